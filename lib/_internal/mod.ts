@@ -1,0 +1,7 @@
+/**
+ * Private helpers shared across ocisign's layers. Not part of the public API.
+ *
+ * @module
+ */
+export * from "./bytes.ts";
+export * from "./limits.ts";

@@ -1,0 +1,88 @@
+/**
+ * The small file-system interface the core receives; `lib/runtime/` implements it with `node:fs`
+ * (which Deno, Bun and Node all provide). Paths are plain strings joined with `/`.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+
+/** What `stat` reports. */
+export interface FileInfo {
+  size: number;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  /** Permission bits (`0o644`), where the platform has them. */
+  mode: number;
+  /** Modification time. */
+  mtime: Date;
+}
+
+/** A directory entry. */
+export interface DirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
+/** An open file for random-access reads (tar indexes, ranged blob reads). */
+export interface FileHandle {
+  /** Size at open time. */
+  readonly size: number;
+  /** Reads up to `length` bytes at `offset` (fewer only at end of file). */
+  read(offset: number, length: number): Promise<Bytes>;
+  /** Streams `length` bytes from `offset` (default: to the end). */
+  stream(offset?: number, length?: number): ReadableStream<Bytes>;
+  /** Releases the handle. */
+  close(): Promise<void>;
+}
+
+/** Options for atomic writes. */
+export interface WriteOptions {
+  /** Permission bits for a new file (e.g. `0o600` for private keys). */
+  mode?: number;
+  /** Cancels the write; the target is left as it was. */
+  signal?: AbortSignal;
+}
+
+/** The file-system operations the core needs. */
+export interface Fs {
+  /**
+   * Reads a whole file, refusing files larger than `maxBytes` when given.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when over `maxBytes`.
+   */
+  readFile(path: string, opts?: { maxBytes?: number }): Promise<Bytes>;
+  /**
+   * Opens a file for random access.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   */
+  open(path: string): Promise<FileHandle>;
+  /**
+   * Writes a file atomically: a temporary file in the same directory, flushed, then renamed
+   * over `path`. An interrupted write leaves `path` as it was.
+   */
+  writeFileAtomic(
+    path: string,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    opts?: WriteOptions,
+  ): Promise<void>;
+  /** Creates a directory (and its parents with `recursive`). No error when it exists. */
+  mkdir(path: string, opts?: { recursive?: boolean; mode?: number }): Promise<void>;
+  /**
+   * Lists a directory.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   */
+  readDir(path: string): Promise<DirEntry[]>;
+  /** Describes a path without following a final symlink; `undefined` when it does not exist. */
+  stat(path: string): Promise<FileInfo | undefined>;
+  /** Reads a symlink's target. */
+  readLink(path: string): Promise<string>;
+  /** Removes a file or (with `recursive`) a directory tree. No error when missing. */
+  remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  /** Renames atomically within one file system. */
+  rename(from: string, to: string): Promise<void>;
+  /** Creates a fresh, empty temporary directory next to `near` (same file system). */
+  makeTempDir(near: string, prefix?: string): Promise<string>;
+}

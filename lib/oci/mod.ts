@@ -1,0 +1,7 @@
+/**
+ * OCI model: media types, descriptors, manifests, indexes.
+ *
+ * @module
+ */
+export * from "./media_types.ts";
+export * from "./descriptor.ts";

@@ -1,0 +1,79 @@
+/**
+ * The format-neutral view of a Notary Project signature envelope. JWS and COSE both parse into
+ * {@linkcode ParsedEnvelope}; every check after the format-specific signature verification is
+ * written once against {@linkcode EnvelopeContent}.
+ *
+ * @see https://github.com/notaryproject/specifications/blob/main/specs/signature-specification.md
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+
+/** Notary Project signing schemes. */
+export type SigningScheme = "notary.x509" | "notary.x509.signingAuthority";
+
+/** Signature algorithms of the Notary Project (JWS names). */
+export type SignatureAlgorithm = "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512";
+
+/** An extended signed attribute (any protected header outside the standard ones). */
+export interface ExtendedAttribute {
+  key: string;
+  critical: boolean;
+  value: unknown;
+}
+
+/** Attributes covered by the signature. */
+export interface SignedAttributes {
+  signingScheme: SigningScheme;
+  /** `io.cncf.notary.signingTime` (x509) or `authenticSigningTime` (signingAuthority). */
+  signingTime: Date;
+  expiry?: Date;
+  extendedAttributes: ExtendedAttribute[];
+}
+
+/** Attributes outside the signature. */
+export interface UnsignedAttributes {
+  /** DER RFC 3161 TimeStampToken, when present. */
+  timestampSignature?: Bytes;
+  signingAgent?: string;
+}
+
+/** Who signed and how. */
+export interface SignerInfo {
+  signedAttributes: SignedAttributes;
+  unsignedAttributes: UnsignedAttributes;
+  signatureAlgorithm: SignatureAlgorithm;
+  /** DER certificates, leaf first. */
+  certificateChain: Bytes[];
+  /** The raw signature bytes. */
+  signature: Bytes;
+}
+
+/** The signed payload. */
+export interface Payload {
+  /** Always `application/vnd.cncf.notary.payload.v1+json` for a valid envelope. */
+  contentType: string;
+  /** Raw payload bytes (JSON `{"targetArtifact": Descriptor}`). */
+  content: Bytes;
+}
+
+/** The content of an envelope whose signature has been verified. */
+export interface EnvelopeContent {
+  signerInfo: SignerInfo;
+  payload: Payload;
+}
+
+/**
+ * A parsed, not yet trusted envelope. Nothing in it may be trusted until `verify()` resolves.
+ */
+export interface ParsedEnvelope {
+  /** `application/jose+json` or `application/cose`. */
+  readonly mediaType: string;
+  /**
+   * Verifies the signature with the leaf certificate's key and all integrity rules of the
+   * envelope format and the Notary Project (headers, crit, algorithm/key match, chain shape).
+   * @throws {SignatureIntegrityError} ERR_SIGNATURE_INTEGRITY when anything fails.
+   */
+  verify(): Promise<EnvelopeContent>;
+  /** The content without verification, for `inspect` only. Never trust it. */
+  unverifiedContent(): EnvelopeContent;
+}
