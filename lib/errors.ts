@@ -46,7 +46,8 @@ export type ErrorCode =
   | "ERR_TRUST_STORE"
   | "ERR_VERIFICATION_FAILED"
   | "ERR_CONFIG"
-  | "ERR_BUILD";
+  | "ERR_BUILD"
+  | "ERR_SIGNATURE_SUBJECT_MISMATCH";
 
 /** Options accepted by every {@linkcode OcisignError} constructor. */
 export interface OcisignErrorOptions {
@@ -395,5 +396,13 @@ export class VerificationFailedError extends OcisignError {
       },
     });
     this.failures = failures;
+  }
+}
+
+/** A verified signature was made for a different artifact (digest, size or media type differ). */
+export class SubjectMismatchError extends OcisignError {
+  /** @param message What differs. */
+  constructor(message: string, options?: OcisignErrorOptions) {
+    super("ERR_SIGNATURE_SUBJECT_MISMATCH", message, options);
   }
 }

@@ -2,7 +2,20 @@
  * Content model: storage, resolver and referrer interfaces, and the helpers that read content
  * bounded and verified.
  *
+ * @example
+ * ```ts
+ * import { fetchAll, MemoryStore, parseManifest } from "./mod.ts";
+ * const store = new MemoryStore();
+ * const raw = new TextEncoder().encode('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}');
+ * const parsed = parseManifest(raw);
+ * console.log(parsed.kind, store instanceof MemoryStore, typeof fetchAll);
+ * ```
+ *
  * @module
  */
 export type * from "./storage.ts";
 export type * from "./fs.ts";
+export * from "./fetch_all.ts";
+export * from "./parse_manifest.ts";
+export * from "./memory_store.ts";
+export * from "./memory_fs.ts";

@@ -77,3 +77,9 @@ export interface ParsedEnvelope {
   /** The content without verification, for `inspect` only. Never trust it. */
   unverifiedContent(): EnvelopeContent;
 }
+
+/** Envelope formats, by their short names. */
+export type EnvelopeFormat = "jws" | "cose";
+
+/** Largest envelope parsed (notation's limit for signature blobs: 32 MiB). */
+export const MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;

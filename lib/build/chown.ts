@@ -1,0 +1,93 @@
+/**
+ * `--chown=user[:group]`: numeric ids as given, names looked up in the stage's `/etc/passwd` and
+ * `/etc/group` (as Docker does; the build fails when the files or names are missing).
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { fromUtf8 } from "../_internal/bytes.ts";
+import { BuildError } from "../errors.ts";
+
+/** Reads a file of the stage's file system; `undefined` when it does not exist. */
+export type StageFileReader = (path: string) => Promise<Bytes | undefined>;
+
+function lookupName(
+  text: string | undefined,
+  name: string,
+  idField: number,
+): { id: number; gid?: number } | undefined {
+  if (text === undefined) return undefined;
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields[0] !== name || fields.length <= idField) continue;
+    const id = Number(fields[idField]);
+    if (!Number.isSafeInteger(id) || id < 0) continue;
+    const gid = Number(fields[3]);
+    return Number.isSafeInteger(gid) && idField === 2 && fields.length > 3 ? { id, gid } : { id };
+  }
+  return undefined;
+}
+
+const NUMERIC = /^\d+$/;
+
+/**
+ * Resolves a `--chown` value to numeric ids.
+ *
+ * @example
+ * ```ts
+ * import { resolveChown } from "./chown.ts";
+ * const ids = await resolveChown("1000:50", () => Promise.resolve(undefined), 3);
+ * console.log(ids); // { uid: 1000, gid: 50 }
+ * ```
+ * @param spec `user`, `user:group`, numeric or names.
+ * @param readFile Reads `/etc/passwd` and `/etc/group` from the stage.
+ * @param line Line for errors.
+ * @returns The ids (the group defaults to the user's primary group, or the uid when numeric).
+ * @throws {BuildError} ERR_BUILD when a name cannot be resolved.
+ */
+export async function resolveChown(
+  spec: string,
+  readFile: StageFileReader,
+  line: number,
+): Promise<{ uid: number; gid: number }> {
+  const [user = "", group] = spec.split(":", 2);
+  if (user === "") throw new BuildError(`Dockerfile line ${line}: --chown needs a user`);
+  let passwd: string | undefined;
+  let groups: string | undefined;
+  const readText = async (path: string): Promise<string | undefined> => {
+    const bytes = await readFile(path);
+    return bytes === undefined ? undefined : fromUtf8(bytes);
+  };
+  let uid: number;
+  let primary: number | undefined;
+  if (NUMERIC.test(user)) uid = parseInt(user, 10);
+  else {
+    passwd = await readText("etc/passwd");
+    const found = lookupName(passwd, user, 2);
+    if (found === undefined) {
+      throw new BuildError(
+        `Dockerfile line ${line}: cannot find user ${user} in the stage's /etc/passwd${
+          passwd === undefined ? " (the file does not exist)" : ""
+        }; use a numeric id`,
+      );
+    }
+    uid = found.id;
+    primary = found.gid;
+  }
+  let gid: number;
+  if (group === undefined || group === "") gid = primary ?? uid;
+  else if (NUMERIC.test(group)) gid = parseInt(group, 10);
+  else {
+    groups = await readText("etc/group");
+    const found = lookupName(groups, group, 2);
+    if (found === undefined) {
+      throw new BuildError(
+        `Dockerfile line ${line}: cannot find group ${group} in the stage's /etc/group${
+          groups === undefined ? " (the file does not exist)" : ""
+        }; use a numeric id`,
+      );
+    }
+    gid = found.id;
+  }
+  return { uid, gid };
+}

@@ -1,0 +1,184 @@
+/**
+ * Turns a set of file-system nodes into a layer blob in an output target: a deterministic tar
+ * (sorted by path bytes, hard links pointing at the first path of their group, every mtime set to
+ * the build timestamp), gzipped with fflate, hashed as it flows (diff_id over the tar, digest over
+ * the gzip). Small layers are kept in memory and pushed once; large ones are hashed in a first
+ * pass and regenerated for the push, so memory does not grow with the layer size.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { concat, utf8 } from "../_internal/bytes.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import type { Target } from "../content/storage.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { MEDIA_TYPE_OCI_LAYER_GZIP } from "../oci/media_types.ts";
+import { BuildError } from "../errors.ts";
+import { gzipDeterministic } from "./compression.ts";
+import type { TreeNode } from "./file_tree.ts";
+import { writeTar } from "./tar_writer.ts";
+import type { TarWriterEntry } from "./tar_writer.ts";
+
+/** Options for {@linkcode writeLayer}. */
+export interface WriteLayerOptions {
+  /** Where the blob goes. */
+  output: Target;
+  /** Incremental hashers. */
+  hasher: HasherFactory;
+  /** mtime of every entry, seconds since the epoch. */
+  timestamp: number;
+  /** Layers whose compressed size stays under this are pushed from memory (default 32 MiB). */
+  memoryLimit?: number;
+  /** Cancellation. */
+  signal?: AbortSignal;
+}
+
+/** A written layer. */
+export interface WrittenLayer {
+  /** The gzip layer's descriptor. */
+  descriptor: Descriptor;
+  /** sha256 of the uncompressed tar. */
+  diffId: string;
+}
+
+/**
+ * Compares two strings by their UTF-8 bytes (the order tar readers and `sort` in C locale use).
+ *
+ * @example
+ * ```ts
+ * import { compareUtf8 } from "./layer_writer.ts";
+ * console.log(["b", "a/b", "a-b", "a"].sort(compareUtf8)); // ["a", "a-b", "a/b", "b"]
+ * ```
+ * @param a First string.
+ * @param b Second string.
+ * @returns Negative, zero or positive.
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = utf8(a);
+  const y = utf8(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+function toEntries(nodes: readonly TreeNode[], timestamp: number): TarWriterEntry[] {
+  const sorted = [...nodes].sort((a, b) => compareUtf8(a.path, b.path));
+  const byPath = new Map(sorted.map((n) => [n.path, n]));
+  const groupOwner = new Map<string, string>();
+  for (const node of sorted) {
+    if (node.type !== "hardlink") continue;
+    let root = node.linkname ?? "";
+    for (let hops = 0; byPath.get(root)?.type === "hardlink" && hops < 64; hops++) {
+      root = byPath.get(root)!.linkname ?? "";
+    }
+    if (byPath.get(root)?.type !== "file") {
+      throw new BuildError(
+        `Hard link /${node.path} points at /${root}, which is not a file in the same layer`,
+      );
+    }
+    const current = groupOwner.get(root) ?? root;
+    groupOwner.set(root, compareUtf8(node.path, current) < 0 ? node.path : current);
+    groupOwner.set(node.path, root);
+  }
+  const first = (path: string): string => {
+    const root = byPath.get(path)?.type === "hardlink" ? groupOwner.get(path)! : path;
+    return groupOwner.get(root) ?? root;
+  };
+  return sorted.map((node): TarWriterEntry => {
+    const base = {
+      path: node.path,
+      mode: node.mode,
+      uid: node.uid,
+      gid: node.gid,
+      mtime: timestamp,
+    };
+    if (node.type === "directory") return { ...base, type: "directory", size: 0 };
+    if (node.type === "symlink") {
+      return { ...base, type: "symlink", size: 0, linkname: node.linkname ?? "" };
+    }
+    if (node.type === "other") {
+      throw new BuildError(
+        `Cannot add /${node.path}: devices, fifos and sockets are not supported`,
+      );
+    }
+    const root = node.type === "hardlink" ? groupOwner.get(node.path)! : node.path;
+    const owner = first(root);
+    const fileNode = byPath.get(root)!;
+    if (owner !== node.path) return { ...base, type: "hardlink", size: 0, linkname: owner };
+    const entry: TarWriterEntry = { ...base, type: "file", size: fileNode.size };
+    if (node.type === "hardlink") {
+      entry.mode = fileNode.mode;
+      entry.uid = fileNode.uid;
+      entry.gid = fileNode.gid;
+    }
+    const source = fileNode.content;
+    if (source?.kind === "stream") entry.open = source.open;
+    else if (source?.kind === "bytes") {
+      const bytes = source.bytes;
+      entry.open = () => Promise.resolve(new Blob([bytes]).stream());
+    } else if (fileNode.size > 0) {
+      throw new BuildError(`Cannot add /${node.path}: its content was not loaded`);
+    }
+    return entry;
+  });
+}
+
+/**
+ * Writes nodes as one gzip layer into the output target.
+ *
+ * @example
+ * ```ts ignore
+ * const { descriptor, diffId } = await writeLayer(nodes, { output, hasher, timestamp: 0 });
+ * ```
+ * @param nodes The layer's nodes (any order).
+ * @param opts Output, hasher, timestamp, memory limit and cancellation.
+ * @returns The layer descriptor and diff_id.
+ * @throws {BuildError} ERR_BUILD when content changes while it is read or a node cannot be written.
+ */
+export async function writeLayer(
+  nodes: readonly TreeNode[],
+  opts: WriteLayerOptions,
+): Promise<WrittenLayer> {
+  const entries = toEntries(nodes, opts.timestamp);
+  const limit = opts.memoryLimit ?? 32 * 1024 * 1024;
+  const signal = opts.signal === undefined ? {} : { signal: opts.signal };
+  const diffHasher = opts.hasher("sha256");
+  const digestHasher = opts.hasher("sha256");
+  let size = 0;
+  let kept: Bytes[] | undefined = [];
+  for await (
+    const chunk of gzipDeterministic(writeTar(entries, signal), (c) => diffHasher.update(c))
+  ) {
+    digestHasher.update(chunk);
+    size += chunk.length;
+    if (kept !== undefined) {
+      kept.push(chunk);
+      if (size > limit) kept = undefined;
+    }
+  }
+  const descriptor: Descriptor = {
+    mediaType: MEDIA_TYPE_OCI_LAYER_GZIP,
+    digest: `sha256:${digestHasher.digestHex()}`,
+    size,
+  };
+  const diffId = `sha256:${diffHasher.digestHex()}`;
+  if (!(await opts.output.exists(descriptor, signal))) {
+    if (kept !== undefined) await opts.output.push(descriptor, concat(kept), signal);
+    else {
+      const chunks = gzipDeterministic(writeTar(entries, signal));
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller): Promise<void> {
+          const { done, value } = await chunks.next();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        async cancel(): Promise<void> {
+          await chunks.return(undefined);
+        },
+      });
+      await opts.output.push(descriptor, body, signal);
+    }
+  }
+  return { descriptor, diffId };
+}

@@ -1,0 +1,38 @@
+/**
+ * Daemonless, runtime-free image building: a Dockerfile and its context into a reproducible OCI
+ * image (or a multi-platform index) pushed into any `Target`. Config instructions, COPY, ADD
+ * (local tars extracted, URLs through an injected `fetch`), WORKDIR and multi-stage builds are
+ * supported; RUN fails with its line number, since there is no container runtime.
+ *
+ * @example Build into a target
+ * ```ts ignore
+ * import { buildImage } from "./mod.ts";
+ * const { descriptor } = await buildImage({
+ *   context: "./app",
+ *   dockerfile: "FROM scratch\nCOPY . /app\nENTRYPOINT [\"/app/run\"]\n",
+ *   fs: nodeFs,
+ *   output: layout,
+ *   tags: ["hello-world:v1"],
+ *   timestamp: 0,
+ *   hasher: nodeHasherFactory,
+ * });
+ * ```
+ *
+ * @module
+ */
+export * from "./build_image.ts";
+export * from "./dockerfile_parser.ts";
+export * from "./shell_lexer.ts";
+export * from "./dockerignore.ts";
+export * from "./glob.ts";
+export * from "./platform.ts";
+export * from "./image_config.ts";
+export * from "./tar_writer.ts";
+export * from "./tar_reader.ts";
+export * from "./compression.ts";
+export type { ContentSource, LayerSource, NodeType, TreeNode } from "./file_tree.ts";
+export { FileTree } from "./file_tree.ts";
+export { compareUtf8, writeLayer } from "./layer_writer.ts";
+export type { WriteLayerOptions, WrittenLayer } from "./layer_writer.ts";
+export { basePlatforms, fetchVerified, loadBaseImage } from "./base_image.ts";
+export type { BaseImage } from "./base_image.ts";

@@ -1,0 +1,82 @@
+/**
+ * Argument bundles shared by commands, spread into each command's `args`.
+ *
+ * @module
+ */
+import type { ArgsDef } from "citty";
+import { OcisignError } from "../errors.ts";
+
+/** `--output text|json`. */
+export const outputArgs = {
+  output: {
+    type: "enum",
+    options: ["text", "json"],
+    default: "text",
+    alias: "o",
+    description: "Output format",
+  },
+} as const satisfies ArgsDef;
+
+/** `--verbose`. */
+export const verboseArgs = {
+  verbose: { type: "boolean", alias: "v", description: "Show causes of errors" },
+} as const satisfies ArgsDef;
+
+/** `--oci-layout`: the reference is a layout path (`dir:tag`, `dir@digest`, `file.tar:tag`). */
+export const layoutArgs = {
+  "oci-layout": {
+    type: "boolean",
+    description: "The reference is an OCI image layout: <path>:<tag> or <path>@<digest> (directory or .tar)",
+  },
+} as const satisfies ArgsDef;
+
+/** Registry connection options. */
+export const registryArgs = {
+  "plain-http": { type: "boolean", description: "Use HTTP instead of HTTPS for the registry" },
+  insecure: { type: "boolean", description: "Do not verify the registry's TLS certificate" },
+  "ca-file": { type: "string", description: "PEM file of CA certificates for the registry's TLS" },
+  username: { type: "string", alias: "u", description: "Registry user name" },
+  "password-stdin": { type: "boolean", description: "Read the registry password from stdin" },
+} as const satisfies ArgsDef;
+
+/** A usage error (exit code 2). */
+export class UsageError extends OcisignError {
+  /** @param message What is wrong with the arguments. */
+  constructor(message: string) {
+    super("ERR_USAGE", message);
+  }
+}
+
+/** Normalizes a possibly repeated string flag to an array. */
+export function manyValues(value: unknown): string[] {
+  if (value === undefined || value === false) return [];
+  if (Array.isArray(value)) return value.map(String);
+  return [String(value)];
+}
+
+/**
+ * Parses repeated `k=v` flags into a record.
+ * @throws {UsageError} ERR_USAGE when an item has no `=` or an empty key.
+ */
+export function parseKeyValues(values: unknown, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of manyValues(values)) {
+    const i = item.indexOf("=");
+    if (i <= 0) throw new UsageError(`--${flag} expects key=value, got ${JSON.stringify(item)}`);
+    out[item.slice(0, i)] = item.slice(i + 1);
+  }
+  return out;
+}
+
+/**
+ * Parses a positive integer flag.
+ * @throws {UsageError} ERR_USAGE when the value is not a positive integer.
+ */
+export function parsePositiveInt(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new UsageError(`--${flag} expects a positive whole number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

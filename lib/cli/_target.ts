@@ -1,0 +1,140 @@
+/**
+ * Opens what a command's reference names: an OCI layout (directory or tar, with `--oci-layout`)
+ * or a repository in a registry, as one {@linkcode GraphTarget}.
+ *
+ * @module
+ */
+import type { GraphTarget } from "../content/storage.ts";
+import { InvalidReferenceError } from "../errors.ts";
+import { parseLayoutReference } from "../layout/layout_reference.ts";
+import { openLayout } from "../layout/open_layout.ts";
+import type { OciLayout } from "../layout/oci_layout.ts";
+import {
+  chainCredentials,
+  dockerConfigCredentials,
+  envCredentials,
+  parseDockerConfig,
+  staticCredentials,
+} from "../registry/credentials.ts";
+import type { CredentialProvider } from "../registry/credentials.ts";
+import { formatReference, parseReference } from "../registry/reference.ts";
+import { Registry } from "../registry/registry.ts";
+import type { ReferrersMode } from "../registry/repository.ts";
+import { absolutePath, joinPath } from "./config/config_dir.ts";
+import type { CliIo } from "./io.ts";
+import { UsageError } from "./_args.ts";
+
+/** An opened reference. */
+export interface OpenedTarget {
+  /** The store. */
+  target: GraphTarget;
+  /** The tag or digest inside it. */
+  reference: string;
+  /** How artifacts are named in output: the layout path or `registry/repository`. */
+  name: string;
+  /** The layout, when the reference is one (to commit tar changes). */
+  layout?: OciLayout;
+}
+
+/** Registry flags, as parsed by citty. */
+export interface RegistryFlags {
+  "plain-http"?: boolean;
+  username?: string;
+  "password-stdin"?: boolean;
+  insecure?: boolean;
+  "ca-file"?: string;
+}
+
+/** Options of {@linkcode openTarget}. */
+export interface OpenTargetOptions {
+  /** The reference is a layout path. */
+  ociLayout: boolean;
+  /** Registry flags. */
+  flags?: RegistryFlags;
+  /** Create a missing layout (copy destinations). */
+  create?: boolean;
+  /** Referrers mode for registries. */
+  referrers?: ReferrersMode;
+  /** Whether a reference without tag or digest is allowed (defaults to false). */
+  allowBare?: boolean;
+}
+
+/**
+ * Opens a layout or a registry repository.
+ * @throws {InvalidReferenceError} ERR_INVALID_REFERENCE when the reference has no tag or digest.
+ */
+export async function openTarget(
+  io: CliIo,
+  ref: string,
+  options: OpenTargetOptions,
+): Promise<OpenedTarget> {
+  if (options.ociLayout) {
+    const parsed = parseLayoutReference(ref);
+    const layout = await openLayout(absolutePath(io.cwd, parsed.path), io.fs, {
+      hasher: io.hasher,
+      ...(options.create ? { create: true } : {}),
+    });
+    const reference = parsed.digest ?? parsed.tag;
+    if (reference === undefined) {
+      throw new InvalidReferenceError(
+        ref,
+        "missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>",
+      );
+    }
+    return { target: layout, reference, name: parsed.path, layout };
+  }
+  const parsed = parseReference(ref);
+  const reference = parsed.digest ?? parsed.tag;
+  if (reference === undefined && !options.allowBare) {
+    throw new InvalidReferenceError(
+      ref,
+      "no tag or digest. Expecting <registry>/<repository>:<tag> or <registry>/<repository>@<digest>",
+    );
+  }
+  const flags = options.flags ?? {};
+  if (flags.insecure || flags["ca-file"]) {
+    throw new UsageError("--insecure and --ca-file are not supported yet; use a registry with a publicly trusted certificate or --plain-http");
+  }
+  const registry = new Registry(parsed.registry, {
+    fetch: io.fetch,
+    hasher: io.hasher,
+    credentials: await credentialProvider(io, flags),
+    userAgent: "ocisign",
+    onWarning: (message) => io.stderr(`Warning: ${message}\n`),
+    ...(flags["plain-http"] ? { plainHttp: true } : {}),
+    ...(options.referrers ? { referrers: options.referrers } : {}),
+  });
+  return {
+    target: registry.repository(parsed.repository),
+    reference: reference ?? "latest",
+    name: formatReference({ registry: parsed.registry, repository: parsed.repository }),
+  };
+}
+
+async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<CredentialProvider> {
+  const providers: CredentialProvider[] = [];
+  if (flags.username !== undefined) {
+    if (!flags["password-stdin"]) {
+      throw new UsageError("--username needs --password-stdin (the password is read from stdin)");
+    }
+    const password = (await io.readStdin()).replace(/\r?\n$/, "");
+    providers.push(staticCredentials({ username: flags.username, password }));
+  }
+  providers.push(envCredentials(io.env));
+  const dockerConfigPath = io.env("DOCKER_CONFIG")
+    ? joinPath(absolutePath(io.cwd, io.env("DOCKER_CONFIG")!), "config.json")
+    : joinPath(io.home, ".docker", "config.json");
+  const stat = await io.fs.stat(dockerConfigPath);
+  if (stat?.isFile) {
+    const text = new TextDecoder().decode(await io.fs.readFile(dockerConfigPath, { maxBytes: 4 << 20 }));
+    providers.push(dockerConfigCredentials(parseDockerConfig(text), io.credentialHelper));
+  }
+  return chainCredentials(...providers);
+}
+
+/** Commits staged changes of a tar layout and releases the target. */
+export async function closeTarget(opened: OpenedTarget, commit: boolean): Promise<void> {
+  if (!opened.layout) return;
+  if (commit) await opened.layout.commit();
+  await opened.layout.close();
+}

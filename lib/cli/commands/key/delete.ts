@@ -1,0 +1,53 @@
+/**
+ * `ocisign key delete NAME...`: removes keys from `signingkeys.json` (the key files stay), with
+ * notation's messages.
+ *
+ * @module
+ */
+import { defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+import { UsageError } from "../../_args.ts";
+import type { CliIo } from "../../io.ts";
+import { readSigningKeys, removeSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
+
+const args = {} as const satisfies ArgsDef;
+
+/**
+ * Builds `key delete`.
+ *
+ * @example
+ * ```ts ignore
+ * import { keyDeleteCommand } from "./delete.ts";
+ * const cmd = keyDeleteCommand(io);
+ * ```
+ * @param io The environment.
+ * @returns The command.
+ */
+export function keyDeleteCommand(io: CliIo): CommandDef<typeof args> {
+  return defineCommand({
+    meta: {
+      name: "delete",
+      alias: ["rm", "remove"],
+      description: "Remove keys from the signing keys (the key and certificate files are kept): key delete NAME...",
+    },
+    args,
+    async run({ args }): Promise<void> {
+      const names = args._;
+      if (names.length === 0) throw new UsageError("missing key names");
+      const keys = await readSigningKeys(io);
+      await writeSigningKeys(io, removeSigningKeys(keys, names));
+      const isDefault = (name: string): boolean => name === keys.default;
+      if (names.length === 1) {
+        const name = names[0]!;
+        io.stdout(
+          `Removed ${isDefault(name) ? "default key " : ""}${name} from ocisign signing key list. The source key still exists.\n`,
+        );
+        return;
+      }
+      io.stdout(
+        "Removed the following keys from ocisign signing key list. The source keys still exist.\n" +
+          names.map((n) => (isDefault(n) ? `${n} (default)\n` : `${n}\n`)).join(""),
+      );
+    },
+  });
+}

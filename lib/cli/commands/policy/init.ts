@@ -1,0 +1,78 @@
+/**
+ * `ocisign policy init --name N --scope S... --trust-store TYPE:NAME... --trusted-identity ID...
+ * [--level strict] [--force]`: writes a one-statement trust policy document.
+ *
+ * @module
+ */
+import { defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+import { AlreadyExistsError } from "../../../errors.ts";
+import { TRUST_POLICY_VERSION, validateTrustPolicyDocument } from "../../../trust/trust_policy.ts";
+import type { TrustPolicyDocument } from "../../../trust/trust_policy.ts";
+import { UsageError } from "../../_args.ts";
+import type { CliIo } from "../../io.ts";
+import { encodeConfigJson } from "../../config/_config_file.ts";
+import { trustPolicyWritePath, writeTrustPolicyFile } from "../../config/trust_policy_file.ts";
+import { repeatedFlag } from "./_repeated_flag.ts";
+
+const args = {
+  name: { type: "string", description: "Name of the trust policy statement" },
+  scope: {
+    type: "string",
+    description: "Registry scope, e.g. localhost:5000/hello-world, local/hello-world or * (repeatable)",
+  },
+  "trust-store": { type: "string", description: "Trust store as TYPE:NAME, e.g. ca:wabbit-networks.io (repeatable)" },
+  "trusted-identity": {
+    type: "string",
+    description: 'Trusted identity, e.g. "x509.subject: C=US, ST=WA, O=Notary" or * (repeatable)',
+  },
+  level: {
+    type: "enum",
+    options: ["strict", "permissive", "audit", "skip"],
+    default: "strict",
+    description: "Signature verification level",
+  },
+  force: { type: "boolean", description: "Overwrite an existing trust policy" },
+} as const satisfies ArgsDef;
+
+/**
+ * Builds `policy init`.
+ *
+ * @example
+ * ```ts ignore
+ * import { policyInitCommand } from "./init.ts";
+ * const cmd = policyInitCommand(io);
+ * ```
+ * @param io The environment.
+ * @returns The command.
+ */
+export function policyInitCommand(io: CliIo): CommandDef<typeof args> {
+  return defineCommand({
+    meta: { name: "init", description: "Write a trust policy with one statement" },
+    args,
+    async run({ args, rawArgs }): Promise<void> {
+      if (!args.name) throw new UsageError("missing the statement name: use --name NAME");
+      const registryScopes = repeatedFlag(rawArgs, ["scope"]);
+      if (registryScopes.length === 0) throw new UsageError("missing registry scopes: use --scope SCOPE");
+      const doc: TrustPolicyDocument = {
+        version: TRUST_POLICY_VERSION,
+        trustPolicies: [{
+          name: args.name,
+          registryScopes,
+          signatureVerification: { level: args.level },
+          trustStores: repeatedFlag(rawArgs, ["trust-store"]),
+          trustedIdentities: repeatedFlag(rawArgs, ["trusted-identity"]),
+        }],
+      };
+      validateTrustPolicyDocument(doc);
+      const target = await trustPolicyWritePath(io);
+      if (await io.fs.stat(target) !== undefined && args.force !== true) {
+        throw new AlreadyExistsError(
+          `The trust policy file ${target} already exists; use --force to overwrite it`,
+        );
+      }
+      const path = await writeTrustPolicyFile(io, encodeConfigJson(doc));
+      io.stdout(`Successfully initialized trust policy file to ${path}.\n`);
+    },
+  });
+}

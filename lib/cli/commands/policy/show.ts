@@ -1,0 +1,45 @@
+/**
+ * `ocisign policy show`: prints the trust policy file as it is; an invalid document is still
+ * printed, with the validation error on stderr (as `notation policy show` does).
+ *
+ * @module
+ */
+import { defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+import { fromUtf8 } from "../../../_internal/bytes.ts";
+import { OcisignError } from "../../../errors.ts";
+import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
+import type { CliIo } from "../../io.ts";
+import { readTrustPolicyFile } from "../../config/trust_policy_file.ts";
+
+const args = {} as const satisfies ArgsDef;
+
+/**
+ * Builds `policy show`.
+ *
+ * @example
+ * ```ts ignore
+ * import { policyShowCommand } from "./show.ts";
+ * const cmd = policyShowCommand(io);
+ * ```
+ * @param io The environment.
+ * @returns The command.
+ */
+export function policyShowCommand(io: CliIo): CommandDef<typeof args> {
+  return defineCommand({
+    meta: { name: "show", description: "Show the trust policy" },
+    args,
+    async run(): Promise<void> {
+      const { bytes } = await readTrustPolicyFile(io);
+      try {
+        parseTrustPolicyDocument(bytes);
+      } catch (err) {
+        if (!(err instanceof OcisignError)) throw err;
+        io.stderr(
+          `Error: ${err.message}\nExisting trust policy configuration is invalid, you may update or create a new one via \`ocisign policy import <path-to-policy.json>\`\n`,
+        );
+      }
+      io.stdout(new TextDecoder("utf-8", { fatal: false }).decode(bytes));
+    },
+  });
+}

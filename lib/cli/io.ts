@@ -1,0 +1,39 @@
+/**
+ * What a command receives from the outside world. `cli.ts` builds the real one from
+ * `lib/runtime/`; tests build one over temp dirs and capture the output.
+ *
+ * @module
+ */
+import type { Fs } from "../content/fs.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import type { CredentialHelperRunner } from "../registry/credentials.ts";
+
+/** The environment of one CLI run. */
+export interface CliIo {
+  /** Writes to standard output (results). */
+  stdout(text: string): void;
+  /** Writes to standard error (progress, warnings, errors). */
+  stderr(text: string): void;
+  /** Reads an environment variable. */
+  env(name: string): string | undefined;
+  /** The working directory, for relative paths. */
+  cwd: string;
+  /** The user's home directory. */
+  home: string;
+  /** File system. */
+  fs: Fs;
+  /** Fast incremental hashing. */
+  hasher: HasherFactory;
+  /** Whether stderr is a terminal (progress is shown only then). */
+  isTty: boolean;
+  /** Reads all of standard input as text (`--password-stdin`). */
+  readStdin(): Promise<string>;
+  /** HTTP client for registries. */
+  fetch: typeof fetch;
+  /** The current time. */
+  now(): Date;
+  /** Runs `docker-credential-*` helpers. */
+  credentialHelper: CredentialHelperRunner;
+  /** Cancelled on SIGINT. */
+  signal: AbortSignal;
+}

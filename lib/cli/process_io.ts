@@ -1,0 +1,54 @@
+/**
+ * The real {@linkcode CliIo} of a process, over `lib/runtime/` and `node:process`.
+ *
+ * @module
+ */
+import process from "node:process";
+import os from "node:os";
+import { Buffer } from "node:buffer";
+import { spawn } from "node:child_process";
+import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
+import type { CliIo } from "./io.ts";
+
+/**
+ * Builds the I/O of this process; SIGINT aborts `signal`.
+ * @returns The environment for {@linkcode main}.
+ */
+export function processIo(): CliIo {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: (name) => process.env[name],
+    cwd: process.cwd(),
+    home: os.homedir(),
+    fs: nodeFs,
+    hasher: nodeHasherFactory,
+    isTty: Boolean(process.stderr.isTTY),
+    readStdin: async () => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+      return new TextDecoder().decode(Buffer.concat(chunks));
+    },
+    fetch: globalThis.fetch.bind(globalThis),
+    now: () => new Date(),
+    credentialHelper: { run: runHelper },
+    signal: controller.signal,
+  };
+}
+
+function runHelper(
+  program: string,
+  args: string[],
+  stdin: string,
+): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ["pipe", "pipe", "ignore"] });
+    const out: Uint8Array[] = [];
+    child.stdout.on("data", (chunk: Uint8Array) => out.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8") }));
+    child.stdin.end(stdin);
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * A pure-TypeScript incremental SHA-256 (FIPS 180-4), for runtimes without `node:crypto`.
+ *
+ * @module
+ */
+import { toHex } from "../_internal/bytes.ts";
+import type { Hasher } from "./hasher.ts";
+
+const K = new Uint32Array([
+  0x428a2f98,
+  0x71374491,
+  0xb5c0fbcf,
+  0xe9b5dba5,
+  0x3956c25b,
+  0x59f111f1,
+  0x923f82a4,
+  0xab1c5ed5,
+  0xd807aa98,
+  0x12835b01,
+  0x243185be,
+  0x550c7dc3,
+  0x72be5d74,
+  0x80deb1fe,
+  0x9bdc06a7,
+  0xc19bf174,
+  0xe49b69c1,
+  0xefbe4786,
+  0x0fc19dc6,
+  0x240ca1cc,
+  0x2de92c6f,
+  0x4a7484aa,
+  0x5cb0a9dc,
+  0x76f988da,
+  0x983e5152,
+  0xa831c66d,
+  0xb00327c8,
+  0xbf597fc7,
+  0xc6e00bf3,
+  0xd5a79147,
+  0x06ca6351,
+  0x14292967,
+  0x27b70a85,
+  0x2e1b2138,
+  0x4d2c6dfc,
+  0x53380d13,
+  0x650a7354,
+  0x766a0abb,
+  0x81c2c92e,
+  0x92722c85,
+  0xa2bfe8a1,
+  0xa81a664b,
+  0xc24b8b70,
+  0xc76c51a3,
+  0xd192e819,
+  0xd6990624,
+  0xf40e3585,
+  0x106aa070,
+  0x19a4c116,
+  0x1e376c08,
+  0x2748774c,
+  0x34b0bcb5,
+  0x391c0cb3,
+  0x4ed8aa4a,
+  0x5b9cca4f,
+  0x682e6ff3,
+  0x748f82ee,
+  0x78a5636f,
+  0x84c87814,
+  0x8cc70208,
+  0x90befffa,
+  0xa4506ceb,
+  0xbef9a3f7,
+  0xc67178f2,
+]);
+
+const INIT = [
+  0x6a09e667,
+  0xbb67ae85,
+  0x3c6ef372,
+  0xa54ff53a,
+  0x510e527f,
+  0x9b05688c,
+  0x1f83d9ab,
+  0x5be0cd19,
+];
+
+/**
+ * Incremental SHA-256 implementing {@linkcode Hasher}.
+ *
+ * @example
+ * ```ts
+ * import { Sha256 } from "./sha256.ts";
+ * const h = new Sha256();
+ * h.update(new TextEncoder().encode("{"));
+ * h.update(new TextEncoder().encode("}"));
+ * console.log(h.digestHex()); // 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
+ * ```
+ */
+export class Sha256 implements Hasher {
+  #h = new Uint32Array(INIT);
+  #w = new Uint32Array(64);
+  #block = new Uint8Array(64);
+  #blockLen = 0;
+  #total = 0;
+  #finished = false;
+
+  /** Feeds bytes. */
+  update(bytes: Uint8Array): void {
+    if (this.#finished) throw new TypeError("Cannot update: the hasher is already finished");
+    this.#total += bytes.length;
+    let i = 0;
+    if (this.#blockLen > 0) {
+      const take = Math.min(64 - this.#blockLen, bytes.length);
+      this.#block.set(bytes.subarray(0, take), this.#blockLen);
+      this.#blockLen += take;
+      i = take;
+      if (this.#blockLen < 64) return;
+      this.#compress(this.#block, 0);
+      this.#blockLen = 0;
+    }
+    for (; i + 64 <= bytes.length; i += 64) this.#compress(bytes, i);
+    if (i < bytes.length) {
+      this.#block.set(bytes.subarray(i), 0);
+      this.#blockLen = bytes.length - i;
+    }
+  }
+
+  /** Finishes and returns lower-case hex. */
+  digestHex(): string {
+    return toHex(this.digest());
+  }
+
+  /** Finishes and returns the 32-byte hash. */
+  digest(): Uint8Array {
+    if (this.#finished) throw new TypeError("Cannot digest: the hasher is already finished");
+    const bitsHi = Math.floor(this.#total / 0x20000000);
+    const bitsLo = (this.#total * 8) >>> 0;
+    const padLen = this.#blockLen < 56 ? 56 - this.#blockLen : 120 - this.#blockLen;
+    const pad = new Uint8Array(padLen + 8);
+    pad[0] = 0x80;
+    const dv = new DataView(pad.buffer);
+    dv.setUint32(padLen, bitsHi);
+    dv.setUint32(padLen + 4, bitsLo);
+    this.update(pad);
+    this.#finished = true;
+    const out = new Uint8Array(32);
+    const ov = new DataView(out.buffer);
+    for (let j = 0; j < 8; j++) ov.setUint32(j * 4, this.#h[j]!);
+    return out;
+  }
+
+  #compress(data: Uint8Array, off: number): void {
+    const w = this.#w;
+    const h = this.#h;
+    for (let t = 0; t < 16; t++) {
+      const p = off + t * 4;
+      w[t] = (data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!;
+    }
+    for (let t = 16; t < 64; t++) {
+      const a = w[t - 15]!;
+      const b = w[t - 2]!;
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[t] = (w[t - 16]! + s0 + w[t - 7]! + s1) | 0;
+    }
+    let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
+    for (let t = 0; t < 64; t++) {
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (hh + S1 + ch + K[t]! + w[t]!) | 0;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) | 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    h[0] = h[0]! + a;
+    h[1] = h[1]! + b;
+    h[2] = h[2]! + c;
+    h[3] = h[3]! + d;
+    h[4] = h[4]! + e;
+    h[5] = h[5]! + f;
+    h[6] = h[6]! + g;
+    h[7] = h[7]! + hh;
+  }
+}

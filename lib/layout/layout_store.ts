@@ -1,0 +1,190 @@
+/**
+ * An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`) over an
+ * injected {@linkcode Fs}.
+ *
+ * @see https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
+import type { Fs } from "../content/fs.ts";
+import type { Op } from "../content/storage.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { pureHasherFactory } from "../digest/pure_hasher.ts";
+import { InvalidLayoutError, NotFoundError, OcisignError } from "../errors.ts";
+import { fileStream } from "./_file_stream.ts";
+import { LayoutIndex } from "./_layout_index.ts";
+import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
+
+/** Options for opening a layout. */
+export interface OpenLayoutOptions {
+  /** Hashes streamed content (default: the pure-TypeScript hasher; pass the runtime's). */
+  hasher?: HasherFactory;
+  /** Create the layout (or its missing `oci-layout`, `blobs/`, `index.json`) if needed. */
+  create?: boolean;
+}
+
+function join(root: string, rel: string): string {
+  return root.endsWith("/") ? root + rel : `${root}/${rel}`;
+}
+
+async function readLimited(fs: Fs, path: string, where: string, name: string): Promise<Bytes> {
+  try {
+    return await fs.readFile(path, { maxBytes: MAX_MANIFEST_BYTES });
+  } catch (err) {
+    if (err instanceof OcisignError && err.code === "ERR_SIZE_EXCEEDED") {
+      throw new InvalidLayoutError(
+        `${where}: ${name} is over the ${MAX_MANIFEST_BYTES}-byte limit`,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * A layout directory. `index.json` is rewritten atomically after every change, and changes are
+ * serialised within the process; blobs are written to a temporary directory inside the layout,
+ * verified, then renamed into `blobs/`, so an interrupted push leaves no partial blob.
+ *
+ * @example Create a layout, push a blob
+ * ```ts
+ * import { LayoutStore } from "./layout_store.ts";
+ * import { MemoryFs } from "../content/memory_fs.ts";
+ * const layout = await LayoutStore.open("/img", new MemoryFs(), { create: true });
+ * await layout.push({
+ *   mediaType: "application/vnd.oci.empty.v1+json",
+ *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+ *   size: 2,
+ * }, new TextEncoder().encode("{}"));
+ * console.log(layout.manifests().length); // 0: only manifests are recorded in index.json
+ * ```
+ */
+export class LayoutStore extends OciLayout {
+  #fs: Fs;
+  #root: string;
+
+  private constructor(root: string, fs: Fs, index: LayoutIndex, hasher: HasherFactory) {
+    super(root, index, hasher);
+    this.#fs = fs;
+    this.#root = root;
+  }
+
+  /**
+   * Opens (or with `create`, creates) a layout directory and validates it.
+   *
+   * @param path The directory.
+   * @param fs File-system access.
+   * @param opts Hasher and create flag.
+   * @returns The layout.
+   * @throws {NotFoundError} ERR_NOT_FOUND when the directory is missing and `create` is unset.
+   * @throws {InvalidLayoutError} ERR_INVALID_LAYOUT when `oci-layout`, `blobs/` or `index.json`
+   *   is missing or malformed.
+   */
+  static async open(path: string, fs: Fs, opts: OpenLayoutOptions = {}): Promise<LayoutStore> {
+    const root = path.length > 1 ? path.replace(/\/+$/, "") : path;
+    const create = opts.create ?? false;
+    const st = await fs.stat(root);
+    if (!st) {
+      if (!create) throw new NotFoundError(`Layout directory ${root} does not exist`);
+      await fs.mkdir(root, { recursive: true });
+    } else if (!st.isDirectory) {
+      throw new InvalidLayoutError(
+        `${root} is not a directory; open layout tars with openLayout()`,
+      );
+    }
+    const headerPath = join(root, "oci-layout");
+    if (await fs.stat(headerPath)) {
+      validateLayoutHeader(
+        await fs.readFile(headerPath, { maxBytes: 64 * 1024 }).catch((err) => {
+          if (err instanceof OcisignError && err.code === "ERR_SIZE_EXCEEDED") {
+            throw new InvalidLayoutError(`${root}: oci-layout is too large`, { cause: err });
+          }
+          throw err;
+        }),
+        root,
+      );
+    } else if (create) {
+      await fs.writeFileAtomic(headerPath, layoutHeaderBytes());
+    } else {
+      throw new InvalidLayoutError(
+        `${root} is not an OCI image layout: the oci-layout file is missing`,
+      );
+    }
+    const blobs = await fs.stat(join(root, "blobs"));
+    if (!blobs) {
+      if (!create) throw new InvalidLayoutError(`${root}: the blobs directory is missing`);
+      await fs.mkdir(join(root, "blobs"));
+    } else if (!blobs.isDirectory) {
+      throw new InvalidLayoutError(`${root}: blobs is not a directory`);
+    }
+    const indexPath = join(root, "index.json");
+    let index: LayoutIndex;
+    if (await fs.stat(indexPath)) {
+      index = LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
+    } else if (create) {
+      index = LayoutIndex.empty();
+      await fs.writeFileAtomic(indexPath, index.serialize());
+    } else {
+      throw new InvalidLayoutError(`${root}: index.json is missing`);
+    }
+    return new LayoutStore(root, fs, index, opts.hasher ?? pureHasherFactory);
+  }
+
+  /** Nothing to do: a directory layout writes every change at once. */
+  commit(_opts?: Op): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Nothing to release for a directory layout. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected async _blobSize(path: string): Promise<number | undefined> {
+    const st = await this.#fs.stat(join(this.#root, path));
+    if (!st) return undefined;
+    // A symlinked blob is read through the link, and still verified against its digest.
+    if (st.isSymlink) return await this.#sizeViaOpen(path);
+    return st.isFile ? st.size : undefined;
+  }
+
+  protected _readBlob(path: string): Promise<ReadableStream<Bytes>> {
+    return fileStream(this.#fs, join(this.#root, path));
+  }
+
+  protected async _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void> {
+    const tmp = await this.#fs.makeTempDir(this.#root, ".ocisign-ingest-");
+    try {
+      const staged = `${tmp}/blob`;
+      await this.#fs.writeFileAtomic(staged, body, opts.signal ? { signal: opts.signal } : {});
+      const dir = join(this.#root, path.slice(0, path.lastIndexOf("/")));
+      await this.#fs.mkdir(dir, { recursive: true });
+      await this.#fs.rename(staged, join(this.#root, path));
+    } finally {
+      await this.#fs.remove(tmp, { recursive: true });
+    }
+  }
+
+  protected _removeBlob(path: string): Promise<void> {
+    return this.#fs.remove(join(this.#root, path));
+  }
+
+  protected _saveIndex(bytes: Bytes): Promise<void> {
+    return this.#fs.writeFileAtomic(join(this.#root, "index.json"), bytes);
+  }
+
+  async #sizeViaOpen(path: string): Promise<number | undefined> {
+    try {
+      const h = await this.#fs.open(join(this.#root, path));
+      const size = h.size;
+      await h.close();
+      return size;
+    } catch (err) {
+      if (err instanceof OcisignError && err.code === "ERR_NOT_FOUND") return undefined;
+      throw err;
+    }
+  }
+}

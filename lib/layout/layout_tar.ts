@@ -1,0 +1,294 @@
+/**
+ * An OCI image layout kept in a tar file (what `docker buildx … -o type=oci,dest=x.tar` writes).
+ * Reads index the tar once and read members by offset; writes are staged next to the tar and
+ * applied by {@linkcode LayoutTar.commit}, which rewrites the tar atomically.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
+import { checkAborted } from "../content/_streams.ts";
+import type { FileHandle, Fs } from "../content/fs.ts";
+import type { Op } from "../content/storage.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { pureHasherFactory } from "../digest/pure_hasher.ts";
+import { InvalidLayoutError, NotFoundError, UnsupportedError } from "../errors.ts";
+import { fileStream } from "./_file_stream.ts";
+import { LayoutIndex } from "./_layout_index.ts";
+import { indexTar, tarEnd, tarHeader, type TarMember, tarPadding } from "./_tar_format.ts";
+import type { OpenLayoutOptions } from "./layout_store.ts";
+import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
+
+function parentDir(path: string): string {
+  const i = path.lastIndexOf("/");
+  if (i < 0) return ".";
+  return i === 0 ? "/" : path.slice(0, i);
+}
+
+interface Opened {
+  handle: FileHandle;
+  members: Map<string, TarMember>;
+  header: Bytes;
+  index: Bytes;
+}
+
+async function readMember(
+  handle: FileHandle,
+  members: Map<string, TarMember>,
+  name: string,
+  where: string,
+  limit: number,
+): Promise<Bytes> {
+  const m = members.get(name);
+  if (!m) throw new InvalidLayoutError(`${where} is not an OCI image layout: ${name} is missing`);
+  if (m.type !== "file") throw new InvalidLayoutError(`${where}: ${name} is not a regular file`);
+  if (m.size > limit) {
+    throw new InvalidLayoutError(
+      `${where}: ${name} is ${m.size} bytes, over the ${limit}-byte limit`,
+    );
+  }
+  return await handle.read(m.offset, m.size);
+}
+
+async function openTar(fs: Fs, path: string): Promise<Opened> {
+  const handle = await fs.open(path);
+  try {
+    const members = await indexTar(handle, path);
+    const header = await readMember(handle, members, "oci-layout", path, 64 * 1024);
+    validateLayoutHeader(header, path);
+    const index = await readMember(handle, members, "index.json", path, MAX_MANIFEST_BYTES);
+    return { handle, members, header, index };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/**
+ * A layout tar. Pushes, tags and deletes are staged (blobs in a temporary directory next to the
+ * tar) and become visible in the file only on {@linkcode LayoutTar.commit}; {@linkcode
+ * LayoutTar.close} discards what was not committed. Entries with absolute paths, `..`, links
+ * pointing outside, duplicate names, special files, or an `index.json` over 4 MiB are refused.
+ *
+ * @example Push to a new tar and commit
+ * ```ts
+ * import { LayoutTar } from "./layout_tar.ts";
+ * import { MemoryFs } from "../content/memory_fs.ts";
+ * const fs = new MemoryFs();
+ * const tar = await LayoutTar.open("/img.tar", fs, { create: true });
+ * await tar.push({
+ *   mediaType: "application/vnd.oci.empty.v1+json",
+ *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+ *   size: 2,
+ * }, new TextEncoder().encode("{}"));
+ * await tar.commit();
+ * await tar.close();
+ * console.log((await fs.stat("/img.tar"))?.size); // 5120
+ * ```
+ */
+export class LayoutTar extends OciLayout {
+  #fs: Fs;
+  #path: string;
+  #handle: FileHandle | undefined;
+  #members: Map<string, TarMember>;
+  #header: Bytes;
+  #indexBytes: Bytes;
+  #stageDir: string | undefined;
+  #staged = new Map<string, { file: string; size: number }>();
+  #removed = new Set<string>();
+  #dirty: boolean;
+
+  private constructor(
+    path: string,
+    fs: Fs,
+    opened: Opened | undefined,
+    index: LayoutIndex,
+    hasher: HasherFactory,
+  ) {
+    super(path, index, hasher);
+    this.#fs = fs;
+    this.#path = path;
+    this.#handle = opened?.handle;
+    this.#members = opened?.members ?? new Map();
+    this.#header = opened?.header ?? layoutHeaderBytes();
+    this.#indexBytes = opened?.index ?? index.serialize();
+    this.#dirty = opened === undefined;
+  }
+
+  /**
+   * Opens a layout tar (or with `create`, starts a new one that {@linkcode LayoutTar.commit}
+   * writes).
+   *
+   * @param path The tar file.
+   * @param fs File-system access.
+   * @param opts Hasher and create flag.
+   * @returns The layout.
+   * @throws {NotFoundError} ERR_NOT_FOUND when the file is missing and `create` is unset.
+   * @throws {InvalidLayoutError} ERR_INVALID_LAYOUT when the tar or the layout in it is invalid.
+   */
+  static async open(path: string, fs: Fs, opts: OpenLayoutOptions = {}): Promise<LayoutTar> {
+    const hasher = opts.hasher ?? pureHasherFactory;
+    const st = await fs.stat(path);
+    if (!st) {
+      if (!opts.create) throw new NotFoundError(`Layout tar ${path} does not exist`);
+      return new LayoutTar(path, fs, undefined, LayoutIndex.empty(), hasher);
+    }
+    const opened = await openTar(fs, path);
+    try {
+      const index = LayoutIndex.parse(opened.index, path);
+      return new LayoutTar(path, fs, opened, index, hasher);
+    } catch (err) {
+      await opened.handle.close();
+      throw err;
+    }
+  }
+
+  /** Whether there are staged changes not yet written by {@linkcode LayoutTar.commit}. */
+  get dirty(): boolean {
+    return this.#dirty || this.#staged.size > 0 || this.#removed.size > 0;
+  }
+
+  /**
+   * Rewrites the tar atomically with the staged changes: a new tar is written next to it
+   * (`oci-layout`, `index.json`, then every kept entry in its original order, then new blobs)
+   * and renamed over it. An interrupted commit leaves the old tar as it was.
+   */
+  async commit(opts: Op = {}): Promise<void> {
+    if (!this.dirty) return;
+    checkAborted(opts.signal);
+    await this.#fs.writeFileAtomic(this.#path, this.#tarStream(), {
+      mode: 0o644,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const opened = await openTar(this.#fs, this.#path);
+    await this.#handle?.close();
+    this.#handle = opened.handle;
+    this.#members = opened.members;
+    this.#header = opened.header;
+    this.#indexBytes = opened.index;
+    await this.#clearStage();
+    this.#dirty = false;
+  }
+
+  /** Closes the tar and discards uncommitted changes. */
+  async close(): Promise<void> {
+    await this.#handle?.close();
+    this.#handle = undefined;
+    await this.#clearStage();
+  }
+
+  protected _blobSize(path: string): Promise<number | undefined> {
+    const staged = this.#staged.get(path);
+    if (staged) return Promise.resolve(staged.size);
+    const m = this.#removed.has(path) ? undefined : this.#members.get(path);
+    if (m?.type === "link") {
+      return Promise.reject(
+        new UnsupportedError(
+          `${this.#path}: blob ${path} is a link in the tar; links are not supported`,
+        ),
+      );
+    }
+    return Promise.resolve(m?.type === "file" ? m.size : undefined);
+  }
+
+  protected _readBlob(path: string): Promise<ReadableStream<Bytes>> {
+    const staged = this.#staged.get(path);
+    if (staged) return fileStream(this.#fs, staged.file);
+    const m = this.#members.get(path);
+    if (!m || !this.#handle) {
+      return Promise.reject(
+        new NotFoundError(`Blob ${path} not found in layout tar ${this.#path}`),
+      );
+    }
+    return Promise.resolve(this.#handle.stream(m.offset, m.size));
+  }
+
+  protected async _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void> {
+    this.#stageDir ??= await this.#fs.makeTempDir(parentDir(this.#path), ".ocisign-stage-");
+    const file = `${this.#stageDir}/${path.replaceAll("/", "_")}`;
+    await this.#fs.writeFileAtomic(file, body, opts.signal ? { signal: opts.signal } : {});
+    const st = await this.#fs.stat(file);
+    this.#staged.set(path, { file, size: st?.size ?? 0 });
+    this.#removed.delete(path);
+  }
+
+  protected async _removeBlob(path: string): Promise<void> {
+    const staged = this.#staged.get(path);
+    if (staged) {
+      await this.#fs.remove(staged.file);
+      this.#staged.delete(path);
+    }
+    if (this.#members.has(path)) this.#removed.add(path);
+  }
+
+  protected _saveIndex(bytes: Bytes): Promise<void> {
+    this.#indexBytes = bytes;
+    this.#dirty = true;
+    return Promise.resolve();
+  }
+
+  async #clearStage(): Promise<void> {
+    if (this.#stageDir) await this.#fs.remove(this.#stageDir, { recursive: true });
+    this.#stageDir = undefined;
+    this.#staged.clear();
+    this.#removed.clear();
+  }
+
+  #tarStream(): ReadableStream<Uint8Array> {
+    const chunks = this.#tarChunks();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller): Promise<void> {
+        try {
+          const { done, value } = await chunks.next();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (err) {
+          controller.error(err);
+        }
+      },
+      async cancel(): Promise<void> {
+        await chunks.return(undefined);
+      },
+    });
+  }
+
+  async *#tarChunks(): AsyncGenerator<Uint8Array> {
+    const file = (name: string, data: Bytes): Uint8Array[] => [
+      tarHeader(name, data.length, { type: "file", mode: 0o644 }),
+      data,
+      tarPadding(data.length),
+    ];
+    yield* file("oci-layout", this.#header);
+    yield* file("index.json", this.#indexBytes);
+    const dirs = new Set<string>(["blobs"]);
+    for (const name of [...this.#members.keys(), ...this.#staged.keys()]) {
+      const parts = name.split("/");
+      if (parts[0] === "blobs" && parts.length === 3) dirs.add(`blobs/${parts[1]}`);
+    }
+    for (const d of [...dirs].sort()) yield tarHeader(d, 0, { type: "directory", mode: 0o755 });
+    for (const m of this.#members.values()) {
+      if (m.name === "oci-layout" || m.name === "index.json" || dirs.has(m.name)) continue;
+      if (this.#removed.has(m.name) || this.#staged.has(m.name)) continue;
+      if (m.type === "directory") {
+        yield tarHeader(m.name, 0, { type: "directory", mode: m.mode });
+      } else if (m.type === "link") {
+        yield tarHeader(m.name, 0, {
+          type: "link",
+          mode: m.mode,
+          linkName: m.linkName ?? "",
+          hardLink: m.hardLink ?? false,
+        });
+      } else {
+        yield tarHeader(m.name, m.size, { type: "file", mode: m.mode || 0o644 });
+        yield* this.#handle!.stream(m.offset, m.size);
+        yield tarPadding(m.size);
+      }
+    }
+    for (const [name, staged] of this.#staged) {
+      yield tarHeader(name, staged.size, { type: "file", mode: 0o644 });
+      yield* await fileStream(this.#fs, staged.file);
+      yield tarPadding(staged.size);
+    }
+    yield tarEnd();
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * OCI image layouts on disk, as a directory or a tar file, implementing the content model
+ * ({@linkcode GraphTarget}, {@linkcode TagLister}, {@linkcode Deleter}), plus layout reference
+ * parsing (`./dir:tag`, `./dir@sha256:…`).
+ *
+ * @example
+ * ```ts
+ * import { openLayout, parseLayoutReference } from "./mod.ts";
+ * import { MemoryFs } from "../content/memory_fs.ts";
+ * const ref = parseLayoutReference("./hello-world:v1");
+ * const layout = await openLayout(ref.path, new MemoryFs(), { create: true });
+ * console.log([...layout.manifests()].length); // 0
+ * await layout.close();
+ * ```
+ *
+ * @module
+ */
+export * from "./layout_reference.ts";
+export * from "./oci_layout.ts";
+export * from "./layout_store.ts";
+export * from "./layout_tar.ts";
+export * from "./open_layout.ts";

@@ -1,0 +1,363 @@
+/**
+ * The storage logic shared by layout directories and layout tars: verified reads, verified
+ * pushes, `index.json` bookkeeping (every pushed manifest recorded, tags as `ref.name`), resolve
+ * by tag or digest (also inside nested indexes), and referrers by scanning manifests reachable
+ * from `index.json` for a `subject`.
+ *
+ * @see https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { utf8 } from "../_internal/bytes.ts";
+import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
+import { bytesStream, checkAborted, readBounded } from "../content/_streams.ts";
+import { fetchAll, verifyBytes } from "../content/fetch_all.ts";
+import {
+  type ParsedManifest,
+  parseManifest,
+  referrerDescriptor,
+} from "../content/parse_manifest.ts";
+import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
+import { isDigest, parseDigest } from "../digest/digest.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { verifyStream } from "../digest/verify_stream.ts";
+import {
+  InvalidLayoutError,
+  InvalidReferenceError,
+  NotFoundError,
+  OcisignError,
+  SizeExceededError,
+  SizeMismatchError,
+} from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { isManifestMediaType } from "../oci/media_types.ts";
+import type { LayoutIndex } from "./_layout_index.ts";
+import { Mutex } from "./_mutex.ts";
+
+/** The exact `oci-layout` file ocisign writes. */
+export const OCI_LAYOUT_HEADER: string = '{"imageLayoutVersion":"1.0.0"}';
+
+/** Largest `oci-layout` file read. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * Validates the bytes of an `oci-layout` file.
+ *
+ * @example
+ * ```ts
+ * import { OCI_LAYOUT_HEADER, validateLayoutHeader } from "./oci_layout.ts";
+ * validateLayoutHeader(new TextEncoder().encode(OCI_LAYOUT_HEADER), "./dir");
+ * ```
+ * @param raw The file's bytes.
+ * @param where The layout, for messages.
+ * @throws {InvalidLayoutError} ERR_INVALID_LAYOUT unless it is a JSON object with
+ *   `imageLayoutVersion` `"1.0.0"`.
+ */
+export function validateLayoutHeader(raw: Uint8Array, where: string): void {
+  if (raw.length > MAX_HEADER_BYTES) {
+    throw new InvalidLayoutError(`${where}: oci-layout is ${raw.length} bytes, too large`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+  } catch (err) {
+    throw new InvalidLayoutError(`${where}: oci-layout is not valid JSON`, { cause: err });
+  }
+  const version = typeof doc === "object" && doc !== null
+    ? (doc as Record<string, unknown>).imageLayoutVersion
+    : undefined;
+  if (version !== "1.0.0") {
+    throw new InvalidLayoutError(
+      `${where}: unsupported oci-layout imageLayoutVersion ${
+        JSON.stringify(version)
+      }; only "1.0.0" is supported`,
+    );
+  }
+}
+
+/** Bytes of the `oci-layout` file. */
+export function layoutHeaderBytes(): Bytes {
+  return utf8(OCI_LAYOUT_HEADER);
+}
+
+/** The relative path of a blob: `blobs/<alg>/<hex>`. */
+export function blobPath(digest: string): string {
+  const { algorithm, hex } = parseDigest(digest);
+  return `blobs/${algorithm}/${hex}`;
+}
+
+function plain(desc: Descriptor): Descriptor {
+  return { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+}
+
+/**
+ * An OCI image layout (directory or tar) as a {@linkcode GraphTarget}, {@linkcode TagLister} and
+ * {@linkcode Deleter}. Subclasses supply blob and `index.json` storage.
+ *
+ * @example Open any layout, resolve a tag, list referrers
+ * ```ts ignore
+ * import { openLayout } from "./open_layout.ts";
+ * import type { Fs } from "../content/fs.ts";
+ * declare const fs: Fs; // the runtime's file system
+ * const layout = await openLayout("./hello-world", fs);
+ * const desc = await layout.resolve("v1");
+ * for await (const r of layout.referrers(desc)) console.log(r.digest, r.artifactType);
+ * await layout.close();
+ * ```
+ */
+export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
+  /** The layout's path, for messages. */
+  readonly location: string;
+  #index: LayoutIndex;
+  #hasher: HasherFactory;
+  #mutex = new Mutex();
+  #manifests = new Map<string, ParsedManifest>();
+
+  /**
+   * @param location The layout's path.
+   * @param index The parsed `index.json`.
+   * @param hasher Hashes streamed content.
+   */
+  protected constructor(location: string, index: LayoutIndex, hasher: HasherFactory) {
+    this.location = location;
+    this.#index = index;
+    this.#hasher = hasher;
+  }
+
+  /** Size of the blob at `path` (`blobs/<alg>/<hex>`), or undefined when absent. */
+  protected abstract _blobSize(path: string): Promise<number | undefined>;
+  /** Streams the raw, unverified bytes of the blob at `path`. */
+  protected abstract _readBlob(path: string): Promise<ReadableStream<Bytes>>;
+  /**
+   * Stores a blob from a verifying stream; it must become visible only if the stream ends
+   * cleanly, and leave nothing behind otherwise.
+   */
+  protected abstract _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void>;
+  /** Removes the blob at `path`. */
+  protected abstract _removeBlob(path: string): Promise<void>;
+  /** Persists `index.json` (atomically, or staged until `commit`). */
+  protected abstract _saveIndex(bytes: Bytes): Promise<void>;
+
+  /** Writes staged changes (a tar is rewritten); a directory layout has nothing to do. */
+  abstract commit(opts?: Op): Promise<void>;
+  /** Releases open files and discards uncommitted staged changes. */
+  abstract close(): Promise<void>;
+
+  /** The descriptors in `index.json`, in file order. */
+  manifests(): Descriptor[] {
+    return this.#index.entries();
+  }
+
+  /**
+   * Streams a blob, verified against `desc` as it is read.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH at once when the file has another size.
+   */
+  async fetch(desc: Descriptor, opts: Op = {}): Promise<ReadableStream<Bytes>> {
+    checkAborted(opts.signal);
+    const path = blobPath(desc.digest);
+    const size = await this._blobSize(path);
+    if (size === undefined) {
+      throw new NotFoundError(`Blob ${desc.digest} not found in layout ${this.location}`);
+    }
+    if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);
+    return verifyStream(await this._readBlob(path), desc, this.#hasher);
+  }
+
+  /** Whether a blob with this digest and size is present. */
+  async exists(desc: Descriptor, opts: Op = {}): Promise<boolean> {
+    checkAborted(opts.signal);
+    return (await this._blobSize(blobPath(desc.digest))) === desc.size;
+  }
+
+  /**
+   * Stores content verified against `desc` (written to a temporary file, checked, then renamed);
+   * a manifest (by media type, at most 4 MiB) is also validated and recorded in `index.json`
+   * untagged. Content already present is not rewritten.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH, {DigestMismatchError} ERR_DIGEST_MISMATCH,
+   *   {InvalidManifestError} ERR_INVALID_MANIFEST, {SizeExceededError} ERR_SIZE_EXCEEDED.
+   */
+  async push(
+    desc: Descriptor,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    opts: Op = {},
+  ): Promise<void> {
+    const path = blobPath(desc.digest);
+    if (!Number.isSafeInteger(desc.size) || desc.size < 0) {
+      throw new SizeMismatchError(desc.digest, desc.size, 0);
+    }
+    if (isManifestMediaType(desc.mediaType)) {
+      if (desc.size > MAX_MANIFEST_BYTES) {
+        if (!(body instanceof Uint8Array)) await body.cancel().catch(() => {});
+        throw new SizeExceededError(`Manifest ${desc.digest}`, desc.size, MAX_MANIFEST_BYTES);
+      }
+      const bytes = await readBounded(body, {
+        limit: MAX_MANIFEST_BYTES,
+        expected: desc,
+        what: `Manifest ${desc.digest}`,
+        signal: opts.signal,
+      });
+      await verifyBytes(bytes, desc, this.#hasher);
+      const parsed = parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest });
+      if ((await this._blobSize(path)) !== desc.size) {
+        await this._writeBlob(path, bytesStream(bytes), opts);
+      }
+      this.#manifests.set(desc.digest, parsed);
+      await this.#mutex.run(async () => {
+        if (this.#index.addUntagged(desc)) await this._saveIndex(this.#index.serialize());
+      });
+      return;
+    }
+    if ((await this._blobSize(path)) === desc.size) {
+      if (!(body instanceof Uint8Array)) await body.cancel().catch(() => {});
+      return;
+    }
+    const stream = body instanceof Uint8Array ? bytesStream(body) : body;
+    await this._writeBlob(path, verifyStream(stream, desc, this.#hasher), opts);
+  }
+
+  /**
+   * Resolves a tag (`ref.name`, or a full `io.containerd.image.name`) or a digest: a digest of an
+   * `index.json` entry or of a manifest inside a nested index gives its descriptor; another
+   * manifest blob gives its own media type.
+   * @throws {NotFoundError} ERR_NOT_FOUND when unknown.
+   */
+  async resolve(reference: string, opts: Op = {}): Promise<Descriptor> {
+    checkAborted(opts.signal);
+    if (!isDigest(reference)) {
+      const found = this.#index.findTag(reference);
+      if (found) return found;
+      const tags = this.#index.tags();
+      throw new NotFoundError(
+        `Tag ${JSON.stringify(reference)} not found in layout ${this.location}` +
+          (tags.length ? `; tags: ${tags.slice(0, 10).join(", ")}` : "; it has no tags"),
+      );
+    }
+    const top = this.#index.findDigest(reference);
+    if (top) return plain(top);
+    const nested = await this.#findNested(reference, opts);
+    if (nested) return plain(nested);
+    const size = await this._blobSize(blobPath(reference));
+    if (size !== undefined && size <= MAX_MANIFEST_BYTES) {
+      try {
+        const bytes = await fetchAll(this, {
+          mediaType: "application/octet-stream",
+          digest: reference,
+          size,
+        }, {
+          hasher: this.#hasher,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        const parsed = parseManifest(bytes, { name: reference });
+        return { mediaType: parsed.mediaType, digest: reference, size };
+      } catch (err) {
+        if (!(err instanceof OcisignError) || err.code !== "ERR_INVALID_MANIFEST") throw err;
+      }
+    }
+    throw new NotFoundError(`Manifest ${reference} not found in layout ${this.location}`);
+  }
+
+  /**
+   * Tags stored content (`org.opencontainers.image.ref.name`); a tag that named another manifest
+   * moves, and that manifest stays as an untagged entry. Tagging with a digest only records it.
+   * @throws {NotFoundError} ERR_NOT_FOUND when the content is absent.
+   * @throws {InvalidReferenceError} ERR_INVALID_REFERENCE for an empty tag or another digest.
+   */
+  async tag(desc: Descriptor, reference: string, opts: Op = {}): Promise<void> {
+    checkAborted(opts.signal);
+    if (reference === "") throw new InvalidReferenceError(reference, "a tag must not be empty");
+    if (isDigest(reference) && reference !== desc.digest) {
+      throw new InvalidReferenceError(reference, `cannot tag ${desc.digest} with another digest`);
+    }
+    if (!(await this.exists(desc))) {
+      throw new NotFoundError(
+        `Cannot tag ${desc.digest}: it is not in layout ${this.location}; push it first`,
+      );
+    }
+    await this.#mutex.run(async () => {
+      if (isDigest(reference)) {
+        if (this.#index.addUntagged(desc)) await this._saveIndex(this.#index.serialize());
+        return;
+      }
+      this.#index.setTag(desc, reference);
+      await this._saveIndex(this.#index.serialize());
+    });
+  }
+
+  /** Yields every tag in lexical order. */
+  async *tags(opts: Op = {}): AsyncIterable<string> {
+    checkAborted(opts.signal);
+    for (const t of this.#index.tags()) yield t;
+  }
+
+  /**
+   * Yields manifests reachable from `index.json` (through nested indexes) whose `subject` has
+   * `subject.digest`, as a referrers listing describes them; `artifactType` filters on the
+   * manifest's `artifactType`, else its `config.mediaType`. Blobs missing from a sparse layout
+   * are skipped.
+   */
+  async *referrers(
+    subject: Descriptor,
+    opts: Op & { artifactType?: string } = {},
+  ): AsyncIterable<Descriptor> {
+    const seen = new Set<string>();
+    const queue = this.#index.entries();
+    for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
+      checkAborted(opts.signal);
+      if (seen.has(d.digest) || !isManifestMediaType(d.mediaType)) continue;
+      seen.add(d.digest);
+      const parsed = await this.#loadManifest(d, opts);
+      if (!parsed) continue;
+      if (parsed.kind === "index") queue.push(...parsed.json.manifests);
+      if (parsed.json.subject?.digest !== subject.digest) continue;
+      const desc = referrerDescriptor(parsed, d.digest);
+      if (opts.artifactType !== undefined && desc.artifactType !== opts.artifactType) continue;
+      yield desc;
+    }
+  }
+
+  /**
+   * Removes content: its `index.json` entries (and tags), then the blob.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   */
+  async delete(desc: Descriptor, opts: Op = {}): Promise<void> {
+    checkAborted(opts.signal);
+    const path = blobPath(desc.digest);
+    if ((await this._blobSize(path)) === undefined) {
+      throw new NotFoundError(`Cannot delete ${desc.digest}: not in layout ${this.location}`);
+    }
+    await this.#mutex.run(async () => {
+      if (this.#index.removeDigest(desc.digest)) await this._saveIndex(this.#index.serialize());
+    });
+    this.#manifests.delete(desc.digest);
+    await this._removeBlob(path);
+  }
+
+  async #loadManifest(desc: Descriptor, opts: Op): Promise<ParsedManifest | undefined> {
+    const cached = this.#manifests.get(desc.digest);
+    if (cached) return cached;
+    if ((await this._blobSize(blobPath(desc.digest))) === undefined) return undefined;
+    const bytes = await fetchAll(this, desc, {
+      hasher: this.#hasher,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const parsed = parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest });
+    this.#manifests.set(desc.digest, parsed);
+    return parsed;
+  }
+
+  async #findNested(digest: string, opts: Op): Promise<Descriptor | undefined> {
+    const seen = new Set<string>();
+    const queue = this.#index.entries();
+    for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
+      if (seen.has(d.digest) || !isManifestMediaType(d.mediaType)) continue;
+      seen.add(d.digest);
+      const parsed = await this.#loadManifest(d, opts);
+      if (parsed?.kind !== "index") continue;
+      const hit = parsed.json.manifests.find((m) => m.digest === digest);
+      if (hit) return hit;
+      queue.push(...parsed.json.manifests);
+    }
+    return undefined;
+  }
+}

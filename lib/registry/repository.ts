@@ -1,0 +1,988 @@
+/**
+ * A repository in a remote registry as a {@linkcode GraphTarget}: blobs and manifests with every
+ * read checked against size and digest, uploads (monolithic, chunked, cross-repo mount), tags,
+ * deletes and referrers (the referrers API, or the `sha256-<hex>` tag schema as fallback).
+ *
+ * @see https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { fromUtf8 } from "../_internal/bytes.ts";
+import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
+import { isDigest, parseDigest } from "../digest/digest.ts";
+import { digestBytes } from "../digest/digest_bytes.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { pureHasherFactory } from "../digest/pure_hasher.ts";
+import { verifyStream } from "../digest/verify_stream.ts";
+import { verifyBytes } from "../content/fetch_all.ts";
+import {
+  type ParsedManifest,
+  parseManifest,
+  referrerDescriptor,
+} from "../content/parse_manifest.ts";
+import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
+import {
+  DigestMismatchError,
+  InvalidManifestError,
+  InvalidReferenceError,
+  isErrorCode,
+  NotFoundError,
+  RegistryError,
+  SizeExceededError,
+  SizeMismatchError,
+} from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import {
+  isIndexMediaType,
+  isManifestMediaType,
+  MANIFEST_MEDIA_TYPES,
+  MEDIA_TYPE_OCI_INDEX,
+} from "../oci/media_types.ts";
+import { repositoryScope } from "./_challenge.ts";
+import { readAllBounded } from "./_read_bounded.ts";
+import {
+  applyReferrersChange,
+  encodeReferrersIndex,
+  type ReferrersChange,
+} from "./_referrers_index.ts";
+import { contentLength, discard, mediaTypeOf, nextLink } from "./_response.ts";
+import { responseError } from "./_response_error.ts";
+import type { HttpClient } from "./http_client.ts";
+import { TAG_REGEXP } from "./reference.ts";
+import { referrersTag } from "./referrers_tag.ts";
+
+/** How referrers are listed and indexed: detected, the referrers API, or the tag schema. */
+export type ReferrersMode = "auto" | "api" | "tag";
+
+/** Options of a {@linkcode Repository} (usually passed through `Registry`). */
+export interface RepositoryOptions {
+  /** Referrers method (default `auto`: the API when the registry has it, else the tag schema). */
+  referrers?: ReferrersMode;
+  /** Incremental hasher used to verify streamed blobs (default: pure TypeScript). */
+  hasher?: HasherFactory;
+  /** Blobs larger than this are uploaded in PATCH chunks of this size (default 16 MiB). */
+  chunkSize?: number;
+  /** Receives non-fatal warnings (e.g. a stale referrers index that could not be removed). */
+  onWarning?: (message: string) => void;
+  /** Tags per page requested from the registry (default: the registry's choice). */
+  tagPageSize?: number;
+  /** Most pages read for tags or referrers (default 1000). */
+  maxPages?: number;
+}
+
+/** A manifest fetched by reference, with its exact bytes. */
+export interface FetchedManifest {
+  /** Its descriptor (media type from `Content-Type`, digest verified over the bytes). */
+  descriptor: Descriptor;
+  /** The exact bytes. */
+  bytes: Bytes;
+}
+
+interface ReferrersPage {
+  items: Descriptor[];
+  next: URL | undefined;
+}
+
+/** How {@linkcode Repository.mount} ended. */
+export type MountResult = "mounted" | "uploaded";
+
+const DEFAULT_CHUNK = 16 * 1024 * 1024;
+const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES, "application/vnd.oci.artifact.manifest.v1+json"]
+  .join(", ");
+
+/**
+ * One repository of a registry. Create it with `Registry.repository(name)`.
+ *
+ * @example
+ * ```ts ignore
+ * import { Registry } from "./registry.ts";
+ * const repo = new Registry("localhost:5000").repository("hello-world");
+ * const desc = await repo.resolve("v1");
+ * for await (const r of repo.referrers(desc)) console.log(r.digest, r.artifactType);
+ * ```
+ */
+export class Repository implements GraphTarget, TagLister, Deleter {
+  /** Registry name as written in references (`localhost:5000`). */
+  readonly registry: string;
+  /** Repository name (`hello-world`). */
+  readonly name: string;
+  #client: HttpClient;
+  #base: URL;
+  #mode: ReferrersMode;
+  #hasher: HasherFactory;
+  #chunkSize: number;
+  #onWarning: (message: string) => void;
+  #tagPageSize: number | undefined;
+  #maxPages: number;
+  #referrersSupported: boolean | undefined;
+  #indexLocks = new Map<string, Promise<void>>();
+
+  /**
+   * @param registry Registry name (`localhost:5000`).
+   * @param name Repository name.
+   * @param client The registry's HTTP client (shared token cache).
+   * @param base Registry base URL.
+   * @param options Referrers mode, hasher, chunk size, warnings.
+   */
+  constructor(
+    registry: string,
+    name: string,
+    client: HttpClient,
+    base: URL,
+    options: RepositoryOptions = {},
+  ) {
+    this.registry = registry;
+    this.name = name;
+    this.#client = client;
+    this.#base = base;
+    this.#mode = options.referrers ?? "auto";
+    this.#hasher = options.hasher ?? pureHasherFactory;
+    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+    this.#onWarning = options.onWarning ?? (() => {});
+    this.#tagPageSize = options.tagPageSize;
+    this.#maxPages = options.maxPages ?? 1000;
+    if (this.#mode === "api") this.#referrersSupported = true;
+    if (this.#mode === "tag") this.#referrersSupported = false;
+  }
+
+  /**
+   * Whether the registry supports the referrers API: `undefined` until detected (by an
+   * `OCI-Subject` header on a manifest PUT, or a referrers query).
+   */
+  get referrersSupported(): boolean | undefined {
+    return this.#referrersSupported;
+  }
+
+  #url(path: string): URL {
+    return new URL(`/v2/${this.name}/${path}`, this.#base);
+  }
+
+  #scope(...actions: string[]): string[] {
+    return [repositoryScope(this.name, actions)];
+  }
+
+  #where(ref: string): string {
+    return `${this.registry}/${this.name}${isDigest(ref) ? "@" : ":"}${ref}`;
+  }
+
+  /**
+   * Whether a blob or manifest exists (`HEAD`).
+   * @throws {RegistryError} ERR_REGISTRY on an unexpected status.
+   */
+  async exists(desc: Descriptor, opts: Op = {}): Promise<boolean> {
+    const manifest = isManifestMediaType(desc.mediaType);
+    const url = this.#url(`${manifest ? "manifests" : "blobs"}/${desc.digest}`);
+    const res = await this.#client.send({
+      method: "HEAD",
+      url,
+      headers: manifest ? { accept: `${desc.mediaType}, ${MANIFEST_ACCEPT}` } : {},
+      scopes: this.#scope("pull"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    await discard(res);
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await responseError(res, `Cannot check ${this.#where(desc.digest)}`);
+  }
+
+  /**
+   * Streams a blob or manifest; the stream errors unless the bytes match `desc` exactly.
+   * Manifests over 4 MiB are refused before any request.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {SizeExceededError} ERR_SIZE_EXCEEDED for a manifest over 4 MiB.
+   */
+  async fetch(desc: Descriptor, opts: Op = {}): Promise<ReadableStream<Bytes>> {
+    parseDigest(desc.digest);
+    if (isManifestMediaType(desc.mediaType)) {
+      const bytes = await this.#fetchManifestBytes(desc, opts.signal);
+      return new Blob([bytes]).stream() as ReadableStream<Bytes>;
+    }
+    const res = await this.#client.send({
+      method: "GET",
+      url: this.#url(`blobs/${desc.digest}`),
+      scopes: this.#scope("pull"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status !== 200) {
+      throw await responseError(res, `Cannot fetch blob ${this.#where(desc.digest)}`);
+    }
+    try {
+      this.#checkHeaders(res, desc);
+    } catch (err) {
+      await discard(res);
+      throw err;
+    }
+    const body = res.body ?? new Blob([]).stream();
+    return verifyStream(body, desc, this.#hasher);
+  }
+
+  #checkHeaders(res: Response, desc: Descriptor): void {
+    const length = contentLength(res);
+    if (length !== undefined && length !== desc.size) {
+      throw new SizeMismatchError(desc.digest, desc.size, length);
+    }
+    const served = res.headers.get("docker-content-digest");
+    if (served !== null && served !== desc.digest) {
+      throw new DigestMismatchError(desc.digest, served);
+    }
+  }
+
+  async #fetchManifestBytes(desc: Descriptor, signal: AbortSignal | undefined): Promise<Bytes> {
+    if (desc.size > MAX_MANIFEST_BYTES) {
+      throw new SizeExceededError(`Manifest ${desc.digest}`, desc.size, MAX_MANIFEST_BYTES);
+    }
+    const res = await this.#client.send({
+      method: "GET",
+      url: this.#url(`manifests/${desc.digest}`),
+      headers: { accept: `${desc.mediaType}, ${MANIFEST_ACCEPT}` },
+      scopes: this.#scope("pull"),
+      idempotent: true,
+      signal,
+    });
+    if (res.status !== 200) {
+      throw await responseError(res, `Cannot fetch manifest ${this.#where(desc.digest)}`);
+    }
+    try {
+      this.#checkHeaders(res, desc);
+    } catch (err) {
+      await discard(res);
+      throw err;
+    }
+    const bytes = await readAllBounded(res.body, desc.size + 1, `Manifest ${desc.digest}`).catch(
+      (err) => {
+        throw isErrorCode(err, "ERR_SIZE_EXCEEDED")
+          ? new SizeMismatchError(desc.digest, desc.size, desc.size + 1)
+          : err;
+      },
+    );
+    await verifyBytes(bytes, desc);
+    return bytes;
+  }
+
+  /**
+   * Fetches a manifest by tag or digest (one `GET`), checking the digest over the bytes against
+   * the digest asked for and the `Docker-Content-Digest` header.
+   * @throws {NotFoundError} ERR_NOT_FOUND when unknown.
+   * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the bytes do not match.
+   */
+  async fetchManifest(reference: string, opts: Op = {}): Promise<FetchedManifest> {
+    this.#checkReference(reference);
+    const res = await this.#client.send({
+      method: "GET",
+      url: this.#url(`manifests/${reference}`),
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: this.#scope("pull"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status !== 200) {
+      throw await responseError(res, `Cannot fetch manifest ${this.#where(reference)}`);
+    }
+    const length = contentLength(res);
+    if (length !== undefined && length > MAX_MANIFEST_BYTES) {
+      await discard(res);
+      throw new SizeExceededError(`Manifest ${this.#where(reference)}`, length, MAX_MANIFEST_BYTES);
+    }
+    const bytes = await readAllBounded(
+      res.body,
+      MAX_MANIFEST_BYTES,
+      `Manifest ${this.#where(reference)}`,
+    );
+    const { algorithm } = isDigest(reference)
+      ? parseDigest(reference)
+      : { algorithm: "sha256" as const };
+    const digest = await digestBytes(bytes, algorithm);
+    if (isDigest(reference) && digest !== reference) {
+      throw new DigestMismatchError(reference, digest);
+    }
+    const served = res.headers.get("docker-content-digest");
+    if (served !== null && isDigest(served)) {
+      const check = served.startsWith(`${algorithm}:`)
+        ? digest
+        : await digestBytes(bytes, parseDigest(served).algorithm);
+      if (check !== served) throw new DigestMismatchError(served, check);
+    }
+    let mediaType = mediaTypeOf(res);
+    const declared = this.#declaredMediaType(bytes);
+    if (mediaType === undefined || !isManifestMediaType(mediaType)) {
+      if (declared !== undefined) mediaType = declared;
+    } else if (declared !== undefined && declared !== mediaType) {
+      // distribution-spec: a client SHOULD reject a mediaType that differs from Content-Type.
+      throw new InvalidManifestError(
+        `The manifest ${
+          this.#where(reference)
+        } says it is ${declared} but was served as ${mediaType}; the registry is inconsistent`,
+      );
+    }
+    if (mediaType === undefined) {
+      throw new InvalidManifestError(
+        `The manifest ${
+          this.#where(reference)
+        } has no media type (no Content-Type, no "mediaType" field)`,
+      );
+    }
+    return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
+  }
+
+  #declaredMediaType(bytes: Uint8Array): string | undefined {
+    try {
+      const doc = JSON.parse(fromUtf8(bytes)) as { mediaType?: unknown };
+      return typeof doc.mediaType === "string" ? doc.mediaType : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #checkReference(reference: string): void {
+    if (isDigest(reference) || TAG_REGEXP.test(reference)) return;
+    throw new InvalidReferenceError(reference, "not a tag or a digest");
+  }
+
+  /**
+   * Resolves a tag or digest to the manifest descriptor (`HEAD`; a `GET` when the registry omits
+   * `Docker-Content-Digest`, `Content-Type` or `Content-Length`).
+   * @throws {NotFoundError} ERR_NOT_FOUND when unknown.
+   */
+  async resolve(reference: string, opts: Op = {}): Promise<Descriptor> {
+    this.#checkReference(reference);
+    const res = await this.#client.send({
+      method: "HEAD",
+      url: this.#url(`manifests/${reference}`),
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: this.#scope("pull"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    await discard(res);
+    if (res.status === 404) {
+      throw new NotFoundError(
+        `Manifest ${this.#where(reference)} not found; check the tag or digest`,
+        {
+          details: { status: 404 },
+        },
+      );
+    }
+    if (res.status !== 200) {
+      throw await responseError(res, `Cannot resolve ${this.#where(reference)}`);
+    }
+    const mediaType = mediaTypeOf(res);
+    const size = contentLength(res);
+    const served = res.headers.get("docker-content-digest");
+    if (isDigest(reference) && served !== null && served !== reference) {
+      throw new DigestMismatchError(reference, served);
+    }
+    const digest = isDigest(reference) ? reference : served;
+    if (
+      mediaType === undefined || !isManifestMediaType(mediaType) || size === undefined ||
+      digest === null || !isDigest(digest) || size > MAX_MANIFEST_BYTES
+    ) {
+      return (await this.fetchManifest(reference, opts)).descriptor;
+    }
+    return { mediaType, digest, size };
+  }
+
+  /**
+   * Pushes a blob or manifest; manifests are checked against `desc` before the `PUT` (and, when
+   * they have a `subject` and the registry lacks the referrers API, indexed under the fallback
+   * tag). Blobs go up monolithically, or in chunks when larger than `chunkSize`.
+   * @throws {SizeMismatchError} / {DigestMismatchError} when the body does not match `desc`.
+   */
+  async push(
+    desc: Descriptor,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    opts: Op = {},
+  ): Promise<void> {
+    parseDigest(desc.digest);
+    if (isManifestMediaType(desc.mediaType)) {
+      const bytes = await this.#manifestBody(desc, body);
+      await this.#putManifest(desc, bytes, desc.digest, opts.signal);
+      return;
+    }
+    const res = await this.#client.send({
+      method: "POST",
+      url: this.#url("blobs/uploads/"),
+      headers: { "content-length": "0" },
+      scopes: this.#scope("pull", "push"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status !== 202) {
+      if (body instanceof ReadableStream) await body.cancel().catch(() => {});
+      throw await responseError(res, `Cannot start the upload of ${this.#where(desc.digest)}`);
+    }
+    await this.#uploadToSession(res, desc, body, opts.signal);
+  }
+
+  async #manifestBody(
+    desc: Descriptor,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+  ): Promise<Bytes> {
+    if (desc.size > MAX_MANIFEST_BYTES) {
+      if (body instanceof ReadableStream) await body.cancel().catch(() => {});
+      throw new SizeExceededError(`Manifest ${desc.digest}`, desc.size, MAX_MANIFEST_BYTES);
+    }
+    const bytes = body instanceof Uint8Array
+      ? body as Bytes
+      : await readAllBounded(body, desc.size, `Manifest ${desc.digest}`).catch((err) => {
+        throw isErrorCode(err, "ERR_SIZE_EXCEEDED")
+          ? new SizeMismatchError(desc.digest, desc.size, desc.size + 1)
+          : err;
+      });
+    await verifyBytes(bytes, desc);
+    return bytes;
+  }
+
+  async #uploadToSession(
+    started: Response,
+    desc: Descriptor,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const minChunk = Number(started.headers.get("oci-chunk-min-length") ?? "0");
+    let location = this.#location(started, this.#url("blobs/uploads/"));
+    await discard(started);
+    try {
+      if (desc.size <= this.#chunkSize) {
+        const bytes = body instanceof Uint8Array
+          ? body
+          : await readAllBounded(body, desc.size, `Blob ${desc.digest}`)
+            .catch((err) => {
+              throw isErrorCode(err, "ERR_SIZE_EXCEEDED")
+                ? new SizeMismatchError(desc.digest, desc.size, desc.size + 1)
+                : err;
+            });
+        await verifyBytes(bytes, desc);
+        await this.#finishUpload(location, desc, bytes, signal);
+        return;
+      }
+      const chunk = Math.max(this.#chunkSize, Number.isSafeInteger(minChunk) ? minChunk : 0);
+      const source = body instanceof Uint8Array ? new Blob([body as Bytes]).stream() : body;
+      const verified = verifyStream(source, desc, this.#hasher).getReader();
+      let offset = 0;
+      let pending: Uint8Array[] = [];
+      let pendingSize = 0;
+      const flush = async (): Promise<void> => {
+        if (pendingSize === 0) return;
+        const data = new Uint8Array(pendingSize);
+        let o = 0;
+        for (const p of pending) {
+          data.set(p, o);
+          o += p.length;
+        }
+        pending = [];
+        pendingSize = 0;
+        const res = await this.#client.send({
+          method: "PATCH",
+          url: location,
+          headers: {
+            "content-type": "application/octet-stream",
+            "content-range": `${offset}-${offset + data.length - 1}`,
+            "content-length": String(data.length),
+          },
+          body: data,
+          scopes: this.#scope("pull", "push"),
+          idempotent: false,
+          signal,
+        });
+        if (res.status !== 202) {
+          throw await responseError(res, `Cannot upload a chunk of ${this.#where(desc.digest)}`);
+        }
+        location = this.#location(res, location);
+        await discard(res);
+        offset += data.length;
+      };
+      try {
+        for (;;) {
+          const { done, value } = await verified.read();
+          if (done) break;
+          let v = value as Uint8Array;
+          while (v.length > 0) {
+            const take = Math.min(v.length, chunk - pendingSize);
+            pending.push(v.subarray(0, take));
+            pendingSize += take;
+            v = v.subarray(take);
+            if (pendingSize === chunk) await flush();
+          }
+        }
+      } catch (err) {
+        await verified.cancel(err).catch(() => {});
+        throw err;
+      }
+      // The verifying stream only ends cleanly once size and digest have matched.
+      await flush();
+      await this.#finishUpload(location, desc, new Uint8Array(0), signal);
+    } catch (err) {
+      await this.#cancelUpload(location);
+      throw err;
+    }
+  }
+
+  #location(res: Response, requestUrl: URL): URL {
+    const loc = res.headers.get("location");
+    if (loc === null) {
+      throw new RegistryError(
+        `The registry started an upload for ${this.registry}/${this.name} without a Location header`,
+        res.status,
+      );
+    }
+    const url = new URL(loc, requestUrl);
+    if (url.origin !== this.#base.origin) {
+      throw new RegistryError(
+        `The registry sent an upload location on another origin (${url.origin}); refusing to upload there`,
+        res.status,
+      );
+    }
+    return url;
+  }
+
+  async #finishUpload(
+    location: URL,
+    desc: Descriptor,
+    bytes: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const url = new URL(location);
+    url.searchParams.set("digest", desc.digest);
+    const headers: Record<string, string> = {
+      "content-type": "application/octet-stream",
+      "content-length": String(bytes.length),
+    };
+    const res = await this.#client.send({
+      method: "PUT",
+      url,
+      headers,
+      body: bytes,
+      scopes: this.#scope("pull", "push"),
+      idempotent: false,
+      signal,
+    });
+    if (res.status !== 201 && res.status !== 204 && res.status !== 200) {
+      throw await responseError(res, `Cannot complete the upload of ${this.#where(desc.digest)}`);
+    }
+    const served = res.headers.get("docker-content-digest");
+    await discard(res);
+    if (served !== null && served !== desc.digest) {
+      throw new DigestMismatchError(desc.digest, served);
+    }
+  }
+
+  async #cancelUpload(location: URL): Promise<void> {
+    try {
+      const res = await this.#client.send({
+        method: "DELETE",
+        url: location,
+        scopes: this.#scope("pull", "push"),
+        idempotent: false,
+      });
+      await discard(res);
+    } catch {
+      // Best effort: an abandoned session expires on the registry.
+    }
+  }
+
+  /**
+   * The repository name to mount blobs from when `other` is another repository of the same
+   * registry client (same host, same credentials), else `undefined`.
+   *
+   * @param other A possible copy source.
+   * @returns The source repository name, when a mount can work.
+   */
+  mountSourceFor(other: unknown): string | undefined {
+    if (typeof other !== "object" || other === null || !(#client in other)) return undefined;
+    const repo = other as Repository;
+    return repo.#client === this.#client && repo.name !== this.name ? repo.name : undefined;
+  }
+
+  /**
+   * Mounts a blob from another repository of the same registry (`POST ?mount=&from=`). When the
+   * registry opens an upload session instead, the content from `getContent` is uploaded into it.
+   * @returns `mounted`, or `uploaded` when the fallback upload ran.
+   * @throws {NotFoundError} ERR_NOT_FOUND when the registry cannot mount and `getContent` is absent.
+   */
+  async mount(
+    desc: Descriptor,
+    fromRepository: string,
+    opts: Op & { getContent?: () => Promise<ReadableStream<Uint8Array> | Uint8Array> } = {},
+  ): Promise<MountResult> {
+    const url = this.#url("blobs/uploads/");
+    url.searchParams.set("mount", desc.digest);
+    url.searchParams.set("from", fromRepository);
+    const res = await this.#client.send({
+      method: "POST",
+      url,
+      headers: { "content-length": "0" },
+      scopes: [...this.#scope("pull", "push"), repositoryScope(fromRepository, ["pull"])],
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status === 201) {
+      const served = res.headers.get("docker-content-digest");
+      await discard(res);
+      if (served !== null && served !== desc.digest) {
+        throw new DigestMismatchError(desc.digest, served);
+      }
+      return "mounted";
+    }
+    if (res.status !== 202) {
+      throw await responseError(
+        res,
+        `Cannot mount ${desc.digest} from ${fromRepository} into ${this.registry}/${this.name}`,
+      );
+    }
+    if (opts.getContent === undefined) {
+      const location = this.#location(res, url);
+      await discard(res);
+      await this.#cancelUpload(location);
+      throw new NotFoundError(
+        `The registry could not mount ${desc.digest} from ${fromRepository}; push the blob instead`,
+      );
+    }
+    await this.#uploadToSession(res, desc, await opts.getContent(), opts.signal);
+    return "uploaded";
+  }
+
+  async #putManifest(
+    desc: Descriptor,
+    bytes: Bytes,
+    reference: string,
+    signal: AbortSignal | undefined,
+    index = true,
+  ): Promise<void> {
+    const res = await this.#client.send({
+      method: "PUT",
+      url: this.#url(`manifests/${reference}`),
+      headers: { "content-type": desc.mediaType },
+      body: bytes,
+      scopes: this.#scope("pull", "push"),
+      idempotent: true,
+      signal,
+    });
+    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
+      throw await responseError(res, `Cannot push manifest ${this.#where(reference)}`);
+    }
+    const served = res.headers.get("docker-content-digest");
+    const subjectHeader = res.headers.get("oci-subject");
+    await discard(res);
+    if (served !== null && served !== desc.digest) {
+      throw new DigestMismatchError(desc.digest, served);
+    }
+    if (subjectHeader !== null && this.#mode === "auto") this.#referrersSupported = true;
+    if (!index) return;
+    if (this.#mode !== "tag" && (this.#referrersSupported === true || subjectHeader !== null)) {
+      return;
+    }
+    const parsed = this.#parseQuietly(bytes, desc);
+    const subject = parsed?.json.subject;
+    if (parsed === undefined || subject === undefined) return;
+    await this.#updateReferrersIndex(
+      subject,
+      { add: referrerDescriptor(parsed, desc.digest) },
+      signal,
+    );
+  }
+
+  #parseQuietly(bytes: Uint8Array, desc: Descriptor): ParsedManifest | undefined {
+    try {
+      return parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Pushes a manifest under a tag (`PUT /manifests/<tag>`), indexing its subject like `push`.
+   * @throws {SizeMismatchError} / {DigestMismatchError} when the body does not match `desc`.
+   */
+  async pushReference(
+    desc: Descriptor,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    reference: string,
+    opts: Op = {},
+  ): Promise<void> {
+    this.#checkReference(reference);
+    const bytes = await this.#manifestBody(desc, body);
+    await this.#putManifest(desc, bytes, reference, opts.signal);
+  }
+
+  /**
+   * Points a tag at a manifest already in the repository (fetch by digest, `PUT` by tag).
+   * @throws {NotFoundError} ERR_NOT_FOUND when the manifest is not in the repository.
+   */
+  async tag(desc: Descriptor, reference: string, opts: Op = {}): Promise<void> {
+    if (!TAG_REGEXP.test(reference)) throw new InvalidReferenceError(reference, "not a valid tag");
+    const bytes = await this.#fetchManifestBytes(desc, opts.signal);
+    await this.#putManifest(desc, bytes, reference, opts.signal, false);
+  }
+
+  /**
+   * Deletes a manifest (and so its tags) or a blob. Deleting a referrer also removes it from its
+   * subject's fallback referrers index when the tag schema is in use.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   */
+  async delete(desc: Descriptor, opts: Op = {}): Promise<void> {
+    const manifest = isManifestMediaType(desc.mediaType);
+    let subject: Descriptor | undefined;
+    if (manifest && this.#referrersSupported !== true) {
+      try {
+        const bytes = await this.#fetchManifestBytes(desc, opts.signal);
+        subject = this.#parseQuietly(bytes, desc)?.json.subject;
+      } catch (err) {
+        if (!isErrorCode(err, "ERR_NOT_FOUND")) throw err;
+      }
+    }
+    const res = await this.#client.send({
+      method: "DELETE",
+      url: this.#url(`${manifest ? "manifests" : "blobs"}/${desc.digest}`),
+      scopes: this.#scope("delete"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
+      throw await responseError(res, `Cannot delete ${this.#where(desc.digest)}`);
+    }
+    await discard(res);
+    if (subject !== undefined && this.#referrersSupported !== true) {
+      await this.#updateReferrersIndex(subject, { remove: desc.digest }, opts.signal);
+    }
+  }
+
+  /**
+   * Lists the repository's tags, following `Link` pagination (at most `maxPages` pages of at
+   * most 4 MiB each).
+   * @throws {NotFoundError} ERR_NOT_FOUND when the repository does not exist.
+   */
+  async *tags(opts: Op = {}): AsyncIterable<string> {
+    let url: URL | undefined = this.#url("tags/list");
+    if (this.#tagPageSize !== undefined) url.searchParams.set("n", String(this.#tagPageSize));
+    for (let page = 0; url !== undefined; page++) {
+      if (page >= this.#maxPages) {
+        throw new RegistryError(
+          `The tag list of ${this.registry}/${this.name} has more than ${this.#maxPages} pages; refusing to read further`,
+          200,
+        );
+      }
+      const res = await this.#client.send({
+        method: "GET",
+        url,
+        scopes: this.#scope("pull"),
+        idempotent: true,
+        signal: opts.signal,
+      });
+      if (res.status !== 200) {
+        throw await responseError(res, `Cannot list tags of ${this.registry}/${this.name}`);
+      }
+      const next = nextLink(res, url);
+      const bytes = await readAllBounded(res.body, MAX_MANIFEST_BYTES, "Tag list page");
+      let tags: unknown;
+      try {
+        tags = (JSON.parse(fromUtf8(bytes)) as { tags?: unknown }).tags;
+      } catch (err) {
+        throw new RegistryError(`The registry sent a tag list that is not JSON`, 200, [], {
+          cause: err,
+        });
+      }
+      if (tags !== null && tags !== undefined) {
+        if (!Array.isArray(tags)) {
+          throw new RegistryError(`The registry sent a tag list without a tags array`, 200);
+        }
+        // Distribution 2.8 ignores `n` and returns one unsorted page; the spec wants lexical order.
+        yield* tags.filter((t): t is string => typeof t === "string").sort();
+      }
+      url = next;
+    }
+  }
+
+  /**
+   * Lists the referrers of `subject`: through the referrers API when the registry has it
+   * (paginated, `artifactType` filtered server-side when `OCI-Filters-Applied` says so, else
+   * here), otherwise from the fallback tag's index.
+   * @throws {NotFoundError} ERR_NOT_FOUND when the repository does not exist.
+   */
+  async *referrers(
+    subject: Descriptor,
+    opts: Op & { artifactType?: string } = {},
+  ): AsyncIterable<Descriptor> {
+    parseDigest(subject.digest);
+    if (this.#referrersSupported !== false) {
+      let page = await this.#referrersPage(
+        this.#referrersUrl(subject.digest, opts.artifactType),
+        opts,
+      );
+      if (page !== undefined) {
+        for (let n = 1;; n++) {
+          yield* page.items;
+          if (page.next === undefined) return;
+          if (n >= this.#maxPages) {
+            throw new RegistryError(
+              `The referrers list of ${subject.digest} has more than ${this.#maxPages} pages; refusing to read further`,
+              200,
+            );
+          }
+          const next: ReferrersPage | undefined = await this.#referrersPage(page.next, opts);
+          if (next === undefined) return;
+          page = next;
+        }
+      }
+    }
+    yield* await this.#referrersByTag(subject, opts);
+  }
+
+  #referrersUrl(digest: string, artifactType: string | undefined): URL {
+    const url = this.#url(`referrers/${digest}`);
+    if (artifactType !== undefined) url.searchParams.set("artifactType", artifactType);
+    return url;
+  }
+
+  async #referrersPage(
+    url: URL,
+    opts: Op & { artifactType?: string },
+  ): Promise<ReferrersPage | undefined> {
+    const res = await this.#client.send({
+      method: "GET",
+      url,
+      headers: { accept: MEDIA_TYPE_OCI_INDEX },
+      scopes: this.#scope("pull"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status === 404 || (res.status === 200 && mediaTypeOf(res) !== MEDIA_TYPE_OCI_INDEX)) {
+      if (res.status === 404) {
+        const err = await responseError(
+          res,
+          `Cannot list referrers in ${this.registry}/${this.name}`,
+        );
+        const codes = (err.details?.registryCodes ?? []) as string[];
+        if (codes.includes("NAME_UNKNOWN")) throw err;
+      } else {
+        await discard(res);
+      }
+      if (this.#mode === "api") {
+        throw new RegistryError(
+          `The registry ${this.registry} does not support the referrers API; use the tag schema instead`,
+          res.status,
+        );
+      }
+      this.#referrersSupported = false;
+      return undefined;
+    }
+    if (res.status !== 200) {
+      throw await responseError(res, `Cannot list referrers in ${this.registry}/${this.name}`);
+    }
+    if (this.#mode === "auto") this.#referrersSupported = true;
+    const filtered = (res.headers.get("oci-filters-applied") ?? "").split(",").map((s) => s.trim())
+      .includes("artifactType");
+    const next = nextLink(res, url);
+    const bytes = await readAllBounded(res.body, MAX_MANIFEST_BYTES, "Referrers page");
+    const parsed = this.#parseIndex(bytes, "referrers response");
+    const legacyFiltered = parsed?.json.annotations?.["org.opencontainers.referrers.filtersApplied"]
+      ?.split(",").includes("artifactType") ?? false;
+    let items = parsed?.kind === "index" ? parsed.json.manifests : [];
+    if (opts.artifactType !== undefined && !filtered && !legacyFiltered) {
+      items = items.filter((d) => d.artifactType === opts.artifactType);
+    }
+    return { items, next };
+  }
+
+  #parseIndex(bytes: Uint8Array, name: string): ParsedManifest | undefined {
+    try {
+      const parsed = parseManifest(bytes, { name });
+      return parsed.kind === "index" ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #referrersByTag(
+    subject: Descriptor,
+    opts: Op & { artifactType?: string },
+  ): Promise<Descriptor[]> {
+    let fetched: FetchedManifest;
+    try {
+      fetched = await this.fetchManifest(referrersTag(subject.digest), opts);
+    } catch (err) {
+      if (isErrorCode(err, "ERR_NOT_FOUND")) return [];
+      throw err;
+    }
+    if (!isIndexMediaType(fetched.descriptor.mediaType)) return [];
+    const parsed = this.#parseIndex(
+      fetched.bytes,
+      `referrers index ${referrersTag(subject.digest)}`,
+    );
+    if (parsed === undefined || parsed.kind !== "index") return [];
+    const items = parsed.json.manifests;
+    return opts.artifactType === undefined
+      ? items
+      : items.filter((d) => d.artifactType === opts.artifactType);
+  }
+
+  async #updateReferrersIndex(
+    subject: Descriptor,
+    change: ReferrersChange,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const tag = referrersTag(subject.digest);
+    const previous = this.#indexLocks.get(tag) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(() =>
+      this.#updateReferrersIndexLocked(tag, change, signal)
+    );
+    const settled = run.catch(() => {});
+    this.#indexLocks.set(tag, settled);
+    try {
+      await run;
+    } finally {
+      if (this.#indexLocks.get(tag) === settled) this.#indexLocks.delete(tag);
+    }
+  }
+
+  async #updateReferrersIndexLocked(
+    tag: string,
+    change: ReferrersChange,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    let old: FetchedManifest | undefined;
+    try {
+      old = await this.fetchManifest(tag, signal ? { signal } : {});
+    } catch (err) {
+      if (!isErrorCode(err, "ERR_NOT_FOUND")) throw err;
+    }
+    let manifests: Descriptor[] = [];
+    if (old !== undefined) {
+      const parsed = isIndexMediaType(old.descriptor.mediaType)
+        ? this.#parseIndex(old.bytes, `referrers index ${tag}`)
+        : undefined;
+      if (parsed === undefined || parsed.kind !== "index") {
+        throw new InvalidManifestError(
+          `The referrers tag ${this.registry}/${this.name}:${tag} holds something other than an image index; delete that tag and retry`,
+        );
+      }
+      manifests = parsed.json.manifests;
+    }
+    const updated = applyReferrersChange(manifests, change);
+    if (updated === undefined) return;
+    if (updated.length > 0) {
+      const { desc, bytes } = await encodeReferrersIndex(updated);
+      await this.#putManifest(desc, bytes, tag, signal, false);
+      if (old !== undefined && old.descriptor.digest === desc.digest) return;
+    }
+    if (old === undefined) return;
+    try {
+      const res = await this.#client.send({
+        method: "DELETE",
+        url: this.#url(`manifests/${old.descriptor.digest}`),
+        scopes: this.#scope("delete"),
+        idempotent: true,
+        signal,
+      });
+      await discard(res);
+      if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
+        throw new RegistryError(`status ${res.status}`, res.status);
+      }
+    } catch {
+      this.#onWarning(
+        `Removal of the outdated referrers index ${old.descriptor.digest} from ${this.registry}/${this.name} failed; garbage collection may be required`,
+      );
+    }
+  }
+}

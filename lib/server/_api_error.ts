@@ -1,0 +1,85 @@
+/**
+ * Distribution-spec error responses: `{"errors":[{"code","message","detail"}]}` with the status
+ * each code carries, built from {@linkcode RegistryError}s thrown by the route handlers.
+ *
+ * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
+ * @module
+ */
+import { OcisignError, RegistryError } from "../errors.ts";
+
+/** Error codes of the distribution spec (plus `UNKNOWN` for internal failures). */
+export type SpecErrorCode =
+  | "BLOB_UNKNOWN"
+  | "BLOB_UPLOAD_INVALID"
+  | "BLOB_UPLOAD_UNKNOWN"
+  | "DIGEST_INVALID"
+  | "MANIFEST_BLOB_UNKNOWN"
+  | "MANIFEST_INVALID"
+  | "MANIFEST_UNKNOWN"
+  | "NAME_INVALID"
+  | "NAME_UNKNOWN"
+  | "SIZE_INVALID"
+  | "UNAUTHORIZED"
+  | "DENIED"
+  | "UNSUPPORTED"
+  | "TOOMANYREQUESTS"
+  | "PAGINATION_NUMBER_INVALID"
+  | "RANGE_INVALID"
+  | "UNKNOWN";
+
+/** Makes the error a handler throws to answer with `status` and a spec error body. */
+export function apiError(
+  status: number,
+  code: SpecErrorCode,
+  message: string,
+  headers?: Record<string, string>,
+): RegistryError {
+  return new RegistryError(message, status, [code], {
+    details: headers === undefined ? {} : { headers },
+  });
+}
+
+/** The spec error JSON response for a status, code and message. */
+export function specErrorResponse(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  const body = JSON.stringify({ errors: [{ code, message, detail: {} }] });
+  return new Response(body, {
+    status,
+    headers: { ...headers, "content-type": "application/json" },
+  });
+}
+
+/**
+ * Turns anything a handler threw into a spec error response. Typed errors of the content layer map
+ * to their spec codes; anything else is a 500 whose body does not reveal internals.
+ */
+export function errorToResponse(err: unknown): Response {
+  if (err instanceof RegistryError) {
+    const headers = (err.details?.headers ?? {}) as Record<string, string>;
+    return specErrorResponse(err.status, err.registryCodes[0] ?? "UNKNOWN", err.message, headers);
+  }
+  if (err instanceof OcisignError) {
+    switch (err.code) {
+      case "ERR_DIGEST_MISMATCH":
+      case "ERR_INVALID_DIGEST":
+        return specErrorResponse(400, "DIGEST_INVALID", err.message);
+      case "ERR_SIZE_MISMATCH":
+        return specErrorResponse(400, "SIZE_INVALID", err.message);
+      case "ERR_SIZE_EXCEEDED":
+        return specErrorResponse(413, "SIZE_INVALID", err.message);
+      case "ERR_INVALID_MANIFEST":
+        return specErrorResponse(400, "MANIFEST_INVALID", err.message);
+      case "ERR_INVALID_REFERENCE":
+        return specErrorResponse(400, "NAME_INVALID", err.message);
+      case "ERR_ABORTED":
+        return specErrorResponse(400, "BLOB_UPLOAD_INVALID", "The request body ended early");
+      default:
+        break;
+    }
+  }
+  return specErrorResponse(500, "UNKNOWN", "Internal server error; see the server log");
+}

@@ -1,0 +1,162 @@
+/**
+ * Manifest endpoints: `GET`/`HEAD`/`PUT`/`DELETE /v2/<name>/manifests/<tag|digest>`. Manifests are
+ * stored byte for byte; the reply's `Content-Type` is the stored media type.
+ *
+ * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+ * @module
+ */
+import { concat } from "../_internal/bytes.ts";
+import type { Bytes } from "../_internal/bytes.ts";
+import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
+import { digestBytes } from "../digest/digest_bytes.ts";
+import { parseDigest } from "../digest/digest.ts";
+import { isErrorCode } from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { isManifestMediaType } from "../oci/media_types.ts";
+import { apiError } from "./_api_error.ts";
+import { checkWritable, openRepository, readBodyBounded } from "./_context.ts";
+import type { ServerContext } from "./_context.ts";
+import { detectManifestMediaType, parsePushedManifest, requiredContent } from "./_manifest_document.ts";
+import { decodeSegment, TAG_REGEXP } from "./_routes.ts";
+import type { RegistryRepository } from "./repository.ts";
+
+/** A parsed `<reference>` path segment. */
+type Reference = { tag: string; digest?: undefined } | { digest: string; tag?: undefined };
+
+function parseReference(segment: string): Reference {
+  const text = decodeSegment(segment);
+  if (text !== undefined && text.includes(":")) {
+    try {
+      parseDigest(text);
+    } catch (err) {
+      throw apiError(400, "DIGEST_INVALID", (err as Error).message);
+    }
+    return { digest: text };
+  }
+  if (text === undefined || !TAG_REGEXP.test(text)) {
+    throw apiError(
+      400,
+      "MANIFEST_INVALID",
+      `Invalid tag ${JSON.stringify((text ?? segment).slice(0, 200))}: use up to 128 of [A-Za-z0-9_.-], not starting with . or -`,
+    );
+  }
+  return { tag: text };
+}
+
+function manifestUnknown(name: string, ref: Reference): Error {
+  return apiError(404, "MANIFEST_UNKNOWN", `Manifest ${ref.tag ?? ref.digest} is not in repository ${name}`);
+}
+
+async function resolveManifest(
+  repo: RegistryRepository,
+  name: string,
+  ref: Reference,
+  signal: AbortSignal,
+): Promise<Descriptor> {
+  try {
+    const desc = await repo.target.resolve(ref.tag ?? ref.digest, { signal });
+    if (ref.digest !== undefined && desc.digest !== ref.digest) throw manifestUnknown(name, ref);
+    return desc;
+  } catch (err) {
+    if (isErrorCode(err, "ERR_NOT_FOUND")) throw manifestUnknown(name, ref);
+    throw err;
+  }
+}
+
+async function readAll(stream: ReadableStream<Bytes>): Promise<Bytes> {
+  const parts: Bytes[] = [];
+  for await (const part of stream) parts.push(part);
+  return concat(parts);
+}
+
+/** Answers `GET` and `HEAD` of a manifest. */
+export async function getManifest(ctx: ServerContext, request: Request, name: string, segment: string): Promise<Response> {
+  const ref = parseReference(segment);
+  const repo = await openRepository(ctx, name, false);
+  const signal = request.signal;
+  const desc = await resolveManifest(repo, name, ref, signal);
+  let mediaType = desc.mediaType;
+  let body: Bytes | ReadableStream<Bytes> | null = null;
+  if (!isManifestMediaType(mediaType)) {
+    // Content known only as a blob (e.g. a platform manifest of an index): read its own type.
+    if (desc.size > Math.max(ctx.limits.maxManifestBytes, MAX_MANIFEST_BYTES)) throw manifestUnknown(name, ref);
+    const bytes = await readAll(await repo.target.fetch(desc, { signal }));
+    const detected = detectManifestMediaType(bytes);
+    if (detected === undefined) throw manifestUnknown(name, ref);
+    mediaType = detected;
+    body = bytes;
+  }
+  const headers = {
+    "content-type": mediaType,
+    "content-length": String(desc.size),
+    "docker-content-digest": desc.digest,
+    "etag": `"${desc.digest}"`,
+  };
+  if (request.method === "HEAD") return new Response(null, { status: 200, headers });
+  body ??= await repo.target.fetch(desc, { signal });
+  return new Response(body, { status: 200, headers });
+}
+
+async function checkReferences(repo: RegistryRepository, refs: Descriptor[], signal: AbortSignal): Promise<void> {
+  for (const d of refs) {
+    const size = await repo.blobSize(d.digest, { signal });
+    if (size === undefined) {
+      throw apiError(400, "MANIFEST_BLOB_UNKNOWN", `The manifest references ${d.digest}, which is not in the repository; push it first`);
+    }
+    if (size !== d.size) {
+      throw apiError(400, "MANIFEST_INVALID", `The manifest gives ${d.digest} a size of ${d.size}, but it has ${size} bytes`);
+    }
+  }
+}
+
+/** Answers `PUT` of a manifest with 201, `Docker-Content-Digest` and `OCI-Subject`. */
+export async function putManifest(ctx: ServerContext, request: Request, name: string, segment: string): Promise<Response> {
+  checkWritable(ctx);
+  const ref = parseReference(segment);
+  const repo = await openRepository(ctx, name, true);
+  const signal = request.signal;
+  const bytes = await readBodyBounded(request, ctx.limits.maxManifestBytes, "The manifest");
+  const parsed = parsePushedManifest(bytes, request.headers.get("content-type"));
+  const algorithm = ref.digest === undefined ? "sha256" : parseDigest(ref.digest).algorithm;
+  const digest = await digestBytes(bytes, algorithm);
+  if (ref.digest !== undefined && ref.digest !== digest) {
+    throw apiError(400, "DIGEST_INVALID", `The manifest's digest is ${digest}, not ${ref.digest} as in the URL`);
+  }
+  await checkReferences(repo, requiredContent(parsed), signal);
+  const desc: Descriptor = { mediaType: parsed.mediaType, digest, size: bytes.length };
+  await ctx.locks.run(`repo:${name}`, async () => {
+    if (!(await repo.target.exists(desc, { signal }))) {
+      try {
+        await repo.target.push(desc, bytes, { signal });
+      } catch (err) {
+        if (!isErrorCode(err, "ERR_ALREADY_EXISTS")) throw err;
+      }
+    }
+    if (ref.tag !== undefined) await repo.target.tag(desc, ref.tag, { signal });
+  });
+  const headers: Record<string, string> = {
+    "location": `/v2/${name}/manifests/${digest}`,
+    "docker-content-digest": digest,
+    "content-length": "0",
+  };
+  // distribution-spec: a registry supporting referrers MUST answer OCI-Subject for a subject push.
+  if (parsed.json.subject !== undefined) headers["oci-subject"] = parsed.json.subject.digest;
+  return new Response(null, { status: 201, headers });
+}
+
+/** Answers `DELETE` of a manifest (by digest, with its tags) or of a tag alone, with 202. */
+export async function deleteManifest(ctx: ServerContext, request: Request, name: string, segment: string): Promise<Response> {
+  checkWritable(ctx);
+  const ref = parseReference(segment);
+  const repo = await openRepository(ctx, name, false);
+  const signal = request.signal;
+  await ctx.locks.run(`repo:${name}`, async () => {
+    const desc = await resolveManifest(repo, name, ref, signal);
+    if (ref.tag !== undefined) {
+      await repo.untag(ref.tag, { signal });
+    } else {
+      await repo.target.delete(desc, { signal });
+    }
+  });
+  return new Response(null, { status: 202, headers: { "content-length": "0" } });
+}

@@ -1,0 +1,132 @@
+/**
+ * An {@linkcode UploadStore} that keeps upload sessions as files under one directory, one
+ * sub-directory per session and one file per part, so memory stays flat however large the blob.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import type { Fs } from "../content/fs.ts";
+import type { Op } from "../content/storage.ts";
+import { SizeExceededError, SizeMismatchError } from "../errors.ts";
+import type { UploadStore } from "./repository.ts";
+
+const SESSION_ID_REGEXP = /^[a-f0-9-]{1,64}$/;
+
+function checkId(id: string): string {
+  // Session ids come from crypto.randomUUID(); anything else must never reach a path.
+  if (!SESSION_ID_REGEXP.test(id)) throw new RangeError(`Invalid upload session id ${JSON.stringify(id)}`);
+  return id;
+}
+
+function counted(body: ReadableStream<Uint8Array>, maxBytes: number, onBytes: (n: number) => void): ReadableStream<Uint8Array> {
+  let total = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller): void {
+        total += chunk.length;
+        if (total > maxBytes) {
+          throw new SizeExceededError("The upload chunk", total, maxBytes);
+        }
+        onBytes(total);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/**
+ * Creates an {@linkcode UploadStore} under `dir` (created on first use; sessions left by an
+ * earlier process are removed then).
+ *
+ * @example
+ * ```ts ignore
+ * import { createFsUploadStore } from "./fs_upload_store.ts";
+ * import { nodeFs } from "../runtime/mod.ts";
+ * const uploads = createFsUploadStore(nodeFs, "/srv/registry/_uploads");
+ * await uploads.create("0b6c9a52-0c3a-4f0e-9d6a-1d2c3b4a5f60");
+ * ```
+ * @param fs File-system access.
+ * @param dir The directory that holds the sessions; nothing else may live there.
+ * @returns The store.
+ */
+export function createFsUploadStore(fs: Fs, dir: string): UploadStore {
+  let ready: Promise<void> | undefined;
+  const init = (): Promise<void> => {
+    ready ??= (async () => {
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      // Sessions of an earlier process can never be resumed: drop them.
+      for (const entry of await fs.readDir(dir)) {
+        if (SESSION_ID_REGEXP.test(entry.name)) await fs.remove(`${dir}/${entry.name}`, { recursive: true });
+      }
+    })();
+    return ready;
+  };
+  return {
+    async create(id: string, _opts?: Op): Promise<void> {
+      await init();
+      await fs.mkdir(`${dir}/${checkId(id)}`, { mode: 0o700 });
+    },
+
+    async writePart(
+      id: string,
+      index: number,
+      body: ReadableStream<Uint8Array>,
+      opts: Op & { maxBytes: number; exact?: boolean },
+    ): Promise<number> {
+      const path = `${dir}/${checkId(id)}/${index}`;
+      let written = 0;
+      await fs.writeFileAtomic(path, counted(body, opts.maxBytes, (n) => (written = n)), {
+        mode: 0o600,
+        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      });
+      if (opts.exact === true && written !== opts.maxBytes) {
+        await fs.remove(path);
+        throw new SizeMismatchError(`upload part ${index}`, opts.maxBytes, written);
+      }
+      return written;
+    },
+
+    readParts(id: string, parts: number): ReadableStream<Bytes> {
+      const base = `${dir}/${checkId(id)}`;
+      let index = 0;
+      let current: ReadableStreamDefaultReader<Bytes> | undefined;
+      let handle: { close(): Promise<void> } | undefined;
+      const closeCurrent = async (): Promise<void> => {
+        current?.releaseLock();
+        current = undefined;
+        await handle?.close();
+        handle = undefined;
+      };
+      return new ReadableStream<Bytes>({
+        async pull(controller): Promise<void> {
+          for (;;) {
+            if (current === undefined) {
+              if (index >= parts) {
+                controller.close();
+                return;
+              }
+              const file = await fs.open(`${base}/${index}`);
+              handle = file;
+              current = file.stream().getReader();
+              index += 1;
+            }
+            const { done, value } = await current.read();
+            if (!done) {
+              controller.enqueue(value);
+              return;
+            }
+            await closeCurrent();
+          }
+        },
+        async cancel(): Promise<void> {
+          await current?.cancel().catch(() => {});
+          await closeCurrent();
+        },
+      });
+    },
+
+    async remove(id: string): Promise<void> {
+      await fs.remove(`${dir}/${checkId(id)}`, { recursive: true });
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Repositories kept as OCI image layout directories: repository `org/app` is the layout
+ * `<root>/org/app/` (created on the first push), so `ocisign`, `oras`, `skopeo` and `umoci` can
+ * use it directly. Upload sessions live under `<root>/_uploads/`, which no repository name can
+ * reach.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { fetchAll } from "../content/fetch_all.ts";
+import type { Fs } from "../content/fs.ts";
+import type { Op } from "../content/storage.ts";
+import { parseDigest } from "../digest/digest.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { pureHasherFactory } from "../digest/pure_hasher.ts";
+import { InvalidReferenceError } from "../errors.ts";
+import { LayoutStore } from "../layout/layout_store.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { createFsUploadStore } from "./fs_upload_store.ts";
+import type {
+  GetRepositoryOptions,
+  RegistryRepository,
+  RepositoryProvider,
+  UploadStore,
+} from "./repository.ts";
+
+/** Options for {@linkcode createLayoutRepositoryProvider}. */
+export interface LayoutRepositoryProviderOptions {
+  /** The directory holding one layout per repository. */
+  root: string;
+  /** File-system access. */
+  fs: Fs;
+  /** Hashes streamed content (default: the pure-TypeScript hasher; pass the runtime's). */
+  hasherFactory?: HasherFactory;
+}
+
+/** Path components that name parts of a layout, so no nested repository may use them. */
+const RESERVED_COMPONENTS = new Set(["blobs", "index.json", "oci-layout"]);
+
+function checkLayoutName(name: string): void {
+  const parts = name.split("/");
+  if (parts.some((p, i) => i > 0 && RESERVED_COMPONENTS.has(p))) {
+    throw new InvalidReferenceError(
+      name,
+      `"blobs", "index.json" and "oci-layout" cannot follow a "/" in a repository name stored as a layout`,
+    );
+  }
+}
+
+function rangedFileStream(fs: Fs, path: string, offset: number, length: number): Promise<ReadableStream<Bytes>> {
+  return fs.open(path).then((handle) => {
+    const reader = handle.stream(offset, length).getReader();
+    let closed = false;
+    const close = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    };
+    return new ReadableStream<Bytes>({
+      async pull(controller): Promise<void> {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            await close();
+            controller.close();
+          } else {
+            controller.enqueue(value);
+          }
+        } catch (err) {
+          await close();
+          controller.error(err);
+        }
+      },
+      async cancel(reason): Promise<void> {
+        await reader.cancel(reason).catch(() => {});
+        await close();
+      },
+    });
+  });
+}
+
+interface MaybeUntag {
+  untag?: (reference: string, opts?: Op) => Promise<void>;
+}
+
+class LayoutRepository implements RegistryRepository {
+  readonly target: LayoutStore;
+  readonly uploads: UploadStore;
+  #fs: Fs;
+  #dir: string;
+  #hasher: HasherFactory;
+
+  constructor(target: LayoutStore, uploads: UploadStore, fs: Fs, dir: string, hasher: HasherFactory) {
+    this.target = target;
+    this.uploads = uploads;
+    this.#fs = fs;
+    this.#dir = dir;
+    this.#hasher = hasher;
+  }
+
+  #blobFile(digest: string): string {
+    const { algorithm, hex } = parseDigest(digest);
+    return `${this.#dir}/blobs/${algorithm}/${hex}`;
+  }
+
+  async blobSize(digest: string, _opts?: Op): Promise<number | undefined> {
+    const st = await this.#fs.stat(this.#blobFile(digest));
+    return st?.isFile ? st.size : undefined;
+  }
+
+  readBlob(digest: string, range: { offset: number; length: number }, _opts?: Op): Promise<ReadableStream<Bytes>> {
+    return rangedFileStream(this.#fs, this.#blobFile(digest), range.offset, range.length);
+  }
+
+  async untag(tag: string, opts: Op = {}): Promise<void> {
+    const native = (this.target as unknown as MaybeUntag).untag;
+    if (typeof native === "function") return await native.call(this.target, tag, opts);
+    // The layout has no untag: drop the manifest with all its tags, then put back the manifest
+    // (untagged) and every other tag it had.
+    const found = await this.target.resolve(tag, opts);
+    const desc: Descriptor = { mediaType: found.mediaType, digest: found.digest, size: found.size };
+    const bytes = await fetchAll(this.target, desc, { hasher: this.#hasher, ...opts });
+    const others: string[] = [];
+    for await (const t of this.target.tags(opts)) {
+      if (t !== tag && (await this.target.resolve(t, opts)).digest === desc.digest) others.push(t);
+    }
+    await this.target.delete(desc, opts);
+    await this.target.push(desc, bytes, opts);
+    for (const t of others) await this.target.tag(desc, t, opts);
+  }
+}
+
+/**
+ * Creates a {@linkcode RepositoryProvider} that keeps each repository as an OCI image layout
+ * directory under `root`. Layouts are opened once and kept open; a layout appears on the first
+ * push to its repository.
+ *
+ * @example Serve layouts under ./registry
+ * ```ts ignore
+ * import { createLayoutRepositoryProvider, createRegistryHandler } from "./mod.ts";
+ * import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
+ * const repositories = createLayoutRepositoryProvider({ root: "./registry", fs: nodeFs, hasherFactory: nodeHasherFactory });
+ * const handler = createRegistryHandler({ repositories });
+ * ```
+ * @param options Root directory, file system and hasher.
+ * @returns The provider.
+ */
+export function createLayoutRepositoryProvider(options: LayoutRepositoryProviderOptions): RepositoryProvider {
+  const root = options.root.length > 1 ? options.root.replace(/\/+$/, "") : options.root;
+  const fs = options.fs;
+  const hasher = options.hasherFactory ?? pureHasherFactory;
+  const uploads = createFsUploadStore(fs, `${root}/_uploads`);
+  const open = new Map<string, Promise<RegistryRepository>>();
+  return {
+    async get(name: string, opts: GetRepositoryOptions = {}): Promise<RegistryRepository | undefined> {
+      checkLayoutName(name);
+      const cached = open.get(name);
+      if (cached !== undefined) return await cached;
+      const dir = `${root}/${name}`;
+      if (opts.create !== true && (await fs.stat(`${dir}/oci-layout`)) === undefined) return undefined;
+      // Re-check: another request may have opened it while this one looked at the disk.
+      const again = open.get(name);
+      if (again !== undefined) return await again;
+      const opening = LayoutStore.open(dir, fs, { hasher, create: true })
+        .then((layout) => new LayoutRepository(layout, uploads, fs, dir, hasher));
+      open.set(name, opening);
+      try {
+        return await opening;
+      } catch (err) {
+        open.delete(name);
+        throw err;
+      }
+    },
+  };
+}

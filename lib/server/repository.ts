@@ -1,0 +1,65 @@
+/**
+ * What the registry handler needs from the storage behind it: a provider that opens repositories
+ * by name, and per repository a content target plus blob sizes, ranged reads, untagging and
+ * scratch space for upload sessions.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
+
+/** Scratch storage for blob upload sessions, invisible to readers of the repository. */
+export interface UploadStore {
+  /** Creates an empty area for the session `id`. */
+  create(id: string, opts?: Op): Promise<void>;
+  /**
+   * Stores `body` as part `index` of the session. The part becomes visible only once fully
+   * written; on any failure nothing is left behind.
+   *
+   * @returns The number of bytes written.
+   * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when the body is longer than `maxBytes`.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when `exact` is set and the body is shorter.
+   */
+  writePart(
+    id: string,
+    index: number,
+    body: ReadableStream<Uint8Array>,
+    opts: Op & { maxBytes: number; exact?: boolean },
+  ): Promise<number>;
+  /** Streams parts `0 .. parts-1` of the session in order. */
+  readParts(id: string, parts: number): ReadableStream<Bytes>;
+  /** Removes the session's area and everything in it. No error when it is gone already. */
+  remove(id: string): Promise<void>;
+}
+
+/** One repository as the registry handler sees it. */
+export interface RegistryRepository {
+  /** Blobs, manifests, tags and referrers. Pushes are verified before content becomes visible. */
+  readonly target: GraphTarget & TagLister & Deleter;
+  /** Upload session scratch space. */
+  readonly uploads: UploadStore;
+  /** Size of the blob (or manifest) stored under `digest`, or `undefined` when absent. */
+  blobSize(digest: string, opts?: Op): Promise<number | undefined>;
+  /** Streams `length` bytes of the blob stored under `digest`, starting at `offset`. */
+  readBlob(
+    digest: string,
+    range: { offset: number; length: number },
+    opts?: Op,
+  ): Promise<ReadableStream<Bytes>>;
+  /** Removes a tag; the manifest it pointed at stays. */
+  untag(tag: string, opts?: Op): Promise<void>;
+}
+
+/** Options for {@linkcode RepositoryProvider.get}. */
+export interface GetRepositoryOptions extends Op {
+  /** Create the repository when it does not exist (on the first push). */
+  create?: boolean;
+}
+
+/** Opens repositories by name (names are validated by the handler before they get here). */
+export interface RepositoryProvider {
+  /**
+   * The repository called `name`, or `undefined` when it does not exist and `create` is not set.
+   */
+  get(name: string, opts?: GetRepositoryOptions): Promise<RegistryRepository | undefined>;
+}

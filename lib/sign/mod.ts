@@ -1,0 +1,14 @@
+/**
+ * Signing artifacts in any target: the envelope, the `{}` config and the signature manifest
+ * (notation 1.x shape by default, 2.x `artifactType` shape on request).
+ *
+ * @example
+ * ```ts ignore
+ * import { signArtifact } from "./mod.ts";
+ * await signArtifact(layout, "v1", { signer, format: "jws" });
+ * ```
+ *
+ * @module
+ */
+export * from "./signature_manifest.ts";
+export * from "./sign_artifact.ts";

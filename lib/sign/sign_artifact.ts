@@ -1,0 +1,158 @@
+/**
+ * Signs an artifact in any target (layout directory, layout tar, registry, memory): resolves the
+ * reference once, signs the digest, and pushes the envelope, the `{}` config and the signature
+ * manifest whose `subject` is the artifact. How the referrer is indexed is the target's business
+ * (a layout records it in `index.json`; a registry uses the referrers API or the tag schema).
+ *
+ * @module
+ */
+import { utf8 } from "../_internal/bytes.ts";
+import type { Bytes } from "../_internal/bytes.ts";
+import type { Op, Target } from "../content/storage.ts";
+import { digestBytes } from "../digest/digest_bytes.ts";
+import { isDigest } from "../digest/digest.ts";
+import { InvalidInputError, InvalidReferenceError } from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../oci/media_types.ts";
+import type { EnvelopeFormat, ExtendedAttribute } from "../signature/envelope.ts";
+import { parseEnvelope } from "../signature/parse_envelope.ts";
+import { createPayload } from "../signature/payload.ts";
+import { signEnvelope } from "../signature/sign_envelope.ts";
+import type { Signer } from "../signature/signer.ts";
+import { encodeSignatureManifest } from "./signature_manifest.ts";
+import type { SignatureManifestShape } from "./signature_manifest.ts";
+
+/** Options of {@linkcode signArtifact}. */
+export interface SignArtifactOptions extends Op {
+  /** Holds the key and chain. */
+  signer: Signer;
+  /** `jws` (default) or `cose`. */
+  format?: EnvelopeFormat;
+  /** Signing time (default now). */
+  signingTime?: Date;
+  /** How long the signature stays valid, in seconds (none by default). */
+  expirySeconds?: number;
+  /** User metadata, signed into `targetArtifact.annotations`. */
+  userMetadata?: Record<string, string>;
+  /** Extra signed attributes. */
+  extendedAttributes?: ExtendedAttribute[];
+  /** `io.cncf.notary.signingAgent`. */
+  signingAgent?: string;
+  /** Signature manifest shape: notation 1.x (`v1`, default) or 2.x `artifactType` (`v2`). */
+  manifestShape?: SignatureManifestShape;
+}
+
+/** What {@linkcode signArtifact} produced. */
+export interface SignArtifactResult {
+  /** The signed artifact (mediaType, digest, size). */
+  subject: Descriptor;
+  /** The signature manifest pushed. */
+  signature: Descriptor;
+  /** The envelope blob pushed. */
+  envelope: Descriptor;
+}
+
+const ENVELOPE_MEDIA_TYPE: Record<EnvelopeFormat, string> = {
+  jws: MEDIA_TYPE_JWS,
+  cose: MEDIA_TYPE_COSE,
+};
+
+/**
+ * Signs the artifact `reference` (a tag or digest) in `target`.
+ *
+ * @example
+ * ```ts ignore
+ * import { signArtifact } from "./sign_artifact.ts";
+ * const { subject, signature } = await signArtifact(layout, "v1", { signer, format: "cose" });
+ * console.log(`Successfully signed ${subject.digest} (signature ${signature.digest})`);
+ * ```
+ * @param target Where the artifact is and the signature goes.
+ * @param reference Tag or digest of the artifact.
+ * @param options Signer, format, expiry, user metadata, manifest shape.
+ * @returns The subject, signature manifest and envelope descriptors.
+ * @throws {NotFoundError} ERR_NOT_FOUND when the reference does not resolve.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for bad user metadata or expiry.
+ */
+export async function signArtifact(
+  target: Target,
+  reference: string,
+  options: SignArtifactOptions,
+): Promise<SignArtifactResult> {
+  const resolved = await target.resolve(reference, options);
+  if (isDigest(reference) && resolved.digest !== reference) {
+    throw new InvalidReferenceError(
+      reference,
+      `user input digest ${reference} does not match the resolved digest ${resolved.digest}`,
+    );
+  }
+  const subject: Descriptor = {
+    mediaType: resolved.mediaType,
+    digest: resolved.digest,
+    size: resolved.size,
+  };
+  const metadata = checkUserMetadata(options.userMetadata ?? {});
+  const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
+  const expiry = expiryTime(signingTime, options.expirySeconds);
+  const format = options.format ?? "jws";
+  const payload = createPayload(
+    Object.keys(metadata).length > 0 ? { ...subject, annotations: metadata } : subject,
+  );
+  const envelopeBytes = await signEnvelope({
+    format,
+    payload,
+    signer: options.signer,
+    signingTime,
+    ...(expiry ? { expiry } : {}),
+    ...(options.signingAgent ? { signingAgent: options.signingAgent } : {}),
+    ...(options.extendedAttributes ? { extendedAttributes: options.extendedAttributes } : {}),
+  });
+  // Self-check before anything is pushed: the envelope must pass its own integrity checks.
+  await parseEnvelope(envelopeBytes, ENVELOPE_MEDIA_TYPE[format]).verify();
+
+  const envelope: Descriptor = {
+    mediaType: ENVELOPE_MEDIA_TYPE[format],
+    digest: await digestBytes(envelopeBytes),
+    size: envelopeBytes.length,
+  };
+  const thumbprints = await Promise.all(
+    options.signer.certificateChain.map((c) => c.sha256Fingerprint()),
+  );
+  const manifest = await encodeSignatureManifest({
+    subject,
+    envelope,
+    thumbprints,
+    signingTime,
+    shape: options.manifestShape ?? "v1",
+  });
+  await pushIfMissing(target, envelope, envelopeBytes, options);
+  await pushIfMissing(target, manifest.config, utf8("{}"), options);
+  await target.push(manifest.descriptor, manifest.bytes, options);
+  return { subject, signature: manifest.descriptor, envelope };
+}
+
+async function pushIfMissing(target: Target, desc: Descriptor, bytes: Bytes, opts: Op): Promise<void> {
+  if (await target.exists(desc, opts)) return;
+  await target.push(desc, bytes, opts);
+}
+
+function checkUserMetadata(metadata: Record<string, string>): Record<string, string> {
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key === "" || value === "") {
+      throw new InvalidInputError(`User metadata needs a non-empty key and value, got "${key}=${value}"`);
+    }
+    if (key.startsWith("io.cncf.notary")) {
+      throw new InvalidInputError(
+        `User metadata key "${key}" is reserved: keys starting with "io.cncf.notary" cannot be used`,
+      );
+    }
+  }
+  return metadata;
+}
+
+function expiryTime(signingTime: Date, seconds: number | undefined): Date | undefined {
+  if (seconds === undefined || seconds === 0) return undefined;
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new InvalidInputError(`The expiry must be a whole, non-negative number of seconds, got ${seconds}`);
+  }
+  return new Date(signingTime.getTime() + seconds * 1000);
+}

@@ -1,0 +1,20 @@
+/**
+ * Notary Project signature envelopes (JWS and COSE), byte-compatible with notation: signing,
+ * parsing, and every integrity check of verification.
+ *
+ * @example Sign and verify
+ * ```ts ignore
+ * import { createPayload, LocalSigner, parseEnvelope, signEnvelope } from "./mod.ts";
+ * const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certPem });
+ * const bytes = await signEnvelope({ format: "cose", payload: createPayload(desc), signer });
+ * const content = await parseEnvelope(bytes, "application/cose").verify();
+ * ```
+ * @module
+ */
+export * from "./envelope.ts";
+export * from "./payload.ts";
+export * from "./signer.ts";
+export * from "./sign_envelope.ts";
+export * from "./parse_envelope.ts";
+export { COSE_LABEL } from "./cose.ts";
+export { HEADER as NOTARY_HEADER } from "./_rules.ts";

@@ -1,0 +1,109 @@
+/**
+ * The Notary Project payload: `{"targetArtifact": <descriptor>}` with only `mediaType`, `digest`,
+ * `size` and `annotations`, as notation writes it.
+ *
+ * @see https://github.com/notaryproject/specifications/blob/main/specs/signature-specification.md#payload
+ * @module
+ */
+import { fromUtf8 } from "../_internal/bytes.ts";
+import type { Bytes } from "../_internal/bytes.ts";
+import { parseDigest } from "../digest/digest.ts";
+import { EnvelopeInvalidError, InvalidInputError } from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { goJson } from "./_go_json.ts";
+
+/** The target artifact descriptor carried in a payload. */
+export interface TargetArtifact {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * Builds the payload bytes for a descriptor, stripping `urls`, `platform`, `data` and
+ * `artifactType` as notation does (Go field order; annotations sorted).
+ *
+ * @example
+ * ```ts
+ * import { createPayload } from "./payload.ts";
+ * const bytes = createPayload({
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   digest: "sha256:" + "a".repeat(64),
+ *   size: 528,
+ *   platform: { os: "linux", architecture: "amd64" },
+ * });
+ * console.log(new TextDecoder().decode(bytes));
+ * // {"targetArtifact":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:aaa…","size":528}}
+ * ```
+ * @param descriptor The artifact's descriptor (resolved by digest).
+ * @returns UTF-8 JSON bytes.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT when the descriptor is malformed.
+ */
+export function createPayload(descriptor: Descriptor): Bytes {
+  const target = checkTarget(descriptor, (m) => new InvalidInputError(m));
+  const out: Record<string, unknown> = {
+    mediaType: target.mediaType,
+    digest: target.digest,
+    size: target.size,
+  };
+  if (target.annotations && Object.keys(target.annotations).length > 0) {
+    out.annotations = Object.fromEntries(
+      Object.entries(target.annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+  }
+  return goJson({ targetArtifact: out }, false);
+}
+
+/**
+ * Parses payload bytes (after the envelope verified) into the target artifact.
+ *
+ * @example
+ * ```ts
+ * import { createPayload, parsePayload } from "./payload.ts";
+ * const d = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:" + "b".repeat(64), size: 1 };
+ * console.log(parsePayload(createPayload(d)).size); // 1
+ * ```
+ * @param bytes The payload content.
+ * @returns The target artifact.
+ * @throws {EnvelopeInvalidError} ERR_ENVELOPE_INVALID when it is not a valid payload.
+ */
+export function parsePayload(bytes: Bytes): TargetArtifact {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fromUtf8(bytes));
+  } catch (cause) {
+    throw new EnvelopeInvalidError("The signature payload is not valid JSON", { cause });
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new EnvelopeInvalidError("The signature payload is not a JSON object");
+  }
+  const target = (doc as Record<string, unknown>).targetArtifact;
+  return checkTarget(target, (m) => new EnvelopeInvalidError(`The signature payload is invalid: ${m}`));
+}
+
+function checkTarget(value: unknown, error: (message: string) => Error): TargetArtifact {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw error("targetArtifact must be an object");
+  }
+  const d = value as Record<string, unknown>;
+  if (typeof d.mediaType !== "string" || d.mediaType === "") throw error("mediaType must be a non-empty string");
+  if (typeof d.digest !== "string") throw error("digest must be a string");
+  try {
+    parseDigest(d.digest);
+  } catch {
+    throw error(`digest ${JSON.stringify(d.digest)} is not a valid digest`);
+  }
+  if (typeof d.size !== "number" || !Number.isSafeInteger(d.size) || d.size < 0) {
+    throw error("size must be a non-negative integer");
+  }
+  const target: TargetArtifact = { mediaType: d.mediaType, digest: d.digest, size: d.size };
+  if (d.annotations !== undefined && d.annotations !== null) {
+    const a = d.annotations;
+    if (typeof a !== "object" || Array.isArray(a) || Object.values(a).some((v) => typeof v !== "string")) {
+      throw error("annotations must map strings to strings");
+    }
+    target.annotations = { ...(a as Record<string, string>) };
+  }
+  return target;
+}

@@ -1,0 +1,156 @@
+/**
+ * Verifies an artifact in any {@linkcode ReadOnlyGraphTarget} (layout, registry, memory): resolve
+ * the reference, select the trust policy statement, find the Notary Project signatures among its
+ * referrers and verify them until one passes.
+ *
+ * @module
+ */
+import { DEFAULT_MAX_SIGNATURES } from "../_internal/limits.ts";
+import { fetchAll } from "../content/fetch_all.ts";
+import type { ReadOnlyGraphTarget } from "../content/storage.ts";
+import { OcisignError, VerificationFailedError } from "../errors.ts";
+import type { SignatureFailure } from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { selectTrustPolicy } from "../trust/select_trust_policy.ts";
+import { statementLevel } from "../trust/trust_policy.ts";
+import type { TrustPolicyDocument, TrustPolicyStatement } from "../trust/trust_policy.ts";
+import type { TrustStore } from "../trust/trust_store.ts";
+import type { VerificationLevel } from "../trust/verification_level.ts";
+import { resolveSubject } from "./resolve_subject.ts";
+import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
+import { findSignatureManifests } from "./signature_manifests.ts";
+import { verifyEnvelope } from "./verify_envelope.ts";
+import type { VerificationOutcome } from "./verification_outcome.ts";
+
+/** Options for {@linkcode verifyArtifact}. */
+export interface VerifyArtifactOptions {
+  /**
+   * The repository the policy is selected for: `<registry>/<repository>` for a registry, the
+   * `--scope` (e.g. `local/hello-world`) for a layout.
+   */
+  scope: string;
+  /** The validated trust policy document. */
+  policyDocument: TrustPolicyDocument;
+  /** Where the trusted certificates come from. */
+  trustStore: TrustStore;
+  /** How many signatures to try at most (default 100). */
+  maxSignatures?: number;
+  /** Key/value pairs that must be signed in `targetArtifact.annotations`. */
+  userMetadata?: Record<string, string>;
+  /** The verification time (default: now). */
+  now?: Date;
+  /** Cancels the verification. */
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode verifyArtifact} found. */
+export interface VerifyArtifactResult {
+  /** The resolved artifact (mediaType, digest, size). */
+  subject: Descriptor;
+  /** `<scope>@<digest>`, the reference the policy was selected for. */
+  reference: string;
+  /** The selected statement. */
+  policy: TrustPolicyStatement;
+  /** Its level. */
+  level: VerificationLevel;
+  /** True when the level is `skip`: nothing was fetched or checked. */
+  skipped: boolean;
+  /** The signature manifest that passed (absent when skipped). */
+  signature?: Descriptor;
+  /** The passing signature's outcome; its logged failures are warnings (absent when skipped). */
+  outcome?: VerificationOutcome;
+}
+
+/**
+ * Verifies the artifact `reference` names in `target`. The policy statement is selected for
+ * `<scope>@<digest>` before any signature is fetched; a `skip` level returns at once. Signatures
+ * are tried in listing order, each manifest and envelope fetched bounded and digest-checked; the
+ * first that passes wins.
+ *
+ * @example
+ * ```ts ignore
+ * import { verifyArtifact } from "./verify_artifact.ts";
+ * const result = await verifyArtifact(layout, "v1", {
+ *   scope: "local/hello-world", policyDocument, trustStore,
+ * });
+ * console.log(`Successfully verified signature for ${result.reference}`);
+ * ```
+ * @param target The layout, registry repository or store holding the artifact.
+ * @param reference A tag or digest in `target`.
+ * @param opts Scope, policy, trust store, limits, metadata, time.
+ * @returns What passed.
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY when no statement applies.
+ * @throws {VerificationFailedError} ERR_VERIFICATION_FAILED when there is no signature, none
+ * passes, or the limit is reached first; `failures` holds each signature's reason.
+ * @throws {RangeError} when `maxSignatures` is not a positive integer.
+ */
+export async function verifyArtifact(
+  target: ReadOnlyGraphTarget,
+  reference: string,
+  opts: VerifyArtifactOptions,
+): Promise<VerifyArtifactResult> {
+  const maxSignatures = opts.maxSignatures ?? DEFAULT_MAX_SIGNATURES;
+  if (!Number.isSafeInteger(maxSignatures) || maxSignatures <= 0) {
+    throw new RangeError(`max-signatures value ${maxSignatures} must be a positive number`);
+  }
+  const op = opts.signal ? { signal: opts.signal } : {};
+  const subject = await resolveSubject(target, reference, op);
+  const artifact = `${opts.scope}@${subject.digest}`;
+  const policy = selectTrustPolicy(opts.policyDocument, artifact);
+  const level = statementLevel(policy);
+  const base = { subject, reference: artifact, policy, level };
+  if (level.name === "skip") return { ...base, skipped: true };
+
+  const failures: SignatureFailure[] = [];
+  let tried = 0;
+  for await (const sig of findSignatureManifests(target, subject, op)) {
+    if (tried >= maxSignatures) break;
+    tried++;
+    if ("error" in sig) {
+      failures.push({ signature: sig.descriptor.digest, error: sig.error });
+      continue;
+    }
+    let outcome: VerificationOutcome;
+    try {
+      const envelopeBytes = await fetchAll(target, sig.envelope, {
+        maxBytes: MAX_ENVELOPE_BYTES,
+        ...op,
+      });
+      outcome = await verifyEnvelope(envelopeBytes, {
+        mediaType: sig.envelope.mediaType,
+        subject,
+        policy,
+        trustStore: opts.trustStore,
+        ...(opts.userMetadata ? { userMetadata: opts.userMetadata } : {}),
+        ...(opts.now ? { now: opts.now } : {}),
+        ...op,
+      });
+    } catch (err) {
+      if (!(err instanceof OcisignError) || err.code === "ERR_ABORTED") throw err;
+      failures.push({ signature: sig.descriptor.digest, error: err });
+      continue;
+    }
+    if (outcome.error === undefined) {
+      return { ...base, skipped: false, signature: sig.descriptor, outcome };
+    }
+    failures.push({ signature: sig.descriptor.digest, error: outcome.error });
+  }
+  if (tried === 0) {
+    throw new VerificationFailedError(
+      `no signature is associated with ${
+        JSON.stringify(artifact)
+      }, make sure the artifact was signed successfully`,
+      [],
+    );
+  }
+  if (tried >= maxSignatures) {
+    throw new VerificationFailedError(
+      `signature evaluation stopped. The configured limit of ${maxSignatures} signatures to verify per artifact exceeded`,
+      failures,
+    );
+  }
+  throw new VerificationFailedError(
+    `signature verification failed for all the signatures associated with ${artifact}`,
+    failures,
+  );
+}

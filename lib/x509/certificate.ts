@@ -1,0 +1,372 @@
+/**
+ * A parsed X.509 certificate with exactly what Notary Project signing and verification need.
+ *
+ * @module
+ */
+import { fromUtf8, toHex } from "../_internal/bytes.ts";
+import type { Bytes } from "../_internal/bytes.ts";
+import { CertificateInvalidError } from "../errors.ts";
+import { decodeOid, readChildren, readDer, readSingle, TAG } from "./asn1.ts";
+import { x509 } from "./_peculiar.ts";
+import { formatName, parseName } from "./distinguished_name.ts";
+import type { NameAttribute } from "./distinguished_name.ts";
+import { describeSpki, keySpecFromSpki } from "./key_spec.ts";
+import type { KeySpec } from "./key_spec.ts";
+import { decodePem, encodePem } from "./pem.ts";
+
+/** Key usage bits, numbered as Go's `x509.KeyUsage` (and RFC 5280 bit order). */
+export const KEY_USAGE = Object.freeze({
+  digitalSignature: 1,
+  contentCommitment: 2,
+  keyEncipherment: 4,
+  dataEncipherment: 8,
+  keyAgreement: 16,
+  keyCertSign: 32,
+  cRLSign: 64,
+  encipherOnly: 128,
+  decipherOnly: 256,
+});
+
+/** Extended key usage OIDs the profile checks name. */
+export const EKU = Object.freeze({
+  anyExtendedKeyUsage: "2.5.29.37.0",
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+  codeSigning: "1.3.6.1.5.5.7.3.3",
+  emailProtection: "1.3.6.1.5.5.7.3.4",
+  timeStamping: "1.3.6.1.5.5.7.3.8",
+  ocspSigning: "1.3.6.1.5.5.7.3.9",
+});
+
+/** Certificate signature algorithms accepted in a chain (SHA-1 and MD5 are refused, as Go does). */
+const SECURE_SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
+  "1.2.840.113549.1.1.11": "SHA256-RSA",
+  "1.2.840.113549.1.1.12": "SHA384-RSA",
+  "1.2.840.113549.1.1.13": "SHA512-RSA",
+  "1.2.840.113549.1.1.10": "RSASSA-PSS",
+  "1.2.840.10045.4.3.2": "ECDSA-SHA256",
+  "1.2.840.10045.4.3.3": "ECDSA-SHA384",
+  "1.2.840.10045.4.3.4": "ECDSA-SHA512",
+  "1.3.101.112": "Ed25519",
+};
+
+/** The basicConstraints extension. */
+export interface BasicConstraints {
+  critical: boolean;
+  ca: boolean;
+  /** `pathLenConstraint` when present (0 included). */
+  pathLength: number | undefined;
+}
+
+/** The keyUsage extension. */
+export interface KeyUsage {
+  critical: boolean;
+  /** Bit set of {@linkcode KEY_USAGE} values. */
+  flags: number;
+}
+
+/** The extendedKeyUsage extension. */
+export interface ExtendedKeyUsage {
+  critical: boolean;
+  /** Dotted OIDs in certificate order. */
+  oids: string[];
+}
+
+const OID_BASIC_CONSTRAINTS = "2.5.29.19";
+const OID_KEY_USAGE = "2.5.29.15";
+const OID_EXT_KEY_USAGE = "2.5.29.37";
+
+/**
+ * A parsed certificate. Construct it with {@linkcode parseCertificate} or
+ * {@linkcode parseCertificates}.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseCertificate } from "./certificate.ts";
+ * const cert = parseCertificate(pemText);
+ * console.log(cert.subject, cert.notAfter, await cert.sha256Fingerprint());
+ * ```
+ */
+export class Certificate {
+  /** DER encoding. */
+  readonly raw: Bytes;
+  /** Subject as notation prints it, e.g. `CN=name,O=Notary,L=Seattle,ST=WA,C=US`. */
+  readonly subject: string;
+  /** Issuer as notation prints it. */
+  readonly issuer: string;
+  /** Subject attributes in certificate order. */
+  readonly subjectAttributes: readonly NameAttribute[];
+  /** DER of the subject Name. */
+  readonly rawSubject: Bytes;
+  /** DER of the issuer Name. */
+  readonly rawIssuer: Bytes;
+  /** X.509 version (1 or 3). */
+  readonly version: number;
+  /** Lower-case hex of the serial number. */
+  readonly serialNumber: string;
+  /** Start of validity. */
+  readonly notBefore: Date;
+  /** End of validity. */
+  readonly notAfter: Date;
+  /** DER SubjectPublicKeyInfo. */
+  readonly spki: Bytes;
+  /** Public key type (`RSA`, `EC` or an OID) and size in bits. */
+  readonly publicKeyInfo: { keyType: string; size: number };
+  /** Dotted OID of the certificate's signature algorithm. */
+  readonly signatureAlgorithm: string;
+  /** basicConstraints, when present. */
+  readonly basicConstraints: BasicConstraints | undefined;
+  /** keyUsage, when present. */
+  readonly keyUsage: KeyUsage | undefined;
+  /** extendedKeyUsage, when present. */
+  readonly extendedKeyUsage: ExtendedKeyUsage | undefined;
+  #x509: InstanceType<typeof x509.X509Certificate>;
+  #publicKey: Promise<CryptoKey> | undefined;
+
+  /** @internal Use {@linkcode parseCertificate}. */
+  constructor(der: Bytes) {
+    try {
+      this.#x509 = new x509.X509Certificate(der);
+    } catch (cause) {
+      throw new CertificateInvalidError("Cannot parse the certificate: not a DER X.509 certificate", {
+        cause,
+      });
+    }
+    this.raw = der;
+    try {
+      const [tbs, sigAlg] = readChildren(readSingle(der, TAG.SEQUENCE));
+      const fields = readChildren(tbs!);
+      let i = 0;
+      this.version = 1;
+      if (fields[0]?.tag === 0xa0) {
+        const v = readSingle(fields[0].content, TAG.INTEGER).content;
+        this.version = (v[v.length - 1] ?? 0) + 1;
+        i = 1;
+      }
+      const tbsSigAlg = fields[i + 1]!;
+      this.rawIssuer = fields[i + 2]!.raw;
+      this.rawSubject = fields[i + 4]!.raw;
+      this.spki = fields[i + 5]!.raw;
+      this.signatureAlgorithm = decodeOid(readChildren(sigAlg!)[0]!.content);
+      if (toHex(tbsSigAlg.raw) !== toHex(sigAlg!.raw)) {
+        throw new CertificateInvalidError(
+          "The certificate's inner and outer signature algorithms differ; the certificate is malformed",
+        );
+      }
+    } catch (cause) {
+      if (cause instanceof CertificateInvalidError) throw cause;
+      throw new CertificateInvalidError("Cannot parse the certificate structure", { cause });
+    }
+    this.subjectAttributes = parseName(this.rawSubject);
+    this.subject = formatName(this.subjectAttributes);
+    this.issuer = formatName(parseName(this.rawIssuer));
+    this.serialNumber = this.#x509.serialNumber.toLowerCase();
+    this.notBefore = this.#x509.notBefore;
+    this.notAfter = this.#x509.notAfter;
+    this.publicKeyInfo = describeSpki(this.spki);
+    const seen = new Set<string>();
+    let basic: BasicConstraints | undefined;
+    let ku: KeyUsage | undefined;
+    let eku: ExtendedKeyUsage | undefined;
+    try {
+      for (const ext of this.#x509.extensions) {
+        if (seen.has(ext.type)) {
+          throw new CertificateInvalidError(
+            `The certificate has a duplicate extension ${ext.type}; it is malformed`,
+          );
+        }
+        seen.add(ext.type);
+        if (ext.type === OID_BASIC_CONSTRAINTS) {
+          const bc = new x509.BasicConstraintsExtension(ext.rawData);
+          basic = { critical: ext.critical, ca: bc.ca, pathLength: bc.pathLength };
+        } else if (ext.type === OID_KEY_USAGE) {
+          const k = new x509.KeyUsagesExtension(ext.rawData);
+          ku = { critical: ext.critical, flags: k.usages };
+        } else if (ext.type === OID_EXT_KEY_USAGE) {
+          const e = new x509.ExtendedKeyUsageExtension(ext.rawData);
+          eku = { critical: ext.critical, oids: Array.from(e.usages, String) };
+        }
+      }
+    } catch (cause) {
+      if (cause instanceof CertificateInvalidError) throw cause;
+      throw new CertificateInvalidError(
+        `Certificate "${this.subject}" has a malformed extension`,
+        { cause },
+      );
+    }
+    this.basicConstraints = basic;
+    this.keyUsage = ku;
+    this.extendedKeyUsage = eku;
+  }
+
+  /** Whether basicConstraints is present with `cA=true` (Go's `IsCA`). */
+  get isCa(): boolean {
+    return this.basicConstraints?.ca === true;
+  }
+
+  /** Whether the keyUsage extension is present and has the named bit. */
+  hasKeyUsage(name: keyof typeof KEY_USAGE): boolean {
+    return this.keyUsage !== undefined && (this.keyUsage.flags & KEY_USAGE[name]) !== 0;
+  }
+
+  /**
+   * The Notary Project key spec of the certificate's public key.
+   * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID for keys outside the profile.
+   */
+  keySpec(): KeySpec {
+    try {
+      return keySpecFromSpki(this.spki);
+    } catch (cause) {
+      throw new CertificateInvalidError(
+        `certificate with subject "${this.subject}": ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+
+  /**
+   * The public key as a WebCrypto key for signature verification with its key spec.
+   * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID for keys outside the profile.
+   */
+  publicKey(): Promise<CryptoKey> {
+    const spec = this.keySpec();
+    this.#publicKey ??= crypto.subtle.importKey("spki", this.spki, spec.importParams, true, [
+      "verify",
+    ]).catch((cause) => {
+      throw new CertificateInvalidError(
+        `Cannot import the public key of certificate "${this.subject}"`,
+        { cause },
+      );
+    });
+    return this.#publicKey;
+  }
+
+  /** Lower-case hex SHA-256 of the DER bytes (notation's certificate fingerprint). */
+  async sha256Fingerprint(): Promise<string> {
+    return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", this.raw)));
+  }
+
+  /** Whether `date` lies in `[notBefore, notAfter]` (inclusive). */
+  isValidAt(date: Date): boolean {
+    const t = date.getTime();
+    return t >= this.notBefore.getTime() && t <= this.notAfter.getTime();
+  }
+
+  /** Whether the DER bytes are identical. */
+  equals(other: Certificate): boolean {
+    return this.raw.length === other.raw.length && this.raw.every((b, i) => b === other.raw[i]);
+  }
+
+  /** Whether raw subject and raw issuer are byte-identical. */
+  get isSelfIssued(): boolean {
+    return toHex(this.rawSubject) === toHex(this.rawIssuer);
+  }
+
+  /**
+   * Whether `parent`'s key verifies this certificate's signature, with Go's
+   * `CheckSignatureFrom` rules: the parent must be a CA (v3 with basicConstraints `cA=true`, or
+   * v1), have `keyCertSign` when keyUsage is present, and the algorithm must not be SHA-1/MD5.
+   * @returns An error message, or undefined when the signature verifies.
+   */
+  async checkSignatureFrom(parent: Certificate): Promise<string | undefined> {
+    if ((parent.version === 3 && !parent.basicConstraints) || (parent.basicConstraints && !parent.isCa)) {
+      return `certificate with subject "${parent.subject}" is not a CA (basicConstraints cA is not true)`;
+    }
+    if (parent.keyUsage && !parent.hasKeyUsage("keyCertSign")) {
+      return `certificate with subject "${parent.subject}" lacks the keyCertSign key usage`;
+    }
+    return await this.checkSignature(parent);
+  }
+
+  /**
+   * Whether `signer`'s key verifies this certificate's signature (no CA rules; Go's
+   * `CheckSignature`). SHA-1 and MD5 signatures are refused.
+   * @returns An error message, or undefined when the signature verifies.
+   */
+  async checkSignature(signer: Certificate): Promise<string | undefined> {
+    if (!(this.signatureAlgorithm in SECURE_SIGNATURE_ALGORITHMS)) {
+      return `certificate with subject "${this.subject}" is signed with an insecure or unsupported algorithm (${this.signatureAlgorithm})`;
+    }
+    let ok = false;
+    try {
+      ok = await this.#x509.verify({ publicKey: signer.#x509.publicKey, signatureOnly: true });
+    } catch {
+      ok = false;
+    }
+    return ok ? undefined : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"`;
+  }
+
+  /** PEM encoding. */
+  toPem(): string {
+    return encodePem("CERTIFICATE", this.raw);
+  }
+}
+
+/**
+ * Parses one certificate from DER bytes or PEM text (the first CERTIFICATE block).
+ *
+ * @example
+ * ```ts ignore
+ * import { parseCertificate } from "./certificate.ts";
+ * const cert = parseCertificate(await Deno.readTextFile("leaf.crt"));
+ * ```
+ * @param input DER bytes or PEM text.
+ * @returns The certificate.
+ * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID when it cannot be parsed.
+ */
+export function parseCertificate(input: Bytes | string): Certificate {
+  const certs = parseCertificates(input);
+  if (certs.length !== 1) {
+    throw new CertificateInvalidError(`Expected exactly one certificate, found ${certs.length}`);
+  }
+  return certs[0]!;
+}
+
+/**
+ * Parses every certificate in PEM text or bytes (one or more CERTIFICATE blocks), or in DER
+ * bytes (one or more concatenated certificates), as notation's trust store loader does.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseCertificates } from "./certificate.ts";
+ * const chain = parseCertificates(await Deno.readFile("chain.pem"));
+ * ```
+ * @param input PEM or DER.
+ * @returns The certificates, in order.
+ * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID when nothing or something invalid is found.
+ */
+export function parseCertificates(input: Bytes | string): Certificate[] {
+  let text: string | undefined;
+  if (typeof input === "string") text = input;
+  else if (input[0] !== TAG.SEQUENCE) {
+    try {
+      text = fromUtf8(input);
+    } catch {
+      text = undefined;
+    }
+  }
+  if (text !== undefined) {
+    const blocks = decodePem(text).filter((b) => b.type === "CERTIFICATE");
+    if (blocks.length === 0) {
+      throw new CertificateInvalidError("No PEM CERTIFICATE block found; give a PEM or DER certificate");
+    }
+    return blocks.map((b) => new Certificate(b.der));
+  }
+  const der = input as Bytes;
+  const out: Certificate[] = [];
+  let pos = 0;
+  while (pos < der.length) {
+    let len: number;
+    try {
+      const node = readDer(der, pos);
+      if (node.tag !== TAG.SEQUENCE) throw new SyntaxError("not a SEQUENCE");
+      len = node.raw.length;
+    } catch (cause) {
+      throw new CertificateInvalidError("Cannot parse DER certificate data", { cause });
+    }
+    out.push(new Certificate(der.slice(pos, pos + len)));
+    pos += len;
+  }
+  return out;
+}
+

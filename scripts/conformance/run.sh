@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Builds the OCI distribution-spec conformance suite (pinned, from the Go module proxy) into a
+# cache directory outside the repository, starts the embedded registry over a temporary root of
+# layout directories, runs the suite with pull, push, content discovery and content management
+# enabled, and prints the summary.
+#
+#   scripts/conformance/run.sh            # uses ${XDG_CACHE_HOME:-$HOME/.cache}/ocisign-conformance
+#   OCISIGN_CONFORMANCE_CACHE=/tmp/c scripts/conformance/run.sh
+#
+# Exit status: 0 when every test passed, 1 otherwise.
+set -euo pipefail
+
+# The module has no tagged releases on the proxy; this pseudo-version is its newest commit there.
+SUITE_MODULE=github.com/opencontainers/distribution-spec/conformance
+SUITE_VERSION=v0.0.0-20260831232431-97274622c111
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$here/../.." && pwd)"
+cache="${OCISIGN_CONFORMANCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ocisign-conformance}"
+suite="$cache/conformance-$SUITE_VERSION.test"
+
+if [[ ! -x "$suite" ]]; then
+  echo "building the conformance suite $SUITE_MODULE@$SUITE_VERSION into $cache" >&2
+  mkdir -p "$cache/mod"
+  (
+    cd "$cache/mod"
+    [[ -f go.mod ]] || printf 'module ocisign.local/conformance-runner\n\ngo 1.24\n' >go.mod
+    go get "$SUITE_MODULE@$SUITE_VERSION"
+    CGO_ENABLED=0 go test -c -o "$suite.tmp" "$SUITE_MODULE"
+    mv "$suite.tmp" "$suite"
+  )
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/ocisign-conformance.XXXXXX")"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/root" "$work/results"
+deno run -A "$here/serve.ts" --root "$work/root" --port 0 >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 1 100); do
+  grep -q '^listening ' "$work/server.out" 2>/dev/null && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "the registry did not start:" >&2
+    cat "$work/server.err" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+address="$(sed -n 's/^listening //p' "$work/server.out")"
+[[ -n "$address" ]] || { echo "the registry did not report its address" >&2; exit 1; }
+echo "registry listening on $address (root $work/root)" >&2
+
+status=0
+(
+  cd "$work"
+  env \
+    OCI_REGISTRY="$address" \
+    OCI_TLS=disabled \
+    OCI_VERSION=1.1 \
+    OCI_REPO1=conformance/repo1 \
+    OCI_REPO2=conformance/repo2 \
+    OCI_RESULTS_DIR="$work/results" \
+    OCI_API_PULL=true \
+    OCI_API_PUSH=true \
+    OCI_API_TAGS_LIST=true \
+    OCI_API_REFERRER=true \
+    OCI_API_BLOBS_DELETE=true \
+    OCI_API_MANIFESTS_DELETE=true \
+    OCI_API_TAGS_DELETE=true \
+    OCI_API_BLOBS_UPLOAD_CANCEL=true \
+    OCI_API_BLOBS_MOUNT_ANONYMOUS=false \
+    OCI_API_BLOBS_DIGEST_HEADER=true \
+    OCI_API_MANIFESTS_DIGEST_HEADER=true \
+    "$suite" "$@"
+) >"$work/suite.out" 2>&1 || status=$?
+
+if [[ -s "$work/server.err" ]]; then
+  echo "--- registry stderr ---"
+  cat "$work/server.err"
+fi
+echo "--- conformance output ---"
+cat "$work/suite.out"
+if [[ -f "$work/results/result.yaml" ]]; then
+  echo "--- summary (results/result.yaml) ---"
+  grep -iE '^(passed|failed|skipped|total|status|version)|(pass|fail|skip)[a-z]*:' "$work/results/result.yaml" | head -20 || true
+fi
+exit "$status"

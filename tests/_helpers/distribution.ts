@@ -1,0 +1,141 @@
+/**
+ * Starts a real CNCF Distribution registry (`docker-registry`) on a free loopback port with a
+ * temporary storage directory, for tests. Optional htpasswd (Basic) or token auth.
+ *
+ * @module
+ */
+
+/** Token auth settings for Distribution's `auth: token`. */
+export interface TokenAuthConfig {
+  /** Token endpoint URL the registry advertises. */
+  realm: string;
+  /** Service name (the token's audience). */
+  service: string;
+  /** Issuer the token must carry. */
+  issuer: string;
+  /** PEM bundle of certificates trusted to sign tokens. */
+  rootCertBundle: string;
+}
+
+/** Options of {@linkcode startDistribution}. */
+export interface DistributionOptions {
+  /** Path of an htpasswd file (bcrypt) to require Basic auth. */
+  htpasswd?: string;
+  /** Require bearer tokens. */
+  token?: TokenAuthConfig;
+}
+
+/** A running registry. */
+export interface Distribution {
+  /** `127.0.0.1:<port>`. */
+  host: string;
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** The temp directory (config and storage); removed by `stop`. */
+  dir: string;
+  /** Stops the process and removes the temp directory. */
+  stop(): Promise<void>;
+}
+
+import { findPeer } from "./peers.ts";
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/**
+ * Whether `docker-registry` is installed; a missing one is reported (and fails the test under
+ * `OCISIGN_REQUIRE_PEERS=1`) by `findPeer`.
+ */
+export function distributionAvailable(): boolean {
+  return findPeer("docker-registry") !== undefined;
+}
+
+function config(dir: string, port: number, opts: DistributionOptions): string {
+  const lines = [
+    "version: 0.1",
+    "log:",
+    "  level: error",
+    "  accesslog:",
+    "    disabled: true",
+    "storage:",
+    "  filesystem:",
+    `    rootdirectory: ${dir}/data`,
+    "  delete:",
+    "    enabled: true",
+    "  maintenance:",
+    "    uploadpurging:",
+    "      enabled: false",
+    "http:",
+    `  addr: 127.0.0.1:${port}`,
+  ];
+  if (opts.htpasswd !== undefined) {
+    lines.push("auth:", "  htpasswd:", "    realm: test-realm", `    path: ${opts.htpasswd}`);
+  } else if (opts.token !== undefined) {
+    lines.push(
+      "auth:",
+      "  token:",
+      `    realm: ${opts.token.realm}`,
+      `    service: ${opts.token.service}`,
+      `    issuer: ${opts.token.issuer}`,
+      `    rootcertbundle: ${opts.token.rootCertBundle}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function waitReady(url: string, child: Deno.ChildProcess): Promise<void> {
+  let exited = false;
+  child.status.then(() => exited = true);
+  for (let i = 0; i < 200; i++) {
+    if (exited) throw new Error("docker-registry exited during start-up");
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.body?.cancel();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error("docker-registry did not start within 10 s");
+}
+
+/**
+ * Starts `docker-registry` with a generated config (filesystem storage in a temp dir, deletes
+ * enabled, log level error) on a free loopback port, and waits until it answers.
+ */
+export async function startDistribution(opts: DistributionOptions = {}): Promise<Distribution> {
+  const dir = await Deno.makeTempDir({ prefix: "ocisign-distribution-" });
+  const port = freePort();
+  const configPath = `${dir}/config.yml`;
+  await Deno.writeTextFile(configPath, config(dir, port, opts));
+  const binary = findPeer("docker-registry");
+  if (binary === undefined) throw new Error("docker-registry is not installed");
+  const child = new Deno.Command(binary, {
+    args: ["serve", configPath],
+    stdout: "null",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already exited
+    }
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  };
+  try {
+    await waitReady(url, child);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { host: `127.0.0.1:${port}`, url, dir, stop };
+}

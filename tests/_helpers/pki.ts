@@ -1,0 +1,164 @@
+/**
+ * A test PKI for every test that needs signatures: a CA root, an intermediate and a code-signing
+ * leaf, with a ready {@linkcode LocalSigner}; broken leaves for negative tests. Keys and
+ * certificates are made once per process and key spec, so tests stay fast.
+ *
+ * @example
+ * ```ts ignore
+ * import { getTestPki } from "../_helpers/pki.ts";
+ * const pki = await getTestPki();          // EC-256 leaf under intermediate and root
+ * const envelope = await signEnvelope({ format: "jws", payload, signer: pki.signer });
+ * // trust store: [pki.root]
+ * ```
+ * @module
+ */
+import type { Certificate } from "../../lib/x509/certificate.ts";
+import { createCertificate, generateKeyPair } from "../../lib/x509/create_certificate.ts";
+import type { CreateCertificateOptions, KeyGenerationSpec } from "../../lib/x509/create_certificate.ts";
+import type { KeySpecName } from "../../lib/x509/key_spec.ts";
+import { exportPrivateKeyPem } from "../../lib/x509/private_key.ts";
+import { LocalSigner } from "../../lib/signature/signer.ts";
+
+const CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
+const HOUR = 3600 * 1000;
+
+/** A CA (root or intermediate) with its key. */
+export interface TestCa {
+  certificate: Certificate;
+  keys: CryptoKeyPair;
+}
+
+/** A signing identity: chain (leaf first, root last), its key and a signer. */
+export interface TestIdentity {
+  /** Leaf, intermediate, root. */
+  chain: Certificate[];
+  leaf: Certificate;
+  /** PKCS#8 PEM of the leaf key. */
+  keyPem: string;
+  /** PEM of the whole chain, leaf first. */
+  chainPem: string;
+  signer: LocalSigner;
+}
+
+/** The shared PKI of one key spec. */
+export interface TestPki extends TestIdentity {
+  root: Certificate;
+  intermediate: Certificate;
+  rootCa: TestCa;
+  intermediateCa: TestCa;
+}
+
+const cache = new Map<string, Promise<TestPki>>();
+let rootPromise: Promise<{ root: TestCa; intermediate: TestCa }> | undefined;
+
+function now(): Date {
+  return new Date(Math.floor(Date.now() / 1000) * 1000);
+}
+
+async function makeCas(): Promise<{ root: TestCa; intermediate: TestCa }> {
+  const t = now();
+  const rootKeys = await generateKeyPair("EC-384");
+  const root = await createCertificate({
+    subject: "C=US, ST=WA, L=Seattle, O=Ocisign Test, CN=Ocisign Test Root",
+    publicKey: rootKeys.publicKey,
+    privateKey: rootKeys.privateKey,
+    notBefore: new Date(t.getTime() - HOUR),
+    notAfter: new Date(t.getTime() + 240 * HOUR),
+    basicConstraints: { ca: true, critical: true },
+    keyUsage: { usages: ["keyCertSign", "cRLSign"] },
+  });
+  const intKeys = await generateKeyPair("EC-256");
+  const intermediate = await createCertificate({
+    subject: "C=US, ST=WA, L=Seattle, O=Ocisign Test, CN=Ocisign Test Intermediate",
+    publicKey: intKeys.publicKey,
+    issuer: { certificate: root, privateKey: rootKeys.privateKey },
+    notBefore: new Date(t.getTime() - HOUR),
+    notAfter: new Date(t.getTime() + 240 * HOUR),
+    basicConstraints: { ca: true, pathLength: 0, critical: true },
+    keyUsage: { usages: ["keyCertSign", "cRLSign"] },
+  });
+  return {
+    root: { certificate: root, keys: rootKeys },
+    intermediate: { certificate: intermediate, keys: intKeys },
+  };
+}
+
+/** The shared root and intermediate CAs. */
+export function getTestCas(): Promise<{ root: TestCa; intermediate: TestCa }> {
+  rootPromise ??= makeCas();
+  return rootPromise;
+}
+
+/** Leaf certificate options that may be overridden to build broken leaves. */
+export type LeafOverrides = Partial<
+  Pick<
+    CreateCertificateOptions,
+    "subject" | "notBefore" | "notAfter" | "basicConstraints" | "keyUsage" | "extendedKeyUsage" | "signatureHash"
+  >
+> & {
+  /** Key of the leaf (default EC-256). */
+  key?: KeyGenerationSpec;
+  /** Omit the keyUsage extension entirely. */
+  noKeyUsage?: boolean;
+};
+
+/**
+ * Issues a leaf under the shared intermediate, with overrides for negative tests. The signer is
+ * only created when the key fits a Notary key spec.
+ */
+export async function createTestLeaf(overrides: LeafOverrides = {}): Promise<TestIdentity> {
+  const cas = await getTestCas();
+  const keys = await generateKeyPair(overrides.key ?? "EC-256");
+  const t = now();
+  const options: CreateCertificateOptions = {
+    subject: overrides.subject ?? "C=US, ST=WA, L=Seattle, O=Ocisign Test, CN=Ocisign Test Signer",
+    publicKey: keys.publicKey,
+    issuer: { certificate: cas.intermediate.certificate, privateKey: cas.intermediate.keys.privateKey },
+    notBefore: overrides.notBefore ?? new Date(t.getTime() - HOUR),
+    notAfter: overrides.notAfter ?? new Date(t.getTime() + 48 * HOUR),
+    keyUsage: overrides.keyUsage ?? { usages: ["digitalSignature"] },
+    extendedKeyUsage: overrides.extendedKeyUsage ?? { oids: [CODE_SIGNING] },
+  };
+  if (overrides.noKeyUsage) delete options.keyUsage;
+  if (overrides.basicConstraints) options.basicConstraints = overrides.basicConstraints;
+  if (overrides.signatureHash) options.signatureHash = overrides.signatureHash;
+  const leaf = await createCertificate(options);
+  const chain = [leaf, cas.intermediate.certificate, cas.root.certificate];
+  const keyPem = await exportPrivateKeyPem(keys.privateKey);
+  let signer: LocalSigner | undefined;
+  try {
+    signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: chain });
+  } catch {
+    signer = undefined;
+  }
+  return {
+    chain,
+    leaf,
+    keyPem,
+    chainPem: chain.map((c) => c.toPem()).join(""),
+    signer: signer as LocalSigner,
+  };
+}
+
+/**
+ * The shared PKI for a leaf key spec (default EC-256): root (EC P-384) → intermediate
+ * (EC P-256, pathLen 0) → leaf (digitalSignature, codeSigning), valid from an hour ago.
+ */
+export function getTestPki(keySpec: KeySpecName = "EC-256"): Promise<TestPki> {
+  let p = cache.get(keySpec);
+  if (!p) {
+    p = (async () => {
+      const cas = await getTestCas();
+      const id = await createTestLeaf({ key: keySpec });
+      return {
+        ...id,
+        root: cas.root.certificate,
+        intermediate: cas.intermediate.certificate,
+        rootCa: cas.root,
+        intermediateCa: cas.intermediate,
+      };
+    })();
+    cache.set(keySpec, p);
+  }
+  return p;
+}

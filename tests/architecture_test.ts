@@ -1,0 +1,91 @@
+/**
+ * Architecture rules: the core is Web APIs only, and imports point down the layer list of
+ * DESIGN.md (`verify` never reaches network code).
+ */
+import { assert } from "./_helpers/assert.ts";
+
+const LIB = new URL("../lib/", import.meta.url);
+
+/** Rank of each top-level folder of lib/: a file may import only from its rank or lower. */
+const RANK: Record<string, number> = {
+  "errors.ts": 0,
+  "_internal": 0,
+  "digest": 1,
+  "oci": 1,
+  "content": 1,
+  "x509": 2,
+  "signature": 2.5,
+  "layout": 3,
+  "registry": 3,
+  "trust": 3,
+  "copy": 4,
+  "sign": 4.5,
+  "verify": 4.5,
+  "build": 4.5,
+  "server": 4.5,
+  "runtime": 5,
+  "cli": 6,
+};
+
+/** Pairs forbidden although the target ranks lower. */
+const FORBIDDEN: Array<[string, string]> = [["verify", "registry"], ["verify", "copy"]];
+
+async function* walk(dir: URL, rel = ""): AsyncIterable<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = rel + entry.name;
+    if (entry.isDirectory) yield* walk(new URL(entry.name + "/", dir), path + "/");
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+function area(relPath: string): string {
+  return relPath.includes("/") ? relPath.slice(0, relPath.indexOf("/")) : relPath;
+}
+
+function resolveImport(fromRel: string, spec: string): string | undefined {
+  if (!spec.startsWith(".")) return undefined;
+  const url = new URL(spec, new URL(fromRel, LIB));
+  const rel = url.pathname.slice(LIB.pathname.length);
+  return rel.startsWith("..") || url.pathname.indexOf(LIB.pathname) !== 0 ? undefined : rel;
+}
+
+const files: string[] = [];
+for await (const f of walk(LIB)) files.push(f);
+
+Deno.test("lib/ outside runtime/ and cli/ uses Web APIs only (no node:, Deno., Bun.)", async () => {
+  const offenders: string[] = [];
+  for (const f of files) {
+    const a = area(f);
+    if (a === "runtime" || a === "cli") continue;
+    const text = await Deno.readTextFile(new URL(f, LIB));
+    if (/from\s+["']node:|import\(["']node:|\bDeno\.|\bBun\./.test(text)) offenders.push(f);
+  }
+  assert.deepEqual(offenders, [], `core files touching runtime APIs: ${offenders.join(", ")}`);
+});
+
+Deno.test("lib/ imports point down the layer list", async () => {
+  const offenders: string[] = [];
+  for (const f of files) {
+    const from = area(f);
+    const rank = RANK[from];
+    if (rank === undefined) {
+      offenders.push(`${f}: folder "${from}" has no rank in the layer list`);
+      continue;
+    }
+    const text = await Deno.readTextFile(new URL(f, LIB));
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) {
+      const target = resolveImport(f, m[1]!);
+      if (target === undefined) continue;
+      const to = area(target);
+      const toRank = RANK[to];
+      if (toRank === undefined) continue;
+      if (toRank > rank || (toRank === rank && to !== from && rank > 1)) {
+        offenders.push(`${f} imports ${target} (${from} → ${to})`);
+      }
+      if (FORBIDDEN.some(([a, b]) => a === from && b === to)) {
+        offenders.push(`${f} imports ${target} (${from} must not reach ${to})`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, [], offenders.join("\n"));
+});

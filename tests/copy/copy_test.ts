@@ -1,0 +1,196 @@
+import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
+import { MemoryStore } from "../../lib/content/memory_store.ts";
+import { fetchAll } from "../../lib/content/fetch_all.ts";
+import { copy } from "../../lib/copy/copy.ts";
+import { copyGraph, type CopyProgress } from "../../lib/copy/copy_graph.ts";
+import { Registry } from "../../lib/registry/registry.ts";
+import type { Descriptor } from "../../lib/oci/descriptor.ts";
+import {
+  blob,
+  type Content,
+  index,
+  manifest,
+  signature,
+  smallImage,
+} from "../registry/_fixtures.ts";
+
+async function store(contents: Content[]): Promise<MemoryStore> {
+  const s = new MemoryStore();
+  for (const c of contents) await s.push(c.desc, c.bytes);
+  return s;
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** An image with a signature, and an SBOM that has its own signature. */
+async function signedImage(): Promise<
+  { all: Content[]; image: Content[]; sig: Content[]; sbom: Content[]; sbomSig: Content[] }
+> {
+  const image = await smallImage("app", 4096);
+  const subject = image[2]!.desc;
+  const sig = await signature(subject, "sig");
+  const sbomCfg = await blob("{}", "application/vnd.oci.empty.v1+json");
+  const sbomLayer = await blob('{"spdx":true}', "application/spdx+json");
+  const sbomManifest = await manifest(sbomCfg.desc, [sbomLayer.desc], {
+    artifactType: "application/spdx+json",
+    subject,
+  });
+  const sbom = [sbomCfg, sbomLayer, sbomManifest];
+  const sbomSig = await signature(sbomManifest.desc, "sbom-sig");
+  return { all: [...image, ...sig, ...sbom, ...sbomSig], image, sig, sbom, sbomSig };
+}
+
+Deno.test("copy() MemoryStore -> registry -> MemoryStore with referrers (-r)", async () => {
+  if (!distributionAvailable()) return;
+  const reg = await startDistribution();
+  try {
+    const g = await signedImage();
+    const src = await store(g.all);
+    const root = g.image[2]!.desc;
+    await src.tag(root, "v1");
+    const repo = new Registry(reg.host, { plainHttp: true }).repository("hello-world");
+    const events: CopyProgress[] = [];
+    const copied = await copy(src, "v1", repo, "v1", {
+      referrers: true,
+      onProgress: (e) => events.push(e),
+    });
+    assertEquals(copied.digest, root.digest);
+    assertEquals((await repo.resolve("v1")).digest, root.digest);
+    const refs = await collect(repo.referrers(root));
+    assertEquals(
+      refs.map((r) => r.digest).sort(),
+      [g.sig[2]!.desc.digest, g.sbom[2]!.desc.digest].sort(),
+    );
+    assertEquals((await collect(repo.referrers(g.sbom[2]!.desc))).map((r) => r.digest), [
+      g.sbomSig[2]!.desc.digest,
+    ]);
+    assert(events.some((e) => e.phase === "copied" && e.desc.digest === g.image[1]!.desc.digest));
+    // Children are copied before their parents.
+    const order = events.filter((e) => e.phase === "copied").map((e) => e.desc.digest);
+    assert(order.indexOf(g.image[1]!.desc.digest) < order.indexOf(root.digest));
+
+    const back = new MemoryStore();
+    const again = await copy(repo, "v1", back, "v1", { referrers: true });
+    assertEquals(again.digest, root.digest);
+    for (const c of g.all) {
+      assertEquals(await fetchAll(back, c.desc, { maxBytes: 1 << 20 }), c.bytes);
+    }
+    assertEquals((await collect(back.referrers(root))).length, 2);
+
+    // A second copy finds everything in place.
+    const second: CopyProgress[] = [];
+    await copy(src, "v1", repo, "v1", { referrers: true, onProgress: (e) => second.push(e) });
+    assert(second.every((e) => e.phase === "exists" || e.phase === "skipped"));
+  } finally {
+    await reg.stop();
+  }
+});
+
+Deno.test("copy() without referrers leaves them behind and reuses the source tag", async () => {
+  const g = await signedImage();
+  const src = await store(g.all);
+  await src.tag(g.image[2]!.desc, "v1");
+  const dst = new MemoryStore();
+  await copy(src, "v1", dst);
+  assertEquals((await dst.resolve("v1")).digest, g.image[2]!.desc.digest);
+  assertEquals(await dst.exists(g.sig[2]!.desc), false);
+});
+
+Deno.test("copyGraph() with concurrency 1 copies a deep index without deadlock", async () => {
+  const contents: Content[] = [];
+  let level: Descriptor[] = [];
+  for (let i = 0; i < 4; i++) {
+    const img = await smallImage(`leaf-${i}`, 64);
+    contents.push(...img);
+    level.push(img[2]!.desc);
+  }
+  for (let depth = 0; depth < 5; depth++) {
+    const a = await index(level.slice(0, Math.ceil(level.length / 2)).concat(level));
+    const b = await index([...level].reverse());
+    contents.push(a, b);
+    level = [a.desc, b.desc];
+  }
+  const top = await index(level);
+  contents.push(top);
+  const src = await store(contents);
+  const dst = new MemoryStore();
+  const events: CopyProgress[] = [];
+  await copyGraph(src, dst, top.desc, { concurrency: 1, onProgress: (e) => events.push(e) });
+  for (const c of contents) assertEquals(await dst.exists(c.desc), true);
+  const copiedDigests = events.filter((e) => e.phase === "copied").map((e) => e.desc.digest);
+  assertEquals(new Set(copiedDigests).size, copiedDigests.length, "each node is copied once");
+});
+
+Deno.test("copy() selects a platform from an index", async () => {
+  const amd = await smallImage("amd64");
+  const arm = await smallImage("arm64");
+  const idx = await index([
+    { ...amd[2]!.desc, platform: { os: "linux", architecture: "amd64" } },
+    { ...arm[2]!.desc, platform: { os: "linux", architecture: "arm64", variant: "v8" } },
+  ]);
+  const src = await store([...amd, ...arm, idx]);
+  await src.tag(idx.desc, "multi");
+  const dst = new MemoryStore();
+  const root = await copy(src, "multi", dst, "arm", { platform: "linux/arm64" });
+  assertEquals(root.digest, arm[2]!.desc.digest);
+  assertEquals(await dst.exists(amd[1]!.desc), false);
+  await assertRejectsCode(
+    () => copy(src, "multi", dst, "x", { platform: "windows/amd64" }),
+    "ERR_NOT_FOUND",
+    "source",
+  );
+});
+
+Deno.test("copy() names the source when the reference is missing", async () => {
+  const err = await assertRejectsCode(
+    () => copy(new MemoryStore(), "nope", new MemoryStore(), "nope"),
+    "ERR_NOT_FOUND",
+    "Error from source",
+  );
+  assertEquals(err.details?.origin, "source");
+});
+
+Deno.test("copyGraph() stops when aborted", async () => {
+  const img = await smallImage("abort");
+  const src = await store(img);
+  const ac = new AbortController();
+  ac.abort();
+  await assertRejectsCode(
+    () => copyGraph(src, new MemoryStore(), img[2]!.desc, { signal: ac.signal }),
+    "ERR_ABORTED",
+  );
+});
+
+Deno.test("copy() between repositories of one registry mounts blobs", async () => {
+  if (!distributionAvailable()) return;
+  const reg = await startDistribution();
+  try {
+    const seen: string[] = [];
+    const registry = new Registry(reg.host, {
+      plainHttp: true,
+      fetch: (input, init) => {
+        seen.push(`${init?.method ?? "GET"} ${new URL(String(input)).search}`);
+        return fetch(input, init);
+      },
+    });
+    const a = registry.repository("team/a");
+    const g = await signedImage();
+    const src = await store(g.all);
+    await src.tag(g.image[2]!.desc, "v1");
+    await copy(src, "v1", a, "v1", { referrers: true });
+    seen.length = 0;
+    const b = registry.repository("team/b");
+    await copy(a, "v1", b, "v2", { referrers: true, concurrency: 1 });
+    assert(seen.some((s) => s.startsWith("POST ?mount=")), JSON.stringify(seen));
+    assertEquals(seen.filter((s) => s.startsWith("PUT ?") && s.includes("digest=")).length, 0);
+    for (const c of g.all) assertEquals(await b.exists(c.desc), true);
+    assertEquals((await collect(b.referrers(g.image[2]!.desc))).length, 2);
+  } finally {
+    await reg.stop();
+  }
+});

@@ -1,0 +1,171 @@
+import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
+import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { Registry } from "../../lib/registry/registry.ts";
+import { staticCredentials } from "../../lib/registry/credentials.ts";
+import { MemoryStore } from "../../lib/content/memory_store.ts";
+import { fetchAll } from "../../lib/content/fetch_all.ts";
+import { copy } from "../../lib/copy/copy.ts";
+import { type Content, smallImage } from "./_fixtures.ts";
+import { type Lie, startLyingProxy } from "./_lying_proxy.ts";
+
+const FAST_RETRY = { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+async function withLyingRegistry(
+  fn: (
+    ctx: {
+      image: Content[];
+      proxyHost: string;
+      directHost: string;
+      setLie(l: Lie | undefined): void;
+      drop(n: number): void;
+      remainingDrops(): number;
+    },
+  ) => Promise<void>,
+): Promise<void> {
+  if (!distributionAvailable()) return;
+  const reg = await startDistribution();
+  const proxy = startLyingProxy(reg.url);
+  try {
+    const image = await smallImage("lies", 200_000);
+    const direct = new Registry(reg.host, { plainHttp: true }).repository("src");
+    for (const c of image) await direct.push(c.desc, c.bytes);
+    await direct.tag(image[2]!.desc, "v1");
+    await fn({
+      image,
+      proxyHost: proxy.host,
+      directHost: reg.host,
+      setLie: (l) => proxy.lie = l,
+      drop: (n) => proxy.dropConnections = n,
+      remainingDrops: () => proxy.dropConnections,
+    });
+  } finally {
+    await proxy.stop();
+    await reg.stop();
+  }
+}
+
+Deno.test("copy() from a registry that flips a blob byte fails and stores nothing", async () => {
+  await withLyingRegistry(async ({ image, proxyHost, directHost, setLie }) => {
+    const layer = image[1]!.desc;
+    setLie({ kind: "flip", digest: layer.digest });
+    const src = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository("src");
+    const mem = new MemoryStore();
+    const err = await assertRejectsCode(
+      () => copy(src, "v1", mem, "v1"),
+      "ERR_DIGEST_MISMATCH",
+      "Error from source",
+    );
+    assertEquals(err.details?.origin, "source");
+    assertEquals(await mem.exists(layer), false);
+    // Registry to registry: the destination never receives the bad blob either.
+    const dst = new Registry(directHost, { plainHttp: true }).repository("dst");
+    await assertRejectsCode(() => copy(src, "v1", dst, "v1"), "ERR_DIGEST_MISMATCH");
+    assertEquals(await dst.exists(layer), false);
+    // Chunked uploads stop before the final PUT as well.
+    const chunked = new Registry(directHost, { plainHttp: true, chunkSize: 50_000 }).repository(
+      "dst2",
+    );
+    await assertRejectsCode(() => copy(src, "v1", chunked, "v1"), "ERR_DIGEST_MISMATCH");
+    assertEquals(await chunked.exists(layer), false);
+  });
+});
+
+Deno.test("copy() from a registry that truncates a blob fails with a size mismatch", async () => {
+  await withLyingRegistry(async ({ image, proxyHost, setLie }) => {
+    setLie({ kind: "truncate", digest: image[1]!.desc.digest });
+    const src = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository("src");
+    const mem = new MemoryStore();
+    await assertRejectsCode(() => copy(src, "v1", mem, "v1"), "ERR_SIZE_MISMATCH");
+    assertEquals(await mem.exists(image[1]!.desc), false);
+  });
+});
+
+Deno.test("Repository.fetch() cross-checks Docker-Content-Digest", async () => {
+  await withLyingRegistry(async ({ image, proxyHost, setLie }) => {
+    setLie({ kind: "digest-header", digest: image[1]!.desc.digest });
+    const src = new Registry(proxyHost, { plainHttp: true }).repository("src");
+    await assertRejectsCode(() => src.fetch(image[1]!.desc), "ERR_DIGEST_MISMATCH");
+  });
+});
+
+Deno.test("copy() retries 500 answers and dropped connections, then succeeds", async () => {
+  await withLyingRegistry(async ({ image, proxyHost, setLie, drop, remainingDrops }) => {
+    setLie({ kind: "fail", digest: image[1]!.desc.digest, times: 2 });
+    drop(2);
+    const src = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository("src");
+    const mem = new MemoryStore();
+    await copy(src, "v1", mem, "v1");
+    assertEquals(await fetchAll(mem, image[1]!.desc, { maxBytes: 1 << 20 }), image[1]!.bytes);
+    assertEquals(remainingDrops(), 0);
+  });
+});
+
+Deno.test("copy() gives up after bounded retries with a clear registry error", async () => {
+  await withLyingRegistry(async ({ image, proxyHost, setLie }) => {
+    setLie({ kind: "fail", digest: image[1]!.desc.digest, times: 100 });
+    const src = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository("src");
+    const err = await assertRejectsCode(
+      () => copy(src, "v1", new MemoryStore(), "v1"),
+      "ERR_REGISTRY",
+      "try again later",
+    );
+    assertEquals(err.details?.status, 500);
+    assertEquals(err.details?.origin, "source");
+  });
+});
+
+Deno.test("copy() fails clearly when the connection is cut mid-blob", async () => {
+  await withLyingRegistry(async ({ image, proxyHost, setLie }) => {
+    setLie({ kind: "cut", digest: image[1]!.desc.digest });
+    const src = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository("src");
+    const mem = new MemoryStore();
+    const err = await copy(src, "v1", mem, "v1").then(() => undefined, (e: unknown) => e);
+    assert(err instanceof Error, "copy must fail");
+    assert(/source/.test(err.message), err.message);
+    assertEquals(await mem.exists(image[1]!.desc), false);
+  });
+});
+
+Deno.test("Repository drops Authorization on a redirect that leaves the registry origin", async () => {
+  if (!distributionAvailable()) return;
+  const htpasswd = findPeer("htpasswd");
+  if (htpasswd === undefined) return;
+  const dir = await Deno.makeTempDir({ prefix: "ocisign-redirect-" });
+  try {
+    const made = await runPeer(htpasswd, ["-Bbn", "carol", "pw-carol-1"]);
+    await Deno.writeTextFile(`${dir}/htpasswd`, made.stdout);
+    const reg = await startDistribution({ htpasswd: `${dir}/htpasswd` });
+    const basic = `Basic ${btoa("carol:pw-carol-1")}`;
+    const proxy = startLyingProxy(reg.url, basic);
+    try {
+      const repo = new Registry(proxy.host, {
+        plainHttp: true,
+        credentials: staticCredentials({ username: "carol", password: "pw-carol-1" }),
+      }).repository("app");
+      const image = await smallImage("redirect");
+      for (const c of image) await repo.push(c.desc, c.bytes);
+      proxy.lie = { kind: "redirect", digest: image[1]!.desc.digest };
+      assertEquals(await fetchAll(repo, image[1]!.desc, { maxBytes: 1 << 20 }), image[1]!.bytes);
+      assertEquals(proxy.hits, 1);
+      assertEquals(proxy.redirectAuth, [""]);
+    } finally {
+      await proxy.stop();
+      await reg.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Repository.fetch() times out on a registry that never answers", async () => {
+  await withLyingRegistry(async ({ image, proxyHost, setLie }) => {
+    setLie({ kind: "hang", digest: image[1]!.desc.digest });
+    const src = new Registry(proxyHost, {
+      plainHttp: true,
+      timeoutMs: 200,
+      retry: { maxRetries: 1, baseDelayMs: 5 },
+    }).repository("src");
+    await assertRejectsCode(() => src.fetch(image[1]!.desc), "ERR_TIMEOUT", "did not answer");
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * Test PKIs made with the real `openssl` CLI: a root CA, an intermediate CA, leaves signed by
+ * them and self-signed leaves, each with a chosen validity window. Tests skip (or fail under
+ * `OCISIGN_REQUIRE_PEERS=1`) when openssl is missing.
+ *
+ * @module
+ */
+
+/** Whether `openssl` runs here. */
+export async function hasOpenssl(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("openssl", {
+      args: ["version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/** Skip message, or throws when peers are required. */
+export async function opensslOrSkip(t: Deno.TestContext): Promise<boolean> {
+  if (await hasOpenssl()) return true;
+  if (Deno.env.get("OCISIGN_REQUIRE_PEERS") === "1") {
+    throw new Error("openssl is required (OCISIGN_REQUIRE_PEERS=1) but was not found on PATH");
+  }
+  console.warn(`SKIP ${t.name}: openssl is not installed`);
+  return false;
+}
+
+async function run(cwd: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(`openssl ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+/** One generated certificate with its key. */
+export interface TestCert {
+  /** PEM of the certificate. */
+  pem: string;
+  /** DER of the certificate. */
+  der: Uint8Array<ArrayBuffer>;
+  /** PKCS#8 PEM private key. */
+  keyPem: string;
+  /** File names inside the PKI directory. */
+  certFile: string;
+  keyFile: string;
+}
+
+/** Options for one certificate. */
+export interface CertOptions {
+  /** `/C=US/ST=WA/O=x/CN=y` style subject. */
+  subject: string;
+  /** Extensions config lines (openssl x509v3 syntax). */
+  extensions: string[];
+  /** Issuer; self-signed when absent. */
+  issuer?: TestCert;
+  /** `rsa:2048` (default), `rsa:3072`, `ec:P-256`, ... */
+  key?: string;
+  /** Validity start (default: now - 1 h). */
+  notBefore?: Date;
+  /** Validity end (default: now + 24 h). */
+  notAfter?: Date;
+}
+
+/** Extensions of a code-signing leaf. */
+export const LEAF_EXTENSIONS = [
+  "keyUsage=critical,digitalSignature",
+  "extendedKeyUsage=codeSigning",
+];
+/** Extensions of a CA. */
+export const CA_EXTENSIONS = [
+  "basicConstraints=critical,CA:TRUE",
+  "keyUsage=critical,keyCertSign,cRLSign",
+];
+
+function asn1Time(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, "").slice(0, 14) + "Z";
+}
+
+/** A temp directory where openssl writes; `close()` removes it. */
+export class OpensslPki {
+  readonly dir: string;
+  #n = 0;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Makes a fresh directory. */
+  static async create(): Promise<OpensslPki> {
+    return new OpensslPki(await Deno.makeTempDir({ prefix: "ocisign-pki-" }));
+  }
+
+  /** Generates one certificate. */
+  async cert(opts: CertOptions): Promise<TestCert> {
+    const n = ++this.#n;
+    const keyFile = `k${n}.pem`;
+    const certFile = `c${n}.pem`;
+    const csrFile = `r${n}.csr`;
+    const extFile = `e${n}.cnf`;
+    const [alg, param] = (opts.key ?? "rsa:2048").split(":");
+    const genArgs = alg === "ec"
+      ? ["genpkey", "-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:${param}`, "-out", keyFile]
+      : ["genpkey", "-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${param}`, "-out", keyFile];
+    await run(this.dir, genArgs);
+    await Deno.writeTextFile(
+      `${this.dir}/${extFile}`,
+      [
+        "[req]",
+        "distinguished_name = dn",
+        "[dn]",
+        "[myca]",
+        "database = db" + n,
+        "new_certs_dir = .",
+        "serial = serial" + n,
+        "policy = anything",
+        "default_md = sha256",
+        "unique_subject = no",
+        "copy_extensions = none",
+        "[anything]",
+        "[ext]",
+        ...opts.extensions,
+        "",
+      ].join("\n"),
+    );
+    await run(this.dir, [
+      "req",
+      "-new",
+      "-key",
+      keyFile,
+      "-subj",
+      opts.subject,
+      "-out",
+      csrFile,
+      "-config",
+      extFile,
+    ]);
+    await Deno.writeTextFile(`${this.dir}/db${n}`, "");
+    await Deno.writeTextFile(
+      `${this.dir}/serial${n}`,
+      (1000 + n).toString(16).padStart(4, "0") + "\n",
+    );
+    const issuer = opts.issuer;
+    const notBefore = opts.notBefore ?? new Date(Date.now() - 3600_000);
+    const notAfter = opts.notAfter ?? new Date(Date.now() + 24 * 3600_000);
+    await run(this.dir, [
+      "ca",
+      "-batch",
+      "-name",
+      "myca",
+      "-config",
+      extFile,
+      "-extfile",
+      extFile,
+      "-extensions",
+      "ext",
+      "-in",
+      csrFile,
+      "-out",
+      certFile,
+      "-notext",
+      "-preserveDN",
+      "-startdate",
+      asn1Time(notBefore),
+      "-enddate",
+      asn1Time(notAfter),
+      ...(issuer
+        ? ["-cert", issuer.certFile, "-keyfile", issuer.keyFile]
+        : ["-selfsign", "-keyfile", keyFile]),
+    ]);
+    const pem = await Deno.readTextFile(`${this.dir}/${certFile}`);
+    const b64 = pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+    const der = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const keyPem = await Deno.readTextFile(`${this.dir}/${keyFile}`);
+    return { pem, der, keyPem, certFile, keyFile };
+  }
+
+  /** Removes the directory. */
+  async close(): Promise<void> {
+    await Deno.remove(this.dir, { recursive: true });
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Signatures made by notation (the notation-go peer, as notation CLI 1.3.2 makes them) in an OCI
+ * layout made by oras verify with ocisign's verifier, under the same config directory notation
+ * uses (trust policy and trust stores read through the runtime Fs). Needs `notation-peer` and
+ * `oras` (scripts/peers/install.sh) and `openssl`; skips without them unless
+ * OCISIGN_REQUIRE_PEERS=1.
+ */
+import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
+import {
+  makeOrasLayout,
+  makeTestPki,
+  strictPolicy,
+  writeNotationConfig,
+} from "../interop/notation_go/fixtures.ts";
+import { openLayout } from "../../lib/layout/mod.ts";
+import { nodeFs } from "../../lib/runtime/node_fs.ts";
+import { FsTrustStore, loadTrustPolicyDocument } from "../../lib/trust/mod.ts";
+import { inspectSignatures, listSignatures, verifyArtifact } from "../../lib/verify/mod.ts";
+
+const PEER = findPeer("notation-peer");
+const ORAS = findPeer("oras");
+const OPENSSL = findPeer("openssl");
+const MISSING = PEER === undefined || ORAS === undefined || OPENSSL === undefined;
+
+function peer(dir: string, args: string[]): Promise<PeerResult> {
+  return runPeer(PEER!, args, { cwd: dir, env: { NOTATION_CACHE: `${dir}/notation-cache` } });
+}
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ocisign-verify-interop-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+for (const format of ["jws", "cose"] as const) {
+  Deno.test({
+    name: `verifyArtifact() accepts a notation ${format} signature in an oras layout`,
+    ignore: MISSING,
+    fn: () =>
+      withTempDir(async (dir) => {
+        const pki = await makeTestPki(
+          OPENSSL!,
+          dir,
+          format === "jws" ? "rsa-2048" : "ec-256",
+          "alpha",
+        );
+        const { layout, digest } = await makeOrasLayout(ORAS!, dir, "hello", "v1");
+        const identity = `x509.subject: ${pki.subject}`;
+        const cfg = await writeNotationConfig(
+          `${dir}/cfg`,
+          [strictPolicy("local/hello", "alpha", [identity])],
+          { "ca:alpha": [pki.rootCert] },
+        );
+        const signed = await peer(dir, [
+          "sign",
+          "--oci-layout",
+          `${layout}:v1`,
+          "--key",
+          pki.leafKey,
+          "--cert",
+          pki.chain,
+          "--signature-format",
+          format,
+          "-m",
+          "buildId=42",
+        ]);
+        assertEquals(signed.code, 0, signed.stderr);
+        const sigDigest = signed.stdout.trim();
+
+        const target = await openLayout(layout, nodeFs);
+        const { document } = await loadTrustPolicyDocument(nodeFs, cfg);
+        const trustStore = new FsTrustStore(nodeFs, cfg);
+        const result = await verifyArtifact(target, "v1", {
+          scope: "local/hello",
+          policyDocument: document,
+          trustStore,
+          userMetadata: { buildId: "42" },
+        });
+        assertEquals(result.subject.digest, digest);
+        assertEquals(result.signature?.digest, sigDigest);
+        assertEquals(result.outcome?.error, undefined);
+
+        assertEquals((await listSignatures(target, `${digest}`)).signatures.map((d) => d.digest), [
+          sigDigest,
+        ]);
+        const [inspected] = (await inspectSignatures(target, "v1")).signatures;
+        assert(inspected && !("error" in inspected));
+        assertEquals(inspected.format, format);
+        assertEquals(inspected.userMetadata, { buildId: "42" });
+        assert(inspected.signingAgent?.startsWith("notation-go/"));
+
+        // the same artifact under a scope no statement covers, and a near-miss identity
+        await assertRejectsCode(
+          () =>
+            verifyArtifact(target, "v1", {
+              scope: "local/other",
+              policyDocument: document,
+              trustStore,
+            }),
+          "ERR_TRUST_POLICY",
+          "has no applicable trust policy statement",
+        );
+        const nearMiss = identity.replace("O=ocisign test", "O=Ocisign test");
+        const cfg2 = await writeNotationConfig(
+          `${dir}/cfg2`,
+          [strictPolicy("local/hello", "alpha", [nearMiss])],
+          { "ca:alpha": [pki.rootCert] },
+        );
+        const doc2 = (await loadTrustPolicyDocument(nodeFs, cfg2)).document;
+        await assertRejectsCode(
+          () =>
+            verifyArtifact(target, "v1", {
+              scope: "local/hello",
+              policyDocument: doc2,
+              trustStore: new FsTrustStore(nodeFs, cfg2),
+            }),
+          "ERR_VERIFICATION_FAILED",
+        );
+        // notation agrees on both configurations
+        const ok = await peer(dir, [
+          "verify",
+          "--oci-layout",
+          `${layout}:v1`,
+          "--scope",
+          "local/hello",
+          "--config-dir",
+          cfg,
+        ]);
+        assertEquals(ok.code, 0, ok.stderr);
+        const bad = await peer(dir, [
+          "verify",
+          "--oci-layout",
+          `${layout}:v1`,
+          "--scope",
+          "local/hello",
+          "--config-dir",
+          cfg2,
+        ]);
+        assert(bad.code !== 0, "notation must reject the near-miss identity too");
+      }),
+  });
+}
