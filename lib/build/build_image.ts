@@ -182,7 +182,9 @@ async function readDockerfileText(opts: BuildImageOptions): Promise<string> {
     return new TextDecoder().decode(await opts.fs.readFile(path, { maxBytes: 4 * 1024 * 1024 }));
   } catch (err) {
     if (err instanceof NotFoundError) {
-      throw new BuildError(`Cannot read the Dockerfile ${path}: not found; pass its path`, { cause: err });
+      throw new BuildError(`Cannot read the Dockerfile ${path}: not found; pass its path`, {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -205,7 +207,9 @@ function splitStages(df: Dockerfile): { globals: Instruction[]; stages: StageDef
       stages.push({ from: instr, body: [], name: undefined });
     } else if (stages.length === 0) {
       if (instr.keyword !== "ARG") {
-        throw new BuildError(`Dockerfile line ${instr.line}: ${instr.keyword} before the first FROM; only ARG may come first`);
+        throw new BuildError(
+          `Dockerfile line ${instr.line}: ${instr.keyword} before the first FROM; only ARG may come first`,
+        );
       }
       globals.push(instr);
     } else stages[stages.length - 1]!.body.push(instr);
@@ -219,7 +223,9 @@ function splitStages(df: Dockerfile): { globals: Instruction[]; stages: StageDef
         throw new BuildError(`Dockerfile line ${stage.from.line}: invalid stage name ${m[1]}`);
       }
       if (stages.some((s) => s.name === name)) {
-        throw new BuildError(`Dockerfile line ${stage.from.line}: stage name ${m[1]} is used twice`);
+        throw new BuildError(
+          `Dockerfile line ${stage.from.line}: stage name ${m[1]} is used twice`,
+        );
       }
       stage.name = name;
     }
@@ -267,7 +273,10 @@ class PlatformBuild {
     const escape = shared.dockerfile.escape;
     const buildArgs = shared.opts.buildArgs ?? {};
     for (const instr of shared.globals) {
-      const pairs = parseKeyValues(instr.args, (n) => this.#meta.get(n), { escape, allowBare: true });
+      const pairs = parseKeyValues(instr.args, (n) => this.#meta.get(n), {
+        escape,
+        allowBare: true,
+      });
       for (const [name, value] of pairs) {
         const chosen = Object.hasOwn(buildArgs, name) ? buildArgs[name] : value;
         if (chosen !== undefined) this.#meta.set(name, chosen);
@@ -298,10 +307,15 @@ class PlatformBuild {
     return undefined;
   }
 
-  async #resolve(ref: string, line: number): Promise<{ target: ReadOnlyTarget; reference: string }> {
+  async #resolve(
+    ref: string,
+    line: number,
+  ): Promise<{ target: ReadOnlyTarget; reference: string }> {
     const resolver = this.#shared.opts.resolveBase;
     if (resolver === undefined) {
-      throw new BuildError(`Dockerfile line ${line}: cannot use image ${ref}: no base-image resolver was given`);
+      throw new BuildError(
+        `Dockerfile line ${line}: cannot use image ${ref}: no base-image resolver was given`,
+      );
     }
     return await resolver(ref, signalOpt(this.#shared.opts.signal));
   }
@@ -340,7 +354,9 @@ class PlatformBuild {
       : parsePlatform(expandWord(platformFlag, meta, escape));
     const words = expandWords(def.from.args, meta, escape);
     if (words.length !== 1 && !(words.length === 3 && words[1]!.toLowerCase() === "as")) {
-      throw new BuildError(`Dockerfile line ${def.from.line}: FROM takes an image and an optional AS name`);
+      throw new BuildError(
+        `Dockerfile line ${def.from.line}: FROM takes an image and an optional AS name`,
+      );
     }
     const image = words[0]!;
     const parent = this.#stageIndexByName(image, index);
@@ -383,7 +399,10 @@ class PlatformBuild {
         );
       case "ARG": {
         const buildArgs = shared.opts.buildArgs ?? {};
-        const pairs = parseKeyValues(instr.args, (n) => stage.lookup(n), { escape, allowBare: true });
+        const pairs = parseKeyValues(instr.args, (n) => stage.lookup(n), {
+          escape,
+          allowBare: true,
+        });
         for (const [name, value] of pairs) {
           const chosen = Object.hasOwn(buildArgs, name)
             ? buildArgs[name]
@@ -399,7 +418,9 @@ class PlatformBuild {
         return await this.#copy(stage, instr);
       default: {
         if (!CONFIG_INSTRUCTIONS.has(instr.keyword)) {
-          throw new BuildError(`Dockerfile line ${instr.line}: ${instr.keyword} is not allowed here`);
+          throw new BuildError(
+            `Dockerfile line ${instr.line}: ${instr.keyword} is not allowed here`,
+          );
         }
         const createdBy = applyConfigInstruction(stage, instr, escape);
         stage.history.push({ created: shared.created, created_by: createdBy, empty_layer: true });
@@ -416,7 +437,11 @@ class PlatformBuild {
       timestamp: shared.timestamp,
       ...signalOpt(shared.opts.signal),
     });
-    stage.addBuiltLayer({ descriptor: written.descriptor, target: shared.opts.output }, written.diffId, ready);
+    stage.addBuiltLayer(
+      { descriptor: written.descriptor, target: shared.opts.output },
+      written.diffId,
+      ready,
+    );
     stage.history.push({ created: shared.created, created_by: createdBy });
   }
 
@@ -442,7 +467,9 @@ class PlatformBuild {
       if (node === undefined) {
         nodes.push({ path: dir, type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0 });
       } else if (node.type !== "directory") {
-        throw new BuildError(`Dockerfile line ${instr.line}: WORKDIR ${raw}: /${dir} exists and is not a directory`);
+        throw new BuildError(
+          `Dockerfile line ${instr.line}: WORKDIR ${raw}: /${dir} exists and is not a directory`,
+        );
       }
     }
     if (nodes.length === 0) {
@@ -452,7 +479,11 @@ class PlatformBuild {
     await this.#addLayer(stage, nodes, createdBy);
   }
 
-  async #sourceTree(stage: Stage, instr: Instruction, from: string | undefined): Promise<{ tree: FileTree; name: string }> {
+  async #sourceTree(
+    stage: Stage,
+    instr: Instruction,
+    from: string | undefined,
+  ): Promise<{ tree: FileTree; name: string }> {
     const shared = this.#shared;
     if (from === undefined) return { tree: await shared.context(), name: "build context" };
     const lookup = (n: string): string | undefined => stage.lookup(n);
@@ -463,7 +494,9 @@ class PlatformBuild {
       return { tree: await source.tree(shared.opts.signal), name: `stage ${ref}` };
     }
     if (shared.stages.some((s) => s.name === ref.toLowerCase())) {
-      throw new BuildError(`Dockerfile line ${instr.line}: --from=${ref} names a later stage; stages can only copy from earlier ones`);
+      throw new BuildError(
+        `Dockerfile line ${instr.line}: --from=${ref} names a later stage; stages can only copy from earlier ones`,
+      );
     }
     const image = await this.#imageStage(-1, undefined, ref, instr.line, this.#platform);
     return { tree: await image.tree(shared.opts.signal), name: `image ${ref}` };
@@ -478,7 +511,9 @@ class PlatformBuild {
       : ["from", "chown", "chmod", "link"];
     for (const flag of instr.flags) {
       if (!allowed.includes(flag.name)) {
-        throw new BuildError(`Dockerfile line ${instr.line}: ${instr.keyword} --${flag.name} is not supported by ocisign`);
+        throw new BuildError(
+          `Dockerfile line ${instr.line}: ${instr.keyword} --${flag.name} is not supported by ocisign`,
+        );
       }
     }
     const lookup = (n: string): string | undefined => stage.lookup(n);
@@ -486,7 +521,9 @@ class PlatformBuild {
       ? instr.json.map((w) => expandWord(w, lookup, escape))
       : expandWords(instr.args, lookup, escape);
     if (words.length < 2) {
-      throw new BuildError(`Dockerfile line ${instr.line}: ${instr.keyword} needs at least one source and a destination`);
+      throw new BuildError(
+        `Dockerfile line ${instr.line}: ${instr.keyword} needs at least one source and a destination`,
+      );
     }
     const dest = words[words.length - 1]!;
     const sources = words.slice(0, -1);
@@ -497,7 +534,9 @@ class PlatformBuild {
     if (chmodRaw !== undefined) {
       const text = expandWord(chmodRaw, lookup, escape);
       if (!/^[0-7]{3,4}$/.test(text)) {
-        throw new BuildError(`Dockerfile line ${instr.line}: --chmod=${text} must be octal, e.g. 0755`);
+        throw new BuildError(
+          `Dockerfile line ${instr.line}: --chmod=${text} must be octal, e.g. 0755`,
+        );
       }
       chmod = parseInt(text, 8);
     }
@@ -512,9 +551,15 @@ class PlatformBuild {
     }
     const checksum = flagValue(instr, "checksum");
     if (checksum !== undefined && !sources.every(isUrlSource)) {
-      throw new BuildError(`Dockerfile line ${instr.line}: ADD --checksum only applies to URL sources`);
+      throw new BuildError(
+        `Dockerfile line ${instr.line}: ADD --checksum only applies to URL sources`,
+      );
     }
-    const { tree: sourceTree, name } = await this.#sourceTree(stage, instr, flagValue(instr, "from"));
+    const { tree: sourceTree, name } = await this.#sourceTree(
+      stage,
+      instr,
+      flagValue(instr, "from"),
+    );
     const base = { dest: destAbs, destIsDir, stage: tree, line: instr.line };
     const extra = { ...(chown ? { chown } : {}), ...(chmod !== undefined ? { chmod } : {}) };
     const out = new Map<string, TreeNode>();
@@ -558,7 +603,9 @@ class PlatformBuild {
     if (plain.length > 0) {
       add(planCopy({ ...base, ...extra, source: sourceTree, sources: plain, sourceName: name }));
     }
-    const createdBy = `${instr.keyword} ${instr.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ""} `).join("")}${words.join(" ")} # ocisign`;
+    const createdBy = `${instr.keyword} ${
+      instr.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ""} `).join("")
+    }${words.join(" ")} # ocisign`;
     await this.#addLayer(stage, [...out.values()], createdBy);
   }
 }
@@ -567,28 +614,43 @@ function parseTrigger(trigger: string, line: number): Instruction {
   const df = parseDockerfile(`${trigger}\n`);
   const instr = df.instructions[0];
   if (instr === undefined || df.instructions.length !== 1) {
-    throw new BuildError(`Dockerfile line ${line}: the base image has an invalid ONBUILD trigger ${JSON.stringify(trigger)}`);
+    throw new BuildError(
+      `Dockerfile line ${line}: the base image has an invalid ONBUILD trigger ${
+        JSON.stringify(trigger)
+      }`,
+    );
   }
   return { ...instr, line };
 }
 
 function mapLayerMediaType(desc: Descriptor): Descriptor {
-  const mediaType = desc.mediaType === MEDIA_TYPE_DOCKER_LAYER_GZIP ? MEDIA_TYPE_OCI_LAYER_GZIP : desc.mediaType;
+  const mediaType = desc.mediaType === MEDIA_TYPE_DOCKER_LAYER_GZIP
+    ? MEDIA_TYPE_OCI_LAYER_GZIP
+    : desc.mediaType;
   const out: Descriptor = { mediaType, digest: desc.digest, size: desc.size };
   if (desc.annotations !== undefined) out.annotations = desc.annotations;
   return out;
 }
 
-async function pushBytes(output: Target, mediaType: string, bytes: Uint8Array, signal?: AbortSignal): Promise<Descriptor> {
+async function pushBytes(
+  output: Target,
+  mediaType: string,
+  bytes: Uint8Array,
+  signal?: AbortSignal,
+): Promise<Descriptor> {
   const desc: Descriptor = { mediaType, digest: await digestBytes(bytes), size: bytes.length };
-  if (!(await output.exists(desc, signalOpt(signal)))) await output.push(desc, bytes, signalOpt(signal));
+  if (!(await output.exists(desc, signalOpt(signal)))) {
+    await output.push(desc, bytes, signalOpt(signal));
+  }
   return desc;
 }
 
 async function finishImage(shared: Shared, stage: Stage): Promise<BuiltManifest> {
   const { output, signal } = shared.opts;
   const container = structuredClone(stage.container);
-  if (shared.opts.labels !== undefined) container.Labels = { ...container.Labels, ...shared.opts.labels };
+  if (shared.opts.labels !== undefined) {
+    container.Labels = { ...container.Labels, ...shared.opts.labels };
+  }
   const config: ImageConfig = {
     created: shared.created,
     architecture: stage.platform.architecture,
@@ -610,14 +672,24 @@ async function finishImage(shared: Shared, stage: Stage): Promise<BuiltManifest>
     }
     layers.push(desc);
   }
-  const configDesc = await pushBytes(output, MEDIA_TYPE_OCI_CONFIG, serializeImageConfig(config), signal);
+  const configDesc = await pushBytes(
+    output,
+    MEDIA_TYPE_OCI_CONFIG,
+    serializeImageConfig(config),
+    signal,
+  );
   const manifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPE_OCI_MANIFEST,
     config: configDesc,
     layers,
   };
-  const manifestDesc = await pushBytes(output, MEDIA_TYPE_OCI_MANIFEST, utf8(JSON.stringify(manifest)), signal);
+  const manifestDesc = await pushBytes(
+    output,
+    MEDIA_TYPE_OCI_MANIFEST,
+    utf8(JSON.stringify(manifest)),
+    signal,
+  );
   const platform: Platform = { architecture: config.architecture, os: config.os };
   if (config.variant !== undefined) platform.variant = config.variant;
   return { descriptor: { ...manifestDesc, platform }, config };
@@ -646,7 +718,9 @@ async function finishImage(shared: Shared, stage: Stage): Promise<BuiltManifest>
 export async function buildImage(opts: BuildImageOptions): Promise<BuildImageResult> {
   const timestamp = opts.timestamp ?? 0;
   if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp > 253402300799) {
-    throw new RangeError(`Cannot build: timestamp ${timestamp} must be whole seconds between 1970 and 9999`);
+    throw new RangeError(
+      `Cannot build: timestamp ${timestamp} must be whole seconds between 1970 and 9999`,
+    );
   }
   const tags = (opts.tags ?? []).map(tagOf);
   checkAbort(opts.signal);
@@ -664,7 +738,8 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
     defaultPlatform: toPlatform(opts.defaultPlatform ?? "linux/amd64"),
     context: () => {
       contextTree ??= readOptionalText(opts.fs, joinPath(opts.context, ".dockerignore")).then(
-        (text) => readContext(opts.fs, opts.context, new DockerIgnore(text), signalOpt(opts.signal)),
+        (text) =>
+          readContext(opts.fs, opts.context, new DockerIgnore(text), signalOpt(opts.signal)),
       );
       return contextTree;
     },
@@ -672,7 +747,9 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
   let targetIndex = stages.length - 1;
   if (opts.target !== undefined) {
     targetIndex = stages.findIndex((s) => s.name === opts.target!.toLowerCase());
-    if (targetIndex === -1) throw new BuildError(`There is no stage named ${opts.target} in the Dockerfile`);
+    if (targetIndex === -1) {
+      throw new BuildError(`There is no stage named ${opts.target} in the Dockerfile`);
+    }
   }
   const platforms = (opts.platforms ?? []).map(toPlatform);
   const manifests: BuiltManifest[] = [];
@@ -684,14 +761,21 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
   if (platforms.length > 1) {
     const seen = new Set(manifests.map((m) => formatPlatform(m.descriptor.platform!)));
     if (seen.size !== manifests.length) {
-      throw new BuildError("Two platforms produced images for the same platform; list each platform once");
+      throw new BuildError(
+        "Two platforms produced images for the same platform; list each platform once",
+      );
     }
     const index = {
       schemaVersion: 2,
       mediaType: MEDIA_TYPE_OCI_INDEX,
       manifests: manifests.map((m) => m.descriptor),
     };
-    descriptor = await pushBytes(opts.output, MEDIA_TYPE_OCI_INDEX, utf8(JSON.stringify(index)), opts.signal);
+    descriptor = await pushBytes(
+      opts.output,
+      MEDIA_TYPE_OCI_INDEX,
+      utf8(JSON.stringify(index)),
+      opts.signal,
+    );
   } else {
     const { platform: _platform, ...plain } = manifests[0]!.descriptor;
     descriptor = plain;

@@ -88,7 +88,7 @@ export async function* gzipDeterministic(
  * ```ts
  * import { gunzipStream, gzipDeterministic } from "./compression.ts";
  * async function* src() { yield new TextEncoder().encode("hi"); }
- * const parts: Uint8Array[] = [];
+ * const parts: Uint8Array<ArrayBuffer>[] = [];
  * for await (const c of gzipDeterministic(src())) parts.push(c);
  * const text = await new Response(gunzipStream(new Blob(parts).stream())).text();
  * console.log(text); // "hi"

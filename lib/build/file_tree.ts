@@ -31,10 +31,15 @@ export type NodeType = "file" | "directory" | "symlink" | "hardlink" | "other";
 export interface TreeNode {
   /** Cleaned path relative to `/`, without leading or trailing `/`. */
   path: string;
+  /** Entry kind. */
   type: NodeType;
+  /** Permission bits. */
   mode: number;
+  /** Owner user id. */
   uid: number;
+  /** Owner group id. */
   gid: number;
+  /** Content size in bytes. */
   size: number;
   /** Symlink target, or the hard-linked path. */
   linkname?: string;

@@ -10,51 +10,85 @@ import { utf8 } from "../_internal/bytes.ts";
 
 /** Docker's health check settings (durations in nanoseconds). */
 export interface HealthConfig {
+  /** The check: `["NONE"]`, `["CMD", ...]` or `["CMD-SHELL", cmd]`. */
   Test?: string[];
+  /** Time between checks. */
   Interval?: number;
+  /** Time before a check counts as failed. */
   Timeout?: number;
+  /** Grace period after start. */
   StartPeriod?: number;
+  /** Time between checks during the start period. */
   StartInterval?: number;
+  /** Failures in a row before the container is unhealthy. */
   Retries?: number;
 }
 
 /** The execution parameters of an image config. */
 export interface ContainerConfig {
+  /** User (and group) the process runs as. */
   User?: string;
+  /** Ports, as `port/proto` keys. */
   ExposedPorts?: Record<string, Record<string, never>>;
+  /** Environment, as `KEY=value`. */
   Env?: string[];
+  /** Entrypoint argv. */
   Entrypoint?: string[] | null;
+  /** Default arguments (or command). */
   Cmd?: string[] | null;
+  /** Volume mount points, as keys. */
   Volumes?: Record<string, Record<string, never>>;
+  /** Working directory. */
   WorkingDir?: string;
+  /** Labels. */
   Labels?: Record<string, string>;
+  /** Signal that stops the container. */
   StopSignal?: string;
+  /** Docker health check. */
   Healthcheck?: HealthConfig;
+  /** Docker ONBUILD triggers. */
   OnBuild?: string[] | null;
+  /** Docker SHELL for shell-form commands. */
   Shell?: string[];
+  /** Windows-only Docker flag. */
   ArgsEscaped?: boolean;
 }
 
 /** One history entry. */
 export interface HistoryEntry {
+  /** Creation time (RFC 3339). */
   created?: string;
+  /** The instruction that made the step. */
   created_by?: string;
+  /** Author. */
   author?: string;
+  /** Comment. */
   comment?: string;
+  /** Whether the step added no layer. */
   empty_layer?: boolean;
 }
 
 /** An OCI image config. */
 export interface ImageConfig {
+  /** Creation time (RFC 3339). */
   created?: string;
+  /** Author. */
   author?: string;
+  /** CPU architecture (GOARCH value). */
   architecture: string;
+  /** Operating system (GOOS value). */
   os: string;
+  /** OS version. */
   "os.version"?: string;
+  /** OS features. */
   "os.features"?: string[];
+  /** CPU variant. */
   variant?: string;
+  /** Execution parameters. */
   config?: ContainerConfig;
+  /** Layer diff_ids, base first. */
   rootfs: { type: "layers"; diff_ids: string[] };
+  /** History, base first. */
   history?: HistoryEntry[];
 }
 

@@ -42,7 +42,9 @@ class Lexer {
         else out += ch;
       } else if (ch === "'") {
         const end = text.indexOf("'", this.#pos + 1);
-        if (end === -1) throw new BuildError(`Unterminated single quote in ${JSON.stringify(text)}`);
+        if (end === -1) {
+          throw new BuildError(`Unterminated single quote in ${JSON.stringify(text)}`);
+        }
         out += text.slice(this.#pos + 1, end);
         this.#pos = end + 1;
       } else if (ch === '"') {
@@ -119,7 +121,9 @@ class Lexer {
       }
       if (op !== "-" && op !== "+" && op !== "?") {
         throw new BuildError(
-          `Unsupported substitution \${${name}${colon ? ":" : ""}${op ?? ""}...} in ${JSON.stringify(text)}; use :-, -, :+, +, :? or ?`,
+          `Unsupported substitution \${${name}${colon ? ":" : ""}${op ?? ""}...} in ${
+            JSON.stringify(text)
+          }; use :-, -, :+, +, :? or ?`,
         );
       }
       this.#pos++;

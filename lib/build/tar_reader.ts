@@ -16,17 +16,25 @@ export type TarReadType = "file" | "directory" | "symlink" | "hardlink" | "other
 export interface TarReadHeader {
   /** Path as stored, without a trailing `/`. */
   path: string;
+  /** Entry kind. */
   type: TarReadType;
+  /** Permission bits. */
   mode: number;
+  /** Owner user id. */
   uid: number;
+  /** Owner group id. */
   gid: number;
+  /** Content size in bytes. */
   size: number;
+  /** Link target (empty when not a link). */
   linkname: string;
 }
 
 /** One entry, with its content when the caller asked for it. */
 export interface TarReadEntry {
+  /** The entry's header. */
   header: TarReadHeader;
+  /** The content, when asked for. */
   content?: Bytes;
 }
 
@@ -176,7 +184,7 @@ function verifyChecksum(block: Uint8Array): void {
  * ```ts
  * import { readTar } from "./tar_reader.ts";
  * import { writeTar } from "./tar_writer.ts";
- * const chunks: Uint8Array[] = [];
+ * const chunks: Uint8Array<ArrayBuffer>[] = [];
  * for await (const c of writeTar([
  *   { path: "a", type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 },
  * ])) chunks.push(c);

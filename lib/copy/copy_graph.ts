@@ -49,6 +49,19 @@ function isNonDistributable(desc: Descriptor): boolean {
 /**
  * Re-raises an error with the end of the copy it came from in its message and details, keeping
  * its stable code (so exit codes still say not-found, auth, registry...).
+ *
+ * @example
+ * ```ts
+ * import { originError } from "./copy_graph.ts";
+ * import { NotFoundError } from "../errors.ts";
+ * const desc = { mediaType: "application/octet-stream", digest: "sha256:" + "0".repeat(64), size: 1 };
+ * const err = originError(new NotFoundError("blob unknown"), "source", desc);
+ * console.log(err.code, err.details?.origin); // ERR_NOT_FOUND source
+ * ```
+ * @param err What was caught.
+ * @param origin Which end it came from.
+ * @param desc The node being copied.
+ * @returns An error with the same code, naming the origin.
  */
 export function originError(err: unknown, origin: CopyOrigin, desc: Descriptor): OcisignError {
   if (err instanceof OcisignError && err.details?.origin !== undefined) return err;
@@ -100,6 +113,22 @@ function markSource(
 /**
  * The copy engine behind {@linkcode copyGraph} and `copy`: one instance remembers every node it
  * handled, so several roots (an image and its referrers) share work.
+ *
+ * @example
+ * ```ts
+ * import { GraphCopier } from "./copy_graph.ts";
+ * import { MemoryStore } from "../content/memory_store.ts";
+ * const src = new MemoryStore();
+ * const desc = {
+ *   mediaType: "application/vnd.oci.empty.v1+json",
+ *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+ *   size: 2,
+ * };
+ * await src.push(desc, new TextEncoder().encode("{}"));
+ * const copier = new GraphCopier(src, new MemoryStore(), { concurrency: 2 });
+ * await copier.copy(desc);
+ * await copier.copy(desc); // already handled: reported as "skipped"
+ * ```
  */
 export class GraphCopier {
   #src: ReadOnlyStorage;

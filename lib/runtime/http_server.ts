@@ -53,7 +53,13 @@ interface BunRuntime {
   }): BunServer;
 }
 
-function serveWithBun(bun: BunRuntime, handler: HttpHandler, hostname: string, port: number, tls?: HttpTlsOptions): HttpServer {
+function serveWithBun(
+  bun: BunRuntime,
+  handler: HttpHandler,
+  hostname: string,
+  port: number,
+  tls?: HttpTlsOptions,
+): HttpServer {
   const server = bun.serve({
     hostname,
     port,
@@ -73,7 +79,12 @@ function serveWithBun(bun: BunRuntime, handler: HttpHandler, hostname: string, p
   };
 }
 
-async function serveWithDeno(handler: HttpHandler, hostname: string, port: number, tls?: HttpTlsOptions): Promise<HttpServer> {
+async function serveWithDeno(
+  handler: HttpHandler,
+  hostname: string,
+  port: number,
+  tls?: HttpTlsOptions,
+): Promise<HttpServer> {
   const { promise: listening, resolve } = Promise.withResolvers<number>();
   const abort = new AbortController();
   const options = {
@@ -91,9 +102,16 @@ async function serveWithDeno(handler: HttpHandler, hostname: string, port: numbe
       );
     },
   };
+  // The handler sees a signal that aborts only when the client goes away (Deno's own
+  // request.signal also aborts after every successful response).
+  const serveRequest = (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
+    const disconnected = new AbortController();
+    info.completed.catch(() => disconnected.abort(new Error("The client disconnected")));
+    return handler(new Request(request, { signal: disconnected.signal }));
+  };
   const server = tls === undefined
-    ? Deno.serve(options, handler)
-    : Deno.serve({ ...options, cert: tls.cert, key: tls.key }, handler);
+    ? Deno.serve(options, serveRequest)
+    : Deno.serve({ ...options, cert: tls.cert, key: tls.key }, serveRequest);
   const actualPort = await listening;
   return {
     hostname,
@@ -121,7 +139,10 @@ async function serveWithDeno(handler: HttpHandler, hostname: string, port: numbe
  * @returns The running server.
  * @throws {TypeError} when neither Deno nor Bun is running the code.
  */
-export function serveHttp(handler: HttpHandler, options: ServeHttpOptions = {}): Promise<HttpServer> {
+export function serveHttp(
+  handler: HttpHandler,
+  options: ServeHttpOptions = {},
+): Promise<HttpServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

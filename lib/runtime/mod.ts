@@ -1,6 +1,6 @@
 /**
- * Runtime adapters: the only code (besides the CLI) that touches `node:*` APIs. Supplies the
- * {@linkcode Fs} and {@linkcode HasherFactory} the core receives.
+ * Runtime adapters: the only code (besides the CLI) that touches `node:*` and runtime APIs.
+ * Supplies the `Fs` and `HasherFactory` the core receives, and the HTTP server.
  *
  * @example
  * ```ts
@@ -14,3 +14,4 @@
  */
 export * from "./node_fs.ts";
 export * from "./node_hasher.ts";
+export * from "./http_server.ts";

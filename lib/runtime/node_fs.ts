@@ -8,7 +8,7 @@ import * as fsp from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Bytes } from "../_internal/bytes.ts";
 import type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
-import { AbortedError, NotFoundError, OcisignError, SizeExceededError } from "../errors.ts";
+import { AbortedError, InvalidInputError, NotFoundError, SizeExceededError } from "../errors.ts";
 
 const CHUNK = 256 * 1024;
 
@@ -57,7 +57,9 @@ class NodeFileHandle implements FileHandle {
   }
 
   read(offset: number, length: number): Promise<Bytes> {
-    if (this.#closed) throw new TypeError("Cannot read: the file handle is closed");
+    if (this.#closed) {
+      return Promise.reject(new TypeError("Cannot read: the file handle is closed"));
+    }
     const len = Math.max(0, Math.min(length, this.size - offset));
     return readExact(this.#handle, offset, len);
   }
@@ -164,7 +166,7 @@ export const nodeFs: Fs = {
     try {
       const st = await handle.stat();
       if (!st.isFile()) {
-        throw new OcisignError("ERR_INVALID_INPUT", `Cannot read ${path}: not a regular file`);
+        throw new InvalidInputError(`Cannot read ${path}: not a regular file`);
       }
       if (opts.maxBytes !== undefined && st.size > opts.maxBytes) {
         throw new SizeExceededError(`File ${path}`, st.size, opts.maxBytes);
@@ -189,7 +191,7 @@ export const nodeFs: Fs = {
     try {
       const st = await handle.stat();
       if (!st.isFile()) {
-        throw new OcisignError("ERR_INVALID_INPUT", `Cannot open ${path}: not a regular file`);
+        throw new InvalidInputError(`Cannot open ${path}: not a regular file`);
       }
       return new NodeFileHandle(handle, st.size);
     } catch (err) {

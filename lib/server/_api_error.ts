@@ -5,6 +5,7 @@
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
  * @module
  */
+import { utf8 } from "../_internal/bytes.ts";
 import { OcisignError, RegistryError } from "../errors.ts";
 
 /** Error codes of the distribution spec (plus `UNKNOWN` for internal failures). */
@@ -39,6 +40,20 @@ export function apiError(
   });
 }
 
+/** A JSON response with an exact `Content-Length`. */
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+  contentType = "application/json",
+): Response {
+  const body = utf8(JSON.stringify(value));
+  return new Response(body, {
+    status,
+    headers: { ...headers, "content-type": contentType, "content-length": String(body.length) },
+  });
+}
+
 /** The spec error JSON response for a status, code and message. */
 export function specErrorResponse(
   status: number,
@@ -46,11 +61,7 @@ export function specErrorResponse(
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  const body = JSON.stringify({ errors: [{ code, message, detail: {} }] });
-  return new Response(body, {
-    status,
-    headers: { ...headers, "content-type": "application/json" },
-  });
+  return jsonResponse(status, { errors: [{ code, message, detail: {} }] }, headers);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_OCI_INDEX } from "../oci/media_types.ts";
-import { apiError } from "./_api_error.ts";
+import { apiError, jsonResponse } from "./_api_error.ts";
 import { checkDigest, checkName, openRepository } from "./_context.ts";
 import type { ServerContext } from "./_context.ts";
 import { decodeSegment } from "./_routes.ts";
@@ -33,12 +33,12 @@ export async function listTags(ctx: ServerContext, request: Request, url: URL, n
   all.sort(compareCodeUnits);
   const after = last === null ? all : all.filter((t) => t > last);
   const page = n === undefined ? after : after.slice(0, n);
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = {};
   if (n !== undefined && n > 0 && after.length > page.length) {
     const next = `/v2/${name}/tags/list?n=${n}&last=${encodeURIComponent(page[page.length - 1]!)}`;
     headers["link"] = `<${next}>; rel="next"`;
   }
-  return new Response(JSON.stringify({ name, tags: page }), { status: 200, headers });
+  return jsonResponse(200, { name, tags: page }, headers);
 }
 
 /** The referrer entry as the spec wants it: type, digest, size, artifactType and annotations. */
@@ -64,10 +64,11 @@ export async function listReferrers(ctx: ServerContext, request: Request, url: U
       manifests.push(referrerEntry(d));
     }
   }
-  const headers: Record<string, string> = { "content-type": MEDIA_TYPE_OCI_INDEX };
+  const headers: Record<string, string> = {};
+  // distribution-spec: a registry that applies the filter says so in OCI-Filters-Applied.
   if (artifactType !== undefined) headers["oci-filters-applied"] = "artifactType";
-  const body = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests });
-  return new Response(body, { status: 200, headers });
+  const index = { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests };
+  return jsonResponse(200, index, headers, MEDIA_TYPE_OCI_INDEX);
 }
 
 async function subjectDescriptor(ctx: ServerContext, name: string, digest: string, signal: AbortSignal): Promise<Descriptor> {

@@ -25,6 +25,10 @@ export const COMMANDS: Record<string, { description: string; load: () => Promise
     description: "Verify the signatures of an artifact against the trust policy",
     load: () => import("./verify.ts").then((m) => m.verifyCommand),
   },
+  cp: {
+    description: "Copy an image, with -r its signatures, between registries and OCI layouts",
+    load: () => import("./cp.ts").then((m) => m.cpCommand),
+  },
   inspect: {
     description: "Show what the signatures of an artifact claim",
     load: () => import("./inspect.ts").then((m) => m.inspectCommand),

@@ -36,7 +36,10 @@ const GO_HTML_ESCAPES: Readonly<Record<string, string>> = {
  */
 export function encodeConfigJson(value: unknown): Bytes {
   // Those characters never occur outside strings in JSON text, so escaping them globally is safe.
-  const text = JSON.stringify(value, null, 4).replace(/[<>&\u2028\u2029]/g, (c) => GO_HTML_ESCAPES[c]!);
+  const text = JSON.stringify(value, null, 4).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => GO_HTML_ESCAPES[c]!,
+  );
   return utf8(text + "\n");
 }
 

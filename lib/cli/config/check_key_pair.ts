@@ -51,7 +51,12 @@ export async function checkKeyPair(
   }
   const probe = crypto.getRandomValues(new Uint8Array(32));
   const signature = await crypto.subtle.sign(keySpec.signParams, key, probe);
-  const ok = await crypto.subtle.verify(keySpec.signParams, await leaf.publicKey(), signature, probe);
+  const ok = await crypto.subtle.verify(
+    keySpec.signParams,
+    await leaf.publicKey(),
+    signature,
+    probe,
+  );
   if (!ok) {
     throw new KeyInvalidError(
       `the private key does not match the certificate with subject "${leaf.subject}"; give the key of the first certificate in the file`,

@@ -59,7 +59,9 @@ export async function resolveSigningKey(
   }
   if (suite.keyPath === undefined || suite.certPath === undefined) {
     throw new ConfigError(
-      `signing key ${JSON.stringify(keyName)} in signingkeys.json has no keyPath or certPath; add it again with 'ocisign key add'`,
+      `signing key ${
+        JSON.stringify(keyName)
+      } in signingkeys.json has no keyPath or certPath; add it again with 'ocisign key add'`,
     );
   }
   return {

@@ -63,7 +63,11 @@ function malformed(reason: string): ConfigError {
   return new ConfigError(`malformed ${FILE}: ${reason}`);
 }
 
-function optionalString(obj: Record<string, unknown>, name: string, what: string): string | undefined {
+function optionalString(
+  obj: Record<string, unknown>,
+  name: string,
+  what: string,
+): string | undefined {
   const value = goField(obj, name);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw malformed(`${what}.${name} is not a string`);
@@ -242,10 +246,16 @@ export async function writeSigningKeys(io: ConfigIo, keys: SigningKeys): Promise
  * @returns The new keys.
  * @throws {AlreadyExistsError} ERR_ALREADY_EXISTS when a key of that name exists.
  */
-export function addSigningKey(keys: SigningKeys, suite: KeySuite, markDefault: boolean): SigningKeys {
+export function addSigningKey(
+  keys: SigningKeys,
+  suite: KeySuite,
+  markDefault: boolean,
+): SigningKeys {
   if (keys.keys.some((k) => k.name === suite.name)) {
     throw new AlreadyExistsError(
-      `signing key with name ${JSON.stringify(suite.name)} already exists; delete it first with 'ocisign key delete ${suite.name}'`,
+      `signing key with name ${
+        JSON.stringify(suite.name)
+      } already exists; delete it first with 'ocisign key delete ${suite.name}'`,
     );
   }
   const next: SigningKeys = { keys: [...keys.keys, suite] };

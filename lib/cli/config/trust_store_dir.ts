@@ -8,7 +8,11 @@
 import { AlreadyExistsError, NotFoundError, TrustStoreError } from "../../errors.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";
 import type { TrustStore } from "../../trust/trust_store.ts";
-import { isTrustStoreType, NAMED_STORE_REGEXP, TRUST_STORE_TYPES } from "../../trust/trust_store_type.ts";
+import {
+  isTrustStoreType,
+  NAMED_STORE_REGEXP,
+  TRUST_STORE_TYPES,
+} from "../../trust/trust_store_type.ts";
 import type { TrustStoreType } from "../../trust/trust_store_type.ts";
 import { parseCertificates } from "../../x509/certificate.ts";
 import type { Certificate } from "../../x509/certificate.ts";
@@ -72,8 +76,13 @@ export interface ListTrustStoreResult {
  * @returns The type.
  * @throws {UsageError} ERR_USAGE when the type is empty or unknown, or the name is invalid.
  */
-export function checkTrustStoreArgs(type: string | undefined, store: string | undefined): TrustStoreType {
-  if (type === undefined || type === "") throw new UsageError("store type cannot be empty; use --type ca|signingAuthority|tsa");
+export function checkTrustStoreArgs(
+  type: string | undefined,
+  store: string | undefined,
+): TrustStoreType {
+  if (type === undefined || type === "") {
+    throw new UsageError("store type cannot be empty; use --type ca|signingAuthority|tsa");
+  }
   if (!isTrustStoreType(type)) {
     throw new UsageError(`unsupported store type: ${type}; use ca, signingAuthority or tsa`);
   }
@@ -86,7 +95,9 @@ export function checkTrustStoreArgs(type: string | undefined, store: string | un
 function checkFileName(file: string): void {
   if (file === "" || file === "." || file === ".." || file.includes("/") || file.includes("\\")) {
     throw new UsageError(
-      `${JSON.stringify(file)} is not a certificate file name; give the name as 'ocisign cert list' shows it`,
+      `${
+        JSON.stringify(file)
+      } is not a certificate file name; give the name as 'ocisign cert list' shows it`,
     );
   }
 }

@@ -81,7 +81,7 @@ export function encodeCbor(value: CborValue): Bytes {
     throw new TypeError("CBOR integers must fit in 64 bits");
   }
   if (typeof value === "number") {
-    if (Number.isInteger(value) && !Object.is(value, -0)) {
+    if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
       return value >= 0 ? head(0, value) : head(1, -1n - BigInt(value));
     }
     return encodeFloat(value);

@@ -124,7 +124,15 @@ Deno.test("cert show prints the certificate details", async () => {
     assertEquals(JSON.parse(json.stdout)[0].subject, dn);
     const missing = await sb.run("cert", "show", "-t", "ca", "-s", NAME, "nope.crt");
     assertEquals(missing.code, 5);
-    const escape = await sb.run("cert", "show", "-t", "ca", "-s", NAME, "../../../../signingkeys.json");
+    const escape = await sb.run(
+      "cert",
+      "show",
+      "-t",
+      "ca",
+      "-s",
+      NAME,
+      "../../../../signingkeys.json",
+    );
     assertEquals(escape.code, 2);
     const badType = await sb.run("cert", "show", "-t", "CA", "-s", NAME, `${NAME}.crt`);
     assertEquals(badType.code, 2);
@@ -138,7 +146,15 @@ Deno.test("cert add copies certificates into a store and refuses duplicates and 
     const crt = `${sb.configDir}/localkeys/${NAME}.crt`;
     await Deno.copyFile(crt, `${sb.cwd}/root.pem`);
     await Deno.writeTextFile(`${sb.cwd}/junk.pem`, "not a certificate");
-    const r = await sb.run("cert", "add", "--type", "signingAuthority", "--store", "acme", "root.pem");
+    const r = await sb.run(
+      "cert",
+      "add",
+      "--type",
+      "signingAuthority",
+      "--store",
+      "acme",
+      "root.pem",
+    );
     assertEquals(r.code, 0, r.stderr);
     assertEquals(
       r.stdout,
@@ -150,11 +166,17 @@ Deno.test("cert add copies certificates into a store and refuses duplicates and 
 
     const dup = await sb.run("cert", "add", "-t", "signingAuthority", "-s", "acme", "root.pem");
     assertEquals(dup.code, 8);
-    assert.match(dup.stderr, /Failed to add following certificates to named store acme of type signingAuthority:\nroot\.pem, with error "certificate already exists in the Trust Store/);
+    assert.match(
+      dup.stderr,
+      /Failed to add following certificates to named store acme of type signingAuthority:\nroot\.pem, with error "certificate already exists in the Trust Store/,
+    );
 
     const junk = await sb.run("cert", "add", "-t", "ca", "-s", "acme", "junk.pem");
     assertEquals(junk.code, 8);
-    assertEquals(await Deno.stat(`${sb.configDir}/truststore/x509/ca/acme`).catch(() => undefined), undefined);
+    assertEquals(
+      await Deno.stat(`${sb.configDir}/truststore/x509/ca/acme`).catch(() => undefined),
+      undefined,
+    );
 
     const missing = await sb.run("cert", "add", "-t", "ca", "-s", "acme", "missing.pem");
     assertEquals(missing.code, 5);
@@ -172,7 +194,17 @@ Deno.test("cert delete removes one file or a whole store, only with --yes", asyn
     const noYes = await sb.run("cert", "delete", "-t", "ca", "-s", NAME, `${NAME}.crt`);
     assertEquals(noYes.code, 2);
     assert.match(noYes.stderr, /--yes/);
-    const both = await sb.run("cert", "delete", "-t", "ca", "-s", NAME, "--all", `${NAME}.crt`, "-y");
+    const both = await sb.run(
+      "cert",
+      "delete",
+      "-t",
+      "ca",
+      "-s",
+      NAME,
+      "--all",
+      `${NAME}.crt`,
+      "-y",
+    );
     assertEquals(both.code, 2);
     const one = await sb.run("cert", "delete", "-t", "ca", "-s", NAME, `${NAME}.crt`, "--yes");
     assertEquals([one.code, one.stdout], [0, `Successfully deleted ${dir}/${NAME}.crt\n`]);

@@ -1,4 +1,9 @@
-import { assert, assertEquals, assertRejectsCode, assertThrowsCode } from "../../_helpers/assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejectsCode,
+  assertThrowsCode,
+} from "../../_helpers/assert.ts";
 import { cliSandbox, testIo } from "../../_helpers/cli.ts";
 import {
   absolutePath,
@@ -34,7 +39,12 @@ Deno.test("parseSigningKeys() reads notation's format and enforces its rules", (
     ],
   }));
   assertEquals(keys.default, "kms");
-  assertEquals(keys.keys[1], { name: "kms", id: "arn:1", pluginName: "com.example", pluginConfig: { b: "2", a: "1" } });
+  assertEquals(keys.keys[1], {
+    name: "kms",
+    id: "arn:1",
+    pluginName: "com.example",
+    pluginConfig: { b: "2", a: "1" },
+  });
   assertEquals(
     new TextDecoder().decode(encodeSigningKeys(keys)),
     `{
@@ -58,13 +68,21 @@ Deno.test("parseSigningKeys() reads notation's format and enforces its rules", (
 }
 `,
   );
-  assertThrowsCode(() => parseSigningKeys('{"keys":[{"name":""}]}'), "ERR_CONFIG", "key name cannot be empty");
+  assertThrowsCode(
+    () => parseSigningKeys('{"keys":[{"name":""}]}'),
+    "ERR_CONFIG",
+    "key name cannot be empty",
+  );
   assertThrowsCode(
     () => parseSigningKeys('{"keys":[{"name":"a"},{"name":"a"}]}'),
     "ERR_CONFIG",
     "multiple keys with name 'a' found",
   );
-  assertThrowsCode(() => parseSigningKeys('{"default":"","keys":[]}'), "ERR_CONFIG", "default key name cannot be empty");
+  assertThrowsCode(
+    () => parseSigningKeys('{"default":"","keys":[]}'),
+    "ERR_CONFIG",
+    "default key name cannot be empty",
+  );
   assertThrowsCode(() => parseSigningKeys('{"keys":{}}'), "ERR_CONFIG", "keys is not an array");
   assertThrowsCode(() => parseSigningKeys("[]"), "ERR_CONFIG");
   assertThrowsCode(() => addSigningKey(keys, { name: "local" }, false), "ERR_ALREADY_EXISTS");
@@ -83,7 +101,10 @@ Deno.test("a configuration directory laid out by notation is read as is", async 
     await Deno.mkdir(`${dir}/truststore/x509/ca/${name}`, { recursive: true, mode: 0o700 });
     await Deno.writeTextFile(`${dir}/localkeys/${name}.key`, generated.keyPem, { mode: 0o600 });
     await Deno.writeTextFile(`${dir}/localkeys/${name}.crt`, generated.certificatePem);
-    await Deno.writeTextFile(`${dir}/truststore/x509/ca/${name}/${name}.crt`, generated.certificatePem);
+    await Deno.writeTextFile(
+      `${dir}/truststore/x509/ca/${name}/${name}.crt`,
+      generated.certificatePem,
+    );
     await Deno.writeTextFile(
       `${dir}/signingkeys.json`,
       `{
@@ -105,16 +126,20 @@ Deno.test("a configuration directory laid out by notation is read as is", async 
     );
     await Deno.writeTextFile(
       `${dir}/trustpolicy.json`,
-      JSON.stringify({
-        version: "1.0",
-        trustPolicies: [{
-          name: "wabbit-networks-images",
-          registryScopes: ["*"],
-          signatureVerification: { level: "strict" },
-          trustStores: [`ca:${name}`],
-          trustedIdentities: ["*"],
-        }],
-      }, null, 4),
+      JSON.stringify(
+        {
+          version: "1.0",
+          trustPolicies: [{
+            name: "wabbit-networks-images",
+            registryScopes: ["*"],
+            signatureVerification: { level: "strict" },
+            trustStores: [`ca:${name}`],
+            trustedIdentities: ["*"],
+          }],
+        },
+        null,
+        4,
+      ),
     );
 
     const { io } = testIo({ cwd: sb.cwd, home: sb.home, env: { OCISIGN_CONFIG_DIR: dir } });
@@ -133,9 +158,14 @@ Deno.test("a configuration directory laid out by notation is read as is", async 
     const keys = await sb.run("key", "list");
     assertEquals(keys.code, 0);
     assert.match(keys.stdout, new RegExp(`^\\* ${name.replaceAll(".", "\\.")} `, "m"));
-    assert.match(keys.stdout, /^kms +arn:aws:kms:us-east-1:1:key\/2 +com\.amazonaws\.signer\.notation\.plugin +$/m);
+    assert.match(
+      keys.stdout,
+      /^kms +arn:aws:kms:us-east-1:1:key\/2 +com\.amazonaws\.signer\.notation\.plugin +$/m,
+    );
     const certs = await sb.run("cert", "list", "-o", "json");
-    assertEquals(JSON.parse(certs.stdout).map((e: { certificate: string }) => e.certificate), [`${name}.crt`]);
+    assertEquals(JSON.parse(certs.stdout).map((e: { certificate: string }) => e.certificate), [
+      `${name}.crt`,
+    ]);
     const shown = await sb.run("policy", "show");
     assertEquals([shown.code, shown.stderr], [0, ""]);
   } finally {
@@ -148,9 +178,17 @@ Deno.test("resolveSigningKey() without a default key says how to set one", async
   try {
     assertEquals((await sb.run("cert", "generate-test", "a")).code, 0);
     const { io } = testIo({ cwd: sb.cwd, env: { OCISIGN_CONFIG_DIR: sb.configDir } });
-    await assertRejectsCode(() => resolveSigningKey(io), "ERR_CONFIG", "default signing key not set");
+    await assertRejectsCode(
+      () => resolveSigningKey(io),
+      "ERR_CONFIG",
+      "default signing key not set",
+    );
     assertEquals((await resolveSigningKey(io, "a")).name, "a");
-    await assertRejectsCode(() => loadTrustPolicy(io), "ERR_TRUST_POLICY", "trust policy is not present");
+    await assertRejectsCode(
+      () => loadTrustPolicy(io),
+      "ERR_TRUST_POLICY",
+      "trust policy is not present",
+    );
   } finally {
     await sb.close();
   }
@@ -159,7 +197,12 @@ Deno.test("resolveSigningKey() without a default key says how to set one", async
 Deno.test("the configuration directory falls back to $XDG_CONFIG_HOME/ocisign", async () => {
   const sb = await cliSandbox({ configDir: false });
   try {
-    const r = await sb.runWith({ env: { XDG_CONFIG_HOME: `${sb.dir}/xdg` } }, "cert", "generate-test", "x");
+    const r = await sb.runWith(
+      { env: { XDG_CONFIG_HOME: `${sb.dir}/xdg` } },
+      "cert",
+      "generate-test",
+      "x",
+    );
     assertEquals(r.code, 0, r.stderr);
     assert.ok((await Deno.stat(`${sb.dir}/xdg/ocisign/signingkeys.json`)).isFile);
     const home = await sb.run("key", "list");

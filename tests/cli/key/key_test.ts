@@ -18,12 +18,27 @@ async function withSandbox(fn: (sb: CliSandbox) => Promise<void>): Promise<void>
 /** A self-signed EC P-256 code-signing certificate and its key, made by openssl in `dir`. */
 async function opensslKeyPair(dir: string, name: string): Promise<void> {
   const r = await runPeer(openssl!, [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-    "-keyout", `${name}.key`, "-out", `${name}.crt`, "-days", "1",
-    "-subj", `/C=US/ST=WA/O=Acme/CN=${name}`,
-    "-addext", "basicConstraints=critical,CA:FALSE",
-    "-addext", "keyUsage=critical,digitalSignature",
-    "-addext", "extendedKeyUsage=codeSigning",
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.crt`,
+    "-days",
+    "1",
+    "-subj",
+    `/C=US/ST=WA/O=Acme/CN=${name}`,
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+    "-addext",
+    "keyUsage=critical,digitalSignature",
+    "-addext",
+    "extendedKeyUsage=codeSigning",
   ], { cwd: dir });
   assertEquals(r.code, 0, r.stderr);
 }
@@ -77,7 +92,16 @@ Deno.test({
       assert.match(mismatch.stderr, /does not match/);
       const notKey = await sb.run("key", "add", "n", "--key", "acme.crt", "--cert", "acme.crt");
       assertEquals(notKey.code, 8);
-      const def = await sb.run("key", "add", "o", "--key", "other.key", "--cert", "other.crt", "--default");
+      const def = await sb.run(
+        "key",
+        "add",
+        "o",
+        "--key",
+        "other.key",
+        "--cert",
+        "other.crt",
+        "--default",
+      );
       assertEquals([def.code, def.stdout], [0, "o: marked as default\n"]);
       const missing = await sb.run("key", "add", "p", "--key", "acme.key");
       assertEquals(missing.code, 2);
@@ -87,13 +111,18 @@ Deno.test({
 
 Deno.test("key update --default and key delete print notation's messages", async () => {
   await withSandbox(async (sb) => {
-    for (const n of ["a", "b", "c"]) assertEquals((await sb.run("cert", "generate-test", n)).code, 0);
+    for (const n of ["a", "b", "c"]) {
+      assertEquals((await sb.run("cert", "generate-test", n)).code, 0);
+    }
     const noop = await sb.run("key", "update", "a");
     assertEquals(noop.code, 0);
     assert.match(noop.stderr, /^Warning: /);
     const upd = await sb.run("key", "update", "b", "--default");
     assertEquals([upd.code, upd.stdout], [0, "b: marked as default\n"]);
-    assertEquals(JSON.parse(await Deno.readTextFile(`${sb.configDir}/signingkeys.json`)).default, "b");
+    assertEquals(
+      JSON.parse(await Deno.readTextFile(`${sb.configDir}/signingkeys.json`)).default,
+      "b",
+    );
     const unknown = await sb.run("key", "update", "zzz", "--default");
     assertEquals(unknown.code, 5);
     const one = await sb.run("key", "delete", "a");
@@ -109,7 +138,9 @@ Deno.test("key update --default and key delete print notation's messages", async
       two.stdout,
       "Removed the following keys from ocisign signing key list. The source keys still exist.\nb (default)\nc\n",
     );
-    assertEquals(JSON.parse(await Deno.readTextFile(`${sb.configDir}/signingkeys.json`)), { keys: [] });
+    assertEquals(JSON.parse(await Deno.readTextFile(`${sb.configDir}/signingkeys.json`)), {
+      keys: [],
+    });
     assert.ok((await Deno.stat(`${sb.configDir}/localkeys/a.key`)).isFile, "key files are kept");
     const none = await sb.run("key", "delete");
     assertEquals(none.code, 2);

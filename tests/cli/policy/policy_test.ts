@@ -35,7 +35,11 @@ Deno.test("policy import installs a valid document byte for byte, 0600", async (
     const text = policy();
     await Deno.writeTextFile(`${sb.cwd}/policy.json`, text);
     const r = await sb.run("policy", "import", "policy.json");
-    assertEquals([r.code, r.stdout, r.stderr], [0, "Trust policy configuration imported successfully.\n", ""]);
+    assertEquals([r.code, r.stdout, r.stderr], [
+      0,
+      "Trust policy configuration imported successfully.\n",
+      "",
+    ]);
     const installed = `${sb.configDir}/trustpolicy.json`;
     assertEquals(await Deno.readTextFile(installed), text);
     assertEquals((await Deno.stat(installed)).mode! & 0o777, 0o600);
@@ -47,7 +51,10 @@ Deno.test("policy import installs a valid document byte for byte, 0600", async (
 Deno.test("policy import rejects invalid documents with the validator's message (exit 4)", async () => {
   await withSandbox(async (sb) => {
     const cases: [string, string][] = [
-      [JSON.stringify({ version: "2.0", trustPolicies: [] }), 'trust policy document uses unsupported version "2.0"'],
+      [
+        JSON.stringify({ version: "2.0", trustPolicies: [] }),
+        'trust policy document uses unsupported version "2.0"',
+      ],
       ["{not json", "malformed trust policy"],
       [
         policy({ signatureVerification: { level: "skip" } }),
@@ -85,8 +92,14 @@ Deno.test("policy import needs --force to replace a policy, and keeps trustpolic
     assert.match(again.stderr, /--force/);
     const forced = await sb.run("policy", "import", "b.json", "--force");
     assertEquals(forced.code, 0);
-    assertEquals(forced.stderr, "Warning: existing trust policy configuration file will be overwritten\n");
-    assertEquals(await Deno.readTextFile(`${sb.configDir}/trustpolicy.json`), policy({ name: "b" }));
+    assertEquals(
+      forced.stderr,
+      "Warning: existing trust policy configuration file will be overwritten\n",
+    );
+    assertEquals(
+      await Deno.readTextFile(`${sb.configDir}/trustpolicy.json`),
+      policy({ name: "b" }),
+    );
 
     await Deno.writeTextFile(`${sb.configDir}/trustpolicy.oci.json`, policy({ name: "oci" }));
     assertEquals((await sb.run("policy", "show")).stdout, policy({ name: "oci" }));
@@ -99,14 +112,20 @@ Deno.test("policy show: a missing policy is exit 4, an invalid one is printed wi
   await withSandbox(async (sb) => {
     const missing = await sb.run("policy", "show");
     assertEquals(missing.code, 4);
-    assert.match(missing.stderr, /^Error: trust policy is not present\. To create a trust policy, see: /);
+    assert.match(
+      missing.stderr,
+      /^Error: trust policy is not present\. To create a trust policy, see: /,
+    );
     await Deno.mkdir(sb.configDir);
     const bad = JSON.stringify({ version: "1.0", trustPolicies: [] });
     await Deno.writeTextFile(`${sb.configDir}/trustpolicy.json`, bad);
     const r = await sb.run("policy", "show");
     assertEquals(r.code, 0);
     assertEquals(r.stdout, bad);
-    assert.match(r.stderr, /^Error: trust policy document can not have zero trust policy statements\nExisting trust policy configuration is invalid/);
+    assert.match(
+      r.stderr,
+      /^Error: trust policy document can not have zero trust policy statements\nExisting trust policy configuration is invalid/,
+    );
     await Deno.remove(`${sb.configDir}/trustpolicy.json`);
     await Deno.symlink(`${sb.cwd}/elsewhere.json`, `${sb.configDir}/trustpolicy.json`);
     const link = await sb.run("policy", "show");
@@ -118,16 +137,28 @@ Deno.test("policy show: a missing policy is exit 4, an invalid one is printed wi
 Deno.test("policy init writes a valid one-statement document with repeated flags", async () => {
   await withSandbox(async (sb) => {
     const r = await sb.run(
-      "policy", "init", "--name", "images",
-      "--scope", "localhost:5000/hello-world", "--scope=local/hello-world",
-      "--trust-store", "ca:wabbit-networks.io", "--trust-store", "tsa:public",
-      "--trusted-identity", "x509.subject: C=US, ST=WA, O=Notary",
+      "policy",
+      "init",
+      "--name",
+      "images",
+      "--scope",
+      "localhost:5000/hello-world",
+      "--scope=local/hello-world",
+      "--trust-store",
+      "ca:wabbit-networks.io",
+      "--trust-store",
+      "tsa:public",
+      "--trusted-identity",
+      "x509.subject: C=US, ST=WA, O=Notary",
     );
     assertEquals(r.code, 0, r.stderr);
     const path = `${sb.configDir}/trustpolicy.json`;
     assertEquals(r.stdout, `Successfully initialized trust policy file to ${path}.\n`);
     const text = await Deno.readTextFile(path);
-    assert.ok(text.startsWith('{\n    "version": "1.0",'), "4-space indentation, as notation writes");
+    assert.ok(
+      text.startsWith('{\n    "version": "1.0",'),
+      "4-space indentation, as notation writes",
+    );
     const doc = parseTrustPolicyDocument(text);
     assertEquals(doc.trustPolicies, [{
       name: "images",
@@ -138,9 +169,23 @@ Deno.test("policy init writes a valid one-statement document with repeated flags
     }]);
     const exists = await sb.run("policy", "init", "--name", "x", "--scope", "*", "--level", "skip");
     assertEquals(exists.code, 8);
-    const skip = await sb.run("policy", "init", "--name", "x", "--scope", "*", "--level", "skip", "--force");
+    const skip = await sb.run(
+      "policy",
+      "init",
+      "--name",
+      "x",
+      "--scope",
+      "*",
+      "--level",
+      "skip",
+      "--force",
+    );
     assertEquals(skip.code, 0, skip.stderr);
-    assertEquals(parseTrustPolicyDocument(await Deno.readTextFile(path)).trustPolicies[0]!.signatureVerification.level, "skip");
+    assertEquals(
+      parseTrustPolicyDocument(await Deno.readTextFile(path)).trustPolicies[0]!
+        .signatureVerification.level,
+      "skip",
+    );
   });
 });
 
@@ -150,16 +195,45 @@ Deno.test("policy init rejects arguments that make an invalid document", async (
     assertEquals(noName.code, 2);
     const noScope = await sb.run("policy", "init", "--name", "x");
     assertEquals(noScope.code, 2);
-    const noStores = await sb.run("policy", "init", "--name", "x", "--scope", "*", "--trusted-identity", "*");
+    const noStores = await sb.run(
+      "policy",
+      "init",
+      "--name",
+      "x",
+      "--scope",
+      "*",
+      "--trusted-identity",
+      "*",
+    );
     assertEquals(noStores.code, 4);
-    assert.match(noStores.stderr, /is either missing trust stores or trusted identities, both must be specified/);
+    assert.match(
+      noStores.stderr,
+      /is either missing trust stores or trusted identities, both must be specified/,
+    );
     const badIdentity = await sb.run(
-      "policy", "init", "--name", "x", "--scope", "*", "--trust-store", "ca:s",
-      "--trusted-identity", "x509.subject: CN=only",
+      "policy",
+      "init",
+      "--name",
+      "x",
+      "--scope",
+      "*",
+      "--trust-store",
+      "ca:s",
+      "--trusted-identity",
+      "x509.subject: CN=only",
     );
     assertEquals(badIdentity.code, 4);
     assert.match(badIdentity.stderr, /with invalid identity value/);
-    const badLevel = await sb.run("policy", "init", "--name", "x", "--scope", "*", "--level", "lax");
+    const badLevel = await sb.run(
+      "policy",
+      "init",
+      "--name",
+      "x",
+      "--scope",
+      "*",
+      "--level",
+      "lax",
+    );
     assertEquals(badLevel.code, 2);
     assertEquals(await Deno.stat(sb.configDir).catch(() => undefined), undefined);
   });

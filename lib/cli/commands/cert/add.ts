@@ -12,7 +12,11 @@ import type { CliIo } from "../../io.ts";
 import { addTrustStoreCertificate, checkTrustStoreArgs } from "../../config/trust_store_dir.ts";
 
 const args = {
-  type: { type: "string", alias: "t", description: "Trust store type: ca, signingAuthority or tsa" },
+  type: {
+    type: "string",
+    alias: "t",
+    description: "Trust store type: ca, signingAuthority or tsa",
+  },
   store: { type: "string", alias: "s", description: "Named store ([a-zA-Z0-9_.-]+)" },
 } as const satisfies ArgsDef;
 
@@ -31,7 +35,8 @@ export function certAddCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
     meta: {
       name: "add",
-      description: "Add certificate files (PEM or DER) to a named trust store: cert add --type T --store S FILE...",
+      description:
+        "Add certificate files (PEM or DER) to a named trust store: cert add --type T --store S FILE...",
     },
     args,
     async run({ args }): Promise<void> {
@@ -59,11 +64,15 @@ export function certAddCommand(io: CliIo): CommandDef<typeof args> {
       if (failed.length > 0) {
         const first = failed[0]!.error;
         const lines = failed.map(({ file, error }) =>
-          `${file}, with error ${JSON.stringify(error instanceof Error ? error.message : String(error))}`
+          `${file}, with error ${
+            JSON.stringify(error instanceof Error ? error.message : String(error))
+          }`
         );
         throw new OcisignError(
           first instanceof OcisignError ? first.code : "ERR_INTERNAL",
-          `Failed to add following certificates to named store ${store} of type ${type}:\n${lines.join("\n")}`,
+          `Failed to add following certificates to named store ${store} of type ${type}:\n${
+            lines.join("\n")
+          }`,
           { cause: first },
         );
       }

@@ -11,7 +11,11 @@ import type { CliIo } from "../../io.ts";
 import { checkTrustStoreArgs, deleteTrustStoreCertificate } from "../../config/trust_store_dir.ts";
 
 const args = {
-  type: { type: "string", alias: "t", description: "Trust store type: ca, signingAuthority or tsa" },
+  type: {
+    type: "string",
+    alias: "t",
+    description: "Trust store type: ca, signingAuthority or tsa",
+  },
   store: { type: "string", alias: "s", description: "Named store" },
   all: { type: "boolean", alias: "a", description: "Delete the whole named store" },
   yes: { type: "boolean", alias: "y", description: "Confirm the deletion (required)" },
@@ -32,7 +36,8 @@ export function certDeleteCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
     meta: {
       name: "delete",
-      description: "Delete a certificate file, or with --all a whole named store, from the trust store",
+      description:
+        "Delete a certificate file, or with --all a whole named store, from the trust store",
     },
     args,
     async run({ args }): Promise<void> {

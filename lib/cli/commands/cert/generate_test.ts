@@ -34,7 +34,9 @@ function rfc3339(date: Date): string {
 
 async function mustNotExist(io: CliIo, path: string, what: string): Promise<void> {
   if (await io.fs.stat(path) !== undefined) {
-    throw new AlreadyExistsError(`${what} ${path} already exists; remove it or choose another name`);
+    throw new AlreadyExistsError(
+      `${what} ${path} already exists; remove it or choose another name`,
+    );
   }
 }
 

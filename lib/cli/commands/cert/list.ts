@@ -13,7 +13,11 @@ import { renderGoTable } from "../../config/_go_table.ts";
 import { listTrustStoreCertificates } from "../../config/trust_store_dir.ts";
 
 const args = {
-  type: { type: "string", alias: "t", description: "Only this store type: ca, signingAuthority or tsa" },
+  type: {
+    type: "string",
+    alias: "t",
+    description: "Only this store type: ca, signingAuthority or tsa",
+  },
   store: { type: "string", alias: "s", description: "Only stores of this name" },
   ...outputArgs,
 } as const satisfies ArgsDef;
@@ -42,7 +46,12 @@ export function certListCommand(io: CliIo): CommandDef<typeof args> {
       if (args.output === "json") {
         writeJson(
           io,
-          entries.map((e) => ({ storeType: e.type, storeName: e.store, certificate: e.file, path: e.path })),
+          entries.map((e) => ({
+            storeType: e.type,
+            storeName: e.store,
+            certificate: e.file,
+            path: e.path,
+          })),
         );
         return;
       }

@@ -25,7 +25,10 @@ import { certShowCommand } from "./show.ts";
  */
 export function certCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: { name: "cert", description: "Manage certificates in the trust stores, and test certificates" },
+    meta: {
+      name: "cert",
+      description: "Manage certificates in the trust stores, and test certificates",
+    },
     subCommands: {
       "generate-test": () => certGenerateTestCommand(io),
       add: () => certAddCommand(io),

@@ -13,7 +13,11 @@ import { writeJson } from "../../output.ts";
 import { checkTrustStoreArgs, readTrustStoreCertificate } from "../../config/trust_store_dir.ts";
 
 const args = {
-  type: { type: "string", alias: "t", description: "Trust store type: ca, signingAuthority or tsa" },
+  type: {
+    type: "string",
+    alias: "t",
+    description: "Trust store type: ca, signingAuthority or tsa",
+  },
   store: { type: "string", alias: "s", description: "Named store" },
   file: { type: "positional", description: "Certificate file name in the store", required: true },
   ...outputArgs,
@@ -50,7 +54,10 @@ async function describe(cert: Certificate): Promise<string> {
  */
 export function certShowCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "show", description: "Show the certificates of a trust store file: cert show --type T --store S FILE" },
+    meta: {
+      name: "show",
+      description: "Show the certificates of a trust store file: cert show --type T --store S FILE",
+    },
     args,
     async run({ args }): Promise<void> {
       const type = checkTrustStoreArgs(args.type, args.store);

@@ -15,7 +15,11 @@ import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/s
 
 const args = {
   name: { type: "positional", description: "Name of the key", required: true },
-  key: { type: "string", alias: "k", description: "PEM private key file (PKCS#8, PKCS#1 or SEC 1)" },
+  key: {
+    type: "string",
+    alias: "k",
+    description: "PEM private key file (PKCS#8, PKCS#1 or SEC 1)",
+  },
   cert: {
     type: "string",
     alias: "c",
@@ -37,7 +41,10 @@ const args = {
  */
 export function keyAddCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "add", description: "Add a local key and its certificate chain to the signing keys" },
+    meta: {
+      name: "add",
+      description: "Add a local key and its certificate chain to the signing keys",
+    },
     args,
     async run({ args }): Promise<void> {
       if (args.name === "") throw new UsageError("key name cannot be empty");

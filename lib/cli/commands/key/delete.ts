@@ -28,7 +28,8 @@ export function keyDeleteCommand(io: CliIo): CommandDef<typeof args> {
     meta: {
       name: "delete",
       alias: ["rm", "remove"],
-      description: "Remove keys from the signing keys (the key and certificate files are kept): key delete NAME...",
+      description:
+        "Remove keys from the signing keys (the key and certificate files are kept): key delete NAME...",
     },
     args,
     async run({ args }): Promise<void> {
@@ -40,7 +41,9 @@ export function keyDeleteCommand(io: CliIo): CommandDef<typeof args> {
       if (names.length === 1) {
         const name = names[0]!;
         io.stdout(
-          `Removed ${isDefault(name) ? "default key " : ""}${name} from ocisign signing key list. The source key still exists.\n`,
+          `Removed ${
+            isDefault(name) ? "default key " : ""
+          }${name} from ocisign signing key list. The source key still exists.\n`,
         );
         return;
       }

@@ -31,16 +31,24 @@ const args = {
  */
 export function keyUpdateCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "update", alias: "set", description: "Update a signing key: key update NAME --default" },
+    meta: {
+      name: "update",
+      alias: "set",
+      description: "Update a signing key: key update NAME --default",
+    },
     args,
     async run({ args }): Promise<void> {
       const keys = await readSigningKeys(io);
       findSigningKey(keys, args.name);
       if (args.default !== true) {
-        io.stderr(`Warning: nothing to update for ${args.name}; use --default to mark it as the default key\n`);
+        io.stderr(
+          `Warning: nothing to update for ${args.name}; use --default to mark it as the default key\n`,
+        );
         return;
       }
-      if (keys.default !== args.name) await writeSigningKeys(io, setDefaultSigningKey(keys, args.name));
+      if (keys.default !== args.name) {
+        await writeSigningKeys(io, setDefaultSigningKey(keys, args.name));
+      }
       io.stdout(`${args.name}: marked as default\n`);
     },
   });

@@ -19,9 +19,13 @@ const args = {
   name: { type: "string", description: "Name of the trust policy statement" },
   scope: {
     type: "string",
-    description: "Registry scope, e.g. localhost:5000/hello-world, local/hello-world or * (repeatable)",
+    description:
+      "Registry scope, e.g. localhost:5000/hello-world, local/hello-world or * (repeatable)",
   },
-  "trust-store": { type: "string", description: "Trust store as TYPE:NAME, e.g. ca:wabbit-networks.io (repeatable)" },
+  "trust-store": {
+    type: "string",
+    description: "Trust store as TYPE:NAME, e.g. ca:wabbit-networks.io (repeatable)",
+  },
   "trusted-identity": {
     type: "string",
     description: 'Trusted identity, e.g. "x509.subject: C=US, ST=WA, O=Notary" or * (repeatable)',
@@ -53,7 +57,9 @@ export function policyInitCommand(io: CliIo): CommandDef<typeof args> {
     async run({ args, rawArgs }): Promise<void> {
       if (!args.name) throw new UsageError("missing the statement name: use --name NAME");
       const registryScopes = repeatedFlag(rawArgs, ["scope"]);
-      if (registryScopes.length === 0) throw new UsageError("missing registry scopes: use --scope SCOPE");
+      if (registryScopes.length === 0) {
+        throw new UsageError("missing registry scopes: use --scope SCOPE");
+      }
       const doc: TrustPolicyDocument = {
         version: TRUST_POLICY_VERSION,
         trustPolicies: [{

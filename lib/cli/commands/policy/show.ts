@@ -6,7 +6,6 @@
  */
 import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
-import { fromUtf8 } from "../../../_internal/bytes.ts";
 import { OcisignError } from "../../../errors.ts";
 import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
 import type { CliIo } from "../../io.ts";
@@ -39,7 +38,7 @@ export function policyShowCommand(io: CliIo): CommandDef<typeof args> {
           `Error: ${err.message}\nExisting trust policy configuration is invalid, you may update or create a new one via \`ocisign policy import <path-to-policy.json>\`\n`,
         );
       }
-      io.stdout(new TextDecoder("utf-8", { fatal: false }).decode(bytes));
+      io.stdout(new TextDecoder().decode(bytes));
     },
   });
 }

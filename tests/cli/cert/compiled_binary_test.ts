@@ -1,0 +1,65 @@
+import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { findPeer, runPeer } from "../../_helpers/peers.ts";
+import denoJson from "../../../deno.json" with { type: "json" };
+
+const bun = findPeer("bun");
+const repo = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
+
+async function ensureNodeModules(): Promise<void> {
+  // `bun build` resolves npm packages from node_modules/, which Deno fills (nodeModulesDir: auto).
+  if (await Deno.stat(`${repo}/node_modules/citty`).catch(() => undefined)) return;
+  const out = await new Deno.Command(Deno.execPath(), { args: ["install"], cwd: repo }).output();
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+}
+
+Deno.test({
+  name: "bun build --compile of cli.ts runs --version and cert generate-test",
+  ignore: bun === undefined,
+  fn: async () => {
+    await ensureNodeModules();
+    const dir = await Deno.makeTempDir({ prefix: "ocisign-bin-" });
+    try {
+      const binary = `${dir}/ocisign`;
+      const build = await runPeer(bun!, ["build", "--compile", "cli.ts", "--outfile", binary], {
+        cwd: repo,
+      });
+      assertEquals(build.code, 0, build.stderr);
+
+      const version = await runPeer(binary, ["--version"], { cwd: dir });
+      assertEquals([version.code, version.stdout], [0, `ocisign ${denoJson.version}\n`]);
+
+      const env = { OCISIGN_CONFIG_DIR: `${dir}/config` };
+      const gen = await runPeer(
+        binary,
+        ["cert", "generate-test", "compiled.example", "--default"],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      assertEquals(gen.code, 0, gen.stderr);
+      const lines = gen.stdout.split("\n");
+      assertEquals(lines[0], "generating RSA Key with 2048 bits");
+      assert.match(
+        lines[1]!,
+        /^generated certificate expiring on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      );
+      assertEquals(lines.slice(2), [
+        `wrote key: ${dir}/config/localkeys/compiled.example.key`,
+        `wrote certificate: ${dir}/config/localkeys/compiled.example.crt`,
+        "Successfully added compiled.example.crt to named store compiled.example of type ca",
+        "compiled.example: added to the key list",
+        "compiled.example: mark as default signing key",
+        "",
+      ]);
+      const key = await Deno.stat(`${dir}/config/localkeys/compiled.example.key`);
+      assertEquals(key.mode! & 0o777, 0o600);
+
+      const list = await runPeer(binary, ["key", "list"], { cwd: dir, env });
+      assertEquals(list.code, 0, list.stderr);
+      assert.match(list.stdout, /^\* compiled\.example /m);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
