@@ -41,9 +41,19 @@ import {
 import { repositoryScope } from "./_challenge.ts";
 import { readAllBounded } from "./_read_bounded.ts";
 import {
+  cancelUpload,
+  type UploadContext,
+  uploadLocation,
+  uploadToSession,
+} from "./_blob_upload.ts";
+import {
   applyReferrersChange,
   encodeReferrersIndex,
+  filterByArtifactType,
+  parseReferrersIndex,
+  readReferrersPage,
   type ReferrersChange,
+  type ReferrersPage,
 } from "./_referrers_index.ts";
 import { contentLength, discard, mediaTypeOf, nextLink } from "./_response.ts";
 import { responseError } from "./_response_error.ts";
@@ -76,11 +86,6 @@ export interface FetchedManifest {
   descriptor: Descriptor;
   /** The exact bytes. */
   bytes: Bytes;
-}
-
-interface ReferrersPage {
-  items: Descriptor[];
-  next: URL | undefined;
 }
 
 /** How {@linkcode Repository.mount} ended. */
@@ -412,7 +417,14 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       if (body instanceof ReadableStream) await body.cancel().catch(() => {});
       throw await responseError(res, `Cannot start the upload of ${this.#where(desc.digest)}`);
     }
-    await this.#uploadToSession(res, desc, body, opts.signal);
+    await uploadToSession(
+      this.#uploadContext(),
+      res,
+      this.#url("blobs/uploads/"),
+      desc,
+      body,
+      opts.signal,
+    );
   }
 
   async #manifestBody(
@@ -434,152 +446,16 @@ export class Repository implements GraphTarget, TagLister, Deleter {
     return bytes;
   }
 
-  async #uploadToSession(
-    started: Response,
-    desc: Descriptor,
-    body: ReadableStream<Uint8Array> | Uint8Array,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const minChunk = Number(started.headers.get("oci-chunk-min-length") ?? "0");
-    let location = this.#location(started, this.#url("blobs/uploads/"));
-    await discard(started);
-    try {
-      if (desc.size <= this.#chunkSize) {
-        const bytes = body instanceof Uint8Array
-          ? body
-          : await readAllBounded(body, desc.size, `Blob ${desc.digest}`)
-            .catch((err) => {
-              throw isErrorCode(err, "ERR_SIZE_EXCEEDED")
-                ? new SizeMismatchError(desc.digest, desc.size, desc.size + 1)
-                : err;
-            });
-        await verifyBytes(bytes, desc);
-        await this.#finishUpload(location, desc, bytes, signal);
-        return;
-      }
-      const chunk = Math.max(this.#chunkSize, Number.isSafeInteger(minChunk) ? minChunk : 0);
-      const source = body instanceof Uint8Array ? new Blob([body as Bytes]).stream() : body;
-      const verified = verifyStream(source, desc, this.#hasher).getReader();
-      let offset = 0;
-      let pending: Uint8Array[] = [];
-      let pendingSize = 0;
-      const flush = async (): Promise<void> => {
-        if (pendingSize === 0) return;
-        const data = new Uint8Array(pendingSize);
-        let o = 0;
-        for (const p of pending) {
-          data.set(p, o);
-          o += p.length;
-        }
-        pending = [];
-        pendingSize = 0;
-        const res = await this.#client.send({
-          method: "PATCH",
-          url: location,
-          headers: {
-            "content-type": "application/octet-stream",
-            "content-range": `${offset}-${offset + data.length - 1}`,
-            "content-length": String(data.length),
-          },
-          body: data,
-          scopes: this.#scope("pull", "push"),
-          idempotent: false,
-          signal,
-        });
-        if (res.status !== 202) {
-          throw await responseError(res, `Cannot upload a chunk of ${this.#where(desc.digest)}`);
-        }
-        location = this.#location(res, location);
-        await discard(res);
-        offset += data.length;
-      };
-      try {
-        for (;;) {
-          const { done, value } = await verified.read();
-          if (done) break;
-          let v = value as Uint8Array;
-          while (v.length > 0) {
-            const take = Math.min(v.length, chunk - pendingSize);
-            pending.push(v.subarray(0, take));
-            pendingSize += take;
-            v = v.subarray(take);
-            if (pendingSize === chunk) await flush();
-          }
-        }
-      } catch (err) {
-        await verified.cancel(err).catch(() => {});
-        throw err;
-      }
-      // The verifying stream only ends cleanly once size and digest have matched.
-      await flush();
-      await this.#finishUpload(location, desc, new Uint8Array(0), signal);
-    } catch (err) {
-      await this.#cancelUpload(location);
-      throw err;
-    }
-  }
-
-  #location(res: Response, requestUrl: URL): URL {
-    const loc = res.headers.get("location");
-    if (loc === null) {
-      throw new RegistryError(
-        `The registry started an upload for ${this.registry}/${this.name} without a Location header`,
-        res.status,
-      );
-    }
-    const url = new URL(loc, requestUrl);
-    if (url.origin !== this.#base.origin) {
-      throw new RegistryError(
-        `The registry sent an upload location on another origin (${url.origin}); refusing to upload there`,
-        res.status,
-      );
-    }
-    return url;
-  }
-
-  async #finishUpload(
-    location: URL,
-    desc: Descriptor,
-    bytes: Uint8Array,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const url = new URL(location);
-    url.searchParams.set("digest", desc.digest);
-    const headers: Record<string, string> = {
-      "content-type": "application/octet-stream",
-      "content-length": String(bytes.length),
-    };
-    const res = await this.#client.send({
-      method: "PUT",
-      url,
-      headers,
-      body: bytes,
+  #uploadContext(): UploadContext {
+    return {
+      client: this.#client,
+      repository: `${this.registry}/${this.name}`,
+      origin: this.#base.origin,
       scopes: this.#scope("pull", "push"),
-      idempotent: false,
-      signal,
-    });
-    if (res.status !== 201 && res.status !== 204 && res.status !== 200) {
-      throw await responseError(res, `Cannot complete the upload of ${this.#where(desc.digest)}`);
-    }
-    const served = res.headers.get("docker-content-digest");
-    await discard(res);
-    if (served !== null && served !== desc.digest) {
-      throw new DigestMismatchError(desc.digest, served);
-    }
-  }
-
-  async #cancelUpload(location: URL): Promise<void> {
-    try {
-      const res = await this.#client.send({
-        method: "DELETE",
-        url: location,
-        scopes: this.#scope("pull", "push"),
-        idempotent: false,
-      });
-      await discard(res);
-    } catch {
-      // Best effort: an abandoned session expires on the registry.
-    }
+      label: (digest) => this.#where(digest),
+      chunkSize: this.#chunkSize,
+      hasher: this.#hasher,
+    };
   }
 
   /**
@@ -632,14 +508,21 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       );
     }
     if (opts.getContent === undefined) {
-      const location = this.#location(res, url);
+      const location = uploadLocation(this.#uploadContext(), res, url);
       await discard(res);
-      await this.#cancelUpload(location);
+      await cancelUpload(this.#uploadContext(), location);
       throw new NotFoundError(
         `The registry could not mount ${desc.digest} from ${fromRepository}; push the blob instead`,
       );
     }
-    await this.#uploadToSession(res, desc, await opts.getContent(), opts.signal);
+    await uploadToSession(
+      this.#uploadContext(),
+      res,
+      url,
+      desc,
+      await opts.getContent(),
+      opts.signal,
+    );
     return "uploaded";
   }
 
@@ -871,27 +754,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       throw await responseError(res, `Cannot list referrers in ${this.registry}/${this.name}`);
     }
     if (this.#mode === "auto") this.#referrersSupported = true;
-    const filtered = (res.headers.get("oci-filters-applied") ?? "").split(",").map((s) => s.trim())
-      .includes("artifactType");
-    const next = nextLink(res, url);
-    const bytes = await readAllBounded(res.body, MAX_MANIFEST_BYTES, "Referrers page");
-    const parsed = this.#parseIndex(bytes, "referrers response");
-    const legacyFiltered = parsed?.json.annotations?.["org.opencontainers.referrers.filtersApplied"]
-      ?.split(",").includes("artifactType") ?? false;
-    let items = parsed?.kind === "index" ? parsed.json.manifests : [];
-    if (opts.artifactType !== undefined && !filtered && !legacyFiltered) {
-      items = items.filter((d) => d.artifactType === opts.artifactType);
-    }
-    return { items, next };
-  }
-
-  #parseIndex(bytes: Uint8Array, name: string): ParsedManifest | undefined {
-    try {
-      const parsed = parseManifest(bytes, { name });
-      return parsed.kind === "index" ? parsed : undefined;
-    } catch {
-      return undefined;
-    }
+    return await readReferrersPage(res, url, opts.artifactType);
   }
 
   async #referrersByTag(
@@ -906,15 +769,12 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       throw err;
     }
     if (!isIndexMediaType(fetched.descriptor.mediaType)) return [];
-    const parsed = this.#parseIndex(
+    const parsed = parseReferrersIndex(
       fetched.bytes,
       `referrers index ${referrersTag(subject.digest)}`,
     );
     if (parsed === undefined || parsed.kind !== "index") return [];
-    const items = parsed.json.manifests;
-    return opts.artifactType === undefined
-      ? items
-      : items.filter((d) => d.artifactType === opts.artifactType);
+    return filterByArtifactType(parsed.json.manifests, opts.artifactType);
   }
 
   async #updateReferrersIndex(
@@ -950,7 +810,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
     let manifests: Descriptor[] = [];
     if (old !== undefined) {
       const parsed = isIndexMediaType(old.descriptor.mediaType)
-        ? this.#parseIndex(old.bytes, `referrers index ${tag}`)
+        ? parseReferrersIndex(old.bytes, `referrers index ${tag}`)
         : undefined;
       if (parsed === undefined || parsed.kind !== "index") {
         throw new InvalidManifestError(

@@ -107,7 +107,15 @@ async function serveWithDeno(
   const serveRequest = (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const disconnected = new AbortController();
     info.completed.catch(() => disconnected.abort(new Error("The client disconnected")));
-    return handler(new Request(request, { signal: disconnected.signal }));
+    const init: RequestInit & { duplex?: "half" } = {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: disconnected.signal,
+      redirect: "manual",
+    };
+    if (request.body !== null) init.duplex = "half";
+    return handler(new Request(request.url, init));
   };
   const server = tls === undefined
     ? Deno.serve(options, serveRequest)

@@ -34,12 +34,20 @@ export async function getBlob(
     ? { kind: "full" as const }
     : parseRange(request.headers.get("range"), size);
   if (range.kind === "unsatisfiable") {
-    throw apiError(416, "RANGE_INVALID", `The requested range is not within the blob's ${size} bytes`, {
-      "content-range": `bytes */${size}`,
-    });
+    throw apiError(
+      416,
+      "RANGE_INVALID",
+      `The requested range is not within the blob's ${size} bytes`,
+      {
+        "content-range": `bytes */${size}`,
+      },
+    );
   }
   if (range.kind === "partial") {
-    headers.set("content-range", `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`);
+    headers.set(
+      "content-range",
+      `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`,
+    );
     headers.set("content-length", String(range.length));
     const body = await repo.readBlob(digest, range, { signal: request.signal });
     return new Response(body, { status: 206, headers });
@@ -67,7 +75,9 @@ export async function deleteBlob(
   if (size === undefined) {
     throw apiError(404, "BLOB_UNKNOWN", `Blob ${digest} is not in repository ${name}`);
   }
-  await ctx.locks.run(`repo:${name}`, () =>
-    repo.target.delete({ mediaType: OCTET_STREAM, digest, size }, { signal: request.signal }));
+  await ctx.locks.run(
+    `repo:${name}`,
+    () => repo.target.delete({ mediaType: OCTET_STREAM, digest, size }, { signal: request.signal }),
+  );
   return new Response(null, { status: 202, headers: { "content-length": "0" } });
 }

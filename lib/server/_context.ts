@@ -8,7 +8,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { apiError } from "./_api_error.ts";
-import { KeyedLock } from "./_keyed_lock.ts";
+import type { KeyedLock } from "./_keyed_lock.ts";
 import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORY_NAME_REGEXP } from "./_routes.ts";
 import type { UploadSessions } from "./_upload_sessions.ts";
 import type { RegistryRepository, RepositoryProvider } from "./repository.ts";
@@ -39,7 +39,9 @@ export function checkName(name: string): void {
     throw apiError(
       400,
       "NAME_INVALID",
-      `Invalid repository name ${JSON.stringify(name.slice(0, 300))}: use lower-case components like "org/app"`,
+      `Invalid repository name ${
+        JSON.stringify(name.slice(0, 300))
+      }: use lower-case components like "org/app"`,
     );
   }
 }
@@ -64,7 +66,11 @@ export async function openRepository(
 /** Refuses writes on a read-only registry with 405 UNSUPPORTED. */
 export function checkWritable(ctx: ServerContext): void {
   if (ctx.readOnly) {
-    throw apiError(405, "UNSUPPORTED", "This registry is read-only; it accepts no pushes or deletes");
+    throw apiError(
+      405,
+      "UNSUPPORTED",
+      "This registry is read-only; it accepts no pushes or deletes",
+    );
   }
 }
 
@@ -74,7 +80,11 @@ export function checkWritable(ctx: ServerContext): void {
  */
 export function checkDigest(text: string | null | undefined): string {
   if (text === null || text === undefined || text === "") {
-    throw apiError(400, "DIGEST_INVALID", "A digest is required (for example ?digest=sha256:<hex>)");
+    throw apiError(
+      400,
+      "DIGEST_INVALID",
+      "A digest is required (for example ?digest=sha256:<hex>)",
+    );
   }
   try {
     parseDigest(text);
@@ -92,7 +102,11 @@ export function declaredLength(request: Request): number | undefined {
   const text = request.headers.get("content-length");
   if (text === null) return undefined;
   if (!/^\d{1,16}$/.test(text.trim())) {
-    throw apiError(400, "SIZE_INVALID", `Invalid Content-Length ${JSON.stringify(text.slice(0, 40))}`);
+    throw apiError(
+      400,
+      "SIZE_INVALID",
+      `Invalid Content-Length ${JSON.stringify(text.slice(0, 40))}`,
+    );
   }
   return Number(text.trim());
 }
@@ -104,7 +118,11 @@ export function declaredLength(request: Request): number | undefined {
 export async function readBodyBounded(request: Request, max: number, what: string): Promise<Bytes> {
   const declared = declaredLength(request);
   const tooLarge = (size: number) =>
-    apiError(413, "SIZE_INVALID", `${what} is ${size} bytes or more, over the limit of ${max} bytes`);
+    apiError(
+      413,
+      "SIZE_INVALID",
+      `${what} is ${size} bytes or more, over the limit of ${max} bytes`,
+    );
   if (declared !== undefined && declared > max) throw tooLarge(declared);
   if (request.body === null) return new Uint8Array(0) as Bytes;
   const reader = request.body.getReader();

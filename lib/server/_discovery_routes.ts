@@ -17,13 +17,22 @@ function compareCodeUnits(a: string, b: string): number {
 }
 
 /** Answers the tag list, sorted, paged with `n` and `last`. */
-export async function listTags(ctx: ServerContext, request: Request, url: URL, name: string): Promise<Response> {
+export async function listTags(
+  ctx: ServerContext,
+  request: Request,
+  url: URL,
+  name: string,
+): Promise<Response> {
   const nText = url.searchParams.get("n");
   const last = url.searchParams.get("last");
   let n: number | undefined;
   if (nText !== null && nText !== "") {
     if (!/^\d{1,9}$/.test(nText)) {
-      throw apiError(400, "PAGINATION_NUMBER_INVALID", `Invalid page size n=${JSON.stringify(nText.slice(0, 20))}: use a non-negative integer`);
+      throw apiError(
+        400,
+        "PAGINATION_NUMBER_INVALID",
+        `Invalid page size n=${JSON.stringify(nText.slice(0, 20))}: use a non-negative integer`,
+      );
     }
     n = Number(nText);
   }
@@ -45,12 +54,20 @@ export async function listTags(ctx: ServerContext, request: Request, url: URL, n
 function referrerEntry(d: Descriptor): Descriptor {
   const entry: Descriptor = { mediaType: d.mediaType, digest: d.digest, size: d.size };
   if (d.artifactType !== undefined) entry.artifactType = d.artifactType;
-  if (d.annotations !== undefined && Object.keys(d.annotations).length > 0) entry.annotations = d.annotations;
+  if (d.annotations !== undefined && Object.keys(d.annotations).length > 0) {
+    entry.annotations = d.annotations;
+  }
   return entry;
 }
 
 /** Answers the referrers of a digest as an image index; always 200 for a valid digest. */
-export async function listReferrers(ctx: ServerContext, request: Request, url: URL, name: string, segment: string): Promise<Response> {
+export async function listReferrers(
+  ctx: ServerContext,
+  request: Request,
+  url: URL,
+  name: string,
+  segment: string,
+): Promise<Response> {
   const digest = checkDigest(decodeSegment(segment));
   checkName(name);
   const artifactType = url.searchParams.get("artifactType") ?? undefined;
@@ -58,7 +75,9 @@ export async function listReferrers(ctx: ServerContext, request: Request, url: U
   const repo = await ctx.repositories.get(name, { signal: request.signal });
   if (repo !== undefined) {
     const subject = await subjectDescriptor(ctx, name, digest, request.signal);
-    const opts = artifactType === undefined ? { signal: request.signal } : { signal: request.signal, artifactType };
+    const opts = artifactType === undefined
+      ? { signal: request.signal }
+      : { signal: request.signal, artifactType };
     for await (const d of repo.target.referrers(subject, opts)) {
       if (artifactType !== undefined && d.artifactType !== artifactType) continue;
       manifests.push(referrerEntry(d));
@@ -71,7 +90,12 @@ export async function listReferrers(ctx: ServerContext, request: Request, url: U
   return jsonResponse(200, index, headers, MEDIA_TYPE_OCI_INDEX);
 }
 
-async function subjectDescriptor(ctx: ServerContext, name: string, digest: string, signal: AbortSignal): Promise<Descriptor> {
+async function subjectDescriptor(
+  ctx: ServerContext,
+  name: string,
+  digest: string,
+  signal: AbortSignal,
+): Promise<Descriptor> {
   const repo = await openRepository(ctx, name, false);
   try {
     return await repo.target.resolve(digest, { signal });

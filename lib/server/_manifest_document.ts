@@ -27,7 +27,10 @@ export function parsePushedManifest(bytes: Uint8Array, contentType: string | nul
   const header = baseMediaType(contentType);
   let parsed: ParsedManifest;
   try {
-    parsed = parseManifest(bytes, header !== undefined && isManifestMediaType(header) ? { mediaType: header } : {});
+    parsed = parseManifest(
+      bytes,
+      header !== undefined && isManifestMediaType(header) ? { mediaType: header } : {},
+    );
   } catch (err) {
     if (err instanceof OcisignError) throw apiError(400, "MANIFEST_INVALID", err.message);
     throw err;
@@ -36,7 +39,9 @@ export function parsePushedManifest(bytes: Uint8Array, contentType: string | nul
     throw apiError(
       400,
       "MANIFEST_INVALID",
-      `Unsupported manifest media type ${JSON.stringify(parsed.mediaType)}; push an OCI or Docker schema 2 manifest or index`,
+      `Unsupported manifest media type ${
+        JSON.stringify(parsed.mediaType)
+      }; push an OCI or Docker schema 2 manifest or index`,
     );
   }
   return parsed;

@@ -16,7 +16,11 @@ import { isManifestMediaType } from "../oci/media_types.ts";
 import { apiError } from "./_api_error.ts";
 import { checkWritable, openRepository, readBodyBounded } from "./_context.ts";
 import type { ServerContext } from "./_context.ts";
-import { detectManifestMediaType, parsePushedManifest, requiredContent } from "./_manifest_document.ts";
+import {
+  detectManifestMediaType,
+  parsePushedManifest,
+  requiredContent,
+} from "./_manifest_document.ts";
 import { decodeSegment, TAG_REGEXP } from "./_routes.ts";
 import type { RegistryRepository } from "./repository.ts";
 
@@ -37,14 +41,20 @@ function parseReference(segment: string): Reference {
     throw apiError(
       400,
       "MANIFEST_INVALID",
-      `Invalid tag ${JSON.stringify((text ?? segment).slice(0, 200))}: use up to 128 of [A-Za-z0-9_.-], not starting with . or -`,
+      `Invalid tag ${
+        JSON.stringify((text ?? segment).slice(0, 200))
+      }: use up to 128 of [A-Za-z0-9_.-], not starting with . or -`,
     );
   }
   return { tag: text };
 }
 
 function manifestUnknown(name: string, ref: Reference): Error {
-  return apiError(404, "MANIFEST_UNKNOWN", `Manifest ${ref.tag ?? ref.digest} is not in repository ${name}`);
+  return apiError(
+    404,
+    "MANIFEST_UNKNOWN",
+    `Manifest ${ref.tag ?? ref.digest} is not in repository ${name}`,
+  );
 }
 
 async function resolveManifest(
@@ -70,7 +80,12 @@ async function readAll(stream: ReadableStream<Bytes>): Promise<Bytes> {
 }
 
 /** Answers `GET` and `HEAD` of a manifest. */
-export async function getManifest(ctx: ServerContext, request: Request, name: string, segment: string): Promise<Response> {
+export async function getManifest(
+  ctx: ServerContext,
+  request: Request,
+  name: string,
+  segment: string,
+): Promise<Response> {
   const ref = parseReference(segment);
   const repo = await openRepository(ctx, name, false);
   const signal = request.signal;
@@ -79,7 +94,9 @@ export async function getManifest(ctx: ServerContext, request: Request, name: st
   let body: Bytes | ReadableStream<Bytes> | null = null;
   if (!isManifestMediaType(mediaType)) {
     // Content known only as a blob (e.g. a platform manifest of an index): read its own type.
-    if (desc.size > Math.max(ctx.limits.maxManifestBytes, MAX_MANIFEST_BYTES)) throw manifestUnknown(name, ref);
+    if (desc.size > Math.max(ctx.limits.maxManifestBytes, MAX_MANIFEST_BYTES)) {
+      throw manifestUnknown(name, ref);
+    }
     const bytes = await readAll(await repo.target.fetch(desc, { signal }));
     const detected = detectManifestMediaType(bytes);
     if (detected === undefined) throw manifestUnknown(name, ref);
@@ -97,20 +114,37 @@ export async function getManifest(ctx: ServerContext, request: Request, name: st
   return new Response(body, { status: 200, headers });
 }
 
-async function checkReferences(repo: RegistryRepository, refs: Descriptor[], signal: AbortSignal): Promise<void> {
+async function checkReferences(
+  repo: RegistryRepository,
+  refs: Descriptor[],
+  signal: AbortSignal,
+): Promise<void> {
   for (const d of refs) {
     const size = await repo.blobSize(d.digest, { signal });
     if (size === undefined) {
-      throw apiError(400, "MANIFEST_BLOB_UNKNOWN", `The manifest references ${d.digest}, which is not in the repository; push it first`);
+      throw apiError(
+        400,
+        "MANIFEST_BLOB_UNKNOWN",
+        `The manifest references ${d.digest}, which is not in the repository; push it first`,
+      );
     }
     if (size !== d.size) {
-      throw apiError(400, "MANIFEST_INVALID", `The manifest gives ${d.digest} a size of ${d.size}, but it has ${size} bytes`);
+      throw apiError(
+        400,
+        "MANIFEST_INVALID",
+        `The manifest gives ${d.digest} a size of ${d.size}, but it has ${size} bytes`,
+      );
     }
   }
 }
 
 /** Answers `PUT` of a manifest with 201, `Docker-Content-Digest` and `OCI-Subject`. */
-export async function putManifest(ctx: ServerContext, request: Request, name: string, segment: string): Promise<Response> {
+export async function putManifest(
+  ctx: ServerContext,
+  request: Request,
+  name: string,
+  segment: string,
+): Promise<Response> {
   checkWritable(ctx);
   const ref = parseReference(segment);
   const repo = await openRepository(ctx, name, true);
@@ -120,7 +154,11 @@ export async function putManifest(ctx: ServerContext, request: Request, name: st
   const algorithm = ref.digest === undefined ? "sha256" : parseDigest(ref.digest).algorithm;
   const digest = await digestBytes(bytes, algorithm);
   if (ref.digest !== undefined && ref.digest !== digest) {
-    throw apiError(400, "DIGEST_INVALID", `The manifest's digest is ${digest}, not ${ref.digest} as in the URL`);
+    throw apiError(
+      400,
+      "DIGEST_INVALID",
+      `The manifest's digest is ${digest}, not ${ref.digest} as in the URL`,
+    );
   }
   await checkReferences(repo, requiredContent(parsed), signal);
   const desc: Descriptor = { mediaType: parsed.mediaType, digest, size: bytes.length };
@@ -145,7 +183,12 @@ export async function putManifest(ctx: ServerContext, request: Request, name: st
 }
 
 /** Answers `DELETE` of a manifest (by digest, with its tags) or of a tag alone, with 202. */
-export async function deleteManifest(ctx: ServerContext, request: Request, name: string, segment: string): Promise<Response> {
+export async function deleteManifest(
+  ctx: ServerContext,
+  request: Request,
+  name: string,
+  segment: string,
+): Promise<Response> {
   checkWritable(ctx);
   const ref = parseReference(segment);
   const repo = await openRepository(ctx, name, false);

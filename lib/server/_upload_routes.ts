@@ -48,14 +48,22 @@ function blobCreated(name: string, digest: string): Response {
  * Appends the request body (if any) to the session as one part. With `Content-Range`, the chunk
  * must start where the session ends (else 416) and be exactly as long as the range says.
  */
-async function appendBody(ctx: ServerContext, request: Request, session: UploadSession): Promise<void> {
+async function appendBody(
+  ctx: ServerContext,
+  request: Request,
+  session: UploadSession,
+): Promise<void> {
   const declared = declaredLength(request);
   const rangeHeader = request.headers.get("content-range");
   let exact: number | undefined;
   if (rangeHeader !== null) {
     const m = CONTENT_RANGE_REGEXP.exec(rangeHeader.trim());
     if (m === null) {
-      throw apiError(400, "BLOB_UPLOAD_INVALID", `Invalid Content-Range ${JSON.stringify(rangeHeader.slice(0, 60))}: use <start>-<end>`);
+      throw apiError(
+        400,
+        "BLOB_UPLOAD_INVALID",
+        `Invalid Content-Range ${JSON.stringify(rangeHeader.slice(0, 60))}: use <start>-<end>`,
+      );
     }
     const start = Number(m[1]);
     const end = Number(m[2]);
@@ -69,14 +77,22 @@ async function appendBody(ctx: ServerContext, request: Request, session: UploadS
     }
     exact = end - start + 1;
     if (declared !== undefined && declared !== exact) {
-      throw apiError(400, "SIZE_INVALID", `Content-Length ${declared} does not match Content-Range ${start}-${end}`);
+      throw apiError(
+        400,
+        "SIZE_INVALID",
+        `Content-Length ${declared} does not match Content-Range ${start}-${end}`,
+      );
     }
   } else {
     exact = declared;
   }
   const room = ctx.limits.maxBlobBytes - session.offset;
   if (exact !== undefined && exact > room) {
-    throw apiError(413, "SIZE_INVALID", `The blob would exceed the limit of ${ctx.limits.maxBlobBytes} bytes`);
+    throw apiError(
+      413,
+      "SIZE_INVALID",
+      `The blob would exceed the limit of ${ctx.limits.maxBlobBytes} bytes`,
+    );
   }
   if (request.body === null || exact === 0) {
     if (exact !== undefined && exact > 0) {
@@ -94,14 +110,22 @@ async function appendBody(ctx: ServerContext, request: Request, session: UploadS
   } catch (err) {
     if (isErrorCode(err, "ERR_SIZE_EXCEEDED")) {
       throw exact === undefined
-        ? apiError(413, "SIZE_INVALID", `The blob would exceed the limit of ${ctx.limits.maxBlobBytes} bytes`)
+        ? apiError(
+          413,
+          "SIZE_INVALID",
+          `The blob would exceed the limit of ${ctx.limits.maxBlobBytes} bytes`,
+        )
         : apiError(400, "SIZE_INVALID", `The body is longer than the declared ${exact} bytes`);
     }
     if (isErrorCode(err, "ERR_SIZE_MISMATCH")) {
       throw apiError(400, "SIZE_INVALID", `The body is shorter than the declared ${exact} bytes`);
     }
     if (err instanceof OcisignError && !isErrorCode(err, "ERR_ABORTED")) throw err;
-    throw apiError(400, "BLOB_UPLOAD_INVALID", "The upload body could not be read to the end; resume from the reported range");
+    throw apiError(
+      400,
+      "BLOB_UPLOAD_INVALID",
+      "The upload body could not be read to the end; resume from the reported range",
+    );
   }
   if (written > 0) {
     session.offset += written;
@@ -110,7 +134,12 @@ async function appendBody(ctx: ServerContext, request: Request, session: UploadS
 }
 
 /** Verifies the session's bytes against `digest` and stores them as a blob. */
-async function commit(ctx: ServerContext, session: UploadSession, digest: string, signal: AbortSignal): Promise<void> {
+async function commit(
+  ctx: ServerContext,
+  session: UploadSession,
+  digest: string,
+  signal: AbortSignal,
+): Promise<void> {
   const repo = session.repository;
   const desc = { mediaType: OCTET_STREAM, digest, size: session.offset };
   await ctx.locks.run(`blob:${session.name}@${digest}`, async () => {
@@ -124,7 +153,11 @@ async function commit(ctx: ServerContext, session: UploadSession, digest: string
       await repo.target.push(desc, parts, { signal });
     } catch (err) {
       if (isErrorCode(err, "ERR_DIGEST_MISMATCH") || isErrorCode(err, "ERR_SIZE_MISMATCH")) {
-        throw apiError(400, "DIGEST_INVALID", `The uploaded ${session.offset} bytes do not match digest ${digest}`);
+        throw apiError(
+          400,
+          "DIGEST_INVALID",
+          `The uploaded ${session.offset} bytes do not match digest ${digest}`,
+        );
       }
       if (!isErrorCode(err, "ERR_ALREADY_EXISTS")) throw err;
     }
@@ -132,7 +165,12 @@ async function commit(ctx: ServerContext, session: UploadSession, digest: string
 }
 
 /** `POST /v2/<name>/blobs/uploads/`: mount, single-request push or a new session. */
-export async function postUpload(ctx: ServerContext, request: Request, url: URL, name: string): Promise<Response> {
+export async function postUpload(
+  ctx: ServerContext,
+  request: Request,
+  url: URL,
+  name: string,
+): Promise<Response> {
   checkWritable(ctx);
   const repo = await openRepository(ctx, name, true);
   const mount = url.searchParams.get("mount");
@@ -170,7 +208,12 @@ export async function postUpload(ctx: ServerContext, request: Request, url: URL,
 }
 
 /** `PATCH <session>`: appends a chunk (streamed, or ranged with `Content-Range`). */
-export async function patchUpload(ctx: ServerContext, request: Request, name: string, id: string): Promise<Response> {
+export async function patchUpload(
+  ctx: ServerContext,
+  request: Request,
+  name: string,
+  id: string,
+): Promise<Response> {
   checkWritable(ctx);
   const session = await ctx.sessions.acquire(name, id);
   try {
@@ -182,7 +225,13 @@ export async function patchUpload(ctx: ServerContext, request: Request, name: st
 }
 
 /** `PUT <session>?digest=`: appends an optional last chunk, verifies and stores the blob. */
-export async function putUpload(ctx: ServerContext, request: Request, url: URL, name: string, id: string): Promise<Response> {
+export async function putUpload(
+  ctx: ServerContext,
+  request: Request,
+  url: URL,
+  name: string,
+  id: string,
+): Promise<Response> {
   checkWritable(ctx);
   const digest = checkDigest(url.searchParams.get("digest"));
   const session = await ctx.sessions.acquire(name, id);
@@ -201,13 +250,21 @@ export async function putUpload(ctx: ServerContext, request: Request, url: URL, 
 }
 
 /** `GET <session>`: reports how many bytes the session holds (204 with `Range`). */
-export async function getUploadStatus(ctx: ServerContext, name: string, id: string): Promise<Response> {
+export async function getUploadStatus(
+  ctx: ServerContext,
+  name: string,
+  id: string,
+): Promise<Response> {
   const session = await ctx.sessions.peek(name, id);
   return new Response(null, { status: 204, headers: sessionHeaders(session) });
 }
 
 /** `DELETE <session>`: cancels the upload and removes its bytes (204). */
-export async function deleteUpload(ctx: ServerContext, name: string, id: string): Promise<Response> {
+export async function deleteUpload(
+  ctx: ServerContext,
+  name: string,
+  id: string,
+): Promise<Response> {
   checkWritable(ctx);
   const session = await ctx.sessions.acquire(name, id);
   await ctx.sessions.close(session);

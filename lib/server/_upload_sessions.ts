@@ -88,7 +88,9 @@ export class UploadSessions {
       throw apiError(
         404,
         "BLOB_UPLOAD_UNKNOWN",
-        `Upload session ${JSON.stringify(id)} is unknown or expired in repository ${name}; start a new upload`,
+        `Upload session ${
+          JSON.stringify(id)
+        } is unknown or expired in repository ${name}; start a new upload`,
       );
     }
     if (session.busy) {
@@ -112,7 +114,9 @@ export class UploadSessions {
       throw apiError(
         404,
         "BLOB_UPLOAD_UNKNOWN",
-        `Upload session ${JSON.stringify(id)} is unknown or expired in repository ${name}; start a new upload`,
+        `Upload session ${
+          JSON.stringify(id)
+        } is unknown or expired in repository ${name}; start a new upload`,
       );
     }
     return session;

@@ -14,11 +14,17 @@ const SESSION_ID_REGEXP = /^[a-f0-9-]{1,64}$/;
 
 function checkId(id: string): string {
   // Session ids come from crypto.randomUUID(); anything else must never reach a path.
-  if (!SESSION_ID_REGEXP.test(id)) throw new RangeError(`Invalid upload session id ${JSON.stringify(id)}`);
+  if (!SESSION_ID_REGEXP.test(id)) {
+    throw new RangeError(`Invalid upload session id ${JSON.stringify(id)}`);
+  }
   return id;
 }
 
-function counted(body: ReadableStream<Uint8Array>, maxBytes: number, onBytes: (n: number) => void): ReadableStream<Uint8Array> {
+function counted(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  onBytes: (n: number) => void,
+): ReadableStream<Uint8Array> {
   let total = 0;
   return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -56,7 +62,9 @@ export function createFsUploadStore(fs: Fs, dir: string): UploadStore {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       // Sessions of an earlier process can never be resumed: drop them.
       for (const entry of await fs.readDir(dir)) {
-        if (SESSION_ID_REGEXP.test(entry.name)) await fs.remove(`${dir}/${entry.name}`, { recursive: true });
+        if (SESSION_ID_REGEXP.test(entry.name)) {
+          await fs.remove(`${dir}/${entry.name}`, { recursive: true });
+        }
       }
     })();
     return ready;

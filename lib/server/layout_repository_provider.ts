@@ -47,7 +47,12 @@ function checkLayoutName(name: string): void {
   }
 }
 
-function rangedFileStream(fs: Fs, path: string, offset: number, length: number): Promise<ReadableStream<Bytes>> {
+function rangedFileStream(
+  fs: Fs,
+  path: string,
+  offset: number,
+  length: number,
+): Promise<ReadableStream<Bytes>> {
   return fs.open(path).then((handle) => {
     const reader = handle.stream(offset, length).getReader();
     let closed = false;
@@ -90,7 +95,13 @@ class LayoutRepository implements RegistryRepository {
   #dir: string;
   #hasher: HasherFactory;
 
-  constructor(target: LayoutStore, uploads: UploadStore, fs: Fs, dir: string, hasher: HasherFactory) {
+  constructor(
+    target: LayoutStore,
+    uploads: UploadStore,
+    fs: Fs,
+    dir: string,
+    hasher: HasherFactory,
+  ) {
     this.target = target;
     this.uploads = uploads;
     this.#fs = fs;
@@ -108,7 +119,11 @@ class LayoutRepository implements RegistryRepository {
     return st?.isFile ? st.size : undefined;
   }
 
-  readBlob(digest: string, range: { offset: number; length: number }, _opts?: Op): Promise<ReadableStream<Bytes>> {
+  readBlob(
+    digest: string,
+    range: { offset: number; length: number },
+    _opts?: Op,
+  ): Promise<ReadableStream<Bytes>> {
     return rangedFileStream(this.#fs, this.#blobFile(digest), range.offset, range.length);
   }
 
@@ -145,19 +160,26 @@ class LayoutRepository implements RegistryRepository {
  * @param options Root directory, file system and hasher.
  * @returns The provider.
  */
-export function createLayoutRepositoryProvider(options: LayoutRepositoryProviderOptions): RepositoryProvider {
+export function createLayoutRepositoryProvider(
+  options: LayoutRepositoryProviderOptions,
+): RepositoryProvider {
   const root = options.root.length > 1 ? options.root.replace(/\/+$/, "") : options.root;
   const fs = options.fs;
   const hasher = options.hasherFactory ?? pureHasherFactory;
   const uploads = createFsUploadStore(fs, `${root}/_uploads`);
   const open = new Map<string, Promise<RegistryRepository>>();
   return {
-    async get(name: string, opts: GetRepositoryOptions = {}): Promise<RegistryRepository | undefined> {
+    async get(
+      name: string,
+      opts: GetRepositoryOptions = {},
+    ): Promise<RegistryRepository | undefined> {
       checkLayoutName(name);
       const cached = open.get(name);
       if (cached !== undefined) return await cached;
       const dir = `${root}/${name}`;
-      if (opts.create !== true && (await fs.stat(`${dir}/oci-layout`)) === undefined) return undefined;
+      if (opts.create !== true && (await fs.stat(`${dir}/oci-layout`)) === undefined) {
+        return undefined;
+      }
       // Re-check: another request may have opened it while this one looked at the disk.
       const again = open.get(name);
       if (again !== undefined) return await again;

@@ -78,19 +78,29 @@ export interface RegistryHandlerOptions {
 function resolveLimits(limits: RegistryLimits = {}): ResolvedLimits {
   const positive = (value: number | undefined, fallback: number, what: string): number => {
     if (value === undefined) return fallback;
-    if (!(value > 0)) throw new RangeError(`Cannot create the registry: ${what} must be positive, got ${value}`);
+    if (!(value > 0)) {
+      throw new RangeError(`Cannot create the registry: ${what} must be positive, got ${value}`);
+    }
     return value;
   };
   return {
     maxManifestBytes: positive(limits.maxManifestBytes, MAX_MANIFEST_BYTES, "maxManifestBytes"),
     maxBlobBytes: positive(limits.maxBlobBytes, Number.POSITIVE_INFINITY, "maxBlobBytes"),
     maxUploadSessions: positive(limits.maxUploadSessions, 64, "maxUploadSessions"),
-    uploadIdleTimeoutMs: positive(limits.uploadIdleTimeoutMs, 10 * 60 * 1000, "uploadIdleTimeoutMs"),
+    uploadIdleTimeoutMs: positive(
+      limits.uploadIdleTimeoutMs,
+      10 * 60 * 1000,
+      "uploadIdleTimeoutMs",
+    ),
   };
 }
 
 function unsupportedMethod(method: string, kind: string): Response {
-  return specErrorResponse(405, "UNSUPPORTED", `Method ${method} is not supported on the ${kind} endpoint`);
+  return specErrorResponse(
+    405,
+    "UNSUPPORTED",
+    `Method ${method} is not supported on the ${kind} endpoint`,
+  );
 }
 
 function dispatch(ctx: ServerContext, request: Request, url: URL, route: Route): Promise<Response> {
@@ -106,14 +116,18 @@ function dispatch(ctx: ServerContext, request: Request, url: URL, route: Route):
         }),
       );
     case "tags":
-      return read ? listTags(ctx, request, url, route.name) : Promise.resolve(unsupportedMethod(m, "tags"));
+      return read
+        ? listTags(ctx, request, url, route.name)
+        : Promise.resolve(unsupportedMethod(m, "tags"));
     case "manifest":
       if (read) return getManifest(ctx, request, route.name, route.reference);
       if (m === "PUT") return putManifest(ctx, request, route.name, route.reference);
       if (m === "DELETE") return deleteManifest(ctx, request, route.name, route.reference);
       return Promise.resolve(unsupportedMethod(m, "manifest"));
     case "uploads":
-      return m === "POST" ? postUpload(ctx, request, url, route.name) : Promise.resolve(unsupportedMethod(m, "upload"));
+      return m === "POST"
+        ? postUpload(ctx, request, url, route.name)
+        : Promise.resolve(unsupportedMethod(m, "upload"));
     case "upload":
       if (m === "PATCH") return patchUpload(ctx, request, route.name, route.id);
       if (m === "PUT") return putUpload(ctx, request, url, route.name, route.id);
@@ -173,7 +187,7 @@ function logged(response: Response, done: (bytes: number) => void): Response {
 /**
  * Creates the registry request handler: the whole of distribution-spec 1.1 (pull, push with
  * monolithic, streamed and chunked uploads, cross-repository mount, tags, referrers, deletes) over
- * the repositories `repositories` opens. Serve it with `serveHttp` (runtime) or `Deno.serve`.
+ * the repositories `repositories` opens. Serve it with `serveHttp` from the runtime layer.
  *
  * @example Serve two repositories from memory-backed layouts
  * ```ts ignore
@@ -187,7 +201,9 @@ function logged(response: Response, done: (bytes: number) => void): Response {
  * @returns A `(Request) => Promise<Response>` handler.
  * @throws {RangeError} when a limit is not a positive number.
  */
-export function createRegistryHandler(options: RegistryHandlerOptions): (request: Request) => Promise<Response> {
+export function createRegistryHandler(
+  options: RegistryHandlerOptions,
+): (request: Request) => Promise<Response> {
   const limits = resolveLimits(options.limits);
   const ctx: ServerContext = {
     repositories: options.repositories,
@@ -211,18 +227,29 @@ export function createRegistryHandler(options: RegistryHandlerOptions): (request
     }
     try {
       if (options.auth !== undefined && !(await options.auth(request))) {
-        response = specErrorResponse(401, "UNAUTHORIZED", "Authentication required; log in and retry", {
-          "www-authenticate": `Basic realm="${realm}"`,
-        });
+        response = specErrorResponse(
+          401,
+          "UNAUTHORIZED",
+          "Authentication required; log in and retry",
+          {
+            "www-authenticate": `Basic realm="${realm}"`,
+          },
+        );
       } else {
         const route = matchRoute(url.pathname);
         response = route === undefined
-          ? specErrorResponse(404, "UNSUPPORTED", `No registry endpoint at ${url.pathname.slice(0, 200)}`)
+          ? specErrorResponse(
+            404,
+            "UNSUPPORTED",
+            `No registry endpoint at ${url.pathname.slice(0, 200)}`,
+          )
           : await dispatch(ctx, request, url, route);
       }
     } catch (err) {
       response = errorToResponse(err);
-      if (response.status >= 500) error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (response.status >= 500) {
+        error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      }
     }
     response.headers.set("docker-distribution-api-version", "registry/2.0");
     if (log === undefined) return response;

@@ -117,7 +117,7 @@ const KU_FLAGS: Record<KeyUsageName, number> = {
 export async function createCertificate(options: CreateCertificateOptions): Promise<Certificate> {
   const notBefore = options.notBefore ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 24 * 3600 * 1000);
-  const signingKey = options.issuer?.privateKey ?? options.privateKey;
+  let signingKey = options.issuer?.privateKey ?? options.privateKey;
   if (!signingKey) throw new TypeError("createCertificate() needs issuer or privateKey");
   const extensions: InstanceType<typeof x509.Extension>[] = [];
   const bc = options.basicConstraints;
@@ -135,6 +135,12 @@ export async function createCertificate(options: CreateCertificateOptions): Prom
   const signingAlgorithm = signingKey.algorithm.name === "ECDSA"
     ? { name: "ECDSA", hash }
     : { name: "RSASSA-PKCS1-v1_5", hash };
+  const keyHash = (signingKey.algorithm as RsaHashedKeyAlgorithm).hash?.name;
+  if (signingAlgorithm.name !== "ECDSA" && keyHash !== hash) {
+    // An RSA key is bound to one hash in WebCrypto: re-import it for the requested one.
+    const pkcs8 = await crypto.subtle.exportKey("pkcs8", signingKey);
+    signingKey = await crypto.subtle.importKey("pkcs8", pkcs8, signingAlgorithm, false, ["sign"]);
+  }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: options.serialNumber ?? randomSerial(),
     subject: options.subject,

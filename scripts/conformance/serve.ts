@@ -23,13 +23,19 @@ const hostname = argValue("--hostname") ?? "127.0.0.1";
 const port = Number(argValue("--port") ?? "0");
 const verbose = Deno.args.includes("--log");
 
-const repositories = createLayoutRepositoryProvider({ root, fs: nodeFs, hasherFactory: nodeHasherFactory });
+const repositories = createLayoutRepositoryProvider({
+  root,
+  fs: nodeFs,
+  hasherFactory: nodeHasherFactory,
+});
 const handler = createRegistryHandler({
   hasherFactory: nodeHasherFactory,
   repositories,
   log: (e) => {
     if (verbose || e.status >= 500) {
-      console.error(`${e.method} ${e.path} ${e.status} ${e.bytes}B ${e.ms}ms${e.error ? ` ${e.error}` : ""}`);
+      console.error(
+        `${e.method} ${e.path} ${e.status} ${e.bytes}B ${e.ms}ms${e.error ? ` ${e.error}` : ""}`,
+      );
     }
   },
 });
@@ -37,6 +43,8 @@ const server = await serveHttp(handler, { hostname, port });
 console.log(`listening ${server.hostname}:${server.port}`);
 
 const { promise: stop, resolve } = Promise.withResolvers<void>();
-for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => resolve());
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => resolve());
+}
 await stop;
 await server.close();

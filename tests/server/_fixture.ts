@@ -10,10 +10,7 @@ import { digestBytes } from "../../lib/digest/digest_bytes.ts";
 import { serveHttp } from "../../lib/runtime/http_server.ts";
 import type { HttpServer } from "../../lib/runtime/http_server.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
-import {
-  createLayoutRepositoryProvider,
-  createRegistryHandler,
-} from "../../lib/server/mod.ts";
+import { createLayoutRepositoryProvider, createRegistryHandler } from "../../lib/server/mod.ts";
 import type { RegistryHandlerOptions, RequestLogEntry } from "../../lib/server/mod.ts";
 
 /** A running test registry. */
@@ -44,7 +41,11 @@ type Extra = Omit<RegistryHandlerOptions, "repositories">;
 export async function startRegistry(options: Extra = {}): Promise<TestRegistry> {
   const root = await Deno.makeTempDir({ prefix: "ocisign-server-test-" });
   const log: RequestLogEntry[] = [];
-  const repositories = createLayoutRepositoryProvider({ root, fs: nodeFs, hasherFactory: nodeHasherFactory });
+  const repositories = createLayoutRepositoryProvider({
+    root,
+    fs: nodeFs,
+    hasherFactory: nodeHasherFactory,
+  });
   const handler = createRegistryHandler({
     repositories,
     hasherFactory: nodeHasherFactory,
@@ -109,7 +110,11 @@ export async function imageManifest(
   const doc = {
     schemaVersion: 2,
     mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config.digest, size: config.bytes.length },
+    config: {
+      mediaType: "application/vnd.oci.image.config.v1+json",
+      digest: config.digest,
+      size: config.bytes.length,
+    },
     layers: layers.map((l) => ({
       mediaType: "application/vnd.oci.image.layer.v1.tar",
       digest: l.digest,

@@ -66,7 +66,13 @@ Deno.test("createRegistryHandler() refuses writes when read-only", async () => {
 Deno.test("createRegistryHandler() rejects bad names and digests", async () => {
   const reg = await startRegistry();
   try {
-    for (const path of ["/v2/UPPER/tags/list", "/v2/a..b/tags/list", `/v2/${"a".repeat(300)}/tags/list`]) {
+    for (
+      const path of [
+        "/v2/UPPER/tags/list",
+        "/v2/a..b/tags/list",
+        `/v2/${"a".repeat(300)}/tags/list`,
+      ]
+    ) {
       const res = await reg.request(path);
       assertEquals(res.status, 400, path);
       assertEquals(await errorCode(res), "NAME_INVALID");
@@ -136,7 +142,10 @@ Deno.test("createRegistryHandler() refuses a monolithic upload whose digest does
   try {
     const blob = await content("real bytes");
     const other = await content("other bytes");
-    const res = await reg.request(`/v2/a/blobs/uploads/?digest=${other.digest}`, { method: "POST", body: blob.bytes });
+    const res = await reg.request(`/v2/a/blobs/uploads/?digest=${other.digest}`, {
+      method: "POST",
+      body: blob.bytes,
+    });
     assertEquals(res.status, 400);
     assertEquals(await errorCode(res), "DIGEST_INVALID");
     for (const d of [blob.digest, other.digest]) {
@@ -161,15 +170,27 @@ Deno.test("createRegistryHandler() mounts blobs across repositories", async () =
   try {
     const blob = await content("shared layer");
     assertEquals((await pushBlob(reg, "src/repo", blob)).status, 201);
-    const mount = await reg.request(`/v2/dst/repo/blobs/uploads/?mount=${blob.digest}&from=src/repo`, { method: "POST" });
+    const mount = await reg.request(
+      `/v2/dst/repo/blobs/uploads/?mount=${blob.digest}&from=src/repo`,
+      { method: "POST" },
+    );
     assertEquals(mount.status, 201);
     assertEquals(mount.headers.get("location"), `/v2/dst/repo/blobs/${blob.digest}`);
-    assertEquals(await (await reg.request(`/v2/dst/repo/blobs/${blob.digest}`)).text(), "shared layer");
+    assertEquals(
+      await (await reg.request(`/v2/dst/repo/blobs/${blob.digest}`)).text(),
+      "shared layer",
+    );
 
-    const missing = await reg.request(`/v2/dst/repo/blobs/uploads/?mount=sha256:${"1".repeat(64)}&from=src/repo`, { method: "POST" });
+    const missing = await reg.request(
+      `/v2/dst/repo/blobs/uploads/?mount=sha256:${"1".repeat(64)}&from=src/repo`,
+      { method: "POST" },
+    );
     assertEquals(missing.status, 202);
     assert(missing.headers.get("location")!.startsWith("/v2/dst/repo/blobs/uploads/"));
-    const noSource = await reg.request(`/v2/dst/repo/blobs/uploads/?mount=${blob.digest}&from=nowhere`, { method: "POST" });
+    const noSource = await reg.request(
+      `/v2/dst/repo/blobs/uploads/?mount=${blob.digest}&from=nowhere`,
+      { method: "POST" },
+    );
     assertEquals(noSource.status, 202);
     const cancel = await reg.request(noSource.headers.get("location")!, { method: "DELETE" });
     assertEquals(cancel.status, 204);
@@ -183,7 +204,9 @@ Deno.test("createRegistryHandler() stores manifests byte for byte and serves the
   try {
     const { manifest } = await pushImage(reg, "org/app", "v1");
     for (const ref of ["v1", manifest.digest]) {
-      const res = await reg.request(`/v2/org/app/manifests/${ref}`, { headers: { accept: OCI_MANIFEST } });
+      const res = await reg.request(`/v2/org/app/manifests/${ref}`, {
+        headers: { accept: OCI_MANIFEST },
+      });
       assertEquals(res.status, 200, ref);
       assertEquals(res.headers.get("content-type"), OCI_MANIFEST);
       assertEquals(res.headers.get("docker-content-digest"), manifest.digest);
@@ -246,7 +269,11 @@ Deno.test("createRegistryHandler() validates manifests on push", async () => {
     const index = await content(JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_INDEX,
-      manifests: [{ mediaType: OCI_MANIFEST, digest: manifest.digest, size: manifest.bytes.length }],
+      manifests: [{
+        mediaType: OCI_MANIFEST,
+        digest: manifest.digest,
+        size: manifest.bytes.length,
+      }],
     }));
     assertEquals((await putManifest(reg, "a", "multi", index, OCI_INDEX)).status, 201);
     const dangling = await content(JSON.stringify({
@@ -270,7 +297,10 @@ Deno.test("createRegistryHandler() lists tags with n, last and Link", async () =
       const res = await putManifest(reg, "a", tag, manifest);
       assertEquals(res.status, 201);
     }
-    assertEquals(await (await reg.request("/v2/a/tags/list")).json(), { name: "a", tags: ["t1", "t2", "t3", "t4"] });
+    assertEquals(await (await reg.request("/v2/a/tags/list")).json(), {
+      name: "a",
+      tags: ["t1", "t2", "t3", "t4"],
+    });
     const page = await reg.request("/v2/a/tags/list?n=2");
     assertEquals(await page.json(), { name: "a", tags: ["t1", "t2"] });
     assertEquals(page.headers.get("link"), '</v2/a/tags/list?n=2&last=t2>; rel="next"');
@@ -297,7 +327,11 @@ Deno.test("createRegistryHandler() lists referrers with the artifactType filter"
   const reg = await startRegistry();
   try {
     const { manifest: subject } = await pushImage(reg, "a", "v1");
-    const subjectDesc = { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.bytes.length };
+    const subjectDesc = {
+      mediaType: OCI_MANIFEST,
+      digest: subject.digest,
+      size: subject.bytes.length,
+    };
     assertEquals((await pushBlob(reg, "a", await content("{}"))).status, 201);
     const empty = { mediaType: "application/vnd.oci.empty.v1+json", digest: EMPTY, size: 2 };
     const sig = await content(JSON.stringify({
@@ -323,7 +357,9 @@ Deno.test("createRegistryHandler() lists referrers with the artifactType filter"
     }
     const all = await reg.request(`/v2/a/referrers/${subject.digest}`);
     assertEquals(all.headers.get("content-type"), OCI_INDEX);
-    const body = await all.json() as { manifests: { digest: string; artifactType?: string; annotations?: unknown }[] };
+    const body = await all.json() as {
+      manifests: { digest: string; artifactType?: string; annotations?: unknown }[];
+    };
     assertEquals(body.manifests.length, 2);
     const bySig = body.manifests.find((m) => m.digest === sig.digest)!;
     assertEquals(bySig, {
@@ -333,14 +369,24 @@ Deno.test("createRegistryHandler() lists referrers with the artifactType filter"
       artifactType: "application/vnd.example.sig",
       annotations: { "org.example.kind": "signature" },
     });
-    assertEquals(body.manifests.find((m) => m.digest === sbom.digest)?.artifactType, "application/vnd.example.sbom");
+    assertEquals(
+      body.manifests.find((m) => m.digest === sbom.digest)?.artifactType,
+      "application/vnd.example.sbom",
+    );
 
-    const filtered = await reg.request(`/v2/a/referrers/${subject.digest}?artifactType=application/vnd.example.sbom`);
+    const filtered = await reg.request(
+      `/v2/a/referrers/${subject.digest}?artifactType=application/vnd.example.sbom`,
+    );
     assertEquals(filtered.headers.get("oci-filters-applied"), "artifactType");
     const fbody = await filtered.json() as { manifests: { digest: string }[] };
     assertEquals(fbody.manifests.map((m) => m.digest), [sbom.digest]);
 
-    for (const path of [`/v2/a/referrers/sha256:${"4".repeat(64)}`, `/v2/never/pushed/referrers/${subject.digest}`]) {
+    for (
+      const path of [
+        `/v2/a/referrers/sha256:${"4".repeat(64)}`,
+        `/v2/never/pushed/referrers/${subject.digest}`,
+      ]
+    ) {
       const none = await reg.request(path);
       assertEquals(none.status, 200, path);
       assertEquals(await none.json(), { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
@@ -363,18 +409,27 @@ Deno.test("createRegistryHandler() deletes tags, manifests and blobs", async () 
     assertEquals(untag.status, 202);
     assertEquals(await (await reg.request("/v2/a/tags/list")).json(), { name: "a", tags: ["v2"] });
     assertEquals((await reg.request("/v2/a/manifests/v1", { method: "HEAD" })).status, 404);
-    assertEquals((await reg.request(`/v2/a/manifests/${manifest.digest}`, { method: "HEAD" })).status, 200);
+    assertEquals(
+      (await reg.request(`/v2/a/manifests/${manifest.digest}`, { method: "HEAD" })).status,
+      200,
+    );
 
     const del = await reg.request(`/v2/a/manifests/${manifest.digest}`, { method: "DELETE" });
     assertEquals(del.status, 202);
-    assertEquals((await reg.request(`/v2/a/manifests/${manifest.digest}`, { method: "HEAD" })).status, 404);
+    assertEquals(
+      (await reg.request(`/v2/a/manifests/${manifest.digest}`, { method: "HEAD" })).status,
+      404,
+    );
     assertEquals((await reg.request("/v2/a/manifests/v2", { method: "HEAD" })).status, 404);
     assertEquals(await (await reg.request("/v2/a/tags/list")).json(), { name: "a", tags: [] });
     const again = await reg.request(`/v2/a/manifests/${manifest.digest}`, { method: "DELETE" });
     assertEquals(again.status, 404);
     assertEquals(await errorCode(again), "MANIFEST_UNKNOWN");
 
-    assertEquals((await reg.request(`/v2/a/blobs/${layer.digest}`, { method: "DELETE" })).status, 202);
+    assertEquals(
+      (await reg.request(`/v2/a/blobs/${layer.digest}`, { method: "DELETE" })).status,
+      202,
+    );
     const gone = await reg.request(`/v2/a/blobs/${layer.digest}`);
     assertEquals(gone.status, 404);
     assertEquals(await errorCode(gone), "BLOB_UNKNOWN");

@@ -2,7 +2,11 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { content, errorCode, pushImage, serveRegistry } from "./_fixture.ts";
 
 /** Sends raw bytes over TCP and returns what the server answered before closing (or a timeout). */
-async function raw(port: number, request: string, { closeAfterSend = false } = {}): Promise<string> {
+async function raw(
+  port: number,
+  request: string,
+  { closeAfterSend = false } = {},
+): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
     await conn.write(new TextEncoder().encode(request));
@@ -23,7 +27,9 @@ async function raw(port: number, request: string, { closeAfterSend = false } = {
         if (m && text.length >= head + 4 + Number(m[1])) return text;
       }
     }
-    return new TextDecoder().decode(chunks.reduce((a, b) => new Uint8Array([...a, ...b]), new Uint8Array()));
+    return new TextDecoder().decode(
+      chunks.reduce((a, b) => new Uint8Array([...a, ...b]), new Uint8Array()),
+    );
   } finally {
     try {
       conn.close();
@@ -46,8 +52,13 @@ Deno.test("registry over a socket: push and pull with fetch", async () => {
     assertEquals(put.status, 201);
     const head = await fetch(`${base}/v2/net/repo/blobs/${blob.digest}`, { method: "HEAD" });
     assertEquals(head.headers.get("content-length"), String(blob.bytes.length));
-    assertEquals(await (await fetch(`${base}/v2/net/repo/blobs/${blob.digest}`)).text(), "over the wire");
-    const ranged = await fetch(`${base}/v2/net/repo/blobs/${blob.digest}`, { headers: { range: "bytes=5-7" } });
+    assertEquals(
+      await (await fetch(`${base}/v2/net/repo/blobs/${blob.digest}`)).text(),
+      "over the wire",
+    );
+    const ranged = await fetch(`${base}/v2/net/repo/blobs/${blob.digest}`, {
+      headers: { range: "bytes=5-7" },
+    });
     assertEquals(ranged.status, 206);
     assertEquals(ranged.headers.get("content-length"), "3");
     assertEquals(await ranged.text(), "the");
@@ -89,7 +100,8 @@ Deno.test("registry over a socket: an upload cut off halfway leaves nothing visi
     const digest = `sha256:${"7".repeat(64)}`;
     await raw(
       reg.server.port,
-      `PUT ${location}?digest=${digest} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n` + "z".repeat(5000),
+      `PUT ${location}?digest=${digest} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n` +
+        "z".repeat(5000),
       { closeAfterSend: true },
     );
     // The server has seen the body end early; the session holds no bytes and the blob is absent.
@@ -115,7 +127,9 @@ Deno.test("registry over a socket: an upload cut off halfway leaves nothing visi
 Deno.test("registry over a socket: garbage requests get errors and the server keeps working", async () => {
   const reg = await serveRegistry();
   try {
-    const garbage = await raw(reg.server.port, "\x00\x01GARBAGE \x7f\r\n\r\n", { closeAfterSend: true });
+    const garbage = await raw(reg.server.port, "\x00\x01GARBAGE \x7f\r\n\r\n", {
+      closeAfterSend: true,
+    });
     assert(garbage === "" || garbage.startsWith("HTTP/1.1 4"), garbage.slice(0, 60));
     const base = `http://${reg.address}`;
     const paths = [

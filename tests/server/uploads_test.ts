@@ -11,7 +11,12 @@ async function startUpload(reg: TestRegistry, name: string): Promise<string> {
   return location;
 }
 
-function patch(reg: TestRegistry, location: string, body: Uint8Array<ArrayBuffer>, range?: string): Promise<Response> {
+function patch(
+  reg: TestRegistry,
+  location: string,
+  body: Uint8Array<ArrayBuffer>,
+  range?: string,
+): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/octet-stream" };
   if (range !== undefined) headers["content-range"] = range;
   return reg.request(location, { method: "PATCH", body, headers });
@@ -64,7 +69,10 @@ Deno.test("chunked uploads: in-order chunks, 416 for a bad order, status and fin
     });
     assertEquals(done.status, 201);
     assertEquals(done.headers.get("location"), `/v2/org/app/blobs/${blob.digest}`);
-    assertEquals(await (await reg.request(`/v2/org/app/blobs/${blob.digest}`)).text(), "first chunk|second chunk|third");
+    assertEquals(
+      await (await reg.request(`/v2/org/app/blobs/${blob.digest}`)).text(),
+      "first chunk|second chunk|third",
+    );
     assertEquals(await uploadDirs(reg), []);
     const closed = await reg.request(location);
     assertEquals(closed.status, 404);
@@ -85,7 +93,9 @@ Deno.test("streamed uploads: PATCH without Content-Range, then PUT with an empty
     assertEquals(res.headers.get("range"), `0-${blob.bytes.length - 1}`);
     const put = await reg.request(`${location}?digest=${blob.digest}`, { method: "PUT" });
     assertEquals(put.status, 201);
-    const got = new Uint8Array(await (await reg.request(`/v2/a/blobs/${blob.digest}`)).arrayBuffer());
+    const got = new Uint8Array(
+      await (await reg.request(`/v2/a/blobs/${blob.digest}`)).arrayBuffer(),
+    );
     assertEquals(got, blob.bytes);
   } finally {
     await reg.close();
@@ -103,7 +113,9 @@ Deno.test("uploads: a wrong final digest, a length mismatch and a cancelled sess
     assertEquals((await reg.request(location)).headers.get("range"), "0-0");
 
     assertEquals((await patch(reg, location, blob.bytes)).status, 202);
-    const wrong = await reg.request(`${location}?digest=sha256:${"5".repeat(64)}`, { method: "PUT" });
+    const wrong = await reg.request(`${location}?digest=sha256:${"5".repeat(64)}`, {
+      method: "PUT",
+    });
     assertEquals(wrong.status, 400);
     assertEquals(await errorCode(wrong), "DIGEST_INVALID");
     assertEquals((await reg.request(`/v2/a/blobs/${blob.digest}`, { method: "HEAD" })).status, 404);
@@ -169,15 +181,23 @@ Deno.test("uploads: concurrent pushes of the same blob all succeed and store it 
     const blob = await content(crypto.getRandomValues(new Uint8Array(64 * 1024)));
     const results = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
       if (i % 2 === 0) {
-        const res = await reg.request(`/v2/a/blobs/uploads/?digest=${blob.digest}`, { method: "POST", body: blob.bytes });
+        const res = await reg.request(`/v2/a/blobs/uploads/?digest=${blob.digest}`, {
+          method: "POST",
+          body: blob.bytes,
+        });
         return res.status;
       }
       const location = await startUpload(reg, "a");
-      const res = await reg.request(`${location}?digest=${blob.digest}`, { method: "PUT", body: blob.bytes });
+      const res = await reg.request(`${location}?digest=${blob.digest}`, {
+        method: "PUT",
+        body: blob.bytes,
+      });
       return res.status;
     }));
     assertEquals(results, Array(8).fill(201));
-    const got = new Uint8Array(await (await reg.request(`/v2/a/blobs/${blob.digest}`)).arrayBuffer());
+    const got = new Uint8Array(
+      await (await reg.request(`/v2/a/blobs/${blob.digest}`)).arrayBuffer(),
+    );
     assertEquals(got, blob.bytes);
     assertEquals(await uploadDirs(reg), []);
   } finally {
@@ -220,11 +240,17 @@ Deno.test("uploads: blobs over maxBlobBytes are refused with 413", async () => {
   const reg = await startRegistry({ limits: { maxBlobBytes: 10 } });
   try {
     const big = await content("0123456789ABCDEF");
-    const declared = await reg.request(`/v2/a/blobs/uploads/?digest=${big.digest}`, { method: "POST", body: big.bytes });
+    const declared = await reg.request(`/v2/a/blobs/uploads/?digest=${big.digest}`, {
+      method: "POST",
+      body: big.bytes,
+    });
     assertEquals(declared.status, 413);
     assertEquals(await errorCode(declared), "SIZE_INVALID");
     const location = await startUpload(reg, "a");
-    const streamed = await reg.request(location, { method: "PATCH", body: new Blob([big.bytes]).stream() });
+    const streamed = await reg.request(location, {
+      method: "PATCH",
+      body: new Blob([big.bytes]).stream(),
+    });
     assertEquals(streamed.status, 413);
     await streamed.body?.cancel();
     assertEquals((await reg.request(`/v2/a/blobs/${big.digest}`, { method: "HEAD" })).status, 404);

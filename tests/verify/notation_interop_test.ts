@@ -3,17 +3,19 @@
  * layout made by oras verify with ocisign's verifier, under the same config directory notation
  * uses (trust policy and trust stores read through the runtime Fs). Needs `notation-peer` and
  * `oras` (scripts/peers/install.sh) and `openssl`; skips without them unless
- * OCISIGN_REQUIRE_PEERS=1.
+ * OCISIGN_REQUIRE_PEERS=1. The registry test also needs `docker-registry`.
  */
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
 import {
   makeOrasLayout,
   makeTestPki,
+  startRegistry,
   strictPolicy,
   writeNotationConfig,
 } from "../interop/notation_go/fixtures.ts";
 import { openLayout } from "../../lib/layout/mod.ts";
+import { Registry } from "../../lib/registry/mod.ts";
 import { nodeFs } from "../../lib/runtime/node_fs.ts";
 import { FsTrustStore, loadTrustPolicyDocument } from "../../lib/trust/mod.ts";
 import { inspectSignatures, listSignatures, verifyArtifact } from "../../lib/verify/mod.ts";
@@ -144,3 +146,73 @@ for (const format of ["jws", "cose"] as const) {
       }),
   });
 }
+
+const REGISTRY = findPeer("docker-registry");
+
+Deno.test({
+  name: "verifyArtifact() accepts notation signatures found through a real registry's tag schema",
+  ignore: MISSING || REGISTRY === undefined,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const pki = await makeTestPki(OPENSSL!, dir, "rsa-2048", "delta");
+      const registry = await startRegistry(REGISTRY!, `${dir}/registry`);
+      try {
+        await Deno.writeTextFile(`${dir}/file.txt`, "hello registry\n");
+        const ref = `${registry.host}/hello-world`;
+        const pushed = await runPeer(ORAS!, ["push", "--plain-http", `${ref}:v1`, "file.txt"], {
+          cwd: dir,
+        });
+        assertEquals(pushed.code, 0, pushed.stderr);
+        const digest = pushed.stdout.match(/Digest: (sha256:[0-9a-f]{64})/)?.[1];
+        assert(digest, pushed.stdout);
+        // first signature: by an untrusted chain; second: trusted, COSE
+        const other = await makeTestPki(OPENSSL!, dir, "ec-256", "other");
+        const sign = (key: string, chain: string, format: string) =>
+          peer(dir, [
+            "sign",
+            `${ref}@${digest}`,
+            "--plain-http",
+            "--key",
+            key,
+            "--cert",
+            chain,
+            "--signature-format",
+            format,
+          ]);
+        const bad = await sign(other.leafKey, other.chain, "jws");
+        assertEquals(bad.code, 0, bad.stderr);
+        const good = await sign(pki.leafKey, pki.chain, "cose");
+        assertEquals(good.code, 0, good.stderr);
+        const cfg = await writeNotationConfig(`${dir}/cfg`, [strictPolicy(ref, "delta")], {
+          "ca:delta": [pki.rootCert],
+        });
+
+        const repo = new Registry(registry.host, { plainHttp: true }).repository("hello-world");
+        const { document } = await loadTrustPolicyDocument(nodeFs, cfg);
+        const result = await verifyArtifact(repo, "v1", {
+          scope: ref,
+          policyDocument: document,
+          trustStore: new FsTrustStore(nodeFs, cfg),
+        });
+        assertEquals(result.subject.digest, digest);
+        assertEquals(result.signature?.digest, good.stdout.trim());
+        assertEquals(
+          (await listSignatures(repo, digest)).signatures.map((d) => d.digest),
+          [bad.stdout.trim(), good.stdout.trim()],
+        );
+        await assertRejectsCode(
+          () =>
+            verifyArtifact(repo, "v1", {
+              scope: ref,
+              policyDocument: document,
+              trustStore: new FsTrustStore(nodeFs, cfg),
+              maxSignatures: 1,
+            }),
+          "ERR_VERIFICATION_FAILED",
+          "signature evaluation stopped",
+        );
+      } finally {
+        await registry.stop();
+      }
+    }),
+});

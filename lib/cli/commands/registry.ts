@@ -29,6 +29,10 @@ export const COMMANDS: Record<string, { description: string; load: () => Promise
     description: "Copy an image, with -r its signatures, between registries and OCI layouts",
     load: () => import("./cp.ts").then((m) => m.cpCommand),
   },
+  serve: {
+    description: "Serve OCI layouts as an OCI Distribution 1.1 registry",
+    load: () => import("./serve.ts").then((m) => m.serveCommand),
+  },
   inspect: {
     description: "Show what the signatures of an artifact claim",
     load: () => import("./inspect.ts").then((m) => m.inspectCommand),

@@ -218,6 +218,7 @@ export async function listTrustStoreCertificates(
  * @returns The certificates, in file order, and the file's path.
  * @throws {NotFoundError} ERR_NOT_FOUND when the file does not exist.
  * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID when it holds no valid certificate.
+ * @throws {TrustStoreError} ERR_TRUST_STORE when it is a symlink or a directory.
  */
 export async function readTrustStoreCertificate(
   io: ConfigIo,
@@ -230,6 +231,11 @@ export async function readTrustStoreCertificate(
   if (info === undefined) {
     throw new NotFoundError(
       `certificate ${entry.file} not found in trust store ${entry.store} of type ${entry.type}; list them with 'ocisign cert list'`,
+    );
+  }
+  if (info.isSymlink || !info.isFile) {
+    throw new TrustStoreError(
+      `trusted certificate ${entry.file} in trust store ${entry.store} of type ${entry.type} is not a regular file (directories or symlinks are not supported)`,
     );
   }
   const certificates = parseCertificates(

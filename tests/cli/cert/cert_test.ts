@@ -215,3 +215,22 @@ Deno.test("cert delete removes one file or a whole store, only with --yes", asyn
     assertEquals(await Deno.stat(dir).catch(() => undefined), undefined);
   });
 });
+
+Deno.test("cert list warns about files in a store that are not certificates", async () => {
+  await withSandbox(async (sb) => {
+    assertEquals((await sb.run("cert", "generate-test", NAME)).code, 0);
+    const dir = `${sb.configDir}/truststore/x509/ca/${NAME}`;
+    await Deno.writeTextFile(`${dir}/notes.txt`, "hello");
+    await Deno.symlink(`${dir}/${NAME}.crt`, `${dir}/link.crt`);
+    const r = await sb.run("cert", "list", "-o", "json");
+    assertEquals(r.code, 0);
+    assertEquals(JSON.parse(r.stdout).map((e: { certificate: string }) => e.certificate), [
+      `${NAME}.crt`,
+    ]);
+    assert.match(
+      r.stderr,
+      new RegExp(`^Warning: skipping ${dir}/link\\.crt: not a regular file$`, "m"),
+    );
+    assert.match(r.stderr, new RegExp(`^Warning: skipping ${dir}/notes\\.txt: `, "m"));
+  });
+});

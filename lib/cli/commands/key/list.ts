@@ -34,7 +34,11 @@ export function keyListCommand(io: CliIo): CommandDef<typeof args> {
       if (args.output === "json") {
         writeJson(io, {
           default: keys.default ?? null,
-          keys: keys.keys.map((k) => ({ ...k, default: k.name === keys.default })),
+          // pluginConfig may hold secrets: it is not shown, as notation does not show it.
+          keys: keys.keys.map(({ pluginConfig: _, ...k }) => ({
+            ...k,
+            default: k.name === keys.default,
+          })),
         });
         return;
       }

@@ -1,0 +1,21 @@
+/**
+ * Builds `argv[2]` (a context dir) into the layout `argv[3]` and prints the digest; run by
+ * `cross_runtime_test.ts` under Bun to compare digests with Deno.
+ *
+ * @module
+ */
+import process from "node:process";
+import { buildImage } from "../../lib/build/mod.ts";
+import { LayoutStore } from "../../lib/layout/mod.ts";
+import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
+
+const [context, layout] = process.argv.slice(2);
+const output = await LayoutStore.open(layout!, nodeFs, { create: true, hasher: nodeHasherFactory });
+const result = await buildImage({
+  context: context!,
+  fs: nodeFs,
+  output,
+  hasher: nodeHasherFactory,
+  timestamp: 1700000000,
+});
+console.log(result.descriptor.digest);

@@ -1,0 +1,22 @@
+import { assertEquals } from "../_helpers/assert.ts";
+import { havePeer, run, withTempDir, writeFiles } from "./_helpers.ts";
+
+Deno.test("buildImage() gives the same digest under Deno and Bun", async () => {
+  if (!havePeer("bun")) return;
+  await withTempDir(async (tmp) => {
+    const text = Array.from({ length: 5000 }, (_, i) => `line ${i} ${"x".repeat(i % 97)}`).join(
+      "\n",
+    );
+    await writeFiles(`${tmp}/ctx`, {
+      "big.txt": text,
+      "dir/a.json": '{"a":1}',
+      Dockerfile: 'FROM scratch\nCOPY . /app/\nENV A=1\nCMD ["/app/x"]\n',
+    });
+    const script = new URL("./_cross_runtime_build.ts", import.meta.url).pathname;
+    const deno = run(Deno.execPath(), ["run", "-A", script, `${tmp}/ctx`, `${tmp}/deno`]);
+    assertEquals(deno.code, 0, deno.out);
+    const bun = run("bun", ["run", script, `${tmp}/ctx`, `${tmp}/bun`]);
+    assertEquals(bun.code, 0, bun.out);
+    assertEquals(bun.out.trim(), deno.out.trim());
+  });
+});

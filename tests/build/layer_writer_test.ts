@@ -1,0 +1,60 @@
+import { assertEquals } from "../_helpers/assert.ts";
+import { compareUtf8, writeLayer } from "../../lib/build/layer_writer.ts";
+import type { TreeNode } from "../../lib/build/file_tree.ts";
+import { nodeHasherFactory, openOutput, readLayer, withTempDir } from "./_helpers.ts";
+
+function nodes(): TreeNode[] {
+  const big = new Uint8Array(2_000_000).map((_, i) => (i * 31) % 256);
+  return [
+    {
+      path: "z-file",
+      type: "file",
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: big.length,
+      content: { kind: "stream", open: () => Promise.resolve(new Blob([big]).stream()) },
+    },
+    { path: "a-link", type: "hardlink", mode: 0o644, uid: 0, gid: 0, size: 0, linkname: "z-file" },
+    { path: "b", type: "directory", mode: 0o711, uid: 5, gid: 6, size: 0 },
+  ];
+}
+
+Deno.test("writeLayer() streams large layers in two passes with the same digest as in memory", async () => {
+  await withTempDir(async (tmp) => {
+    const small = await openOutput(`${tmp}/mem`);
+    const large = await openOutput(`${tmp}/stream`);
+    const a = await writeLayer(nodes(), { output: small, hasher: nodeHasherFactory, timestamp: 5 });
+    const b = await writeLayer(nodes(), {
+      output: large,
+      hasher: nodeHasherFactory,
+      timestamp: 5,
+      memoryLimit: 1024,
+    });
+    assertEquals(a, b);
+    assertEquals(await large.exists(b.descriptor), true);
+    const entries = await readLayer(large, b.descriptor);
+    assertEquals(entries.map((e) => [e.header.path, e.header.type, e.header.linkname]), [
+      ["a-link", "file", ""],
+      ["b", "directory", ""],
+      ["z-file", "hardlink", "a-link"],
+    ]);
+    assertEquals(entries[0]!.content!.length, 2_000_000);
+    assertEquals([entries[1]!.header.mode, entries[1]!.header.uid, entries[1]!.header.gid], [
+      0o711,
+      5,
+      6,
+    ]);
+  });
+});
+
+Deno.test("compareUtf8() orders by UTF-8 bytes", () => {
+  assertEquals(["b", "a/b", "a-b", "a", "\u{1F600}", "\uFF21"].sort(compareUtf8), [
+    "a",
+    "a-b",
+    "a/b",
+    "b",
+    "\uFF21",
+    "\u{1F600}",
+  ]);
+});
