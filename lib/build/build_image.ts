@@ -149,26 +149,22 @@ function toPlatform(p: string | Platform): Platform {
 }
 
 /**
- * Turns a `-t` name into the tag applied in the output (`hello-world:v1` → `v1`,
- * `localhost:5000/app` → `latest`).
+ * Turns a `-t` name into the tag applied in the output, as Docker reads names
+ * (`hello-world:v1` → `v1`, `hello-world` and `localhost:5000/app` → `latest`).
  *
  * @example
  * ```ts
  * import { tagOf } from "./build_image.ts";
- * console.log(tagOf("hello-world:v1"), tagOf("localhost:5000/app"), tagOf("v2")); // v1 latest v2
+ * console.log(tagOf("hello-world:v1"), tagOf("localhost:5000/app"), tagOf("app")); // v1 latest latest
  * ```
  * @param name The name as given.
  * @returns The tag.
  * @throws {BuildError} ERR_BUILD when the tag is not a valid OCI tag.
  */
 export function tagOf(name: string): string {
-  const lastSlash = name.lastIndexOf("/");
-  const tail = name.slice(lastSlash + 1);
+  const tail = name.slice(name.lastIndexOf("/") + 1).replace(/@.*$/, "");
   const colon = tail.lastIndexOf(":");
-  let tag: string;
-  if (colon !== -1) tag = tail.slice(colon + 1);
-  else if (lastSlash === -1 && !name.includes(".")) tag = name;
-  else tag = "latest";
+  const tag = colon === -1 ? "latest" : tail.slice(colon + 1);
   if (!/^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/.test(tag)) {
     throw new BuildError(`Invalid tag in ${JSON.stringify(name)}: use letters, digits, _ . -`);
   }
@@ -380,7 +376,7 @@ class PlatformBuild {
     const triggers = stage.container.OnBuild ?? [];
     delete stage.container.OnBuild;
     for (const trigger of triggers) {
-      await this.#dispatch(stage, { ...parseTrigger(trigger, def.from.line) });
+      await this.#dispatch(stage, parseTrigger(trigger, def.from.line));
     }
     for (const instr of def.body) await this.#dispatch(stage, instr);
     return stage;

@@ -17,6 +17,7 @@ import {
 
 /** A validated image manifest with its raw bytes. */
 export interface ParsedImageManifest {
+  /** Discriminates manifests from indexes. */
   kind: "manifest";
   /** The media type (from the document, else the descriptor, else OCI). */
   mediaType: string;
@@ -28,6 +29,7 @@ export interface ParsedImageManifest {
 
 /** A validated image index with its raw bytes. */
 export interface ParsedImageIndex {
+  /** Discriminates indexes from manifests. */
   kind: "index";
   /** The media type (from the document, else the descriptor, else OCI). */
   mediaType: string;

@@ -37,6 +37,7 @@ export interface ExpectedContent {
  */
 export class VerifyingStream extends TransformStream<Uint8Array, Bytes> {
   /**
+   * Creates the verifying transform.
    * @param expected Digest and size the bytes must match.
    * @param hasherFactory Makes the incremental hasher.
    * @throws {InvalidDigestError} ERR_INVALID_DIGEST when `expected.digest` is malformed.

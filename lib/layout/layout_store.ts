@@ -143,6 +143,7 @@ export class LayoutStore extends OciLayout {
     return Promise.resolve();
   }
 
+  /** Size of a blob, or undefined when absent. */
   protected async _blobSize(path: string): Promise<number | undefined> {
     const st = await this.#fs.stat(join(this.#root, path));
     if (!st) return undefined;
@@ -151,10 +152,12 @@ export class LayoutStore extends OciLayout {
     return st.isFile ? st.size : undefined;
   }
 
+  /** Streams a blob's raw bytes. */
   protected _readBlob(path: string): Promise<ReadableStream<Bytes>> {
     return fileStream(this.#fs, join(this.#root, path));
   }
 
+  /** Stores a blob from a verifying stream, visible only when it ends cleanly. */
   protected async _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void> {
     const tmp = await this.#fs.makeTempDir(this.#root, ".ocisign-ingest-");
     try {
@@ -168,10 +171,12 @@ export class LayoutStore extends OciLayout {
     }
   }
 
+  /** Removes a blob. */
   protected _removeBlob(path: string): Promise<void> {
     return this.#fs.remove(join(this.#root, path));
   }
 
+  /** Persists index.json. */
   protected _saveIndex(bytes: Bytes): Promise<void> {
     return this.#fs.writeFileAtomic(join(this.#root, "index.json"), bytes);
   }

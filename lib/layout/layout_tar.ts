@@ -177,6 +177,7 @@ export class LayoutTar extends OciLayout {
     await this.#clearStage();
   }
 
+  /** Size of a blob, or undefined when absent. */
   protected _blobSize(path: string): Promise<number | undefined> {
     const staged = this.#staged.get(path);
     if (staged) return Promise.resolve(staged.size);
@@ -191,6 +192,7 @@ export class LayoutTar extends OciLayout {
     return Promise.resolve(m?.type === "file" ? m.size : undefined);
   }
 
+  /** Streams a blob's raw bytes. */
   protected _readBlob(path: string): Promise<ReadableStream<Bytes>> {
     const staged = this.#staged.get(path);
     if (staged) return fileStream(this.#fs, staged.file);
@@ -203,6 +205,7 @@ export class LayoutTar extends OciLayout {
     return Promise.resolve(this.#handle.stream(m.offset, m.size));
   }
 
+  /** Stores a blob from a verifying stream, visible only when it ends cleanly. */
   protected async _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void> {
     this.#stageDir ??= await this.#fs.makeTempDir(parentDir(this.#path), ".ocisign-stage-");
     const file = `${this.#stageDir}/${path.replaceAll("/", "_")}`;
@@ -212,6 +215,7 @@ export class LayoutTar extends OciLayout {
     this.#removed.delete(path);
   }
 
+  /** Removes a blob. */
   protected async _removeBlob(path: string): Promise<void> {
     const staged = this.#staged.get(path);
     if (staged) {
@@ -221,6 +225,7 @@ export class LayoutTar extends OciLayout {
     if (this.#members.has(path)) this.#removed.add(path);
   }
 
+  /** Persists index.json. */
   protected _saveIndex(bytes: Bytes): Promise<void> {
     this.#indexBytes = bytes;
     this.#dirty = true;

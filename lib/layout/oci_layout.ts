@@ -114,6 +114,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
   #manifests = new Map<string, ParsedManifest>();
 
   /**
+   * Sets up the shared state; subclasses open and validate the storage first.
    * @param location The layout's path.
    * @param index The parsed `index.json`.
    * @param hasher Hashes streamed content.

@@ -773,7 +773,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       fetched.bytes,
       `referrers index ${referrersTag(subject.digest)}`,
     );
-    if (parsed === undefined || parsed.kind !== "index") return [];
+    if (parsed === undefined) return [];
     return filterByArtifactType(parsed.json.manifests, opts.artifactType);
   }
 
@@ -812,7 +812,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       const parsed = isIndexMediaType(old.descriptor.mediaType)
         ? parseReferrersIndex(old.bytes, `referrers index ${tag}`)
         : undefined;
-      if (parsed === undefined || parsed.kind !== "index") {
+      if (parsed === undefined) {
         throw new InvalidManifestError(
           `The referrers tag ${this.registry}/${this.name}:${tag} holds something other than an image index; delete that tag and retry`,
         );

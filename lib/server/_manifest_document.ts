@@ -1,6 +1,6 @@
 /**
- * Checks a pushed manifest or index before it is stored (JSON of the right shape, a media type
- * that agrees with `Content-Type`), and works out the media type of stored manifest bytes.
+ * Checks a pushed manifest or index before it is stored: JSON of the right shape, a media type
+ * that agrees with `Content-Type`, and the content it needs present.
  *
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests
  * @module
@@ -51,19 +51,6 @@ export function parsePushedManifest(bytes: Uint8Array, contentType: string | nul
 export function requiredContent(parsed: ParsedManifest): Descriptor[] {
   const subject = parsed.json.subject;
   return successors(parsed).filter((d) => d !== subject && !mayBeAbsent(d));
-}
-
-/**
- * The media type of stored manifest bytes (their `mediaType`, else their shape), or `undefined`
- * when the bytes are not a manifest or index.
- */
-export function detectManifestMediaType(bytes: Uint8Array): string | undefined {
-  try {
-    const parsed = parseManifest(bytes);
-    return isManifestMediaType(parsed.mediaType) ? parsed.mediaType : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether a referenced descriptor may be absent from the registry (foreign or external layers). */

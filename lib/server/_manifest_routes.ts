@@ -5,9 +5,6 @@
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
  * @module
  */
-import { concat } from "../_internal/bytes.ts";
-import type { Bytes } from "../_internal/bytes.ts";
-import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { digestBytes } from "../digest/digest_bytes.ts";
 import { parseDigest } from "../digest/digest.ts";
 import { isErrorCode } from "../errors.ts";
@@ -16,11 +13,7 @@ import { isManifestMediaType } from "../oci/media_types.ts";
 import { apiError } from "./_api_error.ts";
 import { checkWritable, openRepository, readBodyBounded } from "./_context.ts";
 import type { ServerContext } from "./_context.ts";
-import {
-  detectManifestMediaType,
-  parsePushedManifest,
-  requiredContent,
-} from "./_manifest_document.ts";
+import { parsePushedManifest, requiredContent } from "./_manifest_document.ts";
 import { decodeSegment, TAG_REGEXP } from "./_routes.ts";
 import type { RegistryRepository } from "./repository.ts";
 
@@ -73,12 +66,6 @@ async function resolveManifest(
   }
 }
 
-async function readAll(stream: ReadableStream<Bytes>): Promise<Bytes> {
-  const parts: Bytes[] = [];
-  for await (const part of stream) parts.push(part);
-  return concat(parts);
-}
-
 /** Answers `GET` and `HEAD` of a manifest. */
 export async function getManifest(
   ctx: ServerContext,
@@ -90,27 +77,16 @@ export async function getManifest(
   const repo = await openRepository(ctx, name, false);
   const signal = request.signal;
   const desc = await resolveManifest(repo, name, ref, signal);
-  let mediaType = desc.mediaType;
-  let body: Bytes | ReadableStream<Bytes> | null = null;
-  if (!isManifestMediaType(mediaType)) {
-    // Content known only as a blob (e.g. a platform manifest of an index): read its own type.
-    if (desc.size > Math.max(ctx.limits.maxManifestBytes, MAX_MANIFEST_BYTES)) {
-      throw manifestUnknown(name, ref);
-    }
-    const bytes = await readAll(await repo.target.fetch(desc, { signal }));
-    const detected = detectManifestMediaType(bytes);
-    if (detected === undefined) throw manifestUnknown(name, ref);
-    mediaType = detected;
-    body = bytes;
-  }
+  // Content known only as a blob (not a manifest) is not served as a manifest.
+  if (!isManifestMediaType(desc.mediaType)) throw manifestUnknown(name, ref);
   const headers = {
-    "content-type": mediaType,
+    "content-type": desc.mediaType,
     "content-length": String(desc.size),
     "docker-content-digest": desc.digest,
     "etag": `"${desc.digest}"`,
   };
   if (request.method === "HEAD") return new Response(null, { status: 200, headers });
-  body ??= await repo.target.fetch(desc, { signal });
+  const body = await repo.target.fetch(desc, { signal });
   return new Response(body, { status: 200, headers });
 }
 

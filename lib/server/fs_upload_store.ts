@@ -47,8 +47,9 @@ function counted(
  * @example
  * ```ts ignore
  * import { createFsUploadStore } from "./fs_upload_store.ts";
- * import { nodeFs } from "../runtime/mod.ts";
- * const uploads = createFsUploadStore(nodeFs, "/srv/registry/_uploads");
+ * import type { Fs } from "../content/fs.ts";
+ * declare const fs: Fs; // the runtime layer's file system
+ * const uploads = createFsUploadStore(fs, "/srv/registry/_uploads");
  * await uploads.create("0b6c9a52-0c3a-4f0e-9d6a-1d2c3b4a5f60");
  * ```
  * @param fs File-system access.

@@ -152,10 +152,11 @@ class LayoutRepository implements RegistryRepository {
  *
  * @example Serve layouts under ./registry
  * ```ts ignore
- * import { createLayoutRepositoryProvider, createRegistryHandler } from "./mod.ts";
- * import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
- * const repositories = createLayoutRepositoryProvider({ root: "./registry", fs: nodeFs, hasherFactory: nodeHasherFactory });
- * const handler = createRegistryHandler({ repositories });
+ * import { createLayoutRepositoryProvider } from "./layout_repository_provider.ts";
+ * import type { Fs } from "../content/fs.ts";
+ * declare const fs: Fs; // the runtime layer's file system
+ * const repositories = createLayoutRepositoryProvider({ root: "./registry", fs });
+ * console.log(await repositories.get("org/app")); // undefined until the first push
  * ```
  * @param options Root directory, file system and hasher.
  * @returns The provider.

@@ -6,10 +6,12 @@
  * @example Serve ./registry on port 5000
  * ```ts ignore
  * import { createLayoutRepositoryProvider, createRegistryHandler } from "./mod.ts";
- * import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
- * import { serveHttp } from "../runtime/http_server.ts";
- * const repositories = createLayoutRepositoryProvider({ root: "./registry", fs: nodeFs, hasherFactory: nodeHasherFactory });
- * const server = await serveHttp(createRegistryHandler({ repositories }), { port: 5000 });
+ * import type { Fs } from "../content/fs.ts";
+ * declare const fs: Fs; // the runtime layer's file system
+ * const repositories = createLayoutRepositoryProvider({ root: "./registry", fs });
+ * const handler = createRegistryHandler({ repositories });
+ * const res = await handler(new Request("http://localhost:5000/v2/"));
+ * console.log(res.status); // 200
  * ```
  *
  * @module

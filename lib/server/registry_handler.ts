@@ -191,11 +191,13 @@ function logged(response: Response, done: (bytes: number) => void): Response {
  *
  * @example Serve two repositories from memory-backed layouts
  * ```ts ignore
- * import { createRegistryHandler, createLayoutRepositoryProvider } from "./mod.ts";
- * import { nodeFs, nodeHasherFactory, serveHttp } from "../runtime/mod.ts";
- * const repositories = createLayoutRepositoryProvider({ root: "./registry", fs: nodeFs, hasherFactory: nodeHasherFactory });
+ * import { createLayoutRepositoryProvider, createRegistryHandler } from "./mod.ts";
+ * import type { Fs } from "../content/fs.ts";
+ * declare const fs: Fs; // the runtime layer's file system
+ * const repositories = createLayoutRepositoryProvider({ root: "./registry", fs });
  * const handler = createRegistryHandler({ repositories, log: (e) => console.error(e) });
- * const server = await serveHttp(handler, { port: 5000 });
+ * const res = await handler(new Request("http://localhost:5000/v2/"));
+ * console.log(res.status); // 200
  * ```
  * @param options The repositories, access control, limits and log.
  * @returns A `(Request) => Promise<Response>` handler.

@@ -287,13 +287,17 @@ export class Certificate {
     if (!(this.signatureAlgorithm in SECURE_SIGNATURE_ALGORITHMS)) {
       return `certificate with subject "${this.subject}" is signed with an insecure or unsupported algorithm (${this.signatureAlgorithm})`;
     }
+    if (signer.publicKeyInfo.keyType === "EC" && signer.publicKeyInfo.size === 0) {
+      return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is on an unsupported EC curve`;
+    }
     let ok = false;
+    let reason = "";
     try {
       ok = await this.#x509.verify({ publicKey: signer.#x509.publicKey, signatureOnly: true });
-    } catch {
-      ok = false;
+    } catch (err) {
+      reason = ` (${(err as Error).message || "unsupported key or algorithm"})`;
     }
-    return ok ? undefined : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"`;
+    return ok ? undefined : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
   }
 
   /** PEM encoding. */

@@ -13,6 +13,10 @@ export type CommandFactory = (io: CliIo) => CommandDef<any>;
 
 /** Top-level commands, in the order `--help` lists them. */
 export const COMMANDS: Record<string, { description: string; load: () => Promise<CommandFactory> }> = {
+  build: {
+    description: "Build a Dockerfile into an OCI layout (directory or tar), with no daemon",
+    load: () => import("./build.ts").then((m) => m.buildCommand),
+  },
   sign: {
     description: "Sign an artifact in an OCI layout or a registry",
     load: () => import("./sign.ts").then((m) => m.signCommand),

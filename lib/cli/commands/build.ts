@@ -1,0 +1,121 @@
+/**
+ * `ocisign build`: a Dockerfile into an OCI image layout (directory or tar), with no daemon and
+ * no container runtime, reproducibly.
+ *
+ * @module
+ */
+import { defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+import { buildImage } from "../../build/build_image.ts";
+import type { BaseResolver } from "../../build/build_image.ts";
+import { manyValues, parseKeyValues, UsageError } from "../_args.ts";
+import { openLayout } from "../../layout/open_layout.ts";
+import { closeTarget, openTarget } from "../_target.ts";
+import type { OpenedTarget } from "../_target.ts";
+import { absolutePath, joinPath } from "../config/config_dir.ts";
+import type { CliIo } from "../io.ts";
+import { writeJson } from "../output.ts";
+
+const args = {
+  context: { type: "positional", required: true, description: "The build context directory" },
+  file: { type: "string", alias: "f", description: "The Dockerfile (default: CONTEXT/Dockerfile)" },
+  tag: { type: "string", alias: "t", description: "name:tag to tag the image with (repeatable)" },
+  output: {
+    type: "string",
+    alias: "o",
+    required: true,
+    description: "Output OCI layout: a directory, or a .tar file (as buildx -o type=oci)",
+  },
+  platform: { type: "string", description: "Target platforms: os/arch[/variant][,os/arch...]" },
+  "build-arg": { type: "string", description: "K=V build argument (repeatable)" },
+  label: { type: "string", description: "K=V label for the image (repeatable)" },
+  timestamp: {
+    type: "string",
+    description: "Build time in epoch seconds for mtimes and 'created' (default $SOURCE_DATE_EPOCH, else 0)",
+  },
+  "plain-http": { type: "boolean", description: "Pull base images over HTTP" },
+  format: {
+    type: "enum",
+    options: ["text", "json"],
+    default: "text",
+    description: "Result format on stdout",
+  },
+} as const satisfies ArgsDef;
+
+function parseTimestamp(value: string | undefined, source: string): number {
+  if (value === undefined || value === "") return 0;
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`${source} must be whole seconds since the epoch, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+function baseResolver(io: CliIo, plainHttp: boolean, opened: OpenedTarget[]): BaseResolver {
+  return async (imageRef) => {
+    const layout = imageRef.startsWith("oci-layout://");
+    const ref = layout ? imageRef.slice("oci-layout://".length) : imageRef;
+    const target = await openTarget(io, ref, {
+      ociLayout: layout,
+      allowBare: true,
+      flags: { "plain-http": plainHttp },
+    });
+    opened.push(target);
+    return { target: target.target, reference: target.reference };
+  };
+}
+
+/**
+ * Builds the `build` command.
+ * @param io The environment.
+ * @returns The command.
+ */
+export function buildCommand(io: CliIo): CommandDef<typeof args> {
+  return defineCommand({
+    meta: { name: "build", description: "Build a Dockerfile into an OCI layout, with no daemon" },
+    args,
+    async run({ args }) {
+      const timestamp = args.timestamp !== undefined
+        ? parseTimestamp(args.timestamp, "--timestamp")
+        : parseTimestamp(io.env("SOURCE_DATE_EPOCH"), "SOURCE_DATE_EPOCH");
+      const context = absolutePath(io.cwd, args.context);
+      const dockerfile = args.file ? absolutePath(io.cwd, args.file) : joinPath(context, "Dockerfile");
+      const tags = manyValues(args.tag);
+      const dest = await openLayout(absolutePath(io.cwd, args.output), io.fs, {
+        hasher: io.hasher,
+        create: true,
+      });
+      const bases: OpenedTarget[] = [];
+      let committed = false;
+      try {
+        const result = await buildImage({
+          context,
+          dockerfile,
+          fs: io.fs,
+          output: dest,
+          tags,
+          buildArgs: parseKeyValues(args["build-arg"], "build-arg"),
+          labels: parseKeyValues(args.label, "label"),
+          timestamp,
+          hasher: io.hasher,
+          fetch: io.fetch,
+          resolveBase: baseResolver(io, Boolean(args["plain-http"]), bases),
+          onStep: (line) => io.stderr(line + "\n"),
+          signal: io.signal,
+          ...(args.platform ? { platforms: args.platform.split(",") } : {}),
+        });
+        await dest.commit();
+        committed = true;
+        if (args.format === "json") {
+          writeJson(io, { descriptor: result.descriptor, tags: result.tags, output: args.output });
+          return;
+        }
+        io.stdout(`Built ${args.output}${result.tags.length ? `:${result.tags.join(",")}` : ""}\n`);
+        io.stdout(`Digest: ${result.descriptor.digest}\n`);
+      } finally {
+        for (const b of bases) await closeTarget(b, false);
+        if (!committed) io.stderr("The build did not finish; the output layout was left as it was\n");
+        await dest.close();
+      }
+    },
+  });
+}
