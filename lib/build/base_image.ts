@@ -98,29 +98,6 @@ function parseJson<T>(bytes: Bytes, what: string): T {
 }
 
 /**
- * Lists the platforms of an image (one for a plain manifest, the entries of an index).
- *
- * @example
- * ```ts ignore
- * const platforms = await basePlatforms(target, "v1");
- * ```
- * @param target Where the image is.
- * @param reference Tag or digest.
- * @param opts Cancellation.
- * @returns The platforms, or `undefined` for a single manifest.
- */
-export async function basePlatforms(
-  target: ReadOnlyTarget,
-  reference: string,
-  opts: { signal?: AbortSignal } = {},
-): Promise<Platform[] | undefined> {
-  const desc = await target.resolve(reference, opts);
-  if (!isIndexMediaType(desc.mediaType)) return undefined;
-  const index = parseJson<Index>(await fetchVerified(target, desc, opts), "index");
-  return (index.manifests ?? []).flatMap((m) => (m.platform ? [m.platform] : []));
-}
-
-/**
  * Resolves a base image for a platform: picks the matching manifest from an index, then reads
  * the config and the layer descriptors.
  *

@@ -195,6 +195,18 @@ async function readOptionalText(fs: Fs, path: string): Promise<string> {
   }
 }
 
+/** Reads `<Dockerfile>.dockerignore` when present (as BuildKit does), else `.dockerignore`. */
+async function readIgnoreFile(opts: BuildImageOptions): Promise<string> {
+  const dockerfilePath = opts.dockerfile !== undefined && !/[\r\n]/.test(opts.dockerfile)
+    ? opts.dockerfile
+    : undefined;
+  if (dockerfilePath !== undefined) {
+    const st = await opts.fs.stat(`${dockerfilePath}.dockerignore`);
+    if (st?.isFile) return await readOptionalText(opts.fs, `${dockerfilePath}.dockerignore`);
+  }
+  return await readOptionalText(opts.fs, joinPath(opts.context, ".dockerignore"));
+}
+
 function splitStages(df: Dockerfile): { globals: Instruction[]; stages: StageDef[] } {
   const globals: Instruction[] = [];
   const stages: StageDef[] = [];
@@ -258,14 +270,12 @@ class PlatformBuild {
   #shared: Shared;
   #platform: Platform | undefined;
   #meta: Map<string, string>;
-  #predefined: Map<string, string>;
   #stages = new Map<number, Promise<Stage>>();
 
   constructor(shared: Shared, platform: Platform | undefined) {
     this.#shared = shared;
     this.#platform = platform;
-    this.#predefined = predefinedArgs(platform ?? shared.defaultPlatform, shared.defaultPlatform);
-    this.#meta = new Map(this.#predefined);
+    this.#meta = predefinedArgs(platform ?? shared.defaultPlatform, shared.defaultPlatform);
     const escape = shared.dockerfile.escape;
     const buildArgs = shared.opts.buildArgs ?? {};
     for (const instr of shared.globals) {
@@ -333,7 +343,7 @@ class PlatformBuild {
     const cfg = base.config;
     const stagePlatform: Platform = { os: cfg.os, architecture: cfg.architecture };
     if (cfg.variant !== undefined) stagePlatform.variant = cfg.variant;
-    const stage = new Stage(index, name, stagePlatform, structuredClone(cfg));
+    const stage = new Stage(index, name, stagePlatform, structuredClone(cfg), this.#shared.hasher);
     base.layers.forEach((layer, i) => stage.addBaseLayer(layer, cfg.rootfs.diff_ids[i]!));
     return stage;
   }
@@ -369,7 +379,7 @@ class PlatformBuild {
         history: [],
       };
       if (p.variant !== undefined) config.variant = p.variant;
-      stage = new Stage(index, def.name, p, config);
+      stage = new Stage(index, def.name, p, config, shared.hasher);
     } else {
       stage = await this.#imageStage(index, def.name, image, def.from.line, fromPlatform);
     }
@@ -551,11 +561,10 @@ class PlatformBuild {
         `Dockerfile line ${instr.line}: ADD --checksum only applies to URL sources`,
       );
     }
-    const { tree: sourceTree, name } = await this.#sourceTree(
-      stage,
-      instr,
-      flagValue(instr, "from"),
-    );
+    const needsSource = !isAdd || !sources.every(isUrlSource);
+    const { tree: sourceTree, name } = needsSource
+      ? await this.#sourceTree(stage, instr, flagValue(instr, "from"))
+      : { tree: new FileTree(), name: "URL sources" };
     const base = { dest: destAbs, destIsDir, stage: tree, line: instr.line };
     const extra = { ...(chown ? { chown } : {}), ...(chmod !== undefined ? { chmod } : {}) };
     const out = new Map<string, TreeNode>();
@@ -583,7 +592,7 @@ class PlatformBuild {
       for (const match of matchSources(sourceTree, src, instr.line, name)) {
         const archive = await extractArchive(match, instr.line, shared.opts.signal);
         if (archive === undefined) {
-          plain.push(match.path === "" ? "." : match.path);
+          plain.push(match.path === "" ? "." : match.path.replace(/[*?[\\]/g, "\\$&"));
           continue;
         }
         add(planCopy({
@@ -733,9 +742,8 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
     created: isoSeconds(timestamp),
     defaultPlatform: toPlatform(opts.defaultPlatform ?? "linux/amd64"),
     context: () => {
-      contextTree ??= readOptionalText(opts.fs, joinPath(opts.context, ".dockerignore")).then(
-        (text) =>
-          readContext(opts.fs, opts.context, new DockerIgnore(text), signalOpt(opts.signal)),
+      contextTree ??= readIgnoreFile(opts).then((text) =>
+        readContext(opts.fs, opts.context, new DockerIgnore(text), signalOpt(opts.signal))
       );
       return contextTree;
     },

@@ -106,7 +106,28 @@ export function matchSources(
       `Dockerfile line ${line}: ${raw} not found in the ${sourceName} (is it excluded by .dockerignore?)`,
     );
   }
-  return [node];
+  return [followInside(source, node)];
+}
+
+/**
+ * Follows a named source symlink when it leads, through relative links only, to an existing
+ * path inside the source root (Docker follows source symlinks). A link that points outside
+ * (absolute, or climbing above the root) is not followed: it is copied as a symlink.
+ */
+function followInside(source: FileTree, node: TreeNode): TreeNode {
+  let current = node;
+  for (let hops = 0; current.type === "symlink" && hops < 40; hops++) {
+    const target = current.linkname ?? "";
+    if (target.startsWith("/")) return node;
+    const slash = current.path.lastIndexOf("/");
+    const joined = cleanPath(slash === -1 ? target : `${current.path.slice(0, slash)}/${target}`);
+    if (joined === "." || joined === ".." || joined.startsWith("../")) return node;
+    const next = source.get(joined);
+    if (next === undefined) return node;
+    current = next;
+  }
+  if (current.type === "symlink") return node;
+  return current.type === "directory" ? current : { ...current, path: node.path };
 }
 
 /**

@@ -64,11 +64,6 @@ const MAX_SYMLINKS = 40;
 export class FileTree {
   #nodes = new Map<string, TreeNode>();
 
-  /** Number of paths. */
-  get size(): number {
-    return this.#nodes.size;
-  }
-
   /** A copy that can be changed independently. */
   clone(): FileTree {
     const copy = new FileTree();

@@ -5,7 +5,8 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import { BuildError } from "../errors.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { BuildError, DigestMismatchError } from "../errors.ts";
 import { gunzipStream } from "./compression.ts";
 import { cleanPath } from "./dockerignore.ts";
 import type { FileTree, LayerSource, TreeNode } from "./file_tree.ts";
@@ -51,9 +52,20 @@ function nodePath(header: TarReadHeader): string | undefined {
   return path === "." ? undefined : path;
 }
 
+/** Options for {@linkcode applyLayer}. */
+export interface ApplyLayerOptions {
+  /** The layer's diff_id from the image config; checked when `hasher` is given too. */
+  diffId?: string;
+  /** Hashes the uncompressed layer to check `diffId`. */
+  hasher?: HasherFactory;
+  /** Cancellation. */
+  signal?: AbortSignal;
+}
+
 /**
  * Merges a layer into a tree: whiteouts (`.wh.name`) remove, opaque markers (`.wh..wh..opq`)
- * clear a directory, other entries are added with their metadata.
+ * clear a directory, other entries are added with their metadata. With `diffId` and `hasher`,
+ * the uncompressed bytes are checked against the config's diff_id.
  *
  * @example
  * ```ts ignore
@@ -62,16 +74,32 @@ function nodePath(header: TarReadHeader): string | undefined {
  * ```
  * @param tree The tree to change.
  * @param layer The layer.
- * @param signal Cancellation.
+ * @param options diff_id check and cancellation.
+ * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the layer does not match its diff_id.
  */
 export async function applyLayer(
   tree: FileTree,
   layer: LayerSource,
-  signal?: AbortSignal,
+  options: ApplyLayerOptions = {},
 ): Promise<void> {
-  const stream = await openLayer(layer, signal);
+  const { signal } = options;
+  let stream = await openLayer(layer, signal);
+  const check = options.diffId !== undefined && options.hasher !== undefined
+    ? options.hasher("sha256")
+    : undefined;
+  if (check !== undefined) {
+    stream = stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller): void {
+          check.update(chunk);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+  }
   const opts = {
     want: (h: TarReadHeader) => KEEP_CONTENT.has(nodePath(h) ?? "") && h.size <= 4 * 1024 * 1024,
+    drain: check !== undefined,
     ...(signal === undefined ? {} : { signal }),
   };
   for await (const { header, content } of readTar(stream, opts)) {
@@ -104,6 +132,10 @@ export async function applyLayer(
         : { kind: "layer", layer, path };
     }
     tree.apply(node);
+  }
+  if (check !== undefined) {
+    const actual = `sha256:${check.digestHex()}`;
+    if (actual !== options.diffId) throw new DigestMismatchError(options.diffId!, actual);
   }
 }
 

@@ -26,3 +26,4 @@ export * from "./shell_lexer.ts";
 export * from "./dockerignore.ts";
 export * from "./platform.ts";
 export * from "./image_config.ts";
+export * from "./oci_layout_resolver.ts";

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Descriptor, Platform } from "../oci/descriptor.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import type { Platform } from "../oci/descriptor.ts";
 import type { ContainerConfig, HistoryEntry, ImageConfig } from "./image_config.ts";
 import { FileTree } from "./file_tree.ts";
 import type { LayerSource, TreeNode } from "./file_tree.ts";
@@ -47,7 +48,8 @@ export class Stage {
   /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet = false;
   #tree: FileTree | undefined;
-  #pending: Array<LayerSource | TreeNode[]>;
+  #pending: Array<{ layer: LayerSource; diffId: string } | TreeNode[]>;
+  #hasher: HasherFactory;
 
   /**
    * Creates a stage.
@@ -55,8 +57,16 @@ export class Stage {
    * @param name `AS` name.
    * @param platform Target platform.
    * @param config Config copied from the base (or a fresh one for scratch).
+   * @param hasher Hashes base layers to check their diff_ids.
    */
-  constructor(index: number, name: string | undefined, platform: Platform, config: ImageConfig) {
+  constructor(
+    index: number,
+    name: string | undefined,
+    platform: Platform,
+    config: ImageConfig,
+    hasher: HasherFactory,
+  ) {
+    this.#hasher = hasher;
     this.index = index;
     this.name = name;
     this.platform = platform;
@@ -72,7 +82,7 @@ export class Stage {
   /** Adds a base image's layer. */
   addBaseLayer(source: LayerSource, diffId: string): void {
     this.layers.push({ source, diffId, built: false });
-    this.#pending.push(source);
+    this.#pending.push({ layer: source, diffId });
   }
 
   /** Adds a layer written by this build, with the nodes it holds. */
@@ -88,7 +98,7 @@ export class Stage {
       config: this.container,
       history: this.history,
     });
-    const next = new Stage(index, name, this.platform, config);
+    const next = new Stage(index, name, this.platform, config, this.#hasher);
     next.layers = [...this.layers];
     next.shell = [...this.shell];
     next.#tree = this.#tree?.clone();
@@ -119,7 +129,8 @@ export class Stage {
   }
 
   /**
-   * The stage's merged file system; reads (and decompresses) the base layers the first time.
+   * The stage's merged file system; reads (and decompresses) the base layers the first time,
+   * checking each against its diff_id.
    * @param signal Cancellation.
    * @returns The tree.
    */
@@ -127,14 +138,16 @@ export class Stage {
     this.#tree ??= new FileTree();
     while (this.#pending.length > 0) {
       const next = this.#pending.shift()!;
-      if (Array.isArray(next)) { for (const node of next) this.#tree.apply(node); }
-      else await applyLayer(this.#tree, next, signal);
+      if (Array.isArray(next)) {
+        for (const node of next) this.#tree.apply(node);
+        continue;
+      }
+      await applyLayer(this.#tree, next.layer, {
+        diffId: next.diffId,
+        hasher: this.#hasher,
+        ...(signal === undefined ? {} : { signal }),
+      });
     }
     return this.#tree;
-  }
-
-  /** The layer descriptors, for the manifest. */
-  layerDescriptors(): Descriptor[] {
-    return this.layers.map((l) => l.source.descriptor);
   }
 }

@@ -44,6 +44,8 @@ export interface ReadTarOptions {
   want?: (header: TarReadHeader) => boolean;
   /** Largest content loaded for one entry (default 256 MiB). */
   maxContentBytes?: number;
+  /** Read the stream to its end after the end-of-archive marker (so that a hash sees it all). */
+  drain?: boolean;
   /** Cancels the read. */
   signal?: AbortSignal;
 }
@@ -212,7 +214,10 @@ export async function* readTar(
         if (queue.buffered > 0) throw new InvalidInputError("Tar archive is truncated");
         return;
       }
-      if (block.every((b) => b === 0)) return;
+      if (block.every((b) => b === 0)) {
+        if (opts.drain) { while (await queue.skip(64 * 1024)); }
+        return;
+      }
       verifyChecksum(block);
       const flag = String.fromCharCode(block[156]!);
       let size = parseNumber(block, 124, 12, "size");

@@ -5,6 +5,7 @@
  */
 import type { ArgsDef } from "citty";
 import { OcisignError } from "../errors.ts";
+import { repeatedFlag } from "./_repeated_flag.ts";
 
 /** `--output text|json`. */
 export const outputArgs = {
@@ -47,20 +48,16 @@ export class UsageError extends OcisignError {
   }
 }
 
-/** Normalizes a possibly repeated string flag to an array. */
-export function manyValues(value: unknown): string[] {
-  if (value === undefined || value === false) return [];
-  if (Array.isArray(value)) return value.map(String);
-  return [String(value)];
-}
-
 /**
- * Parses repeated `k=v` flags into a record.
+ * Parses a repeated `k=v` flag (all its values, from the raw arguments) into a record.
+ * @param rawArgs The command's raw arguments.
+ * @param names The flag's name and aliases, without dashes; the first is used in messages.
  * @throws {UsageError} ERR_USAGE when an item has no `=` or an empty key.
  */
-export function parseKeyValues(values: unknown, flag: string): Record<string, string> {
+export function parseKeyValues(rawArgs: readonly string[], names: readonly string[]): Record<string, string> {
+  const flag = names[0]!;
   const out: Record<string, string> = {};
-  for (const item of manyValues(values)) {
+  for (const item of repeatedFlag(rawArgs, names)) {
     const i = item.indexOf("=");
     if (i <= 0) throw new UsageError(`--${flag} expects key=value, got ${JSON.stringify(item)}`);
     out[item.slice(0, i)] = item.slice(i + 1);

@@ -34,22 +34,23 @@ function rootCommand(io: CliIo): AnyCommand {
   });
 }
 
-async function resolvePath(
-  root: AnyCommand,
-  words: string[],
-): Promise<{ cmd: AnyCommand; parent?: AnyCommand }> {
+async function resolveValue<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+}
+
+/** The command a help request names, renamed to its full path (`ocisign policy init`). */
+async function helpTarget(root: AnyCommand, words: string[]): Promise<AnyCommand> {
   let cmd = root;
-  let parent: AnyCommand | undefined;
+  const names = ["ocisign"];
   for (const word of words) {
-    const subs = typeof cmd.subCommands === "function"
-      ? await cmd.subCommands()
-      : await cmd.subCommands;
+    const subs = cmd.subCommands ? await resolveValue(cmd.subCommands) : undefined;
     const next = subs?.[word];
     if (next === undefined) break;
-    parent = cmd;
-    cmd = typeof next === "function" ? await next() : await next;
+    cmd = await resolveValue(next);
+    names.push(word);
   }
-  return parent ? { cmd, parent } : { cmd };
+  const meta = cmd.meta ? await resolveValue(cmd.meta) : {};
+  return { ...cmd, meta: { ...meta, name: names.join(" ") } };
 }
 
 /**
@@ -75,9 +76,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const words = argv.filter((a) => !a.startsWith("-"));
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
-    const { cmd, parent } = await resolvePath(root, words);
-    io.stdout(await renderUsage(cmd, parent) + "\n");
-    if (cmd === root) io.stdout("\n" + EXIT_CODE_HELP + "\n");
+    const cmd = await helpTarget(root, words);
+    io.stdout(await renderUsage(cmd) + "\n");
+    if (cmd.subCommands === root.subCommands) io.stdout("\n" + EXIT_CODE_HELP + "\n");
     return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
   }
   try {

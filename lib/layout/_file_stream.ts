@@ -1,40 +1,48 @@
 /**
- * Streams a whole file through an {@linkcode Fs}, closing the handle at the end, on error and on
- * cancel.
+ * Streams a whole file through an {@linkcode Fs}. The file is opened on the first read, and
+ * closed at the end, on error and on cancel, so a stream that is never read holds no handle.
  *
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import type { Fs } from "../content/fs.ts";
+import type { FileHandle, Fs } from "../content/fs.ts";
 
-/** Opens `path` and streams it; the handle is closed when the stream ends or is cancelled. */
-export async function fileStream(fs: Fs, path: string): Promise<ReadableStream<Bytes>> {
-  const handle = await fs.open(path);
-  const reader = handle.stream().getReader();
-  let closed = false;
+/** Streams the file at `path`, opening it lazily. */
+export function fileStream(fs: Fs, path: string): Promise<ReadableStream<Bytes>> {
+  let handle: FileHandle | undefined;
+  let reader: ReadableStreamDefaultReader<Bytes> | undefined;
+  let done = false;
   const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
+    done = true;
+    const h = handle;
+    handle = undefined;
+    await h?.close();
   };
-  return new ReadableStream<Bytes>({
-    async pull(controller): Promise<void> {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          await close();
-          controller.close();
-        } else {
-          controller.enqueue(value);
+  return Promise.resolve(
+    new ReadableStream<Bytes>({
+      async pull(controller): Promise<void> {
+        try {
+          if (!reader) {
+            handle = await fs.open(path);
+            reader = handle.stream().getReader();
+          }
+          const { done: end, value } = await reader.read();
+          if (end) {
+            await close();
+            controller.close();
+          } else {
+            controller.enqueue(value);
+          }
+        } catch (err) {
+          await close().catch(() => {});
+          controller.error(err);
         }
-      } catch (err) {
+      },
+      async cancel(reason): Promise<void> {
+        if (done) return;
+        await reader?.cancel(reason).catch(() => {});
         await close();
-        controller.error(err);
-      }
-    },
-    async cancel(reason): Promise<void> {
-      await reader.cancel(reason).catch(() => {});
-      await close();
-    },
-  });
+      },
+    }, { highWaterMark: 0 }),
+  );
 }

@@ -22,6 +22,12 @@ export interface OpenLayoutOptions {
   hasher?: HasherFactory;
   /** Create the layout (or its missing `oci-layout`, `blobs/`, `index.json`) if needed. */
   create?: boolean;
+  /**
+   * Directory layouts only: rewrite `index.json` after every change (the default, as oras does).
+   * With `false` it is written once by `commit()`, so a failed run leaves `index.json` as it was
+   * (blobs already written stay, unreferenced, which the spec allows). Tars always stage.
+   */
+  autoSave?: boolean;
 }
 
 function join(root: string, rel: string): string {
@@ -65,11 +71,20 @@ async function readLimited(fs: Fs, path: string, where: string, name: string): P
 export class LayoutStore extends OciLayout {
   #fs: Fs;
   #root: string;
+  #autoSave: boolean;
+  #pendingIndex: Bytes | undefined;
 
-  private constructor(root: string, fs: Fs, index: LayoutIndex, hasher: HasherFactory) {
+  private constructor(
+    root: string,
+    fs: Fs,
+    index: LayoutIndex,
+    hasher: HasherFactory,
+    autoSave: boolean,
+  ) {
     super(root, index, hasher);
     this.#fs = fs;
     this.#root = root;
+    this.#autoSave = autoSave;
   }
 
   /**
@@ -130,16 +145,33 @@ export class LayoutStore extends OciLayout {
     } else {
       throw new InvalidLayoutError(`${root}: index.json is missing`);
     }
-    return new LayoutStore(root, fs, index, opts.hasher ?? pureHasherFactory);
+    return new LayoutStore(
+      root,
+      fs,
+      index,
+      opts.hasher ?? pureHasherFactory,
+      opts.autoSave ?? true,
+    );
   }
 
-  /** Nothing to do: a directory layout writes every change at once. */
-  commit(_opts?: Op): Promise<void> {
-    return Promise.resolve();
+  /**
+   * Writes `index.json` when `autoSave` was turned off and it changed; otherwise there is nothing
+   * to do, as every change was written at once.
+   */
+  async commit(opts: Op = {}): Promise<void> {
+    const pending = this.#pendingIndex;
+    if (pending === undefined) return;
+    await this.#fs.writeFileAtomic(
+      join(this.#root, "index.json"),
+      pending,
+      opts.signal ? { signal: opts.signal } : {},
+    );
+    if (this.#pendingIndex === pending) this.#pendingIndex = undefined;
   }
 
-  /** Nothing to release for a directory layout. */
+  /** Discards an `index.json` change not yet committed (with `autoSave: false`). */
   close(): Promise<void> {
+    this.#pendingIndex = undefined;
     return Promise.resolve();
   }
 
@@ -178,6 +210,10 @@ export class LayoutStore extends OciLayout {
 
   /** Persists index.json. */
   protected _saveIndex(bytes: Bytes): Promise<void> {
+    if (!this.#autoSave) {
+      this.#pendingIndex = bytes;
+      return Promise.resolve();
+    }
     return this.#fs.writeFileAtomic(join(this.#root, "index.json"), bytes);
   }
 

@@ -114,15 +114,42 @@ async function checkReferences(
   }
 }
 
-/** Answers `PUT` of a manifest with 201, `Docker-Content-Digest` and `OCI-Subject`. */
+/** The `?tag=` parameters of a push by digest, checked against the tag grammar. */
+function tagParams(url: URL, ref: Reference): string[] {
+  const tags = url.searchParams.getAll("tag");
+  if (tags.length > 0 && ref.digest === undefined) {
+    throw apiError(
+      400,
+      "MANIFEST_INVALID",
+      "?tag= parameters are only allowed on a push by digest",
+    );
+  }
+  for (const t of tags) {
+    if (!TAG_REGEXP.test(t)) {
+      throw apiError(
+        400,
+        "MANIFEST_INVALID",
+        `Invalid tag ${JSON.stringify(t.slice(0, 200))} in ?tag=`,
+      );
+    }
+  }
+  return [...new Set(tags)];
+}
+
+/**
+ * Answers `PUT` of a manifest with 201, `Docker-Content-Digest`, `OCI-Subject` for a manifest
+ * with a subject, and `OCI-Tag` for the `?tag=` parameters of a push by digest.
+ */
 export async function putManifest(
   ctx: ServerContext,
   request: Request,
+  url: URL,
   name: string,
   segment: string,
 ): Promise<Response> {
   checkWritable(ctx);
   const ref = parseReference(segment);
+  const extraTags = tagParams(url, ref);
   const repo = await openRepository(ctx, name, true);
   const signal = request.signal;
   const bytes = await readBodyBounded(request, ctx.limits.maxManifestBytes, "The manifest");
@@ -138,15 +165,14 @@ export async function putManifest(
   }
   await checkReferences(repo, requiredContent(parsed), signal);
   const desc: Descriptor = { mediaType: parsed.mediaType, digest, size: bytes.length };
+  const tags = ref.tag === undefined ? extraTags : [ref.tag];
   await ctx.locks.run(`repo:${name}`, async () => {
-    if (!(await repo.target.exists(desc, { signal }))) {
-      try {
-        await repo.target.push(desc, bytes, { signal });
-      } catch (err) {
-        if (!isErrorCode(err, "ERR_ALREADY_EXISTS")) throw err;
-      }
+    try {
+      await repo.target.push(desc, bytes, { signal });
+    } catch (err) {
+      if (!isErrorCode(err, "ERR_ALREADY_EXISTS")) throw err;
     }
-    if (ref.tag !== undefined) await repo.target.tag(desc, ref.tag, { signal });
+    for (const t of tags) await repo.target.tag(desc, t, { signal });
   });
   const headers: Record<string, string> = {
     "location": `/v2/${name}/manifests/${digest}`,
@@ -155,6 +181,7 @@ export async function putManifest(
   };
   // distribution-spec: a registry supporting referrers MUST answer OCI-Subject for a subject push.
   if (parsed.json.subject !== undefined) headers["oci-subject"] = parsed.json.subject.digest;
+  if (extraTags.length > 0) headers["oci-tag"] = extraTags.join(", ");
   return new Response(null, { status: 201, headers });
 }
 

@@ -25,19 +25,28 @@ function counted(
   maxBytes: number,
   onBytes: (n: number) => void,
 ): ReadableStream<Uint8Array> {
+  // A pull-through stream rather than a TransformStream: several times faster per chunk.
+  const reader = body.getReader();
   let total = 0;
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller): void {
-        total += chunk.length;
-        if (total > maxBytes) {
-          throw new SizeExceededError("The upload chunk", total, maxBytes);
-        }
-        onBytes(total);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  return new ReadableStream<Uint8Array>({
+    async pull(controller): Promise<void> {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new SizeExceededError("The upload chunk", total, maxBytes);
+      }
+      onBytes(total);
+      controller.enqueue(value);
+    },
+    async cancel(reason): Promise<void> {
+      await reader.cancel(reason);
+    },
+  });
 }
 
 /**

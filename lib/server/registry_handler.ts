@@ -121,7 +121,7 @@ function dispatch(ctx: ServerContext, request: Request, url: URL, route: Route):
         : Promise.resolve(unsupportedMethod(m, "tags"));
     case "manifest":
       if (read) return getManifest(ctx, request, route.name, route.reference);
-      if (m === "PUT") return putManifest(ctx, request, route.name, route.reference);
+      if (m === "PUT") return putManifest(ctx, request, url, route.name, route.reference);
       if (m === "DELETE") return deleteManifest(ctx, request, route.name, route.reference);
       return Promise.resolve(unsupportedMethod(m, "manifest"));
     case "uploads":

@@ -21,8 +21,19 @@ import type {
 } from "./envelope.ts";
 import { verifyRawSignature } from "./_verify_signature.ts";
 
+/** Short names of the Notary Project headers. */
+export type NotaryHeaderName =
+  | "signingScheme"
+  | "signingTime"
+  | "authenticSigningTime"
+  | "expiry"
+  | "verificationPlugin"
+  | "verificationPluginMinVersion"
+  | "signingAgent"
+  | "timestampSignature";
+
 /** Header names of the Notary Project. */
-export const HEADER = Object.freeze({
+export const HEADER: Readonly<Record<NotaryHeaderName, string>> = Object.freeze({
   signingScheme: "io.cncf.notary.signingScheme",
   signingTime: "io.cncf.notary.signingTime",
   authenticSigningTime: "io.cncf.notary.authenticSigningTime",
@@ -34,7 +45,10 @@ export const HEADER = Object.freeze({
 });
 
 /** The signing schemes. */
-export const SIGNING_SCHEMES: readonly SigningScheme[] = ["notary.x509", "notary.x509.signingAuthority"];
+export const SIGNING_SCHEMES: readonly SigningScheme[] = [
+  "notary.x509",
+  "notary.x509.signingAuthority",
+];
 
 /** Protected header content, decoded by a format but not yet judged. */
 export interface DecodedSignedHeaders {
@@ -88,7 +102,9 @@ export function checkSignedAttributes(h: DecodedSignedHeaders): SignedAttributes
   const crit = h.crit;
   if (!Array.isArray(crit) || crit.length === 0) fail('missing "crit" header');
   for (const c of crit) {
-    if (typeof c !== "string" && typeof c !== "number") fail('"crit" header must list header names');
+    if (typeof c !== "string" && typeof c !== "number") {
+      fail('"crit" header must list header names');
+    }
   }
   const scheme = h.signingScheme;
   if (typeof scheme !== "string" || scheme === "") fail(`missing "${HEADER.signingScheme}" header`);
@@ -98,16 +114,22 @@ export function checkSignedAttributes(h: DecodedSignedHeaders): SignedAttributes
   let signingTime: Date;
   if (scheme === "notary.x509") {
     if (h.authenticSigningTime) {
-      fail(`"${HEADER.authenticSigningTime}" header must not be present for notary.x509 signing scheme`);
+      fail(
+        `"${HEADER.authenticSigningTime}" header must not be present for notary.x509 signing scheme`,
+      );
     }
     if (!h.signingTime) fail(`missing "${HEADER.signingTime}" header; signing-time not present`);
     signingTime = h.signingTime;
   } else {
     if (h.signingTime) {
-      fail(`"${HEADER.signingTime}" header must not be present for notary.x509.signingAuthority signing scheme`);
+      fail(
+        `"${HEADER.signingTime}" header must not be present for notary.x509.signingAuthority signing scheme`,
+      );
     }
     if (!h.authenticSigningTime) {
-      fail(`missing "${HEADER.authenticSigningTime}" header for notary.x509.signingAuthority signing scheme`);
+      fail(
+        `missing "${HEADER.authenticSigningTime}" header for notary.x509.signingAuthority signing scheme`,
+      );
     }
     signingTime = h.authenticSigningTime;
   }
@@ -119,7 +141,9 @@ export function checkSignedAttributes(h: DecodedSignedHeaders): SignedAttributes
     if (h.present.has(key)) required.push(key);
   }
   const missing = required.filter((k) => !critSet.has(k));
-  if (missing.length > 0) fail(`these required headers are not marked as critical: [${missing.join(" ")}]`);
+  if (missing.length > 0) {
+    fail(`these required headers are not marked as critical: [${missing.join(" ")}]`);
+  }
   for (const c of critSet) {
     const allowed = c === HEADER.signingScheme ||
       (c === HEADER.authenticSigningTime && h.authenticSigningTime !== undefined) ||
@@ -153,7 +177,9 @@ export function checkSignedAttributes(h: DecodedSignedHeaders): SignedAttributes
 export async function verifyDecoded(d: DecodedEnvelope): Promise<EnvelopeContent> {
   const spec = d.algorithm;
   if (!spec) {
-    fail(`signature algorithm "${d.algorithmName}" is not supported; only PS256/384/512 and ES256/384/512 are allowed`);
+    fail(
+      `signature algorithm "${d.algorithmName}" is not supported; only PS256/384/512 and ES256/384/512 are allowed`,
+    );
   }
   const leaf = d.chain[0];
   if (!leaf) fail("certificate chain is not present");
@@ -173,12 +199,16 @@ export async function verifyDecoded(d: DecodedEnvelope): Promise<EnvelopeContent
     anySaltLength: d.anySaltLength,
   });
   if (!ok) {
-    fail("signature is invalid: it does not verify with the signing certificate's key; the envelope was modified or not signed by this certificate");
+    fail(
+      "signature is invalid: it does not verify with the signing certificate's key; the envelope was modified or not signed by this certificate",
+    );
   }
   if (d.contentType === undefined) fail("missing content type");
   if (typeof d.contentType !== "string") fail("content type should be of 'tstr' type");
   if (d.contentType !== MEDIA_TYPE_NOTARY_PAYLOAD) {
-    fail(`payload content type "${d.contentType}" not supported; expected "${MEDIA_TYPE_NOTARY_PAYLOAD}"`);
+    fail(
+      `payload content type "${d.contentType}" not supported; expected "${MEDIA_TYPE_NOTARY_PAYLOAD}"`,
+    );
   }
   const signedAttributes = checkSignedAttributes(d.headers);
   try {

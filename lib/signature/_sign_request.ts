@@ -89,7 +89,9 @@ export async function prepareSignRequest(req: SignRequestFields): Promise<Prepar
   const seen = new Set<string>();
   for (const a of extendedAttributes) {
     if (RESERVED.has(a.key) || seen.has(a.key)) {
-      throw new InvalidInputError(`Extended attribute "${a.key}" is reserved or repeated; rename it`);
+      throw new InvalidInputError(
+        `Extended attribute "${a.key}" is reserved or repeated; rename it`,
+      );
     }
     seen.add(a.key);
   }

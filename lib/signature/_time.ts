@@ -40,7 +40,10 @@ export function parseRfc3339(text: unknown): Date | undefined {
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const month = Number(mo);
   const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+  if (
+    month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
     return undefined;
   }
   const ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s)) +

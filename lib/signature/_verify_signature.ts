@@ -91,7 +91,12 @@ async function recoverPssSaltLength(
   const h = em.subarray(dbLen, dbLen + hLen);
   const mask: Uint8Array[] = [];
   for (let counter = 0, len = 0; len < dbLen; counter++) {
-    const c = new Uint8Array([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff]);
+    const c = new Uint8Array([
+      counter >>> 24,
+      (counter >>> 16) & 0xff,
+      (counter >>> 8) & 0xff,
+      counter & 0xff,
+    ]);
     const block = new Uint8Array(await crypto.subtle.digest(spec.hash, concat([h, c])));
     mask.push(block);
     len += block.length;

@@ -19,7 +19,9 @@ import type { DecodedEnvelope, DecodedSignedHeaders } from "./_rules.ts";
 import type { PreparedSignRequest } from "./_sign_request.ts";
 
 /** COSE header labels used by the Notary Project. */
-export const COSE_LABEL = Object.freeze({ alg: 1, crit: 2, contentType: 3, x5chain: 33 });
+export const COSE_LABEL: Readonly<{ alg: 1; crit: 2; contentType: 3; x5chain: 33 }> = Object.freeze(
+  { alg: 1, crit: 2, contentType: 3, x5chain: 33 },
+);
 
 /** CBOR tag of COSE_Sign1. */
 const TAG_COSE_SIGN1 = 18;
@@ -94,7 +96,10 @@ export async function signCose(req: PreparedSignRequest): Promise<Bytes> {
   header.set(COSE_LABEL.crit, crit);
   const protectedBytes = encodeCbor(header);
   const signature = await req.signer.sign(sigStructure(protectedBytes, req.payload));
-  const unprotected = new CborMap([[COSE_LABEL.x5chain, req.signer.certificateChain.map((c) => c.raw)]]);
+  const unprotected = new CborMap([[
+    COSE_LABEL.x5chain,
+    req.signer.certificateChain.map((c) => c.raw),
+  ]]);
   if (req.signingAgent) unprotected.set(HEADER.signingAgent, req.signingAgent);
   return encodeCbor(
     new CborTag(TAG_COSE_SIGN1, [protectedBytes, unprotected, req.payload, signature]),
@@ -120,8 +125,12 @@ function decode(bytes: Bytes, what: string): CborValue {
 function time(header: CborMap, key: string): Date | undefined {
   if (!header.has(key)) return undefined;
   const v = header.get(key);
-  if (!(v instanceof CborTag)) invalid(`"${key}" does not have a tag; only Tag 1 Datetime CBOR object is supported`);
-  if (v.tag !== TAG_EPOCH) invalid(`"${key}": only Tag 1 Datetime CBOR object is supported, got tag ${v.tag}`);
+  if (!(v instanceof CborTag)) {
+    invalid(`"${key}" does not have a tag; only Tag 1 Datetime CBOR object is supported`);
+  }
+  if (v.tag !== TAG_EPOCH) {
+    invalid(`"${key}": only Tag 1 Datetime CBOR object is supported, got tag ${v.tag}`);
+  }
   if (typeof v.value !== "number" || !Number.isFinite(v.value)) {
     invalid(`"${key}" must be a Tag 1 epoch number`);
   }
@@ -148,22 +157,35 @@ export function parseCose(bytes: Bytes): ParsedEnvelope {
   if (!(unprotected instanceof CborMap)) invalid("unprotected header must be a map");
   if (!(payload instanceof Uint8Array)) invalid("payload must be attached as a byte string");
   if (!(signature instanceof Uint8Array)) invalid("signature must be a byte string");
-  const header = protectedBytes.length === 0 ? new CborMap() : decode(protectedBytes, "protected header");
+  const header = protectedBytes.length === 0
+    ? new CborMap()
+    : decode(protectedBytes, "protected header");
   if (!(header instanceof CborMap)) invalid("protected header is not a map");
   for (const key of unprotected.keys()) {
-    if (header.has(key)) invalid(`header label ${JSON.stringify(key)} is in both the protected and unprotected headers`);
+    if (header.has(key)) {
+      invalid(
+        `header label ${JSON.stringify(key)} is in both the protected and unprotected headers`,
+      );
+    }
   }
   const x5chain = unprotected.get(COSE_LABEL.x5chain);
   if (!Array.isArray(x5chain) || x5chain.length === 0) {
-    invalid("certificate chain is not present (x5chain must be a non-empty array in the unprotected header)");
+    invalid(
+      "certificate chain is not present (x5chain must be a non-empty array in the unprotected header)",
+    );
   }
-  if (x5chain.length > MAX_CHAIN_LENGTH) invalid(`x5chain has more than ${MAX_CHAIN_LENGTH} certificates`);
+  if (x5chain.length > MAX_CHAIN_LENGTH) {
+    invalid(`x5chain has more than ${MAX_CHAIN_LENGTH} certificates`);
+  }
   const chain = x5chain.map((entry, i) => {
     if (!(entry instanceof Uint8Array)) invalid(`x5chain[${i}] must be a byte string`);
     try {
       return new Certificate(entry);
     } catch (cause) {
-      invalid(i === 0 ? "malformed leaf certificate" : `malformed certificate x5chain[${i}]`, cause);
+      invalid(
+        i === 0 ? "malformed leaf certificate" : `malformed certificate x5chain[${i}]`,
+        cause,
+      );
     }
   });
   const unsigned: UnsignedAttributes = {};
@@ -174,7 +196,9 @@ export function parseCose(bytes: Bytes): ParsedEnvelope {
   }
   const tst = unprotected.get(HEADER.timestampSignature);
   if (tst !== undefined) {
-    if (!(tst instanceof Uint8Array)) invalid(`"${HEADER.timestampSignature}" must be a byte string`);
+    if (!(tst instanceof Uint8Array)) {
+      invalid(`"${HEADER.timestampSignature}" must be a byte string`);
+    }
     unsigned.timestampSignature = tst;
   }
   const scheme = header.get(HEADER.signingScheme);

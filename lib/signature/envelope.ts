@@ -16,17 +16,23 @@ export type SignatureAlgorithm = "PS256" | "PS384" | "PS512" | "ES256" | "ES384"
 
 /** An extended signed attribute (any protected header outside the standard ones). */
 export interface ExtendedAttribute {
+  /** The header name (COSE integer labels as decimal text). */
   key: string;
+  /** Whether the header is listed in `crit`. */
   critical: boolean;
+  /** The header value (JSON for JWS, CBOR data model for COSE). */
   value: unknown;
 }
 
 /** Attributes covered by the signature. */
 export interface SignedAttributes {
+  /** `io.cncf.notary.signingScheme`. */
   signingScheme: SigningScheme;
   /** `io.cncf.notary.signingTime` (x509) or `authenticSigningTime` (signingAuthority). */
   signingTime: Date;
+  /** `io.cncf.notary.expiry`, when present. */
   expiry?: Date;
+  /** Every other protected header. */
   extendedAttributes: ExtendedAttribute[];
 }
 
@@ -34,13 +40,17 @@ export interface SignedAttributes {
 export interface UnsignedAttributes {
   /** DER RFC 3161 TimeStampToken, when present. */
   timestampSignature?: Bytes;
+  /** `io.cncf.notary.signingAgent`, when present. */
   signingAgent?: string;
 }
 
 /** Who signed and how. */
 export interface SignerInfo {
+  /** Attributes covered by the signature. */
   signedAttributes: SignedAttributes;
+  /** Attributes outside the signature. */
   unsignedAttributes: UnsignedAttributes;
+  /** The algorithm, bound to the leaf key spec. */
   signatureAlgorithm: SignatureAlgorithm;
   /** DER certificates, leaf first. */
   certificateChain: Bytes[];
@@ -58,7 +68,9 @@ export interface Payload {
 
 /** The content of an envelope whose signature has been verified. */
 export interface EnvelopeContent {
+  /** Who signed and how. */
   signerInfo: SignerInfo;
+  /** The signed payload. */
   payload: Payload;
 }
 

@@ -5,7 +5,14 @@
  * @see https://github.com/notaryproject/specifications/blob/main/specs/signature-envelope-jws.md
  * @module
  */
-import { fromBase64, fromBase64Url, fromUtf8, toBase64, toBase64Url, utf8 } from "../_internal/bytes.ts";
+import {
+  fromBase64,
+  fromBase64Url,
+  fromUtf8,
+  toBase64,
+  toBase64Url,
+  utf8,
+} from "../_internal/bytes.ts";
 import type { Bytes } from "../_internal/bytes.ts";
 import { EnvelopeInvalidError } from "../errors.ts";
 import { MEDIA_TYPE_JWS, MEDIA_TYPE_NOTARY_PAYLOAD } from "../oci/media_types.ts";
@@ -151,14 +158,18 @@ export function parseJws(bytes: Bytes): ParsedEnvelope {
   }
   const x5c = unprotected.x5c;
   if (!Array.isArray(x5c) || x5c.length === 0) invalid('certificate chain is not present ("x5c")');
-  if (x5c.length > MAX_CHAIN_LENGTH) invalid(`"x5c" has more than ${MAX_CHAIN_LENGTH} certificates`);
+  if (x5c.length > MAX_CHAIN_LENGTH) {
+    invalid(`"x5c" has more than ${MAX_CHAIN_LENGTH} certificates`);
+  }
   const chain = x5c.map((entry, i) => {
     if (typeof entry !== "string") invalid(`x5c[${i}] must be a string`);
     try {
       return new Certificate(fromBase64(entry));
     } catch (cause) {
       invalid(
-        i === 0 ? "malformed leaf certificate" : `malformed certificate x5c[${i}] (x5c entries are standard padded base64 DER)`,
+        i === 0
+          ? "malformed leaf certificate"
+          : `malformed certificate x5c[${i}] (x5c entries are standard padded base64 DER)`,
         cause,
       );
     }

@@ -18,3 +18,4 @@ export * from "./sign_envelope.ts";
 export * from "./parse_envelope.ts";
 export { COSE_LABEL } from "./cose.ts";
 export { HEADER as NOTARY_HEADER } from "./_rules.ts";
+export type { NotaryHeaderName } from "./_rules.ts";

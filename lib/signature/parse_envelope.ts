@@ -38,6 +38,8 @@ export function parseEnvelope(bytes: Bytes, mediaType: string): ParsedEnvelope {
   if (mediaType === MEDIA_TYPE_JWS) return parseJws(bytes);
   if (mediaType === MEDIA_TYPE_COSE) return parseCose(bytes);
   throw new UnsupportedError(
-    `Signature envelope media type "${mediaType}" is not supported; expected ${ENVELOPE_MEDIA_TYPES.join(" or ")}`,
+    `Signature envelope media type "${mediaType}" is not supported; expected ${
+      ENVELOPE_MEDIA_TYPES.join(" or ")
+    }`,
   );
 }

@@ -14,9 +14,13 @@ import { goJson } from "./_go_json.ts";
 
 /** The target artifact descriptor carried in a payload. */
 export interface TargetArtifact {
+  /** Media type of the signed artifact. */
   mediaType: string;
+  /** Its digest. */
   digest: string;
+  /** Its size in bytes. */
   size: number;
+  /** Signed user metadata (`-m k=v`). */
   annotations?: Record<string, string>;
 }
 
@@ -79,7 +83,10 @@ export function parsePayload(bytes: Bytes): TargetArtifact {
     throw new EnvelopeInvalidError("The signature payload is not a JSON object");
   }
   const target = (doc as Record<string, unknown>).targetArtifact;
-  return checkTarget(target, (m) => new EnvelopeInvalidError(`The signature payload is invalid: ${m}`));
+  return checkTarget(
+    target,
+    (m) => new EnvelopeInvalidError(`The signature payload is invalid: ${m}`),
+  );
 }
 
 function checkTarget(value: unknown, error: (message: string) => Error): TargetArtifact {
@@ -87,7 +94,9 @@ function checkTarget(value: unknown, error: (message: string) => Error): TargetA
     throw error("targetArtifact must be an object");
   }
   const d = value as Record<string, unknown>;
-  if (typeof d.mediaType !== "string" || d.mediaType === "") throw error("mediaType must be a non-empty string");
+  if (typeof d.mediaType !== "string" || d.mediaType === "") {
+    throw error("mediaType must be a non-empty string");
+  }
   if (typeof d.digest !== "string") throw error("digest must be a string");
   try {
     parseDigest(d.digest);
@@ -100,7 +109,10 @@ function checkTarget(value: unknown, error: (message: string) => Error): TargetA
   const target: TargetArtifact = { mediaType: d.mediaType, digest: d.digest, size: d.size };
   if (d.annotations !== undefined && d.annotations !== null) {
     const a = d.annotations;
-    if (typeof a !== "object" || Array.isArray(a) || Object.values(a).some((v) => typeof v !== "string")) {
+    if (
+      typeof a !== "object" || Array.isArray(a) ||
+      Object.values(a).some((v) => typeof v !== "string")
+    ) {
       throw error("annotations must map strings to strings");
     }
     target.annotations = { ...(a as Record<string, string>) };

@@ -82,7 +82,12 @@ export class LocalSigner implements Signer {
     }
     const challenge = crypto.getRandomValues(new Uint8Array(32));
     const sig = await crypto.subtle.sign(keySpec.signParams, key, challenge);
-    const ok = await crypto.subtle.verify(keySpec.signParams, await leaf.publicKey(), sig, challenge);
+    const ok = await crypto.subtle.verify(
+      keySpec.signParams,
+      await leaf.publicKey(),
+      sig,
+      challenge,
+    );
     if (!ok) {
       throw new KeyInvalidError(
         `The private key does not match the certificate "${leaf.subject}"; use the key the certificate was issued for`,

@@ -14,6 +14,9 @@ import { MEDIA_TYPE_JWS } from "../oci/media_types.ts";
 import type { EnvelopeContent, SignatureAlgorithm, SigningScheme } from "../signature/envelope.ts";
 import { parseEnvelope } from "../signature/parse_envelope.ts";
 import { parseCertificate } from "../x509/certificate.ts";
+import type { Certificate } from "../x509/certificate.ts";
+import type { Bytes } from "../_internal/bytes.ts";
+import { readTimestampToken } from "./timestamp_token.ts";
 import { resolveSubject } from "./resolve_subject.ts";
 import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
 import { findSignatureManifests } from "./signature_manifests.ts";
@@ -43,6 +46,16 @@ export interface CertificateSummary {
   notAfter: Date;
 }
 
+/** What a timestamp countersignature claims (unverified). */
+export interface TimestampSummary {
+  /** `genTime - accuracy`. */
+  earliest: Date;
+  /** `genTime + accuracy`. */
+  latest: Date;
+  /** The certificates in the token. */
+  certificates: CertificateSummary[];
+}
+
 /** What one signature claims (unverified). */
 export interface SignatureInspection {
   /** Digest of the signature manifest. */
@@ -65,6 +78,8 @@ export interface SignatureInspection {
   signingAgent?: string;
   /** Whether an RFC 3161 timestamp countersignature is attached. */
   hasTimestamp: boolean;
+  /** What the attached timestamp claims (unverified), or why it cannot be read. */
+  timestamp?: TimestampSummary | { error: OcisignError };
   /** The chain, leaf first. */
   certificates: CertificateSummary[];
   /** The signed artifact (mediaType, digest, size). */
@@ -99,6 +114,32 @@ export interface InspectSignaturesResult {
   exceeded: boolean;
 }
 
+async function summarize(cert: Certificate): Promise<CertificateSummary> {
+  return {
+    sha256Fingerprint: await cert.sha256Fingerprint(),
+    issuedTo: cert.subject,
+    issuedBy: cert.issuer,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+  };
+}
+
+async function describeTimestamp(
+  token: Bytes,
+): Promise<TimestampSummary | { error: OcisignError }> {
+  try {
+    const info = readTimestampToken(token);
+    return {
+      earliest: new Date(info.genTime.getTime() - info.accuracyMs),
+      latest: new Date(info.genTime.getTime() + info.accuracyMs),
+      certificates: await Promise.all(info.certificates.map(summarize)),
+    };
+  } catch (err) {
+    if (err instanceof OcisignError) return { error: err };
+    throw err;
+  }
+}
+
 async function describeContent(
   digest: string,
   mediaType: string,
@@ -117,14 +158,7 @@ async function describeContent(
   }
   const certificates: CertificateSummary[] = [];
   for (const der of info.certificateChain) {
-    const cert = parseCertificate(der);
-    certificates.push({
-      sha256Fingerprint: await cert.sha256Fingerprint(),
-      issuedTo: cert.subject,
-      issuedBy: cert.issuer,
-      notBefore: cert.notBefore,
-      notAfter: cert.notAfter,
-    });
+    certificates.push(await summarize(parseCertificate(der)));
   }
   const extendedAttributes: Record<string, unknown> = {};
   for (const a of info.signedAttributes.extendedAttributes) extendedAttributes[a.key] = a.value;
@@ -142,6 +176,8 @@ async function describeContent(
     signedArtifact: { mediaType: t.mediaType, digest: t.digest, size: t.size },
   };
   if (info.signedAttributes.expiry) out.expiry = info.signedAttributes.expiry;
+  const token = info.unsignedAttributes.timestampSignature;
+  if (token !== undefined) out.timestamp = await describeTimestamp(token);
   if (info.unsignedAttributes.signingAgent !== undefined) {
     out.signingAgent = info.unsignedAttributes.signingAgent;
   }

@@ -17,6 +17,7 @@
  * @module
  */
 export * from "./verification_outcome.ts";
+export * from "./timestamp_token.ts";
 export * from "./verify_envelope.ts";
 export * from "./signature_manifests.ts";
 export * from "./resolve_subject.ts";

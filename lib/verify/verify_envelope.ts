@@ -34,6 +34,7 @@ import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import { verifyChainTrust } from "../x509/chain_trust.ts";
 import { formatRfc1123z } from "./_time.ts";
+import { verifyTimestampToken } from "./timestamp_token.ts";
 import type { ValidationResult, VerificationOutcome } from "./verification_outcome.ts";
 
 /** Options for {@linkcode verifyEnvelope}. */
@@ -163,12 +164,12 @@ function checkExpiry(content: EnvelopeContent, now: Date): void {
   }
 }
 
-function checkAuthenticTimestamp(
+async function checkAuthenticTimestamp(
   chain: Certificate[],
   content: EnvelopeContent,
-  policy: TrustPolicyStatement,
+  opts: VerifyEnvelopeOptions,
   now: Date,
-): void {
+): Promise<string | undefined> {
   const attrs = content.signerInfo.signedAttributes;
   if (attrs.signingScheme === "notary.x509.signingAuthority") {
     // signing-scheme spec: authenticSigningTime must lie inside every chain certificate's validity
@@ -184,18 +185,15 @@ function checkAuthenticTimestamp(
         );
       }
     }
-    return;
+    return undefined;
   }
+  const policy = opts.policy;
   const hasTsaStore = policy.trustStores.some((s) => s.startsWith("tsa:"));
   const mode = policy.signatureVerification.verifyTimestamp ?? "always";
   const someExpired = chain.some((c) => now.getTime() > c.notAfter.getTime());
   if (hasTsaStore && (mode !== "afterCertExpiry" || someExpired)) {
-    // Fail closed: the policy asks for RFC 3161 timestamp verification, which is not implemented.
-    throw new AuthenticTimestampError(
-      `trust policy statement ${
-        JSON.stringify(policy.name)
-      } requires RFC 3161 timestamp verification, which ocisign does not implement yet; remove the tsa trust store from the statement to check certificate validity at the current time instead`,
-    );
+    await checkTimestampCountersignature(chain, content, opts);
+    return "the TSA certificate chain's revocation status is not checked (revocation is not implemented)";
   }
   for (const cert of chain) {
     if (now.getTime() < cert.notBefore.getTime()) {
@@ -208,6 +206,58 @@ function checkAuthenticTimestamp(
     if (now.getTime() > cert.notAfter.getTime()) {
       throw new AuthenticTimestampError(
         `verification time is after certificate ${
+          JSON.stringify(cert.subject)
+        } validity period, it was expired at ${JSON.stringify(formatRfc1123z(cert.notAfter))}`,
+      );
+    }
+  }
+  return undefined;
+}
+
+async function checkTimestampCountersignature(
+  chain: Certificate[],
+  content: EnvelopeContent,
+  opts: VerifyEnvelopeOptions,
+): Promise<void> {
+  const token = content.signerInfo.unsignedAttributes.timestampSignature;
+  if (token === undefined || token.length === 0) {
+    throw new AuthenticTimestampError(
+      "no timestamp countersignature was found in the signature envelope",
+    );
+  }
+  let roots: Certificate[];
+  try {
+    roots = await loadTrustedCertificates(
+      opts.trustStore,
+      opts.policy,
+      "tsa",
+      opts.signal ? { signal: opts.signal } : {},
+    );
+  } catch (err) {
+    if (err instanceof OcisignError && err.code === "ERR_ABORTED") throw err;
+    throw new AuthenticTimestampError(
+      `failed to load the tsa trust stores: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  const { genTime, accuracyMs } = await verifyTimestampToken(token, {
+    signature: content.signerInfo.signature,
+    trustedRoots: roots,
+  });
+  const earliest = genTime.getTime() - accuracyMs;
+  const latest = genTime.getTime() + accuracyMs;
+  // every signing-chain certificate must be valid over the whole timestamp range
+  for (const cert of chain) {
+    if (earliest < cert.notBefore.getTime()) {
+      throw new AuthenticTimestampError(
+        `timestamp can be before certificate ${
+          JSON.stringify(cert.subject)
+        } validity period, it will be valid from ${JSON.stringify(formatRfc1123z(cert.notBefore))}`,
+      );
+    }
+    if (latest > cert.notAfter.getTime()) {
+      throw new AuthenticTimestampError(
+        `timestamp can be after certificate ${
           JSON.stringify(cert.subject)
         } validity period, it was expired at ${JSON.stringify(formatRfc1123z(cert.notAfter))}`,
       );
@@ -279,9 +329,10 @@ class Run {
  * (some chain certificate is byte-identical to a certificate of the policy's trust stores of the
  * type the signing scheme needs) with the trusted identity of the leaf, expiry, authentic
  * timestamp (SA scheme: the authentic signing time within every certificate's validity; x509
- * scheme: now within every certificate's validity — RFC 3161 timestamps are not verified yet, so
- * a policy with a `tsa` store fails this step), and revocation (not implemented: reported as
- * skipped). Each step's failure is enforced, logged or skipped as the level says. Then the
+ * scheme: when the policy names a `tsa` store — and, with `verifyTimestamp: afterCertExpiry`,
+ * only once a certificate has expired — the RFC 3161 countersignature must verify to a `tsa`
+ * root and every certificate must be valid over its time range; otherwise now must lie within
+ * every certificate's validity), and revocation (not implemented: reported as skipped). Each step's failure is enforced, logged or skipped as the level says. Then the
  * signed `targetArtifact` must equal the subject on mediaType, digest and size, and every
  * requested user metadata pair must be signed — at every level.
  *
@@ -357,13 +408,17 @@ export async function verifyEnvelope(
   if (
     !await run.step("expiry", () => checkExpiry(verified, now), (m) => new SignatureExpiredError(m))
   ) return run.outcome;
+  let timestampNote: string | undefined;
   if (
     !await run.step(
       "authenticTimestamp",
-      () => checkAuthenticTimestamp(chain, verified, opts.policy, now),
+      async () => {
+        timestampNote = await checkAuthenticTimestamp(chain, verified, opts, now);
+      },
       (m) => new AuthenticTimestampError(m),
     )
   ) return run.outcome;
+  if (timestampNote !== undefined) run.outcome.results.at(-1)!.note = timestampNote;
   const revocation: ValidationResult = { type: "revocation", action: "skip" };
   if (level.enforcement.revocation !== "skip") {
     revocation.note = "revocation checking (OCSP and CRL) is not implemented; not checked";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import "reflect-metadata";
+import "./_reflect.ts";
 import * as x509 from "@peculiar/x509";
 
 x509.cryptoProvider.set(crypto);

@@ -195,7 +195,9 @@ export function readSingle(bytes: Uint8Array, expectTag?: number): DerElement {
   const el = readDer(bytes, 0);
   if (el.raw.length !== bytes.length) throw new SyntaxError("DER element has trailing data");
   if (expectTag !== undefined && el.tag !== expectTag) {
-    throw new SyntaxError(`DER tag 0x${el.tag.toString(16)} found where 0x${expectTag.toString(16)} was expected`);
+    throw new SyntaxError(
+      `DER tag 0x${el.tag.toString(16)} found where 0x${expectTag.toString(16)} was expected`,
+    );
   }
   return el;
 }

@@ -14,8 +14,30 @@ import { describeSpki, keySpecFromSpki } from "./key_spec.ts";
 import type { KeySpec } from "./key_spec.ts";
 import { decodePem, encodePem } from "./pem.ts";
 
+/** Key usage bit names. */
+export type KeyUsageBit =
+  | "digitalSignature"
+  | "contentCommitment"
+  | "keyEncipherment"
+  | "dataEncipherment"
+  | "keyAgreement"
+  | "keyCertSign"
+  | "cRLSign"
+  | "encipherOnly"
+  | "decipherOnly";
+
+/** Extended key usage names the profile checks. */
+export type EkuName =
+  | "anyExtendedKeyUsage"
+  | "serverAuth"
+  | "clientAuth"
+  | "codeSigning"
+  | "emailProtection"
+  | "timeStamping"
+  | "ocspSigning";
+
 /** Key usage bits, numbered as Go's `x509.KeyUsage` (and RFC 5280 bit order). */
-export const KEY_USAGE = Object.freeze({
+export const KEY_USAGE: Readonly<Record<KeyUsageBit, number>> = Object.freeze({
   digitalSignature: 1,
   contentCommitment: 2,
   keyEncipherment: 4,
@@ -28,7 +50,7 @@ export const KEY_USAGE = Object.freeze({
 });
 
 /** Extended key usage OIDs the profile checks name. */
-export const EKU = Object.freeze({
+export const EKU: Readonly<Record<EkuName, string>> = Object.freeze({
   anyExtendedKeyUsage: "2.5.29.37.0",
   serverAuth: "1.3.6.1.5.5.7.3.1",
   clientAuth: "1.3.6.1.5.5.7.3.2",
@@ -52,7 +74,9 @@ const SECURE_SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
 
 /** The basicConstraints extension. */
 export interface BasicConstraints {
+  /** Whether the extension is critical. */
   critical: boolean;
+  /** The `cA` flag. */
   ca: boolean;
   /** `pathLenConstraint` when present (0 included). */
   pathLength: number | undefined;
@@ -60,6 +84,7 @@ export interface BasicConstraints {
 
 /** The keyUsage extension. */
 export interface KeyUsage {
+  /** Whether the extension is critical. */
   critical: boolean;
   /** Bit set of {@linkcode KEY_USAGE} values. */
   flags: number;
@@ -67,6 +92,7 @@ export interface KeyUsage {
 
 /** The extendedKeyUsage extension. */
 export interface ExtendedKeyUsage {
+  /** Whether the extension is critical. */
   critical: boolean;
   /** Dotted OIDs in certificate order. */
   oids: string[];
@@ -128,9 +154,12 @@ export class Certificate {
     try {
       this.#x509 = new x509.X509Certificate(der);
     } catch (cause) {
-      throw new CertificateInvalidError("Cannot parse the certificate: not a DER X.509 certificate", {
-        cause,
-      });
+      throw new CertificateInvalidError(
+        "Cannot parse the certificate: not a DER X.509 certificate",
+        {
+          cause,
+        },
+      );
     }
     this.raw = der;
     try {
@@ -269,7 +298,10 @@ export class Certificate {
    * @returns An error message, or undefined when the signature verifies.
    */
   async checkSignatureFrom(parent: Certificate): Promise<string | undefined> {
-    if ((parent.version === 3 && !parent.basicConstraints) || (parent.basicConstraints && !parent.isCa)) {
+    if (
+      (parent.version === 3 && !parent.basicConstraints) ||
+      (parent.basicConstraints && !parent.isCa)
+    ) {
       return `certificate with subject "${parent.subject}" is not a CA (basicConstraints cA is not true)`;
     }
     if (parent.keyUsage && !parent.hasKeyUsage("keyCertSign")) {
@@ -297,7 +329,9 @@ export class Certificate {
     } catch (err) {
       reason = ` (${(err as Error).message || "unsupported key or algorithm"})`;
     }
-    return ok ? undefined : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
+    return ok
+      ? undefined
+      : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
   }
 
   /** PEM encoding. */
@@ -352,7 +386,9 @@ export function parseCertificates(input: Bytes | string): Certificate[] {
   if (text !== undefined) {
     const blocks = decodePem(text).filter((b) => b.type === "CERTIFICATE");
     if (blocks.length === 0) {
-      throw new CertificateInvalidError("No PEM CERTIFICATE block found; give a PEM or DER certificate");
+      throw new CertificateInvalidError(
+        "No PEM CERTIFICATE block found; give a PEM or DER certificate",
+      );
     }
     return blocks.map((b) => new Certificate(b.der));
   }
@@ -373,4 +409,3 @@ export function parseCertificates(input: Bytes | string): Certificate[] {
   }
   return out;
 }
-

@@ -64,7 +64,9 @@ function checkSigningTime(cert: Certificate, signingTime: Date | undefined): voi
 export function validateLeafCertificate(cert: Certificate): void {
   const who = `certificate with subject "${cert.subject}"`;
   if (cert.basicConstraints?.ca) {
-    fail(`${who}: if the basic constraints extension is present, the ca field must be set to false`);
+    fail(
+      `${who}: if the basic constraints extension is present, the ca field must be set to false`,
+    );
   }
   const ku = cert.keyUsage;
   if (!ku || ku.flags === 0) fail(`${who}: key usage extension must be present`);
@@ -100,10 +102,16 @@ export function validateLeafCertificate(cert: Certificate): void {
  */
 export function validateCaCertificate(cert: Certificate, index: number): void {
   const who = `certificate with subject "${cert.subject}"`;
-  if (!cert.isCa) fail(`${who}: ca field in basic constraints must be present, critical, and set to true`);
+  if (!cert.isCa) {
+    fail(`${who}: ca field in basic constraints must be present, critical, and set to true`);
+  }
   const pathLength = cert.basicConstraints?.pathLength;
   if (pathLength !== undefined && pathLength < index - 1) {
-    fail(`${who}: expected path length of ${index - 1} but certificate has path length ${pathLength} instead`);
+    fail(
+      `${who}: expected path length of ${
+        index - 1
+      } but certificate has path length ${pathLength} instead`,
+    );
   }
   const ku = cert.keyUsage;
   if (!ku || ku.flags === 0) fail(`${who}: key usage extension must be present`);
@@ -137,7 +145,9 @@ export async function validateCodeSigningChain(
     const cert = chain[0]!;
     checkSigningTime(cert, options.signingTime);
     const problem = await cert.checkSignature(cert);
-    if (problem) fail(`invalid self-signed certificate. subject: "${cert.subject}". Error: ${problem}`);
+    if (problem) {
+      fail(`invalid self-signed certificate. subject: "${cert.subject}". Error: ${problem}`);
+    }
     if (!cert.isSelfIssued) {
       fail(
         `invalid self-signed certificate. subject: "${cert.subject}". Error: issuer(${cert.issuer}) and subject(${cert.subject}) are not the same`,
@@ -151,7 +161,9 @@ export async function validateCodeSigningChain(
     checkSigningTime(cert, options.signingTime);
     if (i === chain.length - 1) {
       if (!(await isSelfSigned(cert))) {
-        const why = cert.isSelfIssued ? await cert.checkSignatureFrom(cert) : "issuer and subject differ";
+        const why = cert.isSelfIssued
+          ? await cert.checkSignatureFrom(cert)
+          : "issuer and subject differ";
         fail(
           `root certificate with subject "${cert.subject}" is invalid or not self-signed. Certificate chain must end with a valid self-signed root certificate. Error: ${why}`,
         );

@@ -7,7 +7,8 @@
  */
 import { toHex } from "../_internal/bytes.ts";
 import { x509 } from "./_peculiar.ts";
-import { Certificate } from "./certificate.ts";
+import { Certificate, KEY_USAGE } from "./certificate.ts";
+import type { KeyUsageBit } from "./certificate.ts";
 import { keySpecByName } from "./key_spec.ts";
 import type { KeySpecName } from "./key_spec.ts";
 
@@ -64,36 +65,12 @@ export interface CreateCertificateOptions {
   /** basicConstraints; omitted when undefined. */
   basicConstraints?: { ca: boolean; pathLength?: number; critical?: boolean };
   /** keyUsage bits by name; omitted when undefined. Critical unless `critical: false`. */
-  keyUsage?: { usages: KeyUsageName[]; critical?: boolean };
+  keyUsage?: { usages: KeyUsageBit[]; critical?: boolean };
   /** extendedKeyUsage OIDs; omitted when undefined. */
   extendedKeyUsage?: { oids: string[]; critical?: boolean };
   /** Hash of the certificate signature (default: SHA-256; SHA-1 only for negative tests). */
   signatureHash?: "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
 }
-
-/** Key usage names. */
-export type KeyUsageName =
-  | "digitalSignature"
-  | "contentCommitment"
-  | "keyEncipherment"
-  | "dataEncipherment"
-  | "keyAgreement"
-  | "keyCertSign"
-  | "cRLSign"
-  | "encipherOnly"
-  | "decipherOnly";
-
-const KU_FLAGS: Record<KeyUsageName, number> = {
-  digitalSignature: 1,
-  contentCommitment: 2,
-  keyEncipherment: 4,
-  dataEncipherment: 8,
-  keyAgreement: 16,
-  keyCertSign: 32,
-  cRLSign: 64,
-  encipherOnly: 128,
-  decipherOnly: 256,
-};
 
 /**
  * Creates a certificate with exactly the extensions asked for.
@@ -126,7 +103,7 @@ export async function createCertificate(options: CreateCertificateOptions): Prom
   }
   const ku = options.keyUsage;
   if (ku) {
-    const flags = ku.usages.reduce((acc, u) => acc | KU_FLAGS[u], 0);
+    const flags = ku.usages.reduce((acc, u) => acc | KEY_USAGE[u], 0);
     extensions.push(new x509.KeyUsagesExtension(flags, ku.critical ?? true));
   }
   const eku = options.extendedKeyUsage;

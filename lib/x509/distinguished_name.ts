@@ -77,7 +77,11 @@ export function parseName(der: Bytes): NameAttribute[] {
       for (const atv of readChildren(set)) {
         const [type, value, extra] = readChildren(atv);
         if (!type || !value || extra || type.tag !== TAG.OID) throw new SyntaxError("bad ATV");
-        out.push({ oid: decodeOid(type.content), value: decodeString(value.tag, value.content), rdn });
+        out.push({
+          oid: decodeOid(type.content),
+          value: decodeString(value.tag, value.content),
+          rdn,
+        });
       }
     });
     return out;

@@ -69,7 +69,9 @@ export async function generateTestCertificate(
   else {
     const spec = keySpecFor("RSA", options.bits ?? 2048);
     if (!spec) {
-      throw new InvalidInputError(`RSA key size ${options.bits} is not supported; use 2048, 3072 or 4096`);
+      throw new InvalidInputError(
+        `RSA key size ${options.bits} is not supported; use 2048, 3072 or 4096`,
+      );
     }
     keySpec = spec;
   }

@@ -37,7 +37,9 @@ export function decodePem(text: string): PemBlock[] {
   for (const m of text.matchAll(BLOCK_REGEXP)) {
     const [, begin, body, end] = m;
     if (begin !== end) {
-      throw new InvalidInputError(`PEM block "BEGIN ${begin}" ends with "END ${end}"; fix the file`);
+      throw new InvalidInputError(
+        `PEM block "BEGIN ${begin}" ends with "END ${end}"; fix the file`,
+      );
     }
     const lines = body!.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
     if (lines.some((l) => l.includes(":"))) {
@@ -70,7 +72,9 @@ export function decodePem(text: string): PemBlock[] {
 export function encodePem(type: string, der: Uint8Array): string {
   const b64 = toBase64(der);
   const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${type}-----\n${lines.join("\n")}${lines.length ? "\n" : ""}-----END ${type}-----\n`;
+  return `-----BEGIN ${type}-----\n${lines.join("\n")}${
+    lines.length ? "\n" : ""
+  }-----END ${type}-----\n`;
 }
 
 const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
@@ -123,7 +127,9 @@ export function decodePrivateKeyPem(text: string): Bytes {
   try {
     blocks = decodePem(text);
   } catch (err) {
-    throw new KeyInvalidError(`Cannot read the private key: ${(err as Error).message}`, { cause: err });
+    throw new KeyInvalidError(`Cannot read the private key: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const keys = blocks.filter((b) => b.type.endsWith("PRIVATE KEY"));
   if (keys.length !== 1) {
@@ -152,6 +158,8 @@ export function decodePrivateKeyPem(text: string): Bytes {
     }
   } catch (err) {
     if (err instanceof KeyInvalidError) throw err;
-    throw new KeyInvalidError(`Private key is not valid DER: ${(err as Error).message}`, { cause: err });
+    throw new KeyInvalidError(`Private key is not valid DER: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }

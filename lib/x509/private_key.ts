@@ -46,7 +46,9 @@ export function pkcs8KeySpec(pkcs8: Bytes): KeySpec {
       keyType = "EC";
       size = params?.tag === TAG.OID ? CURVE_OIDS[decodeOid(params.content)] ?? 0 : 0;
     } else {
-      throw new KeyInvalidError(`Private key algorithm ${alg} is not supported; use an RSA or EC key`);
+      throw new KeyInvalidError(
+        `Private key algorithm ${alg} is not supported; use an RSA or EC key`,
+      );
     }
   } catch (cause) {
     if (cause instanceof KeyInvalidError) throw cause;
@@ -55,7 +57,9 @@ export function pkcs8KeySpec(pkcs8: Bytes): KeySpec {
   const spec = keySpecFor(keyType, size);
   if (!spec) {
     throw new KeyInvalidError(
-      `${keyType} private key of size ${size || "unknown"} is not supported; use RSA 2048/3072/4096 or EC P-256/P-384/P-521`,
+      `${keyType} private key of size ${
+        size || "unknown"
+      } is not supported; use RSA 2048/3072/4096 or EC P-256/P-384/P-521`,
     );
   }
   return spec;

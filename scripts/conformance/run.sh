@@ -6,8 +6,10 @@
 #
 #   scripts/conformance/run.sh            # uses ${XDG_CACHE_HOME:-$HOME/.cache}/ocisign-conformance
 #   OCISIGN_CONFORMANCE_CACHE=/tmp/c scripts/conformance/run.sh
+#   OCISIGN_CONFORMANCE_RUNTIME=bun scripts/conformance/run.sh   # serve with Bun instead of Deno
 #
-# Exit status: 0 when every test passed, 1 otherwise.
+# Exit status: 0 when every test passed, non-zero otherwise. Anonymous (from-less) mount is not
+# offered and is disabled in the run.
 set -euo pipefail
 
 # The module has no tagged releases on the proxy; this pseudo-version is its newest commit there.
@@ -43,7 +45,12 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work/root" "$work/results"
-deno run -A "$here/serve.ts" --root "$work/root" --port 0 >"$work/server.out" 2>"$work/server.err" &
+case "${OCISIGN_CONFORMANCE_RUNTIME:-deno}" in
+  deno) serve=(deno run -A "$here/serve.ts") ;;
+  bun) serve=(bun run "$here/serve.ts") ;;
+  *) echo "OCISIGN_CONFORMANCE_RUNTIME must be deno or bun" >&2; exit 2 ;;
+esac
+"${serve[@]}" --root "$work/root" --port 0 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q '^listening ' "$work/server.out" 2>/dev/null && break
@@ -79,17 +86,17 @@ status=0
     OCI_API_BLOBS_MOUNT_ANONYMOUS=false \
     OCI_API_BLOBS_DIGEST_HEADER=true \
     OCI_API_MANIFESTS_DIGEST_HEADER=true \
+    OCI_API_MANIFESTS_TAG_PARAM=true \
     "$suite" "$@"
 ) >"$work/suite.out" 2>&1 || status=$?
 
+cp "$work/suite.out" "$cache/last-run.log"
 if [[ -s "$work/server.err" ]]; then
   echo "--- registry stderr ---"
   cat "$work/server.err"
 fi
-echo "--- conformance output ---"
-cat "$work/suite.out"
-if [[ -f "$work/results/result.yaml" ]]; then
-  echo "--- summary (results/result.yaml) ---"
-  grep -iE '^(passed|failed|skipped|total|status|version)|(pass|fail|skip)[a-z]*:' "$work/results/result.yaml" | head -20 || true
-fi
+echo "--- tests that did not pass (full log: $cache/last-run.log) ---"
+grep -iE ': (fail|error|skip)$' "$work/suite.out" | head -100 || echo "(none)"
+echo "--- summary ---"
+sed -n '/^OCI Conformance Result/,$p' "$work/suite.out"
 exit "$status"

@@ -23,6 +23,8 @@ export interface DistributionOptions {
   htpasswd?: string;
   /** Require bearer tokens. */
   token?: TokenAuthConfig;
+  /** Allow DELETE (default true). */
+  deleteEnabled?: boolean;
 }
 
 /** A running registry. */
@@ -66,7 +68,7 @@ function config(dir: string, port: number, opts: DistributionOptions): string {
     "  filesystem:",
     `    rootdirectory: ${dir}/data`,
     "  delete:",
-    "    enabled: true",
+    `    enabled: ${opts.deleteEnabled ?? true}`,
     "  maintenance:",
     "    uploadpurging:",
     "      enabled: false",

@@ -14,7 +14,10 @@
  */
 import type { Certificate } from "../../lib/x509/certificate.ts";
 import { createCertificate, generateKeyPair } from "../../lib/x509/create_certificate.ts";
-import type { CreateCertificateOptions, KeyGenerationSpec } from "../../lib/x509/create_certificate.ts";
+import type {
+  CreateCertificateOptions,
+  KeyGenerationSpec,
+} from "../../lib/x509/create_certificate.ts";
 import type { KeySpecName } from "../../lib/x509/key_spec.ts";
 import { exportPrivateKeyPem } from "../../lib/x509/private_key.ts";
 import { LocalSigner } from "../../lib/signature/signer.ts";
@@ -90,17 +93,25 @@ export function getTestCas(): Promise<{ root: TestCa; intermediate: TestCa }> {
 }
 
 /** Leaf certificate options that may be overridden to build broken leaves. */
-export type LeafOverrides = Partial<
-  Pick<
-    CreateCertificateOptions,
-    "subject" | "notBefore" | "notAfter" | "basicConstraints" | "keyUsage" | "extendedKeyUsage" | "signatureHash"
+export type LeafOverrides =
+  & Partial<
+    Pick<
+      CreateCertificateOptions,
+      | "subject"
+      | "notBefore"
+      | "notAfter"
+      | "basicConstraints"
+      | "keyUsage"
+      | "extendedKeyUsage"
+      | "signatureHash"
+    >
   >
-> & {
-  /** Key of the leaf (default EC-256). */
-  key?: KeyGenerationSpec;
-  /** Omit the keyUsage extension entirely. */
-  noKeyUsage?: boolean;
-};
+  & {
+    /** Key of the leaf (default EC-256). */
+    key?: KeyGenerationSpec;
+    /** Omit the keyUsage extension entirely. */
+    noKeyUsage?: boolean;
+  };
 
 /**
  * Issues a leaf under the shared intermediate, with overrides for negative tests. The signer is
@@ -113,7 +124,10 @@ export async function createTestLeaf(overrides: LeafOverrides = {}): Promise<Tes
   const options: CreateCertificateOptions = {
     subject: overrides.subject ?? "C=US, ST=WA, L=Seattle, O=Ocisign Test, CN=Ocisign Test Signer",
     publicKey: keys.publicKey,
-    issuer: { certificate: cas.intermediate.certificate, privateKey: cas.intermediate.keys.privateKey },
+    issuer: {
+      certificate: cas.intermediate.certificate,
+      privateKey: cas.intermediate.keys.privateKey,
+    },
     notBefore: overrides.notBefore ?? new Date(t.getTime() - HOUR),
     notAfter: overrides.notAfter ?? new Date(t.getTime() + 48 * HOUR),
     keyUsage: overrides.keyUsage ?? { usages: ["digitalSignature"] },

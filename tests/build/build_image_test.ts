@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { buildImage } from "../../lib/build/mod.ts";
+import { createLayoutBaseResolver } from "../../lib/build/mod.ts";
 import type { BaseResolver } from "../../lib/build/mod.ts";
-import { openLayout } from "../../lib/layout/mod.ts";
+import { LayoutTar } from "../../lib/layout/mod.ts";
 import {
   havePeer,
   inodeFs,
@@ -189,6 +190,10 @@ Deno.test("buildImage() rejects sources outside the context and never follows sy
     await writeFiles(tmp, { "secret.txt": "s" });
     await Deno.symlink("/etc", `${tmp}/ctx/etc-link`);
     await Deno.symlink("../secret.txt", `${tmp}/ctx/up-link`);
+    await Deno.symlink("a.txt", `${tmp}/ctx/in-link`);
+    await Deno.mkdir(`${tmp}/ctx/real-dir`);
+    await Deno.writeTextFile(`${tmp}/ctx/real-dir/b.txt`, "b");
+    await Deno.symlink("./real-dir", `${tmp}/ctx/dir-link`);
     const output = await openOutput(`${tmp}/out`);
     const build = (dockerfile: string) => () =>
       buildImage({
@@ -210,35 +215,29 @@ Deno.test("buildImage() rejects sources outside the context and never follows sy
     );
     const result = await buildImage({
       context: `${tmp}/ctx`,
-      dockerfile: "FROM scratch\nCOPY up-link /\nCOPY etc-link /etc-link\n",
+      dockerfile: [
+        "FROM scratch",
+        "COPY up-link /",
+        "COPY etc-link /etc-link",
+        "COPY in-link dir-link /followed/",
+        "",
+      ].join("\n"),
       fs: nodeFs,
       output,
       hasher: nodeHasherFactory,
     });
     const { manifest } = await readImage(output, result.descriptor);
-    const entries = [
-      ...await readLayer(output, manifest.layers[0]!),
-      ...await readLayer(output, manifest.layers[1]!),
-    ];
+    const entries = [];
+    for (const layer of manifest.layers) entries.push(...await readLayer(output, layer));
     assertEquals(entries.map((e) => [e.header.path, e.header.type, e.header.linkname]), [
       ["up-link", "symlink", "../secret.txt"],
       ["etc-link", "symlink", "/etc"],
+      ["followed", "directory", ""],
+      ["followed/b.txt", "file", ""],
+      ["followed/in-link", "file", ""],
     ]);
   });
 });
-
-function layoutResolver(): BaseResolver {
-  return async (ref) => {
-    const m = /^oci-layout:\/\/(.+):([^:/]+)$/.exec(ref);
-    if (m === null) {
-      throw new Error(`test resolver only takes oci-layout:// references, not ${ref}`);
-    }
-    return {
-      target: await openLayout(m[1]!, nodeFs, { hasher: nodeHasherFactory }),
-      reference: m[2]!,
-    };
-  };
-}
 
 Deno.test("buildImage() builds on a base image: names for --chown, base dirs and symlinks kept", async () => {
   await withTempDir(async (tmp) => {
@@ -250,7 +249,10 @@ Deno.test("buildImage() builds on a base image: names for --chown, base dirs and
     });
     await Deno.symlink("/run", `${tmp}/base/root/var-run`);
     await writeFiles(`${tmp}/app`, { "f.txt": "file\n", "g.txt": "g\n" });
-    const baseOut = await openOutput(`${tmp}/base-layout`);
+    const baseOut = await LayoutTar.open(`${tmp}/base.tar`, nodeFs, {
+      create: true,
+      hasher: nodeHasherFactory,
+    });
     await buildImage({
       context: `${tmp}/base`,
       dockerfile: [
@@ -264,56 +266,67 @@ Deno.test("buildImage() builds on a base image: names for --chown, base dirs and
       ].join("\n"),
       fs: nodeFs,
       output: baseOut,
-      tags: ["base"],
+      tags: ["img:base"],
       hasher: nodeHasherFactory,
     });
-    const output = await openOutput(`${tmp}/out`);
-    const result = await buildImage({
-      context: `${tmp}/app`,
-      dockerfile: [
-        `FROM oci-layout://${tmp}/base-layout:base`,
-        "COPY --chown=app:staff f.txt /srv/data/f.txt",
-        "COPY g.txt /var-run/",
-        'ENTRYPOINT ["/bin/sh"]',
-        "",
-      ].join("\n"),
-      fs: nodeFs,
-      output,
-      tags: ["v2"],
-      resolveBase: layoutResolver(),
-      hasher: nodeHasherFactory,
-    });
-    const { manifest, config } = await readImage(output, result.descriptor);
-    assertEquals(manifest.layers.length, 4, "two base layers and two new ones");
-    for (const layer of manifest.layers) {
-      assert(await output.exists(layer), "base layers are copied");
+    await baseOut.commit();
+    await baseOut.close();
+    const bases = createLayoutBaseResolver(nodeFs, { hasher: nodeHasherFactory });
+    try {
+      await buildOnBase(tmp, bases.resolve);
+    } finally {
+      await bases.close();
     }
-    assert(config.config!.Env!.includes("BASE_ENV=1"));
-    assertEquals(config.config!.Labels, { "from-onbuild": "yes" });
-    assertEquals(config.config!.OnBuild, undefined);
-    assertEquals(config.config!.Cmd, undefined, "ENTRYPOINT clears an inherited CMD");
-    const copied = await readLayer(output, manifest.layers[2]!);
-    assertEquals(copied.map((e) => [e.header.path, e.header.uid, e.header.gid]), [
-      ["srv/data", 1234, 3456],
-      ["srv/data/f.txt", 1234, 3456],
-    ]);
-    const throughLink = await readLayer(output, manifest.layers[3]!);
-    assertEquals(throughLink.map((e) => e.header.path), ["run/g.txt"]);
-    await assertRejectsCode(
-      () =>
-        buildImage({
-          context: `${tmp}/app`,
-          dockerfile: `FROM oci-layout://${tmp}/base-layout:base\nCOPY --chown=nobody f.txt /\n`,
-          fs: nodeFs,
-          output,
-          resolveBase: layoutResolver(),
-          hasher: nodeHasherFactory,
-        }),
-      "ERR_BUILD",
-      "cannot find user nobody",
-    );
   });
 });
+
+async function buildOnBase(tmp: string, resolveBase: BaseResolver): Promise<void> {
+  const output = await openOutput(`${tmp}/out`);
+  const result = await buildImage({
+    context: `${tmp}/app`,
+    dockerfile: [
+      `FROM oci-layout://${tmp}/base.tar:base`,
+      "COPY --chown=app:staff f.txt /srv/data/f.txt",
+      "COPY g.txt /var-run/",
+      'ENTRYPOINT ["/bin/sh"]',
+      "",
+    ].join("\n"),
+    fs: nodeFs,
+    output,
+    tags: ["img:v2"],
+    resolveBase,
+    hasher: nodeHasherFactory,
+  });
+  const { manifest, config } = await readImage(output, result.descriptor);
+  assertEquals(manifest.layers.length, 4, "two base layers and two new ones");
+  for (const layer of manifest.layers) {
+    assert(await output.exists(layer), "base layers are copied");
+  }
+  assert(config.config!.Env!.includes("BASE_ENV=1"));
+  assertEquals(config.config!.Labels, { "from-onbuild": "yes" });
+  assertEquals(config.config!.OnBuild, undefined);
+  assertEquals(config.config!.Cmd, undefined, "ENTRYPOINT clears an inherited CMD");
+  const copied = await readLayer(output, manifest.layers[2]!);
+  assertEquals(copied.map((e) => [e.header.path, e.header.uid, e.header.gid]), [
+    ["srv/data", 1234, 3456],
+    ["srv/data/f.txt", 1234, 3456],
+  ]);
+  const throughLink = await readLayer(output, manifest.layers[3]!);
+  assertEquals(throughLink.map((e) => e.header.path), ["run/g.txt"]);
+  await assertRejectsCode(
+    () =>
+      buildImage({
+        context: `${tmp}/app`,
+        dockerfile: `FROM oci-layout://${tmp}/base.tar:base\nCOPY --chown=nobody f.txt /\n`,
+        fs: nodeFs,
+        output,
+        resolveBase,
+        hasher: nodeHasherFactory,
+      }),
+    "ERR_BUILD",
+    "cannot find user nobody",
+  );
+}
 
 Deno.test("buildImage() runs multi-stage builds and COPY --from a stage", async () => {
   await withTempDir(async (tmp) => {
@@ -348,7 +361,7 @@ Deno.test("buildImage() extracts local tars with ADD and fetches URLs with a che
     await writeFiles(`${tmp}/src`, { "pkg/bin/tool": "tool\n" });
     await Deno.symlink("bin/tool", `${tmp}/src/pkg/tool-link`);
     await Deno.link(`${tmp}/src/pkg/bin/tool`, `${tmp}/src/pkg/tool-hard`);
-    await Deno.mkdir(`${tmp}/ctx`);
+    await writeFiles(`${tmp}/ctx`, { "odd [1].txt": "odd" });
     assertEquals(run("tar", ["-czf", `${tmp}/ctx/pkg.tar.gz`, "-C", `${tmp}/src`, "pkg"]).code, 0);
     const payload = new TextEncoder().encode("downloaded\n");
     const sum = `sha256:${
@@ -362,7 +375,8 @@ Deno.test("buildImage() extracts local tars with ADD and fetches URLs with a che
     const output = await openOutput(`${tmp}/out`);
     const result = await buildImage({
       context: `${tmp}/ctx`,
-      dockerfile: `FROM scratch\nADD pkg.tar.gz /opt/\nADD --checksum=${sum} ${url} /dl/\n`,
+      dockerfile:
+        `FROM scratch\nADD pkg.tar.gz /opt/\nADD --checksum=${sum} ${url} /dl/\nADD odd* /plain/\n`,
       fs: nodeFs,
       output,
       fetch,
@@ -378,6 +392,8 @@ Deno.test("buildImage() extracts local tars with ADD and fetches URLs with a che
     const file = downloaded.find((e) => e.header.path === "dl/data.txt")!;
     assertEquals(file.header.mode, 0o600);
     assertEquals(new TextDecoder().decode(file.content), "downloaded\n");
+    const plain = await readLayer(output, manifest.layers[2]!);
+    assertEquals(plain.map((e) => e.header.path), ["plain", "plain/odd [1].txt"]);
     await assertRejectsCode(
       () =>
         buildImage({
@@ -415,22 +431,23 @@ Deno.test("buildImage() builds one image per platform under an index, from a mul
       dockerfile: "FROM scratch\nARG TARGETARCH\nLABEL base.arch=$TARGETARCH\n",
       fs: nodeFs,
       output,
-      tags: ["base"],
+      tags: ["img:base"],
       platforms,
       hasher: nodeHasherFactory,
     });
     assertEquals(base.descriptor.mediaType, "application/vnd.oci.image.index.v1+json");
+    const bases = createLayoutBaseResolver(nodeFs, { hasher: nodeHasherFactory });
     const result = await buildImage({
       context: tmp,
       dockerfile:
         `FROM oci-layout://${tmp}/out:base\nARG TARGETPLATFORM\nCOPY a.txt /\nLABEL built.for=$TARGETPLATFORM\n`,
       fs: nodeFs,
       output,
-      tags: ["app"],
+      tags: ["img:app"],
       platforms,
-      resolveBase: layoutResolver(),
+      resolveBase: bases.resolve,
       hasher: nodeHasherFactory,
-    });
+    }).finally(() => bases.close());
     assertEquals(result.manifests.map((m) => m.descriptor.platform!.architecture), [
       "amd64",
       "arm64",

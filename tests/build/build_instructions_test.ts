@@ -153,7 +153,7 @@ Deno.test("buildImage() gives clear errors for unsupported or invalid input", as
 Deno.test("buildImage() runs an inherited ONBUILD trigger and fails on an inherited RUN", async () => {
   await withTempDir(async (ctx) => {
     await writeFiles(ctx, { "x.txt": "x" });
-    const base = await build(ctx, "FROM scratch\nONBUILD RUN make\n", { tags: ["base"] });
+    const base = await build(ctx, "FROM scratch\nONBUILD RUN make\n", { tags: ["img:base"] });
     const err = await assertRejectsCode(
       () =>
         build(ctx, "FROM base-image\n", {
@@ -163,5 +163,42 @@ Deno.test("buildImage() runs an inherited ONBUILD trigger and fails on an inheri
       "RUN needs a container runtime",
     );
     assert(err.message.includes("line 1"), err.message);
+  });
+});
+
+Deno.test("buildImage() copies files out of another image with COPY --from=<image>", async () => {
+  await withTempDir(async (ctx) => {
+    await writeFiles(ctx, { "conf/app.conf": "setting=1\n", "conf/other": "o\n" });
+    const base = await build(ctx, "FROM scratch\nCOPY conf /etc/conf/\n", { tags: ["img:tools"] });
+    const { store, result } = await build(
+      ctx,
+      "FROM scratch\nCOPY --from=example.com/tools:1 /etc/conf/app.conf /app.conf\n",
+      {
+        resolveBase: (ref) => {
+          assertEquals(ref, "example.com/tools:1");
+          return Promise.resolve({ target: base.store, reference: "tools" });
+        },
+      },
+    );
+    const { manifest } = await readImage(store, result.descriptor);
+    const entries = await readLayer(store, manifest.layers[0]!);
+    assertEquals(entries.map((e) => e.header.path), ["app.conf"]);
+    assertEquals(new TextDecoder().decode(entries[0]!.content), "setting=1\n");
+  });
+});
+
+Deno.test("buildImage() prefers <Dockerfile>.dockerignore over .dockerignore", async () => {
+  await withTempDir(async (ctx) => {
+    await writeFiles(ctx, {
+      "a.txt": "a",
+      "b.txt": "b",
+      ".dockerignore": "a.txt\n",
+      "app.Dockerfile": "FROM scratch\nCOPY *.txt /\n",
+      "app.Dockerfile.dockerignore": "b.txt\n",
+    });
+    const { store, result } = await build(ctx, `${ctx}/app.Dockerfile`);
+    const { manifest } = await readImage(store, result.descriptor);
+    const entries = await readLayer(store, manifest.layers[0]!);
+    assertEquals(entries.map((e) => e.header.path), ["a.txt"]);
   });
 });

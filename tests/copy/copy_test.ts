@@ -5,6 +5,7 @@ import { fetchAll } from "../../lib/content/fetch_all.ts";
 import { copy } from "../../lib/copy/copy.ts";
 import { copyGraph, type CopyProgress } from "../../lib/copy/copy_graph.ts";
 import { Registry } from "../../lib/registry/registry.ts";
+import { nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
 import {
   blob,
@@ -101,7 +102,7 @@ Deno.test("copy() without referrers leaves them behind and reuses the source tag
   assertEquals(await dst.exists(g.sig[2]!.desc), false);
 });
 
-Deno.test("copyGraph() with concurrency 1 copies a deep index without deadlock", async () => {
+async function deepIndex(): Promise<{ contents: Content[]; top: Content }> {
   const contents: Content[] = [];
   let level: Descriptor[] = [];
   for (let i = 0; i < 4; i++) {
@@ -117,6 +118,11 @@ Deno.test("copyGraph() with concurrency 1 copies a deep index without deadlock",
   }
   const top = await index(level);
   contents.push(top);
+  return { contents, top };
+}
+
+Deno.test("copyGraph() with concurrency 1 copies a deep index without deadlock", async () => {
+  const { contents, top } = await deepIndex();
   const src = await store(contents);
   const dst = new MemoryStore();
   const events: CopyProgress[] = [];
@@ -190,6 +196,54 @@ Deno.test("copy() between repositories of one registry mounts blobs", async () =
     assertEquals(seen.filter((s) => s.startsWith("PUT ?") && s.includes("digest=")).length, 0);
     for (const c of g.all) assertEquals(await b.exists(c.desc), true);
     assertEquals((await collect(b.referrers(g.image[2]!.desc))).length, 2);
+  } finally {
+    await reg.stop();
+  }
+});
+
+Deno.test("copyGraph() with concurrency 1 pushes a deep index to a registry without deadlock", async () => {
+  if (!distributionAvailable()) return;
+  const reg = await startDistribution();
+  try {
+    const { contents, top } = await deepIndex();
+    const src = await store(contents);
+    const repo = new Registry(reg.host, { plainHttp: true }).repository("deep");
+    await copyGraph(src, repo, top.desc, { concurrency: 1 });
+    for (const c of contents) assertEquals(await repo.exists(c.desc), true);
+    const back = new MemoryStore();
+    await copyGraph(repo, back, top.desc, { concurrency: 1 });
+    for (const c of contents) assertEquals(await back.exists(c.desc), true);
+  } finally {
+    await reg.stop();
+  }
+});
+
+Deno.test("copy() streams a large blob between registries in PATCH chunks", async () => {
+  if (!distributionAvailable()) return;
+  const reg = await startDistribution();
+  try {
+    const size = 40 * 1024 * 1024 + 123;
+    const big = new Uint8Array(size);
+    for (let i = 0; i < size; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+    const layer = await blob(big, "application/vnd.oci.image.layer.v1.tar");
+    const cfg = await blob("{}", "application/vnd.oci.empty.v1+json");
+    const m = await manifest(cfg.desc, [layer.desc]);
+    const from = new Registry(reg.host, { plainHttp: true, hasher: nodeHasherFactory });
+    const a = from.repository("big/a");
+    for (const c of [layer, cfg, m]) await a.push(c.desc, c.bytes);
+    await a.tag(m.desc, "v1");
+    const patches: number[] = [];
+    const to = new Registry(reg.host, {
+      plainHttp: true,
+      hasher: nodeHasherFactory,
+      fetch: (input, init) => {
+        if (init?.method === "PATCH") patches.push((init.body as Uint8Array).length);
+        return fetch(input, init);
+      },
+    });
+    await copy(a, "v1", to.repository("big/b"), "v1");
+    assertEquals(patches, [16 * 1024 * 1024, 16 * 1024 * 1024, size - 32 * 1024 * 1024]);
+    assertEquals(await to.repository("big/b").exists(layer.desc), true);
   } finally {
     await reg.stop();
   }

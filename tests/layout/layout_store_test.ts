@@ -309,3 +309,23 @@ Deno.test("LayoutStore.delete() removes the blob and its index.json entries", as
     await assertRejectsCode(() => layout.delete(img.manifest), "ERR_NOT_FOUND");
   });
 });
+
+Deno.test("LayoutStore with autoSave: false writes index.json only on commit()", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/img`;
+    const layout = await LayoutStore.open(dir, nodeFs, {
+      hasher: nodeHasherFactory,
+      create: true,
+      autoSave: false,
+    });
+    const before = await Deno.readTextFile(`${dir}/index.json`);
+    const img = await pushImage(layout, "v1");
+    assertEquals(await Deno.readTextFile(`${dir}/index.json`), before);
+    assertEquals((await layout.resolve("v1")).digest, img.manifest.digest);
+    await layout.commit();
+    assertEquals((await readIndex(dir)).manifests.length, 1);
+    await pushSignature(layout, img.manifest);
+    await layout.close();
+    assertEquals((await readIndex(dir)).manifests.length, 1);
+  });
+});

@@ -200,3 +200,24 @@ Deno.test("Repository refuses manifests over 4 MiB and checks index media types"
     await reg.stop();
   }
 });
+
+Deno.test("Repository warns when the outdated referrers index cannot be deleted", async () => {
+  if (!distributionAvailable()) return;
+  const reg = await startDistribution({ deleteEnabled: false });
+  try {
+    const warnings: string[] = [];
+    const repo = new Registry(reg.host, { plainHttp: true, onWarning: (w) => warnings.push(w) })
+      .repository("nodelete");
+    const image = await smallImage("nodelete");
+    await pushAll(repo, image);
+    const subject = image[2]!.desc;
+    await pushAll(repo, await signature(subject, "first"));
+    assertEquals(warnings, []);
+    await pushAll(repo, await signature(subject, "second"));
+    assertEquals(warnings.length, 1);
+    assert(warnings[0]!.includes("garbage collection may be required"), warnings[0]);
+    assertEquals((await collect(repo.referrers(subject))).length, 2);
+  } finally {
+    await reg.stop();
+  }
+});

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { assertRejectsCode } from "../_helpers/assert.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
-import { createLayoutRepositoryProvider } from "../../lib/server/mod.ts";
+import { createLayoutRepositoryProvider, createRegistryHandler } from "../../lib/server/mod.ts";
 import { content, errorCode, pushBlob, pushImage, putManifest, startRegistry } from "./_fixture.ts";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -9,14 +9,21 @@ const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 Deno.test("createLayoutRepositoryProvider() creates a layout on first push only", async () => {
   const root = await Deno.makeTempDir({ prefix: "ocisign-provider-" });
   try {
-    const provider = createLayoutRepositoryProvider({ root, fs: nodeFs, hasherFactory: nodeHasherFactory });
+    const provider = createLayoutRepositoryProvider({
+      root,
+      fs: nodeFs,
+      hasherFactory: nodeHasherFactory,
+    });
     assertEquals(await provider.get("org/app"), undefined);
     const [a, b] = await Promise.all([
       provider.get("org/app", { create: true }),
       provider.get("org/app", { create: true }),
     ]);
     assert(a !== undefined && a === b);
-    assertEquals(await Deno.readTextFile(`${root}/org/app/oci-layout`), '{"imageLayoutVersion":"1.0.0"}');
+    assertEquals(
+      await Deno.readTextFile(`${root}/org/app/oci-layout`),
+      '{"imageLayoutVersion":"1.0.0"}',
+    );
     assert((await Deno.stat(`${root}/org/app/index.json`)).isFile);
     assert((await provider.get("org/app")) === a);
     // A nested repository may not take a name that is part of its parent's layout.
@@ -28,28 +35,21 @@ Deno.test("createLayoutRepositoryProvider() creates a layout on first push only"
   }
 });
 
-Deno.test("createLayoutRepositoryProvider() serves a layout that was on disk before the server", async () => {
+Deno.test("createLayoutRepositoryProvider() serves layouts that were on disk before the server", async () => {
   const reg = await startRegistry();
-  const first = await pushImage(reg, "pre/made", "v1", "seed-1");
-  await reg.close().catch(() => {});
-  // A second registry over a copy of the same directory finds the content.
-  const again = await startRegistry();
   try {
-    await Deno.mkdir(`${again.root}/pre`, { recursive: true });
-    const src = await startRegistry();
-    try {
-      const img = await pushImage(src, "pre/made", "v1", "seed-2");
-      await new Deno.Command("cp", { args: ["-r", `${src.root}/pre/made`, `${again.root}/pre/made`] }).output();
-      const res = await again.request("/v2/pre/made/manifests/v1");
-      assertEquals(res.status, 200);
-      assertEquals(res.headers.get("docker-content-digest"), img.manifest.digest);
-      assertEquals(new Uint8Array(await res.arrayBuffer()), img.manifest.bytes);
-      assert(img.manifest.digest !== first.manifest.digest);
-    } finally {
-      await src.close();
-    }
+    const img = await pushImage(reg, "pre/made", "v1");
+    // A fresh provider and handler over the same directory, as after a restart.
+    const repositories = createLayoutRepositoryProvider({ root: reg.root, fs: nodeFs });
+    const handler = createRegistryHandler({ repositories });
+    const res = await handler(new Request("http://registry.test/v2/pre/made/manifests/v1"));
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("docker-content-digest"), img.manifest.digest);
+    assertEquals(new Uint8Array(await res.arrayBuffer()), img.manifest.bytes);
+    const tags = await handler(new Request("http://registry.test/v2/pre/made/tags/list"));
+    assertEquals(await tags.json(), { name: "pre/made", tags: ["v1"] });
   } finally {
-    await again.close();
+    await reg.close();
   }
 });
 
@@ -57,15 +57,21 @@ Deno.test("tag delete keeps the manifest and its other tags", async () => {
   const reg = await startRegistry();
   try {
     const { manifest } = await pushImage(reg, "a", "v1");
-    for (const t of ["v2", "v3"]) assertEquals((await putManifest(reg, "a", t, manifest)).status, 201);
+    for (const t of ["v2", "v3"]) {
+      assertEquals((await putManifest(reg, "a", t, manifest)).status, 201);
+    }
     assertEquals((await reg.request("/v2/a/manifests/v2", { method: "DELETE" })).status, 202);
-    assertEquals(await (await reg.request("/v2/a/tags/list")).json(), { name: "a", tags: ["v1", "v3"] });
+    assertEquals(await (await reg.request("/v2/a/tags/list")).json(), {
+      name: "a",
+      tags: ["v1", "v3"],
+    });
     const byDigest = await reg.request(`/v2/a/manifests/${manifest.digest}`);
     assertEquals(new Uint8Array(await byDigest.arrayBuffer()), manifest.bytes);
     const index = JSON.parse(await Deno.readTextFile(`${reg.root}/a/index.json`)) as {
       manifests: { digest: string; annotations?: Record<string, string> }[];
     };
-    const names = index.manifests.map((m) => m.annotations?.["org.opencontainers.image.ref.name"]).sort();
+    const names = index.manifests.map((m) => m.annotations?.["org.opencontainers.image.ref.name"])
+      .sort();
     assertEquals(names, ["v1", "v3"]);
     const missing = await reg.request("/v2/a/manifests/v2", { method: "DELETE" });
     assertEquals(missing.status, 404);
@@ -82,8 +88,16 @@ Deno.test("a manifest uploaded only as a blob is served by digest as a manifest"
     const other = await content(JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config.digest, size: config.bytes.length },
-      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: layer.digest, size: layer.bytes.length }],
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        digest: config.digest,
+        size: config.bytes.length,
+      },
+      layers: [{
+        mediaType: "application/vnd.oci.image.layer.v1.tar",
+        digest: layer.digest,
+        size: layer.bytes.length,
+      }],
       annotations: { only: "as a blob" },
     }));
     assertEquals((await pushBlob(reg, "a", other)).status, 201);

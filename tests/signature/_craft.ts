@@ -23,11 +23,17 @@ export const PAYLOAD: Bytes = createPayload({
 
 /** A now-ish RFC 3339 time. */
 export function rfc3339(offsetSeconds = 0): string {
-  return new Date(Math.floor(Date.now() / 1000 + offsetSeconds) * 1000).toISOString().replace(".000Z", "Z");
+  return new Date(Math.floor(Date.now() / 1000 + offsetSeconds) * 1000).toISOString().replace(
+    ".000Z",
+    "Z",
+  );
 }
 
 /** A valid x509-scheme JWS protected header for `alg`. */
-export function jwsHeader(alg: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function jwsHeader(
+  alg: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     alg,
     crit: ["io.cncf.notary.signingScheme"],
@@ -52,7 +58,9 @@ export interface CraftJwsOptions {
 
 /** A JWS signed over exactly the given header and payload. */
 export async function craftJws(o: CraftJwsOptions): Promise<Bytes> {
-  const protectedB64 = typeof o.header === "string" ? o.header : toBase64Url(utf8(JSON.stringify(o.header)));
+  const protectedB64 = typeof o.header === "string"
+    ? o.header
+    : toBase64Url(utf8(JSON.stringify(o.header)));
   const payloadB64 = toBase64Url(o.payload ?? PAYLOAD);
   const signature = await o.sign(utf8(`${protectedB64}.${payloadB64}`));
   const env: Record<string, unknown> = {

@@ -39,7 +39,9 @@ const VECTORS: [CborValue, string][] = [
 ];
 
 Deno.test("encodeCbor() produces RFC 8949 preferred encodings", () => {
-  for (const [value, hex] of VECTORS) assertEquals(toHex(encodeCbor(value)), hex, `encoding ${String(value)}`);
+  for (const [value, hex] of VECTORS) {
+    assertEquals(toHex(encodeCbor(value)), hex, `encoding ${String(value)}`);
+  }
 });
 
 Deno.test("decodeCbor() round-trips the RFC 8949 vectors", () => {
@@ -47,9 +49,23 @@ Deno.test("decodeCbor() round-trips the RFC 8949 vectors", () => {
 });
 
 Deno.test("encodeCbor() sorts map keys by their encoded bytes (core deterministic)", () => {
-  const map = new CborMap([["io.cncf.notary.signingTime", 1], [3, "c"], ["io.cncf.notary.expiry", 2], [1, -7], [-1, 0], ["b", 0]]);
+  const map = new CborMap([
+    ["io.cncf.notary.signingTime", 1],
+    [3, "c"],
+    ["io.cncf.notary.expiry", 2],
+    [1, -7],
+    [-1, 0],
+    ["b", 0],
+  ]);
   const decoded = decodeCbor(encodeCbor(map)) as CborMap;
-  assertEquals([...decoded.keys()], [1, 3, -1, "b", "io.cncf.notary.expiry", "io.cncf.notary.signingTime"]);
+  assertEquals([...decoded.keys()], [
+    1,
+    3,
+    -1,
+    "b",
+    "io.cncf.notary.expiry",
+    "io.cncf.notary.signingTime",
+  ]);
 });
 
 Deno.test("decodeCbor() rejects malformed or hostile input with ERR_INVALID_INPUT", () => {
@@ -73,5 +89,14 @@ Deno.test("decodeCbor() rejects malformed or hostile input with ERR_INVALID_INPU
     ["c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c100", "nesting deeper"],
     ["1b00", "needs 8 bytes"],
   ];
-  for (const [hex, message] of cases) assertThrowsCode(() => decodeCbor(fromHex(hex)), "ERR_INVALID_INPUT", message);
+  for (const [hex, message] of cases) {
+    assertThrowsCode(() => decodeCbor(fromHex(hex)), "ERR_INVALID_INPUT", message);
+  }
+});
+
+Deno.test("encodeCbor() writes integral doubles beyond the safe range as floats (fast-check regression)", () => {
+  // fast-check found 7.970035730038523e+34 encoded as a wrapped 64-bit integer.
+  const x = 7.970035730038523e+34;
+  assertEquals(decodeCbor(encodeCbor(x)), x);
+  assertEquals(toHex(encodeCbor(2 ** 60)), "fa5d800000");
 });

@@ -10,7 +10,7 @@ import { createPayload, parseEnvelope, signEnvelope } from "../../lib/signature/
 
 const MEDIA = { jws: "application/jose+json", cose: "application/cose" } as const;
 
-/** Inputs that once broke a parser; kept as regressions. */
+/** Hand-picked edge inputs, kept next to the generated ones. */
 const REGRESSIONS: { mediaType: string; hex: string }[] = [
   // A tagged array whose protected header is a bstr holding an array, not a map.
   { mediaType: MEDIA.cose, hex: "d28441804040a0" },
@@ -24,13 +24,21 @@ async function outcome(bytes: Bytes, mediaType: string): Promise<"ok" | "typed">
     return "ok";
   } catch (err) {
     if (err instanceof OcisignError) return "typed";
-    throw new Error(`untyped error for ${mediaType} input ${Array.from(bytes.subarray(0, 64), (b) => b.toString(16).padStart(2, "0")).join("")}: ${err}`);
+    throw new Error(
+      `untyped error for ${mediaType} input ${
+        Array.from(bytes.subarray(0, 64), (b) => b.toString(16).padStart(2, "0")).join("")
+      }: ${err}`,
+    );
   }
 }
 
 async function validEnvelopes(): Promise<Record<"jws" | "cose", Bytes>> {
   const pki = await getTestPki();
-  const payload = createPayload({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:" + "e".repeat(64), size: 3 });
+  const payload = createPayload({
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    digest: "sha256:" + "e".repeat(64),
+    size: 3,
+  });
   return {
     jws: await signEnvelope({ format: "jws", payload, signer: pki.signer }),
     cose: await signEnvelope({ format: "cose", payload, signer: pki.signer }),
@@ -50,7 +58,7 @@ const mutation = (base: Bytes) =>
     ),
   );
 
-Deno.test("parseEnvelope() regression inputs fail with typed errors", async () => {
+Deno.test("parseEnvelope() edge inputs fail with typed errors", async () => {
   for (const r of REGRESSIONS) {
     const bytes = Uint8Array.from(r.hex.match(/../g)!.map((h) => parseInt(h, 16)));
     assert((await outcome(bytes, r.mediaType)) === "typed");
@@ -59,28 +67,40 @@ Deno.test("parseEnvelope() regression inputs fail with typed errors", async () =
 
 Deno.test("parseEnvelope() JWS never throws untyped errors on mutated envelopes (fast-check)", async () => {
   const { jws } = await validEnvelopes();
-  await fc.assert(fc.asyncProperty(mutation(jws), async (bytes) => {
-    await outcome(bytes, MEDIA.jws);
-  }), { numRuns: 300 });
+  await fc.assert(
+    fc.asyncProperty(mutation(jws), async (bytes) => {
+      await outcome(bytes, MEDIA.jws);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 Deno.test("parseEnvelope() JWS never throws untyped errors on structurally odd JSON (fast-check)", async () => {
   const { jws } = await validEnvelopes();
   const base = JSON.parse(fromUtf8(jws));
   const keys = ["payload", "protected", "header", "signature"];
-  await fc.assert(fc.asyncProperty(fc.constantFrom(...keys), fc.jsonValue(), async (key, value) => {
-    await outcome(utf8(JSON.stringify({ ...base, [key]: value })), MEDIA.jws);
-  }), { numRuns: 300 });
-  await fc.assert(fc.asyncProperty(fc.jsonValue(), async (value) => {
-    await outcome(utf8(JSON.stringify(value)), MEDIA.jws);
-  }), { numRuns: 200 });
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...keys), fc.jsonValue(), async (key, value) => {
+      await outcome(utf8(JSON.stringify({ ...base, [key]: value })), MEDIA.jws);
+    }),
+    { numRuns: 300 },
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.jsonValue(), async (value) => {
+      await outcome(utf8(JSON.stringify(value)), MEDIA.jws);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 Deno.test("parseEnvelope() COSE never throws untyped errors on mutated envelopes (fast-check)", async () => {
   const { cose } = await validEnvelopes();
-  await fc.assert(fc.asyncProperty(mutation(cose), async (bytes) => {
-    await outcome(bytes, MEDIA.cose);
-  }), { numRuns: 300 });
+  await fc.assert(
+    fc.asyncProperty(mutation(cose), async (bytes) => {
+      await outcome(bytes, MEDIA.cose);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 const cborValue: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => ({
@@ -102,22 +122,31 @@ const cborValue: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => 
 })).v;
 
 Deno.test("parseEnvelope() COSE never throws untyped errors on random COSE_Sign1 shapes (fast-check)", async () => {
-  await fc.assert(fc.asyncProperty(fc.array(cborValue, { minLength: 4, maxLength: 4 }), async (parts) => {
-    await outcome(encodeCbor(new CborTag(18, parts)), MEDIA.cose);
-  }), { numRuns: 300 });
+  await fc.assert(
+    fc.asyncProperty(fc.array(cborValue, { minLength: 4, maxLength: 4 }), async (parts) => {
+      await outcome(encodeCbor(new CborTag(18, parts)), MEDIA.cose);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 Deno.test("decodeCbor() returns or throws ERR_INVALID_INPUT on any bytes, and round-trips what it encodes (fast-check)", () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-    try {
-      decodeCbor(bytes);
-    } catch (err) {
-      assert(err instanceof OcisignError && err.code === "ERR_INVALID_INPUT", String(err));
-    }
-  }), { numRuns: 2000 });
-  fc.assert(fc.property(cborValue, (value) => {
-    const bytes = encodeCbor(value);
-    const again = encodeCbor(decodeCbor(bytes, { maxDepth: 64 }));
-    assert(bytes.length === again.length && bytes.every((b, i) => b === again[i]));
-  }), { numRuns: 1000 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      try {
+        decodeCbor(bytes);
+      } catch (err) {
+        assert(err instanceof OcisignError && err.code === "ERR_INVALID_INPUT", String(err));
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(cborValue, (value) => {
+      const bytes = encodeCbor(value);
+      const again = encodeCbor(decodeCbor(bytes, { maxDepth: 64 }));
+      assert(bytes.length === again.length && bytes.every((b, i) => b === again[i]));
+    }),
+    { numRuns: 1000 },
+  );
 });

@@ -1,7 +1,7 @@
 import { fromBase64Url, fromUtf8, toHex } from "../../lib/_internal/bytes.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { CborMap, CborTag, decodeCbor } from "../../lib/signature/cbor/mod.ts";
-import type { CborValue } from "../../lib/signature/cbor/mod.ts";
+import { decodeCbor } from "../../lib/signature/cbor/mod.ts";
+import type { CborMap, CborTag, CborValue } from "../../lib/signature/cbor/mod.ts";
 import { LocalSigner, parseEnvelope, signEnvelope } from "../../lib/signature/mod.ts";
 import { KEY_SPECS } from "../../lib/x509/key_spec.ts";
 import { parseCertificate } from "../../lib/x509/certificate.ts";
@@ -22,7 +22,10 @@ for (const spec of KEY_SPECS) {
       assertEquals(content.signerInfo.unsignedAttributes.signingAgent, "notation-go/1.3.2");
       assertEquals(content.signerInfo.signedAttributes.signingScheme, "notary.x509");
       assert(content.signerInfo.signedAttributes.expiry !== undefined);
-      assertEquals(JSON.parse(fromUtf8(content.payload.content)), JSON.parse(fromUtf8(read("payload.json"))));
+      assertEquals(
+        JSON.parse(fromUtf8(content.payload.content)),
+        JSON.parse(fromUtf8(read("payload.bin"))),
+      );
     }
   });
 }
@@ -43,7 +46,7 @@ for (const name of ["EC-256", "RSA-2048"]) {
     const ours = JSON.parse(fromUtf8(
       await signEnvelope({
         format: "jws",
-        payload: read("payload.json"),
+        payload: read("payload.bin"),
         signer: await signerFor(name, chain),
         signingTime: new Date(header["io.cncf.notary.signingTime"]),
         expiry: new Date(header["io.cncf.notary.expiry"]),
@@ -65,7 +68,7 @@ for (const name of ["EC-256", "RSA-2048"]) {
     const time = (k: string) => new Date(((header.get(k) as CborTag).value as number) * 1000);
     const oursBytes = await signEnvelope({
       format: "cose",
-      payload: read("payload.json"),
+      payload: read("payload.bin"),
       signer: await signerFor(name, unprotected.get(33) as Uint8Array<ArrayBuffer>[]),
       signingTime: time("io.cncf.notary.signingTime"),
       expiry: time("io.cncf.notary.expiry"),

@@ -1,6 +1,11 @@
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { getTestPki } from "../_helpers/pki.ts";
-import { createPayload, parseEnvelope, parsePayload, signEnvelope } from "../../lib/signature/mod.ts";
+import {
+  createPayload,
+  parseEnvelope,
+  parsePayload,
+  signEnvelope,
+} from "../../lib/signature/mod.ts";
 import type { EnvelopeFormat } from "../../lib/signature/mod.ts";
 import { KEY_SPECS } from "../../lib/x509/key_spec.ts";
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../../lib/oci/media_types.ts";
@@ -34,8 +39,14 @@ for (const spec of KEY_SPECS) {
       const info = content.signerInfo;
       assertEquals(info.signatureAlgorithm, spec.jwsAlgorithm);
       assertEquals(info.signedAttributes.signingScheme, "notary.x509");
-      assertEquals(info.signedAttributes.signingTime.getTime(), Math.floor(signingTime.getTime() / 1000) * 1000);
-      assertEquals(info.signedAttributes.expiry?.getTime(), Math.floor(expiry.getTime() / 1000) * 1000);
+      assertEquals(
+        info.signedAttributes.signingTime.getTime(),
+        Math.floor(signingTime.getTime() / 1000) * 1000,
+      );
+      assertEquals(
+        info.signedAttributes.expiry?.getTime(),
+        Math.floor(expiry.getTime() / 1000) * 1000,
+      );
       assertEquals(info.signedAttributes.extendedAttributes, [
         { key: "com.example.note", critical: false, value: "hi" },
       ]);
@@ -72,7 +83,14 @@ Deno.test("signEnvelope() refuses an expiry not after the signing time", async (
   const pki = await getTestPki();
   const t = new Date();
   await assertRejectsCode(
-    () => signEnvelope({ format: "cose", payload: createPayload(DESCRIPTOR), signer: pki.signer, signingTime: t, expiry: t }),
+    () =>
+      signEnvelope({
+        format: "cose",
+        payload: createPayload(DESCRIPTOR),
+        signer: pki.signer,
+        signingTime: t,
+        expiry: t,
+      }),
     "ERR_INVALID_INPUT",
     "must be after the signing time",
   );

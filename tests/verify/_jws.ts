@@ -40,6 +40,8 @@ export interface JwsOptions {
   signingTime?: Date;
   /** Expiry. */
   expiry?: Date;
+  /** Makes a TimeStampToken over the signature bytes (added as the unsigned timestamp header). */
+  timestamp?: (signature: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
 }
 
 /** Makes an ES256 JWS envelope in notation's layout. */
@@ -75,10 +77,14 @@ export async function makeJws(opts: JwsOptions): Promise<Uint8Array<ArrayBuffer>
       enc.encode(`${protectedB64}.${payloadB64}`),
     ),
   );
+  const header2: Record<string, unknown> = {};
+  if (opts.timestamp) header2["io.cncf.notary.timestampSignature"] = b64(await opts.timestamp(sig));
+  header2.x5c = opts.chain.map(b64);
+  header2["io.cncf.notary.signingAgent"] = "ocisign-test/1";
   const envelope = {
     payload: payloadB64,
     protected: protectedB64,
-    header: { x5c: opts.chain.map(b64), "io.cncf.notary.signingAgent": "ocisign-test/1" },
+    header: header2,
     signature: b64url(sig),
   };
   return enc.encode(JSON.stringify(envelope));

@@ -186,3 +186,82 @@ export class OpensslPki {
     await Deno.remove(this.dir, { recursive: true });
   }
 }
+
+/** Extensions of an RFC 3161 TSA leaf. */
+export const TSA_EXTENSIONS = [
+  "basicConstraints=CA:FALSE",
+  "keyUsage=critical,digitalSignature",
+  "extendedKeyUsage=critical,timeStamping",
+];
+
+/** Options for {@linkcode timestampToken}. */
+export interface TimestampOptions {
+  /** The TSA certificate and key. */
+  tsa: TestCert;
+  /** Certificates to include besides the TSA's (e.g. its root). */
+  chain: TestCert[];
+  /** Message imprint hash (default sha256). */
+  hash?: "sha256" | "sha384" | "sha512";
+  /** `sha1` makes openssl write ESS signing-certificate (v1) instead of v2. */
+  essCertIdAlg?: "sha256" | "sha1";
+}
+
+/** Makes a DER TimeStampToken over `data` with `openssl ts` acting as the TSA. */
+export async function timestampToken(
+  pki: OpensslPki,
+  data: Uint8Array,
+  opts: TimestampOptions,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const id = crypto.randomUUID();
+  const dir = pki.dir;
+  await Deno.writeFile(`${dir}/${id}.bin`, data);
+  await Deno.writeTextFile(`${dir}/${id}.serial`, "01\n");
+  await Deno.writeTextFile(`${dir}/${id}-chain.pem`, opts.chain.map((c) => c.pem).join(""));
+  await Deno.writeTextFile(
+    `${dir}/${id}.cnf`,
+    [
+      "[tsa]",
+      "default_tsa = tsa_config",
+      "[tsa_config]",
+      `serial = ${id}.serial`,
+      "crypto_device = builtin",
+      "signer_digest = sha256",
+      "default_policy = 1.2.3.4.1",
+      "digests = sha256, sha384, sha512",
+      "accuracy = secs:1",
+      "ordering = yes",
+      "tsa_name = no",
+      "ess_cert_id_chain = no",
+      `ess_cert_id_alg = ${opts.essCertIdAlg ?? "sha256"}`,
+      "",
+    ].join("\n"),
+  );
+  await run(dir, [
+    "ts",
+    "-query",
+    "-data",
+    `${id}.bin`,
+    `-${opts.hash ?? "sha256"}`,
+    "-cert",
+    "-out",
+    `${id}.tsq`,
+  ]);
+  await run(dir, [
+    "ts",
+    "-reply",
+    "-config",
+    `${id}.cnf`,
+    "-queryfile",
+    `${id}.tsq`,
+    "-signer",
+    opts.tsa.certFile,
+    "-inkey",
+    opts.tsa.keyFile,
+    "-chain",
+    `${id}-chain.pem`,
+    "-token_out",
+    "-out",
+    `${id}.tst`,
+  ]);
+  return await Deno.readFile(`${dir}/${id}.tst`);
+}

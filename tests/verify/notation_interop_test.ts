@@ -11,6 +11,7 @@ import {
   makeOrasLayout,
   makeTestPki,
   startRegistry,
+  startTestTsa,
   strictPolicy,
   writeNotationConfig,
 } from "../interop/notation_go/fixtures.ts";
@@ -213,6 +214,81 @@ Deno.test({
         );
       } finally {
         await registry.stop();
+      }
+    }),
+});
+
+Deno.test({
+  name: "verifyArtifact() verifies a notation RFC 3161 timestamp against a tsa trust store",
+  ignore: MISSING,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const pki = await makeTestPki(OPENSSL!, dir, "rsa-2048", "alpha");
+      const tsa = await startTestTsa(OPENSSL!, dir);
+      try {
+        const { layout } = await makeOrasLayout(ORAS!, dir, "hello", "v1");
+        const signed = await peer(dir, [
+          "sign",
+          "--oci-layout",
+          `${layout}:v1`,
+          "--key",
+          pki.leafKey,
+          "--cert",
+          pki.chain,
+          "--timestamp-url",
+          tsa.url,
+          "--timestamp-root-cert",
+          tsa.rootCert,
+        ]);
+        assertEquals(signed.code, 0, signed.stderr);
+        const policy = strictPolicy("local/hello", "alpha");
+        policy.trustStores.push("tsa:ts");
+        const cfg = await writeNotationConfig(`${dir}/cfg`, [policy], {
+          "ca:alpha": [pki.rootCert],
+          "tsa:ts": [tsa.rootCert],
+        });
+        const target = await openLayout(layout, nodeFs);
+        const { document } = await loadTrustPolicyDocument(nodeFs, cfg);
+        const trustStore = new FsTrustStore(nodeFs, cfg);
+        const result = await verifyArtifact(target, "v1", {
+          scope: "local/hello",
+          policyDocument: document,
+          trustStore,
+        });
+        const ts = result.outcome?.results.find((r) => r.type === "authenticTimestamp");
+        assertEquals(ts?.error, undefined);
+        const [inspected] = (await inspectSignatures(target, "v1")).signatures;
+        assert(inspected && !("error" in inspected) && inspected.timestamp);
+        assert(!("error" in inspected.timestamp));
+        assertEquals(
+          inspected.timestamp.latest.getTime() - inspected.timestamp.earliest.getTime(),
+          2000,
+        );
+        assert(inspected.timestamp.certificates.some((c) => c.issuedTo.includes("CN=TSA")));
+        // three days later the chain (valid for two days) has expired: the timestamp still vouches
+        const later = await verifyArtifact(target, "v1", {
+          scope: "local/hello",
+          policyDocument: document,
+          trustStore,
+          now: new Date(Date.now() + 3 * 24 * 3600_000),
+        });
+        assertEquals(later.outcome?.error, undefined);
+        // a tsa store with an unrelated root does not
+        const cfg2 = await writeNotationConfig(`${dir}/cfg2`, [policy], {
+          "ca:alpha": [pki.rootCert],
+          "tsa:ts": [pki.rootCert],
+        });
+        await assertRejectsCode(
+          async () =>
+            verifyArtifact(target, "v1", {
+              scope: "local/hello",
+              policyDocument: (await loadTrustPolicyDocument(nodeFs, cfg2)).document,
+              trustStore: new FsTrustStore(nodeFs, cfg2),
+            }),
+          "ERR_VERIFICATION_FAILED",
+        );
+      } finally {
+        await tsa.stop();
       }
     }),
 });

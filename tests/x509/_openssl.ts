@@ -7,7 +7,11 @@
 
 async function probe(): Promise<boolean> {
   try {
-    const out = await new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" }).output();
+    const out = await new Deno.Command("openssl", {
+      args: ["version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
     return out.success;
   } catch {
     return false;
@@ -32,8 +36,13 @@ export interface OpensslResult {
 }
 
 /** Runs openssl in `cwd`; throws with stderr when it fails, unless `allowFailure`. */
-export async function openssl(args: string[], cwd: string, allowFailure = false): Promise<OpensslResult> {
-  const out = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" }).output();
+export async function openssl(
+  args: string[],
+  cwd: string,
+  allowFailure = false,
+): Promise<OpensslResult> {
+  const out = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
   const result = {
     code: out.code,
     stdout: new TextDecoder().decode(out.stdout),

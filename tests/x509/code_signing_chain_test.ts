@@ -23,7 +23,10 @@ Deno.test("validateCodeSigningChain() rejects leaf profile violations", async ()
     [{ keyUsage: { usages: ["digitalSignature"], critical: false } }, "must be marked critical"],
     [{ keyUsage: { usages: ["contentCommitment"] } }, "digital signature set"],
     [{ keyUsage: { usages: ["digitalSignature", "keyCertSign"] } }, "keyCertSign"],
-    [{ keyUsage: { usages: ["digitalSignature", "dataEncipherment", "keyAgreement"] } }, "dataEncipherment, keyAgreement"],
+    [
+      { keyUsage: { usages: ["digitalSignature", "dataEncipherment", "keyAgreement"] } },
+      "dataEncipherment, keyAgreement",
+    ],
     [{ extendedKeyUsage: { oids: ["1.3.6.1.5.5.7.3.2"] } }, "ClientAuth"],
     [{ extendedKeyUsage: { oids: [CODE_SIGNING, "1.3.6.1.5.5.7.3.4"] } }, "EmailProtection"],
     [{ extendedKeyUsage: { oids: ["1.3.6.1.5.5.7.3.9"] } }, "OCSPSigning"],
@@ -32,7 +35,11 @@ Deno.test("validateCodeSigningChain() rejects leaf profile violations", async ()
   ];
   for (const [overrides, message] of cases) {
     const id = await createTestLeaf(overrides);
-    await assertRejectsCode(() => validateCodeSigningChain(id.chain), "ERR_CERTIFICATE_INVALID", message);
+    await assertRejectsCode(
+      () => validateCodeSigningChain(id.chain),
+      "ERR_CERTIFICATE_INVALID",
+      message,
+    );
   }
 });
 
@@ -44,7 +51,11 @@ Deno.test("validateCodeSigningChain() accepts anyExtendedKeyUsage, unknown EKUs 
   await validateCodeSigningChain(id.chain);
 });
 
-async function ca(subject: string, issuer: { certificate: Certificate; privateKey: CryptoKey } | undefined, extra: Partial<CreateCertificateOptions>) {
+async function ca(
+  subject: string,
+  issuer: { certificate: Certificate; privateKey: CryptoKey } | undefined,
+  extra: Partial<CreateCertificateOptions>,
+) {
   const keys = await generateKeyPair("EC-256");
   const certificate = await createCertificate({
     subject,
@@ -57,7 +68,9 @@ async function ca(subject: string, issuer: { certificate: Certificate; privateKe
   return { certificate, privateKey: keys.privateKey };
 }
 
-async function leafUnder(issuer: { certificate: Certificate; privateKey: CryptoKey }): Promise<Certificate> {
+async function leafUnder(
+  issuer: { certificate: Certificate; privateKey: CryptoKey },
+): Promise<Certificate> {
   const keys = await generateKeyPair("EC-256");
   return await createCertificate({
     subject: "C=US, ST=WA, O=Test, CN=leaf",
@@ -79,7 +92,11 @@ Deno.test("validateCodeSigningChain() rejects CA profile violations", async () =
   for (const [extra, message] of cases) {
     const mid = await ca("CN=mid", root, extra);
     const leaf = await leafUnder(mid);
-    await assertRejectsCode(() => validateCodeSigningChain([leaf, mid.certificate, root.certificate]), "ERR_CERTIFICATE_INVALID", message);
+    await assertRejectsCode(
+      () => validateCodeSigningChain([leaf, mid.certificate, root.certificate]),
+      "ERR_CERTIFICATE_INVALID",
+      message,
+    );
   }
 });
 
@@ -87,7 +104,11 @@ Deno.test("validateCodeSigningChain() enforces pathLenConstraint", async () => {
   const root = await ca("CN=root", undefined, { basicConstraints: { ca: true, pathLength: 0 } });
   const mid = await ca("CN=mid", root, {});
   const leaf = await leafUnder(mid);
-  await assertRejectsCode(() => validateCodeSigningChain([leaf, mid.certificate, root.certificate]), "ERR_CERTIFICATE_INVALID", "expected path length of 1 but certificate has path length 0");
+  await assertRejectsCode(
+    () => validateCodeSigningChain([leaf, mid.certificate, root.certificate]),
+    "ERR_CERTIFICATE_INVALID",
+    "expected path length of 1 but certificate has path length 0",
+  );
   const root1 = await ca("CN=root1", undefined, { basicConstraints: { ca: true, pathLength: 1 } });
   const mid1 = await ca("CN=mid1", root1, { basicConstraints: { ca: true, pathLength: 0 } });
   await validateCodeSigningChain([await leafUnder(mid1), mid1.certificate, root1.certificate]);
@@ -95,16 +116,35 @@ Deno.test("validateCodeSigningChain() enforces pathLenConstraint", async () => {
 
 Deno.test("validateCodeSigningChain() rejects an empty chain, a lone CA and a lone non-self-signed leaf", async () => {
   const pki = await getTestPki();
-  await assertRejectsCode(() => validateCodeSigningChain([]), "ERR_CERTIFICATE_INVALID", "at least one certificate");
-  await assertRejectsCode(() => validateCodeSigningChain([pki.root]), "ERR_CERTIFICATE_INVALID", "the ca field must be set to false");
-  await assertRejectsCode(() => validateCodeSigningChain([pki.leaf]), "ERR_CERTIFICATE_INVALID", "invalid self-signed certificate");
+  await assertRejectsCode(
+    () => validateCodeSigningChain([]),
+    "ERR_CERTIFICATE_INVALID",
+    "at least one certificate",
+  );
+  await assertRejectsCode(
+    () => validateCodeSigningChain([pki.root]),
+    "ERR_CERTIFICATE_INVALID",
+    "the ca field must be set to false",
+  );
+  await assertRejectsCode(
+    () => validateCodeSigningChain([pki.leaf]),
+    "ERR_CERTIFICATE_INVALID",
+    "invalid self-signed certificate",
+  );
 });
 
 Deno.test("validateCodeSigningChain() checks validity only at a given signing time", async () => {
   const past = new Date(Date.now() - 10 * 24 * 3600_000);
-  const id = await createTestLeaf({ notBefore: past, notAfter: new Date(past.getTime() + 3600_000) });
+  const id = await createTestLeaf({
+    notBefore: past,
+    notAfter: new Date(past.getTime() + 3600_000),
+  });
   await validateCodeSigningChain(id.chain);
-  await assertRejectsCode(() => validateCodeSigningChain(id.chain, { signingTime: new Date() }), "ERR_CERTIFICATE_INVALID", "was invalid at signing time");
+  await assertRejectsCode(
+    () => validateCodeSigningChain(id.chain, { signingTime: new Date() }),
+    "ERR_CERTIFICATE_INVALID",
+    "was invalid at signing time",
+  );
 });
 
 Deno.test("verifyChainTrust() matches any chain certificate byte for byte", async () => {
@@ -112,7 +152,11 @@ Deno.test("verifyChainTrust() matches any chain certificate byte for byte", asyn
   const other = await createTestLeaf();
   assertEquals(verifyChainTrust(pki.chain, [other.leaf, pki.root]), pki.root);
   assertEquals(verifyChainTrust(pki.chain, [pki.intermediate]), pki.intermediate);
-  assertThrowsCode(() => verifyChainTrust(pki.chain, [other.leaf]), "ERR_SIGNATURE_AUTHENTICITY", "not produced by a trusted signer");
+  assertThrowsCode(
+    () => verifyChainTrust(pki.chain, [other.leaf]),
+    "ERR_SIGNATURE_AUTHENTICITY",
+    "not produced by a trusted signer",
+  );
   assertThrowsCode(() => verifyChainTrust(pki.chain, []), "ERR_SIGNATURE_AUTHENTICITY");
 });
 
@@ -120,25 +164,71 @@ Deno.test("checkChainValidityAt() names the expired or not-yet-valid certificate
   const { root } = await getTestCas();
   const pki = await getTestPki();
   checkChainValidityAt(pki.chain, new Date());
-  assertThrowsCode(() => checkChainValidityAt(pki.chain, new Date(Date.now() + 100 * 24 * 3600_000)), "ERR_SIGNATURE_AUTHENTIC_TIMESTAMP", "is not valid anymore");
-  assertThrowsCode(() => checkChainValidityAt([root.certificate], new Date(Date.now() - 24 * 3600_000)), "ERR_SIGNATURE_AUTHENTIC_TIMESTAMP", "is not valid yet");
+  assertThrowsCode(
+    () => checkChainValidityAt(pki.chain, new Date(Date.now() + 100 * 24 * 3600_000)),
+    "ERR_SIGNATURE_AUTHENTIC_TIMESTAMP",
+    "is not valid anymore",
+  );
+  assertThrowsCode(
+    () => checkChainValidityAt([root.certificate], new Date(Date.now() - 24 * 3600_000)),
+    "ERR_SIGNATURE_AUTHENTIC_TIMESTAMP",
+    "is not valid yet",
+  );
   checkChainValidityAt([pki.leaf], pki.leaf.notAfter);
 });
 
-Deno.test(needsOpenssl("validateCodeSigningChain() rejects P-224, Ed25519 and SHA-1 certificates made by openssl"), async () => {
-  await withTempDir(async (dir) => {
-    const ext = ["-addext", "keyUsage=critical,digitalSignature", "-addext", "basicConstraints=CA:FALSE"];
-    const make = async (keyArgs: string[], extra: string[], out: string) => {
-      await openssl(["req", "-x509", "-new", "-nodes", ...keyArgs, "-keyout", `${out}.key`, "-subj", "/C=US/ST=WA/O=T/CN=x", "-days", "1", ...ext, ...extra, "-out", `${out}.pem`], dir);
-      return parseCertificate(await Deno.readTextFile(`${dir}/${out}.pem`));
-    };
-    const p224 = await make(["-newkey", "EC", "-pkeyopt", "ec_paramgen_curve:P-224"], [], "p224");
-    await assertRejectsCode(() => validateCodeSigningChain([p224]), "ERR_CERTIFICATE_INVALID", "unsupported EC curve");
-    const ed = await make(["-newkey", "ED25519"], [], "ed");
-    await assertRejectsCode(() => validateCodeSigningChain([ed]), "ERR_CERTIFICATE_INVALID", "unsupported public key type");
-    const sha1 = await make(["-newkey", "rsa:2048"], ["-sha1"], "sha1");
-    await assertRejectsCode(() => validateCodeSigningChain([sha1]), "ERR_CERTIFICATE_INVALID", "insecure");
-    const ok = await make(["-newkey", "rsa:2048"], [], "ok");
-    await validateCodeSigningChain([ok]);
-  });
-});
+Deno.test(
+  needsOpenssl(
+    "validateCodeSigningChain() rejects P-224, Ed25519 and SHA-1 certificates made by openssl",
+  ),
+  async () => {
+    await withTempDir(async (dir) => {
+      const ext = [
+        "-addext",
+        "keyUsage=critical,digitalSignature",
+        "-addext",
+        "basicConstraints=CA:FALSE",
+      ];
+      const make = async (keyArgs: string[], extra: string[], out: string) => {
+        await openssl([
+          "req",
+          "-x509",
+          "-new",
+          "-nodes",
+          ...keyArgs,
+          "-keyout",
+          `${out}.key`,
+          "-subj",
+          "/C=US/ST=WA/O=T/CN=x",
+          "-days",
+          "1",
+          ...ext,
+          ...extra,
+          "-out",
+          `${out}.pem`,
+        ], dir);
+        return parseCertificate(await Deno.readTextFile(`${dir}/${out}.pem`));
+      };
+      const p224 = await make(["-newkey", "EC", "-pkeyopt", "ec_paramgen_curve:P-224"], [], "p224");
+      await assertRejectsCode(
+        () => validateCodeSigningChain([p224]),
+        "ERR_CERTIFICATE_INVALID",
+        "unsupported EC curve",
+      );
+      const ed = await make(["-newkey", "ED25519"], [], "ed");
+      await assertRejectsCode(
+        () => validateCodeSigningChain([ed]),
+        "ERR_CERTIFICATE_INVALID",
+        "unsupported public key type",
+      );
+      const sha1 = await make(["-newkey", "rsa:2048"], ["-sha1"], "sha1");
+      await assertRejectsCode(
+        () => validateCodeSigningChain([sha1]),
+        "ERR_CERTIFICATE_INVALID",
+        "insecure",
+      );
+      const ok = await make(["-newkey", "rsa:2048"], [], "ok");
+      await validateCodeSigningChain([ok]);
+    });
+  },
+);

@@ -8,7 +8,8 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { buildImage } from "../../build/build_image.ts";
 import type { BaseResolver } from "../../build/build_image.ts";
-import { manyValues, parseKeyValues, UsageError } from "../_args.ts";
+import { parseKeyValues, UsageError } from "../_args.ts";
+import { repeatedFlag } from "../_repeated_flag.ts";
 import { openLayout } from "../../layout/open_layout.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { OpenedTarget } from "../_target.ts";
@@ -73,13 +74,13 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
     meta: { name: "build", description: "Build a Dockerfile into an OCI layout, with no daemon" },
     args,
-    async run({ args }) {
+    async run({ args, rawArgs }) {
       const timestamp = args.timestamp !== undefined
         ? parseTimestamp(args.timestamp, "--timestamp")
         : parseTimestamp(io.env("SOURCE_DATE_EPOCH"), "SOURCE_DATE_EPOCH");
       const context = absolutePath(io.cwd, args.context);
       const dockerfile = args.file ? absolutePath(io.cwd, args.file) : joinPath(context, "Dockerfile");
-      const tags = manyValues(args.tag);
+      const tags = repeatedFlag(rawArgs, ["tag", "t"]);
       const dest = await openLayout(absolutePath(io.cwd, args.output), io.fs, {
         hasher: io.hasher,
         create: true,
@@ -93,8 +94,8 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
           fs: io.fs,
           output: dest,
           tags,
-          buildArgs: parseKeyValues(args["build-arg"], "build-arg"),
-          labels: parseKeyValues(args.label, "label"),
+          buildArgs: parseKeyValues(rawArgs, ["build-arg"]),
+          labels: parseKeyValues(rawArgs, ["label"]),
           timestamp,
           hasher: io.hasher,
           fetch: io.fetch,

@@ -59,8 +59,8 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
       description: "Sign an artifact in an OCI layout (--oci-layout) or a registry",
     },
     args,
-    async run({ args }) {
-      const metadata = parseKeyValues(args["user-metadata"], "user-metadata");
+    async run({ args, rawArgs }) {
+      const metadata = parseKeyValues(rawArgs, ["user-metadata", "m"]);
       const expirySeconds = args.expiry === undefined
         ? undefined
         : parseDurationSeconds(args.expiry, "expiry");

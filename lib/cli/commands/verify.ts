@@ -47,14 +47,14 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
     meta: { name: "verify", description: "Verify the signatures of an artifact" },
     args,
-    async run({ args }) {
+    async run({ args, rawArgs }) {
       const layout = Boolean(args["oci-layout"]);
       if (layout && !args.scope) {
         throw new UsageError(
           "--scope is required with --oci-layout: name the repository the trust policy applies to, e.g. --scope local/hello-world",
         );
       }
-      const metadata = parseKeyValues(args["user-metadata"], "user-metadata");
+      const metadata = parseKeyValues(rawArgs, ["user-metadata", "m"]);
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);
       const policyDocument = await loadTrustPolicy(io);
       const opened = await openTarget(io, args.reference, { ociLayout: layout, flags: args });

@@ -86,7 +86,10 @@ export function checkTrustStoreArgs(
   if (!isTrustStoreType(type)) {
     throw new UsageError(`unsupported store type: ${type}; use ca, signingAuthority or tsa`);
   }
-  if (store === undefined || !NAMED_STORE_REGEXP.test(store)) {
+  if (store === undefined || store === "") {
+    throw new UsageError("named store cannot be empty; use --store NAME");
+  }
+  if (!NAMED_STORE_REGEXP.test(store)) {
     throw new UsageError("named store name needs to follow [a-zA-Z0-9_.-]+ format");
   }
   return type;

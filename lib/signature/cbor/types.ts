@@ -12,6 +12,7 @@ export class CborTag {
   /** The tagged item. */
   readonly value: CborValue;
   /**
+   * Creates a tagged item.
    * @param tag The tag number.
    * @param value The tagged item.
    */
@@ -24,7 +25,10 @@ export class CborTag {
 /** A map (major type 5) with integer or text keys, in insertion order. */
 export class CborMap {
   #entries: Map<number | string, CborValue>;
-  /** @param entries Key/value pairs. */
+  /**
+   * Creates a map.
+   * @param entries Key/value pairs.
+   */
   constructor(entries: Iterable<readonly [number | string, CborValue]> = []) {
     this.#entries = new Map(entries);
   }

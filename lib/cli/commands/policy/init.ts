@@ -13,7 +13,7 @@ import { UsageError } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { encodeConfigJson } from "../../config/_config_file.ts";
 import { trustPolicyWritePath, writeTrustPolicyFile } from "../../config/trust_policy_file.ts";
-import { repeatedFlag } from "./_repeated_flag.ts";
+import { repeatedFlag } from "../../_repeated_flag.ts";
 
 const args = {
   name: { type: "string", description: "Name of the trust policy statement" },

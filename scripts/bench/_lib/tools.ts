@@ -1,0 +1,96 @@
+/**
+ * Finds the tools the benchmarks run (ocisign under `deno run` and as the compiled binary,
+ * oras, skopeo, Distribution, notation-peer), with instructions when one is missing.
+ *
+ * @module
+ */
+import { run } from "./measure.ts";
+
+/** The repository root (the benchmarks run `cli.ts` from it). */
+export const ROOT: string = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The compiled binary `deno task compile` writes. */
+export const BINARY = `${ROOT}/dist/ocisign`;
+
+/** One way of running ocisign: a command and the arguments that precede ocisign's own. */
+export interface OcisignRunner {
+  /** "ocisign (deno)" or "ocisign (binary)". */
+  name: string;
+  cmd: string;
+  prefix: string[];
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    const st = await Deno.stat(path);
+    return st.isFile && ((st.mode ?? 0o111) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds an executable in the given places, then on PATH.
+ *
+ * @example
+ * ```ts
+ * const oras = await findTool("oras", [`${Deno.env.get("HOME")}/go/bin/oras`]);
+ * ```
+ */
+export async function findTool(name: string, places: string[] = []): Promise<string | undefined> {
+  const path = (Deno.env.get("PATH") ?? "").split(":").filter((p) => p !== "");
+  for (const candidate of [...places, ...path.map((p) => `${p}/${name}`)]) {
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+const HINTS: Record<string, string> = {
+  "oras": "run scripts/peers/install.sh (go install oras.land/oras/cmd/oras@v1.3.6)",
+  "notation-peer": "run scripts/peers/install.sh (builds it into ~/.cache/ocisign-peers/bin)",
+  "skopeo": "sudo apt-get install skopeo",
+  "docker-registry": "sudo apt-get install docker-registry",
+  "sha256sum": "sudo apt-get install coreutils",
+  "gzip": "sudo apt-get install gzip",
+  "tar": "sudo apt-get install tar",
+};
+
+/**
+ * Finds a tool or fails with how to install it.
+ *
+ * @example
+ * ```ts
+ * const skopeo = await requireTool("skopeo");
+ * ```
+ */
+export async function requireTool(name: string): Promise<string> {
+  const home = Deno.env.get("HOME") ?? "";
+  const found = await findTool(name, [
+    `${home}/go/bin/${name}`,
+    `${home}/.cache/ocisign-peers/bin/${name}`,
+  ]);
+  if (found === undefined) {
+    throw new Error(`${name} is not installed: ${HINTS[name] ?? `install ${name}`}, then retry`);
+  }
+  return found;
+}
+
+/**
+ * The two ways of running ocisign: `deno run -A cli.ts` and the compiled binary, built with
+ * `deno task compile` first when `dist/ocisign` is missing.
+ *
+ * @example
+ * ```ts
+ * for (const o of await ocisignRunners()) console.log(o.name);
+ * ```
+ */
+export async function ocisignRunners(): Promise<OcisignRunner[]> {
+  if (!(await isExecutable(BINARY))) {
+    console.error("dist/ocisign is missing: building it with 'deno task compile'");
+    await run(Deno.execPath(), ["task", "compile"], { cwd: ROOT });
+  }
+  return [
+    { name: "ocisign (deno)", cmd: Deno.execPath(), prefix: ["run", "-A", `${ROOT}/cli.ts`] },
+    { name: "ocisign (binary)", cmd: BINARY, prefix: [] },
+  ];
+}

@@ -1,0 +1,432 @@
+/**
+ * ocisign against notation (notation-peer: the official notation-go v1.3.2 library) in OCI layouts
+ * on disk: each tool verifies, lists and inspects what the other signed (JWS and COSE, RSA and EC
+ * chains made with openssl), with one notation config directory (trust policy + trust store) that
+ * both read; user metadata both ways; tampered and wrongly keyed signatures rejected by both;
+ * `cert generate-test` output of one tool used by the other; the 2.x signature manifest shape.
+ * Needs `notation-peer` and `oras` (scripts/peers/install.sh) and `openssl`; the skopeo/umoci step
+ * also needs `skopeo` and `umoci`.
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
+import {
+  copyDir,
+  describeRun,
+  type InteropSigners,
+  makeInteropSigners,
+  NOTARY_SIGNATURE,
+  ocisign,
+  pushedSignature,
+  readSignatureManifest,
+  stdoutJson,
+  tamperEnvelopeInPlace,
+  tamperEnvelopeRelinked,
+  withTempDir,
+} from "../_helpers/e2e.ts";
+import { makeOrasLayout, type TestPki, writeNotationConfig } from "./notation_go/fixtures.ts";
+
+const PEER = findPeer("notation-peer");
+const ORAS = findPeer("oras");
+const OPENSSL = findPeer("openssl");
+const SKOPEO = findPeer("skopeo");
+const UMOCI = findPeer("umoci");
+const MISSING = PEER === undefined || ORAS === undefined || OPENSSL === undefined;
+
+const SCOPE = "local/hello";
+const ENVELOPE_TYPE = { jws: "application/jose+json", cose: "application/cose" } as const;
+type Format = keyof typeof ENVELOPE_TYPE;
+type KeyName = "rsa" | "ec";
+const COMBOS: Array<{ format: Format; key: KeyName }> = [
+  { format: "jws", key: "rsa" },
+  { format: "cose", key: "ec" },
+  { format: "jws", key: "ec" },
+  { format: "cose", key: "rsa" },
+];
+
+/** Everything the steps share: one temp dir, PKIs, a pristine oras layout and a config dir. */
+interface Fixture {
+  dir: string;
+  cfg: string;
+  pristine: string;
+  digest: string;
+  pki: InteropSigners;
+  /** Runs ocisign in `dir` with config dir `cfg` (or another one). */
+  ocisign(args: string[], configDir?: string): ReturnType<typeof ocisign>;
+  /** Runs notation-peer in `dir` (CRL cache inside it). */
+  peer(args: string[]): Promise<PeerResult>;
+  /** A fresh copy of the pristine layout at `<dir>/<name>`. */
+  fresh(name: string): Promise<string>;
+}
+
+async function setUp(dir: string): Promise<Fixture> {
+  const cfg = `${dir}/cfg`;
+  const pki = await makeInteropSigners(OPENSSL!, dir, cfg, [SCOPE]);
+  const { layout: pristine, digest } = await makeOrasLayout(ORAS!, dir, "hello", "v1");
+  return {
+    dir,
+    cfg,
+    pristine,
+    digest,
+    pki,
+    ocisign: (args, configDir = cfg) => ocisign({ cwd: dir, configDir }, ...args),
+    peer: (args) =>
+      runPeer(PEER!, args, { cwd: dir, env: { NOTATION_CACHE: `${dir}/notation-cache` } }),
+    fresh: async (name) => {
+      await copyDir(pristine, `${dir}/${name}`);
+      return `${dir}/${name}`;
+    },
+  };
+}
+
+/** notation-peer signs a layout with an openssl chain; returns the signature manifest digest. */
+async function peerSign(
+  fx: Fixture,
+  layout: string,
+  pki: TestPki,
+  format: Format,
+  extra: string[] = [],
+): Promise<string> {
+  const signed = await fx.peer([
+    "sign",
+    "--oci-layout",
+    `${layout}:v1`,
+    "--key",
+    pki.leafKey,
+    "--cert",
+    pki.chain,
+    "--signature-format",
+    format,
+    ...extra,
+  ]);
+  assertEquals(signed.code, 0, describeRun(signed));
+  return signed.stdout.trim();
+}
+
+/** ocisign signs a layout with a named key; returns the signature manifest digest. */
+async function ocisignSign(
+  fx: Fixture,
+  layout: string,
+  key: string,
+  format: Format,
+  extra: string[] = [],
+): Promise<string> {
+  const signed = await fx.ocisign([
+    "sign",
+    "--oci-layout",
+    `${layout}:v1`,
+    "--key",
+    key,
+    "--signature-format",
+    format,
+    ...extra,
+  ]);
+  assertEquals(signed.code, 0, describeRun(signed));
+  return pushedSignature(signed);
+}
+
+function peerVerify(fx: Fixture, layout: string, extra: string[] = []): Promise<PeerResult> {
+  return fx.peer([
+    "verify",
+    "--oci-layout",
+    `${layout}:v1`,
+    "--scope",
+    SCOPE,
+    "--config-dir",
+    fx.cfg,
+    ...extra,
+  ]);
+}
+
+function ocisignVerify(
+  fx: Fixture,
+  layout: string,
+  extra: string[] = [],
+): ReturnType<typeof ocisign> {
+  return fx.ocisign(["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE, ...extra]);
+}
+
+Deno.test({
+  name: "ocisign and notation-peer sign, list, inspect and verify each other's layouts",
+  ignore: MISSING,
+  fn: (t) =>
+    withTempDir("ocisign-interop-layout-", async (dir) => {
+      const fx = await setUp(dir);
+
+      await t.step("notation-peer lists and verifies ocisign's signatures", async () => {
+        for (const { format, key } of COMBOS) {
+          const layout = await fx.fresh(`ocisign-${format}-${key}`);
+          const sig = await ocisignSign(fx, layout, key, format, ["-m", "team=blue"]);
+          const { manifest, envelope } = await readSignatureManifest(layout, sig);
+          assertEquals((manifest.config as { mediaType: string }).mediaType, NOTARY_SIGNATURE);
+          assertEquals(manifest.artifactType, undefined, "1.x shape by default");
+          assertEquals(envelope.mediaType, ENVELOPE_TYPE[format]);
+
+          const listed = await fx.peer(["list", "--oci-layout", `${layout}:v1`]);
+          assertEquals([listed.code, listed.stdout], [0, `${sig}\n`], describeRun(listed));
+          const ok = await peerVerify(fx, layout, ["-m", "team=blue"]);
+          assertEquals(ok.code, 0, `${format}/${key}: ${describeRun(ok)}`);
+          assert.ok(
+            ok.stdout.startsWith(`Successfully verified signature for ${layout}@${fx.digest}\n`),
+            ok.stdout,
+          );
+          assert.match(ok.stdout, /KEY +VALUE +\nteam +blue/);
+          const wrong = await peerVerify(fx, layout, ["-m", "team=red"]);
+          assertEquals(wrong.code, 1, describeRun(wrong));
+          assert.match(wrong.stderr, /Reason: .*unable to find specified metadata/);
+        }
+      });
+
+      await t.step("ocisign lists, inspects and verifies notation-peer's signatures", async () => {
+        for (const { format, key } of COMBOS) {
+          const layout = await fx.fresh(`peer-${format}-${key}`);
+          const sig = await peerSign(fx, layout, fx.pki[key], format, ["-m", "team=green"]);
+
+          const listed = stdoutJson(
+            await fx.ocisign(["list", "--oci-layout", `${layout}:v1`, "-o", "json"]),
+          );
+          const signatures = listed.signatures as Array<{ digest: string; artifactType: string }>;
+          assertEquals(signatures.map((s) => [s.digest, s.artifactType]), [
+            [sig, NOTARY_SIGNATURE],
+          ]);
+
+          const ok = await ocisignVerify(fx, layout, ["-m", "team=green", "-o", "json"]);
+          assertEquals(ok.code, 0, `${format}/${key}: ${describeRun(ok)}`);
+          const result = stdoutJson(ok);
+          assertEquals(result.verified, true);
+          assertEquals(result.userMetadata, { team: "green" });
+          assertEquals((result.signature as { digest: string }).digest, sig);
+          const text = await ocisignVerify(fx, layout);
+          assertEquals(
+            text.stdout,
+            `Successfully verified signature for ${layout}@${fx.digest}\n\n` +
+              "The artifact was signed with the following user metadata.\n\n" +
+              "KEY    VALUE   \nteam   green   \n",
+            describeRun(text),
+          );
+          const wrong = await ocisignVerify(fx, layout, ["-m", "team=red"]);
+          assertEquals(wrong.code, 3, describeRun(wrong));
+          assert.match(wrong.stderr, /unable to find specified metadata/);
+
+          const inspected = stdoutJson(
+            await fx.ocisign(["inspect", "--oci-layout", `${layout}:v1`, "-o", "json"]),
+          );
+          const [entry] = inspected.Signatures as Array<Record<string, unknown>>;
+          assertEquals(entry!.mediaType, ENVELOPE_TYPE[format]);
+          assertEquals(entry!.digest, sig);
+          assertEquals(entry!.userDefinedAttributes, { team: "green" });
+          assertEquals(entry!.unsignedAttributes, { signingAgent: "notation-go/1.3.2" });
+          assertEquals(
+            entry!.signatureAlgorithm,
+            key === "rsa" ? "RSASSA-PSS-SHA-256" : "ECDSA-SHA-256",
+          );
+          assertEquals((entry!.certificates as unknown[]).length, 2);
+        }
+      });
+
+      await t.step("both tools reject a tampered or wrongly keyed signature", async () => {
+        const signers = {
+          ocisign: (layout: string, key: KeyName | "mallory", format: Format) =>
+            ocisignSign(fx, layout, key, format),
+          peer: (layout: string, key: KeyName | "mallory", format: Format) =>
+            peerSign(fx, layout, fx.pki[key], format),
+        };
+        for (const [signer, sign] of Object.entries(signers)) {
+          for (const { format, key } of COMBOS.slice(0, 2)) {
+            for (const variant of ["in-place", "relinked", "other-key"] as const) {
+              const name = `${signer}-${format}-${key}-${variant}`;
+              const layout = await fx.fresh(name);
+              const sig = await sign(layout, variant === "other-key" ? "mallory" : key, format);
+              if (variant === "in-place") await tamperEnvelopeInPlace(layout, sig);
+              if (variant === "relinked") await tamperEnvelopeRelinked(layout, sig);
+
+              const ours = await ocisignVerify(fx, layout);
+              const theirs = await peerVerify(fx, layout);
+              const both = `${name}\n--- ocisign: ${describeRun(ours)}\n--- notation-peer: ${
+                describeRun(theirs)
+              }`;
+              assertEquals(theirs.code, 1, `both must reject: ${both}`);
+              const expected = {
+                "in-place": { ours: /digest mismatch/i, theirs: /error : mismatched digest/ },
+                "relinked": {
+                  ours: /signature is invalid/,
+                  theirs: /Reason: .*signature is invalid/,
+                },
+                "other-key": {
+                  ours: /not produced by a trusted signer/,
+                  theirs: /Reason: .*does not contain any trusted certificate/,
+                },
+              }[variant];
+              assertEquals(ours.code, 3, both);
+              assert.match(ours.stderr, expected.ours, both);
+              assert.match(theirs.stderr, expected.theirs, both);
+            }
+          }
+        }
+      });
+
+      await t.step(
+        "ocisign uses a config dir written by notation-peer cert generate-test",
+        async () => {
+          const cfgA = `${dir}/cfg-peer-generated`;
+          const gen = await fx.peer([
+            "cert",
+            "generate-test",
+            "peer.example",
+            "--config-dir",
+            cfgA,
+            "--default",
+          ]);
+          assertEquals(gen.code, 0, describeRun(gen));
+          await writeNotationConfig(cfgA, [{
+            name: "peer-generated",
+            registryScopes: [SCOPE],
+            signatureVerification: { level: "strict" },
+            trustStores: ["ca:peer.example"],
+            trustedIdentities: ["*"],
+          }], {});
+          const layout = await fx.fresh("peer-generated");
+          const signed = await fx.ocisign(["sign", "--oci-layout", `${layout}:v1`], cfgA);
+          assertEquals(signed.code, 0, describeRun(signed));
+          const sig = pushedSignature(signed);
+          const ours = await fx.ocisign(
+            ["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE, "-o", "json"],
+            cfgA,
+          );
+          assertEquals(ours.code, 0, describeRun(ours));
+          assertEquals((stdoutJson(ours).signature as { digest: string }).digest, sig);
+          const theirs = await fx.peer([
+            "verify",
+            "--oci-layout",
+            `${layout}:v1`,
+            "--scope",
+            SCOPE,
+            "--config-dir",
+            cfgA,
+          ]);
+          assertEquals(theirs.code, 0, describeRun(theirs));
+        },
+      );
+
+      await t.step(
+        "notation-peer uses a config dir written by ocisign cert generate-test",
+        async () => {
+          const cfgB = `${dir}/cfg-ocisign-generated`;
+          const gen = await fx.ocisign(
+            ["cert", "generate-test", "ocisign.example", "--default"],
+            cfgB,
+          );
+          assertEquals(gen.code, 0, describeRun(gen));
+          await writeNotationConfig(cfgB, [{
+            name: "ocisign-generated",
+            registryScopes: [SCOPE],
+            signatureVerification: { level: "strict" },
+            trustStores: ["ca:ocisign.example"],
+            trustedIdentities: ["*"],
+          }], {});
+          const signingKeys = JSON.parse(await Deno.readTextFile(`${cfgB}/signingkeys.json`));
+          assertEquals(signingKeys.default, "ocisign.example");
+          const layout = await fx.fresh("ocisign-generated");
+          const peerSig = await fx.peer([
+            "sign",
+            "--oci-layout",
+            `${layout}:v1`,
+            "--key",
+            `${cfgB}/localkeys/ocisign.example.key`,
+            "--cert",
+            `${cfgB}/localkeys/ocisign.example.crt`,
+          ]);
+          assertEquals(peerSig.code, 0, describeRun(peerSig));
+          const ourSig = await fx.ocisign(
+            ["sign", "--oci-layout", `${layout}:v1`, "--signature-format", "cose"],
+            cfgB,
+          );
+          assertEquals(ourSig.code, 0, describeRun(ourSig));
+          const theirs = await fx.peer([
+            "verify",
+            "--oci-layout",
+            `${layout}:v1`,
+            "--scope",
+            SCOPE,
+            "--config-dir",
+            cfgB,
+          ]);
+          assertEquals(theirs.code, 0, describeRun(theirs));
+          const ours = await fx.ocisign(
+            ["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE],
+            cfgB,
+          );
+          assertEquals(ours.code, 0, describeRun(ours));
+          const listed = await fx.ocisign(
+            ["list", "--oci-layout", `${layout}:v1`, "-o", "json"],
+            cfgB,
+          );
+          assertEquals((stdoutJson(listed).signatures as unknown[]).length, 2);
+        },
+      );
+
+      await t.step(
+        "a 2.x-shape signature is verified by ocisign but not seen by notation 1.3.2",
+        async () => {
+          const layout = await fx.fresh("artifact-type-manifest");
+          const sig = await ocisignSign(fx, layout, "ec", "jws", ["--artifact-type-manifest"]);
+          const { manifest } = await readSignatureManifest(layout, sig);
+          assertEquals(manifest.artifactType, NOTARY_SIGNATURE);
+          assertEquals(
+            (manifest.config as { mediaType: string }).mediaType,
+            "application/vnd.oci.empty.v1+json",
+          );
+          const ours = await ocisignVerify(fx, layout, ["-o", "json"]);
+          assertEquals(ours.code, 0, describeRun(ours));
+          assertEquals((stdoutJson(ours).signature as { digest: string }).digest, sig);
+
+          // notation-go 1.3.2 only reads signature manifests whose config media type is the
+          // signature type, so in a layout it finds none.
+          const listed = await fx.peer(["list", "--oci-layout", `${layout}:v1`]);
+          assertEquals([listed.code, listed.stdout], [0, ""], describeRun(listed));
+          const theirs = await peerVerify(fx, layout);
+          assertEquals(theirs.code, 1, describeRun(theirs));
+          assert.match(theirs.stderr, /no signature is associated with/);
+        },
+      );
+
+      await t.step({
+        name: "a layout made by umoci and skopeo copy is signed and verified both ways",
+        ignore: SKOPEO === undefined || UMOCI === undefined,
+        fn: async () => {
+          const init = await runPeer(UMOCI!, ["init", "--layout", `${dir}/umoci`]);
+          assertEquals(init.code, 0, describeRun(init));
+          const made = await runPeer(UMOCI!, ["new", "--image", `${dir}/umoci:v1`]);
+          assertEquals(made.code, 0, describeRun(made));
+          const layout = `${dir}/skopeo`;
+          const copied = await runPeer(SKOPEO!, [
+            "copy",
+            "--quiet",
+            `oci:${dir}/umoci:v1`,
+            `oci:${layout}:v1`,
+          ]);
+          assertEquals(copied.code, 0, describeRun(copied));
+
+          const ourSig = await ocisignSign(fx, layout, "ec", "cose");
+          const theirSig = await peerSign(fx, layout, fx.pki.rsa, "jws");
+          const listed = await fx.peer(["list", "--oci-layout", `${layout}:v1`]);
+          assertEquals(listed.stdout.trim().split("\n").sort(), [ourSig, theirSig].sort());
+          const theirs = await peerVerify(fx, layout);
+          assertEquals(theirs.code, 0, describeRun(theirs));
+          const ours = await fx.ocisign([
+            "list",
+            "--oci-layout",
+            `${layout}:v1`,
+            "-o",
+            "json",
+          ]);
+          const digests = (stdoutJson(ours).signatures as Array<{ digest: string }>)
+            .map((s) => s.digest).sort();
+          assertEquals(digests, [ourSig, theirSig].sort());
+          const verified = await ocisignVerify(fx, layout);
+          assertEquals(verified.code, 0, describeRun(verified));
+          const inspected = await runPeer(SKOPEO!, ["inspect", `oci:${layout}:v1`]);
+          assertEquals(inspected.code, 0, describeRun(inspected));
+        },
+      });
+    }),
+});

@@ -1,0 +1,246 @@
+/**
+ * ocisign against notation (notation-peer: the official notation-go v1.3.2 library) in a real
+ * CNCF Distribution 2.8 registry (`docker-registry`), which has no Referrers API: signatures one
+ * tool pushes (JWS and COSE, RSA and EC chains made with openssl) are found through the referrers
+ * tag schema (`sha256-<hex>`) and listed and verified by the other; both signatures on one image
+ * are seen by both; a signature by an untrusted key is rejected by both. Needs `notation-peer` and
+ * `oras` (scripts/peers/install.sh), `openssl` and `docker-registry`.
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
+import { type Distribution, startDistribution } from "../_helpers/distribution.ts";
+import {
+  describeRun,
+  type InteropSigners,
+  makeInteropSigners,
+  NOTARY_SIGNATURE,
+  ocisign,
+  pushedSignature,
+  stdoutJson,
+  withTempDir,
+} from "../_helpers/e2e.ts";
+import { makeOrasLayout } from "./notation_go/fixtures.ts";
+
+const PEER = findPeer("notation-peer");
+const ORAS = findPeer("oras");
+const OPENSSL = findPeer("openssl");
+const REGISTRY = findPeer("docker-registry");
+const MISSING = PEER === undefined || ORAS === undefined || OPENSSL === undefined ||
+  REGISTRY === undefined;
+
+type Format = "jws" | "cose";
+type KeyName = "rsa" | "ec";
+const COMBOS: Array<{ format: Format; key: KeyName }> = [
+  { format: "jws", key: "rsa" },
+  { format: "cose", key: "ec" },
+  { format: "jws", key: "ec" },
+  { format: "cose", key: "rsa" },
+];
+const REPOS = [
+  ...COMBOS.map(({ format, key }) => `ocisign-${format}-${key}`),
+  ...COMBOS.map(({ format, key }) => `peer-${format}-${key}`),
+  "both",
+  "untrusted-ocisign",
+  "untrusted-peer",
+];
+
+interface Fixture {
+  dir: string;
+  cfg: string;
+  /** `localhost:<port>`: plain HTTP for both tools without a flag. */
+  host: string;
+  registry: Distribution;
+  pki: InteropSigners;
+  /** Layout made by oras that every repository starts from. */
+  pristine: string;
+  digest: string;
+  ocisign(...args: string[]): ReturnType<typeof ocisign>;
+  peer(...args: string[]): Promise<PeerResult>;
+  /** Pushes the pristine image to `<host>/<repo>:v1` with oras and returns that reference. */
+  push(repo: string): Promise<string>;
+}
+
+async function setUp(dir: string, registry: Distribution): Promise<Fixture> {
+  const host = `localhost:${registry.host.split(":")[1]}`;
+  const cfg = `${dir}/cfg`;
+  const pki = await makeInteropSigners(OPENSSL!, dir, cfg, REPOS.map((r) => `${host}/${r}`));
+  const { layout: pristine, digest } = await makeOrasLayout(ORAS!, dir, "hello", "v1");
+  return {
+    dir,
+    cfg,
+    host,
+    registry,
+    pki,
+    pristine,
+    digest,
+    ocisign: (...args) => ocisign({ cwd: dir, configDir: cfg }, ...args),
+    peer: (...args) =>
+      runPeer(PEER!, args, { cwd: dir, env: { NOTATION_CACHE: `${dir}/notation-cache` } }),
+    push: async (repo) => {
+      const ref = `${host}/${repo}:v1`;
+      const copied = await runPeer(ORAS!, [
+        "cp",
+        "--from-oci-layout",
+        `${pristine}:v1`,
+        "--to-plain-http",
+        ref,
+      ]);
+      assertEquals(copied.code, 0, describeRun(copied));
+      return ref;
+    },
+  };
+}
+
+async function tags(fx: Fixture, repo: string): Promise<string[]> {
+  const res = await fetch(`${fx.registry.url}/v2/${repo}/tags/list`);
+  assertEquals(res.status, 200);
+  return ((await res.json()).tags as string[]).sort();
+}
+
+function fallbackTag(digest: string): string {
+  return digest.replace(":", "-");
+}
+
+async function peerSign(fx: Fixture, ref: string, key: KeyName | "mallory", format: Format) {
+  const signed = await fx.peer(
+    "sign",
+    ref,
+    "--key",
+    fx.pki[key].leafKey,
+    "--cert",
+    fx.pki[key].chain,
+    "--signature-format",
+    format,
+    "-m",
+    "team=green",
+  );
+  assertEquals(signed.code, 0, describeRun(signed));
+  return signed.stdout.trim();
+}
+
+async function ocisignSign(fx: Fixture, ref: string, key: KeyName | "mallory", format: Format) {
+  const signed = await fx.ocisign(
+    "sign",
+    ref,
+    "--key",
+    key,
+    "--signature-format",
+    format,
+    "-m",
+    "team=blue",
+  );
+  assertEquals(signed.code, 0, describeRun(signed));
+  return pushedSignature(signed);
+}
+
+async function ocisignList(fx: Fixture, ref: string): Promise<string[]> {
+  const listed = await fx.ocisign("list", ref, "-o", "json");
+  assertEquals(listed.code, 0, describeRun(listed));
+  const signatures = stdoutJson(listed).signatures as Array<
+    { digest: string; artifactType: string }
+  >;
+  for (const s of signatures) assertEquals(s.artifactType, NOTARY_SIGNATURE);
+  return signatures.map((s) => s.digest).sort();
+}
+
+async function peerList(fx: Fixture, ref: string): Promise<string[]> {
+  const listed = await fx.peer("list", ref);
+  assertEquals(listed.code, 0, describeRun(listed));
+  return listed.stdout.split("\n").filter((l) => l !== "").sort();
+}
+
+Deno.test({
+  name: "ocisign and notation-peer list and verify each other's signatures in docker-registry",
+  ignore: MISSING,
+  fn: async (t) => {
+    const registry = await startDistribution();
+    try {
+      await withTempDir("ocisign-interop-registry-", async (dir) => {
+        const fx = await setUp(dir, registry);
+
+        await t.step("notation-peer lists and verifies what ocisign pushed", async () => {
+          for (const { format, key } of COMBOS) {
+            const repo = `ocisign-${format}-${key}`;
+            const ref = await fx.push(repo);
+            const sig = await ocisignSign(fx, ref, key, format);
+            assertEquals(await tags(fx, repo), [fallbackTag(fx.digest), "v1"]);
+            assertEquals(await peerList(fx, ref), [sig]);
+            const ok = await fx.peer("verify", ref, "--config-dir", fx.cfg, "-m", "team=blue");
+            assertEquals(ok.code, 0, `${repo}: ${describeRun(ok)}`);
+            assert.ok(
+              ok.stdout.startsWith(
+                `Successfully verified signature for ${fx.host}/${repo}@${fx.digest}\n`,
+              ),
+              ok.stdout,
+            );
+            assert.match(ok.stdout, /KEY +VALUE +\nteam +blue/);
+          }
+        });
+
+        await t.step("ocisign lists, inspects and verifies what notation-peer pushed", async () => {
+          for (const { format, key } of COMBOS) {
+            const repo = `peer-${format}-${key}`;
+            const ref = await fx.push(repo);
+            const sig = await peerSign(fx, ref, key, format);
+            assertEquals(await tags(fx, repo), [fallbackTag(fx.digest), "v1"]);
+            assertEquals(await ocisignList(fx, ref), [sig]);
+            const ok = await fx.ocisign("verify", ref, "-m", "team=green", "-o", "json");
+            assertEquals(ok.code, 0, `${repo}: ${describeRun(ok)}`);
+            const result = stdoutJson(ok);
+            assertEquals(result.reference, `${fx.host}/${repo}@${fx.digest}`);
+            assertEquals(result.userMetadata, { team: "green" });
+            const text = await fx.ocisign("verify", ref);
+            assert.ok(
+              text.stdout.startsWith(
+                `Successfully verified signature for ${fx.host}/${repo}@${fx.digest}\n`,
+              ),
+              describeRun(text),
+            );
+            const inspected = stdoutJson(await fx.ocisign("inspect", ref, "-o", "json"));
+            const [entry] = inspected.Signatures as Array<Record<string, unknown>>;
+            assertEquals(entry!.digest, sig);
+            assertEquals(
+              entry!.mediaType,
+              format === "jws" ? "application/jose+json" : "application/cose",
+            );
+            assertEquals(entry!.unsignedAttributes, { signingAgent: "notation-go/1.3.2" });
+          }
+        });
+
+        await t.step(
+          "both tools see both signatures of one image in the tag schema index",
+          async () => {
+            const ref = await fx.push("both");
+            const first = await peerSign(fx, ref, "rsa", "jws");
+            const second = await ocisignSign(fx, ref, "ec", "cose");
+            const third = await peerSign(fx, ref, "ec", "cose");
+            const all = [first, second, third].sort();
+            assertEquals(await ocisignList(fx, ref), all);
+            assertEquals(await peerList(fx, ref), all);
+            const theirs = await fx.peer("verify", ref, "--config-dir", fx.cfg);
+            assertEquals(theirs.code, 0, describeRun(theirs));
+            const ours = await fx.ocisign("verify", ref);
+            assertEquals(ours.code, 0, describeRun(ours));
+          },
+        );
+
+        await t.step("both tools reject a signature by an untrusted key", async () => {
+          for (const signer of ["ocisign", "peer"] as const) {
+            const ref = await fx.push(`untrusted-${signer}`);
+            if (signer === "ocisign") await ocisignSign(fx, ref, "mallory", "jws");
+            else await peerSign(fx, ref, "mallory", "cose");
+            const ours = await fx.ocisign("verify", ref);
+            const theirs = await fx.peer("verify", ref, "--config-dir", fx.cfg);
+            const both = `signed by ${signer}\n--- ocisign: ${describeRun(ours)}\n` +
+              `--- notation-peer: ${describeRun(theirs)}`;
+            assertEquals([ours.code, theirs.code], [3, 1], both);
+            assert.match(ours.stderr, /not produced by a trusted signer/, both);
+            assert.match(theirs.stderr, /Reason: .*does not contain any trusted certificate/, both);
+          }
+        });
+      });
+    } finally {
+      await registry.stop();
+    }
+  },
+});
