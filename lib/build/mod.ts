@@ -21,6 +21,8 @@
  * @module
  */
 export * from "./build_image.ts";
+export * from "./build_options.ts";
+export * from "./tag_of.ts";
 export * from "./dockerfile_parser.ts";
 export * from "./shell_lexer.ts";
 export * from "./dockerignore.ts";

@@ -11,7 +11,7 @@ import { BuildError } from "../errors.ts";
 import { parseLayoutReference } from "../layout/layout_reference.ts";
 import { openLayout } from "../layout/open_layout.ts";
 import type { OciLayout } from "../layout/oci_layout.ts";
-import type { BaseResolver, ResolvedBase } from "./build_image.ts";
+import type { BaseResolver, ResolvedBase } from "./build_options.ts";
 
 /** The `oci-layout://` scheme prefix. */
 export const OCI_LAYOUT_SCHEME = "oci-layout://";

@@ -70,8 +70,10 @@ export async function openTarget(
 ): Promise<OpenedTarget> {
   if (options.ociLayout) {
     const parsed = parseLayoutReference(ref);
+    // index.json is written only on commit, so an interrupted command leaves the layout as it was.
     const layout = await openLayout(absolutePath(io.cwd, parsed.path), io.fs, {
       hasher: io.hasher,
+      autoSave: false,
       ...(options.create ? { create: true } : {}),
     });
     const reference = parsed.digest ?? parsed.tag;

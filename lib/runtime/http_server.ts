@@ -53,6 +53,24 @@ interface BunRuntime {
   }): BunServer;
 }
 
+/**
+ * Bun drops a handler's `Content-Length` when the body is a stream that is still being produced,
+ * and sends it chunked. Registry clients need the length, so bodies up to this size are read
+ * into memory first; larger ones go out chunked.
+ */
+const BUN_BUFFER_LIMIT = 16 * 1024 * 1024;
+
+async function withLength(response: Response): Promise<Response> {
+  const declared = Number(response.headers.get("content-length") ?? "NaN");
+  if (response.body === null || !(declared >= 0 && declared <= BUN_BUFFER_LIMIT)) return response;
+  const bytes = await response.arrayBuffer();
+  return new Response(bytes, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
 function serveWithBun(
   bun: BunRuntime,
   handler: HttpHandler,
@@ -63,7 +81,7 @@ function serveWithBun(
   const server = bun.serve({
     hostname,
     port,
-    fetch: handler,
+    fetch: async (request: Request): Promise<Response> => await withLength(await handler(request)),
     ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     // Uploads are streamed, so the body size is not limited here (Bun's default is 128 MiB).
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,

@@ -13,6 +13,7 @@ import { Certificate } from "../x509/certificate.ts";
 import { keySpecByCoseAlgorithm } from "../x509/key_spec.ts";
 import { CborMap, CborTag, decodeCbor, encodeCbor } from "./cbor/mod.ts";
 import type { CborValue } from "./cbor/mod.ts";
+import { MAX_CHAIN_LENGTH } from "./envelope.ts";
 import type { EnvelopeContent, ParsedEnvelope, UnsignedAttributes } from "./envelope.ts";
 import { HEADER, unverified, verifyDecoded } from "./_rules.ts";
 import type { DecodedEnvelope, DecodedSignedHeaders } from "./_rules.ts";
@@ -27,8 +28,6 @@ export const COSE_LABEL: Readonly<{ alg: 1; crit: 2; contentType: 3; x5chain: 33
 const TAG_COSE_SIGN1 = 18;
 /** CBOR tag of an epoch date-time. */
 const TAG_EPOCH = 1;
-/** Most certificates accepted in `x5chain`. */
-const MAX_CHAIN_LENGTH = 32;
 
 const STANDARD_KEYS = new Set<string | number>([
   COSE_LABEL.alg,

@@ -93,5 +93,8 @@ export interface ParsedEnvelope {
 /** Envelope formats, by their short names. */
 export type EnvelopeFormat = "jws" | "cose";
 
+/** Most certificates accepted in an envelope's chain (`x5c`, `x5chain`). */
+export const MAX_CHAIN_LENGTH = 32;
+
 /** Largest envelope parsed (notation's limit for signature blobs: 32 MiB). */
 export const MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;

@@ -18,6 +18,7 @@ import { EnvelopeInvalidError } from "../errors.ts";
 import { MEDIA_TYPE_JWS, MEDIA_TYPE_NOTARY_PAYLOAD } from "../oci/media_types.ts";
 import { Certificate } from "../x509/certificate.ts";
 import { keySpecByJwsAlgorithm } from "../x509/key_spec.ts";
+import { MAX_CHAIN_LENGTH } from "./envelope.ts";
 import type { EnvelopeContent, ParsedEnvelope, UnsignedAttributes } from "./envelope.ts";
 import { goJson } from "./_go_json.ts";
 import { HEADER, unverified, verifyDecoded } from "./_rules.ts";
@@ -37,9 +38,6 @@ const STANDARD_KEYS = new Set<string | number>([
   HEADER.expiry,
 ]);
 const NEVER_CRITICAL = new Set<string | number>(["alg", "cty", "crit", HEADER.signingTime]);
-
-/** Most certificates accepted in `x5c`. */
-export const MAX_CHAIN_LENGTH = 32;
 
 /**
  * Builds a signed JWS envelope.

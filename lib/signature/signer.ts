@@ -36,8 +36,8 @@ export interface LocalSignerOptions {
  * ```ts ignore
  * import { LocalSigner } from "./signer.ts";
  * const signer = await LocalSigner.create({
- *   privateKey: await Deno.readTextFile("wabbit-networks.io.key"),
- *   certificateChain: await Deno.readTextFile("wabbit-networks.io.crt"),
+ *   privateKey: keyPem, // PEM text of wabbit-networks.io.key
+ *   certificateChain: certificatePem, // PEM text of wabbit-networks.io.crt
  * });
  * console.log(signer.keySpec.jwsAlgorithm); // PS256
  * ```

@@ -346,7 +346,7 @@ export class Certificate {
  * @example
  * ```ts ignore
  * import { parseCertificate } from "./certificate.ts";
- * const cert = parseCertificate(await Deno.readTextFile("leaf.crt"));
+ * const cert = parseCertificate(leafPem);
  * ```
  * @param input DER bytes or PEM text.
  * @returns The certificate.
@@ -367,7 +367,7 @@ export function parseCertificate(input: Bytes | string): Certificate {
  * @example
  * ```ts ignore
  * import { parseCertificates } from "./certificate.ts";
- * const chain = parseCertificates(await Deno.readFile("chain.pem"));
+ * const chain = parseCertificates(chainBytes);
  * ```
  * @param input PEM or DER.
  * @returns The certificates, in order.

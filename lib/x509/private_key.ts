@@ -72,7 +72,7 @@ export function pkcs8KeySpec(pkcs8: Bytes): KeySpec {
  * @example
  * ```ts ignore
  * import { importPrivateKey } from "./private_key.ts";
- * const { key, keySpec } = await importPrivateKey(await Deno.readTextFile("my.key"));
+ * const { key, keySpec } = await importPrivateKey(keyPem);
  * ```
  * @param input PEM text or PKCS#8 DER.
  * @returns The key and its spec.

@@ -40,11 +40,14 @@ export interface TestIdentity {
   keyPem: string;
   /** PEM of the whole chain, leaf first. */
   chainPem: string;
-  signer: LocalSigner;
+  /** A signer, when the leaf key fits a Notary key spec. */
+  signer: LocalSigner | undefined;
 }
 
 /** The shared PKI of one key spec. */
 export interface TestPki extends TestIdentity {
+  /** The leaf's signer. */
+  signer: LocalSigner;
   root: Certificate;
   intermediate: Certificate;
   rootCa: TestCa;
@@ -150,7 +153,7 @@ export async function createTestLeaf(overrides: LeafOverrides = {}): Promise<Tes
     leaf,
     keyPem,
     chainPem: chain.map((c) => c.toPem()).join(""),
-    signer: signer as LocalSigner,
+    signer,
   };
 }
 
@@ -164,8 +167,10 @@ export function getTestPki(keySpec: KeySpecName = "EC-256"): Promise<TestPki> {
     p = (async () => {
       const cas = await getTestCas();
       const id = await createTestLeaf({ key: keySpec });
+      if (!id.signer) throw new Error(`cannot make a ${keySpec} test signer`);
       return {
         ...id,
+        signer: id.signer,
         root: cas.root.certificate,
         intermediate: cas.intermediate.certificate,
         rootCa: cas.root,

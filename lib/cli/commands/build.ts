@@ -7,7 +7,7 @@
 import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { buildImage } from "../../build/build_image.ts";
-import type { BaseResolver } from "../../build/build_image.ts";
+import type { BaseResolver } from "../../build/build_options.ts";
 import { parseKeyValues, UsageError } from "../_args.ts";
 import { repeatedFlag } from "../_repeated_flag.ts";
 import { openLayout } from "../../layout/open_layout.ts";
@@ -83,6 +83,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
       const tags = repeatedFlag(rawArgs, ["tag", "t"]);
       const dest = await openLayout(absolutePath(io.cwd, args.output), io.fs, {
         hasher: io.hasher,
+        autoSave: false,
         create: true,
       });
       const bases: OpenedTarget[] = [];

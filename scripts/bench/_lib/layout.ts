@@ -17,7 +17,7 @@ export interface BenchImage {
   bytes: number;
 }
 
-async function writeBlob(dir: string, data: Uint8Array): Promise<string> {
+async function writeBlob(dir: string, data: Uint8Array<ArrayBuffer>): Promise<string> {
   const hex = Array.from(
     new Uint8Array(await crypto.subtle.digest("SHA-256", data)),
     (b) => b.toString(16).padStart(2, "0"),

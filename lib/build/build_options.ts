@@ -1,0 +1,84 @@
+/**
+ * The options and result of {@linkcode buildImage}, and the base-image resolver it calls.
+ *
+ * @module
+ */
+import type { Fs } from "../content/fs.ts";
+import type { ReadOnlyTarget, Target } from "../content/storage.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import type { Descriptor, Platform } from "../oci/descriptor.ts";
+import type { ImageConfig } from "./image_config.ts";
+
+/** What a {@linkcode BaseResolver} returns: a store and the reference (tag or digest) in it. */
+export interface ResolvedBase {
+  /** Where the image is. */
+  target: ReadOnlyTarget;
+  /** Tag or digest of the image in `target`. */
+  reference: string;
+}
+
+/**
+ * Finds a base image (`FROM` or `COPY --from`) by the reference written in the Dockerfile,
+ * e.g. `alpine:3.20`, `localhost:5000/app@sha256:...` or `oci-layout://./base:v1`.
+ */
+export type BaseResolver = (
+  imageRef: string,
+  opts: { signal?: AbortSignal },
+) => Promise<ResolvedBase>;
+
+/** Options for `buildImage`. */
+export interface BuildImageOptions {
+  /** The context directory, read through `fs`. */
+  context: string;
+  /**
+   * The Dockerfile: its content when the string has a line break, otherwise its path as `fs`
+   * takes it (default `<context>/Dockerfile`).
+   */
+  dockerfile?: string;
+  /** File access. */
+  fs: Fs;
+  /** Where blobs, configs and manifests are pushed. */
+  output: Target;
+  /** Names to tag the result with (`name:tag`, `tag`); the tag part is applied to `output`. */
+  tags?: string[];
+  /** Target platforms (`linux/amd64`, ...); more than one gives an image index. */
+  platforms?: (string | Platform)[];
+  /** Platform when none is given and the base does not fix one (default `linux/amd64`). */
+  defaultPlatform?: string | Platform;
+  /** `--build-arg` values. */
+  buildArgs?: Record<string, string>;
+  /** Labels added to the final image's config. */
+  labels?: Record<string, string>;
+  /** Build time in seconds since the epoch: every file mtime and `created` (default 0). */
+  timestamp?: number;
+  /** The stage to build (default: the last). */
+  target?: string;
+  /** Resolves base images; without it only `scratch` and stages can be used. */
+  resolveBase?: BaseResolver;
+  /** Used by `ADD <url>`; without it ADD of a URL fails. */
+  fetch?: typeof fetch;
+  /** Incremental hashers (default: the pure-TypeScript one; pass the runtime's, it is faster). */
+  hasher?: HasherFactory;
+  /** Called with a one-line description of each step. */
+  onStep?: (line: string) => void;
+  /** Cancels the build. */
+  signal?: AbortSignal;
+}
+
+/** One platform's image. */
+export interface BuiltManifest {
+  /** The manifest descriptor, with its platform. */
+  descriptor: Descriptor;
+  /** The config written. */
+  config: ImageConfig;
+}
+
+/** What `buildImage` returns. */
+export interface BuildImageResult {
+  /** The top-level descriptor: the manifest, or the index for several platforms. */
+  descriptor: Descriptor;
+  /** Each platform's manifest. */
+  manifests: BuiltManifest[];
+  /** The tags applied to `output`. */
+  tags: string[];
+}

@@ -1,0 +1,60 @@
+/**
+ * Runs ocisign's benchmarks one after another (never in parallel: the machine has 2 cores) and
+ * prints a table; writes the rows as JSON under `$TMPDIR` (default /tmp).
+ *
+ * Run: `deno task bench` (all) or `deno task bench NAME [NAME...]` with NAME one of
+ * sha256, sign-verify, verify-blobs-memory, cp, build, serve. Needs GNU time
+ * (`sudo apt-get install time`); each benchmark says which other tools it needs.
+ * Generated data lives in a temp dir under /tmp and is deleted at the end.
+ *
+ * @module
+ */
+import { requireGnuTime, run } from "./_lib/measure.ts";
+import { printTable, type Row, writeResults } from "./_lib/report.ts";
+import { ROOT } from "./_lib/tools.ts";
+import { benchSha256 } from "./sha256.ts";
+import { benchSignVerify } from "./sign_verify.ts";
+import { benchVerifyBlobsMemory } from "./verify_blobs_memory.ts";
+import { benchCp } from "./cp.ts";
+import { benchBuild } from "./build.ts";
+import { benchServe } from "./serve.ts";
+
+const BENCHMARKS: Record<string, (work: string) => Promise<Row[]>> = {
+  "sha256": benchSha256,
+  "sign-verify": benchSignVerify,
+  "verify-blobs-memory": benchVerifyBlobsMemory,
+  "cp": benchCp,
+  "build": benchBuild,
+  "serve": benchServe,
+};
+
+async function main(names: string[]): Promise<number> {
+  const unknown = names.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length > 0) {
+    console.error(
+      `Unknown benchmark ${unknown.join(", ")}: choose from ${Object.keys(BENCHMARKS).join(", ")}`,
+    );
+    return 2;
+  }
+  await requireGnuTime();
+  // Warm Deno's module cache so that the first timed `deno run` is not a cold start.
+  await run(Deno.execPath(), ["run", "-A", `${ROOT}/cli.ts`, "--help"]);
+  const rows: Row[] = [];
+  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  for (const name of selected) {
+    const work = await Deno.makeTempDir({ dir: "/tmp", prefix: `ocisign-bench-${name}-` });
+    const started = performance.now();
+    console.error(`== ${name}`);
+    try {
+      rows.push(...await BENCHMARKS[name]!(work));
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+    console.error(`== ${name} took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+  printTable(rows);
+  console.log(`\nResults written to ${await writeResults(rows)}`);
+  return 0;
+}
+
+Deno.exit(await main(Deno.args));

@@ -1,0 +1,122 @@
+/**
+ * Interop with the real notation-core-go v1.3.0 (the envelope library of notation 1.3.2): it
+ * must accept every envelope ocisign signs, and ocisign must accept what it signs. The Go
+ * checker in `notation_core/` is built with the local Go toolchain; without Go the test skips
+ * (or fails under `OCISIGN_REQUIRE_PEERS=1`).
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { getTestPki } from "../_helpers/pki.ts";
+import { createPayload, parseEnvelope, signEnvelope } from "../../lib/signature/mod.ts";
+import { KEY_SPECS } from "../../lib/x509/key_spec.ts";
+
+const SOURCE = new URL("./notation_core/", import.meta.url).pathname;
+const MEDIA = { jws: "application/jose+json", cose: "application/cose" } as const;
+const REQUIRE = Deno.env.get("OCISIGN_REQUIRE_PEERS") === "1";
+
+async function run(cmd: string, args: string[], cwd?: string) {
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { GOFLAGS: "-mod=mod" },
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+async function haveGo(): Promise<boolean> {
+  try {
+    return (await run("go", ["version"])).code === 0;
+  } catch {
+    return false;
+  }
+}
+
+const HAVE_GO = await haveGo();
+if (!HAVE_GO && !REQUIRE) {
+  console.warn("skipping notation-core-go interop: the Go toolchain is not installed");
+}
+
+/** Builds the checker into `dir`; returns its path, or undefined (with a warning) when it cannot be built. */
+async function buildChecker(dir: string): Promise<string | undefined> {
+  const bin = `${dir}/notation-core-check`;
+  const out = await run("go", ["build", "-o", bin, "."], SOURCE);
+  if (out.code === 0) return bin;
+  if (REQUIRE) throw new Error(`cannot build the notation-core-go checker: ${out.stderr}`);
+  console.warn(
+    `skipping notation-core-go interop: go build failed (offline without a module cache?): ${
+      out.stderr.trim().split("\n")[0]
+    }`,
+  );
+  return undefined;
+}
+
+Deno.test({
+  name: "signEnvelope() output is accepted by notation-core-go, and its output by parseEnvelope()",
+  ignore: !HAVE_GO && !REQUIRE,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "ocisign-notation-core-" });
+    try {
+      const bin = await buildChecker(dir);
+      if (!bin) return;
+      const payload = createPayload({
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: "sha256:" + "9".repeat(64),
+        size: 77,
+        annotations: { "com.example": "<&>" },
+      });
+      await Deno.writeFile(`${dir}/payload`, payload);
+      for (const spec of KEY_SPECS) {
+        const pki = await getTestPki(spec.name);
+        await Deno.writeTextFile(`${dir}/key.pem`, pki.keyPem);
+        await Deno.writeTextFile(`${dir}/chain.pem`, pki.chainPem);
+        for (const format of ["jws", "cose"] as const) {
+          const files: string[] = [];
+          for (const scheme of ["notary.x509", "notary.x509.signingAuthority"] as const) {
+            const file = `${dir}/${spec.name}-${scheme}.${format}`;
+            await Deno.writeFile(
+              file,
+              await signEnvelope({
+                format,
+                payload,
+                signer: pki.signer,
+                signingScheme: scheme,
+                expiry: new Date(Date.now() + 3600_000),
+                signingAgent: "ocisign/test",
+                extendedAttributes: [{ key: "com.example.flag", critical: true, value: "on" }],
+              }),
+            );
+            files.push(file);
+          }
+          const verified = await run(bin, ["verify", MEDIA[format], ...files]);
+          assertEquals(
+            verified.stdout.trim().split("\n"),
+            [
+              `OK ${spec.jwsAlgorithm} notary.x509`,
+              `OK ${spec.jwsAlgorithm} notary.x509.signingAuthority`,
+            ],
+            `${spec.name} ${format}: ${verified.stdout}${verified.stderr}`,
+          );
+          const theirs = `${dir}/theirs.${format}`;
+          const signed = await run(bin, [
+            "sign",
+            MEDIA[format],
+            `${dir}/key.pem`,
+            `${dir}/chain.pem`,
+            `${dir}/payload`,
+            theirs,
+          ]);
+          assert(signed.code === 0, signed.stderr);
+          const content = await parseEnvelope(await Deno.readFile(theirs), MEDIA[format]).verify();
+          assertEquals(content.signerInfo.signatureAlgorithm, spec.jwsAlgorithm);
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
