@@ -8,7 +8,7 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import { concat, utf8 } from "../_internal/bytes.ts";
+import { concat } from "../_internal/bytes.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import type { Target } from "../content/storage.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
@@ -54,12 +54,19 @@ export interface WrittenLayer {
  * @returns Negative, zero or positive.
  */
 export function compareUtf8(a: string, b: string): number {
-  if (a === b) return 0;
-  const x = utf8(a);
-  const y = utf8(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
+  // UTF-8 byte order is code point order: it differs from UTF-16 unit order only where a
+  // surrogate (a code point above U+FFFF) meets a unit at or above U+E000.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 function toEntries(nodes: readonly TreeNode[], timestamp: number): TarWriterEntry[] {

@@ -19,7 +19,9 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
-const BY_CODE: Partial<Record<ErrorCode, number>> = {
+/** Every code has an entry, so a new code cannot go unmapped. */
+const BY_CODE: Record<ErrorCode, number> = {
+  ERR_INTERNAL: EXIT.INTERNAL,
   ERR_ABORTED: EXIT.INTERRUPTED,
   ERR_USAGE: EXIT.USAGE,
   ERR_BUILD: EXIT.USAGE,
@@ -54,9 +56,9 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_ALREADY_EXISTS: EXIT.INVALID_INPUT,
 };
 
-/** Maps an error code to its exit code (1 for anything unmapped). */
+/** Maps an error code to its exit code. */
 export function exitCodeFor(code: ErrorCode): number {
-  return BY_CODE[code] ?? EXIT.INTERNAL;
+  return BY_CODE[code];
 }
 
 /** The exit-code table as shown in `--help`. */

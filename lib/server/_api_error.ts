@@ -84,6 +84,9 @@ export function errorToResponse(err: unknown): Response {
         return specErrorResponse(413, "SIZE_INVALID", err.message);
       case "ERR_INVALID_MANIFEST":
         return specErrorResponse(400, "MANIFEST_INVALID", err.message);
+      case "ERR_NOT_FOUND":
+        // Content that vanished between the check and the read (a concurrent delete).
+        return specErrorResponse(404, "BLOB_UNKNOWN", "The content was removed while it was read");
       case "ERR_INVALID_REFERENCE":
         return specErrorResponse(400, "NAME_INVALID", err.message);
       case "ERR_ABORTED":

@@ -22,6 +22,8 @@ export interface PreparedSignRequest {
   expiry: Date | undefined;
   signingAgent: string | undefined;
   extendedAttributes: ExtendedAttribute[];
+  /** Countersigns the signature bytes (RFC 3161); x509 scheme only. */
+  timestamp: ((signature: Bytes) => Promise<Bytes>) | undefined;
 }
 
 /** The raw request fields. */
@@ -33,6 +35,7 @@ export interface SignRequestFields {
   expiry?: Date;
   signingAgent?: string;
   extendedAttributes?: ExtendedAttribute[];
+  timestamp?: (signature: Bytes) => Promise<Bytes>;
 }
 
 const RESERVED = new Set<string>([
@@ -85,6 +88,11 @@ export async function prepareSignRequest(req: SignRequestFields): Promise<Prepar
       `The expiry ${expiry.toISOString()} must be after the signing time ${signingTime.toISOString()}; give a later expiry`,
     );
   }
+  if (req.timestamp && signingScheme !== "notary.x509") {
+    throw new InvalidInputError(
+      "Timestamping applies to the notary.x509 signing scheme only; drop the timestamp or the signingAuthority scheme",
+    );
+  }
   const extendedAttributes = [...(req.extendedAttributes ?? [])];
   const seen = new Set<string>();
   for (const a of extendedAttributes) {
@@ -112,5 +120,6 @@ export async function prepareSignRequest(req: SignRequestFields): Promise<Prepar
     expiry,
     signingAgent: req.signingAgent,
     extendedAttributes,
+    timestamp: req.timestamp,
   };
 }

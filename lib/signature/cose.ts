@@ -100,6 +100,7 @@ export async function signCose(req: PreparedSignRequest): Promise<Bytes> {
     req.signer.certificateChain.map((c) => c.raw),
   ]]);
   if (req.signingAgent) unprotected.set(HEADER.signingAgent, req.signingAgent);
+  if (req.timestamp) unprotected.set(HEADER.timestampSignature, await req.timestamp(signature));
   return encodeCbor(
     new CborTag(TAG_COSE_SIGN1, [protectedBytes, unprotected, req.payload, signature]),
   );

@@ -70,9 +70,10 @@ export async function signJws(req: PreparedSignRequest): Promise<Bytes> {
   // golang-jwt re-marshals the payload as a map: sorted keys, Go escaping.
   const payloadB64 = toBase64Url(goJson(JSON.parse(fromUtf8(req.payload)), true));
   const signature = await req.signer.sign(utf8(`${protectedB64}.${payloadB64}`));
-  const unprotected: Record<string, unknown> = {
-    x5c: req.signer.certificateChain.map((c) => toBase64(c.raw)),
-  };
+  // notation's order: timestampSignature (when present), x5c, signingAgent.
+  const unprotected: Record<string, unknown> = {};
+  if (req.timestamp) unprotected[HEADER.timestampSignature] = toBase64(await req.timestamp(signature));
+  unprotected.x5c = req.signer.certificateChain.map((c) => toBase64(c.raw));
   if (req.signingAgent) unprotected[HEADER.signingAgent] = req.signingAgent;
   return goJson({
     payload: payloadB64,

@@ -28,6 +28,12 @@ export interface SignEnvelopeOptions {
   signingScheme?: SigningScheme;
   /** Extra signed attributes. */
   extendedAttributes?: ExtendedAttribute[];
+  /**
+   * Countersigns the signature (notation's `--timestamp-url`): receives the raw signature
+   * bytes and returns a DER RFC 3161 TimeStampToken over them, which is stored unsigned as
+   * `io.cncf.notary.timestampSignature`. Only for the `notary.x509` scheme.
+   */
+  timestamp?: (signature: Bytes) => Promise<Bytes>;
 }
 
 /**

@@ -38,7 +38,7 @@ export async function withTempDir(
 
 /**
  * Runs ocisign's CLI in-process with `OCISIGN_CONFIG_DIR=configDir`, working directory `cwd` (also
- * the home directory) and no other environment.
+ * the home directory) and no other environment; `now` replaces the clock.
  *
  * @example
  * ```ts ignore
@@ -46,13 +46,14 @@ export async function withTempDir(
  * ```
  */
 export function ocisign(
-  where: { cwd: string; configDir: string },
+  where: { cwd: string; configDir: string; now?: () => Date },
   ...argv: string[]
 ): Promise<CliResult> {
   return runCli(argv, {
     cwd: where.cwd,
     home: where.cwd,
     env: { OCISIGN_CONFIG_DIR: where.configDir },
+    ...(where.now ? { now: where.now } : {}),
   });
 }
 

@@ -58,3 +58,24 @@ Deno.test("compareUtf8() orders by UTF-8 bytes", () => {
     "\u{1F600}",
   ]);
 });
+
+Deno.test("compareUtf8() agrees with byte order on random strings", () => {
+  const alphabet = ["a", "/", "-", "é", "\uE000", "\uFF21", "\u{1F600}", "\u{10000}", "z"];
+  const enc = new TextEncoder();
+  for (let n = 0; n < 2000; n++) {
+    const pick = () =>
+      Array.from(
+        { length: 1 + (n % 4) },
+        () => alphabet[Math.floor(Math.random() * alphabet.length)],
+      )
+        .join("");
+    const a = pick();
+    const b = pick();
+    const x = enc.encode(a);
+    const y = enc.encode(b);
+    let byBytes = 0;
+    for (let i = 0; i < Math.min(x.length, y.length) && byBytes === 0; i++) byBytes = x[i]! - y[i]!;
+    if (byBytes === 0) byBytes = x.length - y.length;
+    assertEquals(Math.sign(compareUtf8(a, b)), Math.sign(byBytes), `${a} vs ${b}`);
+  }
+});

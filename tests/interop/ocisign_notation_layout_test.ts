@@ -9,6 +9,7 @@
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
+import type { CliResult } from "../_helpers/cli.ts";
 import {
   copyDir,
   describeRun,
@@ -50,8 +51,8 @@ interface Fixture {
   pristine: string;
   digest: string;
   pki: InteropSigners;
-  /** Runs ocisign in `dir` with config dir `cfg` (or another one). */
-  ocisign(args: string[], configDir?: string): ReturnType<typeof ocisign>;
+  /** Runs ocisign in `dir` with config dir `cfg` (or another one) and the real clock (or `now`). */
+  ocisign(args: string[], options?: { configDir?: string; now?: () => Date }): Promise<CliResult>;
   /** Runs notation-peer in `dir` (CRL cache inside it). */
   peer(args: string[]): Promise<PeerResult>;
   /** A fresh copy of the pristine layout at `<dir>/<name>`. */
@@ -68,7 +69,8 @@ async function setUp(dir: string): Promise<Fixture> {
     pristine,
     digest,
     pki,
-    ocisign: (args, configDir = cfg) => ocisign({ cwd: dir, configDir }, ...args),
+    ocisign: (args, options = {}) =>
+      ocisign({ cwd: dir, configDir: options.configDir ?? cfg, ...options }, ...args),
     peer: (args) =>
       runPeer(PEER!, args, { cwd: dir, env: { NOTATION_CACHE: `${dir}/notation-cache` } }),
     fresh: async (name) => {
@@ -141,7 +143,7 @@ function ocisignVerify(
   fx: Fixture,
   layout: string,
   extra: string[] = [],
-): ReturnType<typeof ocisign> {
+): Promise<CliResult> {
   return fx.ocisign(["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE, ...extra]);
 }
 
@@ -285,12 +287,12 @@ Deno.test({
             trustedIdentities: ["*"],
           }], {});
           const layout = await fx.fresh("peer-generated");
-          const signed = await fx.ocisign(["sign", "--oci-layout", `${layout}:v1`], cfgA);
+          const signed = await fx.ocisign(["sign", "--oci-layout", `${layout}:v1`], { configDir: cfgA });
           assertEquals(signed.code, 0, describeRun(signed));
           const sig = pushedSignature(signed);
           const ours = await fx.ocisign(
             ["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE, "-o", "json"],
-            cfgA,
+            { configDir: cfgA },
           );
           assertEquals(ours.code, 0, describeRun(ours));
           assertEquals((stdoutJson(ours).signature as { digest: string }).digest, sig);
@@ -313,7 +315,7 @@ Deno.test({
           const cfgB = `${dir}/cfg-ocisign-generated`;
           const gen = await fx.ocisign(
             ["cert", "generate-test", "ocisign.example", "--default"],
-            cfgB,
+            { configDir: cfgB },
           );
           assertEquals(gen.code, 0, describeRun(gen));
           await writeNotationConfig(cfgB, [{
@@ -338,7 +340,7 @@ Deno.test({
           assertEquals(peerSig.code, 0, describeRun(peerSig));
           const ourSig = await fx.ocisign(
             ["sign", "--oci-layout", `${layout}:v1`, "--signature-format", "cose"],
-            cfgB,
+            { configDir: cfgB },
           );
           assertEquals(ourSig.code, 0, describeRun(ourSig));
           const theirs = await fx.peer([
@@ -353,12 +355,12 @@ Deno.test({
           assertEquals(theirs.code, 0, describeRun(theirs));
           const ours = await fx.ocisign(
             ["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE],
-            cfgB,
+            { configDir: cfgB },
           );
           assertEquals(ours.code, 0, describeRun(ours));
           const listed = await fx.ocisign(
             ["list", "--oci-layout", `${layout}:v1`, "-o", "json"],
-            cfgB,
+            { configDir: cfgB },
           );
           assertEquals((stdoutJson(listed).signatures as unknown[]).length, 2);
         },

@@ -459,3 +459,30 @@ Deno.test("createRegistryHandler() logs one entry per request", async () => {
     await reg.close();
   }
 });
+
+Deno.test("createRegistryHandler() tags a push by digest with ?tag= and answers OCI-Tag", async () => {
+  const reg = await startRegistry();
+  try {
+    const { manifest } = await pushImage(reg, "a", "v1");
+    const res = await reg.request(`/v2/a/manifests/${manifest.digest}?tag=x&tag=y`, {
+      method: "PUT",
+      body: manifest.bytes,
+      headers: { "content-type": OCI_MANIFEST },
+    });
+    assertEquals(res.status, 201);
+    assertEquals(res.headers.get("oci-tag"), "x, y");
+    assertEquals(await (await reg.request("/v2/a/tags/list")).json(), {
+      name: "a",
+      tags: ["v1", "x", "y"],
+    });
+    const onTag = await reg.request("/v2/a/manifests/z?tag=w", {
+      method: "PUT",
+      body: manifest.bytes,
+      headers: { "content-type": OCI_MANIFEST },
+    });
+    assertEquals(onTag.status, 400);
+    assertEquals(await errorCode(onTag), "MANIFEST_INVALID");
+  } finally {
+    await reg.close();
+  }
+});

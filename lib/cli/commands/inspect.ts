@@ -8,7 +8,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { OcisignError } from "../../errors.ts";
 import { MEDIA_TYPE_NOTARY_SIGNATURE } from "../../oci/media_types.ts";
 import { inspectSignatures } from "../../verify/inspect_signatures.ts";
-import type { SignatureInspection } from "../../verify/inspect_signatures.ts";
+import type { CertificateSummary, SignatureInspection } from "../../verify/inspect_signatures.ts";
 import { layoutArgs, outputArgs, parsePositiveInt, registryArgs } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
@@ -31,6 +31,49 @@ function iso(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+function certificateNode(c: CertificateSummary): TreeNode {
+  return {
+    label: `SHA256 fingerprint: ${c.sha256Fingerprint}`,
+    children: [
+      { label: `issued to: ${c.issuedTo}` },
+      { label: `issued by: ${c.issuedBy}` },
+      { label: `valid from: ${iso(c.notBefore)}` },
+      { label: `expiry: ${iso(c.notAfter)}` },
+    ],
+  };
+}
+
+function certificateJson(c: CertificateSummary): Record<string, string> {
+  return {
+    SHA256Fingerprint: c.sha256Fingerprint,
+    issuedTo: c.issuedTo,
+    issuedBy: c.issuedBy,
+    validFrom: iso(c.notBefore),
+    expiry: iso(c.notAfter),
+  };
+}
+
+function timestampNode(t: NonNullable<SignatureInspection["timestamp"]>): TreeNode {
+  if ("error" in t) {
+    return { label: "timestamp signature", children: [{ label: `error: ${t.error.message}` }] };
+  }
+  return {
+    label: "timestamp signature",
+    children: [
+      { label: `timestamp: [${iso(t.earliest)}, ${iso(t.latest)}]` },
+      { label: "certificates", children: t.certificates.map(certificateNode) },
+    ],
+  };
+}
+
+function timestampJson(t: NonNullable<SignatureInspection["timestamp"]>): Record<string, unknown> {
+  if ("error" in t) return { error: t.error.message };
+  return {
+    timestamp: `[${iso(t.earliest)}, ${iso(t.latest)}]`,
+    certificates: t.certificates.map(certificateJson),
+  };
+}
+
 function signatureNode(s: SignatureInspection): TreeNode {
   const signed: TreeNode[] = [
     { label: `signingScheme: ${s.signingScheme}` },
@@ -43,7 +86,7 @@ function signatureNode(s: SignatureInspection): TreeNode {
   const user = Object.entries(s.userMetadata ?? {});
   const unsigned: TreeNode[] = [];
   if (s.signingAgent !== undefined) unsigned.push({ label: `signingAgent: ${s.signingAgent}` });
-  if (s.hasTimestamp) unsigned.push({ label: "timestamp signature: present (not verified here)" });
+  if (s.timestamp) unsigned.push(timestampNode(s.timestamp));
   return {
     label: s.digest,
     children: [
@@ -57,15 +100,7 @@ function signatureNode(s: SignatureInspection): TreeNode {
       { label: "unsigned attributes", children: unsigned.length ? unsigned : [{ label: "(empty)" }] },
       {
         label: "certificates",
-        children: s.certificates.map((c) => ({
-          label: `SHA256 fingerprint: ${c.sha256Fingerprint}`,
-          children: [
-            { label: `issued to: ${c.issuedTo}` },
-            { label: `issued by: ${c.issuedBy}` },
-            { label: `valid from: ${iso(c.notBefore)}` },
-            { label: `expiry: ${iso(c.notAfter)}` },
-          ],
-        })),
+        children: s.certificates.map(certificateNode),
       },
       {
         label: "signed artifact",
@@ -93,15 +128,9 @@ function signatureJson(s: SignatureInspection): Record<string, unknown> {
     userDefinedAttributes: s.userMetadata ?? null,
     unsignedAttributes: {
       ...(s.signingAgent !== undefined ? { signingAgent: s.signingAgent } : {}),
-      ...(s.hasTimestamp ? { timestampSignature: "present" } : {}),
+      ...(s.timestamp ? { timestampSignature: timestampJson(s.timestamp) } : {}),
     },
-    certificates: s.certificates.map((c) => ({
-      SHA256Fingerprint: c.sha256Fingerprint,
-      issuedTo: c.issuedTo,
-      issuedBy: c.issuedBy,
-      validFrom: iso(c.notBefore),
-      expiry: iso(c.notAfter),
-    })),
+    certificates: s.certificates.map(certificateJson),
     signedArtifact: s.signedArtifact,
   };
 }

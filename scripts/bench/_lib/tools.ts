@@ -9,9 +9,6 @@ import { run } from "./measure.ts";
 /** The repository root (the benchmarks run `cli.ts` from it). */
 export const ROOT: string = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
 
-/** The compiled binary `deno task compile` writes. */
-export const BINARY = `${ROOT}/dist/ocisign`;
-
 /** One way of running ocisign: a command and the arguments that precede ocisign's own. */
 export interface OcisignRunner {
   /** "ocisign (deno)" or "ocisign (binary)". */
@@ -76,21 +73,29 @@ export async function requireTool(name: string): Promise<string> {
 }
 
 /**
- * The two ways of running ocisign: `deno run -A cli.ts` and the compiled binary, built with
- * `deno task compile` first when `dist/ocisign` is missing.
+ * The two ways of running ocisign: `deno run -A cli.ts` and a standalone binary. The binary is
+ * `$OCISIGN_BENCH_BINARY` when set; otherwise it is compiled from the current tree with
+ * `deno task compile --outfile WORK/bin/ocisign` (about a second), so that a stale
+ * `dist/ocisign` is never measured.
  *
  * @example
  * ```ts
- * for (const o of await ocisignRunners()) console.log(o.name);
+ * for (const o of await ocisignRunners("/tmp/work")) console.log(o.name);
  * ```
  */
-export async function ocisignRunners(): Promise<OcisignRunner[]> {
-  if (!(await isExecutable(BINARY))) {
-    console.error("dist/ocisign is missing: building it with 'deno task compile'");
-    await run(Deno.execPath(), ["task", "compile"], { cwd: ROOT });
+export async function ocisignRunners(work: string): Promise<OcisignRunner[]> {
+  let binary = Deno.env.get("OCISIGN_BENCH_BINARY");
+  if (binary === undefined || binary === "") {
+    binary = `${work}/bin/ocisign`;
+    if (!(await isExecutable(binary))) {
+      console.error(`compiling the binary: deno task compile --outfile ${binary}`);
+      await run(Deno.execPath(), ["task", "compile", "--outfile", binary], { cwd: ROOT });
+    }
+  } else if (!(await isExecutable(binary))) {
+    throw new Error(`OCISIGN_BENCH_BINARY=${binary} is not an executable file: fix or unset it`);
   }
   return [
     { name: "ocisign (deno)", cmd: Deno.execPath(), prefix: ["run", "-A", `${ROOT}/cli.ts`] },
-    { name: "ocisign (binary)", cmd: BINARY, prefix: [] },
+    { name: "ocisign (binary)", cmd: binary, prefix: [] },
   ];
 }

@@ -1,0 +1,52 @@
+import { assertEquals } from "../_helpers/assert.ts";
+import { findPeer } from "../_helpers/peers.ts";
+import { content } from "./_fixture.ts";
+
+const bun = findPeer("bun");
+
+Deno.test({
+  name: "serveHttp() under Bun serves the registry with exact Content-Length headers",
+  ignore: bun === undefined,
+  fn: async () => {
+    const root = await Deno.makeTempDir({ prefix: "ocisign-bun-" });
+    const child = new Deno.Command(bun!, {
+      args: ["run", new URL("./_serve_registry.ts", import.meta.url).pathname, root],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      const first = await lines.read();
+      const port = Number(first.value?.trim());
+      const base = `http://127.0.0.1:${port}`;
+      const blob = await content("served by bun, ".repeat(1000));
+      const post = await fetch(`${base}/v2/bun/repo/blobs/uploads/?digest=${blob.digest}`, {
+        method: "POST",
+        body: blob.bytes,
+      });
+      assertEquals(post.status, 201);
+      for (const method of ["HEAD", "GET"]) {
+        const res = await fetch(`${base}/v2/bun/repo/blobs/${blob.digest}`, { method });
+        assertEquals(res.status, 200, method);
+        assertEquals(res.headers.get("content-length"), String(blob.bytes.length), method);
+        assertEquals(res.headers.get("docker-content-digest"), blob.digest);
+        const body = new Uint8Array(await res.arrayBuffer());
+        assertEquals(body.length, method === "GET" ? blob.bytes.length : 0);
+      }
+      const ranged = await fetch(`${base}/v2/bun/repo/blobs/${blob.digest}`, {
+        headers: { range: "bytes=0-5" },
+      });
+      assertEquals([ranged.status, ranged.headers.get("content-length"), await ranged.text()], [
+        206,
+        "6",
+        "served",
+      ]);
+    } finally {
+      await child.stdin.close();
+      await lines.cancel();
+      await child.status;
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
