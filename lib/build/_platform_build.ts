@@ -23,7 +23,7 @@ import { hasGlob } from "./glob.ts";
 import type { ImageConfig } from "./image_config.ts";
 import { writeLayer } from "./layer_writer.ts";
 import { materializeNodes, readNodeBytes } from "./node_content.ts";
-import { formatPlatform, parsePlatform } from "./platform.ts";
+import { formatPlatform, parsePlatform } from "../oci/platform.ts";
 import { expandWord, expandWords, parseKeyValues } from "./shell_lexer.ts";
 import { DEFAULT_PATH, Stage } from "./stage.ts";
 

@@ -22,7 +22,7 @@ import {
 } from "../errors.ts";
 import type { ImageConfig } from "./image_config.ts";
 import type { LayerSource } from "./file_tree.ts";
-import { formatPlatform, platformMatches } from "./platform.ts";
+import { formatPlatform, platformMatches } from "../oci/platform.ts";
 
 /** A resolved base image for one platform. */
 export interface BaseImage {
@@ -129,7 +129,7 @@ export async function loadBaseImage(
     );
     const pick = wanted === undefined
       ? candidates[0]
-      : candidates.find((m) => platformMatches(wanted, m.platform!));
+      : candidates.find((m) => platformMatches(m.platform, wanted));
     if (pick === undefined) {
       const have = candidates.map((m) => formatPlatform(m.platform!)).join(", ") || "none";
       throw new BuildError(
@@ -157,7 +157,7 @@ export async function loadBaseImage(
       `Base image ${reference} is inconsistent: ${manifest.layers.length} layers but ${diffIds.length} diff_ids`,
     );
   }
-  if (opts.platform !== undefined && !platformMatches(opts.platform, config as Platform)) {
+  if (opts.platform !== undefined && !platformMatches(config as Platform, opts.platform)) {
     throw new BuildError(
       `Base image ${reference} is for ${formatPlatform(config as Platform)}, not ${
         formatPlatform(opts.platform)

@@ -11,16 +11,6 @@ import type { DockerIgnore } from "./dockerignore.ts";
 import { FileTree } from "./file_tree.ts";
 import type { TreeNode } from "./file_tree.ts";
 
-/** Optional identity fields an `Fs` may add to {@linkcode FileInfo} (used to find hard links). */
-export interface FileIdentity {
-  /** Device number. */
-  dev?: number;
-  /** Inode number. */
-  ino?: number;
-  /** Number of hard links. */
-  nlink?: number;
-}
-
 function join(root: string, rel: string): string {
   if (rel === "") return root;
   return root.endsWith("/") ? `${root}${rel}` : `${root}/${rel}`;
@@ -65,7 +55,7 @@ export async function readContext(
       }
       const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
       const excluded = ignore.excludes(path);
-      const stat = await fs.stat(join(root, path)) as (FileInfo & FileIdentity) | undefined;
+      const stat = await fs.stat(join(root, path)) ;
       if (stat === undefined) continue;
       if (stat.isDirectory) {
         if (!excluded) {
@@ -93,7 +83,7 @@ async function contextNode(
   fs: Fs,
   root: string,
   path: string,
-  stat: FileInfo & FileIdentity,
+  stat: FileInfo,
   inodes: Map<string, string>,
 ): Promise<TreeNode> {
   const base = { path, mode: stat.mode & 0o7777, uid: 0, gid: 0 };

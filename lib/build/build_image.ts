@@ -20,7 +20,7 @@ import type { BuildImageOptions, BuildImageResult, BuiltManifest } from "./build
 import { DockerIgnore } from "./dockerignore.ts";
 import { parseDockerfile } from "./dockerfile_parser.ts";
 import type { FileTree } from "./file_tree.ts";
-import { formatPlatform, parsePlatform } from "./platform.ts";
+import { formatPlatform, parsePlatform } from "../oci/platform.ts";
 import { tagOf } from "./tag_of.ts";
 
 function toPlatform(p: string | Platform): Platform {

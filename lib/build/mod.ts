@@ -26,6 +26,5 @@ export * from "./tag_of.ts";
 export * from "./dockerfile_parser.ts";
 export * from "./shell_lexer.ts";
 export * from "./dockerignore.ts";
-export * from "./platform.ts";
 export * from "./image_config.ts";
 export * from "./oci_layout_resolver.ts";

@@ -34,6 +34,8 @@ export interface CliIo {
   now(): Date;
   /** Runs `docker-credential-*` helpers. */
   credentialHelper: CredentialHelperRunner;
+  /** The host platform in OCI terms (`linux/amd64`), the default for builds. */
+  hostPlatform: string;
   /** Cancelled on SIGINT. */
   signal: AbortSignal;
 }

@@ -20,8 +20,8 @@ type AnyCommand = CommandDef<any>;
 
 function rootCommand(io: CliIo): AnyCommand {
   const subCommands: Record<string, () => Promise<AnyCommand>> = {};
-  for (const [name, entry] of Object.entries(COMMANDS)) {
-    subCommands[name] = async () => (await entry.load())(io);
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    subCommands[name] = async () => (await load())(io);
   }
   return defineCommand({
     meta: {

@@ -34,6 +34,7 @@ export function processIo(): CliIo {
     fetch: globalThis.fetch.bind(globalThis),
     now: () => new Date(),
     credentialHelper: { run: runHelper },
+    hostPlatform: hostPlatform(),
     signal: controller.signal,
   };
 }
@@ -51,4 +52,11 @@ function runHelper(
     child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8") }));
     child.stdin.end(stdin);
   });
+}
+
+const OCI_ARCH: Record<string, string> = { x64: "amd64", ia32: "386", ppc64: "ppc64le" };
+const OCI_OS: Record<string, string> = { win32: "windows" };
+
+function hostPlatform(): string {
+  return `${OCI_OS[process.platform] ?? process.platform}/${OCI_ARCH[process.arch] ?? process.arch}`;
 }

@@ -16,6 +16,12 @@ export interface FileInfo {
   mode: number;
   /** Modification time. */
   mtime: Date;
+  /** Device number, where the platform has it (with `ino`, identifies hard links). */
+  dev?: number;
+  /** Inode number, where the platform has it. */
+  ino?: number;
+  /** Number of hard links, where the platform has it. */
+  nlink?: number;
 }
 
 /** A directory entry. */

@@ -12,7 +12,7 @@ import { InvalidReferenceError, NotFoundError } from "../errors.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import { isIndexMediaType } from "../oci/media_types.ts";
 import { type CopyGraphOptions, GraphCopier, originError } from "./copy_graph.ts";
-import { parsePlatform, platformMatches } from "./platform.ts";
+import { parsePlatform, platformMatches } from "../oci/platform.ts";
 
 /** Options of {@linkcode copy}. */
 export interface CopyOptions extends CopyGraphOptions {

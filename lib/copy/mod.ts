@@ -20,4 +20,3 @@
  */
 export * from "./copy_graph.ts";
 export * from "./copy.ts";
-export * from "./platform.ts";

@@ -5,3 +5,4 @@
  */
 export * from "./media_types.ts";
 export * from "./descriptor.ts";
+export * from "./platform.ts";

@@ -5,10 +5,26 @@
  * @module
  */
 
-/** A fetch-style request handler. */
+/**
+ * A fetch-style request handler.
+ *
+ * @example
+ * ```ts
+ * import type { HttpHandler } from "./http_server.ts";
+ * const hello: HttpHandler = () => Promise.resolve(new Response("hello"));
+ * ```
+ */
 export type HttpHandler = (request: Request) => Promise<Response>;
 
-/** Certificate and key for HTTPS, both PEM text. */
+/**
+ * Certificate and key for HTTPS, both PEM text.
+ *
+ * @example
+ * ```ts ignore
+ * import type { HttpTlsOptions } from "./http_server.ts";
+ * const tls: HttpTlsOptions = { cert: await Deno.readTextFile("cert.pem"), key: await Deno.readTextFile("key.pem") };
+ * ```
+ */
 export interface HttpTlsOptions {
   /** PEM certificate chain. */
   cert: string;
@@ -16,7 +32,15 @@ export interface HttpTlsOptions {
   key: string;
 }
 
-/** Options for {@linkcode serveHttp}. */
+/**
+ * Options for {@linkcode serveHttp}.
+ *
+ * @example
+ * ```ts
+ * import type { ServeHttpOptions } from "./http_server.ts";
+ * const options: ServeHttpOptions = { hostname: "127.0.0.1", port: 0 };
+ * ```
+ */
 export interface ServeHttpOptions {
   /** Address to listen on (default `127.0.0.1`). */
   hostname?: string;
@@ -26,7 +50,17 @@ export interface ServeHttpOptions {
   tls?: HttpTlsOptions;
 }
 
-/** A running server. */
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts
+ * import { serveHttp } from "./http_server.ts";
+ * const server = await serveHttp(() => Promise.resolve(new Response("ok")));
+ * console.log(server.port > 0); // true
+ * await server.close();
+ * ```
+ */
 export interface HttpServer {
   /** The address it listens on. */
   readonly hostname: string;

@@ -266,6 +266,9 @@ export const nodeFs: Fs = {
         isSymlink: st.isSymbolicLink(),
         mode: st.mode & 0o7777,
         mtime: st.mtime,
+        dev: st.dev,
+        ino: st.ino,
+        nlink: st.nlink,
       };
     } catch (err) {
       if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) return undefined;

@@ -8,6 +8,7 @@ import { apiError } from "./_api_error.ts";
 import { checkDigest, checkWritable, openRepository } from "./_context.ts";
 import type { ServerContext } from "./_context.ts";
 import { parseRange } from "./_range.ts";
+import { decodeSegment } from "./_routes.ts";
 
 const OCTET_STREAM = "application/octet-stream";
 
@@ -18,7 +19,7 @@ export async function getBlob(
   name: string,
   digestText: string,
 ): Promise<Response> {
-  const digest = checkDigest(digestText);
+  const digest = checkDigest(decodeSegment(digestText));
   const repo = await openRepository(ctx, name, false);
   const size = await repo.blobSize(digest, { signal: request.signal });
   if (size === undefined) {
@@ -69,7 +70,7 @@ export async function deleteBlob(
   digestText: string,
 ): Promise<Response> {
   checkWritable(ctx);
-  const digest = checkDigest(digestText);
+  const digest = checkDigest(decodeSegment(digestText));
   const repo = await openRepository(ctx, name, false);
   const size = await repo.blobSize(digest, { signal: request.signal });
   if (size === undefined) {

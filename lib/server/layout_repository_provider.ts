@@ -24,7 +24,17 @@ import type {
   UploadStore,
 } from "./repository.ts";
 
-/** Options for {@linkcode createLayoutRepositoryProvider}. */
+/**
+ * Options for {@linkcode createLayoutRepositoryProvider}.
+ *
+ * @example
+ * ```ts ignore
+ * import type { LayoutRepositoryProviderOptions } from "./layout_repository_provider.ts";
+ * import type { Fs } from "../content/fs.ts";
+ * declare const fs: Fs;
+ * const options: LayoutRepositoryProviderOptions = { root: "./registry", fs };
+ * ```
+ */
 export interface LayoutRepositoryProviderOptions {
   /** The directory holding one layout per repository. */
   root: string;

@@ -26,7 +26,15 @@ import {
 import { UploadSessions } from "./_upload_sessions.ts";
 import type { RepositoryProvider } from "./repository.ts";
 
-/** Safety limits of the registry. */
+/**
+ * Safety limits of the registry.
+ *
+ * @example
+ * ```ts
+ * import type { RegistryLimits } from "./registry_handler.ts";
+ * const limits: RegistryLimits = { maxUploadSessions: 16, uploadIdleTimeoutMs: 60_000 };
+ * ```
+ */
 export interface RegistryLimits {
   /** Largest manifest accepted on push, in bytes (default 4 MiB); larger gives 413. */
   maxManifestBytes?: number;
@@ -38,7 +46,16 @@ export interface RegistryLimits {
   uploadIdleTimeoutMs?: number;
 }
 
-/** One line of the request log. */
+/**
+ * One line of the request log.
+ *
+ * @example Format an entry
+ * ```ts
+ * import type { RequestLogEntry } from "./registry_handler.ts";
+ * const e: RequestLogEntry = { method: "GET", path: "/v2/", status: 200, bytes: 2, ms: 0.4 };
+ * console.log(`${e.method} ${e.path} ${e.status} ${e.bytes}B ${e.ms}ms`);
+ * ```
+ */
 export interface RequestLogEntry {
   /** HTTP method. */
   method: string;
@@ -54,7 +71,20 @@ export interface RequestLogEntry {
   error?: string;
 }
 
-/** Options for {@linkcode createRegistryHandler}. */
+/**
+ * Options for {@linkcode createRegistryHandler}.
+ *
+ * @example A read-only registry behind a Basic check
+ * ```ts ignore
+ * import type { RegistryHandlerOptions, RepositoryProvider } from "./mod.ts";
+ * declare const repositories: RepositoryProvider;
+ * const options: RegistryHandlerOptions = {
+ *   repositories,
+ *   readOnly: true,
+ *   auth: (req) => req.headers.get("authorization") === `Basic ${btoa("user:secret")}`,
+ * };
+ * ```
+ */
 export interface RegistryHandlerOptions {
   /** Opens repositories by name. */
   repositories: RepositoryProvider;

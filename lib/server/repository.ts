@@ -8,7 +8,18 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
 
-/** Scratch storage for blob upload sessions, invisible to readers of the repository. */
+/**
+ * Scratch storage for blob upload sessions, invisible to readers of the repository.
+ *
+ * @example One part, read back
+ * ```ts ignore
+ * import type { UploadStore } from "./repository.ts";
+ * declare const uploads: UploadStore;
+ * await uploads.create("4f1c2a9e-8b7d-4c3e-9a1f-2b3c4d5e6f70");
+ * await uploads.writePart("4f1c2a9e-8b7d-4c3e-9a1f-2b3c4d5e6f70", 0, new Blob(["abc"]).stream(), { maxBytes: 3, exact: true });
+ * const all = uploads.readParts("4f1c2a9e-8b7d-4c3e-9a1f-2b3c4d5e6f70", 1);
+ * ```
+ */
 export interface UploadStore {
   /** Creates an empty area for the session `id`. */
   create(id: string, opts?: Op): Promise<void>;
@@ -32,7 +43,19 @@ export interface UploadStore {
   remove(id: string): Promise<void>;
 }
 
-/** One repository as the registry handler sees it. */
+/**
+ * One repository as the registry handler sees it.
+ *
+ * @example Read the first bytes of a blob
+ * ```ts ignore
+ * import type { RegistryRepository } from "./repository.ts";
+ * declare const repo: RegistryRepository;
+ * const digest = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+ * if ((await repo.blobSize(digest)) !== undefined) {
+ *   const head = await repo.readBlob(digest, { offset: 0, length: 1 });
+ * }
+ * ```
+ */
 export interface RegistryRepository {
   /** Blobs, manifests, tags and referrers. Pushes are verified before content becomes visible. */
   readonly target: GraphTarget & TagLister & Deleter;
@@ -50,13 +73,30 @@ export interface RegistryRepository {
   untag(tag: string, opts?: Op): Promise<void>;
 }
 
-/** Options for {@linkcode RepositoryProvider.get}. */
+/**
+ * Options for {@linkcode RepositoryProvider.get}.
+ *
+ * @example
+ * ```ts
+ * import type { GetRepositoryOptions } from "./repository.ts";
+ * const opts: GetRepositoryOptions = { create: true };
+ * ```
+ */
 export interface GetRepositoryOptions extends Op {
   /** Create the repository when it does not exist (on the first push). */
   create?: boolean;
 }
 
-/** Opens repositories by name (names are validated by the handler before they get here). */
+/**
+ * Opens repositories by name (names are validated by the handler before they get here).
+ *
+ * @example
+ * ```ts ignore
+ * import type { RepositoryProvider } from "./repository.ts";
+ * declare const provider: RepositoryProvider;
+ * const repo = await provider.get("org/app", { create: true });
+ * ```
+ */
 export interface RepositoryProvider {
   /**
    * The repository called `name`, or `undefined` when it does not exist and `create` is not set.

@@ -16,7 +16,8 @@ const GO_ESCAPES: Readonly<Record<string, string>> = {
   "\u2029": "\\u2029",
 };
 
-function compareUtf8(a: string, b: string): number {
+/** Orders strings by their UTF-8 bytes, as Go sorts map keys. */
+export function compareUtf8(a: string, b: string): number {
   const x = utf8(a);
   const y = utf8(b);
   const n = Math.min(x.length, y.length);

@@ -72,7 +72,9 @@ export async function signJws(req: PreparedSignRequest): Promise<Bytes> {
   const signature = await req.signer.sign(utf8(`${protectedB64}.${payloadB64}`));
   // notation's order: timestampSignature (when present), x5c, signingAgent.
   const unprotected: Record<string, unknown> = {};
-  if (req.timestamp) unprotected[HEADER.timestampSignature] = toBase64(await req.timestamp(signature));
+  if (req.timestamp) {
+    unprotected[HEADER.timestampSignature] = toBase64(await req.timestamp(signature));
+  }
   unprotected.x5c = req.signer.certificateChain.map((c) => toBase64(c.raw));
   if (req.signingAgent) unprotected[HEADER.signingAgent] = req.signingAgent;
   return goJson({

@@ -10,7 +10,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { parseDigest } from "../digest/digest.ts";
 import { EnvelopeInvalidError, InvalidInputError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { goJson } from "./_go_json.ts";
+import { compareUtf8, goJson } from "./_go_json.ts";
 
 /** The target artifact descriptor carried in a payload. */
 export interface TargetArtifact {
@@ -53,7 +53,7 @@ export function createPayload(descriptor: Descriptor): Bytes {
   };
   if (target.annotations && Object.keys(target.annotations).length > 0) {
     out.annotations = Object.fromEntries(
-      Object.entries(target.annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      Object.entries(target.annotations).sort(([a], [b]) => compareUtf8(a, b)),
     );
   }
   return goJson({ targetArtifact: out }, false);

@@ -86,6 +86,7 @@ export function testIo(options: CliRunOptions = {}): {
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     now: options.now ?? (() => new Date()),
     credentialHelper: options.credentialHelper ?? NO_CREDENTIAL_HELPERS,
+    hostPlatform: "linux/amd64",
     signal: options.signal ?? new AbortController().signal,
   };
   return { io, output: () => ({ stdout, stderr }) };

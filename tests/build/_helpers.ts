@@ -6,6 +6,7 @@
  */
 import { lstat } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
+import { findPeer } from "../_helpers/peers.ts";
 import type { FileInfo, Fs } from "../../lib/content/fs.ts";
 import type { Descriptor, Manifest } from "../../lib/oci/descriptor.ts";
 import type { Target } from "../../lib/content/storage.ts";
@@ -17,17 +18,6 @@ import type { TarReadEntry } from "../../lib/build/tar_reader.ts";
 import type { ImageConfig } from "../../lib/build/image_config.ts";
 
 export { nodeFs, nodeHasherFactory };
-
-/** `nodeFs` whose `stat` adds `dev`, `ino` and `nlink`, as `FileIdentity` describes. */
-export const inodeFs: Fs = {
-  ...nodeFs,
-  async stat(path: string): Promise<FileInfo | undefined> {
-    const info = await nodeFs.stat(path);
-    if (info === undefined) return undefined;
-    const st = await lstat(path);
-    return { ...info, dev: st.dev, ino: st.ino, nlink: st.nlink } as FileInfo;
-  },
-};
 
 /** Runs `fn` with a fresh temp dir, removed afterwards. */
 export async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -77,21 +67,17 @@ export async function readLayer(target: Target, desc: Descriptor): Promise<TarRe
   return out;
 }
 
-/** Runs a command; returns its exit status and output. */
+/** Runs a peer tool (found as `findPeer` finds it); returns its exit status and output. */
 export function run(cmd: string, args: string[], cwd?: string): { code: number; out: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });
+  const path = cmd.includes("/") ? cmd : findPeer(cmd) ?? cmd;
+  const r = spawnSync(path, args, { cwd, encoding: "utf8" });
   return { code: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
 /**
- * Whether a peer tool is installed. When it is not, the test should skip, unless
- * OCISIGN_REQUIRE_PEERS=1, which makes a missing tool a failure.
+ * Whether a peer tool is installed. A missing one is reported and the test should skip; with
+ * OCISIGN_REQUIRE_PEERS=1, `findPeer` throws, so the skip becomes a failure.
  */
 export function havePeer(tool: string): boolean {
-  const found = spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
-  if (!found && Deno.env.get("OCISIGN_REQUIRE_PEERS") === "1") {
-    throw new Error(`${tool} is required (OCISIGN_REQUIRE_PEERS=1) but not installed`);
-  }
-  if (!found) console.warn(`skipping: ${tool} is not installed`);
-  return found;
+  return findPeer(tool) !== undefined;
 }

@@ -5,7 +5,6 @@ import type { BaseResolver } from "../../lib/build/mod.ts";
 import { LayoutTar } from "../../lib/layout/mod.ts";
 import {
   havePeer,
-  inodeFs,
   nodeFs,
   nodeHasherFactory,
   openOutput,
@@ -69,7 +68,7 @@ Deno.test("buildImage() builds a context into a reproducible image that umoci an
       const output = await openOutput(`${tmp}/${name}`);
       const result = await buildImage({
         context: ctx,
-        fs: inodeFs,
+        fs: nodeFs,
         output,
         tags: ["demo:v1"],
         buildArgs: { VERSION: "1.2.3" },

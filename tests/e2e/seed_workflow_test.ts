@@ -4,7 +4,8 @@
  * certificate, write the seed's trust policy, sign, list, verify, copy with signatures to a real
  * `docker-registry`, list and verify there, and copy back. Plus the exit codes of the failures,
  * and the same loop with the binary `bun build --compile` makes, run as a subprocess.
- * Needs `oras` and `docker-registry`; the tar test `skopeo` and `umoci`; the binary test `bun`.
+ * Needs `oras` and `docker-registry`; the tar test `skopeo` and `umoci`; the binary test `bun`;
+ * the build test only `docker-registry`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
@@ -219,6 +220,35 @@ Deno.test({
 });
 
 Deno.test({
+  name: "seed workflow, command for command, starting with ocisign build",
+  ignore: REGISTRY === undefined,
+  fn: () =>
+    withRegistryAndDir(async (_registry, host, dir) => {
+      const cwd = `${dir}/work`;
+      await Deno.mkdir(cwd);
+      await Deno.writeTextFile(
+        `${cwd}/Dockerfile`,
+        'FROM scratch\nCOPY hello.txt /\nCMD ["/hello"]\n',
+      );
+      await Deno.writeTextFile(`${cwd}/hello.txt`, "hello, world\n");
+      const run: Run = (...args) => ocisign({ cwd, configDir: `${dir}/config` }, ...args);
+      const built = ok(
+        await run("build", "-t", "hello-world:v1", "-o", "./hello-world", "."),
+        "build",
+      );
+      const digest = built.stdout.match(/^Digest: (sha256:[0-9a-f]{64})$/m)?.[1];
+      assert.ok(digest, describeRun(built));
+      await seedSetUp(run, cwd, host);
+      await seedLoop(run, "hello-world", host, digest);
+      if (SKOPEO !== undefined) {
+        const inspected = await runPeer(SKOPEO, ["inspect", "oci:./hello-world:v1"], { cwd });
+        assertEquals(inspected.code, 0, describeRun(inspected));
+        assertEquals(JSON.parse(inspected.stdout).Digest, digest);
+      }
+    }),
+});
+
+Deno.test({
   name: "seed workflow: cp REF --to-oci-layout ./dir -r without a tag, as the seed spells it",
   ignore: ORAS === undefined || REGISTRY === undefined,
   fn: () =>
@@ -276,6 +306,36 @@ Deno.test({
         { cwd },
       );
       assertEquals(extracted.code, 0, describeRun(extracted));
+
+      // oras reads the signed tar too.
+      if (ORAS !== undefined) {
+        const found = await runPeer(
+          ORAS,
+          ["discover", "--oci-layout", "./x.tar:v1", "--format", "json"],
+          { cwd },
+        );
+        assertEquals(found.code, 0, describeRun(found));
+        const referrers = JSON.parse(found.stdout).referrers as Array<{ digest: string }>;
+        assertEquals(referrers.map((r) => r.digest), [signature]);
+      }
+
+      // Back from the registry into a new tar, which skopeo opens and ocisign verifies.
+      const back = ok(
+        await run("cp", "-r", `${host}/hello-world:v1`, "--to-oci-layout", "./back.tar:v1"),
+        "cp to a tar",
+      );
+      assert.ok(back.stdout.includes(`Digest: ${digest}`), back.stdout);
+      const backInspected = await runPeer(SKOPEO!, ["inspect", "oci-archive:./back.tar:v1"], {
+        cwd,
+      });
+      assertEquals(backInspected.code, 0, describeRun(backInspected));
+      assertEquals(JSON.parse(backInspected.stdout).Digest, digest);
+      const backListed = ok(await run("list", "--oci-layout", "./back.tar:v1"), "list back.tar");
+      assertEquals(backListed.stdout, tree(`./back.tar@${digest}`, signature));
+      ok(
+        await run("verify", "--oci-layout", "./back.tar:v1", "--scope", "local/hello-world"),
+        "verify back.tar",
+      );
 
       // A second look at the tar after skopeo read it: still one signature, still verifies.
       const listed = ok(await run("list", "--oci-layout", `./x.tar@${digest}`), "list the tar");

@@ -24,7 +24,13 @@ import {
   tamperEnvelopeRelinked,
   withTempDir,
 } from "../_helpers/e2e.ts";
-import { makeOrasLayout, type TestPki, writeNotationConfig } from "./notation_go/fixtures.ts";
+import {
+  makeOrasLayout,
+  makeTestPki,
+  startTestTsa,
+  type TestPki,
+  writeNotationConfig,
+} from "./notation_go/fixtures.ts";
 
 const PEER = findPeer("notation-peer");
 const ORAS = findPeer("oras");
@@ -126,7 +132,12 @@ async function ocisignSign(
   return pushedSignature(signed);
 }
 
-function peerVerify(fx: Fixture, layout: string, extra: string[] = []): Promise<PeerResult> {
+function peerVerify(
+  fx: Fixture,
+  layout: string,
+  extra: string[] = [],
+  configDir = fx.cfg,
+): Promise<PeerResult> {
   return fx.peer([
     "verify",
     "--oci-layout",
@@ -134,7 +145,7 @@ function peerVerify(fx: Fixture, layout: string, extra: string[] = []): Promise<
     "--scope",
     SCOPE,
     "--config-dir",
-    fx.cfg,
+    configDir,
     ...extra,
   ]);
 }
@@ -287,7 +298,9 @@ Deno.test({
             trustedIdentities: ["*"],
           }], {});
           const layout = await fx.fresh("peer-generated");
-          const signed = await fx.ocisign(["sign", "--oci-layout", `${layout}:v1`], { configDir: cfgA });
+          const signed = await fx.ocisign(["sign", "--oci-layout", `${layout}:v1`], {
+            configDir: cfgA,
+          });
           assertEquals(signed.code, 0, describeRun(signed));
           const sig = pushedSignature(signed);
           const ours = await fx.ocisign(
@@ -390,6 +403,222 @@ Deno.test({
           assert.match(theirs.stderr, /no signature is associated with/);
         },
       );
+
+      await t.step(
+        "RSA-3072, EC P-384 and EC P-521 chains in both formats, both ways",
+        async () => {
+          const specs = [
+            { spec: "rsa-3072", alg: "RSASSA-PSS-SHA-384" },
+            { spec: "ec-384", alg: "ECDSA-SHA-384" },
+            { spec: "ec-521", alg: "ECDSA-SHA-512" },
+          ] as const;
+          const configDir = `${dir}/cfg-specs`;
+          const pkis = await Promise.all(
+            specs.map(({ spec }) => makeTestPki(OPENSSL!, dir, spec, `spec-${spec}`)),
+          );
+          await writeNotationConfig(
+            configDir,
+            [{
+              name: "specs",
+              registryScopes: [SCOPE],
+              signatureVerification: { level: "strict" },
+              trustStores: specs.map(({ spec }) => `ca:spec-${spec}`),
+              trustedIdentities: ["*"],
+            }],
+            Object.fromEntries(
+              specs.map(({ spec }, i) => [`ca:spec-${spec}`, [pkis[i]!.rootCert]]),
+            ),
+          );
+          for (const [i, { spec, alg }] of specs.entries()) {
+            const pki = pkis[i]!;
+            const added = await fx.ocisign(
+              ["key", "add", `spec-${spec}`, "--key", pki.leafKey, "--cert", pki.chain],
+              { configDir },
+            );
+            assertEquals(added.code, 0, describeRun(added));
+            for (const format of ["jws", "cose"] as const) {
+              const ours = await fx.fresh(`spec-ocisign-${spec}-${format}`);
+              const signed = await fx.ocisign([
+                "sign",
+                "--oci-layout",
+                `${ours}:v1`,
+                "--key",
+                `spec-${spec}`,
+                "--signature-format",
+                format,
+              ], { configDir });
+              assertEquals(signed.code, 0, describeRun(signed));
+              const theirs = await peerVerify(fx, ours, [], configDir);
+              assertEquals(theirs.code, 0, `ocisign ${spec} ${format}: ${describeRun(theirs)}`);
+
+              const peers = await fx.fresh(`spec-peer-${spec}-${format}`);
+              await peerSign(fx, peers, pki, format);
+              const verified = await fx.ocisign(
+                ["verify", "--oci-layout", `${peers}:v1`, "--scope", SCOPE],
+                { configDir },
+              );
+              assertEquals(
+                verified.code,
+                0,
+                `notation-peer ${spec} ${format}: ${describeRun(verified)}`,
+              );
+              for (const layout of [ours, peers]) {
+                const inspected = stdoutJson(
+                  await fx.ocisign(["inspect", "--oci-layout", `${layout}:v1`, "-o", "json"]),
+                );
+                const [entry] = inspected.Signatures as Array<Record<string, unknown>>;
+                assertEquals(entry!.signatureAlgorithm, alg, `${layout}`);
+              }
+            }
+          }
+        },
+      );
+
+      await t.step(
+        "x509.subject identities: exact accepted, near miss rejected by both",
+        async () => {
+          const configDir = `${dir}/cfg-identity`;
+          const statement = (scope: string, subject: string) => ({
+            name: scope.replace("/", "-"),
+            registryScopes: [scope],
+            signatureVerification: { level: "strict" },
+            trustStores: ["ca:rsa"],
+            trustedIdentities: [`x509.subject: ${subject}`],
+          });
+          await writeNotationConfig(configDir, [
+            statement("local/exact", fx.pki.rsa.subject),
+            statement("local/near", fx.pki.rsa.subject.replace("CN=rsa leaf", "CN=rsa lea")),
+          ], { "ca:rsa": [fx.pki.rsa.rootCert] });
+          const signed = {
+            ocisign: await fx.fresh("identity-ocisign"),
+            peer: await fx.fresh("identity-peer"),
+          };
+          await ocisignSign(fx, signed.ocisign, "rsa", "jws");
+          await peerSign(fx, signed.peer, fx.pki.rsa, "cose");
+          for (const [signer, layout] of Object.entries(signed)) {
+            for (const scope of ["local/exact", "local/near"]) {
+              const ours = await fx.ocisign(
+                ["verify", "--oci-layout", `${layout}:v1`, "--scope", scope],
+                { configDir },
+              );
+              const theirs = await fx.peer([
+                "verify",
+                "--oci-layout",
+                `${layout}:v1`,
+                "--scope",
+                scope,
+                "--config-dir",
+                configDir,
+              ]);
+              const both = `${signer} ${scope}\n--- ocisign: ${describeRun(ours)}\n` +
+                `--- notation-peer: ${describeRun(theirs)}`;
+              if (scope === "local/exact") {
+                assertEquals([ours.code, theirs.code], [0, 0], both);
+              } else {
+                assertEquals([ours.code, theirs.code], [3, 1], both);
+                assert.match(ours.stderr, /trusted identit/i, both);
+                assert.match(theirs.stderr, /Reason: .*trusted identit/i, both);
+              }
+            }
+          }
+        },
+      );
+
+      await t.step("a trusted signature next to an untrusted one verifies in both", async () => {
+        const layout = await fx.fresh("mixed");
+        await ocisignSign(fx, layout, "mallory", "cose");
+        await peerSign(fx, layout, fx.pki.mallory, "jws");
+        const good = await peerSign(fx, layout, fx.pki.ec, "cose");
+        const ours = await ocisignVerify(fx, layout, ["-o", "json"]);
+        assertEquals(ours.code, 0, describeRun(ours));
+        assertEquals((stdoutJson(ours).signature as { digest: string }).digest, good);
+        const theirs = await peerVerify(fx, layout);
+        assertEquals(theirs.code, 0, describeRun(theirs));
+      });
+
+      await t.step("signature expiry set by either tool is honoured by ocisign", async () => {
+        const later = () => new Date(Date.now() + 2 * 3_600_000);
+        const theirs = await fx.fresh("expiry-peer");
+        await peerSign(fx, theirs, fx.pki.ec, "jws", ["--expiry", "1h"]);
+        const ours = await fx.fresh("expiry-ocisign");
+        await ocisignSign(fx, ours, "rsa", "cose", ["--expiry", "1h"]);
+        for (const layout of [theirs, ours]) {
+          const now = await ocisignVerify(fx, layout);
+          assertEquals(now.code, 0, describeRun(now));
+          const peerNow = await peerVerify(fx, layout);
+          assertEquals(peerNow.code, 0, describeRun(peerNow));
+          const inspected = stdoutJson(
+            await fx.ocisign(["inspect", "--oci-layout", `${layout}:v1`, "-o", "json"]),
+          );
+          const [entry] = inspected.Signatures as Array<{ signedAttributes: { expiry?: string } }>;
+          const expiry = Date.parse(entry!.signedAttributes.expiry ?? "");
+          assert.ok(Math.abs(expiry - Date.now() - 3_600_000) < 120_000, JSON.stringify(entry));
+          const expired = await fx.ocisign(
+            ["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE],
+            { now: later },
+          );
+          assertEquals(expired.code, 3, describeRun(expired));
+          assert.match(expired.stderr, /expired/);
+        }
+      });
+
+      await t.step("ocisign verifies notation-peer's RFC 3161 timestamps", async () => {
+        const tsa = await startTestTsa(OPENSSL!, dir);
+        try {
+          const configDir = `${dir}/cfg-tsa`;
+          await writeNotationConfig(configDir, [{
+            name: "tsa",
+            registryScopes: [SCOPE],
+            signatureVerification: { level: "strict" },
+            trustStores: ["ca:rsa", "tsa:tsa"],
+            trustedIdentities: ["*"],
+          }], { "ca:rsa": [fx.pki.rsa.rootCert], "tsa:tsa": [tsa.rootCert] });
+          const stamped = await fx.fresh("timestamped");
+          const plain = await fx.fresh("not-timestamped");
+          for (const format of ["jws", "cose"] as const) {
+            await peerSign(fx, stamped, fx.pki.rsa, format, [
+              "--timestamp-url",
+              tsa.url,
+              "--timestamp-root-cert",
+              tsa.rootCert,
+            ]);
+          }
+          await peerSign(fx, plain, fx.pki.rsa, "jws");
+          const verify = (layout: string, now?: () => Date) =>
+            fx.ocisign(
+              ["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE],
+              now ? { configDir, now } : { configDir },
+            );
+          const today = await verify(stamped);
+          assertEquals(today.code, 0, describeRun(today));
+          const theirs = await peerVerify(fx, stamped, [], configDir);
+          assertEquals(theirs.code, 0, describeRun(theirs));
+
+          // A policy naming a tsa store requires a countersignature (notation 1.2+).
+          const ours = await verify(plain);
+          const theirsPlain = await peerVerify(fx, plain, [], configDir);
+          const both = `--- ocisign: ${describeRun(ours)}\n--- notation-peer: ${
+            describeRun(theirsPlain)
+          }`;
+          assertEquals([ours.code, theirsPlain.code], [3, 1], both);
+          assert.match(ours.stderr, /no timestamp countersignature was found/, both);
+          assert.match(theirsPlain.stderr, /no timestamp countersignature was found/, both);
+
+          // Three days on, every certificate has expired: only the timestamp keeps a signature
+          // valid (its time is inside the signing chain's validity).
+          const later = () => new Date(Date.now() + 72 * 3_600_000);
+          const stampedLater = await verify(stamped, later);
+          assertEquals(stampedLater.code, 0, describeRun(stampedLater));
+          const plainLater = await fx.ocisign(
+            ["verify", "--oci-layout", `${plain}:v1`, "--scope", SCOPE],
+            { now: later },
+          );
+          assertEquals(plainLater.code, 3, describeRun(plainLater));
+          assert.match(plainLater.stderr, /expired/, describeRun(plainLater));
+        } finally {
+          await tsa.stop();
+        }
+      });
 
       await t.step({
         name: "a layout made by umoci and skopeo copy is signed and verified both ways",

@@ -40,6 +40,7 @@ const REPOS = [
   ...COMBOS.map(({ format, key }) => `ocisign-${format}-${key}`),
   ...COMBOS.map(({ format, key }) => `peer-${format}-${key}`),
   "both",
+  "layout-copied",
   "untrusted-ocisign",
   "untrusted-peer",
 ];
@@ -221,6 +222,62 @@ Deno.test({
             assertEquals(theirs.code, 0, describeRun(theirs));
             const ours = await fx.ocisign("verify", ref);
             assertEquals(ours.code, 0, describeRun(ours));
+          },
+        );
+
+        await t.step(
+          "notation-peer verifies what ocisign cp -r moved between layout and registry",
+          async () => {
+            // registry → layout: ocisign writes a new layout that notation reads
+            const layout = `${fx.dir}/from-registry`;
+            const down = await fx.ocisign(
+              "cp",
+              "-r",
+              `${fx.host}/both:v1`,
+              "--to-oci-layout",
+              `${layout}:v1`,
+            );
+            assertEquals(down.code, 0, describeRun(down));
+            const all = await peerList(fx, `${fx.host}/both:v1`);
+            const listed = await fx.peer("list", "--oci-layout", `${layout}:v1`);
+            assertEquals(listed.stdout.split("\n").filter((l) => l !== "").sort(), all);
+            const theirs = await fx.peer(
+              "verify",
+              "--oci-layout",
+              `${layout}:v1`,
+              "--scope",
+              `${fx.host}/both`,
+              "--config-dir",
+              fx.cfg,
+            );
+            assertEquals(theirs.code, 0, describeRun(theirs));
+
+            // layout → registry: a notation-signed layout copied by ocisign verifies in notation
+            const signed = `${fx.dir}/peer-signed-layout`;
+            const made = await runPeer(ORAS!, [
+              "cp",
+              "--from-oci-layout",
+              `${fx.pristine}:v1`,
+              "--to-oci-layout",
+              `${signed}:v1`,
+            ]);
+            assertEquals(made.code, 0, describeRun(made));
+            const sig = await fx.peer(
+              "sign",
+              "--oci-layout",
+              `${signed}:v1`,
+              "--key",
+              fx.pki.ec.leafKey,
+              "--cert",
+              fx.pki.ec.chain,
+            );
+            assertEquals(sig.code, 0, describeRun(sig));
+            const ref = `${fx.host}/layout-copied:v1`;
+            const up = await fx.ocisign("cp", "-r", "--from-oci-layout", `${signed}:v1`, ref);
+            assertEquals(up.code, 0, describeRun(up));
+            assertEquals(await peerList(fx, ref), [sig.stdout.trim()]);
+            const verified = await fx.peer("verify", ref, "--config-dir", fx.cfg);
+            assertEquals(verified.code, 0, describeRun(verified));
           },
         );
 

@@ -123,6 +123,30 @@ Deno.test({
       ]);
       const stat = await ok(umoci!, ["stat", "--image", `${work}/dst:v1`, "--json"]);
       assert(stat.length > 0);
+      // Docker schema 2 manifests round-trip too.
+      await ok(skopeo!, [
+        "copy",
+        "--format",
+        "v2s2",
+        "--dest-tls-verify=false",
+        `oci:${work}/src:v1`,
+        `docker://${host}/sk/docker:v1`,
+      ]);
+      const raw = JSON.parse(
+        await ok(skopeo!, [
+          "inspect",
+          "--raw",
+          "--tls-verify=false",
+          `docker://${host}/sk/docker:v1`,
+        ]),
+      ) as { mediaType: string };
+      assertEquals(raw.mediaType, "application/vnd.docker.distribution.manifest.v2+json");
+      await ok(skopeo!, [
+        "copy",
+        "--src-tls-verify=false",
+        `docker://${host}/sk/docker:v1`,
+        `oci:${work}/dst2:v1`,
+      ]);
       // The repository directory itself is a layout umoci and skopeo can read.
       await ok(umoci!, ["stat", "--image", `${reg.root}/sk/img:v1`, "--json"]);
       await ok(skopeo!, ["inspect", `oci:${reg.root}/sk/img:v1`]);

@@ -98,6 +98,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
           buildArgs: parseKeyValues(rawArgs, ["build-arg"]),
           labels: parseKeyValues(rawArgs, ["label"]),
           timestamp,
+          defaultPlatform: io.hostPlatform,
           hasher: io.hasher,
           fetch: io.fetch,
           resolveBase: baseResolver(io, Boolean(args["plain-http"]), bases),

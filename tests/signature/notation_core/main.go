@@ -8,6 +8,8 @@
 //	    prints one line per file: "OK <alg> <scheme>" or "FAIL <error>"
 //	notation-core-check sign MEDIATYPE KEY.pem CHAIN.pem PAYLOAD OUT
 //	    signs PAYLOAD as notation does (x509 scheme, expiry +24h, agent notation-go/1.3.2)
+//	notation-core-check subject CERTS.pem
+//	    prints each certificate's subject as notation prints it (Go pkix.Name.String())
 //
 // Exit codes: 0 all verified or signed, 1 a failure, 2 usage.
 package main
@@ -25,11 +27,20 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 4 {
-		fmt.Fprintln(os.Stderr, "usage: notation-core-check verify MEDIATYPE FILE... | sign MEDIATYPE KEY CHAIN PAYLOAD OUT")
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: notation-core-check verify MEDIATYPE FILE... | sign MEDIATYPE KEY CHAIN PAYLOAD OUT | subject CERTS")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
+	case "subject":
+		certs, err := readCertificates(os.Args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "Error:", err)
+			os.Exit(1)
+		}
+		for _, cert := range certs {
+			fmt.Println(cert.Subject.String())
+		}
 	case "verify":
 		os.Exit(verify(os.Args[2], os.Args[3:]))
 	case "sign":
@@ -91,21 +102,9 @@ func sign(mediaType, keyFile, chainFile, payloadFile, out string) error {
 	if err != nil {
 		return err
 	}
-	chainPem, err := os.ReadFile(chainFile)
+	certs, err := readCertificates(chainFile)
 	if err != nil {
 		return err
-	}
-	var certs []*x509.Certificate
-	for rest := chainPem; ; {
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return err
-		}
-		certs = append(certs, cert)
 	}
 	payload, err := os.ReadFile(payloadFile)
 	if err != nil {
@@ -132,4 +131,24 @@ func sign(mediaType, keyFile, chainFile, payloadFile, out string) error {
 		return err
 	}
 	return os.WriteFile(out, sig, 0o644)
+}
+
+func readCertificates(file string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return certs, nil
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, cert)
+	}
 }
