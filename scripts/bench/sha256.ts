@@ -31,7 +31,7 @@ export async function benchSha256(work: string): Promise<Row[]> {
   const sha256sum = await requireTool("sha256sum");
   const file = `${work}/random-1g.bin`;
   console.error("sha256: writing 1 GiB of random data");
-  const expected = await writeRandomFile(file, SIZE);
+  const expected = (await writeRandomFile(file, SIZE)).sha256;
   await run(sha256sum, [file]); // warm the page cache
   const worker = `${ROOT}/scripts/bench/_sha256_worker.ts`;
   const results: ContenderResult[] = [];

@@ -46,14 +46,15 @@ trap cleanup EXIT
 
 mkdir -p "$work/root" "$work/results"
 case "${OCISIGN_CONFORMANCE_RUNTIME:-deno}" in
-  deno) serve=(deno run -A "$here/serve.ts") ;;
-  bun) serve=(bun run "$here/serve.ts") ;;
+  deno) serve=(deno run -A "$repo_root/cli.ts") ;;
+  bun) serve=(bun run "$repo_root/cli.ts") ;;
   *) echo "OCISIGN_CONFORMANCE_RUNTIME must be deno or bun" >&2; exit 2 ;;
 esac
-"${serve[@]}" --root "$work/root" --port 0 >"$work/server.out" 2>"$work/server.err" &
+# `ocisign serve` logs one line per request to stderr; only the end of that log is kept.
+"${serve[@]}" serve --addr 127.0.0.1:0 "$work/root" >"$work/server.out" 2> >(tail -n 200 >"$work/server.err") &
 server_pid=$!
 for _ in $(seq 1 100); do
-  grep -q '^listening ' "$work/server.out" 2>/dev/null && break
+  grep -q ' at http://' "$work/server.out" 2>/dev/null && break
   if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "the registry did not start:" >&2
     cat "$work/server.err" >&2
@@ -61,7 +62,7 @@ for _ in $(seq 1 100); do
   fi
   sleep 0.1
 done
-address="$(sed -n 's/^listening //p' "$work/server.out")"
+address="$(sed -n 's|.* at http://||p' "$work/server.out")"
 [[ -n "$address" ]] || { echo "the registry did not report its address" >&2; exit 1; }
 echo "registry listening on $address (root $work/root)" >&2
 
@@ -91,9 +92,9 @@ status=0
 ) >"$work/suite.out" 2>&1 || status=$?
 
 cp "$work/suite.out" "$cache/last-run.log"
-if [[ -s "$work/server.err" ]]; then
-  echo "--- registry stderr ---"
-  cat "$work/server.err"
+if [[ "$status" -ne 0 && -s "$work/server.err" ]]; then
+  echo "--- end of the registry's request log ---"
+  tail -n 50 "$work/server.err"
 fi
 echo "--- tests that did not pass (full log: $cache/last-run.log) ---"
 grep -iE ': (fail|error|skip)$' "$work/suite.out" | head -100 || echo "(none)"

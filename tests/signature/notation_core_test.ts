@@ -8,6 +8,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { getTestPki } from "../_helpers/pki.ts";
 import { createPayload, parseEnvelope, signEnvelope } from "../../lib/signature/mod.ts";
 import { KEY_SPECS } from "../../lib/x509/key_spec.ts";
+import { parseCertificates } from "../../lib/x509/certificate.ts";
 
 const SOURCE = new URL("./notation_core/", import.meta.url).pathname;
 const MEDIA = { jws: "application/jose+json", cose: "application/cose" } as const;
@@ -119,6 +120,66 @@ Deno.test({
           assertEquals(content.signerInfo.signatureAlgorithm, spec.jwsAlgorithm);
         }
       }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const SUBJECTS: [string, string[]][] = [
+  ["/C=US/ST=WA/L=Seattle/O=Acme, Inc./OU=Eng+OU=Ops/CN=#test <x>/emailAddress=a@b.com", [
+    "-multivalue-rdn",
+  ]],
+  [
+    '/CN= lead and trail /O=a;b"c\\\\d/DC=com/DC=example/UID=u1/serialNumber=42/street=Main St/postalCode=98052',
+    [],
+  ],
+  ["/C=DE/CN=Zo\u00eb \u00dcn\u00efcode/O=\u65e5\u672c", ["-utf8"]],
+  ["/CN=first/CN=second/O=one/O=two", []],
+];
+
+Deno.test({
+  name: "Certificate.subject renders names exactly as notation (Go pkix.Name.String()) does",
+  ignore: !HAVE_GO && !REQUIRE,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "ocisign-notation-core-" });
+    try {
+      const bin = await buildChecker(dir);
+      if (!bin) return;
+      let pem = "";
+      for (const [i, [subject, extra]] of SUBJECTS.entries()) {
+        const made = await run("openssl", [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          `${dir}/k${i}.pem`,
+          "-subj",
+          subject,
+          ...extra,
+          "-days",
+          "1",
+          "-out",
+          `${dir}/c${i}.pem`,
+        ]);
+        if (made.code !== 0) {
+          if (REQUIRE) throw new Error(`openssl failed: ${made.stderr}`);
+          console.warn(`skipping the name rendering check: openssl failed: ${made.stderr}`);
+          return;
+        }
+        pem += await Deno.readTextFile(`${dir}/c${i}.pem`);
+      }
+      await Deno.writeTextFile(`${dir}/all.pem`, pem);
+      const go = await run(bin, ["subject", `${dir}/all.pem`]);
+      assert(go.code === 0, go.stderr);
+      assertEquals(
+        parseCertificates(pem).map((c) => c.subject),
+        go.stdout.replace(/\n$/, "").split("\n"),
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

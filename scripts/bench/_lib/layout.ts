@@ -13,7 +13,7 @@ export interface BenchImage {
   tag: string;
   /** Manifest digest. */
   digest: string;
-  /** Sum of the layer sizes. */
+  /** Sum of the layer blob sizes. */
   bytes: number;
 }
 
@@ -27,8 +27,9 @@ async function writeBlob(dir: string, data: Uint8Array<ArrayBuffer>): Promise<st
 }
 
 /**
- * Writes a layout at `dir` whose image `tag` has one uncompressed-tar layer of random bytes per
- * entry of `layerSizes`.
+ * Writes a layout at `dir` whose image `tag` has one layer of random bytes per entry of
+ * `layerSizes`: an uncompressed-tar layer, or with `gzip` a `tar+gzip` layer (stored gzip
+ * members, so skopeo copies it as is instead of compressing it on the way to a registry).
  *
  * @example
  * ```ts
@@ -39,15 +40,17 @@ export async function writeImageLayout(
   dir: string,
   tag: string,
   layerSizes: number[],
+  opts: { gzip?: boolean } = {},
 ): Promise<BenchImage> {
   await Deno.mkdir(`${dir}/blobs/sha256`, { recursive: true });
   await Deno.writeTextFile(`${dir}/oci-layout`, '{"imageLayoutVersion":"1.0.0"}');
   const layers = [];
   for (const size of layerSizes) {
     const tmp = `${dir}/blobs/sha256/.tmp-layer`;
-    const hex = await writeRandomFile(tmp, size);
-    await Deno.rename(tmp, `${dir}/blobs/sha256/${hex}`);
-    layers.push({ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: `sha256:${hex}`, size });
+    const { sha256, bytes } = await writeRandomFile(tmp, size, opts);
+    await Deno.rename(tmp, `${dir}/blobs/sha256/${sha256}`);
+    const mediaType = `application/vnd.oci.image.layer.v1.tar${opts.gzip ? "+gzip" : ""}`;
+    layers.push({ mediaType, digest: `sha256:${sha256}`, size: bytes });
   }
   const enc = new TextEncoder();
   const config = enc.encode(JSON.stringify({
@@ -80,5 +83,5 @@ export async function writeImageLayout(
       }],
     }),
   );
-  return { dir, tag, digest, bytes: layerSizes.reduce((a, b) => a + b, 0) };
+  return { dir, tag, digest, bytes: layers.reduce((a, l) => a + l.size, 0) };
 }

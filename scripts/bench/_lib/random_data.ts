@@ -5,35 +5,52 @@
  * @module
  */
 import { createHash, randomFillSync } from "node:crypto";
+import { gzipSync } from "node:zlib";
 
 const CHUNK = 4 * 1024 * 1024;
 
+/** What {@linkcode writeRandomFile} wrote. */
+export interface RandomFile {
+  /** SHA-256 of the file, hex. */
+  sha256: string;
+  /** File size in bytes. */
+  bytes: number;
+}
+
 /**
- * Writes `size` random bytes to `path` and returns their SHA-256 in hex.
+ * Writes `size` random bytes to `path`, optionally as a gzip stream of stored (level 0) members
+ * so that the file is valid gzip that no tool recompresses, and returns the file's SHA-256.
  *
  * @example
  * ```ts
- * const hex = await writeRandomFile("/tmp/x.bin", 1024);
+ * const { sha256 } = await writeRandomFile("/tmp/x.bin", 1024);
  * ```
  */
-export async function writeRandomFile(path: string, size: number): Promise<string> {
+export async function writeRandomFile(
+  path: string,
+  size: number,
+  opts: { gzip?: boolean } = {},
+): Promise<RandomFile> {
   const hash = createHash("sha256");
   const buf = new Uint8Array(CHUNK);
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  let bytes = 0;
   try {
     let left = size;
     while (left > 0) {
-      const chunk = buf.subarray(0, Math.min(CHUNK, left));
-      randomFillSync(chunk);
+      const raw = buf.subarray(0, Math.min(CHUNK, left));
+      randomFillSync(raw);
+      const chunk = opts.gzip ? new Uint8Array(gzipSync(raw, { level: 0 })) : raw;
       hash.update(chunk);
       let off = 0;
       while (off < chunk.length) off += await file.write(chunk.subarray(off));
-      left -= chunk.length;
+      bytes += chunk.length;
+      left -= raw.length;
     }
   } finally {
     file.close();
   }
-  return hash.digest("hex");
+  return { sha256: hash.digest("hex"), bytes };
 }
 
 /** What {@linkcode makeContext} made. */
