@@ -174,6 +174,18 @@ export class LayoutIndex {
     this.#entries = next;
   }
 
+  /**
+   * Removes `tag`: its entry stays as an untagged entry unless another entry already records the
+   * same digest. Returns whether the tag existed.
+   */
+  removeTag(tag: string): boolean {
+    const e = this.#entries.find((d) => refName(d) === tag);
+    if (e === undefined) return false;
+    const kept = this.#entries.some((o) => o !== e && o.digest === e.digest);
+    this.#entries = this.#entries.flatMap((d) => (d !== e ? [d] : kept ? [] : [withoutRefName(d)]));
+    return true;
+  }
+
   /** Drops every entry with this digest; returns whether any was dropped. */
   removeDigest(digest: string): boolean {
     const before = this.#entries.length;

@@ -285,6 +285,20 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
     });
   }
 
+  /**
+   * Removes a tag; the manifest it named stays in the layout as an untagged entry.
+   * @throws {NotFoundError} ERR_NOT_FOUND when there is no such tag.
+   */
+  async untag(tag: string, opts: Op = {}): Promise<void> {
+    checkAborted(opts.signal);
+    await this.#mutex.run(async () => {
+      if (!this.#index.removeTag(tag)) {
+        throw new NotFoundError(`Tag ${tag} not found in layout ${this.location}`);
+      }
+      await this._saveIndex(this.#index.serialize());
+    });
+  }
+
   /** Yields every tag in lexical order. */
   async *tags(opts: Op = {}): AsyncIterable<string> {
     checkAborted(opts.signal);

@@ -7,7 +7,6 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import { fetchAll } from "../content/fetch_all.ts";
 import type { Fs } from "../content/fs.ts";
 import type { Op } from "../content/storage.ts";
 import { parseDigest } from "../digest/digest.ts";
@@ -15,7 +14,6 @@ import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import { LayoutStore } from "../layout/layout_store.ts";
-import type { Descriptor } from "../oci/descriptor.ts";
 import { createFsUploadStore } from "./fs_upload_store.ts";
 import type {
   GetRepositoryOptions,
@@ -94,29 +92,17 @@ function rangedFileStream(
   });
 }
 
-interface MaybeUntag {
-  untag?: (reference: string, opts?: Op) => Promise<void>;
-}
-
 class LayoutRepository implements RegistryRepository {
   readonly target: LayoutStore;
   readonly uploads: UploadStore;
   #fs: Fs;
   #dir: string;
-  #hasher: HasherFactory;
 
-  constructor(
-    target: LayoutStore,
-    uploads: UploadStore,
-    fs: Fs,
-    dir: string,
-    hasher: HasherFactory,
-  ) {
+  constructor(target: LayoutStore, uploads: UploadStore, fs: Fs, dir: string) {
     this.target = target;
     this.uploads = uploads;
     this.#fs = fs;
     this.#dir = dir;
-    this.#hasher = hasher;
   }
 
   #blobFile(digest: string): string {
@@ -138,20 +124,7 @@ class LayoutRepository implements RegistryRepository {
   }
 
   async untag(tag: string, opts: Op = {}): Promise<void> {
-    const native = (this.target as unknown as MaybeUntag).untag;
-    if (typeof native === "function") return await native.call(this.target, tag, opts);
-    // The layout has no untag: drop the manifest with all its tags, then put back the manifest
-    // (untagged) and every other tag it had.
-    const found = await this.target.resolve(tag, opts);
-    const desc: Descriptor = { mediaType: found.mediaType, digest: found.digest, size: found.size };
-    const bytes = await fetchAll(this.target, desc, { hasher: this.#hasher, ...opts });
-    const others: string[] = [];
-    for await (const t of this.target.tags(opts)) {
-      if (t !== tag && (await this.target.resolve(t, opts)).digest === desc.digest) others.push(t);
-    }
-    await this.target.delete(desc, opts);
-    await this.target.push(desc, bytes, opts);
-    for (const t of others) await this.target.tag(desc, t, opts);
+    await this.target.untag(tag, opts);
   }
 }
 
@@ -195,7 +168,7 @@ export function createLayoutRepositoryProvider(
       const again = open.get(name);
       if (again !== undefined) return await again;
       const opening = LayoutStore.open(dir, fs, { hasher, create: true })
-        .then((layout) => new LayoutRepository(layout, uploads, fs, dir, hasher));
+        .then((layout) => new LayoutRepository(layout, uploads, fs, dir));
       open.set(name, opening);
       try {
         return await opening;

@@ -41,6 +41,7 @@ const REPOS = [
   ...COMBOS.map(({ format, key }) => `peer-${format}-${key}`),
   "both",
   "layout-copied",
+  "multi",
   "untrusted-ocisign",
   "untrusted-peer",
 ];
@@ -278,6 +279,79 @@ Deno.test({
             assertEquals(await peerList(fx, ref), [sig.stdout.trim()]);
             const verified = await fx.peer("verify", ref, "--config-dir", fx.cfg);
             assertEquals(verified.code, 0, describeRun(verified));
+          },
+        );
+
+        await t.step(
+          "a multi-platform index and one of its images, signed by both tools",
+          async () => {
+            const context = `${fx.dir}/context`;
+            await Deno.mkdir(context);
+            await Deno.writeTextFile(`${context}/Dockerfile`, "FROM scratch\nCOPY hello.txt /\n");
+            await Deno.writeTextFile(`${context}/hello.txt`, "hello, platforms\n");
+            const layout = `${fx.dir}/multi`;
+            const built = await fx.ocisign(
+              "build",
+              "--platform",
+              "linux/amd64,linux/arm64",
+              "-t",
+              "multi:v1",
+              "-o",
+              layout,
+              context,
+            );
+            assertEquals(built.code, 0, describeRun(built));
+            const index = built.stdout.match(/^Digest: (sha256:[0-9a-f]{64})$/m)![1]!;
+            const ours = await fx.ocisign(
+              "sign",
+              "--oci-layout",
+              `${layout}@${index}`,
+              "--key",
+              "rsa",
+            );
+            assertEquals(ours.code, 0, describeRun(ours));
+            const theirs = await fx.peer(
+              "sign",
+              "--oci-layout",
+              `${layout}@${index}`,
+              "--key",
+              fx.pki.ec.leafKey,
+              "--cert",
+              fx.pki.ec.chain,
+              "--signature-format",
+              "cose",
+            );
+            assertEquals(theirs.code, 0, describeRun(theirs));
+
+            const ref = `${fx.host}/multi`;
+            const up = await fx.ocisign(
+              "cp",
+              "-r",
+              "--from-oci-layout",
+              `${layout}:v1`,
+              `${ref}:v1`,
+            );
+            assertEquals(up.code, 0, describeRun(up));
+            const both = [pushedSignature(ours), theirs.stdout.trim()].sort();
+            assertEquals(await peerList(fx, `${ref}@${index}`), both);
+            assertEquals(await ocisignList(fx, `${ref}@${index}`), both);
+            const peerOk = await fx.peer("verify", `${ref}@${index}`, "--config-dir", fx.cfg);
+            assertEquals(peerOk.code, 0, describeRun(peerOk));
+            const ourOk = await fx.ocisign("verify", `${ref}@${index}`);
+            assertEquals(ourOk.code, 0, describeRun(ourOk));
+
+            // One platform's image, signed in the registry by ocisign, verified by notation.
+            const manifests = JSON.parse(
+              await Deno.readTextFile(`${layout}/blobs/sha256/${index.slice(7)}`),
+            ).manifests as Array<{ digest: string }>;
+            assertEquals(manifests.length, 2);
+            const child = `${ref}@${manifests[1]!.digest}`;
+            const unsigned = await fx.peer("verify", child, "--config-dir", fx.cfg);
+            assertEquals(unsigned.code, 1, describeRun(unsigned));
+            const childSig = await ocisignSign(fx, child, "ec", "jws");
+            assertEquals(await peerList(fx, child), [childSig]);
+            const childOk = await fx.peer("verify", child, "--config-dir", fx.cfg);
+            assertEquals(childOk.code, 0, describeRun(childOk));
           },
         );
 

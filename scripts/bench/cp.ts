@@ -1,0 +1,153 @@
+/**
+ * Benchmark `cp`: copy a 1 GiB image of 8 random 128 MiB layers from an OCI layout to a local
+ * Distribution registry (Debian's `docker-registry`, fresh storage for every run) and back from
+ * the registry to a fresh layout, with `ocisign cp` (deno and binary), `oras cp` (default
+ * concurrency; the named peer) and `skopeo copy`. 3 runs each; goal: ocisign at least 1.3x faster
+ * than oras cp (ratio <= 0.77). Then the peak memory of `ocisign cp` with one 2 GiB layer, both
+ * directions, 1 run each (oras for reference); goal: under 200 MiB.
+ *
+ * Layers are stored-gzip (`tar+gzip`) random data, so that skopeo copies them as they are.
+ *
+ * Run: `deno task bench cp`
+ *
+ * @module
+ */
+import { type Contender, type ContenderResult, runContender } from "./_lib/contender.ts";
+import { run } from "./_lib/measure.ts";
+import { writeImageLayout } from "./_lib/layout.ts";
+import { type Goal, type Row, toRows } from "./_lib/report.ts";
+import { type Server, startDistribution } from "./_lib/server.ts";
+import { GIB, MIB } from "./_lib/stats.ts";
+import { ocisignRunners, requireTool } from "./_lib/tools.ts";
+
+const RUNS = 3;
+const PEER = "oras cp";
+const REPO = "bench/img";
+
+/** How each tool spells a push (layout to registry) and a pull (registry to layout). */
+interface Tool {
+  name: string;
+  cmd: string;
+  push: (layout: string, ref: string) => string[];
+  pull: (ref: string, layout: string) => string[];
+}
+
+async function tools(work: string): Promise<Tool[]> {
+  const oras = await requireTool("oras");
+  const skopeo = await requireTool("skopeo");
+  const ocisign: Tool[] = (await ocisignRunners(work)).map((o) => ({
+    name: `${o.name} cp`,
+    cmd: o.cmd,
+    push: (layout, ref) => [...o.prefix, "cp", "--from-oci-layout", layout, ref, "--to-plain-http"],
+    pull: (ref, layout) => [...o.prefix, "cp", "--from-plain-http", ref, "--to-oci-layout", layout],
+  }));
+  return [
+    ...ocisign,
+    {
+      name: PEER,
+      cmd: oras,
+      push: (layout, ref) => ["cp", "--from-oci-layout", layout, ref, "--to-plain-http"],
+      pull: (ref, layout) => ["cp", "--from-plain-http", ref, "--to-oci-layout", layout],
+    },
+    {
+      name: "skopeo copy",
+      cmd: skopeo,
+      push: (layout, ref) => [
+        "--insecure-policy",
+        "copy",
+        "--dest-tls-verify=false",
+        `oci:${layout}`,
+        `docker://${ref}`,
+      ],
+      pull: (ref, layout) => [
+        "--insecure-policy",
+        "copy",
+        "--src-tls-verify=false",
+        `docker://${ref}`,
+        `oci:${layout}`,
+      ],
+    },
+  ];
+}
+
+/** Pushes with a fresh registry per run, so that no blob is already there. */
+function pushContender(t: Tool, layout: string): Contender {
+  let server: Server | undefined;
+  return {
+    name: t.name,
+    cmd: t.cmd,
+    setup: async () => {
+      server = await startDistribution(false);
+    },
+    teardown: async () => {
+      await server?.stop();
+    },
+    args: () => t.push(`${layout}:v1`, `${server?.host ?? "127.0.0.1:PORT"}/${REPO}:v1`),
+  };
+}
+
+/** Pulls from `server` into a fresh layout each run. */
+function pullContender(t: Tool, server: Server, dst: string): Contender {
+  return {
+    name: t.name,
+    cmd: t.cmd,
+    teardown: async () => {
+      await Deno.remove(dst, { recursive: true }).catch(() => {});
+    },
+    args: () => t.pull(`${server.host}/${REPO}:v1`, `${dst}:v1`),
+  };
+}
+
+async function pushPull(
+  all: Tool[],
+  src: string,
+  dst: string,
+  runs: number,
+): Promise<{ push: ContenderResult[]; pull: ContenderResult[] }> {
+  const push: ContenderResult[] = [];
+  for (const t of all) push.push(await runContender(pushContender(t, src), runs));
+  const server = await startDistribution(false);
+  const pull: ContenderResult[] = [];
+  try {
+    const oras = all.find((t) => t.name === PEER)!;
+    await run(oras.cmd, oras.push(`${src}:v1`, `${server.host}/${REPO}:v1`));
+    for (const t of all) pull.push(await runContender(pullContender(t, server, dst), runs));
+  } finally {
+    await server.stop();
+  }
+  return { push, pull };
+}
+
+/**
+ * Runs the `cp` benchmark and returns its rows.
+ *
+ * @example
+ * ```ts
+ * const rows = await benchCp(await Deno.makeTempDir());
+ * ```
+ */
+export async function benchCp(work: string): Promise<Row[]> {
+  const all = await tools(work);
+  console.error("cp: writing a layout with 8 random 128 MiB layers");
+  const src = (await writeImageLayout(`${work}/src`, "v1", Array(8).fill(128 * MIB), {
+    gzip: true,
+  })).dir;
+  const speed: Goal = { text: ">= 1.3x faster than oras cp", met: (r, p) => p.medianMs / r.medianMs >= 1.3 };
+  const ocisignNames = all.filter((t) => t.name.startsWith("ocisign")).map((t) => t.name);
+  const speedGoals = Object.fromEntries(ocisignNames.map((n) => [n, speed]));
+  const big = await pushPull(all, src, `${work}/dst`, RUNS);
+  await Deno.remove(src, { recursive: true });
+
+  console.error("cp: writing a layout with one random 2 GiB layer");
+  const src2 = (await writeImageLayout(`${work}/src2`, "v1", [2 * GIB], { gzip: true })).dir;
+  const memTools = all.filter((t) => t.name !== "skopeo copy");
+  const mem = await pushPull(memTools, src2, `${work}/dst2`, 1);
+  const memory: Goal = { text: "peak RSS < 200 MiB", met: (r) => r.peakRssKiB * 1024 < 200 * MIB };
+  const memGoals = Object.fromEntries(ocisignNames.map((n) => [n, memory]));
+  return [
+    ...toRows("cp 1 GiB/8 layers push", big.push, PEER, speedGoals),
+    ...toRows("cp 1 GiB/8 layers pull", big.pull, PEER, speedGoals),
+    ...toRows("cp 2 GiB/1 layer push", mem.push, PEER, memGoals),
+    ...toRows("cp 2 GiB/1 layer pull", mem.pull, PEER, memGoals),
+  ];
+}
