@@ -323,6 +323,31 @@ class Run {
   }
 }
 
+const VERIFICATION_PLUGIN = "io.cncf.notary.verificationPlugin";
+
+/**
+ * A verifier must understand every critical signed attribute (signature specification,
+ * "Extended attributes"). ocisign understands none beyond the standard ones, and runs no
+ * verification plugins, so any critical extended attribute fails integrity. notation 1.x accepts
+ * unknown critical attributes silently when no plugin is named; ocisign fails closed instead.
+ */
+function rejectUnknownCritical(content: EnvelopeContent): void {
+  const critical = content.signerInfo.signedAttributes.extendedAttributes.filter((a) => a.critical);
+  const plugin = critical.find((a) => a.key === VERIFICATION_PLUGIN);
+  if (plugin) {
+    throw new SignatureIntegrityError(
+      `the signature requires the verification plugin ${JSON.stringify(plugin.value)}; ocisign does not run verification plugins`,
+    );
+  }
+  if (critical.length > 0) {
+    throw new SignatureIntegrityError(
+      `the signature has critical attribute(s) ocisign does not understand: ${
+        critical.map((a) => JSON.stringify(a.key)).join(", ")
+      }; a verifier must reject them (notation 1.x accepts them)`,
+    );
+  }
+}
+
 /**
  * Verifies one envelope for one artifact. Steps run in notation's order: integrity (always
  * enforced: the envelope's signature and format rules, the payload content type), authenticity
@@ -374,6 +399,7 @@ export async function verifyEnvelope(
         `payload content type ${JSON.stringify(content.payload.contentType)} not supported`,
       );
     }
+    rejectUnknownCritical(content);
     chain = content.signerInfo.certificateChain.map((der) => parseCertificate(der));
     if (chain.length === 0) throw new SignatureIntegrityError("certificate chain is not present");
     target = parseTargetArtifact(content);

@@ -6,15 +6,13 @@
  *
  * @module
  */
-import { type CliResult, runCli } from "./cli.ts";
+import { type CliResult, runCli, testIo } from "./cli.ts";
+import { main } from "../../lib/cli/main.ts";
 import type { PeerResult } from "./peers.ts";
 import { makeTestPki, type TestPki, writeNotationConfig } from "../interop/notation_go/fixtures.ts";
 
 /** The artifact type (and 1.x config media type) of a Notary Project signature manifest. */
 export const NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
-
-/** A `sha256:<64 hex>` digest anywhere in a string. */
-export const DIGEST_REGEXP = /sha256:[0-9a-f]{64}/;
 
 /**
  * Creates a temp directory, runs `fn` in it and removes it afterwards, even when `fn` throws.
@@ -280,4 +278,42 @@ export async function makeInteropSigners(
     if (added.code !== 0) throw new Error(`ocisign key add ${name} failed:\n${describeRun(added)}`);
   }
   return signers;
+}
+
+/** An `ocisign serve` running in-process. */
+export interface OcisignServer {
+  /** `127.0.0.1:<port>`. */
+  host: string;
+  /** Stops the server (as an interrupt would) and waits for the command to return. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `ocisign serve ROOT --addr 127.0.0.1:0` in-process (its request log is discarded) and
+ * waits until it prints where it listens.
+ *
+ * @example
+ * ```ts ignore
+ * const server = await startOcisignServe(`${dir}/repos`, dir);
+ * try { await fetch(`http://${server.host}/v2/`); } finally { await server.stop(); }
+ * ```
+ */
+export async function startOcisignServe(root: string, cwd: string): Promise<OcisignServer> {
+  const abort = new AbortController();
+  const { io, output } = testIo({ cwd, signal: abort.signal });
+  const done = main(["serve", root, "--addr", "127.0.0.1:0"], io);
+  const stop = async (): Promise<void> => {
+    abort.abort();
+    const code = await done;
+    if (code !== 0) throw new Error(`ocisign serve exited with ${code}: ${output().stderr}`);
+  };
+  let exited = false;
+  done.then(() => exited = true, () => exited = true);
+  for (let i = 0; i < 200 && !exited; i++) {
+    const match = output().stdout.match(/ at http:\/\/(127\.0\.0\.1:\d+)\n/);
+    if (match?.[1]) return { host: match[1], stop };
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  await stop().catch(() => {});
+  throw new Error(`ocisign serve did not start: ${output().stderr}`);
 }
