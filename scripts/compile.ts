@@ -13,7 +13,12 @@ const outfile = outIndex >= 0 ? args[outIndex + 1]! : "dist/ocisign";
 const root = new URL("..", import.meta.url).pathname;
 
 async function run(cmd: string, cmdArgs: string[]): Promise<number> {
-  const child = new Deno.Command(cmd, { args: cmdArgs, cwd: root, stdout: "inherit", stderr: "inherit" });
+  const child = new Deno.Command(cmd, {
+    args: cmdArgs,
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   return (await child.output()).code;
 }
 

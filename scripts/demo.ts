@@ -22,7 +22,9 @@ async function ocisign(
   args: string[],
   expect: { code?: number; stdout?: RegExp; stderr?: RegExp } = {},
 ): Promise<string> {
-  console.log(`\n$ ocisign ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
+  console.log(
+    `\n$ ocisign ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`,
+  );
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", cli, ...args],
     cwd: work,
@@ -37,8 +39,12 @@ async function ocisign(
   const wantCode = expect.code ?? 0;
   const problems: string[] = [];
   if (out.code !== wantCode) problems.push(`exit code ${out.code}, expected ${wantCode}`);
-  if (expect.stdout && !expect.stdout.test(stdout)) problems.push(`stdout does not match ${expect.stdout}`);
-  if (expect.stderr && !expect.stderr.test(stderr)) problems.push(`stderr does not match ${expect.stderr}`);
+  if (expect.stdout && !expect.stdout.test(stdout)) {
+    problems.push(`stdout does not match ${expect.stdout}`);
+  }
+  if (expect.stderr && !expect.stderr.test(stderr)) {
+    problems.push(`stderr does not match ${expect.stderr}`);
+  }
   if (problems.length > 0) {
     failures++;
     console.log(`  ✗ UNEXPECTED: ${problems.join("; ")}`);
@@ -119,7 +125,13 @@ try {
   });
 
   // 6. Copy the image with its signature to the registry; list and verify there.
-  await ocisign(["cp", "./hello-world:v1", "--from-oci-layout", "-r", `${registry}/hello-world:v1`]);
+  await ocisign([
+    "cp",
+    "./hello-world:v1",
+    "--from-oci-layout",
+    "-r",
+    `${registry}/hello-world:v1`,
+  ]);
   await ocisign(["list", `${registry}/hello-world:v1`], { stdout: /└── sha256:/ });
   await ocisign(["verify", `${registry}/hello-world:v1`], {
     stdout: new RegExp(`Successfully verified signature for ${registry}/hello-world@sha256:`),
@@ -138,7 +150,9 @@ try {
   bytes[bytes.length - 10]! ^= 0xff;
   await Deno.chmod(blob, 0o644).catch(() => {});
   await Deno.writeFile(blob, bytes);
-  console.log(`\n# The registry now serves layer sha256:${layer.slice(0, 12)}… with one byte changed.`);
+  console.log(
+    `\n# The registry now serves layer sha256:${layer.slice(0, 12)}… with one byte changed.`,
+  );
   await ocisign(["cp", "-r", `${registry}/hello-world:v1`, "--to-oci-layout", "./pulled:v1"], {
     code: 8,
     stderr: /digest mismatch|size mismatch|sha256/i,

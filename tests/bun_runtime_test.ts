@@ -13,7 +13,10 @@ Deno.test({
   ignore: bun === undefined,
   async fn() {
     // Bun resolves npm packages from node_modules/, which `deno install` populates.
-    const install = await new Deno.Command(Deno.execPath(), { args: ["install", "--quiet"], cwd: ROOT }).output();
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: ["install", "--quiet"],
+      cwd: ROOT,
+    }).output();
     assert.equal(install.code, 0, "deno install failed");
     const out = await new Deno.Command(bun!, {
       args: ["run", "tests/bun/suite.ts"],

@@ -55,7 +55,7 @@ export async function readContext(
       }
       const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
       const excluded = ignore.excludes(path);
-      const stat = await fs.stat(join(root, path)) ;
+      const stat = await fs.stat(join(root, path));
       if (stat === undefined) continue;
       if (stat.isDirectory) {
         if (!excluded) {

@@ -27,7 +27,8 @@ export const verboseArgs = {
 export const layoutArgs = {
   "oci-layout": {
     type: "boolean",
-    description: "The reference is an OCI image layout: <path>:<tag> or <path>@<digest> (directory or .tar)",
+    description:
+      "The reference is an OCI image layout: <path>:<tag> or <path>@<digest> (directory or .tar)",
   },
 } as const satisfies ArgsDef;
 
@@ -54,7 +55,10 @@ export class UsageError extends OcisignError {
  * @param names The flag's name and aliases, without dashes; the first is used in messages.
  * @throws {UsageError} ERR_USAGE when an item has no `=` or an empty key.
  */
-export function parseKeyValues(rawArgs: readonly string[], names: readonly string[]): Record<string, string> {
+export function parseKeyValues(
+  rawArgs: readonly string[],
+  names: readonly string[],
+): Record<string, string> {
   const flag = names[0]!;
   const out: Record<string, string> = {};
   for (const item of repeatedFlag(rawArgs, names)) {

@@ -30,7 +30,9 @@ export function parseDurationSeconds(text: string, flag: string): number {
   const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_SECONDS[p[2]!]!, 0);
   const rounded = Math.round(seconds);
   if (Math.abs(seconds - rounded) > 1e-9) {
-    throw new UsageError(`--${flag} must be a whole number of seconds, got ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `--${flag} must be a whole number of seconds, got ${JSON.stringify(text)}`,
+    );
   }
   return rounded;
 }

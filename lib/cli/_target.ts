@@ -95,7 +95,9 @@ export async function openTarget(
   }
   const flags = options.flags ?? {};
   if (flags.insecure || flags["ca-file"]) {
-    throw new UsageError("--insecure and --ca-file are not supported yet; use a registry with a publicly trusted certificate or --plain-http");
+    throw new UsageError(
+      "--insecure and --ca-file are not supported yet; use a registry with a publicly trusted certificate or --plain-http",
+    );
   }
   const registry = new Registry(parsed.registry, {
     fetch: io.fetch,
@@ -128,7 +130,9 @@ async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<Cred
     : joinPath(io.home, ".docker", "config.json");
   const stat = await io.fs.stat(dockerConfigPath);
   if (stat?.isFile) {
-    const text = new TextDecoder().decode(await io.fs.readFile(dockerConfigPath, { maxBytes: 4 << 20 }));
+    const text = new TextDecoder().decode(
+      await io.fs.readFile(dockerConfigPath, { maxBytes: 4 << 20 }),
+    );
     providers.push(dockerConfigCredentials(parseDockerConfig(text), io.credentialHelper));
   }
   return chainCredentials(...providers);

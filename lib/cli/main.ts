@@ -86,11 +86,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   } catch (err) {
     if (err instanceof Error && err.name === "CLIError") {
-      io.stderr(`Error: ${stripAnsi(err.message)}\nRun "ocisign ${words.slice(0, 2).join(" ")} --help" for usage.\n`);
+      io.stderr(
+        `Error: ${stripAnsi(err.message)}\nRun "ocisign ${
+          words.slice(0, 2).join(" ")
+        } --help" for usage.\n`,
+      );
       return EXIT.USAGE;
     }
     if (io.signal.aborted) {
-      io.stderr(renderError(new OcisignError("ERR_ABORTED", "Interrupted"), json ? "json" : "text", false));
+      io.stderr(
+        renderError(new OcisignError("ERR_ABORTED", "Interrupted"), json ? "json" : "text", false),
+      );
       return EXIT.INTERRUPTED;
     }
     io.stderr(renderError(err, json ? "json" : "text", verbose));

@@ -49,7 +49,10 @@ function runHelper(
     const out: Uint8Array[] = [];
     child.stdout.on("data", (chunk: Uint8Array) => out.push(chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8") }));
+    child.on(
+      "close",
+      (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8") }),
+    );
     child.stdin.end(stdin);
   });
 }
@@ -58,5 +61,7 @@ const OCI_ARCH: Record<string, string> = { x64: "amd64", ia32: "386", ppc64: "pp
 const OCI_OS: Record<string, string> = { win32: "windows" };
 
 function hostPlatform(): string {
-  return `${OCI_OS[process.platform] ?? process.platform}/${OCI_ARCH[process.arch] ?? process.arch}`;
+  return `${OCI_OS[process.platform] ?? process.platform}/${
+    OCI_ARCH[process.arch] ?? process.arch
+  }`;
 }

@@ -26,7 +26,9 @@ export function parsePlatform(text: string): Platform {
   const parts = head.split("/");
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9._-]+$/.test(p))) {
     throw new InvalidInputError(
-      `Invalid platform ${JSON.stringify(text)}: write it as os/arch[/variant][:os.version], e.g. linux/amd64`,
+      `Invalid platform ${
+        JSON.stringify(text)
+      }: write it as os/arch[/variant][:os.version], e.g. linux/amd64`,
     );
   }
   const platform: Platform = { os: parts[0]!, architecture: parts[1]! };
@@ -68,7 +70,10 @@ function normalVariant(p: Partial<Platform>): string {
  * @param wanted The platform asked for.
  * @returns True when it matches.
  */
-export function platformMatches(candidate: Partial<Platform> | undefined, wanted: Platform): boolean {
+export function platformMatches(
+  candidate: Partial<Platform> | undefined,
+  wanted: Platform,
+): boolean {
   if (candidate === undefined) return false;
   if (candidate.os !== wanted.os || candidate.architecture !== wanted.architecture) return false;
   const variant = normalVariant(wanted);

@@ -91,7 +91,9 @@ export async function signArtifact(
     size: resolved.size,
   };
   const metadata = checkUserMetadata(options.userMetadata ?? {});
-  const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
+  const signingTime = new Date(
+    Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000,
+  );
   const expiry = expiryTime(signingTime, options.expirySeconds);
   const format = options.format ?? "jws";
   const payload = createPayload(
@@ -130,7 +132,12 @@ export async function signArtifact(
   return { subject, signature: manifest.descriptor, envelope };
 }
 
-async function pushIfMissing(target: Target, desc: Descriptor, bytes: Bytes, opts: Op): Promise<void> {
+async function pushIfMissing(
+  target: Target,
+  desc: Descriptor,
+  bytes: Bytes,
+  opts: Op,
+): Promise<void> {
   if (await target.exists(desc, opts)) return;
   await target.push(desc, bytes, opts);
 }
@@ -138,7 +145,9 @@ async function pushIfMissing(target: Target, desc: Descriptor, bytes: Bytes, opt
 function checkUserMetadata(metadata: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(metadata)) {
     if (key === "" || value === "") {
-      throw new InvalidInputError(`User metadata needs a non-empty key and value, got "${key}=${value}"`);
+      throw new InvalidInputError(
+        `User metadata needs a non-empty key and value, got "${key}=${value}"`,
+      );
     }
     if (key.startsWith("io.cncf.notary")) {
       throw new InvalidInputError(
@@ -152,7 +161,9 @@ function checkUserMetadata(metadata: Record<string, string>): Record<string, str
 function expiryTime(signingTime: Date, seconds: number | undefined): Date | undefined {
   if (seconds === undefined || seconds === 0) return undefined;
   if (!Number.isInteger(seconds) || seconds < 0) {
-    throw new InvalidInputError(`The expiry must be a whole, non-negative number of seconds, got ${seconds}`);
+    throw new InvalidInputError(
+      `The expiry must be a whole, non-negative number of seconds, got ${seconds}`,
+    );
   }
   return new Date(signingTime.getTime() + seconds * 1000);
 }

@@ -336,7 +336,9 @@ function rejectUnknownCritical(content: EnvelopeContent): void {
   const plugin = critical.find((a) => a.key === VERIFICATION_PLUGIN);
   if (plugin) {
     throw new SignatureIntegrityError(
-      `the signature requires the verification plugin ${JSON.stringify(plugin.value)}; ocisign does not run verification plugins`,
+      `the signature requires the verification plugin ${
+        JSON.stringify(plugin.value)
+      }; ocisign does not run verification plugins`,
     );
   }
   if (critical.length > 0) {

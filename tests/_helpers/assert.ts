@@ -29,27 +29,37 @@ export async function assertRejectsCode(
   }
   if (!(caught instanceof OcisignError)) {
     throw new assert.AssertionError({
-      message: `expected an OcisignError ${code}, got ${caught === undefined ? "no error" : String(caught)}`,
+      message: `expected an OcisignError ${code}, got ${
+        caught === undefined ? "no error" : String(caught)
+      }`,
     });
   }
   assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
   if (messageIncludes !== undefined) {
     assert.ok(
       caught.message.includes(messageIncludes),
-      `expected message to include ${JSON.stringify(messageIncludes)}, got ${JSON.stringify(caught.message)}`,
+      `expected message to include ${JSON.stringify(messageIncludes)}, got ${
+        JSON.stringify(caught.message)
+      }`,
     );
   }
   return caught;
 }
 
 /** Asserts that `fn` throws synchronously with an {@linkcode OcisignError} of `code`. */
-export function assertThrowsCode(fn: () => unknown, code: ErrorCode, messageIncludes?: string): OcisignError {
+export function assertThrowsCode(
+  fn: () => unknown,
+  code: ErrorCode,
+  messageIncludes?: string,
+): OcisignError {
   try {
     fn();
   } catch (err) {
     if (!(err instanceof OcisignError)) throw err;
     assert.equal(err.code, code, `expected ${code}, got ${err.code}: ${err.message}`);
-    if (messageIncludes !== undefined) assert.ok(err.message.includes(messageIncludes), err.message);
+    if (messageIncludes !== undefined) {
+      assert.ok(err.message.includes(messageIncludes), err.message);
+    }
     return err;
   }
   throw new assert.AssertionError({ message: `expected ${code}, got no error` });

@@ -1,13 +1,11 @@
 /**
- * Shared fixtures for the build tests: temp dirs, an `Fs` that also reports inode numbers (so
- * hard links in the context are found), layout output, reading layers back, and peer-tool checks.
+ * Shared fixtures for the build tests: temp dirs, layout output, reading layers back, and
+ * peer-tool checks.
  *
  * @module
  */
-import { lstat } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import { findPeer } from "../_helpers/peers.ts";
-import type { FileInfo, Fs } from "../../lib/content/fs.ts";
 import type { Descriptor, Manifest } from "../../lib/oci/descriptor.ts";
 import type { Target } from "../../lib/content/storage.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";

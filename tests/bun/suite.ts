@@ -33,7 +33,9 @@ function test(name: string, fn: () => Promise<void>): void {
 }
 
 async function pushImage(target: { push: MemoryStore["push"] }) {
-  const config = utf8('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  const config = utf8(
+    '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
+  );
   const configDesc = {
     mediaType: "application/vnd.oci.image.config.v1+json",
     digest: await digestBytes(config),
@@ -46,7 +48,11 @@ async function pushImage(target: { push: MemoryStore["push"] }) {
     config: configDesc,
     layers: [],
   }));
-  const desc = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: await digestBytes(manifest), size: manifest.length };
+  const desc = {
+    mediaType: MEDIA_TYPE_OCI_MANIFEST,
+    digest: await digestBytes(manifest),
+    size: manifest.length,
+  };
   await target.push(desc, manifest);
   return desc;
 }
@@ -65,8 +71,15 @@ for (const keySpec of ["RSA-2048", "EC-256", "EC-384", "EC-521"] as KeySpecName[
   for (const format of ["jws", "cose"] as const) {
     test(`${format} envelope round trip with ${keySpec}, and a flipped byte is rejected`, async () => {
       const { keyPem, certificatePem } = await generateTestCertificate("bun-test", { keySpec });
-      const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
-      const payload = createPayload({ mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: await digestBytes(utf8("x")), size: 1 });
+      const signer = await LocalSigner.create({
+        privateKey: keyPem,
+        certificateChain: certificatePem,
+      });
+      const payload = createPayload({
+        mediaType: MEDIA_TYPE_OCI_MANIFEST,
+        digest: await digestBytes(utf8("x")),
+        size: 1,
+      });
       const mediaType = format === "jws" ? "application/jose+json" : "application/cose";
       const envelope = await signEnvelope({ format, payload, signer });
       const content = await parseEnvelope(envelope, mediaType).verify();
@@ -83,11 +96,17 @@ for (const keySpec of ["RSA-2048", "EC-256", "EC-384", "EC-521"] as KeySpecName[
 test("layout directory: sign, verify, and a changed blob is refused", async () => {
   const dir = await mkdtemp(join(tmpdir(), "ocisign-bun-"));
   try {
-    const layout = await openLayout(join(dir, "layout"), nodeFs, { hasher: nodeHasherFactory, create: true });
+    const layout = await openLayout(join(dir, "layout"), nodeFs, {
+      hasher: nodeHasherFactory,
+      create: true,
+    });
     const image = await pushImage(layout);
     await layout.tag(image, "v1");
     const { keyPem, certificatePem } = await generateTestCertificate("bun-test");
-    const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
+    const signer = await LocalSigner.create({
+      privateKey: keyPem,
+      certificateChain: certificatePem,
+    });
     await signArtifact(layout, "v1", { signer, format: "cose" });
     await layout.commit();
     await layout.close();
@@ -104,7 +123,11 @@ test("layout directory: sign, verify, and a changed blob is refused", async () =
       }],
     }));
     const trustStore = new MemoryTrustStore({ "ca:test": [certificatePem] });
-    const result = await verifyArtifact(reopened, "v1", { scope: "local/app", policyDocument, trustStore });
+    const result = await verifyArtifact(reopened, "v1", {
+      scope: "local/app",
+      policyDocument,
+      trustStore,
+    });
     assert.equal(result.subject.digest, image.digest);
     await reopened.close();
 
@@ -113,7 +136,9 @@ test("layout directory: sign, verify, and a changed blob is refused", async () =
     bytes[0] = bytes[0]! ^ 0x20;
     await nodeFs.writeFileAtomic(blob, bytes);
     const broken = await openLayout(join(dir, "layout"), nodeFs, { hasher: nodeHasherFactory });
-    await assert.rejects(async () => await verifyArtifact(broken, "v1", { scope: "local/app", policyDocument, trustStore }));
+    await assert.rejects(async () =>
+      await verifyArtifact(broken, "v1", { scope: "local/app", policyDocument, trustStore })
+    );
     await broken.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -140,7 +165,9 @@ test("layout tar: push, commit and reopen", async () => {
 test("memory store referrers", async () => {
   const store = new MemoryStore();
   const image = await pushImage(store);
-  const { keyPem, certificatePem } = await generateTestCertificate("bun-test", { keySpec: "EC-256" });
+  const { keyPem, certificatePem } = await generateTestCertificate("bun-test", {
+    keySpec: "EC-256",
+  });
   const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
   const { signature } = await signArtifact(store, image.digest, { signer });
   const found = [];
@@ -157,7 +184,9 @@ for (const [name, fn] of cases) {
     console.log(`ok   ${name}`);
   } catch (err) {
     failed++;
-    console.log(`FAIL ${name}\n     ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    console.log(
+      `FAIL ${name}\n     ${err instanceof Error ? err.stack ?? err.message : String(err)}`,
+    );
   }
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -620,6 +620,70 @@ Deno.test({
         }
       });
 
+      await t.step("user metadata with '=', spaces and non-ASCII text, both ways", async () => {
+        const pairs = ["note=a=b", "msg=hello, world", "naïve=café ☕"];
+        const flags = pairs.flatMap((p) => ["-m", p]);
+        const ours = await fx.fresh("metadata-ocisign");
+        await ocisignSign(fx, ours, "ec", "cose", flags);
+        const theirs = await fx.fresh("metadata-peer");
+        await peerSign(fx, theirs, fx.pki.rsa, "jws", flags);
+        const expected = { note: "a=b", msg: "hello, world", "naïve": "café ☕" };
+        for (const layout of [ours, theirs]) {
+          const peerOk = await peerVerify(fx, layout, flags);
+          assertEquals(peerOk.code, 0, describeRun(peerOk));
+          const ourOk = await ocisignVerify(fx, layout, [...flags, "-o", "json"]);
+          assertEquals(ourOk.code, 0, describeRun(ourOk));
+          assertEquals(stdoutJson(ourOk).userMetadata, expected);
+          const near = ["-m", "note=a"];
+          const [peerNear, ourNear] = [
+            await peerVerify(fx, layout, near),
+            await ocisignVerify(fx, layout, near),
+          ];
+          assertEquals([peerNear.code, ourNear.code], [1, 3], describeRun(ourNear));
+        }
+      });
+
+      await t.step(
+        "with both policy files, ocisign reads trustpolicy.oci.json (as notation 2.x does) and notation 1.3.2 trustpolicy.json",
+        async () => {
+          const configDir = `${dir}/cfg-oci-policy`;
+          const statement = (store: string) => ({
+            name: `only-${store}`,
+            registryScopes: [SCOPE],
+            signatureVerification: { level: "strict" },
+            trustStores: [`ca:${store}`],
+            trustedIdentities: ["*"],
+          });
+          await writeNotationConfig(configDir, [statement("rsa")], {
+            "ca:rsa": [fx.pki.rsa.rootCert],
+            "ca:ec": [fx.pki.ec.rootCert],
+          });
+          await Deno.writeTextFile(
+            `${configDir}/trustpolicy.oci.json`,
+            JSON.stringify({ version: "1.0", trustPolicies: [statement("ec")] }),
+          );
+          const byRsa = await fx.fresh("oci-policy-rsa");
+          await ocisignSign(fx, byRsa, "rsa", "jws");
+          const byEc = await fx.fresh("oci-policy-ec");
+          await peerSign(fx, byEc, fx.pki.ec, "jws");
+          // [ocisign, notation-peer] exit codes: each tool applies its own file's statement.
+          for (const [layout, expected] of [[byRsa, [3, 0]], [byEc, [0, 1]]] as const) {
+            const ours = await fx.ocisign(
+              ["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE],
+              { configDir },
+            );
+            const theirs = await peerVerify(fx, layout, [], configDir);
+            assertEquals(
+              [ours.code, theirs.code],
+              expected,
+              `${layout}\n--- ocisign: ${describeRun(ours)}\n--- notation-peer: ${
+                describeRun(theirs)
+              }`,
+            );
+          }
+        },
+      );
+
       await t.step({
         name: "a layout made by umoci and skopeo copy is signed and verified both ways",
         ignore: SKOPEO === undefined || UMOCI === undefined,

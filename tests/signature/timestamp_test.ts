@@ -2,7 +2,7 @@ import type { Bytes } from "../../lib/_internal/bytes.ts";
 import { fromBase64Url, fromUtf8 } from "../../lib/_internal/bytes.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { getTestPki } from "../_helpers/pki.ts";
-import { CborTag, decodeCbor } from "../../lib/signature/cbor/mod.ts";
+import { type CborTag, decodeCbor } from "../../lib/signature/cbor/mod.ts";
 import type { CborValue } from "../../lib/signature/cbor/mod.ts";
 import { createPayload, parseEnvelope, signEnvelope } from "../../lib/signature/mod.ts";
 import { needsOpenssl, openssl, withTempDir } from "../x509/_openssl.ts";

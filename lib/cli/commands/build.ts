@@ -32,7 +32,8 @@ const args = {
   label: { type: "string", description: "K=V label for the image (repeatable)" },
   timestamp: {
     type: "string",
-    description: "Build time in epoch seconds for mtimes and 'created' (default $SOURCE_DATE_EPOCH, else 0)",
+    description:
+      "Build time in epoch seconds for mtimes and 'created' (default $SOURCE_DATE_EPOCH, else 0)",
   },
   "plain-http": { type: "boolean", description: "Pull base images over HTTP" },
   format: {
@@ -46,7 +47,9 @@ const args = {
 function parseTimestamp(value: string | undefined, source: string): number {
   if (value === undefined || value === "") return 0;
   if (!/^\d+$/.test(value)) {
-    throw new UsageError(`${source} must be whole seconds since the epoch, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `${source} must be whole seconds since the epoch, got ${JSON.stringify(value)}`,
+    );
   }
   return Number(value);
 }
@@ -79,7 +82,9 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
         ? parseTimestamp(args.timestamp, "--timestamp")
         : parseTimestamp(io.env("SOURCE_DATE_EPOCH"), "SOURCE_DATE_EPOCH");
       const context = absolutePath(io.cwd, args.context);
-      const dockerfile = args.file ? absolutePath(io.cwd, args.file) : joinPath(context, "Dockerfile");
+      const dockerfile = args.file
+        ? absolutePath(io.cwd, args.file)
+        : joinPath(context, "Dockerfile");
       const tags = repeatedFlag(rawArgs, ["tag", "t"]);
       const dest = await openLayout(absolutePath(io.cwd, args.output), io.fs, {
         hasher: io.hasher,
@@ -116,7 +121,9 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
         io.stdout(`Digest: ${result.descriptor.digest}\n`);
       } finally {
         for (const b of bases) await closeTarget(b, false);
-        if (!committed) io.stderr("The build did not finish; the output layout was left as it was\n");
+        if (!committed) {
+          io.stderr("The build did not finish; the output layout was left as it was\n");
+        }
         await dest.close();
       }
     },

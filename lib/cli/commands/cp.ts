@@ -21,11 +21,24 @@ const args = {
     required: true,
     description: "Destination: <ref>[:<tag>[,<tag>...]]",
   },
-  recursive: { type: "boolean", alias: "r", description: "Also copy referrers (signatures), recursively" },
+  recursive: {
+    type: "boolean",
+    alias: "r",
+    description: "Also copy referrers (signatures), recursively",
+  },
   concurrency: { type: "string", description: "Blobs and manifests copied at once (default 3)" },
-  platform: { type: "string", description: "Copy only this platform of an index: os/arch[/variant]" },
-  "from-oci-layout": { type: "boolean", description: "The source is an OCI layout (directory or .tar)" },
-  "to-oci-layout": { type: "boolean", description: "The destination is an OCI layout (directory or .tar)" },
+  platform: {
+    type: "string",
+    description: "Copy only this platform of an index: os/arch[/variant]",
+  },
+  "from-oci-layout": {
+    type: "boolean",
+    description: "The source is an OCI layout (directory or .tar)",
+  },
+  "to-oci-layout": {
+    type: "boolean",
+    description: "The destination is an OCI layout (directory or .tar)",
+  },
   "plain-http": { type: "boolean", description: "Use HTTP for both registries" },
   "from-plain-http": { type: "boolean", description: "Use HTTP for the source registry" },
   "to-plain-http": { type: "boolean", description: "Use HTTP for the destination registry" },
@@ -45,7 +58,9 @@ export function splitDestinationTags(ref: string): { ref: string; tags: string[]
   const colon = ref.lastIndexOf(":");
   if (colon <= slash) return { ref, tags: [] };
   const tags = ref.slice(colon + 1).split(",");
-  if (tags.some((t) => t === "")) throw new UsageError(`Empty tag in destination ${JSON.stringify(ref)}`);
+  if (tags.some((t) => t === "")) {
+    throw new UsageError(`Empty tag in destination ${JSON.stringify(ref)}`);
+  }
   return { ref: `${ref.slice(0, colon)}:${tags[0]}`, tags };
 }
 
@@ -94,7 +109,8 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
         const tags = dst.tags.length > 0 ? dst.tags : [src.reference];
         const onProgress = io.isTty && args.output !== "json"
           ? (e: CopyProgress) => {
-            const title = e.desc.annotations?.["org.opencontainers.image.title"] ?? e.desc.mediaType;
+            const title = e.desc.annotations?.["org.opencontainers.image.title"] ??
+              e.desc.mediaType;
             io.stderr(`${PROMPT[e.phase]} ${shortDigest(e.desc.digest)} ${title}\n`);
           }
           : undefined;
@@ -120,7 +136,9 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           return;
         }
         io.stdout(
-          `Copied [${kind(fromLayout)}] ${args.source} => [${kind(toLayout)}] ${args.destination}\n`,
+          `Copied [${kind(fromLayout)}] ${args.source} => [${
+            kind(toLayout)
+          }] ${args.destination}\n`,
         );
         for (const t of tags.slice(1)) io.stdout(`Tagged ${t}\n`);
         io.stdout(`Digest: ${root.digest}\n`);

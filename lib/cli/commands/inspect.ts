@@ -95,9 +95,14 @@ function signatureNode(s: SignatureInspection): TreeNode {
       { label: "signed attributes", children: signed },
       {
         label: "user defined attributes",
-        children: user.length ? user.map(([k, v]) => ({ label: `${k}: ${v}` })) : [{ label: "(empty)" }],
+        children: user.length
+          ? user.map(([k, v]) => ({ label: `${k}: ${v}` }))
+          : [{ label: "(empty)" }],
       },
-      { label: "unsigned attributes", children: unsigned.length ? unsigned : [{ label: "(empty)" }] },
+      {
+        label: "unsigned attributes",
+        children: unsigned.length ? unsigned : [{ label: "(empty)" }],
+      },
       {
         label: "certificates",
         children: s.certificates.map(certificateNode),
@@ -159,7 +164,11 @@ export function inspectCommand(io: CliIo): CommandDef<typeof args> {
         const good = result.signatures.filter((s): s is SignatureInspection => !("error" in s));
         const bad = result.signatures.filter((s) => "error" in s);
         for (const b of bad) {
-          io.stderr(`Warning: Skipping signature ${b.digest} because of error: ${"error" in b ? b.error.message : ""}\n`);
+          io.stderr(
+            `Warning: Skipping signature ${b.digest} because of error: ${
+              "error" in b ? b.error.message : ""
+            }\n`,
+          );
         }
         if (args.output === "json") {
           writeJson(io, {

@@ -16,10 +16,21 @@ import type { CliIo } from "../io.ts";
 import { htpasswdAuth, parseHtpasswd } from "../serve/htpasswd.ts";
 
 const args = {
-  root: { type: "positional", required: true, description: "Directory holding one layout per repository" },
-  addr: { type: "string", default: "127.0.0.1:5000", description: "Address to listen on (host:port; port 0 picks one)" },
+  root: {
+    type: "positional",
+    required: true,
+    description: "Directory holding one layout per repository",
+  },
+  addr: {
+    type: "string",
+    default: "127.0.0.1:5000",
+    description: "Address to listen on (host:port; port 0 picks one)",
+  },
   "read-only": { type: "boolean", description: "Refuse pushes and deletes" },
-  htpasswd: { type: "string", description: "Require Basic auth against this htpasswd file (bcrypt)" },
+  htpasswd: {
+    type: "string",
+    description: "Require Basic auth against this htpasswd file (bcrypt)",
+  },
   "tls-cert": { type: "string", description: "PEM certificate chain for HTTPS" },
   "tls-key": { type: "string", description: "PEM private key for HTTPS" },
   ...outputArgs,
@@ -48,8 +59,12 @@ export function serveCommand(io: CliIo): CommandDef<typeof args> {
         throw new UsageError("--tls-cert and --tls-key go together");
       }
       const read = async (path: string) =>
-        new TextDecoder().decode(await io.fs.readFile(absolutePath(io.cwd, path), { maxBytes: 4 << 20 }));
-      const auth = args.htpasswd ? htpasswdAuth(parseHtpasswd(await read(args.htpasswd))) : undefined;
+        new TextDecoder().decode(
+          await io.fs.readFile(absolutePath(io.cwd, path), { maxBytes: 4 << 20 }),
+        );
+      const auth = args.htpasswd
+        ? htpasswdAuth(parseHtpasswd(await read(args.htpasswd)))
+        : undefined;
       const root = absolutePath(io.cwd, args.root);
       await io.fs.mkdir(root, { recursive: true });
       const json = args.output === "json";
@@ -58,7 +73,11 @@ export function serveCommand(io: CliIo): CommandDef<typeof args> {
         hasherFactory: io.hasher,
         readOnly: Boolean(args["read-only"]),
         log: (e: RequestLogEntry) =>
-          io.stderr(json ? JSON.stringify(e) + "\n" : `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms\n`),
+          io.stderr(
+            json
+              ? JSON.stringify(e) + "\n"
+              : `${e.method} ${e.path} ${e.status} ${e.bytes} ${e.ms}ms\n`,
+          ),
         ...(auth ? { auth } : {}),
       });
       const tls = args["tls-cert"] && args["tls-key"]
@@ -66,7 +85,9 @@ export function serveCommand(io: CliIo): CommandDef<typeof args> {
         : undefined;
       const server = await serveHttp(handler, { hostname, port, ...(tls ? { tls } : {}) });
       const url = `${tls ? "https" : "http"}://${server.hostname}:${server.port}`;
-      io.stdout(json ? JSON.stringify({ listening: url, root }) + "\n" : `Serving ${root} at ${url}\n`);
+      io.stdout(
+        json ? JSON.stringify({ listening: url, root }) + "\n" : `Serving ${root} at ${url}\n`,
+      );
       await new Promise<void>((resolve) => {
         if (io.signal.aborted) resolve();
         io.signal.addEventListener("abort", () => resolve(), { once: true });

@@ -40,7 +40,8 @@ const args = {
   },
   "force-referrers-tag": {
     type: "boolean",
-    description: "Index the signature with the referrers tag schema even if the registry has the referrers API",
+    description:
+      "Index the signature with the referrers tag schema even if the registry has the referrers API",
   },
   ...layoutArgs,
   ...registryArgs,

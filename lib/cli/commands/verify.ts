@@ -9,7 +9,14 @@ import { isDigest } from "../../digest/digest.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";
 import { loggedFailures } from "../../verify/verification_outcome.ts";
 import { verifyArtifact } from "../../verify/verify_artifact.ts";
-import { layoutArgs, outputArgs, parseKeyValues, parsePositiveInt, registryArgs, UsageError } from "../_args.ts";
+import {
+  layoutArgs,
+  outputArgs,
+  parseKeyValues,
+  parsePositiveInt,
+  registryArgs,
+  UsageError,
+} from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
@@ -25,7 +32,8 @@ const args = {
   },
   scope: {
     type: "string",
-    description: "With --oci-layout: the repository the trust policy is selected for (e.g. local/hello-world)",
+    description:
+      "With --oci-layout: the repository the trust policy is selected for (e.g. local/hello-world)",
   },
   "user-metadata": {
     type: "string",
@@ -85,7 +93,11 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
             level: result.level,
             signature: result.signature,
             userMetadata: signed,
-            warnings: warnings.map((w) => ({ type: w.type, action: w.action, message: w.error?.message })),
+            warnings: warnings.map((w) => ({
+              type: w.type,
+              action: w.action,
+              message: w.error?.message,
+            })),
           });
           return;
         }
@@ -94,7 +106,9 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           return;
         }
         for (const w of warnings) {
-          io.stderr(`Warning: ${w.type} was set to "${w.action}" and failed with error: ${w.error?.message}\n`);
+          io.stderr(
+            `Warning: ${w.type} was set to "${w.action}" and failed with error: ${w.error?.message}\n`,
+          );
         }
         io.stdout(`Successfully verified signature for ${ref}\n`);
         const keys = Object.keys(signed).sort();

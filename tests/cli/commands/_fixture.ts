@@ -31,7 +31,10 @@ export async function signingSandbox(extraScopes: string[] = []): Promise<CliSan
   const sb = await cliSandbox();
   try {
     await Deno.mkdir(`${sb.cwd}/ctx`);
-    await Deno.writeTextFile(`${sb.cwd}/ctx/Dockerfile`, "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello\"]\n");
+    await Deno.writeTextFile(
+      `${sb.cwd}/ctx/Dockerfile`,
+      'FROM scratch\nCOPY hello.txt /\nCMD ["/hello"]\n',
+    );
     await Deno.writeTextFile(`${sb.cwd}/ctx/hello.txt`, "hello\n");
     ok(await sb.run("build", "-t", "hello-world:v1", "-o", "./img", "./ctx"));
     ok(await sb.run("cert", "generate-test", "wabbit-networks.io", "--default"));

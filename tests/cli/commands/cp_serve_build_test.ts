@@ -8,12 +8,40 @@ const htpasswd = findPeer("htpasswd");
 Deno.test("cp -r copies an image with its signatures between layouts, with several tags", async () => {
   await withSigningSandbox(async (sb) => {
     ok(await sb.run("sign", "--oci-layout", "./img:v1"));
-    const copied = ok(await sb.run("cp", "-r", "--from-oci-layout", "./img:v1", "--to-oci-layout", "./copy:v1,stable"));
-    assert.match(copied.stdout, /^Copied \[oci-layout\] \.\/img:v1 => \[oci-layout\] \.\/copy:v1,stable\nTagged stable\nDigest: sha256:[0-9a-f]{64}\n$/);
+    const copied = ok(
+      await sb.run(
+        "cp",
+        "-r",
+        "--from-oci-layout",
+        "./img:v1",
+        "--to-oci-layout",
+        "./copy:v1,stable",
+      ),
+    );
+    assert.match(
+      copied.stdout,
+      /^Copied \[oci-layout\] \.\/img:v1 => \[oci-layout\] \.\/copy:v1,stable\nTagged stable\nDigest: sha256:[0-9a-f]{64}\n$/,
+    );
     ok(await sb.run("verify", "--oci-layout", "./copy:stable", "--scope", "local/hello-world"));
-    const plain = ok(await sb.run("cp", "--from-oci-layout", "./img:v1", "--to-oci-layout", "./plain:v1", "-o", "json"));
+    const plain = ok(
+      await sb.run(
+        "cp",
+        "--from-oci-layout",
+        "./img:v1",
+        "--to-oci-layout",
+        "./plain:v1",
+        "-o",
+        "json",
+      ),
+    );
     assert.equal(JSON.parse(plain.stdout).tags[0], "v1");
-    const unsigned = await sb.run("verify", "--oci-layout", "./plain:v1", "--scope", "local/hello-world");
+    const unsigned = await sb.run(
+      "verify",
+      "--oci-layout",
+      "./plain:v1",
+      "--scope",
+      "local/hello-world",
+    );
     assert.equal(unsigned.code, 3, "without -r the signature is not copied");
   });
 });
@@ -21,7 +49,9 @@ Deno.test("cp -r copies an image with its signatures between layouts, with sever
 Deno.test("build is reproducible, writes tars, and refuses RUN with the line", async () => {
   await withSigningSandbox(async (sb) => {
     const a = ok(await sb.run("build", "-t", "app:v1", "-o", "./a", "./ctx", "--format", "json"));
-    const b = ok(await sb.run("build", "-t", "app:v1", "-o", "./b.tar", "./ctx", "--format", "json"));
+    const b = ok(
+      await sb.run("build", "-t", "app:v1", "-o", "./b.tar", "./ctx", "--format", "json"),
+    );
     assert.equal(JSON.parse(a.stdout).descriptor.digest, JSON.parse(b.stdout).descriptor.digest);
     ok(await sb.run("sign", "--oci-layout", "./b.tar:v1"));
     ok(await sb.run("verify", "--oci-layout", "./b.tar:v1", "--scope", "local/hello-world"));
@@ -30,7 +60,10 @@ Deno.test("build is reproducible, writes tars, and refuses RUN with the line", a
       const inspected = await runPeer(skopeo, ["inspect", `oci-archive:${sb.cwd}/b.tar:v1`]);
       assert.equal(inspected.code, 0, inspected.stderr);
     }
-    await Deno.writeTextFile(`${sb.cwd}/ctx/Dockerfile`, "FROM scratch\nCOPY hello.txt /\nRUN echo no\n");
+    await Deno.writeTextFile(
+      `${sb.cwd}/ctx/Dockerfile`,
+      "FROM scratch\nCOPY hello.txt /\nRUN echo no\n",
+    );
     const run = await sb.run("build", "-o", "./c", "./ctx");
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /line 3/);
@@ -41,7 +74,7 @@ Deno.test("build is reproducible, writes tars, and refuses RUN with the line", a
 Deno.test("serve: push with cp -r, list and verify through the referrers API; read-only and htpasswd", async () => {
   await withSigningSandbox(async (sb) => {
     ok(await sb.run("sign", "--oci-layout", "./img:v1"));
-    const port = await freePort();
+    const port = freePort();
     const registry = `localhost:${port}`;
     const server = serveInProcess(sb, ["--addr", `127.0.0.1:${port}`]);
     await waitForRegistry(port);
@@ -49,29 +82,45 @@ Deno.test("serve: push with cp -r, list and verify through the referrers API; re
       ok(await sb.run("cp", "-r", "--from-oci-layout", "./img:v1", `${registry}/hello-world:v1`));
       const list = ok(await sb.run("list", `${registry}/hello-world:v1`));
       assert.match(list.stdout, /└── sha256:/);
-      await Deno.writeTextFile(`${sb.cwd}/policy.json`, JSON.stringify({
-        version: "1.0",
-        trustPolicies: [{
-          name: "p",
-          registryScopes: [`${registry}/hello-world`],
-          signatureVerification: { level: "strict" },
-          trustStores: ["ca:wabbit-networks.io"],
-          trustedIdentities: ["*"],
-        }],
-      }));
+      await Deno.writeTextFile(
+        `${sb.cwd}/policy.json`,
+        JSON.stringify({
+          version: "1.0",
+          trustPolicies: [{
+            name: "p",
+            registryScopes: [`${registry}/hello-world`],
+            signatureVerification: { level: "strict" },
+            trustStores: ["ca:wabbit-networks.io"],
+            trustedIdentities: ["*"],
+          }],
+        }),
+      );
       ok(await sb.run("policy", "import", "./policy.json", "--force"));
       ok(await sb.run("verify", `${registry}/hello-world:v1`));
       // The repository is itself an OCI layout.
-      ok(await sb.run("verify", "--oci-layout", "./registry/hello-world:v1", "--scope", `${registry}/hello-world`));
+      ok(
+        await sb.run(
+          "verify",
+          "--oci-layout",
+          "./registry/hello-world:v1",
+          "--scope",
+          `${registry}/hello-world`,
+        ),
+      );
     } finally {
       await server.stop();
     }
 
-    const roPort = await freePort();
+    const roPort = freePort();
     const ro = serveInProcess(sb, ["--addr", `127.0.0.1:${roPort}`, "--read-only"]);
     await waitForRegistry(roPort);
     try {
-      const refused = await sb.run("cp", "--from-oci-layout", "./img:v1", `localhost:${roPort}/other:v1`);
+      const refused = await sb.run(
+        "cp",
+        "--from-oci-layout",
+        "./img:v1",
+        `localhost:${roPort}/other:v1`,
+      );
       assert.notEqual(refused.code, 0);
       ok(await sb.run("list", `localhost:${roPort}/hello-world:v1`));
     } finally {
@@ -81,8 +130,13 @@ Deno.test("serve: push with cp -r, list and verify through the referrers API; re
     if (!htpasswd) return;
     const made = await runPeer(htpasswd, ["-Bbn", "alice", "s3cret"]);
     await Deno.writeTextFile(`${sb.cwd}/htpasswd`, made.stdout);
-    const authPort = await freePort();
-    const auth = serveInProcess(sb, ["--addr", `127.0.0.1:${authPort}`, "--htpasswd", "./htpasswd"]);
+    const authPort = freePort();
+    const auth = serveInProcess(sb, [
+      "--addr",
+      `127.0.0.1:${authPort}`,
+      "--htpasswd",
+      "./htpasswd",
+    ]);
     await waitForRegistry(authPort);
     try {
       const denied = await sb.run("list", `localhost:${authPort}/hello-world:v1`);
@@ -118,7 +172,7 @@ function serveInProcess(sb: CliSandbox, args: string[]): { stop: () => Promise<v
   };
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
