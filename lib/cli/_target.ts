@@ -94,13 +94,8 @@ export async function openTarget(
     );
   }
   const flags = options.flags ?? {};
-  if (flags.insecure || flags["ca-file"]) {
-    throw new UsageError(
-      "--insecure and --ca-file are not supported yet; use a registry with a publicly trusted certificate or --plain-http",
-    );
-  }
   const registry = new Registry(parsed.registry, {
-    fetch: io.fetch,
+    fetch: await registryFetch(io, flags),
     hasher: io.hasher,
     credentials: await credentialProvider(io, flags),
     userAgent: "ocisign",
@@ -113,6 +108,22 @@ export async function openTarget(
     reference: reference ?? "latest",
     name: formatReference({ registry: parsed.registry, repository: parsed.repository }),
   };
+}
+
+async function registryFetch(io: CliIo, flags: RegistryFlags): Promise<typeof fetch> {
+  const caFile = flags["ca-file"];
+  if (!caFile && !flags.insecure) return io.fetch;
+  const caCerts = caFile
+    ? [
+      new TextDecoder().decode(
+        await io.fs.readFile(absolutePath(io.cwd, caFile), { maxBytes: 4 << 20 }),
+      ),
+    ]
+    : undefined;
+  return io.tlsFetch({
+    ...(caCerts ? { caCerts } : {}),
+    ...(flags.insecure ? { insecure: true } : {}),
+  });
 }
 
 async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<CredentialProvider> {

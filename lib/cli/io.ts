@@ -30,6 +30,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   /** HTTP client for registries. */
   fetch: typeof fetch;
+  /** An HTTP client that trusts extra CA certificates (PEM), or (`insecure`) any certificate. */
+  tlsFetch(options: { caCerts?: string[]; insecure?: boolean }): typeof fetch;
   /** The current time. */
   now(): Date;
   /** Runs `docker-credential-*` helpers. */

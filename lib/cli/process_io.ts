@@ -9,6 +9,7 @@ import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
 import type { CliIo } from "./io.ts";
+import { UsageError } from "./_args.ts";
 
 /**
  * Builds the I/O of this process; SIGINT aborts `signal`.
@@ -32,6 +33,7 @@ export function processIo(): CliIo {
       return new TextDecoder().decode(Buffer.concat(chunks));
     },
     fetch: globalThis.fetch.bind(globalThis),
+    tlsFetch,
     now: () => new Date(),
     credentialHelper: { run: runHelper },
     hostPlatform: hostPlatform(),
@@ -64,4 +66,27 @@ function hostPlatform(): string {
   return `${OCI_OS[process.platform] ?? process.platform}/${
     OCI_ARCH[process.arch] ?? process.arch
   }`;
+}
+
+/**
+ * Deno's and Bun's ways of giving `fetch` custom TLS trust. Deno cannot skip certificate
+ * verification per client, so `insecure` works only in the compiled (Bun) binary.
+ */
+function tlsFetch(options: { caCerts?: string[]; insecure?: boolean }): typeof fetch {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (deno !== undefined) {
+    if (options.insecure) {
+      throw new UsageError(
+        "--insecure is not available under Deno (use the ocisign binary, or pass the registry's CA with --ca-file)",
+      );
+    }
+    const client = deno.createHttpClient(options.caCerts ? { caCerts: options.caCerts } : {});
+    return ((input, init) => fetch(input, { ...init, client })) as typeof fetch;
+  }
+  const tls = {
+    ...(options.caCerts ? { ca: options.caCerts } : {}),
+    ...(options.insecure ? { rejectUnauthorized: false } : {}),
+  };
+  return ((input, init) =>
+    fetch(input, { ...init, tls } as unknown as RequestInit)) as typeof fetch;
 }

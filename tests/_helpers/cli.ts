@@ -84,6 +84,10 @@ export function testIo(options: CliRunOptions = {}): {
     isTty: options.isTty ?? false,
     readStdin: () => Promise.resolve(options.stdin ?? ""),
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    tlsFetch: ({ caCerts }) => {
+      const client = Deno.createHttpClient(caCerts ? { caCerts } : {});
+      return ((input, init) => fetch(input, { ...init, client })) as typeof fetch;
+    },
     now: options.now ?? (() => new Date()),
     credentialHelper: options.credentialHelper ?? NO_CREDENTIAL_HELPERS,
     hostPlatform: "linux/amd64",

@@ -42,6 +42,7 @@ const REPOS = [
   "both",
   "layout-copied",
   "multi",
+  "corrupt-envelope",
   "untrusted-ocisign",
   "untrusted-peer",
 ];
@@ -352,6 +353,34 @@ Deno.test({
             assertEquals(await peerList(fx, child), [childSig]);
             const childOk = await fx.peer("verify", child, "--config-dir", fx.cfg);
             assertEquals(childOk.code, 0, describeRun(childOk));
+          },
+        );
+
+        await t.step(
+          "an envelope blob corrupted in the registry's storage is rejected by both",
+          async () => {
+            const blob = (digest: string) =>
+              `${fx.registry.dir}/data/docker/registry/v2/blobs/sha256/${digest.slice(7, 9)}/${
+                digest.slice(7)
+              }/data`;
+            const flipLastByte = async (digest: string) => {
+              const bytes = await Deno.readFile(blob(digest));
+              bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
+              await Deno.writeFile(blob(digest), bytes);
+            };
+            // Distribution checks manifests it serves, not blobs: the envelope reaches the client.
+            const ref = await fx.push("corrupt-envelope");
+            const sig = await ocisignSign(fx, ref, "ec", "cose");
+            const manifest = JSON.parse(await Deno.readTextFile(blob(sig)));
+            await flipLastByte(manifest.layers[0].digest);
+            const ours = await fx.ocisign("verify", ref);
+            const theirs = await fx.peer("verify", ref, "--config-dir", fx.cfg);
+            const both = `--- ocisign: ${describeRun(ours)}\n--- notation-peer: ${
+              describeRun(theirs)
+            }`;
+            assertEquals([ours.code, theirs.code], [3, 1], both);
+            assert.match(ours.stderr, /digest mismatch/i, both);
+            assert.match(theirs.stderr, /mismatch/i, both);
           },
         );
 

@@ -40,6 +40,14 @@ const args = {
     description: "The destination is an OCI layout (directory or .tar)",
   },
   "plain-http": { type: "boolean", description: "Use HTTP for both registries" },
+  "ca-file": {
+    type: "string",
+    description: "PEM file of CA certificates trusted for both registries",
+  },
+  insecure: {
+    type: "boolean",
+    description: "Do not verify the registries' TLS certificates (binary only)",
+  },
   "from-plain-http": { type: "boolean", description: "Use HTTP for the source registry" },
   "to-plain-http": { type: "boolean", description: "Use HTTP for the destination registry" },
   "to-referrers": {
@@ -92,9 +100,16 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       const fromLayout = Boolean(args["from-oci-layout"]);
       const toLayout = Boolean(args["to-oci-layout"]);
       const dst = splitDestinationTags(args.destination);
+      const tlsFlags = {
+        ...(args["ca-file"] ? { "ca-file": args["ca-file"] } : {}),
+        ...(args.insecure ? { insecure: true } : {}),
+      };
       const src = await openTarget(io, args.source, {
         ociLayout: fromLayout,
-        flags: { "plain-http": Boolean(args["plain-http"] || args["from-plain-http"]) },
+        flags: {
+          ...tlsFlags,
+          "plain-http": Boolean(args["plain-http"] || args["from-plain-http"]),
+        },
       });
       let committed = false;
       let destination;
@@ -104,7 +119,10 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           create: true,
           allowBare: true,
           referrers: args["to-referrers"] as ReferrersMode,
-          flags: { "plain-http": Boolean(args["plain-http"] || args["to-plain-http"]) },
+          flags: {
+            ...tlsFlags,
+            "plain-http": Boolean(args["plain-http"] || args["to-plain-http"]),
+          },
         });
         const tags = dst.tags.length > 0 ? dst.tags : [src.reference];
         const onProgress = io.isTty && args.output !== "json"

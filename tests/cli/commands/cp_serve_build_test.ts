@@ -191,3 +191,95 @@ async function waitForRegistry(port: number): Promise<void> {
   }
   throw new Error(`the registry on port ${port} did not start`);
 }
+
+Deno.test("serve --tls-cert/--tls-key, and cp/list with --ca-file trust it", async () => {
+  const openssl = findPeer("openssl");
+  if (!openssl) return;
+  await withSigningSandbox(async (sb) => {
+    const run = async (...args: string[]) => {
+      const r = await runPeer(openssl, args, { cwd: sb.cwd });
+      assert.equal(r.code, 0, r.stderr);
+    };
+    await run(
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=Test CA",
+    );
+    await run(
+      "req",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      "server.key",
+      "-out",
+      "server.csr",
+      "-subj",
+      "/CN=127.0.0.1",
+    );
+    await Deno.writeTextFile(`${sb.cwd}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    await run(
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "server.pem",
+      "-days",
+      "1",
+      "-extfile",
+      "ext.cnf",
+    );
+    const port = freePort();
+    const server = serveInProcess(sb, [
+      "--addr",
+      `127.0.0.1:${port}`,
+      "--tls-cert",
+      "server.pem",
+      "--tls-key",
+      "server.key",
+    ]);
+    try {
+      const registry = `127.0.0.1:${port}`;
+      let pushed;
+      for (let i = 0; i < 300; i++) {
+        pushed = await sb.run(
+          "cp",
+          "-r",
+          "--from-oci-layout",
+          "./img:v1",
+          `${registry}/app:v1`,
+          "--ca-file",
+          "ca.pem",
+        );
+        if (pushed.code !== 7) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      ok(pushed!);
+      const untrusted = await sb.run("list", `${registry}/app:v1`);
+      assert.equal(untrusted.code, 7, untrusted.stderr);
+      ok(await sb.run("list", `${registry}/app:v1`, "--ca-file", "ca.pem"));
+    } finally {
+      await server.stop();
+    }
+  });
+});
