@@ -55,7 +55,7 @@ export interface OpenTargetOptions {
   create?: boolean;
   /** Referrers mode for registries. */
   referrers?: ReferrersMode;
-  /** Whether a reference without tag or digest is allowed (defaults to false). */
+  /** Whether a reference without tag or digest is allowed (it then means `latest`). */
   allowBare?: boolean;
 }
 
@@ -77,13 +77,14 @@ export async function openTarget(
       ...(options.create ? { create: true } : {}),
     });
     const reference = parsed.digest ?? parsed.tag;
-    if (reference === undefined) {
+    if (reference === undefined && !options.allowBare) {
+      await layout.close();
       throw new InvalidReferenceError(
         ref,
         "missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>",
       );
     }
-    return { target: layout, reference, name: parsed.path, layout };
+    return { target: layout, reference: reference ?? "latest", name: parsed.path, layout };
   }
   const parsed = parseReference(ref);
   const reference = parsed.digest ?? parsed.tag;

@@ -36,7 +36,8 @@ export async function withTempDir(
 
 /**
  * Runs ocisign's CLI in-process with `OCISIGN_CONFIG_DIR=configDir`, working directory `cwd` (also
- * the home directory) and no other environment; `now` replaces the clock.
+ * the home directory) and no other environment; `now` replaces the clock, `stdin` is what
+ * `--password-stdin` reads.
  *
  * @example
  * ```ts ignore
@@ -44,7 +45,7 @@ export async function withTempDir(
  * ```
  */
 export function ocisign(
-  where: { cwd: string; configDir: string; now?: () => Date },
+  where: { cwd: string; configDir: string; now?: () => Date; stdin?: string },
   ...argv: string[]
 ): Promise<CliResult> {
   return runCli(argv, {
@@ -52,6 +53,7 @@ export function ocisign(
     home: where.cwd,
     env: { OCISIGN_CONFIG_DIR: where.configDir },
     ...(where.now ? { now: where.now } : {}),
+    ...(where.stdin !== undefined ? { stdin: where.stdin } : {}),
   });
 }
 

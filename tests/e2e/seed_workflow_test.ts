@@ -1,16 +1,24 @@
 /**
  * The seed workflow, command for command, with ocisign's CLI: on an OCI layout another tool made
- * (a directory pushed by oras; a tar written by `skopeo copy ... oci-archive:`), generate a test
- * certificate, write the seed's trust policy, sign, list, verify, copy with signatures to a real
- * `docker-registry`, list and verify there, and copy back. Plus the exit codes of the failures,
- * and the same loop with the binary `bun build --compile` makes, run as a subprocess.
+ * (a directory pushed by oras; a tar written by `skopeo copy ... oci-archive:`) or `ocisign build`
+ * made, generate a test certificate, write the seed's trust policy, sign, list, verify, copy with
+ * signatures to a real `docker-registry`, list and verify there, and copy back (also without a
+ * tag, as the seed writes it). Plus the exit codes of the failures, and the same loop with the
+ * binary `bun build --compile` makes, run as a subprocess.
  * Needs `oras` and `docker-registry`; the tar test `skopeo` and `umoci`; the binary test `bun`;
- * the build test only `docker-registry`.
+ * the build test only `docker-registry`; with `notation-peer` the binary's signatures are also
+ * verified by notation.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
-import { type Distribution, startDistribution } from "../_helpers/distribution.ts";
-import { describeRun, ocisign, pushedSignature, withTempDir } from "../_helpers/e2e.ts";
+import { startDistribution } from "../_helpers/distribution.ts";
+import {
+  describeRun,
+  NOTARY_SIGNATURE,
+  ocisign,
+  pushedSignature,
+  withTempDir,
+} from "../_helpers/e2e.ts";
 import type { CliResult } from "../_helpers/cli.ts";
 
 const ORAS = findPeer("oras");
@@ -18,11 +26,13 @@ const REGISTRY = findPeer("docker-registry");
 const SKOPEO = findPeer("skopeo");
 const UMOCI = findPeer("umoci");
 const BUN = findPeer("bun");
+const PEER = findPeer("notation-peer");
 const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
-const SIGNATURE_TYPE = "application/vnd.cncf.notary.signature";
-const TAG_WARNING = (verb: string) =>
-  `Warning: Always ${verb} the artifact using digest(@sha256:...) rather than a tag(:v1)`;
+/** The start of notation's warning about a tag reference. */
+function tagWarning(verb: string): string {
+  return `Warning: Always ${verb} the artifact using digest(@sha256:...) rather than a tag(:v1)`;
+}
 
 /** The seed's trust policy, with the registry scope on this test's port. */
 function seedTrustPolicy(registryHost: string): string {
@@ -44,7 +54,7 @@ function seedTrustPolicy(registryHost: string): string {
 
 /** `list` output for one signature, in notation's tree format. */
 function tree(ref: string, signature: string): string {
-  return `${ref}\n└── ${SIGNATURE_TYPE}\n    └── ${signature}\n`;
+  return `${ref}\n└── ${NOTARY_SIGNATURE}\n    └── ${signature}\n`;
 }
 
 /** Something that runs ocisign: in-process, or the compiled binary as a subprocess. */
@@ -74,7 +84,7 @@ async function seedLoop(
     signed.stdout,
     `Successfully signed ${local}@${digest}\nPushed the signature to ${local}@${signature}\n`,
   );
-  assert.ok(signed.stderr.startsWith(TAG_WARNING("sign")), signed.stderr);
+  assert.ok(signed.stderr.startsWith(tagWarning("sign")), signed.stderr);
 
   const listed = ok(await run("list", "--oci-layout", `${local}:v1`), "list");
   assertEquals(listed.stdout, tree(`${local}@${digest}`, signature));
@@ -84,7 +94,7 @@ async function seedLoop(
     "verify",
   );
   assertEquals(verified.stdout, `Successfully verified signature for ${local}@${digest}\n`);
-  assert.ok(verified.stderr.startsWith(TAG_WARNING("verify")), verified.stderr);
+  assert.ok(verified.stderr.startsWith(tagWarning("verify")), verified.stderr);
 
   const remote = `${host}/hello-world`;
   const copied = ok(
@@ -150,14 +160,31 @@ async function orasLayout(cwd: string, name: string): Promise<string> {
   return pushed.stdout.match(/Digest: (sha256:[0-9a-f]{64})/)![1]!;
 }
 
+/** What a seed test works in: a registry, a temp dir, its `work/` subdir and ocisign there. */
+interface Seed {
+  /** `localhost:<port>` of the registry. */
+  host: string;
+  /** The temp dir; `config/` in it is the config dir. */
+  dir: string;
+  /** `<dir>/work`: the working (and home) directory of every command. */
+  cwd: string;
+  /** ocisign in-process in `cwd` with config dir `<dir>/config`. */
+  run: Run;
+}
+
 /** Starts a registry and a temp working dir, runs `fn`, then stops and removes both. */
-async function withRegistryAndDir(
-  fn: (registry: Distribution, host: string, dir: string) => Promise<void>,
-): Promise<void> {
+async function withSeed(fn: (seed: Seed) => Promise<void>): Promise<void> {
   const registry = await startDistribution();
   try {
     await withTempDir("ocisign-e2e-", async (dir) => {
-      await fn(registry, `localhost:${registry.host.split(":")[1]}`, dir);
+      const cwd = `${dir}/work`;
+      await Deno.mkdir(cwd);
+      await fn({
+        host: `localhost:${registry.host.split(":")[1]}`,
+        dir,
+        cwd,
+        run: (...args) => ocisign({ cwd, configDir: `${dir}/config` }, ...args),
+      });
     });
   } finally {
     await registry.stop();
@@ -168,10 +195,7 @@ Deno.test({
   name: "seed workflow: sign, list, verify, cp -r to a registry and back, on an oras layout",
   ignore: ORAS === undefined || REGISTRY === undefined,
   fn: () =>
-    withRegistryAndDir(async (_registry, host, dir) => {
-      const cwd = `${dir}/work`;
-      await Deno.mkdir(cwd);
-      const run: Run = (...args) => ocisign({ cwd, configDir: `${dir}/config` }, ...args);
+    withSeed(async ({ host, cwd, run }) => {
       const digest = await orasLayout(cwd, "hello-world");
       await seedSetUp(run, cwd, host);
       const signature = await seedLoop(run, "hello-world", host, digest);
@@ -223,15 +247,12 @@ Deno.test({
   name: "seed workflow, command for command, starting with ocisign build",
   ignore: REGISTRY === undefined,
   fn: () =>
-    withRegistryAndDir(async (_registry, host, dir) => {
-      const cwd = `${dir}/work`;
-      await Deno.mkdir(cwd);
+    withSeed(async ({ host, cwd, run }) => {
       await Deno.writeTextFile(
         `${cwd}/Dockerfile`,
         'FROM scratch\nCOPY hello.txt /\nCMD ["/hello"]\n',
       );
       await Deno.writeTextFile(`${cwd}/hello.txt`, "hello, world\n");
-      const run: Run = (...args) => ocisign({ cwd, configDir: `${dir}/config` }, ...args);
       const built = ok(
         await run("build", "-t", "hello-world:v1", "-o", "./hello-world", "."),
         "build",
@@ -252,10 +273,7 @@ Deno.test({
   name: "seed workflow: cp REF --to-oci-layout ./dir -r without a tag, as the seed spells it",
   ignore: ORAS === undefined || REGISTRY === undefined,
   fn: () =>
-    withRegistryAndDir(async (_registry, host, dir) => {
-      const cwd = `${dir}/work`;
-      await Deno.mkdir(cwd);
-      const run: Run = (...args) => ocisign({ cwd, configDir: `${dir}/config` }, ...args);
+    withSeed(async ({ host, cwd, run }) => {
       const digest = await orasLayout(cwd, "hello-world");
       await seedSetUp(run, cwd, host);
       const signature = pushedSignature(
@@ -275,10 +293,7 @@ Deno.test({
   name: "seed workflow on a layout tar written by skopeo copy oci-archive:",
   ignore: REGISTRY === undefined || SKOPEO === undefined || UMOCI === undefined,
   fn: () =>
-    withRegistryAndDir(async (_registry, host, dir) => {
-      const cwd = `${dir}/work`;
-      await Deno.mkdir(cwd);
-      const run: Run = (...args) => ocisign({ cwd, configDir: `${dir}/config` }, ...args);
+    withSeed(async ({ host, cwd, run }) => {
       for (const args of [["init", "--layout", "./umoci"], ["new", "--image", "./umoci:v1"]]) {
         const made = await runPeer(UMOCI!, args, { cwd });
         assertEquals(made.code, 0, describeRun(made));
@@ -351,7 +366,7 @@ Deno.test({
   name: "seed workflow with the binary bun build --compile makes, run as a subprocess",
   ignore: BUN === undefined || ORAS === undefined || REGISTRY === undefined,
   fn: () =>
-    withRegistryAndDir(async (_registry, host, dir) => {
+    withSeed(async ({ host, dir, cwd }) => {
       if (!(await Deno.stat(`${REPO_ROOT}/node_modules/citty`).catch(() => undefined))) {
         const installed = await runPeer(Deno.execPath(), ["install"], { cwd: REPO_ROOT });
         assertEquals(installed.code, 0, describeRun(installed));
@@ -362,13 +377,35 @@ Deno.test({
       });
       assertEquals(built.code, 0, describeRun(built));
 
-      const cwd = `${dir}/work`;
-      await Deno.mkdir(cwd);
       const env = { OCISIGN_CONFIG_DIR: `${dir}/config`, HOME: cwd, NO_COLOR: "1" };
       const run: Run = (...args) => runPeer(binary, args, { cwd, env });
       const digest = await orasLayout(cwd, "hello-world");
       await seedSetUp(run, cwd, host);
       await seedLoop(run, "hello-world", host, digest);
+
+      // What the binary signs with Bun's WebCrypto, notation verifies: JWS in the registry, and
+      // COSE in a layout.
+      if (PEER !== undefined) {
+        const peer = (...args: string[]) =>
+          runPeer(PEER, args, { cwd, env: { NOTATION_CACHE: `${dir}/notation-cache` } });
+        const config = ["--config-dir", `${dir}/config`];
+        const jws = await peer("verify", `${host}/hello-world:v1`, ...config);
+        assertEquals(jws.code, 0, describeRun(jws));
+        await orasLayout(cwd, "hello-cose");
+        ok(
+          await run("sign", "--oci-layout", "./hello-cose:v1", "--signature-format", "cose"),
+          "sign COSE",
+        );
+        const cose = await peer(
+          "verify",
+          "--oci-layout",
+          "./hello-cose:v1",
+          "--scope",
+          "local/hello-world",
+          ...config,
+        );
+        assertEquals(cose.code, 0, describeRun(cose));
+      }
 
       const unknownTag = await run("verify", `${host}/hello-world:v9`);
       assertEquals(unknownTag.code, 5, describeRun(unknownTag));

@@ -3,11 +3,14 @@
  * on disk: each tool verifies, lists and inspects what the other signed (JWS and COSE, RSA and EC
  * chains made with openssl), with one notation config directory (trust policy + trust store) that
  * both read; user metadata both ways; tampered and wrongly keyed signatures rejected by both;
- * `cert generate-test` output of one tool used by the other; the 2.x signature manifest shape.
- * Needs `notation-peer` and `oras` (scripts/peers/install.sh) and `openssl`; the skopeo/umoci step
+ * `cert generate-test` output of one tool used by the other; the 2.x signature manifest shape;
+ * RSA-3072 and EC P-384/P-521 chains; x509.subject identities; expiry; RFC 3161 timestamps from an
+ * openssl TSA; which trust policy file each tool reads. Needs `notation-peer` and `oras` (scripts/peers/install.sh) and `openssl`; the skopeo/umoci step
  * also needs `skopeo` and `umoci`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
+import { type Bytes, fromBase64Url } from "../../lib/_internal/bytes.ts";
+import { CborMap, CborTag, type CborValue, decodeCbor } from "../../lib/signature/cbor/mod.ts";
 import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
 import type { CliResult } from "../_helpers/cli.ts";
 import {
@@ -76,7 +79,7 @@ async function setUp(dir: string): Promise<Fixture> {
     digest,
     pki,
     ocisign: (args, options = {}) =>
-      ocisign({ cwd: dir, configDir: options.configDir ?? cfg, ...options }, ...args),
+      ocisign({ cwd: dir, ...options, configDir: options.configDir ?? cfg }, ...args),
     peer: (args) =>
       runPeer(PEER!, args, { cwd: dir, env: { NOTATION_CACHE: `${dir}/notation-cache` } }),
     fresh: async (name) => {
@@ -158,6 +161,60 @@ function ocisignVerify(
   return fx.ocisign(["verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE, ...extra]);
 }
 
+/** `Uint8Array`s as hex, CBOR maps as entry lists and tags as `{tag, value}`, for comparisons. */
+function plain(value: CborValue): unknown {
+  if (value instanceof Uint8Array) {
+    return Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  if (value instanceof CborMap) return [...value.entries()].map(([k, v]) => [k, plain(v)]);
+  if (value instanceof CborTag) return { tag: value.tag, value: plain(value.value) };
+  if (Array.isArray(value)) return value.map(plain);
+  return value;
+}
+
+/**
+ * A signature manifest and its envelope in a form that is equal for two tools that write the
+ * same bytes: the signature manifest with the envelope digest, size and creation time masked;
+ * the envelope's member order, protected header (signing time and expiry masked), unprotected header
+ * (signing agent masked) and payload, all as written.
+ */
+async function comparable(layout: string, signature: string): Promise<unknown> {
+  const { manifest, envelope } = await readSignatureManifest(layout, signature);
+  const layer = { ...envelope, digest: "ENVELOPE", size: 0 };
+  const annotations = {
+    ...(manifest.annotations as Record<string, string>),
+    "org.opencontainers.image.created": "CREATED",
+  };
+  const masked = JSON.stringify({ ...manifest, layers: [layer], annotations });
+  const bytes = await Deno.readFile(`${layout}/blobs/sha256/${envelope.digest.slice(7)}`);
+  if (envelope.mediaType === "application/jose+json") {
+    const jws = JSON.parse(new TextDecoder().decode(bytes));
+    const decode = (s: string) => new TextDecoder().decode(fromBase64Url(s));
+    return {
+      manifest: masked,
+      members: Object.keys(jws),
+      protected: decode(jws.protected)
+        .replace(/"io\.cncf\.notary\.signingTime":"[^"]+"/, "TIME")
+        .replace(/"io\.cncf\.notary\.expiry":"[^"]+"/, "EXPIRY"),
+      header: JSON.stringify({ ...jws.header, "io.cncf.notary.signingAgent": "AGENT" }),
+      payload: decode(jws.payload),
+    };
+  }
+  const sign1 = decodeCbor(bytes) as CborTag;
+  const [protectedBytes, unprotected, payload] = sign1.value as [Bytes, CborMap, Bytes];
+  const header = decodeCbor(protectedBytes) as CborMap;
+  header.set("io.cncf.notary.signingTime", "TIME");
+  if (header.has("io.cncf.notary.expiry")) header.set("io.cncf.notary.expiry", "EXPIRY");
+  unprotected.set("io.cncf.notary.signingAgent", "AGENT");
+  return {
+    manifest: masked,
+    tag: sign1.tag,
+    protected: plain(header),
+    unprotected: plain(unprotected),
+    payload: new TextDecoder().decode(payload),
+  };
+}
+
 Deno.test({
   name: "ocisign and notation-peer sign, list, inspect and verify each other's layouts",
   ignore: MISSING,
@@ -188,6 +245,20 @@ Deno.test({
           assert.match(wrong.stderr, /Reason: .*unable to find specified metadata/);
         }
       });
+
+      await t.step(
+        "ocisign's signature manifests and envelopes match notation's byte for byte, apart from time, agent and signature",
+        async () => {
+          for (const { format, key } of COMBOS.slice(0, 2)) {
+            const layout = await fx.fresh(`bytes-${format}`);
+            const flags = ["-m", "b=2", "-m", "a=1"];
+            const ours = await ocisignSign(fx, layout, key, format, flags);
+            const theirs = await peerSign(fx, layout, fx.pki[key], format, flags);
+            const [a, b] = await Promise.all([ours, theirs].map((d) => comparable(layout, d)));
+            assertEquals(a, b, `${format}: ocisign vs notation-peer`);
+          }
+        },
+      );
 
       await t.step("ocisign lists, inspects and verifies notation-peer's signatures", async () => {
         for (const { format, key } of COMBOS) {
@@ -721,6 +792,14 @@ Deno.test({
           assertEquals(verified.code, 0, describeRun(verified));
           const inspected = await runPeer(SKOPEO!, ["inspect", `oci:${layout}:v1`]);
           assertEquals(inspected.code, 0, describeRun(inspected));
+
+          // umoci's garbage collection keeps the signatures: index.json lists their manifests.
+          const gc = await runPeer(UMOCI!, ["gc", "--layout", layout]);
+          assertEquals(gc.code, 0, describeRun(gc));
+          const afterGc = await fx.peer(["list", "--oci-layout", `${layout}:v1`]);
+          assertEquals(afterGc.stdout.trim().split("\n").sort(), [ourSig, theirSig].sort());
+          const verifiedAfterGc = await ocisignVerify(fx, layout);
+          assertEquals(verifiedAfterGc.code, 0, describeRun(verifiedAfterGc));
         },
       });
     }),

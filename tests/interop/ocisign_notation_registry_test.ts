@@ -3,8 +3,11 @@
  * CNCF Distribution 2.8 registry (`docker-registry`), which has no Referrers API: signatures one
  * tool pushes (JWS and COSE, RSA and EC chains made with openssl) are found through the referrers
  * tag schema (`sha256-<hex>`) and listed and verified by the other; both signatures on one image
- * are seen by both; a signature by an untrusted key is rejected by both. Needs `notation-peer` and
- * `oras` (scripts/peers/install.sh), `openssl` and `docker-registry`.
+ * are seen by both; a multi-platform index and one of its images; a Docker v2 schema 2 image;
+ * layouts ocisign copies to and from the registry; the 2.x manifest shape; a corrupted envelope
+ * blob and a signature by an untrusted key are rejected by both; a registry that requires Basic
+ * auth. Needs `notation-peer` and `oras` (scripts/peers/install.sh), `openssl` and
+ * `docker-registry`; the Docker image step also `skopeo` and `umoci`, the auth test `htpasswd`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
@@ -25,6 +28,8 @@ const PEER = findPeer("notation-peer");
 const ORAS = findPeer("oras");
 const OPENSSL = findPeer("openssl");
 const REGISTRY = findPeer("docker-registry");
+const SKOPEO = findPeer("skopeo");
+const UMOCI = findPeer("umoci");
 const MISSING = PEER === undefined || ORAS === undefined || OPENSSL === undefined ||
   REGISTRY === undefined;
 
@@ -43,6 +48,8 @@ const REPOS = [
   "layout-copied",
   "multi",
   "corrupt-envelope",
+  "artifact-type-manifest",
+  "docker",
   "untrusted-ocisign",
   "untrusted-peer",
 ];
@@ -104,7 +111,12 @@ function fallbackTag(digest: string): string {
   return digest.replace(":", "-");
 }
 
-async function peerSign(fx: Fixture, ref: string, key: KeyName | "mallory", format: Format) {
+async function peerSign(
+  fx: Fixture,
+  ref: string,
+  key: KeyName | "mallory",
+  format: Format,
+): Promise<string> {
   const signed = await fx.peer(
     "sign",
     ref,
@@ -121,7 +133,12 @@ async function peerSign(fx: Fixture, ref: string, key: KeyName | "mallory", form
   return signed.stdout.trim();
 }
 
-async function ocisignSign(fx: Fixture, ref: string, key: KeyName | "mallory", format: Format) {
+async function ocisignSign(
+  fx: Fixture,
+  ref: string,
+  key: KeyName | "mallory",
+  format: Format,
+): Promise<string> {
   const signed = await fx.ocisign(
     "sign",
     ref,
@@ -384,6 +401,92 @@ Deno.test({
           },
         );
 
+        await t.step(
+          "a 2.x-shape signature in a registry: notation 1.3.2 lists and verifies it (unlike in a layout)",
+          async () => {
+            const ref = await fx.push("artifact-type-manifest");
+            const signed = await fx.ocisign(
+              "sign",
+              ref,
+              "--key",
+              "ec",
+              "--artifact-type-manifest",
+            );
+            assertEquals(signed.code, 0, describeRun(signed));
+            const sig = pushedSignature(signed);
+            assertEquals(await ocisignList(fx, ref), [sig]);
+            assertEquals(await peerList(fx, ref), [sig]);
+            const theirs = await fx.peer("verify", ref, "--config-dir", fx.cfg);
+            assertEquals(theirs.code, 0, describeRun(theirs));
+            const ours = await fx.ocisign("verify", ref);
+            assertEquals(ours.code, 0, describeRun(ours));
+          },
+        );
+
+        await t.step({
+          name: "a Docker v2 schema 2 image pushed by skopeo, signed and verified by both",
+          ignore: SKOPEO === undefined || UMOCI === undefined,
+          fn: async () => {
+            const image = `${fx.dir}/umoci`;
+            for (const args of [["init", "--layout", image], ["new", "--image", `${image}:v1`]]) {
+              const made = await runPeer(UMOCI!, args);
+              assertEquals(made.code, 0, describeRun(made));
+            }
+            const ref = `${fx.host}/docker:v1`;
+            const pushed = await runPeer(SKOPEO!, [
+              "copy",
+              "--quiet",
+              "--format",
+              "v2s2",
+              "--dest-tls-verify=false",
+              `oci:${image}:v1`,
+              `docker://${ref}`,
+            ]);
+            assertEquals(pushed.code, 0, describeRun(pushed));
+            const ours = await ocisignSign(fx, ref, "rsa", "jws");
+            const theirs = await peerSign(fx, ref, "ec", "cose");
+            assertEquals(await ocisignList(fx, ref), [ours, theirs].sort());
+            const inspected = stdoutJson(await fx.ocisign("inspect", ref, "-o", "json"));
+            for (const entry of inspected.Signatures as Array<Record<string, unknown>>) {
+              assertEquals(
+                (entry.signedArtifact as { mediaType: string }).mediaType,
+                "application/vnd.docker.distribution.manifest.v2+json",
+              );
+            }
+            for (const [signer, sig] of [["ocisign", ours], ["notation-peer", theirs]]) {
+              // each signature alone, in a layout of its own, so that each is verified
+              const layout = `${fx.dir}/docker-${signer}`;
+              const down = await fx.ocisign("cp", ref, "--to-oci-layout", `${layout}:v1`);
+              assertEquals(down.code, 0, describeRun(down));
+              const withSig = await fx.ocisign(
+                "cp",
+                `${fx.host}/docker@${sig}`,
+                "--to-oci-layout",
+                `${layout}@${sig}`,
+              );
+              assertEquals(withSig.code, 0, describeRun(withSig));
+              const peerOk = await fx.peer(
+                "verify",
+                "--oci-layout",
+                `${layout}:v1`,
+                "--scope",
+                `${fx.host}/docker`,
+                "--config-dir",
+                fx.cfg,
+              );
+              assertEquals(peerOk.code, 0, `${signer}: ${describeRun(peerOk)}`);
+              const ourOk = await fx.ocisign(
+                "verify",
+                "--oci-layout",
+                `${layout}:v1`,
+                "--scope",
+                `${fx.host}/docker`,
+              );
+              assertEquals(ourOk.code, 0, `${signer}: ${describeRun(ourOk)}`);
+            }
+          },
+        });
+
         await t.step("both tools reject a signature by an untrusted key", async () => {
           for (const signer of ["ocisign", "peer"] as const) {
             const ref = await fx.push(`untrusted-${signer}`);
@@ -403,4 +506,101 @@ Deno.test({
       await registry.stop();
     }
   },
+});
+
+Deno.test({
+  name: "ocisign and notation-peer sign and verify in a docker-registry that requires Basic auth",
+  ignore: MISSING || findPeer("htpasswd") === undefined,
+  fn: () =>
+    withTempDir("ocisign-interop-auth-", async (dir) => {
+      const user = "wabbit";
+      const password = `pw-${crypto.randomUUID()}`;
+      const htpasswd = await runPeer(findPeer("htpasswd")!, ["-Bbn", user, password]);
+      assertEquals(htpasswd.code, 0, describeRun(htpasswd));
+      await Deno.writeTextFile(`${dir}/htpasswd`, htpasswd.stdout);
+      const registry = await startDistribution({ htpasswd: `${dir}/htpasswd` });
+      try {
+        const host = `localhost:${registry.host.split(":")[1]}`;
+        const repo = `${host}/private`;
+        const cfg = `${dir}/cfg`;
+        const pki = await makeInteropSigners(OPENSSL!, dir, cfg, [repo]);
+        const { layout, digest } = await makeOrasLayout(ORAS!, dir, "hello", "v1");
+        const creds = { NOTATION_USERNAME: user, NOTATION_PASSWORD: password };
+        const peer = (...args: string[]) =>
+          runPeer(PEER!, args, { cwd: dir, env: { ...creds, NOTATION_CACHE: `${dir}/cache` } });
+        const run = (...args: string[]) =>
+          ocisign({ cwd: dir, configDir: cfg, stdin: `${password}\n` }, ...args);
+        const auth = ["-u", user, "--password-stdin"];
+
+        const anonymous = await ocisign(
+          { cwd: dir, configDir: cfg },
+          "cp",
+          "--from-oci-layout",
+          `${layout}:v1`,
+          `${repo}:v1`,
+        );
+        assertEquals(anonymous.code, 6, describeRun(anonymous));
+
+        // ocisign cp has no credential flags: it reads Docker's config.json in the home directory.
+        const dockerAuth = btoa(`${user}:${password}`);
+        await Deno.mkdir(`${dir}/.docker`);
+        await Deno.writeTextFile(
+          `${dir}/.docker/config.json`,
+          JSON.stringify({ auths: { [host]: { auth: dockerAuth } } }),
+        );
+        const pushed = await ocisign(
+          { cwd: dir, configDir: cfg },
+          "cp",
+          "--from-oci-layout",
+          `${layout}:v1`,
+          `${repo}:v1`,
+        );
+        assertEquals(pushed.code, 0, describeRun(pushed));
+        await Deno.remove(`${dir}/.docker`, { recursive: true });
+
+        const wrong = await ocisign(
+          { cwd: dir, configDir: cfg, stdin: "not-the-password\n" },
+          "verify",
+          `${repo}:v1`,
+          "-u",
+          user,
+          "--password-stdin",
+        );
+        assertEquals(wrong.code, 6, describeRun(wrong));
+        assert.ok(!wrong.stderr.includes("not-the-password"), wrong.stderr);
+
+        const theirSig = await peer(
+          "sign",
+          `${repo}@${digest}`,
+          "--key",
+          pki.rsa.leafKey,
+          "--cert",
+          pki.rsa.chain,
+        );
+        assertEquals(theirSig.code, 0, describeRun(theirSig));
+        const ourSig = await run("sign", `${repo}@${digest}`, "--key", "ec", ...auth);
+        assertEquals(ourSig.code, 0, describeRun(ourSig));
+        const all = [theirSig.stdout.trim(), pushedSignature(ourSig)].sort();
+
+        const listed = await run("list", `${repo}@${digest}`, "-o", "json", ...auth);
+        assertEquals(
+          (stdoutJson(listed).signatures as Array<{ digest: string }>).map((s) => s.digest).sort(),
+          all,
+        );
+        const peerListed = await peer("list", `${repo}@${digest}`);
+        assertEquals(peerListed.stdout.split("\n").filter((l) => l !== "").sort(), all);
+        const ours = await run("verify", `${repo}@${digest}`, ...auth);
+        assertEquals(ours.code, 0, describeRun(ours));
+        const theirs = await peer("verify", `${repo}@${digest}`, "--config-dir", cfg);
+        assertEquals(theirs.code, 0, describeRun(theirs));
+        for (const r of [anonymous, pushed, wrong, ourSig, listed, ours]) {
+          assert.ok(
+            ![password, dockerAuth].some((p) => `${r.stdout}${r.stderr}`.includes(p)),
+            "the password is never printed",
+          );
+        }
+      } finally {
+        await registry.stop();
+      }
+    }),
 });

@@ -1,14 +1,17 @@
 /**
  * ocisign against oras (v1.3, oras-go v2) and skopeo: layouts ocisign signed travel with
  * `oras cp -r` and still verify; what `ocisign cp -r` pushes shows up in `oras discover`; what
- * `oras cp -r --to-oci-layout` writes verifies with `ocisign verify --oci-layout`; skopeo reads the
- * layouts ocisign wrote. Runs against a real `docker-registry` (Distribution 2.8, referrers tag
- * schema). Needs `oras`, `openssl`, `docker-registry`; the skopeo step also `skopeo` and `umoci`.
+ * `oras cp -r --to-oci-layout` writes verifies with `ocisign verify --oci-layout`; an
+ * `oras attach`ed SBOM and its own signature travel with `ocisign cp -r` and show nested in
+ * `oras discover`; skopeo reads the layouts ocisign wrote. Runs against a real `docker-registry`
+ * (Distribution 2.8, referrers tag schema). Needs `oras`, `openssl`, `docker-registry`; the
+ * skopeo step also `skopeo` and `umoci`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { startDistribution } from "../_helpers/distribution.ts";
 import {
+  copyDir,
   describeRun,
   makeInteropSigners,
   NOTARY_SIGNATURE,
@@ -54,6 +57,7 @@ Deno.test({
           `${host}/oras-pushed`,
           `${host}/ocisign-pushed`,
           `${host}/umoci`,
+          `${host}/attached`,
         ]);
         const run = (...args: string[]) => ocisign({ cwd: dir, configDir: cfg }, ...args);
         const { layout, digest } = await makeOrasLayout(ORAS!, dir, "hello", "v1");
@@ -147,6 +151,66 @@ Deno.test({
           const listed = await run("list", "--oci-layout", `${back}@${digest}`, "-o", "json");
           assertEquals((stdoutJson(listed).signatures as unknown[]).length, 2);
         });
+
+        await t.step(
+          "an oras-attached SBOM and its ocisign signature travel with cp -r",
+          async () => {
+            const attached = `${dir}/attached`;
+            await copyDir(layout, attached);
+            await Deno.writeTextFile(`${dir}/sbom.json`, '{"spdxVersion":"SPDX-2.3"}\n');
+            const out = await oras(
+              dir,
+              "attach",
+              "--oci-layout",
+              `${attached}:v1`,
+              "--artifact-type",
+              "application/spdx+json",
+              "sbom.json",
+            );
+            const sbom = out.match(/Digest: (sha256:[0-9a-f]{64})/)![1]!;
+            const sbomSigned = await run(
+              "sign",
+              "--oci-layout",
+              `${attached}@${sbom}`,
+              "--key",
+              "ec",
+            );
+            assertEquals(sbomSigned.code, 0, describeRun(sbomSigned));
+            const sbomSig = pushedSignature(sbomSigned);
+
+            // ocisign lists only signatures, of the image and of the SBOM
+            const listed = await run("list", "--oci-layout", `${attached}:v1`, "-o", "json");
+            assertEquals(
+              (stdoutJson(listed).signatures as Array<{ digest: string }>).map((s) => s.digest)
+                .sort(),
+              sigs,
+            );
+
+            const ref = `${host}/attached:v1`;
+            const copied = await run("cp", "-r", "--from-oci-layout", `${attached}:v1`, ref);
+            assertEquals(copied.code, 0, describeRun(copied));
+            const found: DiscoverJson = JSON.parse(
+              await oras(dir, "discover", "--plain-http", ref, "--format", "json"),
+            );
+            const byType = found.referrers.map((r) => [r.artifactType, r.digest]).sort();
+            assertEquals(
+              byType,
+              [
+                ["application/spdx+json", sbom],
+                ...sigs.map((d) => [NOTARY_SIGNATURE, d]),
+              ].sort(),
+            );
+            const sbomNode = found.referrers.find((r) => r.digest === sbom)!;
+            assertEquals(
+              (sbomNode.referrers as Array<{ digest: string; artifactType: string }>).map((
+                r,
+              ) => [r.artifactType, r.digest]),
+              [[NOTARY_SIGNATURE, sbomSig]],
+            );
+            const verified = await run("verify", `${host}/attached@${sbom}`);
+            assertEquals(verified.code, 0, describeRun(verified));
+          },
+        );
 
         await t.step({
           name: "skopeo inspect reads layouts ocisign signed and wrote",

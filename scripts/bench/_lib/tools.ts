@@ -99,3 +99,22 @@ export async function ocisignRunners(work: string): Promise<OcisignRunner[]> {
     { name: "ocisign (binary)", cmd: binary, prefix: [] },
   ];
 }
+
+/**
+ * The number of runs per contender: `$OCISIGN_BENCH_RUNS` when set (e.g. 1 for a quick look),
+ * else the benchmark's default.
+ *
+ * @example
+ * ```ts
+ * const runs = runsFor(3);
+ * ```
+ */
+export function runsFor(fallback: number): number {
+  const text = Deno.env.get("OCISIGN_BENCH_RUNS");
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`OCISIGN_BENCH_RUNS=${text} is not a positive integer: fix or unset it`);
+  }
+  return n;
+}

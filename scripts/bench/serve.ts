@@ -1,0 +1,99 @@
+/**
+ * Benchmark `serve`: push and pull of a 1 GiB image of 8 random 128 MiB layers with `oras cp`
+ * (layout to registry, then registry to a fresh layout) against `ocisign serve` (deno and binary)
+ * and against Debian's `docker-registry` (CNCF Distribution 2.8; the named peer), each server
+ * fresh for every run and run under GNU time, so that stopping it yields the server's peak RSS
+ * (the RSS column is the server's, not the client's). 3 runs each; goals: ocisign serve at least
+ * as fast as Distribution (ratio <= 1), server peak RSS under 150 MiB.
+ *
+ * Run: `deno task bench serve`
+ *
+ * @module
+ */
+import { commandLine, type ContenderResult } from "./_lib/contender.ts";
+import { measure, type Sample } from "./_lib/measure.ts";
+import { writeImageLayout } from "./_lib/layout.ts";
+import { type Goal, type Row, toRows } from "./_lib/report.ts";
+import { type Server, startDistribution, startOcisignServe } from "./_lib/server.ts";
+import { median, MIB } from "./_lib/stats.ts";
+import { ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
+
+const RUNS = 3;
+const PEER = "docker-registry";
+const REPO = "bench/img";
+
+interface ServerKind {
+  name: string;
+  start: () => Promise<Server>;
+}
+
+function result(name: string, samples: Sample[], command: string): ContenderResult {
+  return {
+    name,
+    samples,
+    medianMs: median(samples.map((s) => s.wallMs)),
+    peakRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
+    command,
+  };
+}
+
+/**
+ * Runs the `serve` benchmark and returns its rows.
+ *
+ * @example
+ * ```ts
+ * const rows = await benchServe(await Deno.makeTempDir());
+ * ```
+ */
+export async function benchServe(work: string): Promise<Row[]> {
+  const oras = await requireTool("oras");
+  const runs = runsFor(RUNS);
+  const kinds: ServerKind[] = [
+    ...(await ocisignRunners(work)).map((o) => ({
+      name: `${o.name} serve`,
+      start: () => startOcisignServe(o.cmd, o.prefix, true),
+    })),
+    { name: PEER, start: () => startDistribution(true) },
+  ];
+  console.error("serve: writing a layout with 8 random 128 MiB layers");
+  const src = (await writeImageLayout(`${work}/src`, "v1", Array(8).fill(128 * MIB))).dir;
+  const dst = `${work}/dst`;
+  const push: ContenderResult[] = [];
+  const pull: ContenderResult[] = [];
+  for (const kind of kinds) {
+    const pushes: Sample[] = [];
+    const pulls: Sample[] = [];
+    let commands = ["", ""];
+    for (let i = 0; i < runs; i++) {
+      const server = await kind.start();
+      let rss: number | undefined;
+      try {
+        const ref = `${server.host}/${REPO}:v1`;
+        const pushArgs = ["cp", "--from-oci-layout", `${src}:v1`, ref, "--to-plain-http"];
+        const pullArgs = ["cp", "--from-plain-http", ref, "--to-oci-layout", `${dst}:v1`];
+        commands = [commandLine(oras, pushArgs), commandLine(oras, pullArgs)];
+        pushes.push(await measure(oras, pushArgs));
+        pulls.push(await measure(oras, pullArgs));
+      } finally {
+        rss = await server.stop();
+        await Deno.remove(dst, { recursive: true }).catch(() => {});
+      }
+      for (const s of [pushes[i]!, pulls[i]!]) s.maxRssKiB = rss ?? 0;
+      console.error(
+        `  ${kind.name} run ${i + 1}/${runs}: push ${pushes[i]!.wallMs.toFixed(0)} ms, ` +
+          `pull ${pulls[i]!.wallMs.toFixed(0)} ms, server peak RSS ${((rss ?? 0) / 1024).toFixed(1)} MiB`,
+      );
+    }
+    push.push(result(kind.name, pushes, `${kind.name} + ${commands[0]}`));
+    pull.push(result(kind.name, pulls, `${kind.name} + ${commands[1]}`));
+  }
+  const goal: Goal = {
+    text: "<= docker-registry time, server RSS < 150 MiB",
+    met: (r, p) => r.medianMs <= p.medianMs && r.peakRssKiB * 1024 < 150 * MIB,
+  };
+  const goals = Object.fromEntries(kinds.filter((k) => k.name !== PEER).map((k) => [k.name, goal]));
+  return [
+    ...toRows("serve push (oras cp)", push, PEER, goals),
+    ...toRows("serve pull (oras cp)", pull, PEER, goals),
+  ];
+}
