@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { toHex } from "../_internal/bytes.ts";
-import type { Hasher } from "./hasher.ts";
+import { BlockHasher } from "./_block_hasher.ts";
 
 const K = new Uint32Array([
   0x428a2f98,
@@ -96,62 +95,18 @@ const INIT = [
  * console.log(h.digestHex()); // 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
  * ```
  */
-export class Sha256 implements Hasher {
-  #h = new Uint32Array(INIT);
+export class Sha256 extends BlockHasher {
   #w = new Uint32Array(64);
-  #block = new Uint8Array(64);
-  #blockLen = 0;
-  #total = 0;
-  #finished = false;
 
-  /** Feeds bytes. */
-  update(bytes: Uint8Array): void {
-    if (this.#finished) throw new TypeError("Cannot update: the hasher is already finished");
-    this.#total += bytes.length;
-    let i = 0;
-    if (this.#blockLen > 0) {
-      const take = Math.min(64 - this.#blockLen, bytes.length);
-      this.#block.set(bytes.subarray(0, take), this.#blockLen);
-      this.#blockLen += take;
-      i = take;
-      if (this.#blockLen < 64) return;
-      this.#compress(this.#block, 0);
-      this.#blockLen = 0;
-    }
-    for (; i + 64 <= bytes.length; i += 64) this.#compress(bytes, i);
-    if (i < bytes.length) {
-      this.#block.set(bytes.subarray(i), 0);
-      this.#blockLen = bytes.length - i;
-    }
+  /** A fresh hasher. */
+  constructor() {
+    super(INIT, 64, 32);
   }
 
-  /** Finishes and returns lower-case hex. */
-  digestHex(): string {
-    return toHex(this.digest());
-  }
-
-  /** Finishes and returns the 32-byte hash. */
-  digest(): Uint8Array {
-    if (this.#finished) throw new TypeError("Cannot digest: the hasher is already finished");
-    const bitsHi = Math.floor(this.#total / 0x20000000);
-    const bitsLo = (this.#total * 8) >>> 0;
-    const padLen = this.#blockLen < 56 ? 56 - this.#blockLen : 120 - this.#blockLen;
-    const pad = new Uint8Array(padLen + 8);
-    pad[0] = 0x80;
-    const dv = new DataView(pad.buffer);
-    dv.setUint32(padLen, bitsHi);
-    dv.setUint32(padLen + 4, bitsLo);
-    this.update(pad);
-    this.#finished = true;
-    const out = new Uint8Array(32);
-    const ov = new DataView(out.buffer);
-    for (let j = 0; j < 8; j++) ov.setUint32(j * 4, this.#h[j]!);
-    return out;
-  }
-
-  #compress(data: Uint8Array, off: number): void {
+  /** Mixes one 64-byte block into the state. */
+  protected compress(data: Uint8Array, off: number): void {
     const w = this.#w;
-    const h = this.#h;
+    const h = this.state;
     for (let t = 0; t < 16; t++) {
       const p = off + t * 4;
       w[t] = (data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!;

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { toHex } from "../_internal/bytes.ts";
-import type { Hasher } from "./hasher.ts";
+import { BlockHasher } from "./_block_hasher.ts";
 
 // Round constants as [hi, lo] pairs.
 const K = new Uint32Array([
@@ -201,62 +200,18 @@ const INIT = [
  * console.log(h.digestHex().slice(0, 16)); // ddaf35a193617aba
  * ```
  */
-export class Sha512 implements Hasher {
-  #h = new Uint32Array(INIT);
+export class Sha512 extends BlockHasher {
   #w = new Uint32Array(160);
-  #block = new Uint8Array(128);
-  #blockLen = 0;
-  #total = 0;
-  #finished = false;
 
-  /** Feeds bytes. */
-  update(bytes: Uint8Array): void {
-    if (this.#finished) throw new TypeError("Cannot update: the hasher is already finished");
-    this.#total += bytes.length;
-    let i = 0;
-    if (this.#blockLen > 0) {
-      const take = Math.min(128 - this.#blockLen, bytes.length);
-      this.#block.set(bytes.subarray(0, take), this.#blockLen);
-      this.#blockLen += take;
-      i = take;
-      if (this.#blockLen < 128) return;
-      this.#compress(this.#block, 0);
-      this.#blockLen = 0;
-    }
-    for (; i + 128 <= bytes.length; i += 128) this.#compress(bytes, i);
-    if (i < bytes.length) {
-      this.#block.set(bytes.subarray(i), 0);
-      this.#blockLen = bytes.length - i;
-    }
+  /** A fresh hasher. */
+  constructor() {
+    super(INIT, 128, 64);
   }
 
-  /** Finishes and returns lower-case hex. */
-  digestHex(): string {
-    return toHex(this.digest());
-  }
-
-  /** Finishes and returns the 64-byte hash. */
-  digest(): Uint8Array {
-    if (this.#finished) throw new TypeError("Cannot digest: the hasher is already finished");
-    const bitsHi = Math.floor(this.#total / 0x20000000);
-    const bitsLo = (this.#total * 8) >>> 0;
-    const padLen = this.#blockLen < 112 ? 112 - this.#blockLen : 240 - this.#blockLen;
-    const pad = new Uint8Array(padLen + 16);
-    pad[0] = 0x80;
-    const dv = new DataView(pad.buffer);
-    dv.setUint32(padLen + 8, bitsHi);
-    dv.setUint32(padLen + 12, bitsLo);
-    this.update(pad);
-    this.#finished = true;
-    const out = new Uint8Array(64);
-    const ov = new DataView(out.buffer);
-    for (let j = 0; j < 16; j++) ov.setUint32(j * 4, this.#h[j]!);
-    return out;
-  }
-
-  #compress(data: Uint8Array, off: number): void {
+  /** Mixes one 128-byte block into the state. */
+  protected compress(data: Uint8Array, off: number): void {
     const w = this.#w;
-    const h = this.#h;
+    const h = this.state;
     for (let t = 0; t < 32; t++) {
       const p = off + t * 4;
       w[t] = (data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!;

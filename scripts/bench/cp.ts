@@ -18,7 +18,7 @@ import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
 import { type Server, startDistribution } from "./_lib/server.ts";
 import { GIB, MIB } from "./_lib/stats.ts";
-import { ocisignRunners, requireTool } from "./_lib/tools.ts";
+import { ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
 
 const RUNS = 3;
 const PEER = "oras cp";
@@ -132,10 +132,13 @@ export async function benchCp(work: string): Promise<Row[]> {
   const src = (await writeImageLayout(`${work}/src`, "v1", Array(8).fill(128 * MIB), {
     gzip: true,
   })).dir;
-  const speed: Goal = { text: ">= 1.3x faster than oras cp", met: (r, p) => p.medianMs / r.medianMs >= 1.3 };
+  const speed: Goal = {
+    text: ">= 1.3x faster than oras cp",
+    met: (r, p) => p.medianMs / r.medianMs >= 1.3,
+  };
   const ocisignNames = all.filter((t) => t.name.startsWith("ocisign")).map((t) => t.name);
   const speedGoals = Object.fromEntries(ocisignNames.map((n) => [n, speed]));
-  const big = await pushPull(all, src, `${work}/dst`, RUNS);
+  const big = await pushPull(all, src, `${work}/dst`, runsFor(RUNS));
   await Deno.remove(src, { recursive: true });
 
   console.error("cp: writing a layout with one random 2 GiB layer");

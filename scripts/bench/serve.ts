@@ -81,7 +81,9 @@ export async function benchServe(work: string): Promise<Row[]> {
       for (const s of [pushes[i]!, pulls[i]!]) s.maxRssKiB = rss ?? 0;
       console.error(
         `  ${kind.name} run ${i + 1}/${runs}: push ${pushes[i]!.wallMs.toFixed(0)} ms, ` +
-          `pull ${pulls[i]!.wallMs.toFixed(0)} ms, server peak RSS ${((rss ?? 0) / 1024).toFixed(1)} MiB`,
+          `pull ${pulls[i]!.wallMs.toFixed(0)} ms, server peak RSS ${
+            ((rss ?? 0) / 1024).toFixed(1)
+          } MiB`,
       );
     }
     push.push(result(kind.name, pushes, `${kind.name} + ${commands[0]}`));

@@ -14,7 +14,7 @@ import { run } from "./_lib/measure.ts";
 import { writeRandomFile } from "./_lib/random_data.ts";
 import { type Row, toRows } from "./_lib/report.ts";
 import { GIB, mbPerSecond } from "./_lib/stats.ts";
-import { requireTool, ROOT } from "./_lib/tools.ts";
+import { requireTool, ROOT, runsFor } from "./_lib/tools.ts";
 
 const RUNS = 5;
 const SIZE = GIB;
@@ -35,14 +35,16 @@ export async function benchSha256(work: string): Promise<Row[]> {
   await run(sha256sum, [file]); // warm the page cache
   const worker = `${ROOT}/scripts/bench/_sha256_worker.ts`;
   const results: ContenderResult[] = [];
-  results.push(await runContender({ name: "sha256sum", cmd: sha256sum, args: () => [file] }, RUNS));
+  results.push(
+    await runContender({ name: "sha256sum", cmd: sha256sum, args: () => [file] }, runsFor(RUNS)),
+  );
   for (const mode of ["node", "pure"]) {
     results.push(
       await runContender({
         name: `${mode === "node" ? "nodeHasherFactory" : "pureHasherFactory"} (deno)`,
         cmd: Deno.execPath(),
         args: () => ["run", "-A", worker, mode, file],
-      }, RUNS),
+      }, runsFor(RUNS)),
     );
   }
   for (const r of results) {

@@ -4,7 +4,8 @@
  * under `deno run -A cli.ts` and the compiled binary, against notation-peer (notation-go 1.3.2)
  * doing the same sign and verify with the same key, certificate and trust policy (the named
  * peer). Each sign run signs a fresh copy of the layout; each verify run checks one JWS
- * signature. Goal: verify under 150 ms for the binary. 10 runs each.
+ * signature. Goal: verify under 150 ms for the binary. Also times `--version` (`version` for
+ * the peer) as the start-up floor. 10 runs each.
  *
  * Run: `deno task bench sign-verify`
  *
@@ -14,7 +15,7 @@ import { type Contender, type ContenderResult, runContender } from "./_lib/conte
 import { run } from "./_lib/measure.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
-import { ocisignRunners, requireTool } from "./_lib/tools.ts";
+import { ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
 
 const RUNS = 10;
 const SCOPE = "local/bench";
@@ -103,12 +104,24 @@ export async function benchSignVerify(work: string): Promise<Row[]> {
       ],
     },
   ];
+  const starters: Contender[] = [
+    ...runners.map((o) => ({
+      name: o.name,
+      cmd: o.cmd,
+      env,
+      args: () => [...o.prefix, "--version"],
+    })),
+    { name: PEER, cmd: peer, env, args: () => ["version"] },
+  ];
+  const startResults: ContenderResult[] = [];
+  for (const c of starters) startResults.push(await runContender(c, runsFor(RUNS)));
   const signResults: ContenderResult[] = [];
-  for (const c of signers) signResults.push(await runContender(c, RUNS));
+  for (const c of signers) signResults.push(await runContender(c, runsFor(RUNS)));
   const verifyResults: ContenderResult[] = [];
-  for (const c of verifiers) verifyResults.push(await runContender(c, RUNS));
+  for (const c of verifiers) verifyResults.push(await runContender(c, runsFor(RUNS)));
   const verifyGoal: Goal = { text: "verify < 150 ms", met: (r) => r.medianMs < 150 };
   return [
+    ...toRows("startup (--version)", startResults, PEER, {}),
     ...toRows("sign", signResults, PEER, {}),
     ...toRows("verify", verifyResults, PEER, { [bin.name]: verifyGoal }),
   ];

@@ -13,7 +13,7 @@ import { type ContenderResult, runContender } from "./_lib/contender.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
 import { GIB, MIB } from "./_lib/stats.ts";
-import { ocisignRunners, requireTool, ROOT } from "./_lib/tools.ts";
+import { ocisignRunners, requireTool, ROOT, runsFor } from "./_lib/tools.ts";
 
 const RUNS = 3;
 const PEER = "oras cp";
@@ -41,7 +41,7 @@ export async function benchVerifyBlobsMemory(work: string): Promise<Row[]> {
       name: "openLayout+fetch drain (deno)",
       cmd: Deno.execPath(),
       args: () => ["run", "-A", `${ROOT}/scripts/bench/_drain_worker.ts`, src, "v1"],
-    }, RUNS),
+    }, runsFor(RUNS)),
   );
   for (const o of runners) {
     results.push(
@@ -49,8 +49,15 @@ export async function benchVerifyBlobsMemory(work: string): Promise<Row[]> {
         name: `${o.name} cp`,
         cmd: o.cmd,
         teardown: clean,
-        args: () => [...o.prefix, "cp", "--from-oci-layout", `${src}:v1`, "--to-oci-layout", `${dst}:v1`],
-      }, RUNS),
+        args: () => [
+          ...o.prefix,
+          "cp",
+          "--from-oci-layout",
+          `${src}:v1`,
+          "--to-oci-layout",
+          `${dst}:v1`,
+        ],
+      }, runsFor(RUNS)),
     );
   }
   results.push(
@@ -59,9 +66,11 @@ export async function benchVerifyBlobsMemory(work: string): Promise<Row[]> {
       cmd: oras,
       teardown: clean,
       args: () => ["cp", "--from-oci-layout", `${src}:v1`, "--to-oci-layout", `${dst}:v1`],
-    }, RUNS),
+    }, runsFor(RUNS)),
   );
   const goal: Goal = { text: "peak RSS < 150 MiB", met: (r) => r.peakRssKiB * 1024 < 150 * MIB };
-  const goals = Object.fromEntries(results.filter((r) => r.name !== PEER).map((r) => [r.name, goal]));
+  const goals = Object.fromEntries(
+    results.filter((r) => r.name !== PEER).map((r) => [r.name, goal]),
+  );
   return toRows("verify-blobs-memory", results, PEER, goals);
 }

@@ -99,7 +99,9 @@ export function printTable(rows: Row[]): void {
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const c of cells) console.log(line(c));
-  console.log("\n'x peer' is the contender's median wall time divided by the peer's (< 1 is faster).");
+  console.log(
+    "\n'x peer' is the contender's median wall time divided by the peer's (< 1 is faster).",
+  );
   console.log("Commands (one run each; paths are temporary):");
   for (const r of rows) console.log(`  [${r.benchmark} / ${r.contender}] ${r.command}`);
 }

@@ -152,5 +152,11 @@ export async function startOcisignServe(
   const dir = await Deno.makeTempDir({ prefix: "ocisign-bench-serve-" });
   await Deno.mkdir(`${dir}/root`);
   const host = `127.0.0.1:${freePort()}`;
-  return startProcess(cmd, [...prefix, "serve", `${dir}/root`, "--addr", host], host, dir, underTime);
+  return startProcess(
+    cmd,
+    [...prefix, "serve", `${dir}/root`, "--addr", host],
+    host,
+    dir,
+    underTime,
+  );
 }
