@@ -198,16 +198,34 @@ function validateTrustStores(statement: TrustPolicyStatement): void {
   }
 }
 
-function validateTrustedIdentities(statement: TrustPolicyStatement): void {
+/** An `x509.subject` trusted identity and its parsed DN. */
+export interface ParsedIdentity {
+  /** The identity as written. */
+  raw: string;
+  /** Its distinguished name. */
+  dn: DistinguishedName;
+}
+
+/**
+ * Parses a statement's `x509.subject:` trusted identities (skipping `*` and other prefixes).
+ *
+ * @example
+ * ```ts
+ * import { parseX509Identities } from "./trust_policy.ts";
+ * const ids = parseX509Identities({
+ *   name: "p", registryScopes: ["*"], signatureVerification: { level: "strict" },
+ *   trustStores: ["ca:x"], trustedIdentities: ["x509.subject: C=US, ST=WA, O=Notary"],
+ * });
+ * console.log(ids[0]?.dn.get("O")); // Notary
+ * ```
+ * @param statement The trust policy statement.
+ * @returns The parsed identities.
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY for an empty, malformed or unparseable identity.
+ */
+export function parseX509Identities(statement: TrustPolicyStatement): ParsedIdentity[] {
   const name = JSON.stringify(statement.name);
-  const identities = statement.trustedIdentities;
-  if (identities.length > 1 && identities.includes(WILDCARD)) {
-    throw new TrustPolicyError(
-      `trust policy statement ${name} uses a wildcard trusted identity '*', a wildcard identity cannot be used in conjunction with other values`,
-    );
-  }
-  const parsed: { raw: string; dn: DistinguishedName }[] = [];
-  for (const identity of identities) {
+  const parsed: ParsedIdentity[] = [];
+  for (const identity of statement.trustedIdentities) {
     if (identity === "") {
       throw new TrustPolicyError(`trust policy statement ${name} has an empty trusted identity`);
     }
@@ -240,6 +258,18 @@ function validateTrustedIdentities(statement: TrustPolicyStatement): void {
       );
     }
   }
+  return parsed;
+}
+
+function validateTrustedIdentities(statement: TrustPolicyStatement): void {
+  const name = JSON.stringify(statement.name);
+  const identities = statement.trustedIdentities;
+  if (identities.length > 1 && identities.includes(WILDCARD)) {
+    throw new TrustPolicyError(
+      `trust policy statement ${name} uses a wildcard trusted identity '*', a wildcard identity cannot be used in conjunction with other values`,
+    );
+  }
+  const parsed = parseX509Identities(statement);
   for (const [i, a] of parsed.entries()) {
     for (const [j, b] of parsed.entries()) {
       if (i !== j && isSubsetDistinguishedName(a.dn, b.dn)) {

@@ -9,7 +9,7 @@ import { TrustedIdentityError } from "../errors.ts";
 import { isSubsetDistinguishedName, parseDistinguishedName } from "./distinguished_name.ts";
 import type { DistinguishedName } from "./distinguished_name.ts";
 import { WILDCARD } from "./registry_scope.ts";
-import { X509_SUBJECT_PREFIX } from "./trust_policy.ts";
+import { parseX509Identities } from "./trust_policy.ts";
 import type { TrustPolicyStatement } from "./trust_policy.ts";
 
 function goMapList(dns: readonly DistinguishedName[]): string {
@@ -46,30 +46,11 @@ function goMapList(dns: readonly DistinguishedName[]): string {
 export function verifyTrustedIdentity(statement: TrustPolicyStatement, leafSubject: string): void {
   if (statement.trustedIdentities.includes(WILDCARD)) return;
   const name = JSON.stringify(statement.name);
-  const trusted: DistinguishedName[] = [];
-  for (const identity of statement.trustedIdentities) {
-    const colon = identity.indexOf(":");
-    if (colon < 0) {
-      throw new TrustedIdentityError(
-        `trust policy statement ${name} has trusted identity ${
-          JSON.stringify(identity)
-        } missing separator`,
-      );
-    }
-    if (identity.slice(0, colon) !== X509_SUBJECT_PREFIX) continue;
-    const value = identity.slice(colon + 1);
-    if (value === "") {
-      throw new TrustedIdentityError(
-        `trust policy statement ${name} has trusted identity ${
-          JSON.stringify(identity)
-        } without an identity value`,
-      );
-    }
-    try {
-      trusted.push(parseDistinguishedName(value));
-    } catch (err) {
-      throw new TrustedIdentityError((err as Error).message, { cause: err });
-    }
+  let trusted: DistinguishedName[];
+  try {
+    trusted = parseX509Identities(statement).map((i) => i.dn);
+  } catch (err) {
+    throw new TrustedIdentityError((err as Error).message, { cause: err });
   }
   if (trusted.length === 0) {
     throw new TrustedIdentityError(
