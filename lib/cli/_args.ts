@@ -23,13 +23,23 @@ export const verboseArgs = {
   verbose: { type: "boolean", alias: "v", description: "Show causes of errors" },
 } as const satisfies ArgsDef;
 
-/** `--oci-layout`: the reference is a layout path (`dir:tag`, `dir@digest`, `file.tar:tag`). */
-export const layoutArgs = {
+/** The artifact reference of sign, list, verify and inspect, and where it lives. */
+export const artifactArgs = {
+  reference: {
+    type: "positional",
+    required: true,
+    description: "<registry>/<repository>:<tag|@digest>, or with --oci-layout <path>:<tag|@digest>",
+  },
   "oci-layout": {
     type: "boolean",
     description:
       "The reference is an OCI image layout: <path>:<tag> or <path>@<digest> (directory or .tar)",
   },
+} as const satisfies ArgsDef;
+
+/** `--max-signatures N` of list, verify and inspect. */
+export const maxSignaturesArgs = {
+  "max-signatures": { type: "string", description: "Most signatures to examine (default 100)" },
 } as const satisfies ArgsDef;
 
 /** Registry connection options. */

@@ -9,20 +9,21 @@ import { OcisignError } from "../../errors.ts";
 import { MEDIA_TYPE_NOTARY_SIGNATURE } from "../../oci/media_types.ts";
 import { inspectSignatures } from "../../verify/inspect_signatures.ts";
 import type { CertificateSummary, SignatureInspection } from "../../verify/inspect_signatures.ts";
-import { layoutArgs, outputArgs, parsePositiveInt, registryArgs } from "../_args.ts";
+import {
+  artifactArgs,
+  maxSignaturesArgs,
+  outputArgs,
+  parsePositiveInt,
+  registryArgs,
+} from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { renderTree, writeJson } from "../output.ts";
 import type { TreeNode } from "../output.ts";
 
 const args = {
-  reference: {
-    type: "positional",
-    required: true,
-    description: "<registry>/<repository>:<tag|@digest>, or with --oci-layout <path>:<tag|@digest>",
-  },
-  "max-signatures": { type: "string", description: "Most signatures to show (default 100)" },
-  ...layoutArgs,
+  ...artifactArgs,
+  ...maxSignaturesArgs,
   ...registryArgs,
   ...outputArgs,
 } as const satisfies ArgsDef;

@@ -8,19 +8,20 @@ import type { ArgsDef, CommandDef } from "citty";
 import { isDigest } from "../../digest/digest.ts";
 import { MEDIA_TYPE_NOTARY_SIGNATURE } from "../../oci/media_types.ts";
 import { listSignatures } from "../../verify/list_signatures.ts";
-import { layoutArgs, outputArgs, parsePositiveInt, registryArgs } from "../_args.ts";
+import {
+  artifactArgs,
+  maxSignaturesArgs,
+  outputArgs,
+  parsePositiveInt,
+  registryArgs,
+} from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { renderTree, writeJson } from "../output.ts";
 
 const args = {
-  reference: {
-    type: "positional",
-    required: true,
-    description: "<registry>/<repository>:<tag|@digest>, or with --oci-layout <path>:<tag|@digest>",
-  },
-  "max-signatures": { type: "string", description: "Most signatures to list (default 100)" },
-  ...layoutArgs,
+  ...artifactArgs,
+  ...maxSignaturesArgs,
   ...registryArgs,
   ...outputArgs,
 } as const satisfies ArgsDef;

@@ -7,7 +7,7 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { isDigest } from "../../digest/digest.ts";
 import { signArtifact } from "../../sign/sign_artifact.ts";
-import { layoutArgs, outputArgs, parseKeyValues, registryArgs } from "../_args.ts";
+import { artifactArgs, outputArgs, parseKeyValues, registryArgs } from "../_args.ts";
 import { parseDurationSeconds } from "../_duration.ts";
 import { loadSigner } from "../_signer.ts";
 import { closeTarget, openTarget } from "../_target.ts";
@@ -16,11 +16,7 @@ import { VERSION } from "../version.ts";
 import { writeJson } from "../output.ts";
 
 const args = {
-  reference: {
-    type: "positional",
-    required: true,
-    description: "<registry>/<repository>:<tag|@digest>, or with --oci-layout <path>:<tag|@digest>",
-  },
+  ...artifactArgs,
   key: { type: "string", alias: "k", description: "Signing key name (default: the default key)" },
   "signature-format": {
     type: "enum",
@@ -43,7 +39,6 @@ const args = {
     description:
       "Index the signature with the referrers tag schema even if the registry has the referrers API",
   },
-  ...layoutArgs,
   ...registryArgs,
   ...outputArgs,
 } as const satisfies ArgsDef;

@@ -10,7 +10,8 @@ import { FsTrustStore } from "../../trust/trust_store.ts";
 import { loggedFailures } from "../../verify/verification_outcome.ts";
 import { verifyArtifact } from "../../verify/verify_artifact.ts";
 import {
-  layoutArgs,
+  artifactArgs,
+  maxSignaturesArgs,
   outputArgs,
   parseKeyValues,
   parsePositiveInt,
@@ -25,11 +26,8 @@ import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
 
 const args = {
-  reference: {
-    type: "positional",
-    required: true,
-    description: "<registry>/<repository>:<tag|@digest>, or with --oci-layout <path>:<tag|@digest>",
-  },
+  ...artifactArgs,
+  ...maxSignaturesArgs,
   scope: {
     type: "string",
     description:
@@ -40,8 +38,6 @@ const args = {
     alias: "m",
     description: "k=v pair that must be signed (repeatable)",
   },
-  "max-signatures": { type: "string", description: "Most signatures to try (default 100)" },
-  ...layoutArgs,
   ...registryArgs,
   ...outputArgs,
 } as const satisfies ArgsDef;
