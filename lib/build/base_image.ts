@@ -6,20 +6,12 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import { concat, fromUtf8 } from "../_internal/bytes.ts";
-import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
-import { digestBytes } from "../digest/digest_bytes.ts";
-import { parseDigest } from "../digest/digest.ts";
+import { fromUtf8 } from "../_internal/bytes.ts";
+import { fetchAll } from "../content/fetch_all.ts";
 import type { ReadOnlyTarget } from "../content/storage.ts";
 import type { Descriptor, Index, Manifest, Platform } from "../oci/descriptor.ts";
 import { isIndexMediaType } from "../oci/media_types.ts";
-import {
-  BuildError,
-  DigestMismatchError,
-  InvalidManifestError,
-  SizeExceededError,
-  SizeMismatchError,
-} from "../errors.ts";
+import { BuildError, InvalidManifestError } from "../errors.ts";
 import type { ImageConfig } from "./image_config.ts";
 import type { LayerSource } from "./file_tree.ts";
 import { formatPlatform, platformMatches } from "../oci/platform.ts";
@@ -32,52 +24,6 @@ export interface BaseImage {
   config: ImageConfig;
   /** The layers, base first. */
   layers: LayerSource[];
-}
-
-/**
- * Reads a small blob fully, refusing more than `max` bytes and checking size and digest.
- *
- * @example
- * ```ts ignore
- * const bytes = await fetchVerified(target, desc);
- * ```
- * @param target Where the blob is.
- * @param desc Its descriptor.
- * @param opts The byte limit (default 4 MiB) and cancellation.
- * @returns The bytes.
- * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when the descriptor or the data is over the limit.
- * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when the size is wrong.
- * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the digest is wrong.
- */
-export async function fetchVerified(
-  target: ReadOnlyTarget,
-  desc: Descriptor,
-  opts: { max?: number; signal?: AbortSignal } = {},
-): Promise<Bytes> {
-  const max = opts.max ?? MAX_MANIFEST_BYTES;
-  const { algorithm } = parseDigest(desc.digest);
-  if (desc.size > max) throw new SizeExceededError(`Content ${desc.digest}`, desc.size, max);
-  const stream = await target.fetch(desc, opts.signal === undefined ? {} : { signal: opts.signal });
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > desc.size) throw new SizeMismatchError(desc.digest, desc.size, total);
-      parts.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-  if (total !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, total);
-  const bytes = concat(parts);
-  const actual = await digestBytes(bytes, algorithm);
-  if (actual !== desc.digest) throw new DigestMismatchError(desc.digest, actual);
-  return bytes;
 }
 
 function parseJson<T>(bytes: Bytes, what: string): T {
@@ -122,7 +68,7 @@ export async function loadBaseImage(
   let desc = await target.resolve(reference, signalOpt);
   for (let depth = 0; isIndexMediaType(desc.mediaType); depth++) {
     if (depth > 4) throw new BuildError(`Base image ${reference}: indexes are nested too deeply`);
-    const index = parseJson<Index>(await fetchVerified(target, desc, signalOpt), "index");
+    const index = parseJson<Index>(await fetchAll(target, desc, signalOpt), "index");
     const wanted = opts.platform ?? opts.defaultPlatform;
     const candidates = (index.manifests ?? []).filter((m) =>
       m.platform !== undefined && m.platform.os !== "unknown"
@@ -140,12 +86,12 @@ export async function loadBaseImage(
     }
     desc = pick;
   }
-  const manifest = parseJson<Manifest>(await fetchVerified(target, desc, signalOpt), "manifest");
+  const manifest = parseJson<Manifest>(await fetchAll(target, desc, signalOpt), "manifest");
   if (manifest.config === undefined || !Array.isArray(manifest.layers)) {
     throw new BuildError(`Base image ${reference} is not a container image (no config or layers)`);
   }
   const config = parseJson<ImageConfig>(
-    await fetchVerified(target, manifest.config, signalOpt),
+    await fetchAll(target, manifest.config, signalOpt),
     "config",
   );
   if (typeof config.architecture !== "string" || typeof config.os !== "string") {
