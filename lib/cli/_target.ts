@@ -13,14 +13,14 @@ import {
   chainCredentials,
   dockerConfigCredentials,
   envCredentials,
-  parseDockerConfig,
   staticCredentials,
 } from "../registry/credentials.ts";
 import type { CredentialProvider } from "../registry/credentials.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
 import { Registry } from "../registry/registry.ts";
 import type { ReferrersMode } from "../registry/repository.ts";
-import { absolutePath, joinPath } from "./config/config_dir.ts";
+import { absolutePath } from "./config/config_dir.ts";
+import { readDockerConfig } from "./_docker_config.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
 
@@ -111,7 +111,8 @@ export async function openTarget(
   };
 }
 
-async function registryFetch(io: CliIo, flags: RegistryFlags): Promise<typeof fetch> {
+/** Builds the `fetch` for a registry: the plain one, or one with extra TLS trust. */
+export async function registryFetch(io: CliIo, flags: RegistryFlags): Promise<typeof fetch> {
   const caFile = flags["ca-file"];
   if (!caFile && !flags.insecure) return io.fetch;
   const caCerts = caFile
@@ -137,16 +138,8 @@ async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<Cred
     providers.push(staticCredentials({ username: flags.username, password }));
   }
   providers.push(envCredentials(io.env));
-  const dockerConfigPath = io.env("DOCKER_CONFIG")
-    ? joinPath(absolutePath(io.cwd, io.env("DOCKER_CONFIG")!), "config.json")
-    : joinPath(io.home, ".docker", "config.json");
-  const stat = await io.fs.stat(dockerConfigPath);
-  if (stat?.isFile) {
-    const text = new TextDecoder().decode(
-      await io.fs.readFile(dockerConfigPath, { maxBytes: 4 << 20 }),
-    );
-    providers.push(dockerConfigCredentials(parseDockerConfig(text), io.credentialHelper));
-  }
+  const dockerConfig = await readDockerConfig(io);
+  if (dockerConfig) providers.push(dockerConfigCredentials(dockerConfig, io.credentialHelper));
   return chainCredentials(...providers);
 }
 

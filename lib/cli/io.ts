@@ -26,7 +26,7 @@ export interface CliIo {
   hasher: HasherFactory;
   /** Whether stderr is a terminal (progress is shown only then). */
   isTty: boolean;
-  /** Reads all of standard input as text (`--password-stdin`). */
+  /** Reads all of standard input as text (`--password-stdin`); later calls get the same text. */
   readStdin(): Promise<string>;
   /** HTTP client for registries. */
   fetch: typeof fetch;

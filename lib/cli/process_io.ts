@@ -17,6 +17,7 @@ import { UsageError } from "./_args.ts";
  */
 export function processIo(): CliIo {
   const controller = new AbortController();
+  let stdin: Promise<string> | undefined;
   process.once("SIGINT", () => controller.abort());
   return {
     stdout: (text) => void process.stdout.write(text),
@@ -27,11 +28,7 @@ export function processIo(): CliIo {
     fs: nodeFs,
     hasher: nodeHasherFactory,
     isTty: Boolean(process.stderr.isTTY),
-    readStdin: async () => {
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
-      return new TextDecoder().decode(Buffer.concat(chunks));
-    },
+    readStdin: () => (stdin ??= readAllStdin()),
     fetch: globalThis.fetch.bind(globalThis),
     tlsFetch,
     now: () => new Date(),
@@ -89,4 +86,10 @@ function tlsFetch(options: { caCerts?: string[]; insecure?: boolean }): typeof f
   };
   return ((input, init) =>
     fetch(input, { ...init, tls } as unknown as RequestInit)) as typeof fetch;
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }

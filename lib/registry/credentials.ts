@@ -164,6 +164,37 @@ function isDockerHub(registry: string): boolean {
   return DOCKER_HUB_NAMES.includes(registry);
 }
 
+/**
+ * The key under which Docker's `config.json` records a registry (Docker Hub's names share
+ * `https://index.docker.io/v1/`).
+ *
+ * @example
+ * ```ts
+ * import { dockerConfigKey } from "./credentials.ts";
+ * console.log(dockerConfigKey("docker.io")); // https://index.docker.io/v1/
+ * ```
+ */
+export function dockerConfigKey(registry: string): string {
+  return isDockerHub(registry) ? DOCKER_HUB_KEY : registry;
+}
+
+/**
+ * The credential helper Docker's `config.json` names for a registry (`credHelpers`, else
+ * `credsStore`), if any.
+ *
+ * @example
+ * ```ts
+ * import { credentialHelperName } from "./credentials.ts";
+ * console.log(credentialHelperName({ credsStore: "pass" }, "localhost:5000")); // pass
+ * ```
+ */
+export function credentialHelperName(config: DockerConfig, registry: string): string | undefined {
+  const helper = config.credHelpers?.[dockerConfigKey(registry)] ??
+    config.credHelpers?.[registry] ??
+    config.credsStore;
+  return typeof helper === "string" && helper !== "" ? helper : undefined;
+}
+
 function fromAuthEntry(
   entry: NonNullable<DockerConfig["auths"]>[string],
   registry: string,
@@ -256,10 +287,9 @@ export function dockerConfigCredentials(
   runner?: CredentialHelperRunner,
 ): CredentialProvider {
   return (registry) => {
-    const key = isDockerHub(registry) ? DOCKER_HUB_KEY : registry;
-    const helper = config.credHelpers?.[key] ?? config.credHelpers?.[registry] ??
-      config.credsStore;
-    if (typeof helper === "string" && helper !== "") {
+    const key = dockerConfigKey(registry);
+    const helper = credentialHelperName(config, registry);
+    if (helper !== undefined) {
       if (runner === undefined) {
         return Promise.reject(
           new ConfigError(

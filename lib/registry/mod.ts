@@ -21,3 +21,4 @@ export * from "./http_client.ts";
 export * from "./repository.ts";
 export * from "./registry.ts";
 export * from "./referrers_tag.ts";
+export * from "./docker_login.ts";

@@ -60,10 +60,10 @@ export async function benchBuild(work: string): Promise<Row[]> {
       }, runsFor(RUNS)),
     );
   }
-  const goal: Goal = {
-    text: "within 1.3x of tar|gzip, peak RSS < 200 MiB",
-    met: (r, p) => r.medianMs / p.medianMs <= 1.3 && r.peakRssKiB * 1024 < 200 * MIB,
-  };
+  const goal: Goal[] = [
+    { text: "time <= 1.3x tar|gzip", met: (r, p) => r.medianMs / p.medianMs <= 1.3 },
+    { text: "RSS < 200 MiB", met: (r) => r.peakRssKiB * 1024 < 200 * MIB },
+  ];
   const goals = Object.fromEntries(
     results.filter((r) => r.name !== PEER).map((r) => [r.name, goal]),
   );

@@ -137,7 +137,7 @@ export async function benchCp(work: string): Promise<Row[]> {
     met: (r, p) => p.medianMs / r.medianMs >= 1.3,
   };
   const ocisignNames = all.filter((t) => t.name.startsWith("ocisign")).map((t) => t.name);
-  const speedGoals = Object.fromEntries(ocisignNames.map((n) => [n, speed]));
+  const speedGoals = Object.fromEntries(ocisignNames.map((n) => [n, [speed]]));
   const big = await pushPull(all, src, `${work}/dst`, runsFor(RUNS));
   await Deno.remove(src, { recursive: true });
 
@@ -146,7 +146,7 @@ export async function benchCp(work: string): Promise<Row[]> {
   const memTools = all.filter((t) => t.name !== "skopeo copy");
   const mem = await pushPull(memTools, src2, `${work}/dst2`, 1);
   const memory: Goal = { text: "peak RSS < 200 MiB", met: (r) => r.peakRssKiB * 1024 < 200 * MIB };
-  const memGoals = Object.fromEntries(ocisignNames.map((n) => [n, memory]));
+  const memGoals = Object.fromEntries(ocisignNames.map((n) => [n, [memory]]));
   return [
     ...toRows("cp 1 GiB/8 layers push", big.push, PEER, speedGoals),
     ...toRows("cp 1 GiB/8 layers pull", big.pull, PEER, speedGoals),

@@ -11,6 +11,7 @@
  */
 import { requireGnuTime, run } from "./_lib/measure.ts";
 import { printTable, type Row, writeResults } from "./_lib/report.ts";
+import { stopAllServers } from "./_lib/server.ts";
 import { ROOT } from "./_lib/tools.ts";
 import { benchSha256 } from "./sha256.ts";
 import { benchSignVerify } from "./sign_verify.ts";
@@ -40,20 +41,39 @@ async function main(names: string[]): Promise<number> {
   // Warm Deno's module cache so that the first timed `deno run` is not a cold start.
   await run(Deno.execPath(), ["run", "-A", `${ROOT}/cli.ts`, "--help"]);
   const rows: Row[] = [];
+  const failed: string[] = [];
+  let work = "";
+  Deno.addSignalListener("SIGINT", async () => {
+    console.error("interrupted: stopping servers and removing generated data");
+    await stopAllServers();
+    if (work !== "") await Deno.remove(work, { recursive: true }).catch(() => {});
+    Deno.exit(130);
+  });
   const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
   for (const name of selected) {
-    const work = await Deno.makeTempDir({ dir: "/tmp", prefix: `ocisign-bench-${name}-` });
+    work = await Deno.makeTempDir({ dir: "/tmp", prefix: `ocisign-bench-${name}-` });
     const started = performance.now();
     console.error(`== ${name}`);
     try {
       rows.push(...await BENCHMARKS[name]!(work));
+    } catch (err) {
+      failed.push(name);
+      console.error(`== ${name} FAILED: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
+      await stopAllServers();
       await Deno.remove(work, { recursive: true });
+      work = "";
     }
     console.error(`== ${name} took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
-  printTable(rows);
-  console.log(`\nResults written to ${await writeResults(rows)}`);
+  if (rows.length > 0) {
+    printTable(rows);
+    console.log(`\nResults written to ${await writeResults(rows)}`);
+  }
+  if (failed.length > 0) {
+    console.error(`Failed benchmarks: ${failed.join(", ")} (see the errors above)`);
+    return 1;
+  }
   return 0;
 }
 

@@ -89,10 +89,10 @@ export async function benchServe(work: string): Promise<Row[]> {
     push.push(result(kind.name, pushes, `${kind.name} + ${commands[0]}`));
     pull.push(result(kind.name, pulls, `${kind.name} + ${commands[1]}`));
   }
-  const goal: Goal = {
-    text: "<= docker-registry time, server RSS < 150 MiB",
-    met: (r, p) => r.medianMs <= p.medianMs && r.peakRssKiB * 1024 < 150 * MIB,
-  };
+  const goal: Goal[] = [
+    { text: "time <= docker-registry", met: (r, p) => r.medianMs <= p.medianMs },
+    { text: "server RSS < 150 MiB", met: (r) => r.peakRssKiB * 1024 < 150 * MIB },
+  ];
   const goals = Object.fromEntries(kinds.filter((k) => k.name !== PEER).map((k) => [k.name, goal]));
   return [
     ...toRows("serve push (oras cp)", push, PEER, goals),

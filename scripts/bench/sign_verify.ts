@@ -123,6 +123,6 @@ export async function benchSignVerify(work: string): Promise<Row[]> {
   return [
     ...toRows("startup (--version)", startResults, PEER, {}),
     ...toRows("sign", signResults, PEER, {}),
-    ...toRows("verify", verifyResults, PEER, { [bin.name]: verifyGoal }),
+    ...toRows("verify", verifyResults, PEER, { [bin.name]: [verifyGoal] }),
   ];
 }

@@ -70,7 +70,7 @@ export async function benchVerifyBlobsMemory(work: string): Promise<Row[]> {
   );
   const goal: Goal = { text: "peak RSS < 150 MiB", met: (r) => r.peakRssKiB * 1024 < 150 * MIB };
   const goals = Object.fromEntries(
-    results.filter((r) => r.name !== PEER).map((r) => [r.name, goal]),
+    results.filter((r) => r.name !== PEER).map((r) => [r.name, [goal]]),
   );
   return toRows("verify-blobs-memory", results, PEER, goals);
 }

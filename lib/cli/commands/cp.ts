@@ -40,6 +40,8 @@ const args = {
     description: "The destination is an OCI layout (directory or .tar)",
   },
   "plain-http": { type: "boolean", description: "Use HTTP for both registries" },
+  username: { type: "string", alias: "u", description: "Registry user name (both registries)" },
+  "password-stdin": { type: "boolean", description: "Read the registry password from stdin" },
   "ca-file": {
     type: "string",
     description: "PEM file of CA certificates trusted for both registries",
@@ -100,14 +102,17 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       const fromLayout = Boolean(args["from-oci-layout"]);
       const toLayout = Boolean(args["to-oci-layout"]);
       const dst = splitDestinationTags(args.destination);
-      const tlsFlags = {
+      const connectionFlags = {
+        ...(args.username
+          ? { username: args.username, "password-stdin": Boolean(args["password-stdin"]) }
+          : {}),
         ...(args["ca-file"] ? { "ca-file": args["ca-file"] } : {}),
         ...(args.insecure ? { insecure: true } : {}),
       };
       const src = await openTarget(io, args.source, {
         ociLayout: fromLayout,
         flags: {
-          ...tlsFlags,
+          ...connectionFlags,
           "plain-http": Boolean(args["plain-http"] || args["from-plain-http"]),
         },
       });
@@ -120,7 +125,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           allowBare: true,
           referrers: args["to-referrers"] as ReferrersMode,
           flags: {
-            ...tlsFlags,
+            ...connectionFlags,
             "plain-http": Boolean(args["plain-http"] || args["to-plain-http"]),
           },
         });

@@ -20,6 +20,8 @@ export const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   cp: () => import("./cp.ts").then((m) => m.cpCommand),
   serve: () => import("./serve.ts").then((m) => m.serveCommand),
   inspect: () => import("./inspect.ts").then((m) => m.inspectCommand),
+  login: () => import("./login.ts").then((m) => m.loginCommand),
+  logout: () => import("./logout.ts").then((m) => m.logoutCommand),
   cert: () => import("./cert/mod.ts").then((m) => m.certCommand),
   key: () => import("./key/mod.ts").then((m) => m.keyCommand),
   policy: () => import("./policy/mod.ts").then((m) => m.policyCommand),

@@ -21,9 +21,8 @@ export interface Row {
   peakRssMiB: number;
   /** Extra figure such as throughput. */
   note?: string;
-  /** The goal this row is judged against, if any. */
-  goal?: string;
-  goalMet?: boolean;
+  /** The goals this row is judged against, each met or not. */
+  goals: { goal: string; met: boolean }[];
   /** A command that reproduces one run. */
   command: string;
 }
@@ -35,7 +34,8 @@ export interface Goal {
 }
 
 /**
- * Turns contender results into rows compared with the peer named `peer`.
+ * Turns contender results into rows compared with the peer named `peer`, judging each contender
+ * against its goals (by contender name).
  *
  * @example
  * ```ts
@@ -46,13 +46,12 @@ export function toRows(
   benchmark: string,
   results: ContenderResult[],
   peer: string,
-  goals: Record<string, Goal>,
+  goals: Record<string, Goal[]>,
   notes: Record<string, string> = {},
 ): Row[] {
   const p = results.find((r) => r.name === peer);
   if (p === undefined) throw new Error(`No result for the peer ${peer} in ${benchmark}`);
   return results.map((r) => {
-    const goal = goals[r.name];
     return {
       benchmark,
       contender: r.name,
@@ -63,8 +62,7 @@ export function toRows(
       ratio: r.medianMs / p.medianMs,
       peakRssMiB: r.peakRssKiB / 1024,
       note: notes[r.name],
-      goal: goal?.text,
-      goalMet: goal?.met(r, p),
+      goals: (goals[r.name] ?? []).map((g) => ({ goal: g.text, met: g.met(r, p) })),
       command: r.command,
     };
   });
@@ -92,7 +90,7 @@ export function printTable(rows: Row[]): void {
     r.peer,
     `${r.peakRssMiB.toFixed(0)} MiB`,
     r.note ?? "",
-    r.goal === undefined ? "" : `${r.goalMet ? "MET" : "MISSED"}: ${r.goal}`,
+    r.goals.map((g) => `${g.met ? "MET" : "MISSED"} ${g.goal}`).join("; "),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]): string => c.map((x, i) => pad(x, widths[i]!)).join("  ").trimEnd();

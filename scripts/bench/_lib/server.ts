@@ -19,6 +19,20 @@ export interface Server {
   stop(): Promise<number | undefined>;
 }
 
+const live = new Set<Server>();
+
+/**
+ * Stops every server still running (for an interrupted benchmark run).
+ *
+ * @example
+ * ```ts
+ * Deno.addSignalListener("SIGINT", () => stopAllServers().then(() => Deno.exit(130)));
+ * ```
+ */
+export async function stopAllServers(): Promise<void> {
+  for (const server of [...live]) await server.stop().catch(() => {});
+}
+
 /**
  * A free loopback TCP port.
  *
@@ -77,7 +91,9 @@ async function startProcess(
     exited = true;
     return s;
   });
-  const stop = async (): Promise<number | undefined> => {
+  let stopping: Promise<number | undefined> | undefined;
+  const halt = async (): Promise<number | undefined> => {
+    live.delete(server);
     const target = underTime ? await childPid(child.pid) : child.pid;
     if (!exited && target !== undefined) {
       try {
@@ -91,13 +107,17 @@ async function startProcess(
     await Deno.remove(tempDir, { recursive: true });
     return rss;
   };
+  // Idempotent: a second caller (the SIGINT handler) waits for the first stop.
+  const stop = (): Promise<number | undefined> => stopping ??= halt();
+  const server: Server = { host, stop };
+  live.add(server);
   try {
     await waitReady(host, () => exited);
   } catch (err) {
     await stop().catch(() => {});
     throw err;
   }
-  return { host, stop };
+  return server;
 }
 
 /**

@@ -283,3 +283,61 @@ Deno.test("serve --tls-cert/--tls-key, and cp/list with --ca-file trust it", asy
     }
   });
 });
+
+Deno.test("login stores credentials as docker does; logout removes them", async () => {
+  if (!htpasswd) return;
+  await withSigningSandbox(async (sb) => {
+    const made = await runPeer(htpasswd, ["-Bbn", "alice", "s3cret"]);
+    await Deno.writeTextFile(`${sb.cwd}/htpasswd`, made.stdout);
+    const port = freePort();
+    const registry = `localhost:${port}`;
+    const server = serveInProcess(sb, ["--addr", `127.0.0.1:${port}`, "--htpasswd", "./htpasswd"]);
+    await waitForRegistry(port);
+    try {
+      const wrong = await sb.runWith(
+        { stdin: "nope\n" },
+        "login",
+        registry,
+        "-u",
+        "alice",
+        "--password-stdin",
+      );
+      assert.equal(wrong.code, 6, wrong.stderr);
+      assert.ok(!wrong.stderr.includes("nope"));
+      const login = ok(
+        await sb.runWith(
+          { stdin: "s3cret\n" },
+          "login",
+          registry,
+          "-u",
+          "alice",
+          "--password-stdin",
+        ),
+      );
+      assert.equal(login.stdout, "Login Succeeded\n");
+      const configPath = `${sb.home}/.docker/config.json`;
+      const config = JSON.parse(await Deno.readTextFile(configPath));
+      assert.equal(atob(config.auths[registry].auth), "alice:s3cret");
+      assert.equal((await Deno.stat(configPath)).mode! & 0o777, 0o600);
+      ok(await sb.run("cp", "-r", "--from-oci-layout", "./img:v1", `${registry}/app:v1`));
+      ok(await sb.run("list", `${registry}/app:v1`));
+      const logout = ok(await sb.run("logout", registry));
+      assert.equal(logout.stdout, `Removing login credentials for ${registry}\n`);
+      const after = await sb.run("list", `${registry}/app:v1`);
+      assert.equal(after.code, 6, after.stderr);
+      const viaStdin = await sb.runWith(
+        { stdin: "s3cret\n" },
+        "cp",
+        "--from-oci-layout",
+        "./img:v1",
+        `${registry}/app:v2`,
+        "-u",
+        "alice",
+        "--password-stdin",
+      );
+      ok(viaStdin);
+    } finally {
+      await server.stop();
+    }
+  });
+});
