@@ -11,7 +11,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { fetchAll } from "../content/fetch_all.ts";
 import { parseManifest, successors } from "../content/parse_manifest.ts";
 import type { Op, ReadOnlyStorage, Storage } from "../content/storage.ts";
-import { AbortedError, isErrorCode, OcisignError } from "../errors.ts";
+import { AbortedError, isErrorCode, OcisignError, RegistryError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { Repository } from "../registry/repository.ts";
@@ -108,6 +108,16 @@ function markSource(
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+}
+
+/** How many times a blob upload is tried before the copy fails. */
+export const UPLOAD_ATTEMPTS = 3;
+
+/** Whether a destination failure may go away on a fresh attempt. */
+function isTransient(err: unknown): boolean {
+  if (isErrorCode(err, "ERR_TIMEOUT")) return true;
+  return err instanceof RegistryError &&
+    (err.status === 0 || err.status === 429 || err.status >= 500);
 }
 
 /**
@@ -210,6 +220,27 @@ export class GraphCopier {
     }
   }
 
+  /**
+   * Streams a blob from the source into the destination. An upload the destination drops
+   * (5xx, 429, lost connection, timeout) is restarted from the source, at most
+   * {@linkcode UPLOAD_ATTEMPTS} times in all; nothing is reported copied until a push succeeds.
+   */
+  async #pushBlob(desc: Descriptor, signal: AbortSignal): Promise<void> {
+    for (let attempt = 1;; attempt++) {
+      let sourceError: unknown;
+      const stream = await at("source", desc, this.#src.fetch(desc, { signal }));
+      try {
+        await this.#dst.push(desc, markSource(stream, (e) => sourceError = e), { signal });
+        return;
+      } catch (err) {
+        if (sourceError !== undefined) throw originError(sourceError, "source", desc);
+        if (attempt >= UPLOAD_ATTEMPTS || signal.aborted || !isTransient(err)) {
+          throw originError(err, "destination", desc);
+        }
+      }
+    }
+  }
+
   async #copyNode(desc: Descriptor): Promise<void> {
     if (isNonDistributable(desc)) {
       this.#onProgress({ phase: "skipped", desc });
@@ -250,17 +281,7 @@ export class GraphCopier {
           this.#onProgress({ phase: "copied", desc });
           return;
         }
-        let sourceError: unknown;
-        const stream = await at("source", desc, this.#src.fetch(desc, { signal }));
-        try {
-          await this.#dst.push(desc, markSource(stream, (e) => sourceError = e), { signal });
-        } catch (err) {
-          throw originError(
-            sourceError !== undefined ? sourceError : err,
-            sourceError !== undefined ? "source" : "destination",
-            desc,
-          );
-        }
+        await this.#pushBlob(desc, signal);
       }
       this.#onProgress({ phase: "copied", desc });
     } catch (err) {

@@ -16,7 +16,8 @@ export type Lie =
   | { kind: "fail"; digest: string; times: number }
   | { kind: "cut"; digest: string }
   | { kind: "redirect"; digest: string }
-  | { kind: "hang"; digest: string };
+  | { kind: "hang"; digest: string }
+  | { kind: "fail-upload"; digest: string; times: number };
 
 function quiet(): Response {
   return new Response(null, { status: 502 });
@@ -77,7 +78,19 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
     async (req) => {
       const url = new URL(req.url);
       const lie = state.lie;
-      const isTarget = lie !== undefined && req.method === "GET" &&
+      // An upload is completed by PUT .../blobs/uploads/<id>?digest=<digest>.
+      if (
+        lie?.kind === "fail-upload" && lie.times > 0 && req.method === "PUT" &&
+        url.pathname.includes("/blobs/uploads/") && url.searchParams.get("digest") === lie.digest
+      ) {
+        lie.times--;
+        state.hits++;
+        await req.body?.cancel();
+        return new Response('{"errors":[{"code":"UNKNOWN","message":"upload lost"}]}', {
+          status: 502,
+        });
+      }
+      const isTarget = lie !== undefined && lie.kind !== "fail-upload" && req.method === "GET" &&
         url.pathname.endsWith(`/blobs/${lie.digest}`);
       if (isTarget && lie.kind === "fail" && lie.times > 0) {
         lie.times--;

@@ -115,6 +115,26 @@ Deno.test("copy() gives up after bounded retries with a clear registry error", a
   });
 });
 
+Deno.test("copy() restarts a blob upload the destination drops, and gives up after a bound", async () => {
+  await withLyingRegistry(async ({ image, directHost, proxyHost, setLie }) => {
+    const src = new Registry(directHost, { plainHttp: true }).repository("src");
+    const layer = image[1]!.desc;
+    setLie({ kind: "fail-upload", digest: layer.digest, times: 2 });
+    const dst = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository("dst");
+    await copy(src, "v1", dst, "v1");
+    assertEquals(await fetchAll(dst, layer, { maxBytes: 1 << 20 }), image[1]!.bytes);
+
+    setLie({ kind: "fail-upload", digest: layer.digest, times: 100 });
+    const other = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository(
+      "other",
+    );
+    const err = await assertRejectsCode(() => copy(src, "v1", other, "v1"), "ERR_REGISTRY");
+    assertEquals(err.details?.origin, "destination");
+    assertEquals(await other.exists(layer), false);
+    await assertRejectsCode(() => other.resolve("v1"), "ERR_NOT_FOUND");
+  });
+});
+
 Deno.test("copy() fails clearly when the connection is cut mid-blob", async () => {
   await withLyingRegistry(async ({ image, proxyHost, setLie }) => {
     setLie({ kind: "cut", digest: image[1]!.desc.digest });
