@@ -15,6 +15,7 @@ import { AbortedError, isErrorCode, OcisignError, RegistryError } from "../error
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { Repository } from "../registry/repository.ts";
+import { inheritVerification } from "../digest/verify_stream.ts";
 import { Semaphore } from "./_semaphore.ts";
 
 /** A per-node progress event, for the CLI to render as oras does. */
@@ -93,7 +94,7 @@ function markSource(
   onError: (err: unknown) => void,
 ): ReadableStream<Bytes> {
   const reader = stream.getReader();
-  return new ReadableStream<Bytes>({
+  const marked = new ReadableStream<Bytes>({
     async pull(controller): Promise<void> {
       try {
         const { done, value } = await reader.read();
@@ -108,6 +109,8 @@ function markSource(
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+  inheritVerification(stream, marked);
+  return marked;
 }
 
 /** How many times a blob upload is tried before the copy fails. */

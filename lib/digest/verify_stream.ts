@@ -6,7 +6,7 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { DigestMismatchError, SizeMismatchError } from "../errors.ts";
 import { parseDigest } from "./digest.ts";
-import type { HasherFactory } from "./hasher.ts";
+import type { Hasher, HasherFactory } from "./hasher.ts";
 
 /** The part of a descriptor that content is verified against. */
 export interface ExpectedContent {
@@ -47,7 +47,7 @@ export class VerifyingStream extends TransformStream<Uint8Array, Bytes> {
     if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
       throw new RangeError(`Cannot verify content: invalid size ${expected.size}`);
     }
-    const hasher = hasherFactory(algorithm);
+    const hasher = new BatchingHasher(hasherFactory(algorithm));
     let seen = 0;
     super({
       transform(chunk, controller): void {
@@ -70,6 +70,44 @@ export class VerifyingStream extends TransformStream<Uint8Array, Bytes> {
         }
       },
     });
+  }
+}
+
+/** Bytes gathered before one hasher call: network bodies come in small chunks, and each call
+ * into a native hasher has a fixed cost. */
+const HASH_BATCH_BYTES = 256 * 1024;
+
+/** Feeds a hasher in batches; small chunks are copied into a staging buffer first, so the
+ * caller may hand the chunks on (and a consumer may detach them) right away. */
+class BatchingHasher {
+  #hasher: Hasher;
+  #staging = new Uint8Array(HASH_BATCH_BYTES);
+  #staged = 0;
+
+  constructor(hasher: Hasher) {
+    this.#hasher = hasher;
+  }
+
+  update(chunk: Uint8Array): void {
+    if (chunk.length >= HASH_BATCH_BYTES) {
+      this.#drain();
+      this.#hasher.update(chunk);
+      return;
+    }
+    if (this.#staged + chunk.length > HASH_BATCH_BYTES) this.#drain();
+    this.#staging.set(chunk, this.#staged);
+    this.#staged += chunk.length;
+  }
+
+  digestHex(): string {
+    this.#drain();
+    return this.#hasher.digestHex();
+  }
+
+  #drain(): void {
+    if (this.#staged === 0) return;
+    this.#hasher.update(this.#staging.subarray(0, this.#staged));
+    this.#staged = 0;
   }
 }
 
@@ -97,5 +135,59 @@ export function verifyStream(
   expected: ExpectedContent,
   hasherFactory: HasherFactory,
 ): ReadableStream<Bytes> {
-  return stream.pipeThrough(new VerifyingStream(expected, hasherFactory));
+  const verified = stream.pipeThrough(new VerifyingStream(expected, hasherFactory));
+  VERIFIED.set(verified, contentKey(expected));
+  return verified;
+}
+
+/**
+ * Streams that {@linkcode verifyStream} made (or that pass such a stream's bytes and errors on
+ * unchanged, see {@linkcode inheritVerification}), with what they are verified against. Such a
+ * stream never ends cleanly unless its bytes matched, so a consumer may trust its end.
+ */
+const VERIFIED = new WeakMap<ReadableStream, string>();
+
+function contentKey(expected: ExpectedContent): string {
+  return `${expected.digest}@${expected.size}`;
+}
+
+/**
+ * Records that `derived` passes on the bytes and errors of `verified` unchanged, so it carries
+ * the same verification (used by wrappers such as a copy's source-error tagging).
+ *
+ * @example
+ * ```ts
+ * import { inheritVerification, verifyStream } from "./verify_stream.ts";
+ * import { pureHasherFactory } from "./pure_hasher.ts";
+ * const v = verifyStream(new Blob(["{}"]).stream(), { digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 }, pureHasherFactory);
+ * const wrapped = v.pipeThrough(new TransformStream());
+ * inheritVerification(v, wrapped);
+ * ```
+ */
+export function inheritVerification(verified: ReadableStream, derived: ReadableStream): void {
+  const key = VERIFIED.get(verified);
+  if (key !== undefined) VERIFIED.set(derived, key);
+}
+
+/**
+ * Verifies a stream against `expected`, unless it is already a verifying stream for exactly that
+ * content (then it is returned as is, and the bytes are hashed once, not twice).
+ *
+ * @example
+ * ```ts
+ * import { verifiedOnce, verifyStream } from "./verify_stream.ts";
+ * import { pureHasherFactory } from "./pure_hasher.ts";
+ * const expected = { digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 };
+ * const v = verifyStream(new Blob(["{}"]).stream(), expected, pureHasherFactory);
+ * console.log(verifiedOnce(v, expected, pureHasherFactory) === v); // true
+ * ```
+ */
+export function verifiedOnce(
+  stream: ReadableStream<Uint8Array>,
+  expected: ExpectedContent,
+  hasherFactory: HasherFactory,
+): ReadableStream<Bytes> {
+  return VERIFIED.get(stream) === contentKey(expected)
+    ? stream as ReadableStream<Bytes>
+    : verifyStream(stream, expected, hasherFactory);
 }

@@ -20,7 +20,7 @@ import {
 import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
 import { isDigest, parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
-import { verifyStream } from "../digest/verify_stream.ts";
+import { verifiedOnce, verifyStream } from "../digest/verify_stream.ts";
 import {
   InvalidLayoutError,
   InvalidReferenceError,
@@ -214,7 +214,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
       return;
     }
     const stream = body instanceof Uint8Array ? bytesStream(body) : body;
-    await this._writeBlob(path, verifyStream(stream, desc, this.#hasher), opts);
+    await this._writeBlob(path, verifiedOnce(stream, desc, this.#hasher), opts);
   }
 
   /**

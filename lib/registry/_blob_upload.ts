@@ -1,8 +1,9 @@
 /**
- * Private blob upload into an open session: monolithic (`PUT ?digest=` with the whole body) up to
- * `chunkSize`, else `PATCH` chunks with `Content-Range`, each checked before the closing `PUT`.
- * The body is verified against its descriptor before the upload is completed; on any failure
- * the session is cancelled.
+ * Private blob upload into an open session: one `PUT ?digest=` (bytes in memory, or the body
+ * streamed through a verifying stream, as oras does) up to `chunkSize`, else `PATCH` chunks with
+ * `Content-Range`, each checked before the closing `PUT`. A streamed body that does not match its
+ * descriptor errors before its end, so the request fails (and the registry checks `?digest=` as
+ * well); on any failure the session is cancelled.
  *
  * @see https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-blobs
  * @module
@@ -10,7 +11,7 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { verifyBytes } from "../content/fetch_all.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
-import { verifyStream } from "../digest/verify_stream.ts";
+import { verifiedOnce } from "../digest/verify_stream.ts";
 import { DigestMismatchError, isErrorCode, RegistryError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import type { HttpClient } from "./http_client.ts";
@@ -30,7 +31,7 @@ export interface UploadContext {
   scopes: string[];
   /** Names content in messages. */
   label(digest: string): string;
-  /** Largest monolithic upload, and the PATCH chunk size above it. */
+  /** Largest single-request upload, and the PATCH chunk size above it. */
   chunkSize: number;
   /** Hashes chunked uploads as they stream. */
   hasher: HasherFactory;
@@ -48,6 +49,10 @@ export async function uploadToSession(
   let location = uploadLocation(ctx, started, startUrl);
   await discard(started);
   try {
+    if (desc.size <= ctx.chunkSize && !(body instanceof Uint8Array)) {
+      await finishUpload(ctx, location, desc, verifiedOnce(body, desc, ctx.hasher), signal);
+      return;
+    }
     if (desc.size <= ctx.chunkSize) {
       const bytes = body instanceof Uint8Array
         ? body
@@ -63,7 +68,7 @@ export async function uploadToSession(
     }
     const chunk = Math.max(ctx.chunkSize, Number.isSafeInteger(minChunk) ? minChunk : 0);
     const source = body instanceof Uint8Array ? new Blob([body as Bytes]).stream() : body;
-    const verified = verifyStream(source, desc, ctx.hasher).getReader();
+    const verified = verifiedOnce(source, desc, ctx.hasher).getReader();
     let offset = 0;
     let pending: Uint8Array[] = [];
     let pendingSize = 0;
@@ -145,14 +150,14 @@ async function finishUpload(
   ctx: UploadContext,
   location: URL,
   desc: Descriptor,
-  bytes: Uint8Array,
+  bytes: Uint8Array | ReadableStream<Uint8Array>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const url = new URL(location);
   url.searchParams.set("digest", desc.digest);
   const headers: Record<string, string> = {
     "content-type": "application/octet-stream",
-    "content-length": String(bytes.length),
+    "content-length": String(bytes instanceof Uint8Array ? bytes.length : desc.size),
   };
   const res = await ctx.client.send({
     method: "PUT",

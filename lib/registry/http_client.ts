@@ -58,8 +58,12 @@ export interface HttpRequest {
   url: URL;
   /** Extra headers. */
   headers?: Record<string, string>;
-  /** Body; always in memory so it can be re-sent after a challenge or a retry. */
-  body?: Uint8Array;
+  /**
+   * Body. Bytes in memory can be re-sent after a challenge, a redirect or a retry; a stream is
+   * sent once (no retry, no re-send after a challenge or redirect: the caller restarts) and is
+   * not bound by the response timeout, since the whole body goes out before the answer.
+   */
+  body?: Uint8Array | ReadableStream<Uint8Array>;
   /** Token scopes the request needs (`repository:a:pull`). */
   scopes: string[];
   /** Whether the request may be retried (GET, HEAD and by-reference PUT/DELETE). */
@@ -206,7 +210,7 @@ export class HttpClient {
     const challenge = parseChallenge(res.headers.get("www-authenticate"));
     if (challenge === undefined) return res;
     const fresh = await this.#answerChallenge(challenge, req.scopes, auth, req.signal);
-    if (fresh === undefined) return res;
+    if (fresh === undefined || req.body instanceof ReadableStream) return res;
     await discard(res);
     return await this.#sendFollowing(req, fresh);
   }
@@ -392,9 +396,10 @@ export class HttpClient {
     url: URL,
     init: RequestInit,
     signal: AbortSignal | undefined,
+    timed = true,
   ): Promise<Response> {
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    const timer = timed ? setTimeout(() => timeout.abort(), this.#timeoutMs) : undefined;
     init.signal = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
     try {
       return await this.#fetch(url, init);
@@ -417,7 +422,7 @@ export class HttpClient {
     start: URL,
     startMethod: string,
     startHeaders: Record<string, string>,
-    startBody: Uint8Array | undefined,
+    startBody: Uint8Array | ReadableStream<Uint8Array> | undefined,
     trustedOrigin: string,
     signal: AbortSignal | undefined,
   ): Promise<Response> {
@@ -427,10 +432,15 @@ export class HttpClient {
     let body = startBody;
     for (let hop = 0;; hop++) {
       const init: RequestInit = { method, headers, redirect: "manual" };
-      if (body !== undefined) init.body = body as Uint8Array<ArrayBuffer>;
-      const res = await this.#fetchWithTimeout(url, init, signal);
+      const streaming = body instanceof ReadableStream;
+      if (body !== undefined) {
+        init.body = body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
+      }
+      // A streamed request body needs half-duplex fetch (Deno and Bun).
+      if (streaming) (init as RequestInit & { duplex: "half" }).duplex = "half";
+      const res = await this.#fetchWithTimeout(url, init, signal, !streaming);
       const location = res.headers.get("location");
-      if (!REDIRECTS.has(res.status) || location === null) return res;
+      if (!REDIRECTS.has(res.status) || location === null || streaming) return res;
       await discard(res);
       if (hop >= MAX_REDIRECTS) {
         throw new RegistryError(

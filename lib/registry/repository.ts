@@ -70,7 +70,10 @@ export interface RepositoryOptions {
   referrers?: ReferrersMode;
   /** Incremental hasher used to verify streamed blobs (default: pure TypeScript). */
   hasher?: HasherFactory;
-  /** Blobs larger than this are uploaded in PATCH chunks of this size (default 16 MiB). */
+  /**
+   * Blobs larger than this are uploaded in PATCH chunks of this size (default: never; every blob
+   * is streamed in one PUT, as oras does).
+   */
   chunkSize?: number;
   /** Receives non-fatal warnings (e.g. a stale referrers index that could not be removed). */
   onWarning?: (message: string) => void;
@@ -91,7 +94,7 @@ export interface FetchedManifest {
 /** How {@linkcode Repository.mount} ended. */
 export type MountResult = "mounted" | "uploaded";
 
-const DEFAULT_CHUNK = 16 * 1024 * 1024;
+const DEFAULT_CHUNK = Number.POSITIVE_INFINITY;
 const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES, "application/vnd.oci.artifact.manifest.v1+json"]
   .join(", ");
 
@@ -391,7 +394,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
   /**
    * Pushes a blob or manifest; manifests are checked against `desc` before the `PUT` (and, when
    * they have a `subject` and the registry lacks the referrers API, indexed under the fallback
-   * tag). Blobs go up monolithically, or in chunks when larger than `chunkSize`.
+   * tag). Blobs are streamed in one PUT, or in chunks when larger than `chunkSize`.
    * @throws {SizeMismatchError} / {DigestMismatchError} when the body does not match `desc`.
    */
   async push(

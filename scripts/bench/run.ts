@@ -5,7 +5,9 @@
  * Run: `deno task bench` (all) or `deno task bench NAME [NAME...]` with NAME one of
  * sha256, sign-verify, verify-blobs-memory, cp, build, serve. Needs GNU time
  * (`sudo apt-get install time`); each benchmark says which other tools it needs.
- * Generated data lives in a temp dir under /tmp and is deleted at the end.
+ * Generated data lives in a temp dir under /tmp and is deleted at the end (also on Ctrl-C).
+ * Env: `OCISIGN_BENCH_RUNS=N` overrides the runs per contender; `OCISIGN_BENCH_BINARY=PATH` uses
+ * that binary instead of compiling one from the current tree.
  *
  * @module
  */

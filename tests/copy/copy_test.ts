@@ -218,7 +218,7 @@ Deno.test("copyGraph() with concurrency 1 pushes a deep index to a registry with
   }
 });
 
-Deno.test("copy() streams a large blob between registries in PATCH chunks", async () => {
+Deno.test("copy() streams a large blob between registries in PATCH chunks, or in one PUT by default", async () => {
   if (!distributionAvailable()) return;
   const reg = await startDistribution();
   try {
@@ -236,6 +236,7 @@ Deno.test("copy() streams a large blob between registries in PATCH chunks", asyn
     const to = new Registry(reg.host, {
       plainHttp: true,
       hasher: nodeHasherFactory,
+      chunkSize: 16 * 1024 * 1024,
       fetch: (input, init) => {
         if (init?.method === "PATCH") patches.push((init.body as Uint8Array).length);
         return fetch(input, init);
@@ -244,6 +245,24 @@ Deno.test("copy() streams a large blob between registries in PATCH chunks", asyn
     await copy(a, "v1", to.repository("big/b"), "v1");
     assertEquals(patches, [16 * 1024 * 1024, 16 * 1024 * 1024, size - 32 * 1024 * 1024]);
     assertEquals(await to.repository("big/b").exists(layer.desc), true);
+
+    // By default the blob goes in one streamed PUT, as oras sends it.
+    const puts: string[] = [];
+    const streaming = new Registry(reg.host, {
+      plainHttp: true,
+      hasher: nodeHasherFactory,
+      fetch: (input, init) => {
+        if (init?.method === "PATCH") patches.push(-1);
+        if (init?.method === "PUT" && String(input).includes("/blobs/uploads/")) {
+          puts.push(init.body instanceof ReadableStream ? "stream" : "bytes");
+        }
+        return fetch(input, init);
+      },
+    });
+    await copy(a, "v1", streaming.repository("big/c"), "v1");
+    assertEquals(puts.filter((p) => p === "stream").length, 2, `PUTs: ${puts.join(", ")}`);
+    assertEquals(patches.includes(-1), false);
+    assertEquals(await streaming.repository("big/c").exists(layer.desc), true);
   } finally {
     await reg.stop();
   }

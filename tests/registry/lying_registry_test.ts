@@ -6,6 +6,8 @@ import { staticCredentials } from "../../lib/registry/credentials.ts";
 import { MemoryStore } from "../../lib/content/memory_store.ts";
 import { fetchAll } from "../../lib/content/fetch_all.ts";
 import { copy } from "../../lib/copy/copy.ts";
+import { LayoutStore } from "../../lib/layout/layout_store.ts";
+import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { type Content, smallImage } from "./_fixtures.ts";
 import { type Lie, startLyingProxy } from "./_lying_proxy.ts";
 
@@ -68,6 +70,21 @@ Deno.test("copy() from a registry that flips a blob byte fails and stores nothin
     );
     await assertRejectsCode(() => copy(src, "v1", chunked, "v1"), "ERR_DIGEST_MISMATCH");
     assertEquals(await chunked.exists(layer), false);
+    // A layout destination trusts the source's verifying stream instead of hashing again, and
+    // still keeps nothing of it.
+    const dir = await Deno.makeTempDir({ prefix: "ocisign-lying-" });
+    try {
+      const layout = await LayoutStore.open(`${dir}/out`, nodeFs, {
+        create: true,
+        hasher: nodeHasherFactory,
+      });
+      await assertRejectsCode(() => copy(src, "v1", layout, "v1"), "ERR_DIGEST_MISMATCH");
+      assertEquals(await layout.exists(layer), false);
+      await assertRejectsCode(() => layout.resolve("v1"), "ERR_NOT_FOUND");
+      await layout.close();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
 
