@@ -226,6 +226,7 @@ export class PlatformBuild {
       output: shared.opts.output,
       hasher: shared.hasher,
       timestamp: shared.timestamp,
+      ...(shared.opts.spoolDir ? { spool: { fs: shared.opts.fs, dir: shared.opts.spoolDir } } : {}),
       ...signalOpt(shared.opts.signal),
     });
     stage.addBuiltLayer(

@@ -61,6 +61,11 @@ export interface BuildImageOptions {
   hasher?: HasherFactory;
   /** Called with a one-line description of each step. */
   onStep?: (line: string) => void;
+  /**
+   * A directory (through `fs`) for temporary layer files: large layers are compressed once into
+   * it and pushed from there (without it they are compressed twice).
+   */
+  spoolDir?: string;
   /** Cancels the build. */
   signal?: AbortSignal;
 }

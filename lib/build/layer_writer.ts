@@ -2,13 +2,16 @@
  * Turns a set of file-system nodes into a layer blob in an output target: a deterministic tar
  * (sorted by path bytes, hard links pointing at the first path of their group, every mtime set to
  * the build timestamp), gzipped with fflate, hashed as it flows (diff_id over the tar, digest over
- * the gzip). Small layers are kept in memory and pushed once; large ones are hashed in a first
- * pass and regenerated for the push, so memory does not grow with the layer size.
+ * the gzip). Small layers are kept in memory and pushed once. Large ones are spooled to a temp
+ * file as they are compressed and pushed from it (one tar and gzip pass), or, with no spool
+ * directory, hashed in a first pass and regenerated for the push; memory does not grow with the
+ * layer size either way.
  *
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { concat } from "../_internal/bytes.ts";
+import type { Fs } from "../content/fs.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import type { Target } from "../content/storage.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
@@ -29,6 +32,8 @@ export interface WriteLayerOptions {
   timestamp: number;
   /** Layers whose compressed size stays under this are pushed from memory (default 32 MiB). */
   memoryLimit?: number;
+  /** Where larger layers are spooled while they are compressed (else they are made twice). */
+  spool?: { fs: Fs; dir: string };
   /** Cancellation. */
   signal?: AbortSignal;
 }
@@ -154,38 +159,61 @@ export async function writeLayer(
   const digestHasher = opts.hasher("sha256");
   let size = 0;
   let kept: Bytes[] | undefined = [];
-  for await (
-    const chunk of gzipDeterministic(writeTar(entries, signal), (c) => diffHasher.update(c))
-  ) {
-    digestHasher.update(chunk);
-    size += chunk.length;
-    if (kept !== undefined) {
-      kept.push(chunk);
-      if (size > limit) kept = undefined;
+  const compressed = gzipDeterministic(writeTar(entries, signal), (c) => diffHasher.update(c));
+  const hashed = async function* (): AsyncGenerator<Bytes> {
+    for await (const chunk of compressed) {
+      digestHasher.update(chunk);
+      size += chunk.length;
+      if (kept !== undefined) {
+        kept.push(chunk);
+        if (size > limit) kept = undefined;
+      }
+      yield chunk;
     }
-  }
-  const descriptor: Descriptor = {
-    mediaType: MEDIA_TYPE_OCI_LAYER_GZIP,
-    digest: `sha256:${digestHasher.digestHex()}`,
-    size,
   };
-  const diffId = `sha256:${diffHasher.digestHex()}`;
-  if (!(await opts.output.exists(descriptor, signal))) {
-    if (kept !== undefined) await opts.output.push(descriptor, concat(kept), signal);
-    else {
-      const chunks = gzipDeterministic(writeTar(entries, signal));
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller): Promise<void> {
-          const { done, value } = await chunks.next();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        },
-        async cancel(): Promise<void> {
-          await chunks.return(undefined);
-        },
-      });
-      await opts.output.push(descriptor, body, signal);
+  const spool = opts.spool ? `${opts.spool.dir}/layer-${crypto.randomUUID()}` : undefined;
+  try {
+    if (spool !== undefined) {
+      await opts.spool!.fs.writeFileAtomic(spool, toStream(hashed()), signal);
+    } else for await (const _ of hashed()) { /* hashing only */ }
+    const descriptor: Descriptor = {
+      mediaType: MEDIA_TYPE_OCI_LAYER_GZIP,
+      digest: `sha256:${digestHasher.digestHex()}`,
+      size,
+    };
+    const diffId = `sha256:${diffHasher.digestHex()}`;
+    if (!(await opts.output.exists(descriptor, signal))) {
+      if (kept !== undefined) await opts.output.push(descriptor, concat(kept), signal);
+      else if (spool !== undefined) {
+        const file = await opts.spool!.fs.open(spool);
+        try {
+          await opts.output.push(descriptor, file.stream(), signal);
+        } finally {
+          await file.close();
+        }
+      } else {
+        await opts.output.push(
+          descriptor,
+          toStream(gzipDeterministic(writeTar(entries, signal))),
+          signal,
+        );
+      }
     }
+    return { descriptor, diffId };
+  } finally {
+    if (spool !== undefined) await opts.spool!.fs.remove(spool);
   }
-  return { descriptor, diffId };
+}
+
+function toStream(chunks: AsyncGenerator<Bytes>): ReadableStream<Bytes> {
+  return new ReadableStream<Bytes>({
+    async pull(controller): Promise<void> {
+      const { done, value } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel(): Promise<void> {
+      await chunks.return(undefined);
+    },
+  });
 }

@@ -89,6 +89,6 @@ export interface Fs {
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** Renames atomically within one file system. */
   rename(from: string, to: string): Promise<void>;
-  /** Creates a fresh, empty temporary directory next to `near` (same file system). */
+  /** Creates a fresh, empty temporary directory inside the directory `near` (same file system). */
   makeTempDir(near: string, prefix?: string): Promise<string>;
 }

@@ -1,7 +1,7 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { compareUtf8, writeLayer } from "../../lib/build/layer_writer.ts";
 import type { TreeNode } from "../../lib/build/file_tree.ts";
-import { nodeHasherFactory, openOutput, readLayer, withTempDir } from "./_helpers.ts";
+import { nodeFs, nodeHasherFactory, openOutput, readLayer, withTempDir } from "./_helpers.ts";
 
 function nodes(): TreeNode[] {
   const big = new Uint8Array(2_000_000).map((_, i) => (i * 31) % 256);
@@ -20,7 +20,7 @@ function nodes(): TreeNode[] {
   ];
 }
 
-Deno.test("writeLayer() streams large layers in two passes with the same digest as in memory", async () => {
+Deno.test("writeLayer() streams large layers (spooled, or in two passes) with the same digest as in memory", async () => {
   await withTempDir(async (tmp) => {
     const small = await openOutput(`${tmp}/mem`);
     const large = await openOutput(`${tmp}/stream`);
@@ -45,6 +45,20 @@ Deno.test("writeLayer() streams large layers in two passes with the same digest 
       5,
       6,
     ]);
+
+    // Spooled: compressed once into a temp file, pushed from it, and the file removed.
+    await Deno.mkdir(`${tmp}/spool`);
+    const spooledOut = await openOutput(`${tmp}/spooled`);
+    const c = await writeLayer(nodes(), {
+      output: spooledOut,
+      hasher: nodeHasherFactory,
+      timestamp: 5,
+      memoryLimit: 1024,
+      spool: { fs: nodeFs, dir: `${tmp}/spool` },
+    });
+    assertEquals(c, a);
+    assertEquals(await spooledOut.exists(c.descriptor), true);
+    assertEquals([...Deno.readDirSync(`${tmp}/spool`)], []);
   });
 });
 

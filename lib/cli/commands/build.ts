@@ -86,11 +86,17 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
         ? absolutePath(io.cwd, args.file)
         : joinPath(context, "Dockerfile");
       const tags = repeatedFlag(rawArgs, ["tag", "t"]);
-      const dest = await openLayout(absolutePath(io.cwd, args.output), io.fs, {
+      const outputPath = absolutePath(io.cwd, args.output);
+      const dest = await openLayout(outputPath, io.fs, {
         hasher: io.hasher,
         autoSave: false,
         create: true,
       });
+      // Large layers are spooled next to the output (same file system) while they are compressed.
+      const spoolDir = await io.fs.makeTempDir(
+        outputPath.slice(0, outputPath.lastIndexOf("/")) || "/",
+        ".ocisign-build-",
+      );
       const bases: OpenedTarget[] = [];
       let committed = false;
       try {
@@ -105,6 +111,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
           timestamp,
           defaultPlatform: io.hostPlatform,
           hasher: io.hasher,
+          spoolDir,
           fetch: io.fetch,
           resolveBase: baseResolver(io, Boolean(args["plain-http"]), bases),
           onStep: (line) => io.stderr(line + "\n"),
@@ -125,6 +132,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
           io.stderr("The build did not finish; the output layout was left as it was\n");
         }
         await dest.close();
+        await io.fs.remove(spoolDir, { recursive: true });
       }
     },
   });
