@@ -407,6 +407,41 @@ Deno.test({
         assertEquals(cose.code, 0, describeRun(cose));
       }
 
+      // The binary builds the same bytes as `deno run` (fflate, not the runtime's zlib).
+      await Deno.mkdir(`${cwd}/ctx/etc`, { recursive: true });
+      await Deno.writeTextFile(`${cwd}/ctx/etc/motd`, "reproducible\n".repeat(1000));
+      await Deno.writeTextFile(
+        `${cwd}/ctx/Dockerfile`,
+        'FROM scratch\nCOPY etc /etc\nCMD ["/x"]\n',
+      );
+      const byBinary = await run(
+        "build",
+        "-t",
+        "app:v1",
+        "-o",
+        "./bin-built",
+        "./ctx",
+        "--format",
+        "json",
+      );
+      assertEquals(byBinary.code, 0, describeRun(byBinary));
+      const byDeno = await ocisign(
+        { cwd, configDir: `${dir}/config` },
+        "build",
+        "-t",
+        "app:v1",
+        "-o",
+        "./deno-built.tar",
+        "./ctx",
+        "--format",
+        "json",
+      );
+      assertEquals(byDeno.code, 0, describeRun(byDeno));
+      assertEquals(
+        JSON.parse(byBinary.stdout).descriptor.digest,
+        JSON.parse(byDeno.stdout).descriptor.digest,
+      );
+
       const unknownTag = await run("verify", `${host}/hello-world:v9`);
       assertEquals(unknownTag.code, 5, describeRun(unknownTag));
       const noPolicy = await run(
