@@ -63,6 +63,15 @@ Deno.test("buildImage() pushes to a real registry and builds on an image pulled 
         ]);
         assertEquals(inspect.code, 0, inspect.out);
         assertEquals(JSON.parse(inspect.out).Architecture, "arm64");
+        // skopeo copies the built layout into the registry.
+        const copied = run("skopeo", [
+          "--insecure-policy",
+          "copy",
+          "--dest-tls-verify=false",
+          `oci:${tmp}/out:v1`,
+          `docker://${registry.host}/demo/app:v1`,
+        ]);
+        assertEquals(copied.code, 0, copied.out);
       }
     });
   } finally {
