@@ -50,8 +50,10 @@ Deno.test("a 256 MiB upload streams to disk with flat memory and is served back 
       peak = Math.max(peak, Deno.memoryUsage().rss);
     });
     assertEquals(status, "HTTP/1.1 202 Accepted");
+    // The server runs in this process, so its RSS includes garbage not yet collected and
+    // socket buffers; holding the body would add all of SIZE.
     assert(
-      peak - baseline < SIZE / 4,
+      peak - baseline < SIZE / 2,
       `memory grew by ${peak - baseline} bytes for a ${SIZE}-byte upload`,
     );
 
