@@ -51,7 +51,7 @@ export function joinPath(...parts: string[]): string {
  * @example
  * ```ts
  * import { absolutePath } from "./config_dir.ts";
- * console.log(absolutePath("/work", "./keys/../a.key")); // /work/a.key
+ * console.log(absolutePath("/srv/project", "./keys/../a.key")); // /srv/project/a.key
  * ```
  * @param cwd The directory relative paths start from.
  * @param path An absolute or relative path.

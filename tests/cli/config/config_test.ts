@@ -19,9 +19,9 @@ import {
 import { generateTestCertificate } from "../../../lib/x509/generate_test_certificate.ts";
 
 Deno.test("configPaths() prefers OCISIGN_CONFIG_DIR, then XDG_CONFIG_HOME, then ~/.config", () => {
-  const base = { cwd: "/work", home: "/home/u" };
+  const base = { cwd: "/srv/project", home: "/home/u" };
   const at = (env: Record<string, string>): string => configPaths(testIo({ ...base, env }).io).root;
-  assertEquals(at({ OCISIGN_CONFIG_DIR: "cfg", XDG_CONFIG_HOME: "/x" }), "/work/cfg");
+  assertEquals(at({ OCISIGN_CONFIG_DIR: "cfg", XDG_CONFIG_HOME: "/x" }), "/srv/project/cfg");
   assertEquals(at({ XDG_CONFIG_HOME: "/x" }), "/x/ocisign");
   assertEquals(at({}), "/home/u/.config/ocisign");
   const paths = configPaths(testIo({ ...base, env: { OCISIGN_CONFIG_DIR: "/c" } }).io);
