@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer } from "../_helpers/peers.ts";
+import { makeServerCertificate } from "../_helpers/tls.ts";
 import { serveHttp } from "../../lib/runtime/http_server.ts";
 
 Deno.test("serveHttp() serves a handler on a free port and closes", async () => {
@@ -52,75 +53,10 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "ocisign-tls-" });
     try {
-      const run = async (args: string[]): Promise<void> => {
-        const out = await new Deno.Command(openssl!, {
-          args,
-          cwd: dir,
-          stdout: "null",
-          stderr: "piped",
-        }).output();
-        assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-      };
-      // A test CA, then a server certificate for 127.0.0.1 signed by it.
-      await run([
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=ocisign test CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign",
-      ]);
-      await run([
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-      ]);
-      await Deno.writeTextFile(
-        `${dir}/ext.cnf`,
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-      );
-      await run([
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "cert.pem",
-        "-days",
-        "1",
-        "-extfile",
-        "ext.cnf",
-      ]);
-      const ca = await Deno.readTextFile(`${dir}/ca.pem`);
-      const cert = await Deno.readTextFile(`${dir}/cert.pem`);
-      const key = await Deno.readTextFile(`${dir}/key.pem`);
+      const files = await makeServerCertificate(openssl!, dir);
+      const ca = await Deno.readTextFile(files.caPath);
+      const cert = await Deno.readTextFile(files.certPath);
+      const key = await Deno.readTextFile(files.keyPath);
       const server = await serveHttp(() => Promise.resolve(new Response("secure")), {
         port: 0,
         tls: { cert, key },

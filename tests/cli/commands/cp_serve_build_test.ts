@@ -1,5 +1,7 @@
 import { assert } from "../../_helpers/assert.ts";
 import { findPeer, runPeer } from "../../_helpers/peers.ts";
+import { freePort } from "../../_helpers/distribution.ts";
+import { makeServerCertificate } from "../../_helpers/tls.ts";
 import type { CliSandbox } from "../../_helpers/cli.ts";
 import { ok, withSigningSandbox } from "./_fixture.ts";
 
@@ -172,13 +174,6 @@ function serveInProcess(sb: CliSandbox, args: string[]): { stop: () => Promise<v
   };
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 async function waitForRegistry(port: number): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
@@ -196,67 +191,15 @@ Deno.test("serve --tls-cert/--tls-key, and cp/list with --ca-file trust it", asy
   const openssl = findPeer("openssl");
   if (!openssl) return;
   await withSigningSandbox(async (sb) => {
-    const run = async (...args: string[]) => {
-      const r = await runPeer(openssl, args, { cwd: sb.cwd });
-      assert.equal(r.code, 0, r.stderr);
-    };
-    await run(
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=Test CA",
-    );
-    await run(
-      "req",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "server.key",
-      "-out",
-      "server.csr",
-      "-subj",
-      "/CN=127.0.0.1",
-    );
-    await Deno.writeTextFile(`${sb.cwd}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    await run(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      "server.pem",
-      "-days",
-      "1",
-      "-extfile",
-      "ext.cnf",
-    );
+    const files = await makeServerCertificate(openssl, sb.cwd);
     const port = freePort();
     const server = serveInProcess(sb, [
       "--addr",
       `127.0.0.1:${port}`,
       "--tls-cert",
-      "server.pem",
+      files.certPath,
       "--tls-key",
-      "server.key",
+      files.keyPath,
     ]);
     try {
       const registry = `127.0.0.1:${port}`;
@@ -269,7 +212,7 @@ Deno.test("serve --tls-cert/--tls-key, and cp/list with --ca-file trust it", asy
           "./img:v1",
           `${registry}/app:v1`,
           "--ca-file",
-          "ca.pem",
+          files.caPath,
         );
         if (pushed.code !== 7) break;
         await new Promise((r) => setTimeout(r, 10));
@@ -277,7 +220,7 @@ Deno.test("serve --tls-cert/--tls-key, and cp/list with --ca-file trust it", asy
       ok(pushed!);
       const untrusted = await sb.run("list", `${registry}/app:v1`);
       assert.equal(untrusted.code, 7, untrusted.stderr);
-      ok(await sb.run("list", `${registry}/app:v1`, "--ca-file", "ca.pem"));
+      ok(await sb.run("list", `${registry}/app:v1`, "--ca-file", files.caPath));
     } finally {
       await server.stop();
     }
