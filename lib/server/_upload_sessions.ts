@@ -19,6 +19,8 @@ export interface UploadSession {
   offset: number;
   /** Parts stored so far. */
   parts: number;
+  /** sha256 digest of each stored part, computed as it was received. */
+  partDigests: string[];
   /** When the session was last used (ms since the epoch). */
   lastActive: number;
   /** Whether a request is working on the session. */
@@ -69,6 +71,7 @@ export class UploadSessions {
       repository,
       offset: 0,
       parts: 0,
+      partDigests: [],
       lastActive: Date.now(),
       busy: false,
     };

@@ -93,8 +93,9 @@ export function createFsUploadStore(fs: Fs, dir: string): UploadStore {
     ): Promise<number> {
       const path = `${dir}/${checkId(id)}/${index}`;
       let written = 0;
+      // 0644 like any blob, since a part may become one by rename; the uploads directory is 0700.
       await fs.writeFileAtomic(path, counted(body, opts.maxBytes, (n) => (written = n)), {
-        mode: 0o600,
+        mode: 0o644,
         ...(opts.signal === undefined ? {} : { signal: opts.signal }),
       });
       if (opts.exact === true && written !== opts.maxBytes) {
@@ -102,6 +103,11 @@ export function createFsUploadStore(fs: Fs, dir: string): UploadStore {
         throw new SizeMismatchError(`upload part ${index}`, opts.maxBytes, written);
       }
       return written;
+    },
+
+    partFile(id: string, index: number): string {
+      if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`Invalid part ${index}`);
+      return `${dir}/${checkId(id)}/${index}`;
     },
 
     readParts(id: string, parts: number): ReadableStream<Bytes> {

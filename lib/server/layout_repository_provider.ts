@@ -11,6 +11,7 @@ import type { Fs } from "../content/fs.ts";
 import type { Op } from "../content/storage.ts";
 import { parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import { LayoutStore } from "../layout/layout_store.ts";
@@ -121,6 +122,18 @@ class LayoutRepository implements RegistryRepository {
     _opts?: Op,
   ): Promise<ReadableStream<Bytes>> {
     return rangedFileStream(this.#fs, this.#blobFile(digest), range.offset, range.length);
+  }
+
+  async adoptUpload(id: string, index: number, desc: Descriptor, _opts: Op = {}): Promise<void> {
+    const part = this.uploads.partFile?.(id, index);
+    if (part === undefined) throw new TypeError("Cannot adopt an upload: the store keeps no files");
+    const target = this.#blobFile(desc.digest);
+    const st = await this.#fs.stat(part);
+    if (!st?.isFile || st.size !== desc.size) {
+      throw new TypeError(`Cannot adopt upload part ${index}: it is not ${desc.size} bytes`);
+    }
+    await this.#fs.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+    await this.#fs.rename(part, target);
   }
 
   async untag(tag: string, opts: Op = {}): Promise<void> {

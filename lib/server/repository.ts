@@ -7,6 +7,7 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 
 /**
  * Scratch storage for blob upload sessions, invisible to readers of the repository.
@@ -39,6 +40,8 @@ export interface UploadStore {
   ): Promise<number>;
   /** Streams parts `0 .. parts-1` of the session in order. */
   readParts(id: string, parts: number): ReadableStream<Bytes>;
+  /** The file holding a stored part, where the store keeps parts as files (for adoption). */
+  partFile?(id: string, index: number): string;
   /** Removes the session's area and everything in it. No error when it is gone already. */
   remove(id: string): Promise<void>;
 }
@@ -69,6 +72,12 @@ export interface RegistryRepository {
     range: { offset: number; length: number },
     opts?: Op,
   ): Promise<ReadableStream<Bytes>>;
+  /**
+   * Moves upload part `index` of session `id`, whose bytes the caller has verified against
+   * `desc` as they arrived, into the repository without copying it (optional: stores without it
+   * copy the parts through `target.push`).
+   */
+  adoptUpload?(id: string, index: number, desc: Descriptor, opts?: Op): Promise<void>;
   /** Removes a tag; the manifest it pointed at stays. */
   untag(tag: string, opts?: Op): Promise<void>;
 }
