@@ -93,6 +93,17 @@ class NodeFileHandle implements FileHandle {
   }
 }
 
+/** Small chunks (network bodies come in 16–64 KiB pieces) are gathered to this size per write. */
+const WRITE_BATCH = 1024 * 1024;
+
+async function writeBytes(handle: fsp.FileHandle, data: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done);
+    done += bytesWritten;
+  }
+}
+
 async function writeAll(
   handle: fsp.FileHandle,
   data: Uint8Array | ReadableStream<Uint8Array>,
@@ -100,25 +111,28 @@ async function writeAll(
 ): Promise<void> {
   if (data instanceof Uint8Array) {
     signal?.throwIfAborted();
-    let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await handle.write(data, done, data.length - done);
-      done += bytesWritten;
-    }
+    await writeBytes(handle, data);
     return;
   }
   const reader = data.getReader();
+  const batch = new Uint8Array(WRITE_BATCH);
+  let batched = 0;
   try {
     for (;;) {
       if (signal?.aborted) throw new AbortedError("The file write was aborted");
       const { done, value } = await reader.read();
       if (done) break;
-      let off = 0;
-      while (off < value.length) {
-        const { bytesWritten } = await handle.write(value, off, value.length - off);
-        off += bytesWritten;
+      if (batched + value.length > WRITE_BATCH && batched > 0) {
+        await writeBytes(handle, batch.subarray(0, batched));
+        batched = 0;
+      }
+      if (value.length >= WRITE_BATCH) await writeBytes(handle, value);
+      else {
+        batch.set(value, batched);
+        batched += value.length;
       }
     }
+    if (batched > 0) await writeBytes(handle, batch.subarray(0, batched));
   } catch (err) {
     await reader.cancel(err).catch(() => {});
     throw err;
