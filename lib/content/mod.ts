@@ -19,3 +19,4 @@ export * from "./fetch_all.ts";
 export * from "./parse_manifest.ts";
 export * from "./memory_store.ts";
 export * from "./memory_fs.ts";
+export * from "./resolve_subject.ts";

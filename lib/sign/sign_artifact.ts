@@ -8,10 +8,10 @@
  */
 import { utf8 } from "../_internal/bytes.ts";
 import type { Bytes } from "../_internal/bytes.ts";
+import { resolveSubject } from "../content/resolve_subject.ts";
 import type { Op, Target } from "../content/storage.ts";
 import { digestBytes } from "../digest/digest_bytes.ts";
-import { isDigest } from "../digest/digest.ts";
-import { InvalidInputError, InvalidReferenceError } from "../errors.ts";
+import { InvalidInputError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../oci/media_types.ts";
 import type { EnvelopeFormat, ExtendedAttribute } from "../signature/envelope.ts";
@@ -78,18 +78,7 @@ export async function signArtifact(
   reference: string,
   options: SignArtifactOptions,
 ): Promise<SignArtifactResult> {
-  const resolved = await target.resolve(reference, options);
-  if (isDigest(reference) && resolved.digest !== reference) {
-    throw new InvalidReferenceError(
-      reference,
-      `user input digest ${reference} does not match the resolved digest ${resolved.digest}`,
-    );
-  }
-  const subject: Descriptor = {
-    mediaType: resolved.mediaType,
-    digest: resolved.digest,
-    size: resolved.size,
-  };
+  const subject = await resolveSubject(target, reference, options);
   const metadata = checkUserMetadata(options.userMetadata ?? {});
   const signingTime = new Date(
     Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000,

@@ -70,5 +70,6 @@ export async function loadTrustPolicyDocument(
   }
   throw new TrustPolicyError(
     `trust policy is not present. To create a trust policy, see: ${TRUST_POLICY_LINK}`,
+    { details: { missing: true } },
   );
 }

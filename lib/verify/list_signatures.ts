@@ -6,7 +6,7 @@
 import { DEFAULT_MAX_SIGNATURES } from "../_internal/limits.ts";
 import type { ReadOnlyGraphTarget } from "../content/storage.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { resolveSubject } from "./resolve_subject.ts";
+import { resolveSubject } from "../content/resolve_subject.ts";
 import { findSignatureManifests } from "./signature_manifests.ts";
 
 /** Options for {@linkcode listSignatures}. */

@@ -20,7 +20,6 @@ export * from "./verification_outcome.ts";
 export * from "./timestamp_token.ts";
 export * from "./verify_envelope.ts";
 export * from "./signature_manifests.ts";
-export * from "./resolve_subject.ts";
 export * from "./verify_artifact.ts";
 export * from "./list_signatures.ts";
 export * from "./inspect_signatures.ts";

@@ -16,7 +16,7 @@ import { statementLevel } from "../trust/trust_policy.ts";
 import type { TrustPolicyDocument, TrustPolicyStatement } from "../trust/trust_policy.ts";
 import type { TrustStore } from "../trust/trust_store.ts";
 import type { VerificationLevel } from "../trust/verification_level.ts";
-import { resolveSubject } from "./resolve_subject.ts";
+import { resolveSubject } from "../content/resolve_subject.ts";
 import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
 import { findSignatureManifests } from "./signature_manifests.ts";
 import { verifyEnvelope } from "./verify_envelope.ts";

@@ -5,12 +5,15 @@
  * @module
  */
 import type { Bytes } from "../../_internal/bytes.ts";
-import { TrustPolicyError } from "../../errors.ts";
+import { isErrorCode, TrustPolicyError } from "../../errors.ts";
+import { loadTrustPolicyDocument } from "../../trust/load_trust_policy.ts";
 import { parseTrustPolicyDocument, TRUST_POLICY_LINK } from "../../trust/trust_policy.ts";
 import type { TrustPolicyDocument } from "../../trust/trust_policy.ts";
 import { readConfigFile, writeConfigFile } from "./_config_file.ts";
 import { configPaths } from "./config_dir.ts";
 import type { ConfigIo } from "./config_dir.ts";
+
+const CREATE_HINT = "(or run 'ocisign policy init' or 'ocisign policy import <file>')";
 
 /** The raw trust policy file. */
 export interface TrustPolicyFile {
@@ -38,7 +41,7 @@ export async function readTrustPolicyFile(io: ConfigIo): Promise<TrustPolicyFile
     if (bytes !== undefined) return { path, bytes };
   }
   throw new TrustPolicyError(
-    `trust policy is not present. To create a trust policy, see: ${TRUST_POLICY_LINK} (or run 'ocisign policy init' or 'ocisign policy import <file>')`,
+    `trust policy is not present. To create a trust policy, see: ${TRUST_POLICY_LINK} ${CREATE_HINT}`,
   );
 }
 
@@ -55,7 +58,14 @@ export async function readTrustPolicyFile(io: ConfigIo): Promise<TrustPolicyFile
  * @throws {TrustPolicyError} ERR_TRUST_POLICY when missing, malformed or invalid (notation's messages).
  */
 export async function loadTrustPolicy(io: ConfigIo): Promise<TrustPolicyDocument> {
-  return parseTrustPolicyDocument((await readTrustPolicyFile(io)).bytes);
+  try {
+    return (await loadTrustPolicyDocument(io.fs, configPaths(io).root)).document;
+  } catch (err) {
+    if (isErrorCode(err, "ERR_TRUST_POLICY") && err.details?.missing === true) {
+      throw new TrustPolicyError(`${err.message} ${CREATE_HINT}`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /**

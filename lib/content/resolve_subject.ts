@@ -1,10 +1,10 @@
 /**
- * Resolving the artifact to verify, list or inspect.
+ * Resolving the artifact to sign, verify, list or inspect.
  *
  * @module
  */
 import { isDigest } from "../digest/digest.ts";
-import type { Op, Resolver } from "../content/storage.ts";
+import type { Op, Resolver } from "./storage.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 
