@@ -13,6 +13,7 @@ import { cleanScopes, parseChallenge } from "./_challenge.ts";
 import type { Challenge } from "./_challenge.ts";
 import type { Credential, CredentialProvider } from "./credentials.ts";
 import { readAllBounded } from "./_read_bounded.ts";
+import { checkRealm } from "./_realm_guard.ts";
 import { safeUrl } from "./_response_error.ts";
 import { discard } from "./_response.ts";
 
@@ -112,7 +113,7 @@ function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<vo
 export class HttpClient {
   #registry: string;
   #origin: string;
-  #secure: boolean;
+  #base: URL;
   #fetch: FetchFunction;
   #credentials: CredentialProvider | undefined;
   #credentialLookup: Promise<Credential | undefined> | undefined;
@@ -133,7 +134,7 @@ export class HttpClient {
   constructor(registry: string, base: URL, options: HttpClientOptions = {}) {
     this.#registry = registry;
     this.#origin = base.origin;
-    this.#secure = base.protocol === "https:";
+    this.#base = base;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#credentials = options.credentials;
     this.#retry = {
@@ -287,13 +288,9 @@ export class HttpClient {
         `The registry ${this.#registry} sent a Bearer challenge without a valid realm URL`,
       );
     }
-    if (realm.protocol !== "https:" && (realm.protocol !== "http:" || this.#secure)) {
-      throw new UnauthorizedError(
-        `The registry ${this.#registry} sent a token realm ${realm.origin} that is not https; refusing to send credentials there`,
-      );
-    }
     const cred = await this.#credential();
     if (cred?.registryToken !== undefined) return cred.registryToken;
+    checkRealm(realm, this.#base, this.#registry);
     const service = challenge.params.service;
     let res: Response;
     if (cred?.identityToken !== undefined || (this.#forceOAuth2 && cred?.password !== undefined)) {
@@ -372,9 +369,18 @@ export class HttpClient {
     signal: AbortSignal | undefined,
   ): Promise<Response> {
     try {
-      return await this.#follow(url, method, headers, body, url.origin, signal);
+      return await this.#follow(
+        url,
+        method,
+        headers,
+        body,
+        url.origin,
+        signal,
+        (next) => checkRealm(next, this.#base, this.#registry),
+      );
     } catch (err) {
       if (signal?.aborted) throw new AbortedError("The token request was aborted");
+      if (err instanceof UnauthorizedError) throw err;
       throw new RegistryError(
         `Cannot reach the token service ${safeUrl(url)} of ${this.#registry}: ${
           (err as Error).message
@@ -425,6 +431,7 @@ export class HttpClient {
     startBody: Uint8Array | ReadableStream<Uint8Array> | undefined,
     trustedOrigin: string,
     signal: AbortSignal | undefined,
+    guard?: (next: URL) => void,
   ): Promise<Response> {
     let url = start;
     let method = startMethod;
@@ -449,6 +456,7 @@ export class HttpClient {
         );
       }
       const next = new URL(location, url);
+      guard?.(next);
       if (next.protocol !== "https:" && next.protocol !== "http:") {
         throw new RegistryError(`The registry redirected to an unsupported URL scheme`, res.status);
       }
