@@ -16,63 +16,6 @@ export interface ExpectedContent {
   size: number;
 }
 
-/**
- * A `TransformStream` that passes bytes through unchanged while counting and hashing them. It
- * errors with {@linkcode SizeMismatchError} as soon as more bytes than `expected.size` arrive,
- * and at the end with {@linkcode SizeMismatchError} (too few) or
- * {@linkcode DigestMismatchError}, so a consumer never sees a clean end on bad content.
- *
- * @example
- * ```ts
- * import { VerifyingStream } from "./verify_stream.ts";
- * import { pureHasherFactory } from "./pure_hasher.ts";
- * const body = new Blob(["{}"]).stream();
- * const expected = {
- *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
- *   size: 2,
- * };
- * const verified = body.pipeThrough(new VerifyingStream(expected, pureHasherFactory));
- * console.log(await new Response(verified).text()); // "{}"
- * ```
- */
-export class VerifyingStream extends TransformStream<Uint8Array, Bytes> {
-  /**
-   * Creates the verifying transform.
-   * @param expected Digest and size the bytes must match.
-   * @param hasherFactory Makes the incremental hasher.
-   * @throws {InvalidDigestError} ERR_INVALID_DIGEST when `expected.digest` is malformed.
-   */
-  constructor(expected: ExpectedContent, hasherFactory: HasherFactory) {
-    const { algorithm, hex } = parseDigest(expected.digest);
-    if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
-      throw new RangeError(`Cannot verify content: invalid size ${expected.size}`);
-    }
-    const hasher = new BatchingHasher(hasherFactory(algorithm));
-    let seen = 0;
-    super({
-      transform(chunk, controller): void {
-        seen += chunk.length;
-        if (seen > expected.size) {
-          controller.error(new SizeMismatchError(expected.digest, expected.size, seen));
-          return;
-        }
-        hasher.update(chunk);
-        controller.enqueue(chunk as Bytes);
-      },
-      flush(controller): void {
-        if (seen !== expected.size) {
-          controller.error(new SizeMismatchError(expected.digest, expected.size, seen));
-          return;
-        }
-        const actual = hasher.digestHex();
-        if (actual !== hex) {
-          controller.error(new DigestMismatchError(expected.digest, `${algorithm}:${actual}`));
-        }
-      },
-    });
-  }
-}
-
 /** Bytes gathered before one hasher call: network bodies come in small chunks, and each call
  * into a native hasher has a fixed cost. */
 const HASH_BATCH_BYTES = 256 * 1024;
@@ -112,8 +55,11 @@ class BatchingHasher {
 }
 
 /**
- * Wraps a stream so that it is verified against `expected` as it is read (see
- * {@linkcode VerifyingStream}).
+ * Wraps a stream so that it is verified against `expected` as it is read: the bytes pass through
+ * unchanged while they are counted and hashed; the stream errors with
+ * {@linkcode SizeMismatchError} as soon as more bytes than `expected.size` arrive, and at the end
+ * with {@linkcode SizeMismatchError} (too few) or {@linkcode DigestMismatchError}, so a consumer
+ * never sees a clean end on bad content.
  *
  * @example
  * ```ts
@@ -135,7 +81,40 @@ export function verifyStream(
   expected: ExpectedContent,
   hasherFactory: HasherFactory,
 ): ReadableStream<Bytes> {
-  const verified = stream.pipeThrough(new VerifyingStream(expected, hasherFactory));
+  const { algorithm, hex } = parseDigest(expected.digest);
+  if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
+    throw new RangeError(`Cannot verify content: invalid size ${expected.size}`);
+  }
+  const hasher = new BatchingHasher(hasherFactory(algorithm));
+  const reader = stream.getReader();
+  let seen = 0;
+  // A pull-through stream rather than a TransformStream: far less work per chunk.
+  const verified = new ReadableStream<Bytes>({
+    async pull(controller): Promise<void> {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (seen !== expected.size) {
+          throw new SizeMismatchError(expected.digest, expected.size, seen);
+        }
+        const actual = hasher.digestHex();
+        if (actual !== hex) {
+          throw new DigestMismatchError(expected.digest, `${algorithm}:${actual}`);
+        }
+        controller.close();
+        return;
+      }
+      seen += value.length;
+      if (seen > expected.size) {
+        await reader.cancel().catch(() => {});
+        throw new SizeMismatchError(expected.digest, expected.size, seen);
+      }
+      hasher.update(value);
+      controller.enqueue(value as Bytes);
+    },
+    async cancel(reason): Promise<void> {
+      await reader.cancel(reason);
+    },
+  });
   VERIFIED.set(verified, contentKey(expected));
   return verified;
 }
