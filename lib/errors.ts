@@ -33,6 +33,7 @@ export type ErrorCode =
   | "ERR_UNAUTHORIZED"
   | "ERR_DENIED"
   | "ERR_TIMEOUT"
+  | "ERR_TIMESTAMP"
   | "ERR_CERTIFICATE_INVALID"
   | "ERR_KEY_INVALID"
   | "ERR_ENVELOPE_INVALID"
@@ -41,6 +42,7 @@ export type ErrorCode =
   | "ERR_SIGNATURE_TRUSTED_IDENTITY"
   | "ERR_SIGNATURE_EXPIRED"
   | "ERR_SIGNATURE_AUTHENTIC_TIMESTAMP"
+  | "ERR_SIGNATURE_REVOCATION"
   | "ERR_SIGNATURE_USER_METADATA"
   | "ERR_TRUST_POLICY"
   | "ERR_TRUST_STORE"
@@ -272,6 +274,14 @@ export class SignatureExpiredError extends OcisignError {
   }
 }
 
+/** A certificate of the signing chain is revoked, or its revocation status is unknown. */
+export class RevocationError extends OcisignError {
+  /** @param message What failed. */
+  constructor(message: string, options?: OcisignErrorOptions) {
+    super("ERR_SIGNATURE_REVOCATION", message, options);
+  }
+}
+
 /** The signing time (or now) lies outside a certificate's validity. */
 export class AuthenticTimestampError extends OcisignError {
   /** @param message What failed. */
@@ -396,6 +406,14 @@ export class VerificationFailedError extends OcisignError {
       },
     });
     this.failures = failures;
+  }
+}
+
+/** RFC 3161 timestamping at signing failed: the TSA was unreachable or its answer was refused. */
+export class TimestampError extends OcisignError {
+  /** @param message What failed (notation's wording: `timestamp: ...`). */
+  constructor(message: string, options?: OcisignErrorOptions) {
+    super("ERR_TIMESTAMP", message, options);
   }
 }
 

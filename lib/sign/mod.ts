@@ -8,6 +8,18 @@
  * await signArtifact(layout, "v1", { signer, format: "jws" });
  * ```
  *
+ * @example With an RFC 3161 timestamp
+ * ```ts ignore
+ * import { HttpTimestamper, parseCertificate, signArtifact } from "../../mod.ts";
+ * await signArtifact(layout, "v1", {
+ *   signer,
+ *   timestamp: {
+ *     timestamper: new HttpTimestamper("http://timestamp.example/", { fetch }),
+ *     rootCertificate: parseCertificate(tsaRootPem),
+ *   },
+ * });
+ * ```
+ *
  * @module
  */
 export * from "./signature_manifest.ts";

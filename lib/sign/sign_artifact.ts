@@ -17,6 +17,8 @@ import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../oci/media_types.ts";
 import type { EnvelopeFormat, ExtendedAttribute } from "../signature/envelope.ts";
 import { parseEnvelope } from "../signature/parse_envelope.ts";
 import { createPayload } from "../signature/payload.ts";
+import { requestTimestamp } from "../signature/request_timestamp.ts";
+import type { TimestampingOptions } from "../signature/request_timestamp.ts";
 import { signEnvelope } from "../signature/sign_envelope.ts";
 import type { Signer } from "../signature/signer.ts";
 import { encodeSignatureManifest } from "./signature_manifest.ts";
@@ -40,6 +42,12 @@ export interface SignArtifactOptions extends Op {
   signingAgent?: string;
   /** Signature manifest shape: notation 1.x (`v1`, default) or 2.x `artifactType` (`v2`). */
   manifestShape?: SignatureManifestShape;
+  /**
+   * Countersigns the signature with an RFC 3161 timestamp (notation's `--timestamp-url` and
+   * `--timestamp-root-cert`): the TSA client and the root its token must chain to. The token is
+   * checked before it is embedded; nothing is pushed when timestamping fails.
+   */
+  timestamp?: TimestampingOptions;
 }
 
 /** What {@linkcode signArtifact} produced. */
@@ -72,6 +80,8 @@ const ENVELOPE_MEDIA_TYPE: Record<EnvelopeFormat, string> = {
  * @returns The subject, signature manifest and envelope descriptors.
  * @throws {NotFoundError} ERR_NOT_FOUND when the reference does not resolve.
  * @throws {InvalidInputError} ERR_INVALID_INPUT for bad user metadata or expiry.
+ * @throws {TimestampError} ERR_TIMESTAMP when `timestamp` is set and the TSA fails or its token
+ * is refused.
  */
 export async function signArtifact(
   target: Target,
@@ -96,6 +106,7 @@ export async function signArtifact(
     ...(expiry ? { expiry } : {}),
     ...(options.signingAgent ? { signingAgent: options.signingAgent } : {}),
     ...(options.extendedAttributes ? { extendedAttributes: options.extendedAttributes } : {}),
+    ...(options.timestamp ? { timestamp: timestamper(options, options.timestamp) } : {}),
   });
   // Self-check before anything is pushed: the envelope must pass its own integrity checks.
   await parseEnvelope(envelopeBytes, ENVELOPE_MEDIA_TYPE[format]).verify();
@@ -119,6 +130,19 @@ export async function signArtifact(
   await pushIfMissing(target, manifest.config, utf8("{}"), options);
   await target.push(manifest.descriptor, manifest.bytes, options);
   return { subject, signature: manifest.descriptor, envelope };
+}
+
+function timestamper(
+  options: SignArtifactOptions,
+  timestamping: TimestampingOptions,
+): (signature: Bytes) => Promise<Bytes> {
+  return (signature) =>
+    requestTimestamp(signature, {
+      ...timestamping,
+      hash: options.signer.keySpec.hash,
+      signingChain: options.signer.certificateChain,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
 }
 
 async function pushIfMissing(

@@ -9,6 +9,19 @@
  * const bytes = await signEnvelope({ format: "cose", payload: createPayload(desc), signer });
  * const content = await parseEnvelope(bytes, "application/cose").verify();
  * ```
+ *
+ * @example Countersign with an RFC 3161 timestamp
+ * ```ts ignore
+ * import { HttpTimestamper, requestTimestamp, signEnvelope } from "./mod.ts";
+ * const timestamper = new HttpTimestamper("http://timestamp.example/", { fetch });
+ * const bytes = await signEnvelope({
+ *   format: "jws",
+ *   payload,
+ *   signer,
+ *   timestamp: (signature) =>
+ *     requestTimestamp(signature, { hash: signer.keySpec.hash, timestamper, rootCertificate }),
+ * });
+ * ```
  * @module
  */
 export * from "./envelope.ts";
@@ -16,6 +29,10 @@ export * from "./payload.ts";
 export * from "./signer.ts";
 export * from "./sign_envelope.ts";
 export * from "./parse_envelope.ts";
+export * from "./timestamper.ts";
+export * from "./timestamp_request.ts";
+export * from "./timestamp_response.ts";
+export * from "./request_timestamp.ts";
 export { COSE_LABEL } from "./cose.ts";
 export { HEADER as NOTARY_HEADER } from "./_rules.ts";
 export type { NotaryHeaderName } from "./_rules.ts";

@@ -265,3 +265,153 @@ export async function timestampToken(
   ]);
   return await Deno.readFile(`${dir}/${id}.tst`);
 }
+
+/** How an {@linkcode OpensslTsaServer} answers the next requests. */
+export type TsaMode =
+  | "ok"
+  | "status500"
+  | "garbage"
+  | "otherImprint"
+  | "huge"
+  | "wrongContentType"
+  | "slow";
+
+/** A loopback RFC 3161 TSA: each POST is answered by a real `openssl ts -reply`. */
+export interface OpensslTsaServer {
+  /** `http://127.0.0.1:<port>/` */
+  url: string;
+  /** How it answers (default `ok`); change it between requests. */
+  mode: TsaMode;
+  /** How many requests it received. */
+  readonly requests: number;
+  /** Stops the server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves RFC 3161 over HTTP on a free loopback port with `openssl ts -reply -queryfile` as the
+ * TSA (`tsa` signs, the `chain` certificates are included). Modes break the answer on purpose:
+ * HTTP 500, garbage bytes, a real token over another imprint, 2 MiB of zeros, a wrong content
+ * type, or (`slow`) an answer that never comes until the server stops.
+ */
+export function startOpensslTsa(
+  pki: OpensslPki,
+  opts: { tsa: TestCert; chain: TestCert[] },
+): Promise<OpensslTsaServer> {
+  const dir = pki.dir;
+  const id = crypto.randomUUID();
+  const chainFile = `${id}-tsa-chain.pem`;
+  const cnf = `${id}-tsa.cnf`;
+  let requests = 0;
+  const pending = new Set<() => void>();
+  const reply = async (query: Uint8Array): Promise<Uint8Array> => {
+    const n = ++requests;
+    await Deno.writeFile(`${dir}/${id}-${n}.tsq`, query);
+    await run(dir, [
+      "ts",
+      "-reply",
+      "-config",
+      cnf,
+      "-queryfile",
+      `${id}-${n}.tsq`,
+      "-signer",
+      opts.tsa.certFile,
+      "-inkey",
+      opts.tsa.keyFile,
+      "-chain",
+      chainFile,
+      "-out",
+      `${id}-${n}.tsr`,
+    ]);
+    return await Deno.readFile(`${dir}/${id}-${n}.tsr`);
+  };
+  const otherQuery = async (): Promise<Uint8Array> => {
+    await Deno.writeTextFile(`${dir}/${id}-other.bin`, "some other signature");
+    await run(dir, [
+      "ts",
+      "-query",
+      "-data",
+      `${id}-other.bin`,
+      "-sha256",
+      "-cert",
+      "-out",
+      `${id}-other.tsq`,
+    ]);
+    return await Deno.readFile(`${dir}/${id}-other.tsq`);
+  };
+  const setup = async (): Promise<OpensslTsaServer> => {
+    await Deno.writeTextFile(`${dir}/${id}-tsa.serial`, "01\n");
+    await Deno.writeTextFile(`${dir}/${chainFile}`, opts.chain.map((c) => c.pem).join(""));
+    await Deno.writeTextFile(
+      `${dir}/${cnf}`,
+      [
+        "[tsa]",
+        "default_tsa = tsa_config",
+        "[tsa_config]",
+        `serial = ${id}-tsa.serial`,
+        "crypto_device = builtin",
+        "signer_digest = sha256",
+        "default_policy = 1.2.3.4.1",
+        "digests = sha256, sha384, sha512",
+        "accuracy = secs:1",
+        "ordering = yes",
+        "tsa_name = no",
+        "ess_cert_id_chain = no",
+        "ess_cert_id_alg = sha256",
+        "",
+      ].join("\n"),
+    );
+    const state = { mode: "ok" as TsaMode };
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      async (req) => {
+        const query = new Uint8Array(await req.arrayBuffer());
+        const type = { "content-type": "application/timestamp-reply" };
+        switch (state.mode) {
+          case "status500":
+            ++requests;
+            return new Response("TSA exploded", { status: 500 });
+          case "garbage":
+            ++requests;
+            return new Response("definitely not DER", { headers: type });
+          case "huge":
+            ++requests;
+            return new Response(new Uint8Array(2 * 1024 * 1024), { headers: type });
+          case "wrongContentType":
+            return new Response(await reply(query) as Uint8Array<ArrayBuffer>, {
+              headers: { "content-type": "text/plain" },
+            });
+          case "otherImprint":
+            return new Response(await reply(await otherQuery()) as Uint8Array<ArrayBuffer>, {
+              headers: type,
+            });
+          case "slow":
+            ++requests;
+            await new Promise<void>((resolve) => pending.add(resolve));
+            return new Response("too late", { status: 500 });
+          default:
+            return new Response(await reply(query) as Uint8Array<ArrayBuffer>, {
+              headers: type,
+            });
+        }
+      },
+    );
+    return {
+      url: `http://127.0.0.1:${server.addr.port}/`,
+      get mode() {
+        return state.mode;
+      },
+      set mode(m: TsaMode) {
+        state.mode = m;
+      },
+      get requests() {
+        return requests;
+      },
+      stop: async () => {
+        for (const resolve of pending) resolve();
+        await server.shutdown();
+      },
+    };
+  };
+  return setup();
+}
