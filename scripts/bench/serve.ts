@@ -34,6 +34,7 @@ function result(name: string, samples: Sample[], command: string): ContenderResu
     medianMs: median(samples.map((s) => s.wallMs)),
     peakRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
     command,
+    medianCpuMs: median(samples.map((s) => s.cpuMs)),
   };
 }
 

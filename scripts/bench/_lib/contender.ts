@@ -20,6 +20,8 @@ export interface Contender {
   setup?: (i: number) => Promise<void>;
   /** Untimed clean-up after run `i`. */
   teardown?: (i: number) => Promise<void>;
+  /** CPU time (ms) used so far by a server the run talks to; sampled around each run. */
+  serverCpuMs?: () => Promise<number>;
 }
 
 /** The samples of one contender. */
@@ -31,6 +33,10 @@ export interface ContenderResult {
   peakRssKiB: number;
   /** The command line of the first run, for the report. */
   command: string;
+  /** Median CPU time (user + system) of the runs, ms. */
+  medianCpuMs: number;
+  /** Median CPU time the server used during each run, ms (when `serverCpuMs` was given). */
+  medianServerCpuMs?: number;
 }
 
 function quote(arg: string): string {
@@ -60,17 +66,21 @@ export function commandLine(cmd: string, args: string[]): string {
  */
 export async function runContender(c: Contender, runs: number): Promise<ContenderResult> {
   const samples: Sample[] = [];
+  const serverCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     await c.setup?.(i);
     try {
+      const before = await c.serverCpuMs?.();
       samples.push(await measure(c.cmd, c.args(i), { cwd: c.cwd, env: c.env }));
+      if (before !== undefined) serverCpu.push((await c.serverCpuMs!()) - before);
     } finally {
       await c.teardown?.(i);
     }
     const s = samples[samples.length - 1]!;
     console.error(
       `  ${c.name} run ${i + 1}/${runs}: ${s.wallMs.toFixed(0)} ms, ` +
-        `${(s.maxRssKiB / 1024).toFixed(1)} MiB`,
+        `${(s.maxRssKiB / 1024).toFixed(1)} MiB, CPU ${s.cpuMs} ms` +
+        (serverCpu.length === samples.length ? `, server CPU ${serverCpu.at(-1)} ms` : ""),
     );
   }
   return {
@@ -79,5 +89,7 @@ export async function runContender(c: Contender, runs: number): Promise<Contende
     medianMs: median(samples.map((s) => s.wallMs)),
     peakRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
     command: commandLine(c.cmd, c.args(0)),
+    medianCpuMs: median(samples.map((s) => s.cpuMs)),
+    medianServerCpuMs: serverCpu.length > 0 ? median(serverCpu) : undefined,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Runs one command as a whole process under GNU time (`/usr/bin/time -v`) and reports its wall
- * time (measured here, around the spawn) and its peak memory (GNU time's "Maximum resident set
+ * time (measured here, around the spawn), its CPU time and its peak memory (GNU time's "Maximum resident set
  * size", the largest RSS of the process and the children it waited for).
  *
  * @module
@@ -15,6 +15,8 @@ export interface Sample {
   wallMs: number;
   /** Peak resident set size in KiB. */
   maxRssKiB: number;
+  /** CPU time (user + system) of the process and the children it waited for, in milliseconds. */
+  cpuMs: number;
   /** Exit code of the command. */
   code: number;
   /** Standard output, decoded. */
@@ -66,6 +68,23 @@ export function parseMaxRss(report: string): number {
 }
 
 /**
+ * Reads the CPU time (user + system, ms) out of a `time -v` report.
+ *
+ * @example
+ * ```ts
+ * parseCpuMs("\tUser time (seconds): 1.50\n\tSystem time (seconds): 0.25\n"); // 1750
+ * ```
+ */
+export function parseCpuMs(report: string): number {
+  const user = report.match(/User time \(seconds\): ([\d.]+)/);
+  const system = report.match(/System time \(seconds\): ([\d.]+)/);
+  if (user === null || system === null) {
+    throw new Error(`Cannot read the CPU time from GNU time's report:\n${report}`);
+  }
+  return Math.round((Number(user[1]) + Number(system[1])) * 1000);
+}
+
+/**
  * Runs `cmd args` under `/usr/bin/time -v` and returns wall time and peak RSS.
  *
  * @example
@@ -88,9 +107,11 @@ export async function measure(cmd: string, args: string[], opts: RunOptions = {}
     const start = performance.now();
     const out = await command.output();
     const wallMs = performance.now() - start;
+    const text = await Deno.readTextFile(report);
     const sample: Sample = {
       wallMs,
-      maxRssKiB: parseMaxRss(await Deno.readTextFile(report)),
+      maxRssKiB: parseMaxRss(text),
+      cpuMs: parseCpuMs(text),
       code: out.code,
       stdout: new TextDecoder().decode(out.stdout),
       stderr: new TextDecoder().decode(out.stderr),

@@ -17,6 +17,8 @@ export interface Server {
    * under GNU time).
    */
   stop(): Promise<number | undefined>;
+  /** CPU time (user + system) the server has used so far, in milliseconds (Linux `/proc`). */
+  cpuMs(): Promise<number>;
 }
 
 const live = new Set<Server>();
@@ -72,6 +74,17 @@ async function childPid(parent: number): Promise<number | undefined> {
   }
 }
 
+/** utime + stime of a process, from `/proc/PID/stat` (fields 14 and 15, in clock ticks). */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * (1000 / CLOCK_TICKS_PER_SECOND);
+}
+
+/** `getconf CLK_TCK` on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 async function startProcess(
   cmd: string,
   args: string[],
@@ -109,7 +122,12 @@ async function startProcess(
   };
   // Idempotent: a second caller (the SIGINT handler) waits for the first stop.
   const stop = (): Promise<number | undefined> => stopping ??= halt();
-  const server: Server = { host, stop };
+  const cpuMs = async (): Promise<number> => {
+    const pid = underTime ? await childPid(child.pid) : child.pid;
+    if (pid === undefined) throw new Error(`The registry on ${host} is not running`);
+    return processCpuMs(pid);
+  };
+  const server: Server = { host, stop, cpuMs };
   live.add(server);
   try {
     await waitReady(host, () => exited);
