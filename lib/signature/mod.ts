@@ -33,6 +33,7 @@ export * from "./timestamper.ts";
 export * from "./timestamp_request.ts";
 export * from "./timestamp_response.ts";
 export * from "./request_timestamp.ts";
+export * from "./timestamp_token.ts";
 export { COSE_LABEL } from "./cose.ts";
 export { HEADER as NOTARY_HEADER } from "./_rules.ts";
 export type { NotaryHeaderName } from "./_rules.ts";

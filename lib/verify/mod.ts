@@ -17,7 +17,7 @@
  * @module
  */
 export * from "./verification_outcome.ts";
-export * from "./timestamp_token.ts";
+export * from "./revocation/mod.ts";
 export * from "./verify_envelope.ts";
 export * from "./signature_manifests.ts";
 export * from "./verify_artifact.ts";

@@ -20,7 +20,7 @@ export interface ValidationResult {
   action: ValidationAction;
   /** Why it failed; absent when it passed or was skipped. */
   error?: OcisignError;
-  /** Why it was skipped, when ocisign skipped it itself (e.g. revocation is not implemented). */
+  /** Why it was skipped, when ocisign skipped it itself (e.g. no revocation client was given). */
   note?: string;
 }
 

@@ -21,6 +21,7 @@ import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
 import { findSignatureManifests } from "./signature_manifests.ts";
 import { verifyEnvelope } from "./verify_envelope.ts";
 import type { VerificationOutcome } from "./verification_outcome.ts";
+import type { RevocationClient } from "./revocation/revocation_client.ts";
 
 /** Options for {@linkcode verifyArtifact}. */
 export interface VerifyArtifactOptions {
@@ -39,6 +40,8 @@ export interface VerifyArtifactOptions {
   userMetadata?: Record<string, string>;
   /** The verification time (default: now). */
   now?: Date;
+  /** Network access for OCSP/CRL revocation checks; without it revocation is not checked. */
+  revocationClient?: RevocationClient;
   /** Cancels the verification. */
   signal?: AbortSignal;
 }
@@ -123,6 +126,7 @@ export async function verifyArtifact(
         trustStore: opts.trustStore,
         ...(opts.userMetadata ? { userMetadata: opts.userMetadata } : {}),
         ...(opts.now ? { now: opts.now } : {}),
+        ...(opts.revocationClient ? { revocationClient: opts.revocationClient } : {}),
         ...op,
       });
     } catch (err) {

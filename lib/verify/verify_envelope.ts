@@ -13,6 +13,7 @@ import {
   AuthenticTimestampError,
   EnvelopeInvalidError,
   OcisignError,
+  RevocationError,
   SignatureAuthenticityError,
   SignatureExpiredError,
   SignatureIntegrityError,
@@ -34,7 +35,10 @@ import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import { verifyChainTrust } from "../x509/chain_trust.ts";
 import { formatRfc1123z } from "./_time.ts";
-import { verifyTimestampToken } from "./timestamp_token.ts";
+import { assertNotRevoked } from "./revocation/assert_not_revoked.ts";
+import type { CheckChainRevocationOptions } from "./revocation/check_chain_revocation.ts";
+import type { RevocationClient } from "./revocation/revocation_client.ts";
+import { verifyTimestampToken } from "../signature/timestamp_token.ts";
 import type { ValidationResult, VerificationOutcome } from "./verification_outcome.ts";
 
 /** Options for {@linkcode verifyEnvelope}. */
@@ -49,9 +53,14 @@ export interface VerifyEnvelopeOptions {
   trustStore: TrustStore;
   /** Key/value pairs that must be present in the signed `targetArtifact.annotations`. */
   userMetadata?: Record<string, string>;
-  /** The verification time (default: now). */
+  /** The verification time (default: now); OCSP responses and CRLs must be fresh at it. */
   now?: Date;
-  /** Cancels trust store reads. */
+  /**
+   * Network access for revocation checking (OCSP and CRL). Without it, revocation is not
+   * checked: the `revocation` result is skipped with a note, and so is the TSA chain's check.
+   */
+  revocationClient?: RevocationClient;
+  /** Cancels trust store reads and revocation checks. */
   signal?: AbortSignal;
 }
 
@@ -192,8 +201,10 @@ async function checkAuthenticTimestamp(
   const mode = policy.signatureVerification.verifyTimestamp ?? "always";
   const someExpired = chain.some((c) => now.getTime() > c.notAfter.getTime());
   if (hasTsaStore && (mode !== "afterCertExpiry" || someExpired)) {
-    await checkTimestampCountersignature(chain, content, opts);
-    return "the TSA certificate chain's revocation status is not checked (revocation is not implemented)";
+    await checkTimestampCountersignature(chain, content, opts, now);
+    return opts.revocationClient
+      ? undefined
+      : "the TSA certificate chain's revocation status is not checked (no revocation client was given)";
   }
   for (const cert of chain) {
     if (now.getTime() < cert.notBefore.getTime()) {
@@ -218,6 +229,7 @@ async function checkTimestampCountersignature(
   chain: Certificate[],
   content: EnvelopeContent,
   opts: VerifyEnvelopeOptions,
+  now: Date,
 ): Promise<void> {
   const token = content.signerInfo.unsignedAttributes.timestampSignature;
   if (token === undefined || token.length === 0) {
@@ -240,7 +252,7 @@ async function checkTimestampCountersignature(
       { cause: err },
     );
   }
-  const { genTime, accuracyMs } = await verifyTimestampToken(token, {
+  const { genTime, accuracyMs, tsaChain } = await verifyTimestampToken(token, {
     signature: content.signerInfo.signature,
     trustedRoots: roots,
   });
@@ -263,6 +275,33 @@ async function checkTimestampCountersignature(
       );
     }
   }
+  // notation-go: the TSA chain's revocation is part of the authentic timestamp check
+  if (opts.revocationClient) {
+    try {
+      await assertNotRevoked(
+        tsaChain,
+        "timestamping",
+        revocationOptions(opts.revocationClient, opts, now),
+      );
+    } catch (err) {
+      if (!(err instanceof RevocationError)) throw err;
+      throw new AuthenticTimestampError(err.message, { cause: err, details: err.details ?? {} });
+    }
+  }
+}
+
+function revocationOptions(
+  client: RevocationClient,
+  opts: VerifyEnvelopeOptions,
+  now: Date,
+  signingTime?: Date,
+): CheckChainRevocationOptions {
+  return {
+    client,
+    now,
+    ...(signingTime ? { signingTime } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
 }
 
 function describe(d: Pick<Descriptor, "mediaType" | "digest" | "size">): string {
@@ -358,8 +397,11 @@ function rejectUnknownCritical(content: EnvelopeContent): void {
  * timestamp (SA scheme: the authentic signing time within every certificate's validity; x509
  * scheme: when the policy names a `tsa` store — and, with `verifyTimestamp: afterCertExpiry`,
  * only once a certificate has expired — the RFC 3161 countersignature must verify to a `tsa`
- * root and every certificate must be valid over its time range; otherwise now must lie within
- * every certificate's validity), and revocation (not implemented: reported as skipped). Each step's failure is enforced, logged or skipped as the level says. Then the
+ * root, every certificate must be valid over its time range and, with a revocation client, no
+ * TSA certificate may be revoked; otherwise now must lie within every certificate's validity),
+ * and revocation (with `revocationClient`: OCSP, falling back to CRLs, for every signing chain
+ * certificate — revoked or unknown fails; without it: skipped with a note). Each step's failure
+ * is enforced, logged or skipped as the level says. Then the
  * signed `targetArtifact` must equal the subject on mediaType, digest and size, and every
  * requested user metadata pair must be signed — at every level.
  *
@@ -447,11 +489,28 @@ export async function verifyEnvelope(
     )
   ) return run.outcome;
   if (timestampNote !== undefined) run.outcome.results.at(-1)!.note = timestampNote;
-  const revocation: ValidationResult = { type: "revocation", action: "skip" };
-  if (level.enforcement.revocation !== "skip") {
-    revocation.note = "revocation checking (OCSP and CRL) is not implemented; not checked";
+  const client = opts.revocationClient;
+  if (client === undefined || level.enforcement.revocation === "skip") {
+    const revocation: ValidationResult = { type: "revocation", action: "skip" };
+    if (level.enforcement.revocation !== "skip") {
+      revocation.note = "revocation (OCSP and CRL) is not checked: no revocation client was given";
+    }
+    run.outcome.results.push(revocation);
+  } else {
+    // notation-go: only the signing-authority scheme has an authentic signing time to compare
+    // invalidity dates with
+    const attrs = verified.signerInfo.signedAttributes;
+    const signingTime = attrs.signingScheme === "notary.x509.signingAuthority"
+      ? attrs.signingTime
+      : undefined;
+    if (
+      !await run.step(
+        "revocation",
+        () => assertNotRevoked(chain, "signing", revocationOptions(client, opts, now, signingTime)),
+        (m) => new RevocationError(m),
+      )
+    ) return run.outcome;
   }
-  run.outcome.results.push(revocation);
 
   try {
     checkBinding(target, opts);

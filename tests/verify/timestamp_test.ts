@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { MemoryTrustStore } from "../../lib/trust/mod.ts";
 import type { TrustPolicyStatement } from "../../lib/trust/mod.ts";
-import { loggedFailures, verifyEnvelope, verifyTimestampToken } from "../../lib/verify/mod.ts";
+import { loggedFailures, verifyEnvelope } from "../../lib/verify/mod.ts";
+import { verifyTimestampToken } from "../../lib/signature/mod.ts";
 import type { VerificationOutcome, VerifyEnvelopeOptions } from "../../lib/verify/mod.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
 import { MEDIA_TYPE_JWS } from "../../lib/oci/media_types.ts";

@@ -79,7 +79,7 @@ Deno.test("verifyEnvelope() checks trust, identity, time and the subject per lev
         ["authenticTimestamp", "enforce", undefined],
         ["revocation", "skip", undefined],
       ]);
-      assert(outcome.results[4]!.note?.includes("not implemented"));
+      assert(outcome.results[4]!.note?.includes("no revocation client"));
       assertEquals(outcome.targetArtifact, SUBJECT);
       assertEquals(outcome.content?.signerInfo.signedAttributes.signingScheme, "notary.x509");
     });

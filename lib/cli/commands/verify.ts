@@ -7,6 +7,10 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { isDigest } from "../../digest/digest.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";
+import {
+  DEFAULT_CRL_TIMEOUT_MS,
+  DEFAULT_OCSP_TIMEOUT_MS,
+} from "../../verify/revocation/revocation_client.ts";
 import { loggedFailures } from "../../verify/verification_outcome.ts";
 import { verifyArtifact } from "../../verify/verify_artifact.ts";
 import {
@@ -75,6 +79,12 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           maxSignatures: max,
           userMetadata: metadata,
           now: io.now(),
+          // OCSP and CRL over plain HTTP with notation's timeouts (2 s OCSP, 5 s CRL download)
+          revocationClient: {
+            fetch: io.fetch,
+            ocspTimeoutMs: DEFAULT_OCSP_TIMEOUT_MS,
+            crlTimeoutMs: DEFAULT_CRL_TIMEOUT_MS,
+          },
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
