@@ -10,12 +10,14 @@
  *
  * @example With an RFC 3161 timestamp
  * ```ts ignore
- * import { HttpTimestamper, parseCertificate, signArtifact } from "../../mod.ts";
+ * import { FsCrlCache, HttpTimestamper, parseCertificate, signArtifact } from "../../mod.ts";
  * await signArtifact(layout, "v1", {
  *   signer,
  *   timestamp: {
  *     timestamper: new HttpTimestamper("http://timestamp.example/", { fetch }),
  *     rootCertificate: parseCertificate(tsaRootPem),
+ *     // OCSP/CRL check of the TSA chain, with CRLs cached until their nextUpdate
+ *     revocationClient: { fetch, crlCache: new FsCrlCache(fs, `${home}/.cache/ocisign/crl`) },
  *   },
  * });
  * ```

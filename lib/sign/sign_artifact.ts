@@ -44,8 +44,9 @@ export interface SignArtifactOptions extends Op {
   manifestShape?: SignatureManifestShape;
   /**
    * Countersigns the signature with an RFC 3161 timestamp (notation's `--timestamp-url` and
-   * `--timestamp-root-cert`): the TSA client and the root its token must chain to. The token is
-   * checked before it is embedded; nothing is pushed when timestamping fails.
+   * `--timestamp-root-cert`): the TSA client, the root its token must chain to and, to check
+   * the TSA chain's revocation status as notation does, a revocation client. The token is checked
+   * before it is embedded; nothing is pushed when timestamping fails.
    */
   timestamp?: TimestampingOptions;
 }
@@ -80,8 +81,8 @@ const ENVELOPE_MEDIA_TYPE: Record<EnvelopeFormat, string> = {
  * @returns The subject, signature manifest and envelope descriptors.
  * @throws {NotFoundError} ERR_NOT_FOUND when the reference does not resolve.
  * @throws {InvalidInputError} ERR_INVALID_INPUT for bad user metadata or expiry.
- * @throws {TimestampError} ERR_TIMESTAMP when `timestamp` is set and the TSA fails or its token
- * is refused.
+ * @throws {TimestampError} ERR_TIMESTAMP when `timestamp` is set and the TSA fails, its token
+ * is refused, or a TSA chain certificate is revoked or has an unknown revocation status.
  */
 export async function signArtifact(
   target: Target,

@@ -2,16 +2,21 @@
  * Timestamping a signature at signing, as notation-core-go does for `notary.x509`: request an
  * RFC 3161 token over the raw signature bytes, then accept it only when the response echoes the
  * request (message imprint, nonce, a TSA certificate), the token verifies and its TSA chain
- * leads, valid now and under the timestamping profile, to the root the signer trusts, and the
- * timestamp lies inside the signing chain's validity (so that verification can use it).
+ * leads, valid now and under the timestamping profile, to the root the signer trusts, no
+ * certificate of that chain is revoked (checked with OCSP, falling back to CRLs, when a
+ * revocation client is given; a revoked or unknown status fails, as notation's
+ * `TSARevocationValidator`), and the timestamp lies inside the signing chain's validity (so that
+ * verification can use it).
  *
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { timingSafeEqual, toHex } from "../_internal/bytes.ts";
 import type { Op } from "../content/storage.ts";
-import { OcisignError, TimestampError } from "../errors.ts";
+import { OcisignError, RevocationError, TimestampError } from "../errors.ts";
 import type { Certificate } from "../x509/certificate.ts";
+import { assertNotRevoked } from "../x509/revocation/assert_not_revoked.ts";
+import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 import { createTimestampRequest } from "./timestamp_request.ts";
 import type { TimestampHash } from "./timestamp_request.ts";
 import { parseTimestampResponse } from "./timestamp_response.ts";
@@ -25,6 +30,11 @@ export interface TimestampingOptions {
   timestamper: Timestamper;
   /** The TSA root certificate (notation's `--timestamp-root-cert`). */
   rootCertificate: Certificate;
+  /**
+   * Network access for checking the revocation status of the TSA chain (OCSP, falling back to
+   * CRLs). Without it the TSA chain's revocation status is not checked.
+   */
+  revocationClient?: RevocationClient;
 }
 
 /** Options of {@linkcode requestTimestamp}. */
@@ -37,8 +47,11 @@ export interface RequestTimestampOptions extends TimestampingOptions, Op {
   now?: Date;
 }
 
-function refuse(message: string, cause?: unknown): never {
-  throw new TimestampError(`timestamp: ${message}`, cause === undefined ? undefined : { cause });
+function refuse(message: string, cause?: unknown, details?: Record<string, unknown>): never {
+  throw new TimestampError(`timestamp: ${message}`, {
+    ...(cause === undefined ? {} : { cause }),
+    ...(details === undefined ? {} : { details }),
+  });
 }
 
 function integer(content: Uint8Array | undefined): string {
@@ -61,12 +74,15 @@ function formatTime(ms: number): string {
  *   hash: "SHA-256",
  *   timestamper: new HttpTimestamper("http://timestamp.example/", { fetch }),
  *   rootCertificate: tsaRoot,
+ *   revocationClient: { fetch },
  * });
  * ```
  * @param signature The raw signature bytes of the envelope.
  * @param options TSA client, trusted root, hash and signing chain.
  * @returns The DER TimeStampToken, as the TSA sent it.
- * @throws {TimestampError} ERR_TIMESTAMP when the TSA fails or its token is refused.
+ * @throws {TimestampError} ERR_TIMESTAMP when the TSA fails or its token is refused, or (with
+ * `revocationClient`) a TSA chain certificate is revoked or its revocation status is unknown:
+ * `timestamp: timestamping certificate with subject "…" is revoked`.
  * @throws {AbortedError} ERR_ABORTED when `options.signal` fires.
  */
 export async function requestTimestamp(
@@ -103,8 +119,9 @@ export async function requestTimestamp(
   const now = options.now ?? new Date();
   let genTime: Date;
   let accuracyMs: number;
+  let tsaChain: Certificate[];
   try {
-    ({ genTime, accuracyMs } = await verifyTimestampToken(token, {
+    ({ genTime, accuracyMs, tsaChain } = await verifyTimestampToken(token, {
       signature,
       trustedRoots: [options.rootCertificate],
       validAt: now,
@@ -115,6 +132,18 @@ export async function requestTimestamp(
   } catch (cause) {
     if (!(cause instanceof OcisignError)) throw cause;
     refuse(`failed to verify signed token: ${cause.message}`, cause);
+  }
+  if (options.revocationClient) {
+    try {
+      await assertNotRevoked(tsaChain, "timestamping", {
+        client: options.revocationClient,
+        now,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (cause) {
+      if (!(cause instanceof RevocationError)) throw cause;
+      refuse(cause.message, cause, cause.details);
+    }
   }
   const earliest = genTime.getTime() - accuracyMs;
   const latest = genTime.getTime() + accuracyMs;

@@ -17,7 +17,6 @@
  * @module
  */
 export * from "./verification_outcome.ts";
-export * from "./revocation/mod.ts";
 export * from "./verify_envelope.ts";
 export * from "./signature_manifests.ts";
 export * from "./verify_artifact.ts";

@@ -21,7 +21,7 @@ import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
 import { findSignatureManifests } from "./signature_manifests.ts";
 import { verifyEnvelope } from "./verify_envelope.ts";
 import type { VerificationOutcome } from "./verification_outcome.ts";
-import type { RevocationClient } from "./revocation/revocation_client.ts";
+import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 
 /** Options for {@linkcode verifyArtifact}. */
 export interface VerifyArtifactOptions {

@@ -35,9 +35,9 @@ import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import { verifyChainTrust } from "../x509/chain_trust.ts";
 import { formatRfc1123z } from "./_time.ts";
-import { assertNotRevoked } from "./revocation/assert_not_revoked.ts";
-import type { CheckChainRevocationOptions } from "./revocation/check_chain_revocation.ts";
-import type { RevocationClient } from "./revocation/revocation_client.ts";
+import { assertNotRevoked } from "../x509/revocation/assert_not_revoked.ts";
+import type { CheckChainRevocationOptions } from "../x509/revocation/check_chain_revocation.ts";
+import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 import { verifyTimestampToken } from "../signature/timestamp_token.ts";
 import type { ValidationResult, VerificationOutcome } from "./verification_outcome.ts";
 

@@ -21,3 +21,4 @@ export * from "./code_signing_chain.ts";
 export * from "./chain_trust.ts";
 export * from "./create_certificate.ts";
 export * from "./generate_test_certificate.ts";
+export * from "./revocation/mod.ts";

@@ -18,6 +18,7 @@ import {
   TSA_EXTENSIONS,
 } from "../verify/_openssl_pki.ts";
 import type { OpensslTsaServer, TestCert } from "../verify/_openssl_pki.ts";
+import { makeRevocationPki } from "../x509/revocation/_revocation_pki.ts";
 
 async function openssl(cwd: string, args: string[]): Promise<string> {
   const out = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
@@ -285,4 +286,74 @@ Deno.test("HttpTimestamper() refuses URLs notation refuses", () => {
     "ERR_TIMESTAMP",
     "is not a valid URL",
   );
+});
+
+Deno.test("requestTimestamp() with a revocation client refuses a revoked or unknown TSA chain", async (t) => {
+  if (!await opensslOrSkip(t)) return;
+  const p = await makeRevocationPki();
+  let server: OpensslTsaServer | undefined;
+  try {
+    const tsa = await p.issueLeaf(
+      "/C=US/O=wabbit-networks.io/CN=Revocable TSA",
+      { ocsp: true, crl: true },
+      TSA_EXTENSIONS,
+    );
+    server = await startOpensslTsa(p.pki, { tsa, chain: [p.int, p.root] });
+    const signature = crypto.getRandomValues(new Uint8Array(64));
+    const base: RequestTimestampOptions = {
+      hash: "SHA-256",
+      timestamper: new HttpTimestamper(server.url, { fetch }),
+      rootCertificate: parseCertificate(p.root.pem),
+      revocationClient: { fetch, ocspTimeoutMs: 1000, crlTimeoutMs: 1000 },
+    };
+    const subject = `"CN=Revocable TSA,O=wabbit-networks.io,C=US"`;
+
+    await t.step("checks every certificate of the TSA chain but the root", async () => {
+      const before = { int: p.ocspRequests.int, root: p.ocspRequests.root };
+      await requestTimestamp(signature, base);
+      assertEquals(p.ocspRequests.int, before.int + 1);
+      assertEquals(p.ocspRequests.root, before.root + 1);
+    });
+
+    await t.step(
+      "an unknown status fails, with each responder's error in the details",
+      async () => {
+        p.ocspMode.int = "status500";
+        p.crlMode.int = "garbage";
+        try {
+          const err = await assertRejectsCode(
+            () => requestTimestamp(signature, base),
+            "ERR_TIMESTAMP",
+            `timestamp: timestamping certificate with subject ${subject} revocation status is unknown`,
+          );
+          const details = JSON.stringify(err.details);
+          assert.match(details, /HTTP status 500/);
+          assert.match(details, /malformed CRL/);
+          assertEquals((err.cause as { code?: string }).code, "ERR_SIGNATURE_REVOCATION");
+        } finally {
+          p.ocspMode.int = "ok";
+          p.crlMode.int = "ok";
+        }
+      },
+    );
+
+    await t.step(
+      "a revoked TSA certificate fails; without a client it is not checked",
+      async () => {
+        await p.revoke("int", tsa, "keyCompromise");
+        await assertRejectsCode(
+          () => requestTimestamp(signature, base),
+          "ERR_TIMESTAMP",
+          `timestamp: timestamping certificate with subject ${subject} is revoked`,
+        );
+        const { revocationClient: _, ...unchecked } = base;
+        const before = p.ocspRequests.int;
+        await requestTimestamp(signature, unchecked);
+        assertEquals(p.ocspRequests.int, before);
+      },
+    );
+  } finally {
+    await server?.stop();
+    await p.close();
+  }
 });

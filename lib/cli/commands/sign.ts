@@ -1,6 +1,8 @@
 /**
  * `ocisign sign`: signs an artifact in a layout or a registry, optionally countersigned by an
- * RFC 3161 TSA (`--timestamp-url` with `--timestamp-root-cert`, as notation does).
+ * RFC 3161 TSA (`--timestamp-url` with `--timestamp-root-cert`, as notation does; the TSA
+ * chain's revocation status is checked with OCSP and CRLs, and a revoked or unknown status fails
+ * the signing).
  *
  * @module
  */
@@ -16,6 +18,7 @@ import type { Certificate } from "../../x509/certificate.ts";
 import { artifactArgs, outputArgs, parseKeyValues, registryArgs, UsageError } from "../_args.ts";
 import { absolutePath } from "../config/config_dir.ts";
 import { parseDurationSeconds } from "../_duration.ts";
+import { cliRevocationClient } from "../_revocation_client.ts";
 import { loadSigner } from "../_signer.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
@@ -84,7 +87,10 @@ function timestampFlags(
   return { url, rootCertPath };
 }
 
-/** The TSA client (real `fetch`, notation's 15 s timeout) and the single root certificate. */
+/**
+ * The TSA client (real `fetch`, notation's 15 s timeout), the single root certificate and the
+ * revocation client for the TSA chain.
+ */
 async function loadTimestamping(
   io: CliIo,
   url: string,
@@ -123,7 +129,7 @@ async function loadTimestamping(
       `certificate from ${JSON.stringify(rootCertPath)} is not a root certificate. ${expecting}`,
     );
   }
-  return { timestamper, rootCertificate: root };
+  return { timestamper, rootCertificate: root, revocationClient: cliRevocationClient(io) };
 }
 
 /**

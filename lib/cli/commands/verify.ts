@@ -7,10 +7,6 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { isDigest } from "../../digest/digest.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";
-import {
-  DEFAULT_CRL_TIMEOUT_MS,
-  DEFAULT_OCSP_TIMEOUT_MS,
-} from "../../verify/revocation/revocation_client.ts";
 import { loggedFailures } from "../../verify/verification_outcome.ts";
 import { verifyArtifact } from "../../verify/verify_artifact.ts";
 import {
@@ -22,6 +18,7 @@ import {
   registryArgs,
   UsageError,
 } from "../_args.ts";
+import { cliRevocationClient } from "../_revocation_client.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
@@ -79,12 +76,8 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           maxSignatures: max,
           userMetadata: metadata,
           now: io.now(),
-          // OCSP and CRL over plain HTTP with notation's timeouts (2 s OCSP, 5 s CRL download)
-          revocationClient: {
-            fetch: io.fetch,
-            ocspTimeoutMs: DEFAULT_OCSP_TIMEOUT_MS,
-            crlTimeoutMs: DEFAULT_CRL_TIMEOUT_MS,
-          },
+          // OCSP and CRL with notation's timeouts, CRLs cached until their nextUpdate
+          revocationClient: cliRevocationClient(io),
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;

@@ -8,7 +8,7 @@ import { MEDIA_TYPE_JWS } from "../../../lib/oci/media_types.ts";
 import { opensslOrSkip, timestampToken, TSA_EXTENSIONS } from "../_openssl_pki.ts";
 import type { TestCert } from "../_openssl_pki.ts";
 import { makeJws } from "../_jws.ts";
-import { makeRevocationPki } from "./_revocation_pki.ts";
+import { makeRevocationPki } from "../../x509/revocation/_revocation_pki.ts";
 
 const SUBJECT: Descriptor = {
   mediaType: "application/vnd.oci.image.manifest.v1+json",

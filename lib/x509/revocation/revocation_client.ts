@@ -1,9 +1,11 @@
 /**
- * How revocation checking reaches the network: an injected `fetch`, so that `lib/verify` stays
- * free of network code and library users without network keep working (no client, no check).
+ * How revocation checking reaches the network: an injected `fetch` (so that the core stays free
+ * of network code, and library users without network keep working: no client, no check), and
+ * optionally a CRL cache.
  *
  * @module
  */
+import type { CrlCache } from "./crl_cache.ts";
 
 /** A `fetch`-like function; only plain `http://` URLs named by certificates are fetched. */
 export type RevocationFetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -16,6 +18,16 @@ export interface RevocationClient {
   ocspTimeoutMs?: number;
   /** Time allowed for downloading one CRL (default 5000 ms, as notation). */
   crlTimeoutMs?: number;
+  /**
+   * Keeps downloaded CRLs until their `nextUpdate` (notation's CRL file cache). Cached CRLs get
+   * the same checks as downloaded ones; a failing or stale entry is downloaded again.
+   */
+  crlCache?: CrlCache;
+  /**
+   * Told about each cache error (an unreadable or untrustworthy entry, a failed write); the
+   * error is otherwise discarded, as notation discards CRL cache errors.
+   */
+  onCacheError?: (error: Error) => void;
 }
 
 /** notation's OCSP HTTP client timeout. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { AbortedError, RevocationError } from "../../errors.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import type { Certificate } from "../certificate.ts";
 import { revocationEndpoints } from "./_certificate_urls.ts";
 import type { RevocationEndpoints } from "./_certificate_urls.ts";
 import { checkCrl } from "./crl.ts";

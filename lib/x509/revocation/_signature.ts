@@ -8,9 +8,9 @@
  */
 import type { Bytes } from "../../_internal/bytes.ts";
 import { concat } from "../../_internal/bytes.ts";
-import { readSingle, TAG } from "../../x509/asn1.ts";
-import type { DerElement } from "../../x509/asn1.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import { readSingle, TAG } from "../asn1.ts";
+import type { DerElement } from "../asn1.ts";
+import type { Certificate } from "../certificate.ts";
 import { kids, MalformedError, oidOf, smallInt } from "./_der.ts";
 
 type Hash = "SHA-256" | "SHA-384" | "SHA-512";

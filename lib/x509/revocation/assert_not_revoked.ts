@@ -4,7 +4,7 @@
  * @module
  */
 import { RevocationError } from "../../errors.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import type { Certificate } from "../certificate.ts";
 import { checkChainRevocation } from "./check_chain_revocation.ts";
 import type { CheckChainRevocationOptions } from "./check_chain_revocation.ts";
 import { revocationFinalResult } from "./revocation_result.ts";

@@ -1,13 +1,13 @@
 import { assert, assertEquals, assertRejectsCode } from "../../_helpers/assert.ts";
-import { checkChainRevocation, revocationFinalResult } from "../../../lib/verify/revocation/mod.ts";
+import { checkChainRevocation, revocationFinalResult } from "../../../lib/x509/revocation/mod.ts";
 import type {
   CertRevocationResult,
   CheckChainRevocationOptions,
-} from "../../../lib/verify/revocation/mod.ts";
+} from "../../../lib/x509/revocation/mod.ts";
 import { parseCertificate } from "../../../lib/x509/certificate.ts";
 import type { Certificate } from "../../../lib/x509/certificate.ts";
-import { opensslOrSkip } from "../_openssl_pki.ts";
-import type { TestCert } from "../_openssl_pki.ts";
+import { opensslOrSkip } from "../../verify/_openssl_pki.ts";
+import type { TestCert } from "../../verify/_openssl_pki.ts";
 import { makeRevocationPki } from "./_revocation_pki.ts";
 import type { OcspMode } from "./_revocation_pki.ts";
 

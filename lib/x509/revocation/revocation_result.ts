@@ -5,7 +5,7 @@
  * @module
  */
 import type { OcisignError } from "../../errors.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import type { Certificate } from "../certificate.ts";
 
 /**
  * A revocation status: `ok` (not revoked), `nonRevokable` (the certificate names no OCSP

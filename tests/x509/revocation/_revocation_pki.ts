@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { CA_EXTENSIONS, LEAF_EXTENSIONS, OpensslPki } from "../_openssl_pki.ts";
-import type { TestCert } from "../_openssl_pki.ts";
+import { CA_EXTENSIONS, LEAF_EXTENSIONS, OpensslPki } from "../../verify/_openssl_pki.ts";
+import type { TestCert } from "../../verify/_openssl_pki.ts";
 
 /** How an OCSP endpoint answers. */
 export type OcspMode =

@@ -15,10 +15,10 @@
 import type { Bytes } from "../../_internal/bytes.ts";
 import { concat, toBase64, toHex } from "../../_internal/bytes.ts";
 import { AbortedError, OcisignError, RevocationError } from "../../errors.ts";
-import { encodeDer, encodeOid, readSingle, TAG } from "../../x509/asn1.ts";
-import type { DerElement } from "../../x509/asn1.ts";
-import { EKU, parseCertificate } from "../../x509/certificate.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import { encodeDer, encodeOid, readSingle, TAG } from "../asn1.ts";
+import type { DerElement } from "../asn1.ts";
+import { EKU, parseCertificate } from "../certificate.ts";
+import type { Certificate } from "../certificate.ts";
 import { isHttpUrl } from "./_certificate_urls.ts";
 import {
   certificateParts,

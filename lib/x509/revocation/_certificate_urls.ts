@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { readSingle } from "../../x509/asn1.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import { readSingle } from "../asn1.ts";
+import type { Certificate } from "../certificate.ts";
 import { certificateParts, kids, oidOf } from "./_der.ts";
 
 const OID_AIA = "1.3.6.1.5.5.7.1.1";

@@ -6,9 +6,9 @@
  */
 import type { Bytes } from "../../_internal/bytes.ts";
 import { toHex } from "../../_internal/bytes.ts";
-import { decodeOid, readChildren, readSingle, TAG } from "../../x509/asn1.ts";
-import type { DerElement } from "../../x509/asn1.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import { decodeOid, readChildren, readSingle, TAG } from "../asn1.ts";
+import type { DerElement } from "../asn1.ts";
+import type { Certificate } from "../certificate.ts";
 
 /** DER tags beyond the universal ones in `asn1.ts`. */
 export const DER = {

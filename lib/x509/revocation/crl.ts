@@ -6,7 +6,12 @@
  * present and not past) and carry no unsupported critical extension; then the certificate's
  * serial number is looked up. `certificateHold` counts as revoked unless a later `removeFromCRL`
  * lifts it; an invalidity date after the authentic signing time does not count. Any download or
- * validation failure makes the result `unknown`. CRLs are not cached.
+ * validation failure makes the result `unknown`.
+ *
+ * With a {@linkcode CrlCache} in the client, a cached bundle is used instead of a download when
+ * it parses, is still current (`nextUpdate` not past) and passes the same validation as a
+ * downloaded one; otherwise it is ignored (a cache error is reported) and the CRL downloaded.
+ * A downloaded bundle that passes validation is stored.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-5
  * @module
@@ -14,9 +19,9 @@
 import type { Bytes } from "../../_internal/bytes.ts";
 import { toHex } from "../../_internal/bytes.ts";
 import { AbortedError, OcisignError, RevocationError } from "../../errors.ts";
-import { readSingle, TAG } from "../../x509/asn1.ts";
-import type { DerElement } from "../../x509/asn1.ts";
-import type { Certificate } from "../../x509/certificate.ts";
+import { readSingle, TAG } from "../asn1.ts";
+import type { DerElement } from "../asn1.ts";
+import type { Certificate } from "../certificate.ts";
 import { distributionPointUrls, isHttpUrl } from "./_certificate_urls.ts";
 import {
   certificateParts,
@@ -31,6 +36,7 @@ import {
 import type { Extension } from "./_der.ts";
 import { fetchBounded } from "./_http.ts";
 import { checkSignature } from "./_signature.ts";
+import type { CrlBundle } from "./crl_cache.ts";
 import { DEFAULT_CRL_TIMEOUT_MS, MAX_CRL_BYTES } from "./revocation_client.ts";
 import type { RevocationClient } from "./revocation_client.ts";
 import type { CertRevocationResult, RevocationServerResult } from "./revocation_result.ts";
@@ -50,6 +56,8 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** A parsed certificate revocation list (signature not yet checked). */
 interface Crl {
+  /** DER of the whole CRL (what is cached). */
+  raw: Bytes;
   /** DER of the TBSCertList (what the signature covers). */
   tbs: Bytes;
   /** The signature AlgorithmIdentifier. */
@@ -103,6 +111,7 @@ function parseCrl(der: Bytes): Crl {
       number = bigIntOf(n.content);
     }
     return {
+      raw: der,
       tbs: tbs!.raw,
       signatureAlgorithm: algorithm,
       signature: signature.content.subarray(1),
@@ -282,6 +291,11 @@ async function download(url: string, opts: CheckCrlOptions): Promise<Crl> {
   return parseCrl(body);
 }
 
+async function downloadBundle(url: string, opts: CheckCrlOptions): Promise<Bundle> {
+  const base = await download(url, opts);
+  return { base, delta: await downloadDelta(base, opts) };
+}
+
 async function downloadDelta(base: Crl, opts: CheckCrlOptions): Promise<Crl | undefined> {
   const ext = base.extensions.find((e) => e.oid === OID.freshestCrl);
   if (!ext) return undefined;
@@ -303,6 +317,87 @@ async function downloadDelta(base: Crl, opts: CheckCrlOptions): Promise<Crl | un
   }
   if (last !== undefined) throw last;
   return undefined;
+}
+
+/** A base CRL with its delta CRL, parsed. */
+interface Bundle {
+  base: Crl;
+  delta: Crl | undefined;
+}
+
+function reportCacheError(opts: CheckCrlOptions, error: Error): void {
+  try {
+    opts.client.onCacheError?.(error);
+  } catch {
+    // a failing reporter must not change the revocation result
+  }
+}
+
+/** The cached bundle for `url` when it is current and valid, else `undefined`. */
+async function fromCache(
+  url: string,
+  issuer: Certificate,
+  opts: CheckCrlOptions,
+): Promise<Bundle | undefined> {
+  const cache = opts.client.crlCache;
+  if (cache === undefined) return undefined;
+  let entry: CrlBundle | undefined;
+  try {
+    entry = await cache.get(url, opts.signal ? { signal: opts.signal } : {});
+  } catch (err) {
+    if (err instanceof AbortedError) throw err;
+    reportCacheError(
+      opts,
+      new RevocationError(
+        `failed to read the cached CRL of ${url}: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      ),
+    );
+    return undefined;
+  }
+  if (entry === undefined) return undefined;
+  try {
+    const base = parseCrl(entry.base);
+    const delta = entry.delta ? parseCrl(entry.delta) : undefined;
+    const current = (crl: Crl): boolean =>
+      crl.nextUpdate !== undefined && opts.now.getTime() <= crl.nextUpdate.getTime();
+    // notation: an entry past its nextUpdate is a cache miss
+    if (!current(base) || (delta && !current(delta))) return undefined;
+    await validateBundle(base, delta, issuer, opts.now);
+    return { base, delta };
+  } catch (err) {
+    reportCacheError(
+      opts,
+      new RevocationError(
+        `the cached CRL of ${url} is not trusted and is downloaded again: ${
+          (err as Error).message
+        }`,
+        { cause: err },
+      ),
+    );
+    return undefined;
+  }
+}
+
+async function storeInCache(url: string, bundle: Bundle, opts: CheckCrlOptions): Promise<void> {
+  const cache = opts.client.crlCache;
+  if (cache === undefined) return;
+  try {
+    await cache.set(
+      url,
+      bundle.delta ? { base: bundle.base.raw, delta: bundle.delta.raw } : { base: bundle.base.raw },
+      opts.signal ? { signal: opts.signal } : {},
+    );
+  } catch (err) {
+    if (err instanceof AbortedError) throw err;
+    reportCacheError(
+      opts,
+      new RevocationError(
+        `failed to store the CRL of ${url} in the cache: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      ),
+    );
+  }
 }
 
 /**
@@ -334,13 +429,16 @@ export async function checkCrl(
   for (const url of urls) {
     let step = "download CRL from";
     try {
-      const base = await download(url, opts);
-      const delta = await downloadDelta(base, opts);
+      const cached = await fromCache(url, issuer, opts);
+      const { base, delta } = cached ?? await downloadBundle(url, opts);
       if (opts.freshestCrl && !delta) {
         throw new RevocationError("freshest CRL from certificate extension is not supported");
       }
-      step = "validate CRL from";
-      await validateBundle(base, delta, issuer, opts.now);
+      if (!cached) {
+        step = "validate CRL from";
+        await validateBundle(base, delta, issuer, opts.now);
+        await storeInCache(url, { base, delta }, opts);
+      }
       step = "check revocation status from";
       const status = lookUp(serialKey, delta ? [base, delta] : [base], opts.signingTime);
       if (status === "revoked") {
