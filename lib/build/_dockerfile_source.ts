@@ -1,6 +1,6 @@
 /**
- * Reading the Dockerfile and its ignore file, and splitting the Dockerfile into global ARGs and
- * stages. Not public.
+ * Reading the Dockerfile and its ignore file, splitting the Dockerfile into global ARGs and
+ * stages, and naming the line in errors. Not public.
  *
  * @module
  */
@@ -81,4 +81,20 @@ export function splitStages(df: Dockerfile): { globals: Instruction[]; stages: S
     }
   }
   return { globals, stages };
+}
+
+/**
+ * Runs `fn` for an instruction, prefixing a {@linkcode BuildError} that does not name a line yet
+ * (a bad substitution, say) with the instruction's line and keyword.
+ */
+export function atLine<T>(instr: Instruction, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof BuildError) || err.message.startsWith("Dockerfile line ")) throw err;
+    throw new BuildError(`Dockerfile line ${instr.line}: ${instr.keyword}: ${err.message}`, {
+      cause: err,
+      ...(err.details === undefined ? {} : { details: err.details }),
+    });
+  }
 }

@@ -9,16 +9,20 @@ import type { Platform } from "../oci/descriptor.ts";
 import { BuildError } from "../errors.ts";
 import { checkAbort, flagValue, joinPath, signalOpt } from "./_build_shared.ts";
 import type { Shared } from "./_build_shared.ts";
-import { downloadUrl, extractArchive, isUrlSource } from "./add_sources.ts";
+import { atLine } from "./_dockerfile_source.ts";
+import { downloadUrl } from "./add_download.ts";
+import { extractArchive, isUrlSource } from "./add_sources.ts";
 import { loadBaseImage } from "./base_image.ts";
 import { resolveChown } from "./chown.ts";
 import { applyConfigInstruction, CONFIG_INSTRUCTIONS } from "./config_instructions.ts";
-import { matchSources, planCopy } from "./copy_planner.ts";
+import { ContentSpool } from "./content_spool.ts";
+import { COPY_FLAGS, copyFlagOptions, matchSources, planCopy } from "./copy_planner.ts";
 import { cleanPath } from "./dockerignore.ts";
 import { parseDockerfile } from "./dockerfile_parser.ts";
 import type { Instruction } from "./dockerfile_parser.ts";
+import { copyArguments } from "./heredoc.ts";
 import { FileTree } from "./file_tree.ts";
-import type { TreeNode } from "./file_tree.ts";
+import type { LayerSource, TreeNode } from "./file_tree.ts";
 import { hasGlob } from "./glob.ts";
 import type { ImageConfig } from "./image_config.ts";
 import { writeLayer } from "./layer_writer.ts";
@@ -38,6 +42,16 @@ function predefinedArgs(target: Platform, build: Platform): Map<string, string> 
     ["BUILDARCH", build.architecture],
     ["BUILDVARIANT", build.variant ?? ""],
   ]);
+}
+
+/** Largest stage file read into memory (`/etc/passwd` and `/etc/group` for `--chown`). */
+const MAX_STAGE_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Whether a node's content stays readable after its instruction (else the stage reads the new
+ * layer for it). */
+function keepsContent(node: TreeNode): boolean {
+  const c = node.content;
+  return node.type !== "file" || c === undefined || (c.kind === "stream" && !c.temporary);
 }
 
 /** Builds the stages of a Dockerfile for one platform. */
@@ -190,10 +204,10 @@ export class PlatformBuild {
         );
       case "ARG": {
         const buildArgs = shared.opts.buildArgs ?? {};
-        const pairs = parseKeyValues(instr.args, (n) => stage.lookup(n), {
-          escape,
-          allowBare: true,
-        });
+        const pairs = atLine(
+          instr,
+          () => parseKeyValues(instr.args, (n) => stage.lookup(n), { escape, allowBare: true }),
+        );
         for (const [name, value] of pairs) {
           const chosen = Object.hasOwn(buildArgs, name)
             ? buildArgs[name]
@@ -219,9 +233,28 @@ export class PlatformBuild {
     }
   }
 
-  async #addLayer(stage: Stage, nodes: TreeNode[], createdBy: string): Promise<void> {
+  /** Runs `fn` with a fresh spool for one instruction's contents, removed afterwards. */
+  async #withSpool<T>(fn: (spool: ContentSpool) => Promise<T>): Promise<T> {
+    const { fs, spoolDir, signal } = this.#shared.opts;
+    const spool = new ContentSpool({
+      ...(spoolDir ? { spool: { fs, dir: spoolDir } } : {}),
+      ...signalOpt(signal),
+    });
+    try {
+      return await fn(spool);
+    } finally {
+      await spool.dispose();
+    }
+  }
+
+  async #addLayer(
+    stage: Stage,
+    nodes: TreeNode[],
+    createdBy: string,
+    spool: ContentSpool,
+  ): Promise<void> {
     const shared = this.#shared;
-    const ready = await materializeNodes(nodes, shared.opts.signal);
+    const ready = await materializeNodes(nodes, spool, shared.opts.signal);
     const written = await writeLayer(ready, {
       output: shared.opts.output,
       hasher: shared.hasher,
@@ -229,17 +262,24 @@ export class PlatformBuild {
       ...(shared.opts.spoolDir ? { spool: { fs: shared.opts.fs, dir: shared.opts.spoolDir } } : {}),
       ...signalOpt(shared.opts.signal),
     });
-    stage.addBuiltLayer(
-      { descriptor: written.descriptor, target: shared.opts.output },
-      written.diffId,
-      ready,
+    const layer: LayerSource = { descriptor: written.descriptor, target: shared.opts.output };
+    // Spooled and in-memory contents do not outlive the instruction: later readers (COPY --from
+    // this stage) take them out of the layer just written.
+    const kept = ready.map((node): TreeNode =>
+      keepsContent(node)
+        ? node
+        : { ...node, content: { kind: "layer", layer, path: written.contentPaths.get(node.path)! } }
     );
+    stage.addBuiltLayer(layer, written.diffId, kept);
     stage.history.push({ created: shared.created, created_by: createdBy });
   }
 
   async #workdir(stage: Stage, instr: Instruction): Promise<void> {
     const shared = this.#shared;
-    const raw = expandWord(instr.args.trim(), (n) => stage.lookup(n), shared.dockerfile.escape);
+    const raw = atLine(
+      instr,
+      () => expandWord(instr.args.trim(), (n) => stage.lookup(n), shared.dockerfile.escape),
+    );
     if (raw === "") throw new BuildError(`Dockerfile line ${instr.line}: WORKDIR needs a path`);
     const abs = raw.startsWith("/") ? raw : joinPath(stage.container.WorkingDir || "/", raw);
     const rel = cleanPath(abs);
@@ -268,7 +308,7 @@ export class PlatformBuild {
       stage.history.push({ created: shared.created, created_by: createdBy, empty_layer: true });
       return;
     }
-    await this.#addLayer(stage, nodes, createdBy);
+    await this.#withSpool((spool) => this.#addLayer(stage, nodes, createdBy, spool));
   }
 
   async #sourceTree(
@@ -298,9 +338,7 @@ export class PlatformBuild {
     const shared = this.#shared;
     const isAdd = instr.keyword === "ADD";
     const escape = shared.dockerfile.escape;
-    const allowed = isAdd
-      ? ["from", "chown", "chmod", "link", "checksum"]
-      : ["from", "chown", "chmod", "link"];
+    const allowed = COPY_FLAGS[isAdd ? "ADD" : "COPY"];
     for (const flag of instr.flags) {
       if (!allowed.includes(flag.name)) {
         throw new BuildError(
@@ -309,36 +347,20 @@ export class PlatformBuild {
       }
     }
     const lookup = (n: string): string | undefined => stage.lookup(n);
-    const words = instr.json !== undefined
-      ? instr.json.map((w) => expandWord(w, lookup, escape))
-      : expandWords(instr.args, lookup, escape);
-    if (words.length < 2) {
-      throw new BuildError(
-        `Dockerfile line ${instr.line}: ${instr.keyword} needs at least one source and a destination`,
-      );
-    }
-    const dest = words[words.length - 1]!;
-    const sources = words.slice(0, -1);
-    const destIsDir = dest.endsWith("/") || sources.length > 1 || sources.some((s) => hasGlob(s));
+    const { sources, dest, inline } = copyArguments(instr, lookup, escape);
+    const words = [...sources, ...inline.map((n) => `<<${n.path}`), dest];
+    const destIsDir = dest.endsWith("/") || words.length > 2 || sources.some((s) => hasGlob(s));
     const destAbs = dest.startsWith("/") ? dest : joinPath(stage.container.WorkingDir || "/", dest);
-    const chmodRaw = flagValue(instr, "chmod");
-    let chmod: number | undefined;
-    if (chmodRaw !== undefined) {
-      const text = expandWord(chmodRaw, lookup, escape);
-      if (!/^[0-7]{3,4}$/.test(text)) {
-        throw new BuildError(
-          `Dockerfile line ${instr.line}: --chmod=${text} must be octal, e.g. 0755`,
-        );
-      }
-      chmod = parseInt(text, 8);
-    }
+    const flagOpts = copyFlagOptions(instr, (w) => expandWord(w, lookup, escape));
     const tree = await stage.tree(shared.opts.signal);
     const chownRaw = flagValue(instr, "chown");
     let chown: { uid: number; gid: number } | undefined;
     if (chownRaw !== undefined) {
       chown = await resolveChown(expandWord(chownRaw, lookup, escape), async (path) => {
         const node = tree.get(tree.resolve(path, true));
-        return node?.type === "file" ? await readNodeBytes(node, shared.opts.signal) : undefined;
+        return node?.type === "file"
+          ? await readNodeBytes(node, MAX_STAGE_FILE_BYTES, shared.opts.signal)
+          : undefined;
       }, instr.line);
     }
     const checksum = flagValue(instr, "checksum");
@@ -347,57 +369,80 @@ export class PlatformBuild {
         `Dockerfile line ${instr.line}: ADD --checksum only applies to URL sources`,
       );
     }
-    const needsSource = !isAdd || !sources.every(isUrlSource);
+    const needsSource = sources.length > 0 && (!isAdd || !sources.every(isUrlSource));
     const { tree: sourceTree, name } = needsSource
       ? await this.#sourceTree(stage, instr, flagValue(instr, "from"))
       : { tree: new FileTree(), name: "URL sources" };
     const base = { dest: destAbs, destIsDir, stage: tree, line: instr.line };
-    const extra = { ...(chown ? { chown } : {}), ...(chmod !== undefined ? { chmod } : {}) };
-    const out = new Map<string, TreeNode>();
-    const add = (nodes: TreeNode[]): void => {
-      for (const n of nodes) out.set(n.path, n);
+    const extra = {
+      ...(chown ? { chown } : {}),
+      ...(flagOpts.chmod !== undefined ? { chmod: flagOpts.chmod } : {}),
     };
-    const plain: string[] = [];
-    for (const src of sources) {
-      if (isAdd && isUrlSource(src)) {
-        const node = await downloadUrl(src, {
-          line: instr.line,
-          ...(shared.opts.fetch ? { fetch: shared.opts.fetch } : {}),
-          ...(checksum ? { checksum } : {}),
-          ...signalOpt(shared.opts.signal),
-        });
-        const single = new FileTree();
-        single.apply(node);
-        add(planCopy({ ...base, ...extra, source: single, sources: [node.path], sourceName: src }));
-        continue;
-      }
-      if (!isAdd) {
-        plain.push(src);
-        continue;
-      }
-      for (const match of matchSources(sourceTree, src, instr.line, name)) {
-        const archive = await extractArchive(match, instr.line, shared.opts.signal);
-        if (archive === undefined) {
-          plain.push(match.path === "" ? "." : match.path.replace(/[*?[\\]/g, "\\$&"));
-          continue;
-        }
-        add(planCopy({
-          ...base,
-          ...extra,
-          destIsDir: true,
-          source: archive,
-          sources: ["."],
-          sourceName: `archive ${match.path}`,
-        }));
-      }
-    }
-    if (plain.length > 0) {
-      add(planCopy({ ...base, ...extra, source: sourceTree, sources: plain, sourceName: name }));
-    }
     const createdBy = `${instr.keyword} ${
       instr.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ""} `).join("")
     }${words.join(" ")} # ocisign`;
-    await this.#addLayer(stage, [...out.values()], createdBy);
+    await this.#withSpool(async (spool) => {
+      const out = new Map<string, TreeNode>();
+      const add = (nodes: TreeNode[]): void => {
+        for (const n of nodes) out.set(n.path, n);
+      };
+      const plain: string[] = [];
+      for (const src of sources) {
+        if (isAdd && isUrlSource(src)) {
+          const node = await downloadUrl(src, {
+            line: instr.line,
+            spool,
+            hasher: shared.hasher,
+            ...(shared.opts.fetch ? { fetch: shared.opts.fetch } : {}),
+            ...(checksum ? { checksum } : {}),
+            ...signalOpt(shared.opts.signal),
+          });
+          const single = new FileTree();
+          single.apply(node);
+          add(
+            planCopy({ ...base, ...extra, source: single, sources: [node.path], sourceName: src }),
+          );
+          continue;
+        }
+        if (!isAdd) {
+          plain.push(src);
+          continue;
+        }
+        for (const match of matchSources(sourceTree, src, instr.line, name)) {
+          const archive = await extractArchive(match, instr.line, spool, shared.opts.signal);
+          if (archive === undefined) {
+            plain.push(match.path === "" ? "." : match.path.replace(/[*?[\\]/g, "\\$&"));
+            continue;
+          }
+          add(planCopy({
+            ...base,
+            ...extra,
+            destIsDir: true,
+            source: archive,
+            sources: ["."],
+            sourceName: `archive ${match.path}`,
+          }));
+        }
+      }
+      if (plain.length > 0) {
+        add(planCopy({
+          ...base,
+          ...extra,
+          ...(flagOpts.exclude ? { exclude: flagOpts.exclude } : {}),
+          ...(flagOpts.parents ? { parents: true } : {}),
+          source: sourceTree,
+          sources: plain,
+          sourceName: name,
+        }));
+      }
+      if (inline.length > 0) {
+        const docs = new FileTree();
+        for (const n of inline) docs.apply(n);
+        const names = inline.map((n) => n.path.replace(/[*?[\\]/g, "\\$&"));
+        add(planCopy({ ...base, ...extra, source: docs, sources: names, sourceName: "heredocs" }));
+      }
+      await this.#addLayer(stage, [...out.values()], createdBy, spool);
+    });
   }
 }
 

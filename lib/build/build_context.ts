@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { handleStream } from "../content/file_stream.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
 import { AbortedError, BuildError, NotFoundError } from "../errors.ts";
 import type { DockerIgnore } from "./dockerignore.ts";
@@ -122,21 +123,7 @@ async function contextNode(
           }
           throw err;
         });
-        const inner = handle.stream();
-        const reader = inner.getReader();
-        return new ReadableStream<Uint8Array>({
-          async pull(controller): Promise<void> {
-            const { done, value } = await reader.read();
-            if (done) {
-              controller.close();
-              await handle.close();
-            } else controller.enqueue(value);
-          },
-          async cancel(): Promise<void> {
-            await reader.cancel().catch(() => {});
-            await handle.close();
-          },
-        });
+        return handleStream(handle);
       },
     },
   };

@@ -62,8 +62,12 @@ export interface BuildImageOptions {
   /** Called with a one-line description of each step. */
   onStep?: (line: string) => void;
   /**
-   * A directory (through `fs`) for temporary layer files: large layers are compressed once into
-   * it and pushed from there (without it they are compressed twice).
+   * A directory (through `fs`) for temporary files: large layers are compressed once into it and
+   * pushed from there (without it they are compressed twice), and file contents taken out of
+   * base-image layers (`COPY --from`), `ADD` archives and `ADD` downloads wait in it until their
+   * layer is written. Without it, such contents are kept in memory up to 32 MiB per instruction,
+   * larger ones are read out of their layer or archive again when the layer is written, and
+   * larger downloads fail. Files are removed when each instruction ends, also on failure.
    */
   spoolDir?: string;
   /** Cancels the build. */

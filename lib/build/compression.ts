@@ -12,6 +12,9 @@ import { InvalidInputError } from "../errors.ts";
 /** Size of the chunks fed to deflate. */
 export const GZIP_CHUNK_BYTES = 64 * 1024;
 
+/** Largest compressed slice fed to inflate at once, so that one step's output stays small. */
+const GUNZIP_SLICE_BYTES = 16 * 1024;
+
 /**
  * Re-cuts a byte stream into chunks of exactly `size` bytes (the last may be shorter).
  *
@@ -100,6 +103,7 @@ export function gunzipStream(stream: ReadableStream<Uint8Array>): ReadableStream
   const reader = stream.getReader();
   const pending: Bytes[] = [];
   let finished = false;
+  let input: Uint8Array = new Uint8Array(0);
   const gunzip = new Gunzip((data, final) => {
     if (data.length > 0) pending.push(data);
     if (final) finished = true;
@@ -111,12 +115,20 @@ export function gunzipStream(stream: ReadableStream<Uint8Array>): ReadableStream
           controller.close();
           return;
         }
-        const { done, value } = await reader.read();
+        let done = false;
+        if (input.length === 0) {
+          const read = await reader.read();
+          done = read.done;
+          input = read.value ?? new Uint8Array(0);
+        }
+        // Small slices bound the output of one push (deflate expands at most ~1032 times).
+        const slice = input.subarray(0, GUNZIP_SLICE_BYTES);
+        input = input.subarray(slice.length);
         try {
           if (done) {
             gunzip.push(new Uint8Array(0), true);
             finished = true;
-          } else gunzip.push(value, false);
+          } else gunzip.push(slice, false);
         } catch (err) {
           throw new InvalidInputError(`Cannot decompress gzip data: ${(err as Error).message}`, {
             cause: err,

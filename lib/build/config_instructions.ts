@@ -7,6 +7,7 @@
  */
 import { BuildError } from "../errors.ts";
 import type { Instruction } from "./dockerfile_parser.ts";
+import { atLine } from "./_dockerfile_source.ts";
 import { parseInstruction } from "./dockerfile_parser.ts";
 import type { HealthConfig } from "./image_config.ts";
 import { expandWord, expandWords, parseKeyValues } from "./shell_lexer.ts";
@@ -110,6 +111,10 @@ function exposedPorts(words: string[], instr: Instruction): string[] {
  * @throws {BuildError} ERR_BUILD with the line number when the arguments are invalid.
  */
 export function applyConfigInstruction(stage: Stage, instr: Instruction, escape: string): string {
+  return atLine(instr, () => applyInstruction(stage, instr, escape));
+}
+
+function applyInstruction(stage: Stage, instr: Instruction, escape: string): string {
   const lookup = (name: string): string | undefined => stage.lookup(name);
   const c = stage.container;
   switch (instr.keyword) {

@@ -3,12 +3,19 @@
  * context, or another stage's file system) with exact paths or globs; a directory's contents are
  * copied into the destination; destinations are resolved through the stage's symlinks, and parent
  * directories are added only where the stage lacks them, so a base image's ownership and modes
- * are never reset.
+ * are never reset. `--exclude` patterns (Dockerfile syntax 1.19, earlier in the labs channel)
+ * are matched, with `.dockerignore` rules, against paths relative to each matched source; a
+ * source named directly is never excluded, as in BuildKit. `--parents` (syntax 1.20) keeps each
+ * source's path below the context root, or below a `/./` pivot in the source.
  *
  * @module
  */
 import { BuildError } from "../errors.ts";
-import { cleanPath } from "./dockerignore.ts";
+import { applyChmod, parseChmod } from "./chmod.ts";
+import type { ChmodSpec } from "./chmod.ts";
+import { cleanPath, DockerIgnore } from "./dockerignore.ts";
+import { atLine } from "./_dockerfile_source.ts";
+import type { Instruction } from "./dockerfile_parser.ts";
 import type { FileTree, TreeNode } from "./file_tree.ts";
 import { globToRegExp, hasGlob } from "./glob.ts";
 
@@ -26,12 +33,78 @@ export interface PlanCopyOptions {
   stage: FileTree;
   /** `--chown` ids. */
   chown?: { uid: number; gid: number };
-  /** `--chmod` bits. */
-  chmod?: number;
+  /** `--chmod`: octal bits, or a parsed (octal or symbolic) value. */
+  chmod?: number | ChmodSpec;
+  /** `--exclude` patterns, matched below each source. */
+  exclude?: readonly string[];
+  /** `--parents`: keep each source's parent directories. */
+  parents?: boolean;
   /** Line for error messages. */
   line: number;
   /** What to call a missing source's root in messages ("build context", "stage x"). */
   sourceName: string;
+}
+
+/** The flags COPY and ADD accept. */
+export const COPY_FLAGS: Readonly<Record<"COPY" | "ADD", readonly string[]>> = {
+  COPY: ["from", "chown", "chmod", "link", "exclude", "parents"],
+  ADD: ["from", "chown", "chmod", "link", "checksum", "exclude"],
+};
+
+/** What {@linkcode copyFlagOptions} reads from a COPY or ADD. */
+export interface CopyFlagOptions {
+  /** `--chmod`, octal or symbolic. */
+  chmod?: ChmodSpec;
+  /** Every `--exclude` pattern, as written (BuildKit does not expand them). */
+  exclude?: string[];
+  /** `--parents` (COPY only). */
+  parents?: boolean;
+}
+
+/**
+ * Reads `--chmod`, `--exclude` (repeatable) and `--parents[=<bool>]` of a COPY or ADD.
+ *
+ * @example
+ * ```ts
+ * import { parseInstruction } from "./dockerfile_parser.ts";
+ * import { copyFlagOptions } from "./copy_planner.ts";
+ * const instr = parseInstruction("COPY --parents --exclude=*.md --exclude=tmp --chmod=+x a /d/", 2);
+ * const opts = copyFlagOptions(instr, (w) => w);
+ * console.log(opts.parents, opts.exclude); // true ["*.md", "tmp"]
+ * ```
+ * @param instr The instruction.
+ * @param expand Expands variables in a flag value (used for `--chmod`).
+ * @returns The options that were given.
+ * @throws {BuildError} ERR_BUILD for a flag without its value, a bad boolean or a bad mode.
+ */
+export function copyFlagOptions(
+  instr: Instruction,
+  expand: (word: string) => string,
+): CopyFlagOptions {
+  const out: CopyFlagOptions = {};
+  for (const flag of instr.flags) {
+    if (flag.name === "exclude") {
+      if (flag.value === undefined || flag.value === "") {
+        throw new BuildError(`Dockerfile line ${instr.line}: --exclude needs a pattern`);
+      }
+      (out.exclude ??= []).push(flag.value);
+    } else if (flag.name === "parents") {
+      const value = (flag.value ?? "true").toLowerCase();
+      if (value !== "true" && value !== "false") {
+        throw new BuildError(
+          `Dockerfile line ${instr.line}: expecting boolean value for flag parents, not: ${flag.value}`,
+        );
+      }
+      out.parents = value === "true";
+    } else if (flag.name === "chmod") {
+      if (flag.value === undefined) {
+        throw new BuildError(`Dockerfile line ${instr.line}: --chmod needs a value`);
+      }
+      const value = flag.value;
+      out.chmod = parseChmod(atLine(instr, () => expand(value)), instr.line);
+    }
+  }
+  return out;
 }
 
 function basename(path: string): string {
@@ -153,15 +226,31 @@ export function planCopy(opts: PlanCopyOptions): TreeNode[] {
   const copied = new Map<string, string>();
   const owner = (n: TreeNode): { uid: number; gid: number } =>
     opts.chown ?? { uid: n.uid, gid: n.gid };
+  const chmod = opts.chmod;
   const emit = (from: TreeNode, to: string): void => {
     const node: TreeNode = { ...from, path: to, ...owner(from) };
-    if (opts.chmod !== undefined && (from.type === "file" || from.type === "directory")) {
-      node.mode = opts.chmod;
+    if (chmod !== undefined && (from.type === "file" || from.type === "directory")) {
+      node.mode = typeof chmod === "number"
+        ? chmod
+        : applyChmod(chmod, from.mode, from.type === "directory");
     }
     out.set(to, node);
     copied.set(from.path, to);
   };
+  const exclude = opts.exclude !== undefined && opts.exclude.length > 0
+    ? new DockerIgnore(opts.exclude.map((p) => (p.startsWith("#") ? `\\${p}` : p)).join("\n"))
+    : undefined;
   for (const raw of opts.sources) {
+    if (opts.parents) {
+      copyWithParents(
+        source,
+        raw,
+        opts,
+        exclude,
+        (from, rel) => emit(from, joinRel(destBase, rel)),
+      );
+      continue;
+    }
     const matches = matchSources(source, raw, opts.line, opts.sourceName);
     for (const match of matches) {
       if (match.type === "directory") {
@@ -171,6 +260,7 @@ export function planCopy(opts: PlanCopyOptions): TreeNode[] {
         for (const child of source.subtree(match.path)) {
           if (child.path === match.path) continue;
           const rel = match.path === "" ? child.path : child.path.slice(match.path.length + 1);
+          if (exclude?.excludes(rel)) continue;
           emit(child, joinRel(destBase, rel));
         }
       } else {
@@ -187,6 +277,55 @@ export function planCopy(opts: PlanCopyOptions): TreeNode[] {
   fixHardLinks(out, copied, source);
   addParents(out, stage, opts);
   return [...out.values()];
+}
+
+/**
+ * `COPY --parents`: every path below the source root (or the `/./` pivot) that the pattern
+ * names, or that lies inside a directory it names, keeps its path relative to that root; the
+ * directories leading to it are copied too, with their own modes.
+ */
+function copyWithParents(
+  source: FileTree,
+  raw: string,
+  opts: PlanCopyOptions,
+  exclude: DockerIgnore | undefined,
+  emit: (from: TreeNode, rel: string) => void,
+): void {
+  const pivot = raw.indexOf("/./");
+  const rootRaw = pivot === -1 ? "." : raw.slice(0, pivot);
+  const pattern = cleanSourcePath(pivot === -1 ? raw : raw.slice(pivot + 3), opts.line);
+  const root = matchSources(source, rootRaw, opts.line, opts.sourceName);
+  if (root.length !== 1 || root[0]!.type !== "directory") {
+    throw new BuildError(
+      `Dockerfile line ${opts.line}: ${rootRaw} in ${raw} must name one directory of the ${opts.sourceName}`,
+    );
+  }
+  const rootPath = root[0]!.path;
+  const include = pattern === "" ? undefined : new DockerIgnore(`/${pattern}`);
+  const done = new Set<string>();
+  let found = false;
+  for (const node of source.subtree(rootPath)) {
+    if (node.path === rootPath) continue;
+    const rel = rootPath === "" ? node.path : node.path.slice(rootPath.length + 1);
+    if (include !== undefined && !include.excludes(rel)) continue;
+    found = true;
+    if (exclude?.excludes(rel)) continue;
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (done.has(dir)) continue;
+      done.add(dir);
+      const parent = source.get(rootPath === "" ? dir : `${rootPath}/${dir}`);
+      if (parent !== undefined) emit(parent, dir);
+    }
+    done.add(rel);
+    emit(node, rel);
+  }
+  if (!found && !hasGlob(pattern) && !hasGlob(rootRaw)) {
+    throw new BuildError(
+      `Dockerfile line ${opts.line}: ${raw} not found in the ${opts.sourceName} (is it excluded by .dockerignore?)`,
+    );
+  }
 }
 
 function fixHardLinks(

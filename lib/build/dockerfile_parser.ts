@@ -7,6 +7,8 @@
  * @module
  */
 import { BuildError } from "../errors.ts";
+import { heredocMarkers } from "./heredoc.ts";
+import type { Heredoc } from "./heredoc.ts";
 
 /** A `--name=value` (or bare `--name`) flag of an instruction. */
 export interface InstructionFlag {
@@ -30,6 +32,8 @@ export interface Instruction {
   args: string;
   /** The arguments as a list when written in exec (JSON array) form. */
   json?: string[];
+  /** Heredocs (`<<EOF` ... `EOF`) of a COPY, ADD or RUN, bodies attached, in order. */
+  heredocs?: Heredoc[];
 }
 
 /** A parsed Dockerfile. */
@@ -64,7 +68,7 @@ const KNOWN = new Set([
   "WORKDIR",
 ]);
 const DIRECTIVE_REGEXP = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
-const HEREDOC_REGEXP = /(?:^|\s)<<-?\s*["']?[A-Za-z_][A-Za-z0-9_-]*["']?/;
+const HEREDOC_INSTRUCTIONS = new Set(["COPY", "ADD", "RUN"]);
 
 function parseJsonList(text: string): string[] | undefined {
   if (!text.startsWith("[")) return undefined;
@@ -101,7 +105,7 @@ function splitFlags(text: string): { flags: InstructionFlag[]; rest: string } {
  * @param text The instruction text.
  * @param line Its 1-based start line.
  * @returns The instruction.
- * @throws {BuildError} ERR_BUILD for an unknown instruction or a heredoc.
+ * @throws {BuildError} ERR_BUILD for an unknown instruction.
  */
 export function parseInstruction(text: string, line: number): Instruction {
   const trimmed = text.trim();
@@ -118,15 +122,45 @@ export function parseInstruction(text: string, line: number): Instruction {
     flags = split.flags;
     args = split.rest.trim();
   }
-  if ((keyword === "COPY" || keyword === "ADD" || keyword === "RUN") && HEREDOC_REGEXP.test(args)) {
-    throw new BuildError(
-      `Dockerfile line ${line}: heredocs (<<EOF) are not supported by ocisign; put the content in a file in the build context and COPY it`,
-    );
-  }
   const json = keyword === "ONBUILD" ? undefined : parseJsonList(args);
   const instruction: Instruction = { keyword, line, original: trimmed, flags, args };
   if (json !== undefined) instruction.json = json;
   return instruction;
+}
+
+/**
+ * Attaches the bodies of an instruction's heredocs, read from `lines` starting at `next`.
+ * Returns the index of the first line after the last body.
+ */
+function readHeredocs(instr: Instruction, lines: string[], next: number): number {
+  if (instr.keyword === "ONBUILD" && heredocMarkers(instr.args).length > 0) {
+    throw new BuildError(
+      `Dockerfile line ${instr.line}: ONBUILD with a heredoc is not supported by ocisign; put the content in a file and COPY it in the trigger`,
+    );
+  }
+  if (!HEREDOC_INSTRUCTIONS.has(instr.keyword) || instr.json !== undefined) return next;
+  const docs = heredocMarkers(instr.args);
+  if (docs.length === 0) return next;
+  let index = next;
+  for (const doc of docs) {
+    let terminated = false;
+    for (; index < lines.length; index++) {
+      const line = lines[index]!;
+      if ((doc.chomp ? line.replace(/^\t+/, "") : line) === doc.name) {
+        terminated = true;
+        index++;
+        break;
+      }
+      doc.content += `${line}\n`;
+    }
+    if (!terminated) {
+      throw new BuildError(
+        `Dockerfile line ${instr.line}: unterminated heredoc <<${doc.name}; end it with a line containing only ${doc.name}`,
+      );
+    }
+  }
+  instr.heredocs = docs;
+  return index;
 }
 
 /**
@@ -140,8 +174,8 @@ export function parseInstruction(text: string, line: number): Instruction {
  * ```
  * @param text The Dockerfile.
  * @returns Directives and instructions.
- * @throws {BuildError} ERR_BUILD on a bad directive, an unknown instruction, a heredoc, or an
- * unterminated continuation.
+ * @throws {BuildError} ERR_BUILD on a bad directive, an unknown instruction, or an unterminated
+ * heredoc.
  */
 export function parseDockerfile(text: string): Dockerfile {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
@@ -188,11 +222,15 @@ export function parseDockerfile(text: string): Dockerfile {
       continue;
     }
     pending += raw;
-    instructions.push(parseInstruction(pending, startLine));
+    const instr = parseInstruction(pending, startLine);
+    instructions.push(instr);
     pending = undefined;
+    index = readHeredocs(instr, lines, index + 1) - 1;
   }
   if (pending !== undefined && pending.trim() !== "") {
-    instructions.push(parseInstruction(pending, startLine));
+    const instr = parseInstruction(pending, startLine);
+    instructions.push(instr);
+    readHeredocs(instr, lines, lines.length);
   }
   const out: Dockerfile = { escape, instructions };
   if (syntax !== undefined) out.syntax = syntax;

@@ -18,9 +18,13 @@ export interface LayerSource {
   target: ReadOnlyTarget;
 }
 
-/** Where a file's content comes from. */
+/**
+ * Where a file's content comes from: a stream opened on demand (a context file, or with
+ * `temporary` a spooled content that is gone once the instruction that made it has finished),
+ * bytes in memory, or the file at `path` in a layer (read when it is needed).
+ */
 export type ContentSource =
-  | { kind: "stream"; open: () => Promise<ReadableStream<Uint8Array>> }
+  | { kind: "stream"; open: () => Promise<ReadableStream<Uint8Array>>; temporary?: boolean }
   | { kind: "bytes"; bytes: Bytes }
   | { kind: "layer"; layer: LayerSource; path: string };
 

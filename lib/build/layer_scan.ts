@@ -1,6 +1,6 @@
 /**
  * Reading layers of a stage: decompress a layer, merge its entries into a {@linkcode FileTree}
- * with overlay whiteouts, and load the contents of chosen files.
+ * with overlay whiteouts, and take the contents of chosen files out of it.
  *
  * @module
  */
@@ -8,8 +8,10 @@ import type { Bytes } from "../_internal/bytes.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { BuildError, DigestMismatchError } from "../errors.ts";
 import { gunzipStream } from "./compression.ts";
+import type { ContentSpool } from "./content_spool.ts";
 import { cleanPath } from "./dockerignore.ts";
-import type { FileTree, LayerSource, TreeNode } from "./file_tree.ts";
+import type { ContentSource, FileTree, LayerSource } from "./file_tree.ts";
+import { captureTar, treeNodeOf } from "./tar_contents.ts";
 import { readTar } from "./tar_reader.ts";
 import type { TarReadHeader } from "./tar_reader.ts";
 
@@ -116,16 +118,7 @@ export async function applyLayer(
       tree.remove(dir === "" ? base.slice(4) : `${dir}/${base.slice(4)}`);
       continue;
     }
-    const node: TreeNode = {
-      path,
-      type: header.type,
-      mode: header.mode,
-      uid: header.uid,
-      gid: header.gid,
-      size: header.size,
-    };
-    if (header.type === "symlink") node.linkname = header.linkname;
-    if (header.type === "hardlink") node.linkname = cleanPath(`/${header.linkname}`);
+    const node = treeNodeOf(path, header);
     if (header.type === "file") {
       node.content = content !== undefined
         ? { kind: "bytes", bytes: content }
@@ -140,36 +133,85 @@ export async function applyLayer(
 }
 
 /**
- * Reads the contents of chosen files from one layer.
+ * Takes the contents of chosen files out of one layer in one pass, kept where the spool says
+ * (for a path the layer holds twice, the last one counts, as in the merged tree).
  *
  * @example
  * ```ts ignore
- * const files = await loadLayerFiles(layer, new Set(["etc/hosts"]));
+ * const files = await captureLayerFiles(layer, new Set(["etc/hosts"]), spool);
  * ```
  * @param layer The layer.
- * @param paths Cleaned paths to load.
+ * @param paths Cleaned paths to take.
+ * @param spool Memory budget and temporary files.
  * @param signal Cancellation.
  * @returns Contents by path.
- * @throws {BuildError} ERR_BUILD when a path is not in the layer.
+ * @throws {BuildError} ERR_BUILD when a path is not a file in the layer.
  */
-export async function loadLayerFiles(
+export async function captureLayerFiles(
   layer: LayerSource,
   paths: Set<string>,
+  spool: ContentSpool,
   signal?: AbortSignal,
-): Promise<Map<string, Bytes>> {
-  const out = new Map<string, Bytes>();
-  const stream = await openLayer(layer, signal);
-  const opts = {
-    want: (h: TarReadHeader) => paths.has(nodePath(h) ?? ""),
+): Promise<Map<string, ContentSource>> {
+  const pathOf = new Map<number, string>();
+  const contents = await captureTar(await openLayer(layer, signal), spool, {
+    visit: (header, ordinal) => {
+      const path = nodePath(header) ?? "";
+      if (!paths.has(path)) return false;
+      pathOf.set(ordinal, path);
+      return true;
+    },
+    reopen: () => openLayer(layer, signal),
     ...(signal === undefined ? {} : { signal }),
-  };
-  for await (const { header, content } of readTar(stream, opts)) {
-    if (content !== undefined) out.set(nodePath(header)!, content);
-  }
+  });
+  const out = new Map<string, ContentSource>();
+  for (const [ordinal, content] of contents) out.set(pathOf.get(ordinal)!, content);
   for (const p of paths) {
     if (!out.has(p)) {
       throw new BuildError(`Cannot read /${p} from layer ${layer.descriptor.digest}: not found`);
     }
   }
   return out;
+}
+
+/**
+ * Reads one small file of a layer into memory (for `/etc/passwd` and the like).
+ *
+ * @example
+ * ```ts ignore
+ * const passwd = await readLayerFile(layer, "etc/passwd", 4 * 1024 * 1024);
+ * ```
+ * @param layer The layer.
+ * @param path Cleaned path.
+ * @param maxBytes Largest size accepted.
+ * @param signal Cancellation.
+ * @returns The content (of the path's last entry).
+ * @throws {BuildError} ERR_BUILD when the path is not a file in the layer or is over `maxBytes`.
+ */
+export async function readLayerFile(
+  layer: LayerSource,
+  path: string,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<Bytes> {
+  let found: Bytes | undefined;
+  let size = 0;
+  const opts = {
+    want: (h: TarReadHeader) => nodePath(h) === path && h.size <= maxBytes,
+    ...(signal === undefined ? {} : { signal }),
+  };
+  for await (const { header, content } of readTar(await openLayer(layer, signal), opts)) {
+    if (nodePath(header) !== path) continue;
+    found = content;
+    size = header.size;
+  }
+  if (size > maxBytes) {
+    throw new BuildError(
+      `Cannot read /${path}: it is ${size} bytes, over the ${maxBytes}-byte limit`,
+    );
+  }
+  if (found === undefined) {
+    throw new BuildError(`Cannot read /${path} from layer ${layer.descriptor.digest}: not found`);
+  }
+  return found;
 }

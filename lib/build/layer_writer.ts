@@ -30,7 +30,7 @@ export interface WriteLayerOptions {
   hasher: HasherFactory;
   /** mtime of every entry, seconds since the epoch. */
   timestamp: number;
-  /** Layers whose compressed size stays under this are pushed from memory (default 32 MiB). */
+  /** Layers whose compressed size stays under this are pushed from memory (default 8 MiB). */
   memoryLimit?: number;
   /** Where larger layers are spooled while they are compressed (else they are made twice). */
   spool?: { fs: Fs; dir: string };
@@ -44,6 +44,11 @@ export interface WrittenLayer {
   descriptor: Descriptor;
   /** sha256 of the uncompressed tar. */
   diffId: string;
+  /**
+   * For each file node, the path of the layer entry that holds its content (in a group of hard
+   * links, the first path in tar order).
+   */
+  contentPaths: Map<string, string>;
 }
 
 /**
@@ -74,7 +79,11 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function toEntries(nodes: readonly TreeNode[], timestamp: number): TarWriterEntry[] {
+function toEntries(
+  nodes: readonly TreeNode[],
+  timestamp: number,
+  contentPaths: Map<string, string>,
+): TarWriterEntry[] {
   const sorted = [...nodes].sort((a, b) => compareUtf8(a.path, b.path));
   const byPath = new Map(sorted.map((n) => [n.path, n]));
   const groupOwner = new Map<string, string>();
@@ -117,6 +126,7 @@ function toEntries(nodes: readonly TreeNode[], timestamp: number): TarWriterEntr
     const root = node.type === "hardlink" ? groupOwner.get(node.path)! : node.path;
     const owner = first(root);
     const fileNode = byPath.get(root)!;
+    if (node.type === "file") contentPaths.set(node.path, owner);
     if (owner !== node.path) return { ...base, type: "hardlink", size: 0, linkname: owner };
     const entry: TarWriterEntry = { ...base, type: "file", size: fileNode.size };
     if (node.type === "hardlink") {
@@ -145,15 +155,16 @@ function toEntries(nodes: readonly TreeNode[], timestamp: number): TarWriterEntr
  * ```
  * @param nodes The layer's nodes (any order).
  * @param opts Output, hasher, timestamp, memory limit and cancellation.
- * @returns The layer descriptor and diff_id.
+ * @returns The layer descriptor, diff_id, and where each file's content is in the layer.
  * @throws {BuildError} ERR_BUILD when content changes while it is read or a node cannot be written.
  */
 export async function writeLayer(
   nodes: readonly TreeNode[],
   opts: WriteLayerOptions,
 ): Promise<WrittenLayer> {
-  const entries = toEntries(nodes, opts.timestamp);
-  const limit = opts.memoryLimit ?? 32 * 1024 * 1024;
+  const contentPaths = new Map<string, string>();
+  const entries = toEntries(nodes, opts.timestamp, contentPaths);
+  const limit = opts.memoryLimit ?? 8 * 1024 * 1024;
   const signal = opts.signal === undefined ? {} : { signal: opts.signal };
   const diffHasher = opts.hasher("sha256");
   const digestHasher = opts.hasher("sha256");
@@ -199,7 +210,7 @@ export async function writeLayer(
         );
       }
     }
-    return { descriptor, diffId };
+    return { descriptor, diffId, contentPaths };
   } finally {
     if (spool !== undefined) await opts.spool!.fs.remove(spool);
   }

@@ -1,8 +1,9 @@
 /**
  * Daemonless, runtime-free image building: a Dockerfile and its context into a reproducible OCI
  * image (or a multi-platform index) pushed into any `Target`. Config instructions, COPY, ADD
- * (local tars extracted, URLs through an injected `fetch`), WORKDIR and multi-stage builds are
- * supported; RUN fails with its line number, since there is no container runtime.
+ * (local tars extracted, plain or gzip/bzip2/xz/zstd; URLs through an injected `fetch`),
+ * heredocs, WORKDIR and multi-stage builds are supported, and file contents stream (spooled under
+ * `spoolDir`); RUN fails with its line number, since there is no container runtime.
  *
  * @example Build into a target
  * ```ts ignore

@@ -1,143 +1,204 @@
 /**
  * Variable substitution and word splitting as Docker does them for Dockerfile instructions:
  * `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:+alt}`, `${VAR+alt}`,
- * `${VAR:?message}`, `${VAR?message}`, single and double quotes, and the escape character.
+ * `${VAR:?message}`, `${VAR?message}`, the pattern operators of Dockerfile syntax 1.7+
+ * (`${VAR#p}`, `${VAR##p}`, `${VAR%p}`, `${VAR%%p}`, `${VAR/p/r}`, `${VAR//p/r}`, see
+ * `substitution.ts`), single and double quotes, and the escape character, following BuildKit's
+ * `shell` lexer.
  *
  * @see https://docs.docker.com/reference/dockerfile/#environment-replacement
  * @module
  */
 import { BuildError } from "../errors.ts";
+import { replacePattern, trimPattern } from "./substitution.ts";
 
 /** Looks a variable up; `undefined` when it is not set. */
 export type VariableLookup = (name: string) => string | undefined;
 
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
+const SPECIAL_PARAMS = new Set(["@", "*", "#", "?", "-", "$", "!", "0"]);
+const DIGIT = /^\p{Nd}$/u;
+const NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
 
 class Lexer {
+  #chars: string[];
   #text: string;
   #pos = 0;
   #lookup: VariableLookup;
   #escape: string;
+  #quotes: boolean;
 
-  constructor(text: string, lookup: VariableLookup, escape: string) {
+  constructor(text: string, lookup: VariableLookup, escape: string, quotes: boolean) {
     this.#text = text;
+    this.#chars = [...text];
     this.#lookup = lookup;
     this.#escape = escape;
+    this.#quotes = quotes;
   }
 
-  /** Processes until the end, or until an unquoted `stop` character (consumed). */
-  process(stop?: string): string {
+  #fail(message: string): never {
+    throw new BuildError(`Cannot expand ${JSON.stringify(this.#text)}: ${message}`);
+  }
+
+  /**
+   * Processes until the end, or until an unquoted `stop` character (consumed). With
+   * `rawEscapes`, escape characters are kept (pattern operands keep them for the matcher).
+   */
+  process(stop?: string, rawEscapes = false): string {
     let out = "";
-    const text = this.#text;
-    while (this.#pos < text.length) {
-      const ch = text[this.#pos]!;
+    const chars = this.#chars;
+    while (this.#pos < chars.length) {
+      const ch = chars[this.#pos]!;
       if (stop !== undefined && ch === stop) {
         this.#pos++;
         return out;
       }
-      if (ch === this.#escape) {
+      if (ch === "$") out += this.#dollar();
+      else if (ch === "'" && this.#quotes) out += this.#singleQuoted();
+      else if (ch === '"' && this.#quotes) out += this.#doubleQuoted(rawEscapes);
+      else if (ch === this.#escape) {
         this.#pos++;
-        if (this.#pos < text.length) out += text[this.#pos++];
-        else out += ch;
-      } else if (ch === "'") {
-        const end = text.indexOf("'", this.#pos + 1);
-        if (end === -1) {
-          throw new BuildError(`Unterminated single quote in ${JSON.stringify(text)}`);
-        }
-        out += text.slice(this.#pos + 1, end);
-        this.#pos = end + 1;
-      } else if (ch === '"') {
-        this.#pos++;
-        out += this.#doubleQuoted();
-      } else if (ch === "$") {
-        this.#pos++;
-        out += this.#dollar();
+        if (rawEscapes) out += ch;
+        // A trailing escape character is dropped, as Docker does.
+        if (this.#pos < chars.length) out += chars[this.#pos++];
       } else {
         out += ch;
         this.#pos++;
       }
     }
     if (stop !== undefined) {
-      throw new BuildError(`Missing '${stop}' in ${JSON.stringify(text)}`);
+      this.#fail(`unexpected end of statement while looking for matching ${stop}`);
     }
     return out;
   }
 
-  #doubleQuoted(): string {
+  #singleQuoted(): string {
+    const chars = this.#chars;
     let out = "";
-    const text = this.#text;
-    while (this.#pos < text.length) {
-      const ch = text[this.#pos]!;
+    for (this.#pos++; this.#pos < chars.length; this.#pos++) {
+      if (chars[this.#pos] === "'") {
+        this.#pos++;
+        return out;
+      }
+      out += chars[this.#pos];
+    }
+    this.#fail("unexpected end of statement while looking for matching single-quote");
+  }
+
+  #doubleQuoted(rawEscapes: boolean): string {
+    let out = "";
+    const chars = this.#chars;
+    this.#pos++;
+    while (this.#pos < chars.length) {
+      const ch = chars[this.#pos]!;
       if (ch === '"') {
         this.#pos++;
         return out;
       }
       if (ch === "$") {
-        this.#pos++;
         out += this.#dollar();
         continue;
       }
+      this.#pos++;
       if (ch === this.#escape) {
-        const next = text[this.#pos + 1];
+        if (rawEscapes) out += ch;
+        const next = chars[this.#pos];
+        if (next === undefined) continue;
         if (next === '"' || next === "$" || next === this.#escape) {
           out += next;
-          this.#pos += 2;
+          this.#pos++;
           continue;
         }
       }
       out += ch;
-      this.#pos++;
     }
-    throw new BuildError(`Unterminated double quote in ${JSON.stringify(text)}`);
+    this.#fail("unexpected end of statement while looking for matching double-quote");
   }
 
   #name(): string {
-    const text = this.#text;
+    const chars = this.#chars;
     let name = "";
-    if (this.#pos < text.length && /[0-9]/.test(text[this.#pos]!)) return text[this.#pos++]!;
-    while (this.#pos < text.length && NAME_CHAR.test(text[this.#pos]!)) name += text[this.#pos++];
+    while (this.#pos < chars.length) {
+      const ch = chars[this.#pos]!;
+      if (name === "" && DIGIT.test(ch)) {
+        while (this.#pos < chars.length && DIGIT.test(chars[this.#pos]!)) {
+          name += chars[this.#pos++];
+        }
+        return name;
+      }
+      if (name === "" && SPECIAL_PARAMS.has(ch)) {
+        this.#pos++;
+        return ch;
+      }
+      if (!NAME_CHAR.test(ch)) break;
+      name += ch;
+      this.#pos++;
+    }
     return name;
   }
 
   #dollar(): string {
-    const text = this.#text;
-    const ch = text[this.#pos];
-    if (ch === "{") {
-      this.#pos++;
+    const chars = this.#chars;
+    this.#pos++;
+    if (chars[this.#pos] !== "{") {
       const name = this.#name();
-      if (name === "") throw new BuildError(`Bad substitution in ${JSON.stringify(text)}`);
-      const value = this.#lookup(name);
-      let op = text[this.#pos];
-      if (op === "}") {
-        this.#pos++;
-        return value ?? "";
-      }
-      let colon = false;
-      if (op === ":") {
-        colon = true;
-        this.#pos++;
-        op = text[this.#pos];
-      }
-      if (op !== "-" && op !== "+" && op !== "?") {
-        throw new BuildError(
-          `Unsupported substitution \${${name}${colon ? ":" : ""}${op ?? ""}...} in ${
-            JSON.stringify(text)
-          }; use :-, -, :+, +, :? or ?`,
-        );
-      }
-      this.#pos++;
-      const word = this.process("}");
-      const set = value !== undefined && (!colon || value !== "");
-      if (op === "-") return set ? value! : word;
-      if (op === "+") return set ? word : "";
-      if (!set) throw new BuildError(`${name}: ${word === "" ? "is not set" : word}`);
-      return value!;
+      return name === "" ? "$" : this.#lookup(name) ?? "";
     }
-    if (ch !== undefined && (NAME_START.test(ch) || /[0-9]/.test(ch))) {
-      return this.#lookup(this.#name()) ?? "";
+    this.#pos++;
+    const first = chars[this.#pos];
+    if (first === undefined) this.#fail("syntax error: missing '}'");
+    if (first === "{" || first === "}" || first === ":") {
+      this.#fail("syntax error: bad substitution");
     }
-    return "$";
+    const name = this.#name();
+    let op = chars[this.#pos++];
+    if (op === "}") return this.#lookup(name) ?? "";
+    if (op === "/") return this.#replace(name);
+    let modifier = op ?? "";
+    const colon = op === ":";
+    if (colon) {
+      op = chars[this.#pos++];
+      modifier += op ?? "";
+    }
+    const pattern = op === "#" || op === "%";
+    if (op !== "-" && op !== "+" && op !== "?" && !pattern) {
+      if (op === undefined) this.#fail("syntax error: missing '}'");
+      this.#unsupported(modifier);
+    }
+    if (colon && pattern) this.#unsupported(modifier);
+    let word = this.process("}", pattern);
+    const value = this.#lookup(name);
+    const empty = value === undefined || (colon && value === "");
+    switch (op) {
+      case "-":
+        return empty ? word : value!;
+      case "+":
+        return empty ? "" : word;
+      case "?":
+        if (value === undefined) this.#required(name, word, "is not allowed to be unset");
+        if (empty) this.#required(name, word, "is not allowed to be empty");
+        return value!;
+    }
+    const greedy = word.startsWith(op!);
+    if (greedy) word = word.slice(1);
+    return trimPattern(value ?? "", word, { fromEnd: op === "%", greedy });
+  }
+
+  #replace(name: string): string {
+    const all = this.#chars[this.#pos] === "/";
+    if (all) this.#pos++;
+    const pattern = this.process("/", true);
+    const replacement = this.process("}", true);
+    return replacePattern(this.#lookup(name) ?? "", pattern, replacement, all);
+  }
+
+  #unsupported(modifier: string): never {
+    this.#fail(
+      `unsupported modifier (${modifier}) in substitution; use :-, -, :+, +, :?, ?, #, ##, %, %%, / or //`,
+    );
+  }
+
+  #required(name: string, word: string, fallback: string): never {
+    throw new BuildError(`${name}: ${word === "" ? fallback : word}`);
   }
 }
 
@@ -158,7 +219,27 @@ class Lexer {
  * `${VAR:?message}` with VAR unset.
  */
 export function expandWord(word: string, lookup: VariableLookup, escape = "\\"): string {
-  return new Lexer(word, lookup, escape).process();
+  return new Lexer(word, lookup, escape, true).process();
+}
+
+/**
+ * Expands variables in a heredoc body as BuildKit does when the delimiter is unquoted: `$VAR`
+ * and `${...}` are expanded, `\\` escapes the next character (and is removed), and quotes are
+ * kept as they are.
+ *
+ * @example
+ * ```ts
+ * import { expandHeredoc } from "./shell_lexer.ts";
+ * console.log(expandHeredoc("say '$A' \\$A\n", (n) => (n === "A" ? "hi" : undefined))); // say 'hi' $A
+ * ```
+ * @param body The heredoc's text.
+ * @param lookup Variable lookup.
+ * @returns The expanded text.
+ * @throws {BuildError} ERR_BUILD on bad or unsupported substitutions, or `${VAR:?message}` with
+ * VAR unset.
+ */
+export function expandHeredoc(body: string, lookup: VariableLookup): string {
+  return new Lexer(body, lookup, "\\", false).process();
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A bounded tar reader for base-image layers and `ADD` archives: ustar, PAX (`x`, `g`) and GNU
  * long names (`L`, `K`), base-256 numbers, checksums verified. Contents are read into memory only
- * for the entries the caller asks for; everything else is skipped as it streams by.
+ * for the entries the caller asks for, or handed over as a stream the caller reads before it asks
+ * for the next entry; everything else is skipped as it streams by.
  *
  * @module
  */
@@ -34,14 +35,22 @@ export interface TarReadHeader {
 export interface TarReadEntry {
   /** The entry's header. */
   header: TarReadHeader;
-  /** The content, when asked for. */
+  /** The content, when asked for with `want`. */
   content?: Bytes;
+  /**
+   * The content as a stream, when asked for with `stream`: readable until the caller asks for
+   * the next entry (what is left unread is skipped then). It errors with
+   * {@linkcode InvalidInputError} when the archive ends early.
+   */
+  body?: ReadableStream<Bytes>;
 }
 
 /** Options for {@linkcode readTar}. */
 export interface ReadTarOptions {
   /** Whether to load an entry's content into memory. */
   want?: (header: TarReadHeader) => boolean;
+  /** Whether to hand a file entry's content over as a stream (`body`), when `want` is false. */
+  stream?: (header: TarReadHeader) => boolean;
   /** Largest content loaded for one entry (default 256 MiB). */
   maxContentBytes?: number;
   /** Read the stream to its end after the end-of-archive marker (so that a hash sees it all). */
@@ -83,6 +92,20 @@ class ByteQueue {
     this.#chunks = rest.length > 0 ? [rest] : [];
     this.#length = rest.length;
     return out;
+  }
+
+  /** Up to `max` bytes (at least one), as they arrived; `undefined` at the end of the input. */
+  async next(max: number): Promise<Bytes | undefined> {
+    if (this.#length === 0 && !(await this.#fill(1))) return undefined;
+    const first = this.#chunks[0]!;
+    if (first.length <= max) {
+      this.#chunks.shift();
+      this.#length -= first.length;
+      return first as Bytes;
+    }
+    this.#chunks[0] = first.subarray(max);
+    this.#length -= max;
+    return first.subarray(0, max) as Bytes;
   }
 
   async skip(n: number): Promise<boolean> {
@@ -179,6 +202,42 @@ function verifyChecksum(block: Uint8Array): void {
   }
 }
 
+/** One entry's content as a stream over the reader's queue, valid until the reader moves on. */
+class EntryBody {
+  readonly stream: ReadableStream<Bytes>;
+  #left: number;
+  #open = true;
+  #reading: Promise<unknown> = Promise.resolve();
+
+  constructor(queue: ByteQueue, size: number, signal: AbortSignal | undefined) {
+    this.#left = size;
+    this.stream = new ReadableStream<Bytes>({
+      pull: (controller): Promise<void> => {
+        const step = (async (): Promise<void> => {
+          if (!this.#open) {
+            throw new TypeError("Cannot read a tar entry after the reader moved on");
+          }
+          signal?.throwIfAborted();
+          const chunk = await queue.next(this.#left);
+          if (chunk === undefined) throw new InvalidInputError("Tar archive is truncated");
+          this.#left -= chunk.length;
+          controller.enqueue(chunk);
+          if (this.#left === 0) controller.close();
+        })();
+        this.#reading = step.catch(() => {});
+        return step;
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /** Ends the stream's use; returns how many content bytes were left unread. */
+  async finish(): Promise<number> {
+    await this.#reading;
+    this.#open = false;
+    return this.#left;
+  }
+}
+
 /**
  * Reads a tar stream entry by entry.
  *
@@ -193,7 +252,7 @@ function verifyChecksum(block: Uint8Array): void {
  * for await (const e of readTar(new Blob(chunks).stream())) console.log(e.header.path); // "a"
  * ```
  * @param stream The uncompressed tar bytes.
- * @param opts Which contents to load, limits and cancellation.
+ * @param opts Which contents to load or stream, limits and cancellation.
  * @returns The entries in archive order.
  * @throws {InvalidInputError} ERR_INVALID_INPUT when the archive is malformed or truncated.
  */
@@ -267,6 +326,14 @@ export async function* readTar(
         if (!(await queue.skip((BLOCK - (dataSize % BLOCK)) % BLOCK))) {
           throw new InvalidInputError("Tar archive is truncated");
         }
+      } else if (header.type === "file" && dataSize > 0 && opts.stream?.(header)) {
+        const body = new EntryBody(queue, dataSize, opts.signal);
+        yield { header, body: body.stream };
+        const left = await body.finish();
+        if (!(await queue.skip(left + ((BLOCK - (dataSize % BLOCK)) % BLOCK)))) {
+          throw new InvalidInputError("Tar archive is truncated");
+        }
+        continue;
       } else if (!(await queue.skip(dataSize + ((BLOCK - (dataSize % BLOCK)) % BLOCK)))) {
         throw new InvalidInputError("Tar archive is truncated");
       }

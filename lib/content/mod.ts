@@ -16,6 +16,7 @@
 export type * from "./storage.ts";
 export type * from "./fs.ts";
 export * from "./fetch_all.ts";
+export * from "./file_stream.ts";
 export * from "./parse_manifest.ts";
 export * from "./memory_store.ts";
 export * from "./memory_fs.ts";

@@ -1,6 +1,7 @@
 /**
- * Builds `argv[2]` (a context dir) into the layout `argv[3]` and prints the digest; run by
- * `cross_runtime_test.ts` under Bun to compare digests with Deno.
+ * Builds `argv[2]` (a context dir) into the layout `argv[3]` (spooling contents into `argv[4]`
+ * when given) and prints the digest; run by `cross_runtime_test.ts` under Bun to compare digests
+ * with Deno.
  *
  * @module
  */
@@ -9,7 +10,7 @@ import { buildImage } from "../../lib/build/mod.ts";
 import { LayoutStore } from "../../lib/layout/mod.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 
-const [context, layout] = process.argv.slice(2);
+const [context, layout, spoolDir] = process.argv.slice(2);
 const output = await LayoutStore.open(layout!, nodeFs, { create: true, hasher: nodeHasherFactory });
 const result = await buildImage({
   context: context!,
@@ -17,5 +18,6 @@ const result = await buildImage({
   output,
   hasher: nodeHasherFactory,
   timestamp: 1700000000,
+  ...(spoolDir === undefined ? {} : { spoolDir }),
 });
 console.log(result.descriptor.digest);

@@ -104,9 +104,9 @@ Deno.test("buildImage() gives clear errors for unsupported or invalid input", as
       "line 2: missing.txt not found",
     );
     await assertRejectsCode(
-      () => build(ctx, "FROM scratch\nCOPY --exclude=*.md . /\n"),
+      () => build(ctx, "FROM scratch\nADD --keep-git-dir=true . /\n"),
       "ERR_BUILD",
-      "--exclude",
+      "ADD --keep-git-dir is not supported",
     );
     await assertRejectsCode(
       () => build(ctx, "FROM alpine:3\n"),
@@ -119,9 +119,9 @@ Deno.test("buildImage() gives clear errors for unsupported or invalid input", as
       "before the first FROM",
     );
     await assertRejectsCode(
-      () => build(ctx, "FROM scratch\nCOPY --chmod=u+x x.txt /\n"),
+      () => build(ctx, "FROM scratch\nCOPY --chmod=u+q x.txt /\n"),
       "ERR_BUILD",
-      "octal",
+      "invalid --chmod=u+q",
     );
     await assertRejectsCode(
       () => build(ctx, "FROM scratch\nSHELL /bin/sh\n"),

@@ -46,11 +46,11 @@ Deno.test("parseInstruction() separates flags, exec form and shell form", () => 
   assertEquals(parseInstruction("ENV --x=1", 1).flags, []);
 });
 
-Deno.test("parseDockerfile() rejects heredocs and unknown instructions with the line", () => {
+Deno.test("parseDockerfile() rejects unterminated heredocs and unknown instructions with the line", () => {
   assertThrowsCode(
-    () => parseDockerfile("FROM scratch\nCOPY <<EOF /a\nx\nEOF\n"),
+    () => parseDockerfile("FROM scratch\nCOPY <<EOF /a\nx\nEOFX\n"),
     "ERR_BUILD",
-    "line 2",
+    "line 2: unterminated heredoc <<EOF",
   );
   const err = assertThrowsCode(
     () => parseDockerfile("FROM scratch\n\nFOO bar\n"),

@@ -1,6 +1,5 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { nodeHasherFactory } from "../../lib/runtime/mod.ts";
-import { serveRegistry } from "./_fixture.ts";
 
 const SIZE = 256 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
@@ -33,31 +32,91 @@ async function patchOverTcp(port: number, path: string, onChunk: () => void): Pr
   }
 }
 
+/** Resident set size of a process in bytes (Linux `/proc`). */
+async function rssOf(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const kib = status.match(/^VmRSS:\s+(\d+) kB/m);
+  if (kib === null) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib[1]) * 1024;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** `ocisign serve` in its own process, so that its memory is measured alone. */
+async function startServe(
+  root: string,
+): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../cli.ts", import.meta.url).pathname,
+      "serve",
+      root,
+      "--addr",
+      `127.0.0.1:${port}`,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const stop = async (): Promise<void> => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await child.status;
+  };
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v2/`);
+      await res.body?.cancel();
+      return { port, pid: child.pid, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  await stop();
+  throw new Error("ocisign serve did not start within 10 s");
+}
+
 Deno.test("a 256 MiB upload streams to disk with flat memory and is served back intact", async () => {
-  const reg = await serveRegistry();
+  const root = await Deno.makeTempDir({ prefix: "ocisign-large-blob-" });
+  const reg = await startServe(root);
   try {
     const h = nodeHasherFactory("sha256");
     const buf = new Uint8Array(CHUNK);
     for (let i = 0; i < SIZE / CHUNK; i++) h.update(chunkAt(i, buf));
     const digest = `sha256:${h.digestHex()}`;
 
-    const base = `http://${reg.address}`;
+    const base = `http://127.0.0.1:${reg.port}`;
     const post = await fetch(`${base}/v2/big/blobs/uploads/`, { method: "POST" });
+    await post.body?.cancel();
     const location = post.headers.get("location")!;
-    const baseline = Deno.memoryUsage().rss;
+    const baseline = await rssOf(reg.pid);
     let peak = baseline;
-    const status = await patchOverTcp(reg.server.port, location, () => {
-      peak = Math.max(peak, Deno.memoryUsage().rss);
+    const samples: Promise<void>[] = [];
+    const status = await patchOverTcp(reg.port, location, () => {
+      samples.push(rssOf(reg.pid).then((rss) => void (peak = Math.max(peak, rss))));
     });
+    await Promise.all(samples);
     assertEquals(status, "HTTP/1.1 202 Accepted");
-    // The server runs in this process, so its RSS includes garbage not yet collected and
-    // socket buffers; holding the body would add all of SIZE.
+    // The server's RSS includes garbage not yet collected and socket buffers; holding the body
+    // would add all of SIZE.
     assert(
       peak - baseline < SIZE / 2,
-      `memory grew by ${peak - baseline} bytes for a ${SIZE}-byte upload`,
+      `the server grew by ${peak - baseline} bytes for a ${SIZE}-byte upload`,
     );
 
     const put = await fetch(`${base}${location}?digest=${digest}`, { method: "PUT" });
+    await put.body?.cancel();
     assertEquals(put.status, 201);
     const check = nodeHasherFactory("sha256");
     let total = 0;
@@ -67,6 +126,7 @@ Deno.test("a 256 MiB upload streams to disk with flat memory and is served back 
     }
     assertEquals([total, `sha256:${check.digestHex()}`], [SIZE, digest]);
   } finally {
-    await reg.close();
+    await reg.stop();
+    await Deno.remove(root, { recursive: true });
   }
 });

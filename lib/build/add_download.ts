@@ -1,0 +1,184 @@
+/**
+ * `ADD <http(s) URL>`: the download is streamed through the injected `fetch` into the build's
+ * {@linkcode ContentSpool} (a temporary file next to the output), hashed on the way to check
+ * `--checksum`, and bounded in size and in time between chunks.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import { concat } from "../_internal/bytes.ts";
+import { parseDigest } from "../digest/digest.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { AbortedError, BuildError, DigestMismatchError, OcisignError } from "../errors.ts";
+import type { ContentSpool } from "./content_spool.ts";
+import type { ContentSource, TreeNode } from "./file_tree.ts";
+
+/** Largest download ADD accepts (8 GiB). */
+export const MAX_ADD_URL_BYTES = 8 * 1024 * 1024 * 1024;
+
+/** How long a download may go without receiving data before it fails (60 s). */
+export const ADD_URL_IDLE_TIMEOUT_MS = 60_000;
+
+/** Options for {@linkcode downloadUrl}. */
+export interface DownloadUrlOptions {
+  /** The fetch function (without it, ADD of a URL fails). */
+  fetch?: typeof fetch;
+  /** `--checksum`: the digest the content must have. */
+  checksum?: string;
+  /** Dockerfile line, for errors. */
+  line: number;
+  /** Where the content is kept until the layer is written (the caller disposes of it). */
+  spool: ContentSpool;
+  /** Hashes the content for `checksum`. */
+  hasher: HasherFactory;
+  /** Time without data after which the download fails (default {@linkcode ADD_URL_IDLE_TIMEOUT_MS}). */
+  idleTimeoutMs?: number;
+  /** Cancellation. */
+  signal?: AbortSignal;
+}
+
+function fileName(url: string, line: number): string {
+  const name = decodeURIComponent(new URL(url).pathname.split("/").pop() ?? "");
+  if (name === "" || name === "." || name === "..") {
+    throw new BuildError(
+      `Dockerfile line ${line}: cannot tell a file name from ${url}; give the destination a file name`,
+    );
+  }
+  return name;
+}
+
+async function keepInMemory(
+  body: ReadableStream<Uint8Array>,
+  spool: ContentSpool,
+  tooLarge: () => BuildError,
+): Promise<ContentSource> {
+  const parts: Uint8Array[] = [];
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!spool.reserve(value.length)) throw tooLarge();
+      parts.push(value);
+    }
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    throw err;
+  }
+  const bytes: Bytes = concat(parts);
+  return { kind: "bytes", bytes };
+}
+
+/**
+ * Downloads an ADD URL with the injected `fetch` into the spool, checking `--checksum` as the
+ * bytes stream by.
+ *
+ * @example
+ * ```ts ignore
+ * const node = await downloadUrl("https://example.com/a.txt", { fetch, line: 4, spool, hasher });
+ * ```
+ * @param url The URL.
+ * @param opts The fetch function, expected digest, spool, hasher, line and cancellation.
+ * @returns A file node named after the URL's last path segment (mode 0600, as Docker does).
+ * @throws {BuildError} ERR_BUILD when no fetch is available, the URL is a git source, or the
+ * download fails, stalls, breaks off or is too large.
+ * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the checksum does not match.
+ * @throws {AbortedError} ERR_ABORTED when `signal` fires.
+ */
+export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promise<TreeNode> {
+  const where = `Dockerfile line ${opts.line}`;
+  if (!/^https?:\/\//i.test(url)) {
+    throw new BuildError(
+      `${where}: ADD of git sources is not supported; clone the repository into the context`,
+    );
+  }
+  if (opts.fetch === undefined) {
+    throw new BuildError(
+      `${where}: ADD ${url} needs network access, which this build does not have`,
+    );
+  }
+  const name = fileName(url, opts.line);
+  const expected = opts.checksum === undefined ? undefined : parseDigest(opts.checksum);
+  const idleMs = opts.idleTimeoutMs ?? ADD_URL_IDLE_TIMEOUT_MS;
+  const idle = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+  const touch = (): void => {
+    clearTimeout(timer);
+    if (!finished) timer = setTimeout(() => idle.abort(), idleMs);
+  };
+  const signal = opts.signal === undefined
+    ? idle.signal
+    : AbortSignal.any([opts.signal, idle.signal]);
+  try {
+    touch();
+    const response = await opts.fetch(url, { signal });
+    if (!response.ok || response.body === null) {
+      await response.body?.cancel().catch(() => {});
+      throw new BuildError(`${where}: cannot download ${url}: HTTP ${response.status}`);
+    }
+    const header = response.headers.get("content-length");
+    const declared = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+    const tooLarge = (): BuildError =>
+      new BuildError(`${where}: ${url} is larger than ${MAX_ADD_URL_BYTES} bytes`);
+    if (declared !== undefined && declared > MAX_ADD_URL_BYTES) {
+      await response.body.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    const hash = expected === undefined ? undefined : opts.hasher(expected.algorithm);
+    let total = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller): void {
+          touch();
+          total += chunk.length;
+          if (total > MAX_ADD_URL_BYTES) throw tooLarge();
+          hash?.update(chunk);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const content = opts.spool.onDisk
+      ? (await opts.spool.write((sink) => sink.add(counted))).content
+      : await keepInMemory(
+        counted,
+        opts.spool,
+        () =>
+          new BuildError(
+            `${where}: ${url} is too large to keep in memory; give the build a spool directory (spoolDir)`,
+          ),
+      );
+    if (declared !== undefined && total !== declared) {
+      throw new BuildError(
+        `${where}: the download of ${url} broke off after ${total} of ${declared} bytes; try again`,
+      );
+    }
+    if (expected !== undefined) {
+      const actual = `${expected.algorithm}:${hash!.digestHex()}`;
+      if (actual !== opts.checksum) {
+        throw new DigestMismatchError(opts.checksum!, actual, {
+          details: { line: opts.line, url },
+        });
+      }
+    }
+    return { path: name, type: "file", mode: 0o600, uid: 0, gid: 0, size: total, content };
+  } catch (err) {
+    if (opts.signal?.aborted) {
+      throw new AbortedError("The build was aborted", { cause: opts.signal.reason });
+    }
+    if (idle.signal.aborted) {
+      throw new BuildError(
+        `${where}: the download of ${url} stalled (no data for ${idleMs / 1000} s); try again`,
+        { cause: err },
+      );
+    }
+    if (err instanceof OcisignError) throw err;
+    throw new BuildError(
+      `${where}: cannot download ${url}: ${(err as Error)?.message ?? String(err)}`,
+      { cause: err },
+    );
+  } finally {
+    finished = true;
+    clearTimeout(timer);
+  }
+}
