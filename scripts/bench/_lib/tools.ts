@@ -73,7 +73,9 @@ export async function requireTool(name: string): Promise<string> {
 }
 
 /**
- * The two ways of running ocisign: `deno run -A cli.ts` and a standalone binary. The binary is
+ * The two ways of running ocisign: under Deno as `deno task ocisign` runs it (`deno run
+ * --node-modules-dir=manual -A cli.ts`, over the `node_modules/` that `deno install` filled) and a
+ * standalone binary. The binary is
  * `$OCISIGN_BENCH_BINARY` when set; otherwise it is compiled from the current tree with
  * `deno task compile --outfile WORK/bin/ocisign` (about a second), so that a stale
  * `dist/ocisign` is never measured.
@@ -95,7 +97,11 @@ export async function ocisignRunners(work: string): Promise<OcisignRunner[]> {
     throw new Error(`OCISIGN_BENCH_BINARY=${binary} is not an executable file: fix or unset it`);
   }
   return [
-    { name: "ocisign (deno)", cmd: Deno.execPath(), prefix: ["run", "-A", `${ROOT}/cli.ts`] },
+    {
+      name: "ocisign (deno)",
+      cmd: Deno.execPath(),
+      prefix: ["run", "--node-modules-dir=manual", "-A", `${ROOT}/cli.ts`],
+    },
     { name: "ocisign (binary)", cmd: binary, prefix: [] },
   ];
 }
