@@ -7,6 +7,7 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
+import { handleStream } from "../content/file_stream.ts";
 import type { Fs } from "../content/fs.ts";
 import type { Op } from "../content/storage.ts";
 import { parseDigest } from "../digest/digest.ts";
@@ -56,43 +57,6 @@ function checkLayoutName(name: string): void {
   }
 }
 
-function rangedFileStream(
-  fs: Fs,
-  path: string,
-  offset: number,
-  length: number,
-): Promise<ReadableStream<Bytes>> {
-  return fs.open(path).then((handle) => {
-    const reader = handle.stream(offset, length).getReader();
-    let closed = false;
-    const close = async (): Promise<void> => {
-      if (closed) return;
-      closed = true;
-      await handle.close();
-    };
-    return new ReadableStream<Bytes>({
-      async pull(controller): Promise<void> {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            await close();
-            controller.close();
-          } else {
-            controller.enqueue(value);
-          }
-        } catch (err) {
-          await close();
-          controller.error(err);
-        }
-      },
-      async cancel(reason): Promise<void> {
-        await reader.cancel(reason).catch(() => {});
-        await close();
-      },
-    });
-  });
-}
-
 class LayoutRepository implements RegistryRepository {
   readonly target: LayoutStore;
   readonly uploads: UploadStore;
@@ -116,12 +80,12 @@ class LayoutRepository implements RegistryRepository {
     return st?.isFile ? st.size : undefined;
   }
 
-  readBlob(
+  async readBlob(
     digest: string,
     range: { offset: number; length: number },
     _opts?: Op,
   ): Promise<ReadableStream<Bytes>> {
-    return rangedFileStream(this.#fs, this.#blobFile(digest), range.offset, range.length);
+    return handleStream(await this.#fs.open(this.#blobFile(digest)), range.offset, range.length);
   }
 
   async adoptUpload(id: string, index: number, desc: Descriptor, _opts: Op = {}): Promise<void> {
