@@ -14,4 +14,5 @@
  */
 export * from "./node_fs.ts";
 export * from "./node_hasher.ts";
+export * from "./gc_pacer.ts";
 export * from "./http_server.ts";
