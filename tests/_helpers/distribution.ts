@@ -40,14 +40,10 @@ export interface Distribution {
 }
 
 import { findPeer } from "./peers.ts";
+import { freePort, spawnServer } from "./server_process.ts";
+import type { ServerProcess } from "./server_process.ts";
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+export { freePort };
 
 /**
  * Whether `docker-registry` is installed; a missing one is reported (and fails the test under
@@ -90,22 +86,6 @@ function config(dir: string, port: number, opts: DistributionOptions): string {
   return lines.join("\n") + "\n";
 }
 
-async function waitReady(url: string, child: Deno.ChildProcess): Promise<void> {
-  let exited = false;
-  child.status.then(() => exited = true);
-  for (let i = 0; i < 200; i++) {
-    if (exited) throw new Error("docker-registry exited during start-up");
-    try {
-      const res = await fetch(`${url}/v2/`);
-      await res.body?.cancel();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error("docker-registry did not start within 10 s");
-}
-
 /**
  * Starts `docker-registry` with a generated config (filesystem storage in a temp dir, deletes
  * enabled, log level error) on a free loopback port, and waits until it answers.
@@ -117,27 +97,17 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
   await Deno.writeTextFile(configPath, config(dir, port, opts));
   const binary = findPeer("docker-registry");
   if (binary === undefined) throw new Error("docker-registry is not installed");
-  const child = new Deno.Command(binary, {
-    args: ["serve", configPath],
-    stdout: "null",
-    stderr: "null",
-    stdin: "null",
-  }).spawn();
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already exited
-    }
-    await child.status;
-    await Deno.remove(dir, { recursive: true });
-  };
+  let server: ServerProcess;
   try {
-    await waitReady(url, child);
+    server = await spawnServer(binary, ["serve", configPath], `127.0.0.1:${port}`);
   } catch (err) {
-    await stop();
+    await Deno.remove(dir, { recursive: true });
     throw err;
   }
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  };
   return { host: `127.0.0.1:${port}`, url, dir, stop };
 }

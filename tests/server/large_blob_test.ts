@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { nodeHasherFactory } from "../../lib/runtime/mod.ts";
+import { freePort, spawnServer } from "../_helpers/server_process.ts";
 
 const SIZE = 256 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
@@ -40,70 +41,33 @@ async function rssOf(pid: number): Promise<number> {
   return Number(kib[1]) * 1024;
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** `ocisign serve` in its own process, so that its memory is measured alone. */
-async function startServe(
-  root: string,
-): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../../cli.ts", import.meta.url).pathname,
-      "serve",
-      root,
-      "--addr",
-      `127.0.0.1:${port}`,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const stop = async (): Promise<void> => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
-  };
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/v2/`);
-      await res.body?.cancel();
-      return { port, pid: child.pid, stop };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  await stop();
-  throw new Error("ocisign serve did not start within 10 s");
-}
-
 Deno.test("a 256 MiB upload streams to disk with flat memory and is served back intact", async () => {
   const root = await Deno.makeTempDir({ prefix: "ocisign-large-blob-" });
-  const reg = await startServe(root);
+  const host = `127.0.0.1:${freePort()}`;
+  // `ocisign serve` in its own process, so that its memory is measured alone.
+  const cli = new URL("../../cli.ts", import.meta.url).pathname;
+  const reg = await spawnServer(
+    Deno.execPath(),
+    ["run", "-A", cli, "serve", root, "--addr", host],
+    host,
+  ).catch(async (err) => {
+    await Deno.remove(root, { recursive: true });
+    throw err;
+  });
   try {
     const h = nodeHasherFactory("sha256");
     const buf = new Uint8Array(CHUNK);
     for (let i = 0; i < SIZE / CHUNK; i++) h.update(chunkAt(i, buf));
     const digest = `sha256:${h.digestHex()}`;
 
-    const base = `http://127.0.0.1:${reg.port}`;
+    const base = `http://${host}`;
     const post = await fetch(`${base}/v2/big/blobs/uploads/`, { method: "POST" });
     await post.body?.cancel();
     const location = post.headers.get("location")!;
     const baseline = await rssOf(reg.pid);
     let peak = baseline;
     const samples: Promise<void>[] = [];
-    const status = await patchOverTcp(reg.port, location, () => {
+    const status = await patchOverTcp(Number(host.split(":")[1]), location, () => {
       samples.push(rssOf(reg.pid).then((rss) => void (peak = Math.max(peak, rss))));
     });
     await Promise.all(samples);

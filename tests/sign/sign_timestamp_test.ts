@@ -17,33 +17,16 @@ import type { CliResult, CliSandbox } from "../_helpers/cli.ts";
 import { ok, signingSandbox } from "../cli/commands/_fixture.ts";
 import {
   CA_EXTENSIONS,
-  LEAF_EXTENSIONS,
   opensslOrSkip,
   OpensslPki,
   startOpensslTsa,
   TSA_EXTENSIONS,
 } from "../verify/_openssl_pki.ts";
 import type { OpensslTsaServer, TsaMode } from "../verify/_openssl_pki.ts";
+import { describeRun } from "../_helpers/e2e.ts";
+import { addStampedKey, snapshot, trustTsa } from "./_fixtures.ts";
 
 const SCOPE = ["--scope", "local/hello-world"];
-
-function describe(r: CliResult): string {
-  return `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
-}
-
-/** Every file of the layout with its bytes, to show that a failed sign wrote nothing. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (rel: string): Promise<void> => {
-    for await (const e of Deno.readDir(`${dir}/${rel}`)) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory) await walk(path);
-      else out[path] = new TextDecoder().decode(await Deno.readFile(`${dir}/${path}`));
-    }
-  };
-  await walk("");
-  return out;
-}
 
 async function envelopeOf(sb: CliSandbox, signatureDigest: string): Promise<Bytes> {
   const blobs = `${sb.cwd}/img/blobs/sha256`;
@@ -60,15 +43,7 @@ Deno.test("sign --timestamp-url embeds a checked RFC 3161 token (JWS and COSE)",
   let server: OpensslTsaServer | undefined;
   try {
     // A signing chain valid since an hour ago: a timestamp must lie inside its validity.
-    const root = await pki.cert({
-      subject: "/O=wabbit/CN=Signing Root",
-      extensions: CA_EXTENSIONS,
-    });
-    const leaf = await pki.cert({
-      subject: "/O=wabbit/CN=signer",
-      extensions: LEAF_EXTENSIONS,
-      issuer: root,
-    });
+    await addStampedKey(sb, pki);
     const tsaRoot = await pki.cert({ subject: "/O=TSA/CN=TSA Root", extensions: CA_EXTENSIONS });
     const tsa = await pki.cert({
       subject: "/O=TSA/CN=TSA",
@@ -77,54 +52,8 @@ Deno.test("sign --timestamp-url embeds a checked RFC 3161 token (JWS and COSE)",
     });
     const otherRoot = await pki.cert({ subject: "/CN=Other Root", extensions: CA_EXTENSIONS });
     server = await startOpensslTsa(pki, { tsa, chain: [tsaRoot] });
-    await Deno.writeTextFile(`${sb.cwd}/chain.pem`, leaf.pem + root.pem);
     await Deno.writeTextFile(`${sb.cwd}/two.pem`, tsaRoot.pem + otherRoot.pem);
-    ok(
-      await sb.run(
-        "key",
-        "add",
-        "stamped",
-        "--key",
-        `${pki.dir}/${leaf.keyFile}`,
-        "--cert",
-        "./chain.pem",
-      ),
-    );
-    ok(
-      await sb.run(
-        "cert",
-        "add",
-        "--type",
-        "ca",
-        "--store",
-        "wabbit-networks.io",
-        `${pki.dir}/${root.certFile}`,
-      ),
-    );
-    ok(
-      await sb.run(
-        "cert",
-        "add",
-        "--type",
-        "tsa",
-        "--store",
-        "tsa",
-        `${pki.dir}/${tsaRoot.certFile}`,
-      ),
-    );
-    await Deno.writeTextFile(
-      `${sb.cwd}/tsa-policy.json`,
-      JSON.stringify({
-        version: "1.0",
-        trustPolicies: [{
-          name: "stamped",
-          registryScopes: ["local/hello-world"],
-          signatureVerification: { level: "strict" },
-          trustStores: ["ca:wabbit-networks.io", "tsa:tsa"],
-          trustedIdentities: ["*"],
-        }],
-      }),
-    );
+    await trustTsa(sb, `${pki.dir}/${tsaRoot.certFile}`);
     const tsaRootFile = `${pki.dir}/${tsaRoot.certFile}`;
     const sign = (extra: string[], url = server!.url, rootCert = tsaRootFile) =>
       sb.run(
@@ -211,8 +140,8 @@ Deno.test("sign --timestamp-url embeds a checked RFC 3161 token (JWS and COSE)",
           result = await sign(["--signature-format", "cose"]);
           server!.mode = "ok";
         }
-        assertEquals(result.code, 7, describe(result));
-        assert.ok(result.stderr.includes(message), describe(result));
+        assertEquals(result.code, 7, describeRun(result));
+        assert.ok(result.stderr.includes(message), describeRun(result));
         assertEquals(result.stdout, "");
         assertEquals(await snapshot(`${sb.cwd}/img`), before);
       });
@@ -265,8 +194,8 @@ Deno.test("sign --timestamp-url embeds a checked RFC 3161 token (JWS and COSE)",
       const before = await snapshot(`${sb.cwd}/img`);
       for (const [flags, code, message] of cases) {
         const r = await sb.run("sign", "--oci-layout", "./img:v1", "--key", "stamped", ...flags);
-        assertEquals(r.code, code, describe(r));
-        assert.ok(r.stderr.includes(message), describe(r));
+        assertEquals(r.code, code, describeRun(r));
+        assert.ok(r.stderr.includes(message), describeRun(r));
       }
       assertEquals(await snapshot(`${sb.cwd}/img`), before);
     });

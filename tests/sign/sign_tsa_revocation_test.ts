@@ -8,34 +8,12 @@
  */
 import { toHex } from "../../lib/_internal/bytes.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import type { CliResult } from "../_helpers/cli.ts";
 import { ok, signingSandbox } from "../cli/commands/_fixture.ts";
-import {
-  CA_EXTENSIONS,
-  LEAF_EXTENSIONS,
-  opensslOrSkip,
-  startOpensslTsa,
-  TSA_EXTENSIONS,
-} from "../verify/_openssl_pki.ts";
+import { opensslOrSkip, startOpensslTsa, TSA_EXTENSIONS } from "../verify/_openssl_pki.ts";
 import type { OpensslTsaServer } from "../verify/_openssl_pki.ts";
 import { makeRevocationPki } from "../x509/revocation/_revocation_pki.ts";
-
-function describe(r: CliResult): string {
-  return `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
-}
-
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (rel: string): Promise<void> => {
-    for await (const e of Deno.readDir(`${dir}/${rel}`)) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory) await walk(path);
-      else out[path] = new TextDecoder().decode(await Deno.readFile(`${dir}/${path}`));
-    }
-  };
-  await walk("");
-  return out;
-}
+import { describeRun } from "../_helpers/e2e.ts";
+import { addStampedKey, snapshot, trustTsa } from "./_fixtures.ts";
 
 async function cacheFile(dir: string, url: string): Promise<string> {
   const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(url));
@@ -58,62 +36,8 @@ Deno.test("sign --timestamp-url fails when the TSA certificate is revoked or its
   const servers: OpensslTsaServer[] = [];
   try {
     // a non-revokable signing chain valid since an hour ago
-    const signingRoot = await p.pki.cert({
-      subject: "/O=wabbit/CN=Signing Root",
-      extensions: CA_EXTENSIONS,
-    });
-    const signer = await p.pki.cert({
-      subject: "/O=wabbit/CN=signer",
-      extensions: LEAF_EXTENSIONS,
-      issuer: signingRoot,
-    });
-    await Deno.writeTextFile(`${sb.cwd}/chain.pem`, signer.pem + signingRoot.pem);
-    ok(
-      await sb.run(
-        "key",
-        "add",
-        "stamped",
-        "--key",
-        `${p.pki.dir}/${signer.keyFile}`,
-        "--cert",
-        "./chain.pem",
-      ),
-    );
-    ok(
-      await sb.run(
-        "cert",
-        "add",
-        "--type",
-        "ca",
-        "--store",
-        "wabbit-networks.io",
-        `${p.pki.dir}/${signingRoot.certFile}`,
-      ),
-    );
-    ok(
-      await sb.run(
-        "cert",
-        "add",
-        "--type",
-        "tsa",
-        "--store",
-        "tsa",
-        `${p.pki.dir}/${p.root.certFile}`,
-      ),
-    );
-    await Deno.writeTextFile(
-      `${sb.cwd}/tsa-policy.json`,
-      JSON.stringify({
-        version: "1.0",
-        trustPolicies: [{
-          name: "stamped",
-          registryScopes: ["local/hello-world"],
-          signatureVerification: { level: "strict" },
-          trustStores: ["ca:wabbit-networks.io", "tsa:tsa"],
-          trustedIdentities: ["*"],
-        }],
-      }),
-    );
+    await addStampedKey(sb, p.pki);
+    await trustTsa(sb, `${p.pki.dir}/${p.root.certFile}`);
     ok(await sb.run("policy", "import", "--force", "./tsa-policy.json"));
     const tsaWith = async (cn: string, endpoints: { ocsp?: boolean; crl?: boolean }) => {
       const tsa = await p.issueLeaf(
@@ -160,7 +84,7 @@ Deno.test("sign --timestamp-url fails when the TSA certificate is revoked or its
           "local/hello-world",
         ),
       );
-      assert(verified.stdout.startsWith("Successfully verified signature"), describe(verified));
+      assert(verified.stdout.startsWith("Successfully verified signature"), describeRun(verified));
       assertEquals(p.crlRequests.int, before + 1, "verify used the cached CRL");
       // two verify runs with an empty cache: one download
       const fresh = `${sb.dir}/verify-cache`;
@@ -177,14 +101,14 @@ Deno.test("sign --timestamp-url fails when the TSA certificate is revoked or its
       assertEquals(p.crlRequests.int, before + 2);
       const second = ok(await verify());
       assertEquals(p.crlRequests.int, before + 2, "the second verify used the cached CRL");
-      assertEquals(second.stderr.includes("CRL cache"), false, describe(second));
+      assertEquals(second.stderr.includes("CRL cache"), false, describeRun(second));
       // a damaged entry is reported once, not trusted, downloaded again and replaced
       const entry = await cacheFile(fresh, crlUrl);
       await Deno.writeTextFile(entry, '{"baseCRL":"MAA="}');
       const damaged = ok(await verify());
       assertEquals(p.crlRequests.int, before + 3);
       assertEquals(damaged.stderr.match(/Warning: CRL cache error discarded: /g)?.length, 1);
-      assert(damaged.stderr.includes("malformed CRL"), describe(damaged));
+      assert(damaged.stderr.includes("malformed CRL"), describeRun(damaged));
       ok(await verify());
       assertEquals(p.crlRequests.int, before + 3, "the entry was replaced by the downloaded CRL");
       // without XDG_CACHE_HOME the cache is ~/.cache/ocisign/crl
@@ -209,8 +133,8 @@ Deno.test("sign --timestamp-url fails when the TSA certificate is revoked or its
     const fails = async (message: string, env: Record<string, string> = {}) => {
       const layout = await snapshot(`${sb.cwd}/img`);
       const r = await sign(server, env);
-      assertEquals(r.code, 7, describe(r));
-      assert(r.stderr.includes(message), describe(r));
+      assertEquals(r.code, 7, describeRun(r));
+      assert(r.stderr.includes(message), describeRun(r));
       assertEquals(r.stdout, "");
       assertEquals(await snapshot(`${sb.cwd}/img`), layout);
     };

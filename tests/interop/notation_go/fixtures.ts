@@ -7,6 +7,7 @@
  * @module
  */
 import { runPeer } from "../../_helpers/peers.ts";
+import { freePort, spawnServer } from "../../_helpers/server_process.ts";
 
 /** Key algorithm of a generated chain: RSA-2048/3072/4096 or EC P-256/P-384/P-521. */
 export type KeySpec = "rsa-2048" | "rsa-3072" | "rsa-4096" | "ec-256" | "ec-384" | "ec-521";
@@ -317,13 +318,6 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 /**
  * Starts Debian's `docker-registry` (CNCF Distribution 2.8) with storage in `storageDir` on a
  * free loopback port, and waits until `/v2/` answers. Deletes are disabled, as in the
@@ -353,32 +347,8 @@ http:
   addr: ${host}
 `,
   );
-  const child = new Deno.Command(bin, {
-    args: ["serve", config],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const stop = async (): Promise<void> => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already exited
-    }
-    await child.status;
-  };
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      const res = await fetch(`http://${host}/v2/`);
-      await res.body?.cancel();
-      if (res.status === 200) return { host, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await stop();
-  throw new Error(`docker-registry did not answer on ${host} within 5 seconds`);
+  const server = await spawnServer(bin, ["serve", config], host);
+  return { host, stop: server.stop };
 }
 
 /** A running RFC 3161 timestamping authority backed by `openssl ts -reply`. */
