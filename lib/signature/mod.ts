@@ -34,6 +34,7 @@ export * from "./timestamp_request.ts";
 export * from "./timestamp_response.ts";
 export * from "./request_timestamp.ts";
 export * from "./timestamp_token.ts";
+export * from "./timestamp_token_info.ts";
 export { COSE_LABEL } from "./cose.ts";
 export { HEADER as NOTARY_HEADER } from "./_rules.ts";
 export type { NotaryHeaderName } from "./_rules.ts";

@@ -20,8 +20,9 @@ import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 import { createTimestampRequest } from "./timestamp_request.ts";
 import type { TimestampHash } from "./timestamp_request.ts";
 import { parseTimestampResponse } from "./timestamp_response.ts";
-import { readTimestampToken, verifyTimestampToken } from "./timestamp_token.ts";
-import type { TimestampTokenInfo } from "./timestamp_token.ts";
+import { verifyTimestampToken } from "./timestamp_token.ts";
+import { readTimestampToken } from "./timestamp_token_info.ts";
+import type { TimestampTokenInfo } from "./timestamp_token_info.ts";
 import type { Timestamper } from "./timestamper.ts";
 
 /** Where to get a timestamp and which root its TSA chain must reach. */

@@ -16,7 +16,7 @@ import { parseEnvelope } from "../signature/parse_envelope.ts";
 import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import type { Bytes } from "../_internal/bytes.ts";
-import { readTimestampToken } from "../signature/timestamp_token.ts";
+import { readTimestampToken } from "../signature/timestamp_token_info.ts";
 import { resolveSubject } from "../content/resolve_subject.ts";
 import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
 import { findSignatureManifests } from "./signature_manifests.ts";

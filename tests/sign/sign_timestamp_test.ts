@@ -11,7 +11,7 @@ import {
   type CborValue,
   decodeCbor,
 } from "../../lib/signature/cbor/mod.ts";
-import { readTimestampToken } from "../../lib/signature/timestamp_token.ts";
+import { readTimestampToken } from "../../lib/signature/timestamp_token_info.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import type { CliResult, CliSandbox } from "../_helpers/cli.ts";
 import { ok, signingSandbox } from "../cli/commands/_fixture.ts";

@@ -6,7 +6,7 @@ import {
   requestTimestamp,
 } from "../../lib/signature/mod.ts";
 import type { RequestTimestampOptions, Timestamper } from "../../lib/signature/mod.ts";
-import { readTimestampToken } from "../../lib/signature/timestamp_token.ts";
+import { readTimestampToken } from "../../lib/signature/timestamp_token_info.ts";
 import { parseCertificate } from "../../lib/x509/certificate.ts";
 import { assert, assertEquals, assertRejectsCode, assertThrowsCode } from "../_helpers/assert.ts";
 import {
