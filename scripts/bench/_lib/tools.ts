@@ -74,8 +74,8 @@ export async function requireTool(name: string): Promise<string> {
 
 /**
  * The two ways of running ocisign: under Deno as `deno task ocisign` runs it (`deno run
- * --node-modules-dir=manual -A cli.ts`, over the `node_modules/` that `deno install` filled) and a
- * standalone binary. The binary is
+ * --node-modules-dir=manual --v8-flags=--max-semi-space-size=1 -A cli.ts`, over the
+ * `node_modules/` that `deno install` filled) and a standalone binary. The binary is
  * `$OCISIGN_BENCH_BINARY` when set; otherwise it is compiled from the current tree with
  * `deno task compile --outfile WORK/bin/ocisign` (about a second), so that a stale
  * `dist/ocisign` is never measured.
@@ -100,7 +100,13 @@ export async function ocisignRunners(work: string): Promise<OcisignRunner[]> {
     {
       name: "ocisign (deno)",
       cmd: Deno.execPath(),
-      prefix: ["run", "--node-modules-dir=manual", "-A", `${ROOT}/cli.ts`],
+      prefix: [
+        "run",
+        "--node-modules-dir=manual",
+        "--v8-flags=--max-semi-space-size=1",
+        "-A",
+        `${ROOT}/cli.ts`,
+      ],
     },
     { name: "ocisign (binary)", cmd: binary, prefix: [] },
   ];
