@@ -85,17 +85,7 @@ export class UploadSessions {
    * @throws {RegistryError} 416 BLOB_UPLOAD_INVALID when another request is using it.
    */
   async acquire(name: string, id: string): Promise<UploadSession> {
-    await this.#sweep();
-    const session = this.#sessions.get(id);
-    if (session === undefined || session.name !== name) {
-      throw apiError(
-        404,
-        "BLOB_UPLOAD_UNKNOWN",
-        `Upload session ${
-          JSON.stringify(id)
-        } is unknown or expired in repository ${name}; start a new upload`,
-      );
-    }
+    const session = await this.peek(name, id);
     if (session.busy) {
       throw apiError(
         416,
