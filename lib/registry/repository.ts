@@ -123,6 +123,8 @@ export class Repository implements GraphTarget, TagLister, Deleter {
   #tagPageSize: number | undefined;
   #maxPages: number;
   #referrersSupported: boolean | undefined;
+  /** In `api` mode: whether the registry answered a referrers query (checked before the first referrer push). */
+  #apiConfirmed = false;
   #indexLocks = new Map<string, Promise<void>>();
 
   /**
@@ -536,6 +538,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
     signal: AbortSignal | undefined,
     index = true,
   ): Promise<void> {
+    await this.#requireReferrersApi(desc, bytes, signal);
     const res = await this.#client.send({
       method: "PUT",
       url: this.#url(`manifests/${reference}`),
@@ -567,6 +570,23 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       { add: referrerDescriptor(parsed, desc.digest) },
       signal,
     );
+  }
+
+  /**
+   * In `api` mode, before the first manifest with a subject is pushed, asks the referrers API
+   * about that subject: a registry without it would store the referrer where no tool finds it,
+   * so the push is refused (`#referrersPage` throws in `api` mode) instead.
+   */
+  async #requireReferrersApi(
+    desc: Descriptor,
+    bytes: Bytes,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (this.#mode !== "api" || this.#apiConfirmed) return;
+    const subject = this.#parseQuietly(bytes, desc)?.json.subject;
+    if (subject === undefined) return;
+    await this.#referrersPage(this.#referrersUrl(subject.digest, undefined), { signal });
+    this.#apiConfirmed = true;
   }
 
   #parseQuietly(bytes: Uint8Array, desc: Descriptor): ParsedManifest | undefined {
@@ -746,7 +766,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
       }
       if (this.#mode === "api") {
         throw new RegistryError(
-          `The registry ${this.registry} does not support the referrers API; use the tag schema instead`,
+          `The registry ${this.registry} does not support the referrers API; use the tag schema instead (--to-referrers tag, or auto to detect)`,
           res.status,
         );
       }

@@ -8,7 +8,7 @@
 import { DEFAULT_MAX_SIGNATURES } from "../_internal/limits.ts";
 import { fetchAll } from "../content/fetch_all.ts";
 import type { ReadOnlyGraphTarget } from "../content/storage.ts";
-import { OcisignError, VerificationFailedError } from "../errors.ts";
+import { OcisignError, TrustStoreError, VerificationFailedError } from "../errors.ts";
 import type { SignatureFailure } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { selectTrustPolicy } from "../trust/select_trust_policy.ts";
@@ -137,6 +137,7 @@ export async function verifyArtifact(
     if (outcome.error === undefined) {
       return { ...base, skipped: false, signature: sig.descriptor, outcome };
     }
+    throwIfConfigurationProblem(outcome.error);
     failures.push({ signature: sig.descriptor.digest, error: outcome.error });
   }
   if (tried === 0) {
@@ -157,4 +158,12 @@ export async function verifyArtifact(
     `signature verification failed for all the signatures associated with ${artifact}`,
     failures,
   );
+}
+
+/**
+ * A trust store the policy names but that cannot be loaded is a configuration problem, not a bad
+ * signature: it fails the verification at once with notation's message (exit 4 in the CLI).
+ */
+function throwIfConfigurationProblem(error: OcisignError): void {
+  if (error.cause instanceof TrustStoreError) throw error.cause;
 }

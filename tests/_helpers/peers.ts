@@ -1,7 +1,8 @@
 /**
  * Finds and runs the external peers that interop tests drive: `notation-peer` and `oras` (built by
- * `scripts/peers/install.sh`), and system tools such as `skopeo`, `umoci`, `openssl` or
- * `docker-registry`.
+ * `scripts/peers/install.sh`), the notation CLI releases (`notation` v1.3.2 and
+ * `notation-2.0.0-alpha.1`, which `.ci/run` puts on `PATH` from `../shared/peers/linux-amd64`), and
+ * system tools such as `skopeo`, `umoci`, `openssl` or `docker-registry`.
  *
  * Search order for a peer `name`:
  * 1. `$OCISIGN_PEER_DIR/bin/name`
@@ -100,6 +101,8 @@ export function findPeer(name: string): string | undefined {
   }
   const hint = name === "notation-peer" || name === "oras"
     ? "run scripts/peers/install.sh (needs Go)"
+    : name.startsWith("notation")
+    ? "put the notation CLI releases on PATH (.ci/run adds ../shared/peers/linux-amd64)"
     : `install ${name} (e.g. with apt-get)`;
   if (peersRequired()) {
     throw new Error(
@@ -147,4 +150,67 @@ export async function runPeer(
   const { code, stdout, stderr } = await command.output();
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+/** A notation CLI release the interop tests drive. */
+export interface NotationCli {
+  /** The release, e.g. `"1.3.2"`. */
+  version: string;
+  /** The executable path. */
+  bin: string;
+}
+
+/**
+ * Finds the notation CLI releases the interop tests run against: `notation` (v1.3.2) and
+ * `notation-2.0.0-alpha.1`. A missing one is left out (with one warning), or throws under
+ * `OCISIGN_REQUIRE_PEERS=1`, as {@linkcode findPeer} does.
+ *
+ * @example Skip without the CLI
+ * ```ts ignore
+ * const clis = findNotationClis();
+ * Deno.test({ name: "notation verifies", ignore: clis.length < 2, fn: () => {} });
+ * ```
+ */
+export function findNotationClis(): NotationCli[] {
+  const releases = [["1.3.2", "notation"], ["2.0.0-alpha.1", "notation-2.0.0-alpha.1"]] as const;
+  return releases.flatMap(([version, name]) => {
+    const bin = findPeer(name);
+    return bin === undefined ? [] : [{ version, bin }];
+  });
+}
+
+/** Where a notation CLI run keeps its state. */
+export interface NotationDirs {
+  /** Working directory, also `HOME`. */
+  cwd: string;
+  /** `XDG_CONFIG_HOME`: the configuration directory is `<configHome>/notation`. */
+  configHome: string;
+  /** `XDG_CACHE_HOME`: the CRL cache is `<cacheHome>/notation/crl`. */
+  cacheHome: string;
+}
+
+/**
+ * Runs a notation CLI with its configuration and cache under the given directories and
+ * `NOTATION_EXPERIMENTAL=1` (notation 1.3 needs it for `--oci-layout`; 2.x ignores it).
+ *
+ * @example
+ * ```ts ignore
+ * const [cli] = findNotationClis();
+ * await runNotation(cli!, { cwd, configHome: `${cwd}/xdg`, cacheHome: `${cwd}/cache` }, ["version"]);
+ * ```
+ */
+export function runNotation(
+  cli: NotationCli,
+  dirs: NotationDirs,
+  args: string[],
+): Promise<PeerResult> {
+  return runPeer(cli.bin, args, {
+    cwd: dirs.cwd,
+    env: {
+      HOME: dirs.cwd,
+      XDG_CONFIG_HOME: dirs.configHome,
+      XDG_CACHE_HOME: dirs.cacheHome,
+      NOTATION_EXPERIMENTAL: "1",
+    },
+  });
 }
