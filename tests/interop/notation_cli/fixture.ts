@@ -114,9 +114,7 @@ export interface Fixture {
 }
 
 function targetArgs(t: Target): string[] {
-  return t.place === "layout"
-    ? ["--oci-layout", `${t.location}${t.at}`]
-    : [`${t.location}${t.at}`];
+  return t.place === "layout" ? ["--oci-layout", `${t.location}${t.at}`] : [`${t.location}${t.at}`];
 }
 
 function signArgs(o: SignOptions): string[] {
