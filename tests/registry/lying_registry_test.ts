@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
-import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
-import { findPeer, runPeer } from "../_helpers/peers.ts";
+import bcrypt from "bcryptjs";
+import { htpasswdAuth, parseHtpasswd } from "../../lib/cli/serve/htpasswd.ts";
 import { Registry } from "../../lib/registry/registry.ts";
 import { staticCredentials } from "../../lib/registry/credentials.ts";
 import { MemoryStore } from "../../lib/content/memory_store.ts";
@@ -10,6 +10,7 @@ import { LayoutStore } from "../../lib/layout/layout_store.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { type Content, smallImage } from "./_fixtures.ts";
 import { type Lie, startLyingProxy } from "./_lying_proxy.ts";
+import { serveRegistry } from "../server/_fixture.ts";
 
 const FAST_RETRY = { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
@@ -25,25 +26,25 @@ async function withLyingRegistry(
     },
   ) => Promise<void>,
 ): Promise<void> {
-  if (!distributionAvailable()) return;
-  const reg = await startDistribution();
-  const proxy = startLyingProxy(reg.url);
+  // ocisign's own registry, in-process, so that these run everywhere
+  const reg = await serveRegistry();
+  const proxy = startLyingProxy(`http://${reg.address}`);
   try {
     const image = await smallImage("lies", 200_000);
-    const direct = new Registry(reg.host, { plainHttp: true }).repository("src");
+    const direct = new Registry(reg.address, { plainHttp: true }).repository("src");
     for (const c of image) await direct.push(c.desc, c.bytes);
     await direct.tag(image[2]!.desc, "v1");
     await fn({
       image,
       proxyHost: proxy.host,
-      directHost: reg.host,
+      directHost: reg.address,
       setLie: (l) => proxy.lie = l,
       drop: (n) => proxy.dropConnections = n,
       remainingDrops: () => proxy.dropConnections,
     });
   } finally {
     await proxy.stop();
-    await reg.stop();
+    await reg.close();
   }
 }
 
@@ -52,6 +53,11 @@ Deno.test("copy() from a registry that flips a blob byte fails and stores nothin
     const layer = image[1]!.desc;
     setLie({ kind: "flip", digest: layer.digest });
     const src = new Registry(proxyHost, { plainHttp: true, retry: FAST_RETRY }).repository("src");
+    // the fetched stream itself fails at its end, whoever reads it
+    const read = async () => {
+      for await (const _ of await src.fetch(layer)) { /* drain */ }
+    };
+    await assertRejectsCode(read, "ERR_DIGEST_MISMATCH");
     const mem = new MemoryStore();
     const err = await assertRejectsCode(
       () => copy(src, "v1", mem, "v1"),
@@ -165,33 +171,24 @@ Deno.test("copy() fails clearly when the connection is cut mid-blob", async () =
 });
 
 Deno.test("Repository drops Authorization on a redirect that leaves the registry origin", async () => {
-  if (!distributionAvailable()) return;
-  const htpasswd = findPeer("htpasswd");
-  if (htpasswd === undefined) return;
-  const dir = await Deno.makeTempDir({ prefix: "ocisign-redirect-" });
+  const entry = `carol:${bcrypt.hashSync("pw-carol-1", 4)}`;
+  const reg = await serveRegistry({ auth: htpasswdAuth(parseHtpasswd(entry)) });
+  const basic = `Basic ${btoa("carol:pw-carol-1")}`;
+  const proxy = startLyingProxy(`http://${reg.address}`, basic);
   try {
-    const made = await runPeer(htpasswd, ["-Bbn", "carol", "pw-carol-1"]);
-    await Deno.writeTextFile(`${dir}/htpasswd`, made.stdout);
-    const reg = await startDistribution({ htpasswd: `${dir}/htpasswd` });
-    const basic = `Basic ${btoa("carol:pw-carol-1")}`;
-    const proxy = startLyingProxy(reg.url, basic);
-    try {
-      const repo = new Registry(proxy.host, {
-        plainHttp: true,
-        credentials: staticCredentials({ username: "carol", password: "pw-carol-1" }),
-      }).repository("app");
-      const image = await smallImage("redirect");
-      for (const c of image) await repo.push(c.desc, c.bytes);
-      proxy.lie = { kind: "redirect", digest: image[1]!.desc.digest };
-      assertEquals(await fetchAll(repo, image[1]!.desc, { maxBytes: 1 << 20 }), image[1]!.bytes);
-      assertEquals(proxy.hits, 1);
-      assertEquals(proxy.redirectAuth, [""]);
-    } finally {
-      await proxy.stop();
-      await reg.stop();
-    }
+    const repo = new Registry(proxy.host, {
+      plainHttp: true,
+      credentials: staticCredentials({ username: "carol", password: "pw-carol-1" }),
+    }).repository("app");
+    const image = await smallImage("redirect");
+    for (const c of image) await repo.push(c.desc, c.bytes);
+    proxy.lie = { kind: "redirect", digest: image[1]!.desc.digest };
+    assertEquals(await fetchAll(repo, image[1]!.desc, { maxBytes: 1 << 20 }), image[1]!.bytes);
+    assertEquals(proxy.hits, 1);
+    assertEquals(proxy.redirectAuth, [""]);
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await proxy.stop();
+    await reg.close();
   }
 });
 
