@@ -75,8 +75,10 @@ async function expectBuildFailure(
   return err;
 }
 
-Deno.test("buildImage() fails clearly on a truncated or corrupt ADD archive and leaves no temp files", async () => {
-  if (!havePeer("tar")) return;
+Deno.test({
+  name: "buildImage() fails clearly on a truncated or corrupt ADD archive and leaves no temp files",
+  ignore: !havePeer("tar"),
+}, async () => {
   await withTempDir(async (tmp) => {
     await Deno.mkdir(`${tmp}/src/pkg`, { recursive: true });
     await Deno.mkdir(`${tmp}/ctx`);

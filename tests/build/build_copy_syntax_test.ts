@@ -192,8 +192,10 @@ const COMPRESSORS: Array<[string, string, string[]]> = [
   ["zst", "zstd", ["-q", "-c"]],
 ];
 
-Deno.test("buildImage() extracts bzip2, xz and zstd tar archives with ADD as Docker does", async () => {
-  if (!havePeer("tar") || !COMPRESSORS.every(([, tool]) => havePeer(tool))) return;
+Deno.test({
+  name: "buildImage() extracts bzip2, xz and zstd tar archives with ADD as Docker does",
+  ignore: !havePeer("tar") || !COMPRESSORS.every(([, tool]) => havePeer(tool)),
+}, async () => {
   await withTempDir(async (tmp) => {
     const ctx = `${tmp}/ctx`;
     await writeFiles(`${tmp}/tree`, { "etc/app.conf": "conf\n", "bin/app": "#!/bin/sh\n" });
@@ -241,8 +243,10 @@ Deno.test("buildImage() extracts bzip2, xz and zstd tar archives with ADD as Doc
   });
 });
 
-Deno.test("buildImage() fails clearly on a corrupt or truncated bzip2, xz or zstd archive", async () => {
-  if (!havePeer("tar") || !COMPRESSORS.every(([, tool]) => havePeer(tool))) return;
+Deno.test({
+  name: "buildImage() fails clearly on a corrupt or truncated bzip2, xz or zstd archive",
+  ignore: !havePeer("tar") || !COMPRESSORS.every(([, tool]) => havePeer(tool)),
+}, async () => {
   await withTempDir(async (tmp) => {
     const ctx = `${tmp}/ctx`;
     await writeFiles(`${tmp}/tree`, {
@@ -272,10 +276,11 @@ Deno.test("buildImage() fails clearly on a corrupt or truncated bzip2, xz or zst
   });
 });
 
-Deno.test("buildImage() gives the same digest under Deno and Bun with heredocs, --exclude, --parents, symbolic --chmod and xz/zstd/bzip2 ADD", async () => {
-  if (!havePeer("bun") || !havePeer("tar") || !COMPRESSORS.every(([, tool]) => havePeer(tool))) {
-    return;
-  }
+Deno.test({
+  name:
+    "buildImage() gives the same digest under Deno and Bun with heredocs, --exclude, --parents, symbolic --chmod and xz/zstd/bzip2 ADD",
+  ignore: !havePeer("bun") || !havePeer("tar") || !COMPRESSORS.every(([, tool]) => havePeer(tool)),
+}, async () => {
   await withTempDir(async (tmp) => {
     const ctx = `${tmp}/ctx`;
     await writeFiles(`${tmp}/tree`, { "t/one.txt": "one\n".repeat(1000), "t/two.txt": "two" });

@@ -354,8 +354,10 @@ Deno.test("buildImage() runs multi-stage builds and COPY --from a stage", async 
   });
 });
 
-Deno.test("buildImage() extracts local tars with ADD and fetches URLs with a checksum", async () => {
-  if (!havePeer("tar")) return;
+Deno.test({
+  name: "buildImage() extracts local tars with ADD and fetches URLs with a checksum",
+  ignore: !havePeer("tar"),
+}, async () => {
   await withTempDir(async (tmp) => {
     await writeFiles(`${tmp}/src`, { "pkg/bin/tool": "tool\n" });
     await Deno.symlink("bin/tool", `${tmp}/src/pkg/tool-link`);

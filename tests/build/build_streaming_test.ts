@@ -160,8 +160,10 @@ const PINNED = [
   "sha256:b1263818f01da114ad77b364b6c2183b6b3fcf85e3db8e60fd7d5b2d36194346",
 ];
 
-Deno.test("buildImage() streams COPY --from and ADD contents with the same layers, spooled or not", async () => {
-  if (!havePeer("tar")) return;
+Deno.test({
+  name: "buildImage() streams COPY --from and ADD contents with the same layers, spooled or not",
+  ignore: !havePeer("tar"),
+}, async () => {
   await withTempDir(async (tmp) => {
     await makeInputs(tmp);
     await Deno.mkdir(`${tmp}/spool`);

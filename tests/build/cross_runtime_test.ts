@@ -1,8 +1,10 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { havePeer, run, withTempDir, writeFiles } from "./_helpers.ts";
 
-Deno.test("buildImage() gives the same digest under Deno and Bun", async () => {
-  if (!havePeer("bun") || !havePeer("tar")) return;
+Deno.test({
+  name: "buildImage() gives the same digest under Deno and Bun",
+  ignore: !havePeer("bun") || !havePeer("tar"),
+}, async () => {
   await withTempDir(async (tmp) => {
     const text = Array.from({ length: 5000 }, (_, i) => `line ${i} ${"x".repeat(i % 97)}`).join(
       "\n",

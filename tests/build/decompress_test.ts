@@ -62,8 +62,10 @@ Deno.test("detectCompression() recognises the magic bytes Docker recognises", ()
 });
 
 for (const [format, tool, args] of TOOLS) {
-  Deno.test(`decompressStream() reads ${format} made by the ${tool} tool, single and multi-stream`, async () => {
-    if (!havePeer("tar") || !havePeer(tool)) return;
+  Deno.test({
+    name: `decompressStream() reads ${format} made by the ${tool} tool, single and multi-stream`,
+    ignore: !havePeer("tar") || !havePeer(tool),
+  }, async () => {
     await withTempDir(async (dir) => {
       const tar = await makeTar(dir);
       const expected = await sha256(await Deno.readFile(tar));
@@ -82,8 +84,10 @@ for (const [format, tool, args] of TOOLS) {
     });
   });
 
-  Deno.test(`decompressStream() fails with ERR_INVALID_INPUT on truncated ${format}`, async () => {
-    if (!havePeer("tar") || !havePeer(tool)) return;
+  Deno.test({
+    name: `decompressStream() fails with ERR_INVALID_INPUT on truncated ${format}`,
+    ignore: !havePeer("tar") || !havePeer(tool),
+  }, async () => {
     await withTempDir(async (dir) => {
       const tar = await makeTar(dir);
       compress(tool, args, tar, `${dir}/a.c`);
@@ -101,8 +105,10 @@ for (const [format, tool, args] of TOOLS) {
   });
 }
 
-Deno.test("decompressStream() detects corrupt bzip2, xz and zstd data by their checksums", async () => {
-  if (!havePeer("tar") || !TOOLS.every(([, tool]) => havePeer(tool))) return;
+Deno.test({
+  name: "decompressStream() detects corrupt bzip2, xz and zstd data by their checksums",
+  ignore: !havePeer("tar") || !TOOLS.every(([, tool]) => havePeer(tool)),
+}, async () => {
   await withTempDir(async (dir) => {
     const tar = await makeTar(dir);
     for (const [format, tool, args] of TOOLS) {
@@ -118,8 +124,11 @@ Deno.test("decompressStream() detects corrupt bzip2, xz and zstd data by their c
   });
 });
 
-Deno.test("decompressStream() reads zstd frames without a checksum, with a long window or many threads", async () => {
-  if (!havePeer("tar") || !havePeer("zstd")) return;
+Deno.test({
+  name:
+    "decompressStream() reads zstd frames without a checksum, with a long window or many threads",
+  ignore: !havePeer("tar") || !havePeer("zstd"),
+}, async () => {
   await withTempDir(async (dir) => {
     const tar = await makeTar(dir);
     const expected = await sha256(await Deno.readFile(tar));
@@ -130,8 +139,10 @@ Deno.test("decompressStream() reads zstd frames without a checksum, with a long 
   });
 });
 
-Deno.test("decompressStream() gives the same bytes under Deno, Bun and a compiled binary", async () => {
-  if (!havePeer("tar") || !havePeer("bun") || !TOOLS.every(([, tool]) => havePeer(tool))) return;
+Deno.test({
+  name: "decompressStream() gives the same bytes under Deno, Bun and a compiled binary",
+  ignore: !havePeer("tar") || !havePeer("bun") || !TOOLS.every(([, tool]) => havePeer(tool)),
+}, async () => {
   await withTempDir(async (dir) => {
     const tar = await makeTar(dir);
     const files: string[] = [];
@@ -168,8 +179,10 @@ Deno.test("decompressStream() gives the same bytes under Deno, Bun and a compile
   });
 });
 
-Deno.test("decompressStream() skips a zstd skippable frame before the data", async () => {
-  if (!havePeer("tar") || !havePeer("zstd")) return;
+Deno.test({
+  name: "decompressStream() skips a zstd skippable frame before the data",
+  ignore: !havePeer("tar") || !havePeer("zstd"),
+}, async () => {
   await withTempDir(async (dir) => {
     const tar = await makeTar(dir);
     compress("zstd", ["-q", "-c"], tar, `${dir}/a.zst`);

@@ -14,8 +14,10 @@ import {
   writeFiles,
 } from "./_helpers.ts";
 
-Deno.test("buildImage() pushes to a real registry and builds on an image pulled from it", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "buildImage() pushes to a real registry and builds on an image pulled from it",
+  ignore: !distributionAvailable(),
+}, async () => {
   const registry = await startDistribution();
   try {
     await withTempDir(async (tmp) => {

@@ -46,8 +46,10 @@ async function signedImage(): Promise<
   return { all: [...image, ...sig, ...sbom, ...sbomSig], image, sig, sbom, sbomSig };
 }
 
-Deno.test("copy() MemoryStore -> registry -> MemoryStore with referrers (-r)", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "copy() MemoryStore -> registry -> MemoryStore with referrers (-r)",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const g = await signedImage();
@@ -172,8 +174,10 @@ Deno.test("copyGraph() stops when aborted", async () => {
   );
 });
 
-Deno.test("copy() between repositories of one registry mounts blobs", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "copy() between repositories of one registry mounts blobs",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const seen: string[] = [];
@@ -201,8 +205,10 @@ Deno.test("copy() between repositories of one registry mounts blobs", async () =
   }
 });
 
-Deno.test("copyGraph() with concurrency 1 pushes a deep index to a registry without deadlock", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "copyGraph() with concurrency 1 pushes a deep index to a registry without deadlock",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const { contents, top } = await deepIndex();
@@ -218,8 +224,10 @@ Deno.test("copyGraph() with concurrency 1 pushes a deep index to a registry with
   }
 });
 
-Deno.test("copy() streams a large blob between registries in PATCH chunks, or in one PUT by default", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "copy() streams a large blob between registries in PATCH chunks, or in one PUT by default",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const size = 40 * 1024 * 1024 + 123;

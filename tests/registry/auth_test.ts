@@ -10,11 +10,15 @@ import { smallImage } from "./_fixtures.ts";
 import { importPKCS8, SignJWT } from "jose";
 
 const SECRET = "s3cr3t-Pa55";
+const HTPASSWD = findPeer("htpasswd");
+const OPENSSL = findPeer("openssl");
 
-Deno.test("Registry with htpasswd Basic auth: refuses without or with wrong credentials, works with right ones", async () => {
-  if (!distributionAvailable()) return;
-  const htpasswd = findPeer("htpasswd");
-  if (htpasswd === undefined) return;
+Deno.test({
+  name:
+    "Registry with htpasswd Basic auth: refuses without or with wrong credentials, works with right ones",
+  ignore: !distributionAvailable() || HTPASSWD === undefined,
+}, async () => {
+  const htpasswd = HTPASSWD!;
   const dir = await Deno.makeTempDir({ prefix: "ocisign-htpasswd-" });
   try {
     const made = await runPeer(htpasswd, ["-Bbn", "alice", SECRET]);
@@ -66,9 +70,8 @@ async function startTokenServer(
   dir: string,
   service: string,
   issuer: string,
-): Promise<TokenServer | undefined> {
-  const openssl = findPeer("openssl");
-  if (openssl === undefined) return undefined;
+): Promise<TokenServer> {
+  const openssl = OPENSSL!;
   const gen = await runPeer(openssl, [
     "req",
     "-x509",
@@ -152,12 +155,14 @@ async function startTokenServer(
   };
 }
 
-Deno.test("Registry with token auth: Bearer challenge, token GET with Basic, OAuth2 POST, cache per scope", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name:
+    "Registry with token auth: Bearer challenge, token GET with Basic, OAuth2 POST, cache per scope",
+  ignore: !distributionAvailable() || OPENSSL === undefined,
+}, async () => {
   const dir = await Deno.makeTempDir({ prefix: "ocisign-token-" });
   try {
     const tokens = await startTokenServer(dir, "test-registry", "test-issuer");
-    if (tokens === undefined) return;
     try {
       const reg = await startDistribution({
         token: {

@@ -7,16 +7,19 @@ import { fetchAll } from "../../lib/content/fetch_all.ts";
 import { copy } from "../../lib/copy/copy.ts";
 import { signature, smallImage } from "./_fixtures.ts";
 
+const ORAS = findPeer("oras");
+
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
 }
 
-Deno.test("oras discover and oras cp -r see what ocisign pushes", async () => {
-  if (!distributionAvailable()) return;
-  const oras = findPeer("oras");
-  if (oras === undefined) return;
+Deno.test({
+  name: "oras discover and oras cp -r see what ocisign pushes",
+  ignore: !distributionAvailable() || ORAS === undefined,
+}, async () => {
+  const oras = ORAS!;
   const reg = await startDistribution();
   try {
     const registry = new Registry(reg.host, { plainHttp: true });
@@ -59,10 +62,11 @@ Deno.test("oras discover and oras cp -r see what ocisign pushes", async () => {
   }
 });
 
-Deno.test("ocisign reads and copies what oras push and oras attach write", async () => {
-  if (!distributionAvailable()) return;
-  const oras = findPeer("oras");
-  if (oras === undefined) return;
+Deno.test({
+  name: "ocisign reads and copies what oras push and oras attach write",
+  ignore: !distributionAvailable() || ORAS === undefined,
+}, async () => {
+  const oras = ORAS!;
   const reg = await startDistribution();
   const dir = await Deno.makeTempDir({ prefix: "ocisign-oras-" });
   try {

@@ -16,8 +16,10 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-Deno.test("Repository push, resolve, fetch, tag, tags and delete against Distribution", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository push, resolve, fetch, tag, tags and delete against Distribution",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const registry = new Registry(reg.host, { plainHttp: true });
@@ -56,8 +58,10 @@ Deno.test("Repository push, resolve, fetch, tag, tags and delete against Distrib
   }
 });
 
-Deno.test("Repository.push() uploads large blobs in PATCH chunks", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository.push() uploads large blobs in PATCH chunks",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const repo = new Registry(reg.host, { plainHttp: true, chunkSize: 1000 }).repository("chunks");
@@ -77,8 +81,10 @@ Deno.test("Repository.push() uploads large blobs in PATCH chunks", async () => {
   }
 });
 
-Deno.test("Repository.push() refuses a body that does not match its descriptor", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository.push() refuses a body that does not match its descriptor",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const repo = new Registry(reg.host, { plainHttp: true }).repository("bad");
@@ -93,8 +99,10 @@ Deno.test("Repository.push() refuses a body that does not match its descriptor",
   }
 });
 
-Deno.test("Repository.mount() mounts a blob across repositories", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository.mount() mounts a blob across repositories",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const registry = new Registry(reg.host, { plainHttp: true });
@@ -115,8 +123,10 @@ Deno.test("Repository.mount() mounts a blob across repositories", async () => {
   }
 });
 
-Deno.test("Repository.referrers() falls back to the tag schema on Distribution 2.8", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository.referrers() falls back to the tag schema on Distribution 2.8",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const warnings: string[] = [];
@@ -157,8 +167,10 @@ Deno.test("Repository.referrers() falls back to the tag schema on Distribution 2
   }
 });
 
-Deno.test("Repository referrers index updates are serialised under concurrency", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository referrers index updates are serialised under concurrency",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const repo = new Registry(reg.host, { plainHttp: true }).repository("race");
@@ -175,8 +187,10 @@ Deno.test("Repository referrers index updates are serialised under concurrency",
   }
 });
 
-Deno.test("Repository refuses manifests over 4 MiB and checks index media types", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository refuses manifests over 4 MiB and checks index media types",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution();
   try {
     const repo = new Registry(reg.host, { plainHttp: true }).repository("big");
@@ -201,8 +215,10 @@ Deno.test("Repository refuses manifests over 4 MiB and checks index media types"
   }
 });
 
-Deno.test("Repository warns when the outdated referrers index cannot be deleted", async () => {
-  if (!distributionAvailable()) return;
+Deno.test({
+  name: "Repository warns when the outdated referrers index cannot be deleted",
+  ignore: !distributionAvailable(),
+}, async () => {
   const reg = await startDistribution({ deleteEnabled: false });
   try {
     const warnings: string[] = [];

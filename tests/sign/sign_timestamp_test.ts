@@ -17,7 +17,7 @@ import type { CliResult, CliSandbox } from "../_helpers/cli.ts";
 import { ok, signingSandbox } from "../cli/commands/_fixture.ts";
 import {
   CA_EXTENSIONS,
-  opensslOrSkip,
+  OPENSSL_MISSING,
   OpensslPki,
   startOpensslTsa,
   TSA_EXTENSIONS,
@@ -36,8 +36,10 @@ async function envelopeOf(sb: CliSandbox, signatureDigest: string): Promise<Byte
   return await Deno.readFile(`${blobs}/${manifest.layers[0].digest.slice("sha256:".length)}`);
 }
 
-Deno.test("sign --timestamp-url embeds a checked RFC 3161 token (JWS and COSE)", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "sign --timestamp-url embeds a checked RFC 3161 token (JWS and COSE)",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const pki = await OpensslPki.create();
   const sb = await signingSandbox();
   let server: OpensslTsaServer | undefined;

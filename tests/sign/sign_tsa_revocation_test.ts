@@ -9,7 +9,7 @@
 import { toHex } from "../../lib/_internal/bytes.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { ok, signingSandbox } from "../cli/commands/_fixture.ts";
-import { opensslOrSkip, startOpensslTsa, TSA_EXTENSIONS } from "../verify/_openssl_pki.ts";
+import { OPENSSL_MISSING, startOpensslTsa, TSA_EXTENSIONS } from "../verify/_openssl_pki.ts";
 import type { OpensslTsaServer } from "../verify/_openssl_pki.ts";
 import { makeRevocationPki } from "../x509/revocation/_revocation_pki.ts";
 import { describeRun } from "../_helpers/e2e.ts";
@@ -29,8 +29,10 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-Deno.test("sign --timestamp-url fails when the TSA certificate is revoked or its status unknown", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "sign --timestamp-url fails when the TSA certificate is revoked or its status unknown",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const p = await makeRevocationPki();
   const sb = await signingSandbox();
   const servers: OpensslTsaServer[] = [];

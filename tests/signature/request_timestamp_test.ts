@@ -12,7 +12,7 @@ import { assert, assertEquals, assertRejectsCode, assertThrowsCode } from "../_h
 import {
   CA_EXTENSIONS,
   LEAF_EXTENSIONS,
-  opensslOrSkip,
+  OPENSSL_MISSING,
   OpensslPki,
   startOpensslTsa,
   TSA_EXTENSIONS,
@@ -74,8 +74,10 @@ function opensslReplyTo(
   };
 }
 
-Deno.test("createTimestampRequest() builds what openssl reads as an RFC 3161 query", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "createTimestampRequest() builds what openssl reads as an RFC 3161 query",
+  ignore: OPENSSL_MISSING,
+}, async () => {
   const pki = await OpensslPki.create();
   try {
     for (const [hash, name] of [["SHA-256", "sha256"], ["SHA-512", "sha512"]] as const) {
@@ -100,8 +102,10 @@ Deno.test("createTimestampRequest() builds what openssl reads as an RFC 3161 que
   }
 });
 
-Deno.test("parseTimestampResponse() reports an openssl rejection with its failure info", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "parseTimestampResponse() reports an openssl rejection with its failure info",
+  ignore: OPENSSL_MISSING,
+}, async () => {
   const pki = await OpensslPki.create();
   try {
     const tsa = await pki.cert({ subject: "/CN=TSA", extensions: TSA_EXTENSIONS });
@@ -122,8 +126,10 @@ Deno.test("parseTimestampResponse() reports an openssl rejection with its failur
   }
 });
 
-Deno.test("requestTimestamp() gets and checks a token from a TSA over HTTP", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "requestTimestamp() gets and checks a token from a TSA over HTTP",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const pki = await OpensslPki.create();
   let server: OpensslTsaServer | undefined;
   try {
@@ -288,8 +294,10 @@ Deno.test("HttpTimestamper() refuses URLs notation refuses", () => {
   );
 });
 
-Deno.test("requestTimestamp() with a revocation client refuses a revoked or unknown TSA chain", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "requestTimestamp() with a revocation client refuses a revoked or unknown TSA chain",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const p = await makeRevocationPki();
   let server: OpensslTsaServer | undefined;
   try {

@@ -5,7 +5,7 @@ import { nodeFs } from "../../lib/runtime/node_fs.ts";
 import {
   CA_EXTENSIONS,
   LEAF_EXTENSIONS,
-  opensslOrSkip,
+  OPENSSL_MISSING,
   OpensslPki,
 } from "../verify/_openssl_pki.ts";
 import type { TestCert } from "../verify/_openssl_pki.ts";
@@ -18,10 +18,8 @@ interface Fixture {
 }
 
 async function withPki(
-  t: Deno.TestContext,
   fn: (f: Fixture, configDir: string) => Promise<void>,
 ): Promise<void> {
-  if (!await opensslOrSkip(t)) return;
   const pki = await OpensslPki.create();
   const configDir = await Deno.makeTempDir({ prefix: "ocisign-config-" });
   try {
@@ -65,8 +63,11 @@ async function writeStore(
   return dir;
 }
 
-Deno.test("FsTrustStore.getCertificates() loads PEM and DER files of a named store", async (t) => {
-  await withPki(t, async (f, configDir) => {
+Deno.test({
+  name: "FsTrustStore.getCertificates() loads PEM and DER files of a named store",
+  ignore: OPENSSL_MISSING,
+}, async () => {
+  await withPki(async (f, configDir) => {
     await writeStore(configDir, "ca", "acme", {
       "root.pem": f.root.pem,
       "wabbit.crt": f.selfSigned.der,
@@ -83,8 +84,11 @@ Deno.test("FsTrustStore.getCertificates() loads PEM and DER files of a named sto
   });
 });
 
-Deno.test("FsTrustStore.getCertificates() refuses a missing, empty or symlinked store", async (t) => {
-  await withPki(t, async (f, configDir) => {
+Deno.test({
+  name: "FsTrustStore.getCertificates() refuses a missing, empty or symlinked store",
+  ignore: OPENSSL_MISSING,
+}, async () => {
+  await withPki(async (f, configDir) => {
     const store = new FsTrustStore(nodeFs, configDir);
     await assertRejectsCode(
       () => store.getCertificates("ca", "nope"),
@@ -117,8 +121,11 @@ Deno.test("FsTrustStore.getCertificates() refuses a missing, empty or symlinked 
   });
 });
 
-Deno.test("FsTrustStore.getCertificates() refuses non-certificate files and sub-directories", async (t) => {
-  await withPki(t, async (f, configDir) => {
+Deno.test({
+  name: "FsTrustStore.getCertificates() refuses non-certificate files and sub-directories",
+  ignore: OPENSSL_MISSING,
+}, async () => {
+  await withPki(async (f, configDir) => {
     const store = new FsTrustStore(nodeFs, configDir);
     await writeStore(configDir, "ca", "readme", { "root.pem": f.root.pem, "README": "hello" });
     await assertRejectsCode(
@@ -143,8 +150,11 @@ Deno.test("FsTrustStore.getCertificates() refuses non-certificate files and sub-
   });
 });
 
-Deno.test("FsTrustStore.getCertificates() refuses a leaf that is neither CA nor self-signed", async (t) => {
-  await withPki(t, async (f, configDir) => {
+Deno.test({
+  name: "FsTrustStore.getCertificates() refuses a leaf that is neither CA nor self-signed",
+  ignore: OPENSSL_MISSING,
+}, async () => {
+  await withPki(async (f, configDir) => {
     await writeStore(configDir, "ca", "leafy", { "leaf.pem": f.leaf.pem });
     await assertRejectsCode(
       () => new FsTrustStore(nodeFs, configDir).getCertificates("ca", "leafy"),
@@ -154,8 +164,11 @@ Deno.test("FsTrustStore.getCertificates() refuses a leaf that is neither CA nor 
   });
 });
 
-Deno.test("FsTrustStore.getCertificates() requires self-signed root CAs in a tsa store", async (t) => {
-  await withPki(t, async (f, configDir) => {
+Deno.test({
+  name: "FsTrustStore.getCertificates() requires self-signed root CAs in a tsa store",
+  ignore: OPENSSL_MISSING,
+}, async () => {
+  await withPki(async (f, configDir) => {
     const store = new FsTrustStore(nodeFs, configDir);
     await writeStore(configDir, "tsa", "good", { "root.pem": f.root.pem });
     assertEquals((await store.getCertificates("tsa", "good")).length, 1);
@@ -174,8 +187,11 @@ Deno.test("FsTrustStore.getCertificates() requires self-signed root CAs in a tsa
   });
 });
 
-Deno.test("loadTrustedCertificates() loads only the stores of the requested type, once each", async (t) => {
-  await withPki(t, async (f) => {
+Deno.test({
+  name: "loadTrustedCertificates() loads only the stores of the requested type, once each",
+  ignore: OPENSSL_MISSING,
+}, async () => {
+  await withPki(async (f) => {
     const store = new MemoryTrustStore({
       "ca:one": [f.root.pem],
       "ca:two": [f.selfSigned.der],

@@ -5,7 +5,7 @@ import { loggedFailures, verifyEnvelope } from "../../../lib/verify/mod.ts";
 import type { VerificationOutcome, VerifyEnvelopeOptions } from "../../../lib/verify/mod.ts";
 import type { Descriptor } from "../../../lib/oci/descriptor.ts";
 import { MEDIA_TYPE_JWS } from "../../../lib/oci/media_types.ts";
-import { opensslOrSkip, timestampToken, TSA_EXTENSIONS } from "../_openssl_pki.ts";
+import { OPENSSL_MISSING, timestampToken, TSA_EXTENSIONS } from "../_openssl_pki.ts";
 import type { TestCert } from "../_openssl_pki.ts";
 import { makeJws } from "../_jws.ts";
 import { makeRevocationPki } from "../../x509/revocation/_revocation_pki.ts";
@@ -32,8 +32,10 @@ function revocationResult(outcome: VerificationOutcome) {
   return outcome.results.find((r) => r.type === "revocation");
 }
 
-Deno.test("verifyEnvelope() checks revocation with OCSP and CRL as the policy level says", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "verifyEnvelope() checks revocation with OCSP and CRL as the policy level says",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const p = await makeRevocationPki();
   try {
     const trustStore = new MemoryTrustStore({ "ca:wabbit": [p.root.pem] });
@@ -185,8 +187,10 @@ Deno.test("verifyEnvelope() checks revocation with OCSP and CRL as the policy le
   }
 });
 
-Deno.test("verifyEnvelope() fails closed when the revocation status is unknown", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "verifyEnvelope() fails closed when the revocation status is unknown",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const p = await makeRevocationPki();
   try {
     const trustStore = new MemoryTrustStore({ "ca:wabbit": [p.root.pem] });
@@ -242,8 +246,10 @@ Deno.test("verifyEnvelope() fails closed when the revocation status is unknown",
   }
 });
 
-Deno.test("verifyEnvelope() checks the TSA chain's revocation as part of the authentic timestamp", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "verifyEnvelope() checks the TSA chain's revocation as part of the authentic timestamp",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const p = await makeRevocationPki();
   try {
     const tsa = await p.issueLeaf("/C=US/O=wabbit-networks.io/CN=Revocable TSA", {

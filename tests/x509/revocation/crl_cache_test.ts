@@ -10,7 +10,7 @@ import { checkChainRevocation, FsCrlCache } from "../../../lib/x509/revocation/m
 import type { CertRevocationResult, RevocationClient } from "../../../lib/x509/revocation/mod.ts";
 import { parseCertificate } from "../../../lib/x509/certificate.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
-import { opensslOrSkip } from "../../verify/_openssl_pki.ts";
+import { OPENSSL_MISSING } from "../../verify/_openssl_pki.ts";
 import { makeRevocationPki } from "./_revocation_pki.ts";
 
 const HOUR = 3600_000;
@@ -27,8 +27,10 @@ function summary(r: CertRevocationResult): [string, string, string[]] {
   return [r.status, r.method, r.servers.map((s) => `${s.method}:${s.status}`)];
 }
 
-Deno.test("checkChainRevocation() with a CRL cache downloads a CRL once and never trusts a bad entry", async (t) => {
-  if (!await opensslOrSkip(t)) return;
+Deno.test({
+  name: "checkChainRevocation() with a CRL cache downloads a CRL once and never trusts a bad entry",
+  ignore: OPENSSL_MISSING,
+}, async (t) => {
   const p = await makeRevocationPki();
   const dir = await Deno.makeTempDir({ prefix: "ocisign-crl-cache-" });
   try {
