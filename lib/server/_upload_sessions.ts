@@ -42,11 +42,17 @@ export class UploadSessions {
   #sessions = new Map<string, UploadSession>();
   #max: number;
   #idleMs: number;
+  #now: () => number;
 
-  /** @param max Most sessions open at once. @param idleMs Idle time after which a session is dropped. */
-  constructor(max: number, idleMs: number) {
+  /**
+   * @param max Most sessions open at once.
+   * @param idleMs Idle time after which a session is dropped.
+   * @param now The clock, in ms since the epoch.
+   */
+  constructor(max: number, idleMs: number, now: () => number = Date.now) {
     this.#max = max;
     this.#idleMs = idleMs;
+    this.#now = now;
   }
 
   /**
@@ -72,7 +78,7 @@ export class UploadSessions {
       offset: 0,
       parts: 0,
       partDigests: [],
-      lastActive: Date.now(),
+      lastActive: this.#now(),
       busy: false,
     };
     this.#sessions.set(id, session);
@@ -95,7 +101,7 @@ export class UploadSessions {
       );
     }
     session.busy = true;
-    session.lastActive = Date.now();
+    session.lastActive = this.#now();
     return session;
   }
 
@@ -118,7 +124,7 @@ export class UploadSessions {
   /** Gives a session back after a request. */
   release(session: UploadSession): void {
     session.busy = false;
-    session.lastActive = Date.now();
+    session.lastActive = this.#now();
   }
 
   /** Ends a session and removes its scratch files. */
@@ -133,7 +139,7 @@ export class UploadSessions {
   }
 
   async #sweep(): Promise<void> {
-    const deadline = Date.now() - this.#idleMs;
+    const deadline = this.#now() - this.#idleMs;
     const expired = [...this.#sessions.values()].filter((s) => !s.busy && s.lastActive < deadline);
     for (const s of expired) this.#sessions.delete(s.id);
     await Promise.all(expired.map((s) => s.repository.uploads.remove(s.id).catch(() => {})));

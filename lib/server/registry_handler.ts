@@ -103,6 +103,8 @@ export interface RegistryHandlerOptions {
   realm?: string;
   /** Hashes uploads of blobs that are already stored (default: the pure-TypeScript hasher). */
   hasherFactory?: HasherFactory;
+  /** The clock that ages idle upload sessions, in ms since the epoch (default `Date.now`). */
+  now?: () => number;
 }
 
 function resolveLimits(limits: RegistryLimits = {}): ResolvedLimits {
@@ -239,7 +241,7 @@ export function createRegistryHandler(
   const limits = resolveLimits(options.limits);
   const ctx: ServerContext = {
     repositories: options.repositories,
-    sessions: new UploadSessions(limits.maxUploadSessions, limits.uploadIdleTimeoutMs),
+    sessions: new UploadSessions(limits.maxUploadSessions, limits.uploadIdleTimeoutMs, options.now),
     limits,
     readOnly: options.readOnly ?? false,
     locks: new KeyedLock(),

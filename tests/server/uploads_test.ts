@@ -222,11 +222,14 @@ Deno.test("uploads: the session limit gives 429 TOOMANYREQUESTS", async () => {
 });
 
 Deno.test("uploads: idle sessions expire with their bytes", async () => {
-  const reg = await startRegistry({ limits: { uploadIdleTimeoutMs: 20 } });
+  let now = 1_000_000;
+  const reg = await startRegistry({ limits: { uploadIdleTimeoutMs: 20 }, now: () => now });
   try {
     const location = await startUpload(reg, "a");
     assertEquals((await patch(reg, location, new Uint8Array([1, 2, 3]))).status, 202);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    now += 20;
+    assertEquals((await patch(reg, location, new Uint8Array([4]))).status, 202, "idle for 20 ms");
+    now += 21;
     const res = await patch(reg, location, new Uint8Array([4]));
     assertEquals(res.status, 404);
     assertEquals(await errorCode(res), "BLOB_UPLOAD_UNKNOWN");
