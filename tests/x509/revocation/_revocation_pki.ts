@@ -29,7 +29,20 @@ export type OcspMode =
   /** 30 000 bytes, over notation's 20 KiB cap. */
   | "huge"
   /** no answer until the client gives up. */
-  | "hang";
+  | "hang"
+  /** signed by the CA itself without certificates, then one byte of the signature flipped. */
+  | "badSignature";
+
+/** How a CRL endpoint answers: the last published CRL, an error, junk, or the CRL with one byte of its signature flipped. */
+export type CrlMode = "ok" | "status500" | "garbage" | "badSignature";
+
+/** Keys and signatures of {@linkcode makeRevocationPki}'s certificates, CRLs and OCSP answers. */
+export interface RevocationPkiOptions {
+  /** Key of every certificate (default `ec:P-256`), e.g. `rsa:2048`. */
+  key?: string;
+  /** With RSA keys: PKCS#1 v1.5 signatures (openssl's default) or RSASSA-PSS on CRLs and OCSP answers. */
+  rsaPadding?: "pkcs1" | "pss";
+}
 
 /** Which CA's endpoints. */
 export type CaName = "root" | "int";
@@ -46,13 +59,13 @@ export interface RevocationPki {
   /** OCSP mode per CA (default `ok`). */
   ocspMode: Record<CaName, OcspMode>;
   /** CRL endpoint override per CA (default: serve the last published CRL). */
-  crlMode: Record<CaName, "ok" | "status500" | "garbage">;
+  crlMode: Record<CaName, CrlMode>;
   /** OCSP requests received per CA. */
   ocspRequests: Record<CaName, number>;
   /** CRL downloads per CA. */
   crlRequests: Record<CaName, number>;
   /**
-   * Issues another EC P-256 leaf from `int` with the chosen endpoints (a code-signing leaf
+   * Issues another leaf (key as the PKI's) from `int` with the chosen endpoints (a code-signing leaf
    * unless other `extensions` are given).
    */
   issueLeaf(
@@ -91,7 +104,13 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Makes the PKI and starts its server; `close()` when done. */
-export async function makeRevocationPki(): Promise<RevocationPki> {
+export async function makeRevocationPki(
+  options: RevocationPkiOptions = {},
+): Promise<RevocationPki> {
+  const key = options.key ?? "ec:P-256";
+  const pss = options.rsaPadding === "pss"
+    ? ["rsa_padding_mode:pss", "rsa_pss_saltlen:digest"]
+    : [];
   const pki = await OpensslPki.create();
   const dir = pki.dir;
   const index: Record<CaName, Map<string, string>> = { root: new Map(), int: new Map() };
@@ -99,7 +118,7 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
   const hanging = new Set<() => void>();
   const state = {
     ocspMode: { root: "ok", int: "ok" } as Record<CaName, OcspMode>,
-    crlMode: { root: "ok", int: "ok" } as Record<CaName, "ok" | "status500" | "garbage">,
+    crlMode: { root: "ok", int: "ok" } as Record<CaName, CrlMode>,
     ocspRequests: { root: 0, int: 0 } as Record<CaName, number>,
     crlRequests: { root: 0, int: 0 } as Record<CaName, number>,
   };
@@ -122,7 +141,7 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
       ? certs.noEku!
       : mode === "otherCa"
       ? certs.otherResponder!
-      : mode === "direct" || ca === "root"
+      : mode === "direct" || mode === "badSignature" || ca === "root"
       ? caCert
       : certs.responder!;
     await run(dir, [
@@ -140,9 +159,12 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
       "-respout",
       `a${id}.der`,
       ...(mode === "noNextUpdate" ? [] : mode === "short" ? ["-nmin", "1"] : ["-ndays", "1"]),
-      ...(mode === "direct" ? ["-resp_no_certs"] : []),
+      ...(mode === "direct" || mode === "badSignature" ? ["-resp_no_certs"] : []),
+      ...pss.flatMap((o) => ["-rsigopt", o]),
     ]);
-    return await Deno.readFile(`${dir}/a${id}.der`);
+    const answer = await Deno.readFile(`${dir}/a${id}.der`);
+    if (mode === "badSignature") answer[answer.length - 1]! ^= 0x01;
+    return answer;
   };
 
   const handler = async (req: Request): Promise<Response> => {
@@ -153,7 +175,9 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
       state.crlRequests[ca]++;
       if (state.crlMode[ca] === "status500") return new Response("down", { status: 500 });
       if (state.crlMode[ca] === "garbage") return new Response("not a CRL at all");
-      const body = crls[ca];
+      const body = crls[ca]?.slice();
+      // the signature is the CRL's last field
+      if (body && state.crlMode[ca] === "badSignature") body[body.length - 1]! ^= 0x01;
       return body ? new Response(body) : new Response("no CRL", { status: 404 });
     }
     if (kind !== "ocsp") return new Response("not found", { status: 404 });
@@ -199,13 +223,13 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
     const root = await pki.cert({
       subject: "/C=US/ST=WA/O=wabbit-networks.io/CN=Revocation Root",
       extensions: CA_EXTENSIONS,
-      key: "ec:P-256",
+      key,
     });
     const int = await pki.cert({
       subject: "/C=US/ST=WA/O=wabbit-networks.io/CN=Revocation Intermediate",
       extensions: [...CA_EXTENSIONS, ...endpoints("root", { ocsp: true, crl: true })],
       issuer: root,
-      key: "ec:P-256",
+      key,
     });
     await record("root", int);
     const ocspExtensions = (eku: boolean) => [
@@ -217,24 +241,24 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
       subject: "/C=US/O=wabbit-networks.io/CN=Intermediate OCSP Responder",
       extensions: ocspExtensions(true),
       issuer: int,
-      key: "ec:P-256",
+      key,
     });
     const noEku = await pki.cert({
       subject: "/C=US/O=wabbit-networks.io/CN=Unauthorized Responder",
       extensions: ocspExtensions(false),
       issuer: int,
-      key: "ec:P-256",
+      key,
     });
     const otherCa = await pki.cert({
       subject: "/C=US/O=acme-rockets.io/CN=Revocation Intermediate",
       extensions: CA_EXTENSIONS,
-      key: "ec:P-256",
+      key,
     });
     const otherResponder = await pki.cert({
       subject: "/C=US/O=acme-rockets.io/CN=Acme OCSP Responder",
       extensions: ocspExtensions(true),
       issuer: otherCa,
-      key: "ec:P-256",
+      key,
     });
     certs = { root, int, responder, noEku, otherCa, otherResponder };
     const issueLeaf = async (
@@ -246,7 +270,7 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
         subject,
         extensions: [...extensions, ...endpoints("int", e)],
         issuer: int,
-        key: "ec:P-256",
+        key,
       });
       await record("int", leaf);
       return leaf;
@@ -291,6 +315,7 @@ export async function makeRevocationPki(): Promise<RevocationPki> {
         `crl${id}.pem`,
         ...(opts.lastUpdate ? ["-crl_lastupdate", asn1Time(opts.lastUpdate)] : []),
         ...(opts.nextUpdate ? ["-crl_nextupdate", asn1Time(opts.nextUpdate)] : []),
+        ...pss.flatMap((o) => ["-sigopt", o]),
       ]);
       await run(dir, ["crl", "-in", `crl${id}.pem`, "-outform", "DER", "-out", `crl${id}.der`]);
       crls[ca] = await Deno.readFile(`${dir}/crl${id}.der`);
