@@ -74,3 +74,18 @@ Deno.test("verifyTrustedIdentity() rejects near misses and unparseable subjects"
     `no x509 trusted identities are configured in the trust policy "p"`,
   );
 });
+
+Deno.test("verifyTrustedIdentity(): a * inside a DN value is a literal character, not a wildcard", () => {
+  const starred = statement(["x509.subject: C=US, ST=WA, O=*"]);
+  assertThrowsCode(
+    () => verifyTrustedIdentity(starred, LEAF),
+    "ERR_SIGNATURE_TRUSTED_IDENTITY",
+    `does not match the X.509 trusted identities [map["C":"US" "O":"*" "ST":"WA"]]`,
+  );
+  verifyTrustedIdentity(starred, "CN=wabbit-networks.io,O=*,L=Seattle,ST=WA,C=US");
+  assertThrowsCode(
+    () => verifyTrustedIdentity(statement(["x509.subject: C=US, ST=WA, O=Not*"]), LEAF),
+    "ERR_SIGNATURE_TRUSTED_IDENTITY",
+    "does not match",
+  );
+});
