@@ -84,6 +84,11 @@ export interface DecodedEnvelope {
   payload: Bytes;
   /** Accept any PSS salt length (JWS only). */
   anySaltLength: boolean;
+  /**
+   * What notation reports when the signature does not verify: Go's crypto error for JWS
+   * (`crypto/rsa: verification error`), go-cose's for COSE (`verification error`).
+   */
+  verificationError: (spec: KeySpec) => string;
 }
 
 function fail(message: string, cause?: unknown): never {
@@ -200,7 +205,9 @@ export async function verifyDecoded(d: DecodedEnvelope): Promise<EnvelopeContent
   });
   if (!ok) {
     fail(
-      "signature is invalid: it does not verify with the signing certificate's key; the envelope was modified or not signed by this certificate",
+      `signature is invalid. Error: ${
+        d.verificationError(spec)
+      } (the envelope was modified, or not signed with the signing certificate's key)`,
     );
   }
   if (d.contentType === undefined) fail("missing content type");

@@ -229,6 +229,7 @@ export function parseCose(bytes: Bytes): ParsedEnvelope {
     signedData: sigStructure(protectedBytes, payload),
     payload,
     anySaltLength: false,
+    verificationError: () => "verification error",
   };
   return {
     mediaType: MEDIA_TYPE_COSE,

@@ -214,6 +214,8 @@ export function parseJws(bytes: Bytes): ParsedEnvelope {
     signedData: utf8(`${protectedText}.${payloadText}`),
     payload,
     anySaltLength: true,
+    verificationError: (spec) =>
+      `crypto/${spec.keyType === "RSA" ? "rsa" : "ecdsa"}: verification error`,
   };
   return {
     mediaType: MEDIA_TYPE_JWS,

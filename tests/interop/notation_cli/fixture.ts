@@ -341,3 +341,39 @@ export function assertFailed(
   const matched = typeof message === "string" ? r.stderr.includes(message) : message.test(r.stderr);
   if (!matched) throw new Error(`stderr lacks ${message}:\n${describeRun(r)}`);
 }
+
+/**
+ * The reasons notation gives for each failed signature (`failed verification with error: ...`,
+ * printed with `-d`, which both releases take).
+ */
+function notationReasons(stderr: string): string[] {
+  return [...stderr.matchAll(/failed verification with error: (.*)$/gm)].map((m) => m[1]!);
+}
+
+/**
+ * Asserts that ocisign and the newest notation release both reject `target`, and that ocisign
+ * gives notation's reason for each failed signature word for word (its own detail may follow).
+ */
+export async function assertSameReason(
+  fx: Fixture,
+  target: Target,
+  options: VerifyOptions = {},
+): Promise<void> {
+  const notation = fx.tools.at(-1)!;
+  const theirs = await notation.run([
+    "verify",
+    ...targetArgs(target),
+    ...verifyArgs(target, options),
+    "-d",
+  ]);
+  const ours = await fx.tool("ocisign").verify(target, options);
+  assertEquals(theirs.code, 1, describeRun(theirs));
+  assertEquals(ours.code, 3, describeRun(ours));
+  const reasons = notationReasons(theirs.stderr);
+  if (reasons.length === 0) throw new Error(`notation gave no reason:\n${describeRun(theirs)}`);
+  for (const reason of reasons) {
+    if (!ours.stderr.includes(reason)) {
+      throw new Error(`ocisign lacks notation's reason "${reason}":\n${describeRun(ours)}`);
+    }
+  }
+}
