@@ -58,14 +58,25 @@ async function buildChecker(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
+/** The checker, built once per run into a temp dir removed at exit; undefined when it cannot be. */
+const CHECKER_DIR = HAVE_GO
+  ? await Deno.makeTempDir({ prefix: "ocisign-notation-core-bin-" })
+  : undefined;
+const CHECKER = CHECKER_DIR === undefined ? undefined : await buildChecker(CHECKER_DIR);
+if (CHECKER_DIR !== undefined) {
+  globalThis.addEventListener("unload", () => Deno.removeSync(CHECKER_DIR, { recursive: true }));
+}
+if (CHECKER === undefined && REQUIRE) {
+  throw new Error("the notation-core-go checker is required (OCISIGN_REQUIRE_PEERS=1): install Go");
+}
+
 Deno.test({
   name: "signEnvelope() output is accepted by notation-core-go, and its output by parseEnvelope()",
-  ignore: !HAVE_GO && !REQUIRE,
+  ignore: CHECKER === undefined,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "ocisign-notation-core-" });
     try {
-      const bin = await buildChecker(dir);
-      if (!bin) return;
+      const bin = CHECKER!;
       const payload = createPayload({
         mediaType: "application/vnd.oci.image.manifest.v1+json",
         digest: "sha256:" + "9".repeat(64),
@@ -140,12 +151,11 @@ const SUBJECTS: [string, string[]][] = [
 
 Deno.test({
   name: "Certificate.subject renders names exactly as notation (Go pkix.Name.String()) does",
-  ignore: !HAVE_GO && !REQUIRE,
+  ignore: CHECKER === undefined,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "ocisign-notation-core-" });
     try {
-      const bin = await buildChecker(dir);
-      if (!bin) return;
+      const bin = CHECKER!;
       let pem = "";
       for (const [i, [subject, extra]] of SUBJECTS.entries()) {
         const made = await run("openssl", [
