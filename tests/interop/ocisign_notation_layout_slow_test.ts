@@ -7,6 +7,8 @@
  * RSA-3072 and EC P-384/P-521 chains; x509.subject identities; expiry; RFC 3161 timestamps from an
  * openssl TSA; which trust policy file each tool reads. Needs `notation-peer` and `oras` (scripts/peers/install.sh) and `openssl`; the skopeo/umoci step
  * also needs `skopeo` and `umoci`.
+ * In `deno task test:slow`: `notation_cli_test.ts` runs the real notation CLI over the same ground in
+ * the default run; this file adds what only the library driver shows (byte-level comparisons).
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { type Bytes, fromBase64Url } from "../../lib/_internal/bytes.ts";

@@ -8,6 +8,8 @@
  * blob and a signature by an untrusted key are rejected by both; a registry that requires Basic
  * auth. Needs `notation-peer` and `oras` (scripts/peers/install.sh), `openssl` and
  * `docker-registry`; the Docker image step also `skopeo` and `umoci`, the auth test `htpasswd`.
+ * In `deno task test:slow`: `notation_cli_test.ts` runs the real notation CLI over the same ground in
+ * the default run; this file adds the Docker image, Basic auth and 2.x-shape cases of the driver.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, type PeerResult, runPeer } from "../_helpers/peers.ts";
