@@ -20,6 +20,7 @@ import {
   type Fixture,
   matrix,
   MISSING,
+  OPENSSL,
   runMatrixCase,
   SCOPE,
   signatureDigests,
@@ -131,7 +132,7 @@ Deno.test({
       );
 
       await t.step("RFC 3161 timestamps from an openssl TSA, both ways", async () => {
-        const tsa = await startTestTsa("openssl", fx.dir);
+        const tsa = await startTestTsa(OPENSSL!, fx.dir);
         try {
           await Deno.mkdir(`${fx.config}/truststore/x509/tsa/tsa`, { recursive: true });
           await Deno.copyFile(tsa.rootCert, `${fx.config}/truststore/x509/tsa/tsa/root.crt`);

@@ -31,9 +31,10 @@ import type { TrustPolicyStatement } from "./../notation_go/fixtures.ts";
 
 /** The notation CLI releases found (both, or the tests are ignored). */
 export const NOTATION_CLIS: NotationCli[] = findNotationClis();
-const OPENSSL = findPeer("openssl");
+/** The `openssl` binary (certificates, TSA, OCSP and CRLs). */
+export const OPENSSL = findPeer("openssl");
 const REGISTRY = findPeer("docker-registry");
-/** Why the notation CLI tests cannot run here, or `false`. */
+/** Whether a peer the notation CLI tests need is missing (each missing one was reported). */
 export const MISSING = NOTATION_CLIS.length < 2 || OPENSSL === undefined || REGISTRY === undefined;
 
 /** The scope of layouts under the catch-all trust policy statement. */
