@@ -11,7 +11,7 @@
  * adds `../shared/peers/linux-amd64`), `openssl` and `docker-registry`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { describeRun, tamperEnvelopeRelinked } from "../_helpers/e2e.ts";
+import { describeRun, readSignatureManifest, tamperEnvelopeRelinked } from "../_helpers/e2e.ts";
 import { startTestTsa } from "./notation_go/fixtures.ts";
 import { makeRevocationPki, type RevocationPki } from "../x509/revocation/_revocation_pki.ts";
 import type { TestCert } from "../verify/_openssl_pki.ts";
@@ -432,6 +432,53 @@ async function configAndDifferenceSteps(t: Deno.TestContext, fx: Fixture): Promi
       }
     },
   );
+
+  await t.step("a signature whose envelope is gone: ocisign tries the next one", async () => {
+    const target = await fx.fresh("layout", `gone${n++}`);
+    for (const tool of fx.tools) assertEquals((await tool.sign(target)).code, 0);
+    // the first signature in index.json (the order both tools try them in) loses its envelope
+    const index = JSON.parse(await Deno.readTextFile(`${target.location}/index.json`));
+    const first = index.manifests.find((m: { annotations?: Record<string, string> }) =>
+      m.annotations?.["org.opencontainers.image.ref.name"] === undefined
+    ).digest as string;
+    const { envelope } = await readSignatureManifest(target.location, first);
+    await Deno.remove(`${target.location}/blobs/sha256/${envelope.digest.slice(7)}`);
+    const ours = await ocisign.verify(target);
+    assertEquals(ours.code, 0, describeRun(ours));
+    for (const notation of notations) {
+      const theirs = await notation.verify(target);
+      assertEquals(theirs.code, 1, describeRun(theirs));
+    }
+  });
+
+  await t.step("trustpolicy.oci.json comes first for ocisign and notation 2.x only", async () => {
+    const target = await fx.fresh("layout", `ocipolicy${n++}`);
+    assertEquals((await ocisign.sign(target, { key: "ec" })).code, 0);
+    // the OCI policy trusts only the RSA chain; trustpolicy.json trusts both
+    const file = `${fx.config}/trustpolicy.oci.json`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        version: "1.0",
+        trustPolicies: [{
+          name: "rsa-only",
+          registryScopes: [SCOPE],
+          signatureVerification: { level: "strict" },
+          trustStores: ["ca:rsa"],
+          trustedIdentities: ["*"],
+        }],
+      }),
+    );
+    try {
+      for (const tool of fx.tools) {
+        const r = await tool.verify(target);
+        if (tool.name === "1.3.2") assertEquals(r.code, 0, describeRun(r));
+        else assertFailed(r, tool.name, "signature verification failed for all the signatures");
+      }
+    } finally {
+      await Deno.remove(file);
+    }
+  });
 }
 
 /** A revocation state and how to bring it about for a leaf. */
