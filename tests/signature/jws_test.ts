@@ -519,3 +519,24 @@ Deno.test("parseEnvelope() refuses JWS bytes that Go's decoder (notation) reads 
     'keys "alg" and "ALG" differ only in case',
   );
 });
+
+Deno.test("parseEnvelope() JWS refuses a name listed twice in crit (decision: notation-core-go refuses a repeated standard key)", async () => {
+  const { id, sign } = await ec256();
+  for (
+    const crit of [["io.cncf.notary.signingScheme", "io.cncf.notary.signingScheme"], [
+      "io.cncf.notary.signingScheme",
+      "com.example.x",
+      "com.example.x",
+    ]]
+  ) {
+    await rejects(
+      await craftJws({
+        header: jwsHeader("ES256", { crit, "com.example.x": "v" }),
+        sign,
+        chain: id.chain,
+      }),
+      "ERR_SIGNATURE_INTEGRITY",
+      `"${crit.at(-1)}" is listed more than once in the "crit" header`,
+    );
+  }
+});
