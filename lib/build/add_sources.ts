@@ -101,7 +101,8 @@ function isTar(head: Uint8Array): boolean {
 
 /**
  * Extracts a local archive source into a tree when it is a tar (plain, gzip, bzip2, xz or zstd),
- * as ADD does;
+ * as ADD does (an entry whose directories go through a symlink the archive made is placed where
+ * the link leads, inside the destination, as BuildKit's unpacking in a chroot places it);
  * returns `undefined` when the file is not an archive (ADD then copies it as is). The archive is
  * read once; its file contents are kept in `spool` until the layer is written.
  *
@@ -115,7 +116,7 @@ function isTar(head: Uint8Array): boolean {
  * @param signal Cancellation.
  * @param limits Caps on the expanded size (absolute, and as a ratio to the archive's size).
  * @returns The archive's contents, or `undefined`.
- * @throws {BuildError} ERR_BUILD for corrupt or truncated archives.
+ * @throws {BuildError} ERR_BUILD for corrupt or truncated archives, or an entry below a file.
  * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when it expands past its limits (a zip bomb).
  */
 export async function extractArchive(
@@ -135,7 +136,13 @@ export async function extractArchive(
       limit,
     );
   try {
-    return await extract(source!, spool, signal, (stream) => capped(stream, limit, tooLarge));
+    return await extract(
+      `Dockerfile line ${line}: ADD ${node.path}`,
+      source!,
+      spool,
+      signal,
+      (stream) => capped(stream, limit, tooLarge),
+    );
   } catch (err) {
     if (!(err instanceof InvalidInputError)) throw err;
     throw new BuildError(
@@ -146,6 +153,7 @@ export async function extractArchive(
 }
 
 async function extract(
+  where: string,
   node: TreeNode,
   spool: ContentSpool,
   signal: AbortSignal | undefined,
@@ -164,13 +172,23 @@ async function extract(
   const files = new Map<number, TreeNode>();
   const contents = await captureTar(await open(), spool, {
     visit: (header, ordinal) => {
-      const path = cleanPath(`/${header.path}`);
-      if (path === "." || header.type === "other") return false;
+      const named = cleanPath(`/${header.path}`);
+      if (named === "." || header.type === "other") return false;
+      // As the archive is unpacked in a chroot at the destination (BuildKit): an entry below a
+      // symlink the archive made lands where the link leads, never outside the destination.
+      const path = tree.resolve(named, false);
+      if (path === "") return false;
       const out = treeNodeOf(path, header);
+      if (out.type === "hardlink") out.linkname = tree.resolve(out.linkname!, false);
       for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) {
         const dir = path.slice(0, i);
-        if (tree.get(dir) === undefined) {
+        const parent = tree.get(dir);
+        if (parent === undefined) {
           tree.apply({ path: dir, type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0 });
+        } else if (parent.type !== "directory") {
+          throw new BuildError(
+            `${where}: entry ${header.path} of the archive is below /${dir}, which the archive made a ${parent.type}, not a directory; fix the archive`,
+          );
         }
       }
       tree.apply(out);
