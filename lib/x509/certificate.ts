@@ -324,7 +324,9 @@ export class Certificate {
       return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is on an unsupported EC curve`;
     }
     const { keyType, size } = signer.publicKeyInfo;
-    if (keyType === "RSA" && size > MAX_WEBCRYPTO_RSA_BITS) return await this.#checkLargeRsa(signer);
+    if (keyType === "RSA" && size > MAX_WEBCRYPTO_RSA_BITS) {
+      return await this.#checkLargeRsa(signer);
+    }
     let ok = false;
     let reason = "";
     try {
