@@ -395,6 +395,7 @@ export class PlatformBuild {
             hasher: shared.hasher,
             ...(shared.opts.fetch ? { fetch: shared.opts.fetch } : {}),
             ...(checksum ? { checksum } : {}),
+            ...shared.opts.addLimits,
             ...signalOpt(shared.opts.signal),
           });
           const single = new FileTree();
@@ -409,7 +410,13 @@ export class PlatformBuild {
           continue;
         }
         for (const match of matchSources(sourceTree, src, instr.line, name)) {
-          const archive = await extractArchive(match, instr.line, spool, shared.opts.signal);
+          const archive = await extractArchive(
+            match,
+            instr.line,
+            spool,
+            shared.opts.signal,
+            shared.opts.addLimits,
+          );
           if (archive === undefined) {
             plain.push(match.path === "" ? "." : match.path.replace(/[*?[\\]/g, "\\$&"));
             continue;

@@ -1,7 +1,8 @@
 /**
  * `ADD <http(s) URL>`: the download is streamed through the injected `fetch` into the build's
  * {@linkcode ContentSpool} (a temporary file next to the output), hashed on the way to check
- * `--checksum`, and bounded in size and in time between chunks.
+ * `--checksum`, and bounded in size, in time between chunks, in total time, and by a minimum rate
+ * (so that a server sending one byte every few seconds cannot keep a build alive forever).
  *
  * @module
  */
@@ -9,7 +10,13 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { concat } from "../_internal/bytes.ts";
 import { parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
-import { AbortedError, BuildError, DigestMismatchError, OcisignError } from "../errors.ts";
+import {
+  AbortedError,
+  BuildError,
+  DigestMismatchError,
+  OcisignError,
+  TimeoutError,
+} from "../errors.ts";
 import type { ContentSpool } from "./content_spool.ts";
 import type { ContentSource, TreeNode } from "./file_tree.ts";
 
@@ -19,8 +26,29 @@ export const MAX_ADD_URL_BYTES = 8 * 1024 * 1024 * 1024;
 /** How long a download may go without receiving data before it fails (60 s). */
 export const ADD_URL_IDLE_TIMEOUT_MS = 60_000;
 
+/** How long a whole download may take, headers to last byte (10 min). */
+export const ADD_URL_DEADLINE_MS = 600_000;
+
+/** The slowest download ADD accepts, averaged over each {@linkcode ADD_URL_RATE_WINDOW_MS} (1 KiB/s). */
+export const ADD_URL_MIN_BYTES_PER_SECOND = 1024;
+
+/** The window over which the download rate is measured (30 s). */
+export const ADD_URL_RATE_WINDOW_MS = 30_000;
+
+/** Time limits of an ADD download (each has a default). */
+export interface DownloadLimits {
+  /** Time without data after which the download fails (default {@linkcode ADD_URL_IDLE_TIMEOUT_MS}). */
+  idleTimeoutMs?: number;
+  /** Time the whole download may take (default {@linkcode ADD_URL_DEADLINE_MS}). */
+  deadlineMs?: number;
+  /** Slowest accepted rate over each window (default {@linkcode ADD_URL_MIN_BYTES_PER_SECOND}). */
+  minBytesPerSecond?: number;
+  /** Window of the rate check (default {@linkcode ADD_URL_RATE_WINDOW_MS}). */
+  rateWindowMs?: number;
+}
+
 /** Options for {@linkcode downloadUrl}. */
-export interface DownloadUrlOptions {
+export interface DownloadUrlOptions extends DownloadLimits {
   /** The fetch function (without it, ADD of a URL fails). */
   fetch?: typeof fetch;
   /** `--checksum`: the digest the content must have. */
@@ -31,8 +59,6 @@ export interface DownloadUrlOptions {
   spool: ContentSpool;
   /** Hashes the content for `checksum`. */
   hasher: HasherFactory;
-  /** Time without data after which the download fails (default {@linkcode ADD_URL_IDLE_TIMEOUT_MS}). */
-  idleTimeoutMs?: number;
   /** Cancellation. */
   signal?: AbortSignal;
 }
@@ -82,6 +108,8 @@ async function keepInMemory(
  * @returns A file node named after the URL's last path segment (mode 0600, as Docker does).
  * @throws {BuildError} ERR_BUILD when no fetch is available, the URL is a git source, or the
  * download fails, stalls, breaks off or is too large.
+ * @throws {TimeoutError} ERR_TIMEOUT when it takes longer than its deadline or is slower than the
+ * minimum rate.
  * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the checksum does not match.
  * @throws {AbortedError} ERR_ABORTED when `signal` fires.
  */
@@ -100,16 +128,59 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
   const name = fileName(url, opts.line);
   const expected = opts.checksum === undefined ? undefined : parseDigest(opts.checksum);
   const idleMs = opts.idleTimeoutMs ?? ADD_URL_IDLE_TIMEOUT_MS;
-  const idle = new AbortController();
+  const deadlineMs = opts.deadlineMs ?? ADD_URL_DEADLINE_MS;
+  const minRate = opts.minBytesPerSecond ?? ADD_URL_MIN_BYTES_PER_SECOND;
+  const windowMs = opts.rateWindowMs ?? ADD_URL_RATE_WINDOW_MS;
+  const limits = new AbortController();
+  let limitError: OcisignError | undefined;
+  const stop = (error: OcisignError): void => {
+    limitError ??= error;
+    limits.abort(error);
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let finished = false;
   const touch = (): void => {
     clearTimeout(timer);
-    if (!finished) timer = setTimeout(() => idle.abort(), idleMs);
+    if (!finished) {
+      timer = setTimeout(
+        () =>
+          stop(
+            new BuildError(
+              `${where}: the download of ${url} stalled (no data for ${
+                idleMs / 1000
+              } s); try again`,
+            ),
+          ),
+        idleMs,
+      );
+    }
   };
+  const deadline = setTimeout(() =>
+    stop(
+      new TimeoutError(
+        `${where}: the download of ${url} did not finish within ${
+          deadlineMs / 1000
+        } s; download it into the build context, or allow more time`,
+      ),
+    ), deadlineMs);
+  let total = 0;
+  let windowStart = 0;
+  const rateCheck = setInterval(() => {
+    const got = total - windowStart;
+    windowStart = total;
+    if (got * 1000 < minRate * windowMs) {
+      stop(
+        new TimeoutError(
+          `${where}: the download of ${url} is too slow (${got} bytes in the last ${
+            windowMs / 1000
+          } s, at least ${minRate} bytes/s are required); try again or download it into the build context`,
+        ),
+      );
+    }
+  }, windowMs);
   const signal = opts.signal === undefined
-    ? idle.signal
-    : AbortSignal.any([opts.signal, idle.signal]);
+    ? limits.signal
+    : AbortSignal.any([opts.signal, limits.signal]);
   try {
     touch();
     const response = await opts.fetch(url, { signal });
@@ -126,7 +197,6 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
       throw tooLarge();
     }
     const hash = expected === undefined ? undefined : opts.hasher(expected.algorithm);
-    let total = 0;
     const counted = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller): void {
@@ -166,12 +236,7 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
     if (opts.signal?.aborted) {
       throw new AbortedError("The build was aborted", { cause: opts.signal.reason });
     }
-    if (idle.signal.aborted) {
-      throw new BuildError(
-        `${where}: the download of ${url} stalled (no data for ${idleMs / 1000} s); try again`,
-        { cause: err },
-      );
-    }
+    if (limitError !== undefined) throw limitError;
     if (err instanceof OcisignError) throw err;
     throw new BuildError(
       `${where}: cannot download ${url}: ${(err as Error)?.message ?? String(err)}`,
@@ -180,5 +245,7 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
   } finally {
     finished = true;
     clearTimeout(timer);
+    clearTimeout(deadline);
+    clearInterval(rateCheck);
   }
 }

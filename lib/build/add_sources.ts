@@ -8,7 +8,7 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { concat } from "../_internal/bytes.ts";
-import { BuildError, InvalidInputError } from "../errors.ts";
+import { BuildError, InvalidInputError, SizeExceededError } from "../errors.ts";
 import { decompressStream, detectCompression } from "./decompress.ts";
 import type { ContentSpool } from "./content_spool.ts";
 import { cleanPath } from "./dockerignore.ts";
@@ -50,13 +50,59 @@ async function readHead(stream: ReadableStream<Uint8Array>, length: number): Pro
   return concat(parts).subarray(0, length);
 }
 
+/** The most an ADD archive may expand to (8 GiB). */
+export const MAX_ADD_ARCHIVE_EXPANDED_BYTES = 8 * 1024 * 1024 * 1024;
+
+/** How many times its own size a compressed ADD archive may expand to (past the floor). */
+export const MAX_ADD_ARCHIVE_RATIO = 100;
+
+/** Expanded size below which the ratio is not checked (64 MiB). */
+export const ADD_ARCHIVE_RATIO_FLOOR_BYTES = 64 * 1024 * 1024;
+
+/** Limits on what an ADD archive expands to (each has a default). */
+export interface ArchiveLimits {
+  /** Absolute cap on the uncompressed tar (default {@linkcode MAX_ADD_ARCHIVE_EXPANDED_BYTES}). */
+  maxExpandedBytes?: number;
+  /** Cap on uncompressed / compressed size (default {@linkcode MAX_ADD_ARCHIVE_RATIO}). */
+  maxExpansionRatio?: number;
+  /** Size under which the ratio is not checked (default {@linkcode ADD_ARCHIVE_RATIO_FLOOR_BYTES}). */
+  ratioFloorBytes?: number;
+}
+
+/** The expanded size allowed for an archive of `compressed` bytes. */
+function expandedLimit(compressed: number, limits: ArchiveLimits): number {
+  const ratio = limits.maxExpansionRatio ?? MAX_ADD_ARCHIVE_RATIO;
+  const floor = limits.ratioFloorBytes ?? ADD_ARCHIVE_RATIO_FLOOR_BYTES;
+  const absolute = limits.maxExpandedBytes ?? MAX_ADD_ARCHIVE_EXPANDED_BYTES;
+  return Math.min(absolute, Math.max(floor, ratio * compressed));
+}
+
+/** Passes bytes through and fails once more than `limit` have passed. */
+function capped(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  tooLarge: (seen: number) => Error,
+): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller): void {
+        seen += chunk.length;
+        if (seen > limit) throw tooLarge(seen);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
 function isTar(head: Uint8Array): boolean {
   return head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === "ustar";
 }
 
 /**
  * Extracts a local archive source into a tree when it is a tar (plain, gzip, bzip2, xz or zstd),
- * as ADD does;
+ * as ADD does (an entry whose directories go through a symlink the archive made is placed where
+ * the link leads, inside the destination, as BuildKit's unpacking in a chroot places it);
  * returns `undefined` when the file is not an archive (ADD then copies it as is). The archive is
  * read once; its file contents are kept in `spool` until the layer is written.
  *
@@ -68,19 +114,35 @@ function isTar(head: Uint8Array): boolean {
  * @param line Line for errors.
  * @param spool Where the extracted contents are kept (the caller disposes of it).
  * @param signal Cancellation.
+ * @param limits Caps on the expanded size (absolute, and as a ratio to the archive's size).
  * @returns The archive's contents, or `undefined`.
- * @throws {BuildError} ERR_BUILD for corrupt or truncated archives.
+ * @throws {BuildError} ERR_BUILD for corrupt or truncated archives, or an entry below a file.
+ * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when it expands past its limits (a zip bomb).
  */
 export async function extractArchive(
   node: TreeNode,
   line: number,
   spool: ContentSpool,
   signal?: AbortSignal,
+  limits: ArchiveLimits = {},
 ): Promise<FileTree | undefined> {
   if (node.type !== "file") return undefined;
   const [source] = await materializeNodes([node], spool, signal);
+  const limit = expandedLimit(node.size, limits);
+  const tooLarge = (seen: number): Error =>
+    new SizeExceededError(
+      `Dockerfile line ${line}: ADD ${node.path}: the archive (${node.size} bytes) expands to more than ${limit} bytes (${seen} so far), which looks like a decompression bomb; extract it outside the build, or raise the limit`,
+      seen,
+      limit,
+    );
   try {
-    return await extract(source!, spool, signal);
+    return await extract(
+      `Dockerfile line ${line}: ADD ${node.path}`,
+      source!,
+      spool,
+      signal,
+      (stream) => capped(stream, limit, tooLarge),
+    );
   } catch (err) {
     if (!(err instanceof InvalidInputError)) throw err;
     throw new BuildError(
@@ -91,30 +153,42 @@ export async function extractArchive(
 }
 
 async function extract(
+  where: string,
   node: TreeNode,
   spool: ContentSpool,
   signal: AbortSignal | undefined,
+  cap: (stream: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>,
 ): Promise<FileTree | undefined> {
   const head = await readHead(await openNodeContent(node), 512);
   let open: () => Promise<ReadableStream<Uint8Array>>;
   const format = detectCompression(head);
   if (format !== undefined) {
-    open = async () => decompressStream(await openNodeContent(node), format);
+    open = async () => cap(decompressStream(await openNodeContent(node), format));
     if (!isTar(await readHead(await open(), 512))) return undefined;
   } else if (isTar(head)) {
-    open = () => openNodeContent(node);
+    open = async () => cap(await openNodeContent(node));
   } else return undefined;
   const tree = new FileTree();
   const files = new Map<number, TreeNode>();
   const contents = await captureTar(await open(), spool, {
     visit: (header, ordinal) => {
-      const path = cleanPath(`/${header.path}`);
-      if (path === "." || header.type === "other") return false;
+      const named = cleanPath(`/${header.path}`);
+      if (named === "." || header.type === "other") return false;
+      // As the archive is unpacked in a chroot at the destination (BuildKit): an entry below a
+      // symlink the archive made lands where the link leads, never outside the destination.
+      const path = tree.resolve(named, false);
+      if (path === "") return false;
       const out = treeNodeOf(path, header);
+      if (out.type === "hardlink") out.linkname = tree.resolve(out.linkname!, false);
       for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) {
         const dir = path.slice(0, i);
-        if (tree.get(dir) === undefined) {
+        const parent = tree.get(dir);
+        if (parent === undefined) {
           tree.apply({ path: dir, type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0 });
+        } else if (parent.type !== "directory") {
+          throw new BuildError(
+            `${where}: entry ${header.path} of the archive is below /${dir}, which the archive made a ${parent.type}, not a directory; fix the archive`,
+          );
         }
       }
       tree.apply(out);

@@ -8,6 +8,14 @@ import type { ReadOnlyTarget, Target } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import type { ImageConfig } from "./image_config.ts";
+import type { DownloadLimits } from "./add_download.ts";
+import type { ArchiveLimits } from "./add_sources.ts";
+
+/**
+ * Limits on what ADD may download and extract: a download's idle time, total time and minimum
+ * rate, and an archive's expanded size (absolute, and as a ratio to its own size).
+ */
+export interface AddLimits extends DownloadLimits, ArchiveLimits {}
 
 /** What a {@linkcode BaseResolver} returns: a store and the reference (tag or digest) in it. */
 export interface ResolvedBase {
@@ -57,6 +65,8 @@ export interface BuildImageOptions {
   resolveBase?: BaseResolver;
   /** Used by `ADD <url>`; without it ADD of a URL fails. */
   fetch?: typeof fetch;
+  /** Limits of ADD downloads and archives (defaults: 10 min, 1 KiB/s, 8 GiB, 100 times). */
+  addLimits?: AddLimits;
   /** Incremental hashers (default: the pure-TypeScript one; pass the runtime's, it is faster). */
   hasher?: HasherFactory;
   /** Called with a one-line description of each step. */

@@ -21,14 +21,28 @@ function lookupName(
     const fields = line.split(":");
     if (fields[0] !== name || fields.length <= idField) continue;
     const id = Number(fields[idField]);
-    if (!Number.isSafeInteger(id) || id < 0) continue;
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_CHOWN_ID) continue;
     const gid = Number(fields[3]);
-    return Number.isSafeInteger(gid) && idField === 2 && fields.length > 3 ? { id, gid } : { id };
+    const gidOk = Number.isSafeInteger(gid) && gid >= 0 && gid <= MAX_CHOWN_ID;
+    return gidOk && idField === 2 && fields.length > 3 ? { id, gid } : { id };
   }
   return undefined;
 }
 
-const NUMERIC = /^\d+$/;
+const NUMERIC = /^-?\d+$/;
+/** The largest id chown(2) takes: 4294967295 is `(uid_t)-1`, "leave unchanged". */
+export const MAX_CHOWN_ID = 4294967294;
+
+function numericId(text: string, kind: "user" | "group", line: number): number {
+  const id = Number(text);
+  if (text.startsWith("-") || id > MAX_CHOWN_ID) {
+    const shown = text.length > 24 ? `${text.slice(0, 24)}…` : text;
+    throw new BuildError(
+      `Dockerfile line ${line}: --chown ${kind} id ${shown} is out of range; use an id from 0 to ${MAX_CHOWN_ID}`,
+    );
+  }
+  return id;
+}
 
 /**
  * Resolves a `--chown` value to numeric ids.
@@ -43,7 +57,8 @@ const NUMERIC = /^\d+$/;
  * @param readFile Reads `/etc/passwd` and `/etc/group` from the stage.
  * @param line Line for errors.
  * @returns The ids (the group defaults to the user's primary group, or the uid when numeric).
- * @throws {BuildError} ERR_BUILD when a name cannot be resolved.
+ * @throws {BuildError} ERR_BUILD when a name cannot be resolved, or an id is negative or above
+ * 4294967294 (chown(2) would truncate 4294967296 to 0, root).
  */
 export async function resolveChown(
   spec: string,
@@ -60,7 +75,7 @@ export async function resolveChown(
   };
   let uid: number;
   let primary: number | undefined;
-  if (NUMERIC.test(user)) uid = parseInt(user, 10);
+  if (NUMERIC.test(user)) uid = numericId(user, "user", line);
   else {
     passwd = await readText("etc/passwd");
     const found = lookupName(passwd, user, 2);
@@ -76,7 +91,7 @@ export async function resolveChown(
   }
   let gid: number;
   if (group === undefined || group === "") gid = primary ?? uid;
-  else if (NUMERIC.test(group)) gid = parseInt(group, 10);
+  else if (NUMERIC.test(group)) gid = numericId(group, "group", line);
   else {
     groups = await readText("etc/group");
     const found = lookupName(groups, group, 2);

@@ -17,7 +17,7 @@ import { cleanPath, DockerIgnore } from "./dockerignore.ts";
 import { atLine } from "./_dockerfile_source.ts";
 import type { Instruction } from "./dockerfile_parser.ts";
 import type { FileTree, TreeNode } from "./file_tree.ts";
-import { globToRegExp, hasGlob } from "./glob.ts";
+import { compileGlob, hasGlob } from "./glob.ts";
 
 /** Options for {@linkcode planCopy}. */
 export interface PlanCopyOptions {
@@ -170,8 +170,8 @@ export function matchSources(
     return [{ path: "", type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0 }];
   }
   if (hasGlob(pattern)) {
-    const re = globToRegExp(pattern);
-    return [...source.paths()].filter((p) => re.test(p)).sort().map((p) => source.get(p)!);
+    const glob = compileGlob(pattern);
+    return [...source.paths()].filter((p) => glob.test(p)).sort().map((p) => source.get(p)!);
   }
   const node = source.get(source.resolve(pattern, false));
   if (node === undefined) {

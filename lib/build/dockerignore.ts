@@ -6,10 +6,12 @@
  * @see https://docs.docker.com/build/concepts/context/#dockerignore-files
  * @module
  */
-import { globToRegExp } from "./glob.ts";
+import { InvalidInputError } from "../errors.ts";
+import { compileGlob, MAX_GLOB_LENGTH, showPattern } from "./glob.ts";
+import type { GlobMatcher } from "./glob.ts";
 
 interface IgnorePattern {
-  regexp: RegExp;
+  glob: GlobMatcher;
   exclusion: boolean;
 }
 
@@ -55,11 +57,20 @@ export class DockerIgnore {
    * console.log(ig.excludes("a.log"), ig.excludes("keep.log"), ig.excludes("build/x")); // true false true
    * ```
    * @param text The file's content (empty for none).
+   * @throws {InvalidInputError} ERR_INVALID_INPUT for a malformed pattern or one longer than
+   * {@linkcode MAX_GLOB_LENGTH} characters (shown cut short).
    */
   constructor(text: string) {
     this.#patterns = [];
-    for (const rawLine of text.split(/\r?\n/)) {
+    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
       let line = rawLine.trim();
+      if (line.length > MAX_GLOB_LENGTH) {
+        throw new InvalidInputError(
+          `.dockerignore line ${index + 1}: the pattern ${
+            showPattern(line)
+          } is longer than ${MAX_GLOB_LENGTH} characters; shorten it`,
+        );
+      }
       if (line === "" || line.startsWith("#")) continue;
       let exclusion = false;
       if (line.startsWith("!")) {
@@ -69,7 +80,16 @@ export class DockerIgnore {
       let pattern = cleanPath(line.startsWith("/") ? line : `/${line}`);
       if (pattern === ".") continue;
       pattern = pattern.replace(/^\/+/, "");
-      this.#patterns.push({ regexp: globToRegExp(pattern, { doubleStar: true }), exclusion });
+      let glob: GlobMatcher;
+      try {
+        glob = compileGlob(pattern, { doubleStar: true });
+      } catch (cause) {
+        throw new InvalidInputError(
+          `.dockerignore line ${index + 1}: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+      this.#patterns.push({ glob, exclusion });
     }
   }
 
@@ -90,7 +110,7 @@ export class DockerIgnore {
     for (let i = 1; i < parts.length; i++) parents.push(parts.slice(0, i).join("/"));
     let excluded = false;
     for (const p of this.#patterns) {
-      const match = p.regexp.test(path) || parents.some((parent) => p.regexp.test(parent));
+      const match = p.glob.test(path) || parents.some((parent) => p.glob.test(parent));
       if (match) excluded = !p.exclusion;
     }
     return excluded;

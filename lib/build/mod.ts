@@ -23,6 +23,8 @@
  */
 export * from "./build_image.ts";
 export * from "./build_options.ts";
+export type { DownloadLimits } from "./add_download.ts";
+export type { ArchiveLimits } from "./add_sources.ts";
 export * from "./tag_of.ts";
 export * from "./dockerfile_parser.ts";
 export * from "./shell_lexer.ts";

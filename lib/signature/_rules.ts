@@ -106,10 +106,14 @@ function label(key: string | number): string {
 export function checkSignedAttributes(h: DecodedSignedHeaders): SignedAttributes {
   const crit = h.crit;
   if (!Array.isArray(crit) || crit.length === 0) fail('missing "crit" header');
+  const listed = new Set<unknown>();
   for (const c of crit) {
     if (typeof c !== "string" && typeof c !== "number") {
       fail('"crit" header must list header names');
     }
+    // RFC 7515 and RFC 9052: no duplicates (notation-core-go refuses a repeated standard key)
+    if (listed.has(c)) fail(`"${label(c)}" is listed more than once in the "crit" header`);
+    listed.add(c);
   }
   const scheme = h.signingScheme;
   if (typeof scheme !== "string" || scheme === "") fail(`missing "${HEADER.signingScheme}" header`);

@@ -21,6 +21,7 @@ import { keySpecByJwsAlgorithm } from "../x509/key_spec.ts";
 import { MAX_CHAIN_LENGTH } from "./envelope.ts";
 import type { EnvelopeContent, ParsedEnvelope, UnsignedAttributes } from "./envelope.ts";
 import { goJson } from "./_go_json.ts";
+import { checkGoStruct, parseStrictJson } from "./_strict_json.ts";
 import { HEADER, unverified, verifyDecoded } from "./_rules.ts";
 import type { DecodedEnvelope, DecodedSignedHeaders } from "./_rules.ts";
 import type { PreparedSignRequest } from "./_sign_request.ts";
@@ -37,6 +38,12 @@ const STANDARD_KEYS = new Set<string | number>([
   HEADER.authenticSigningTime,
   HEADER.expiry,
 ]);
+/** The protected header's fields in notation-core-go (which Go matches without regard to case). */
+const PROTECTED_FIELDS = [
+  ...STANDARD_KEYS,
+  HEADER.verificationPlugin,
+  HEADER.verificationPluginMinVersion,
+] as string[];
 const NEVER_CRITICAL = new Set<string | number>(["alg", "cty", "crit", HEADER.signingTime]);
 
 /**
@@ -105,14 +112,20 @@ function b64url(value: unknown, field: string): Bytes {
   }
 }
 
-function jsonObject(bytes: Bytes, what: string): Record<string, unknown> {
+function jsonObject(
+  bytes: Bytes,
+  what: string,
+  goFields: readonly string[] = [],
+): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = JSON.parse(fromUtf8(bytes));
+    doc = parseStrictJson(bytes);
   } catch (cause) {
-    invalid(`${what} is not valid JSON`, cause);
+    invalid(`${what} is not valid JSON: ${(cause as Error).message}`, cause);
   }
   if (!isObject(doc)) invalid(`${what} is not a JSON object`);
+  const problem = checkGoStruct(doc, goFields);
+  if (problem !== undefined) invalid(`${what} is ambiguous: ${problem}`);
   return doc;
 }
 
@@ -130,19 +143,7 @@ function time(header: Record<string, unknown>, key: string): Date | undefined {
  * @throws {EnvelopeInvalidError} ERR_ENVELOPE_INVALID when the bytes are malformed.
  */
 export function parseJws(bytes: Bytes): ParsedEnvelope {
-  let text: string;
-  try {
-    text = fromUtf8(bytes);
-  } catch (cause) {
-    invalid("not UTF-8", cause);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    invalid("not valid JSON", cause);
-  }
-  if (!isObject(doc)) invalid("not a JSON object");
+  const doc = jsonObject(bytes, "the envelope");
   for (const key of Object.keys(doc)) {
     if (!TOP_LEVEL_KEYS.has(key)) invalid(`unexpected top-level field "${key}"`);
   }
@@ -190,7 +191,7 @@ export function parseJws(bytes: Bytes): ParsedEnvelope {
       invalid(`"${HEADER.timestampSignature}" is not standard base64`, cause);
     }
   }
-  const header = jsonObject(protectedBytes, "the protected header");
+  const header = jsonObject(protectedBytes, "the protected header", PROTECTED_FIELDS);
   const extended = new Map<string | number, unknown>();
   for (const [k, v] of Object.entries(header)) if (!STANDARD_KEYS.has(k)) extended.set(k, v);
   const headers: DecodedSignedHeaders = {

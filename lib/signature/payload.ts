@@ -5,12 +5,28 @@
  * @see https://github.com/notaryproject/specifications/blob/main/specs/signature-specification.md#payload
  * @module
  */
-import { fromUtf8 } from "../_internal/bytes.ts";
 import type { Bytes } from "../_internal/bytes.ts";
 import { parseDigest } from "../digest/digest.ts";
 import { EnvelopeInvalidError, InvalidInputError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { compareUtf8, goJson } from "./_go_json.ts";
+import { checkGoStruct, parseStrictJson } from "./_strict_json.ts";
+
+/** The fields of notation's `envelope.Payload`. */
+const PAYLOAD_FIELDS = ["targetArtifact"];
+/** The fields of Go's `ocispec.Descriptor`, which notation decodes `targetArtifact` into. */
+const DESCRIPTOR_FIELDS = [
+  "mediaType",
+  "digest",
+  "size",
+  "urls",
+  "annotations",
+  "data",
+  "platform",
+  "artifactType",
+];
+/** Go decodes `size` into an `int64`: `400.0` or `4e2` is an error there. */
+const INTEGER_KEYS: ReadonlySet<string> = new Set(["size"]);
 
 /** The target artifact descriptor carried in a payload. */
 export interface TargetArtifact {
@@ -60,7 +76,11 @@ export function createPayload(descriptor: Descriptor): Bytes {
 }
 
 /**
- * Parses payload bytes (after the envelope verified) into the target artifact.
+ * Parses payload bytes (after the envelope verified) into the target artifact. The payload is
+ * read so that notation (Go's `encoding/json`) cannot read another artifact out of the same bytes:
+ * a byte order mark, a duplicate key, keys that differ only in case where Go matches them without
+ * regard to case (the payload and `targetArtifact` members), and `size` written as a non-integer
+ * literal are refused.
  *
  * @example
  * ```ts
@@ -75,18 +95,25 @@ export function createPayload(descriptor: Descriptor): Bytes {
 export function parsePayload(bytes: Bytes): TargetArtifact {
   let doc: unknown;
   try {
-    doc = JSON.parse(fromUtf8(bytes));
+    doc = parseStrictJson(bytes, { integerKeys: INTEGER_KEYS });
   } catch (cause) {
-    throw new EnvelopeInvalidError("The signature payload is not valid JSON", { cause });
+    throw new EnvelopeInvalidError(
+      `The signature payload is not valid JSON: ${(cause as Error).message}`,
+      { cause },
+    );
   }
+  const invalid = (m: string) => new EnvelopeInvalidError(`The signature payload is invalid: ${m}`);
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new EnvelopeInvalidError("The signature payload is not a JSON object");
   }
+  const topProblem = checkGoStruct(doc as Record<string, unknown>, PAYLOAD_FIELDS);
+  if (topProblem !== undefined) throw invalid(topProblem);
   const target = (doc as Record<string, unknown>).targetArtifact;
-  return checkTarget(
-    target,
-    (m) => new EnvelopeInvalidError(`The signature payload is invalid: ${m}`),
-  );
+  if (target !== null && typeof target === "object" && !Array.isArray(target)) {
+    const problem = checkGoStruct(target as Record<string, unknown>, DESCRIPTOR_FIELDS);
+    if (problem !== undefined) throw invalid(`targetArtifact: ${problem}`);
+  }
+  return checkTarget(target, invalid);
 }
 
 function checkTarget(value: unknown, error: (message: string) => Error): TargetArtifact {

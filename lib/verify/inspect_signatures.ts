@@ -8,11 +8,12 @@
 import { DEFAULT_MAX_SIGNATURES } from "../_internal/limits.ts";
 import { fetchAll } from "../content/fetch_all.ts";
 import type { ReadOnlyGraphTarget } from "../content/storage.ts";
-import { EnvelopeInvalidError, OcisignError } from "../errors.ts";
+import { OcisignError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_JWS } from "../oci/media_types.ts";
 import type { EnvelopeContent, SignatureAlgorithm, SigningScheme } from "../signature/envelope.ts";
 import { parseEnvelope } from "../signature/parse_envelope.ts";
+import { parsePayload } from "../signature/payload.ts";
 import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import type { Bytes } from "../_internal/bytes.ts";
@@ -146,16 +147,7 @@ async function describeContent(
   content: EnvelopeContent,
 ): Promise<SignatureInspection> {
   const info = content.signerInfo;
-  let payload: { targetArtifact?: Descriptor };
-  try {
-    payload = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(content.payload.content));
-  } catch (cause) {
-    throw new EnvelopeInvalidError("the signature payload is not valid JSON", { cause });
-  }
-  const t = payload?.targetArtifact;
-  if (typeof t !== "object" || t === null) {
-    throw new EnvelopeInvalidError("the signature payload has no targetArtifact");
-  }
+  const t = parsePayload(content.payload.content);
   const certificates: CertificateSummary[] = [];
   for (const der of info.certificateChain) {
     certificates.push(await summarize(parseCertificate(der)));

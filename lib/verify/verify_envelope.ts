@@ -11,7 +11,6 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import {
   AuthenticTimestampError,
-  EnvelopeInvalidError,
   OcisignError,
   RevocationError,
   SignatureAuthenticityError,
@@ -25,6 +24,8 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_NOTARY_PAYLOAD } from "../oci/media_types.ts";
 import type { EnvelopeContent } from "../signature/envelope.ts";
 import { parseEnvelope } from "../signature/parse_envelope.ts";
+import { parsePayload } from "../signature/payload.ts";
+import type { TargetArtifact } from "../signature/payload.ts";
 import { loadTrustedCertificates } from "../trust/trust_store.ts";
 import type { TrustStore } from "../trust/trust_store.ts";
 import type { TrustPolicyStatement } from "../trust/trust_policy.ts";
@@ -64,62 +65,9 @@ export interface VerifyEnvelopeOptions {
   signal?: AbortSignal;
 }
 
-interface TargetArtifact {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-}
-
 function toOcisignError(err: unknown, fallback: (message: string) => OcisignError): OcisignError {
   if (err instanceof OcisignError) return err;
   return fallback(err instanceof Error ? err.message : String(err));
-}
-
-function parseTargetArtifact(content: EnvelopeContent): TargetArtifact {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(content.payload.content));
-  } catch (cause) {
-    throw new EnvelopeInvalidError(
-      "failed to unmarshal the payload of the signature: it is not valid JSON",
-      { cause },
-    );
-  }
-  const target = (json as { targetArtifact?: unknown } | null)?.targetArtifact;
-  const t = target as Record<string, unknown> | undefined;
-  if (
-    typeof t !== "object" || t === null || Array.isArray(t) || typeof t.mediaType !== "string" ||
-    typeof t.digest !== "string" || typeof t.size !== "number" || !Number.isSafeInteger(t.size) ||
-    t.size < 0
-  ) {
-    throw new EnvelopeInvalidError(
-      "the signature payload has no valid targetArtifact descriptor (mediaType, digest, size)",
-    );
-  }
-  let annotations: Record<string, string> | undefined;
-  if (t.annotations !== undefined && t.annotations !== null) {
-    if (typeof t.annotations !== "object" || Array.isArray(t.annotations)) {
-      throw new EnvelopeInvalidError(
-        "the signature payload's targetArtifact.annotations is not an object",
-      );
-    }
-    annotations = {};
-    for (const [k, v] of Object.entries(t.annotations)) {
-      if (typeof v !== "string") {
-        throw new EnvelopeInvalidError(
-          `the signature payload's annotation ${JSON.stringify(k)} is not a string`,
-        );
-      }
-      annotations[k] = v;
-    }
-  }
-  return {
-    mediaType: t.mediaType,
-    digest: t.digest,
-    size: t.size,
-    ...(annotations ? { annotations } : {}),
-  };
 }
 
 async function checkAuthenticity(
@@ -446,7 +394,7 @@ export async function verifyEnvelope(
     rejectUnknownCritical(content);
     chain = content.signerInfo.certificateChain.map((der) => parseCertificate(der));
     if (chain.length === 0) throw new SignatureIntegrityError("certificate chain is not present");
-    target = parseTargetArtifact(content);
+    target = parsePayload(content.payload.content);
   }, integrityError);
   if (!intact) return run.outcome;
   if (content === undefined || target === undefined) {

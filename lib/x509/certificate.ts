@@ -13,6 +13,7 @@ import type { NameAttribute } from "./distinguished_name.ts";
 import { describeSpki, keySpecFromSpki } from "./key_spec.ts";
 import type { KeySpec } from "./key_spec.ts";
 import { decodePem, encodePem } from "./pem.ts";
+import { MAX_WEBCRYPTO_RSA_BITS, verifyLargeRsa } from "./_rsa_large.ts";
 
 /** Key usage bit names. */
 export type KeyUsageBit =
@@ -322,6 +323,10 @@ export class Certificate {
     if (signer.publicKeyInfo.keyType === "EC" && signer.publicKeyInfo.size === 0) {
       return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is on an unsupported EC curve`;
     }
+    const { keyType, size } = signer.publicKeyInfo;
+    if (keyType === "RSA" && size > MAX_WEBCRYPTO_RSA_BITS) {
+      return await this.#checkLargeRsa(signer);
+    }
     let ok = false;
     let reason = "";
     try {
@@ -332,6 +337,21 @@ export class Certificate {
     return ok
       ? undefined
       : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
+  }
+
+  async #checkLargeRsa(signer: Certificate): Promise<string | undefined> {
+    const [tbs, , value] = readChildren(readSingle(this.raw, TAG.SEQUENCE));
+    const result = await verifyLargeRsa(
+      signer.spki,
+      this.signatureAlgorithm,
+      tbs!.raw,
+      value!.content.subarray(1),
+    );
+    if (result === true) return undefined;
+    if (result === false) {
+      return `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"`;
+    }
+    return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is an unsupported key size of RSA ${signer.publicKeyInfo.size} bits (${result.unsupported})`;
   }
 
   /** PEM encoding. */

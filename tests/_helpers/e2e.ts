@@ -203,15 +203,42 @@ export async function tamperEnvelopeInPlace(layout: string, signature: string): 
  * ```
  */
 export async function tamperEnvelopeRelinked(layout: string, signature: string): Promise<string> {
+  const { envelope } = await readSignatureManifest(layout, signature);
+  const bytes = await Deno.readFile(blobPath(layout, envelope.digest));
+  return await replaceEnvelopeRelinked(
+    layout,
+    signature,
+    flipSignatureByte(bytes, envelope.mediaType),
+  );
+}
+
+/**
+ * Replaces the envelope of a signature with `tampered` and keeps the layout consistent, as
+ * {@linkcode tamperEnvelopeRelinked} does.
+ *
+ * @returns The digest of the rewritten signature manifest.
+ *
+ * @example
+ * ```ts ignore
+ * const forged = await replaceEnvelopeRelinked(layout, sigDigest, craftedEnvelope);
+ * ```
+ */
+export async function replaceEnvelopeRelinked(
+  layout: string,
+  signature: string,
+  tampered: Uint8Array,
+): Promise<string> {
   const { manifest, envelope } = await readSignatureManifest(layout, signature);
   const oldEnvelopePath = blobPath(layout, envelope.digest);
-  const tampered = flipSignatureByte(await Deno.readFile(oldEnvelopePath), envelope.mediaType);
   const envelopeDigest = await sha256(tampered);
   await Deno.rename(oldEnvelopePath, blobPath(layout, envelopeDigest));
   await Deno.chmod(blobPath(layout, envelopeDigest), 0o644);
   await Deno.writeFile(blobPath(layout, envelopeDigest), tampered);
 
-  const rewritten = { ...manifest, layers: [{ ...envelope, digest: envelopeDigest }] };
+  const rewritten = {
+    ...manifest,
+    layers: [{ ...envelope, digest: envelopeDigest, size: tampered.length }],
+  };
   const manifestBytes = new TextEncoder().encode(JSON.stringify(rewritten));
   const manifestDigest = await sha256(manifestBytes);
   await Deno.writeFile(blobPath(layout, manifestDigest), manifestBytes);

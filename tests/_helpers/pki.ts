@@ -114,6 +114,8 @@ export type LeafOverrides =
     key?: KeyGenerationSpec;
     /** Omit the keyUsage extension entirely. */
     noKeyUsage?: boolean;
+    /** Omit the extendedKeyUsage extension entirely. */
+    noExtendedKeyUsage?: boolean;
   };
 
 /**
@@ -137,6 +139,7 @@ export async function createTestLeaf(overrides: LeafOverrides = {}): Promise<Tes
     extendedKeyUsage: overrides.extendedKeyUsage ?? { oids: [CODE_SIGNING] },
   };
   if (overrides.noKeyUsage) delete options.keyUsage;
+  if (overrides.noExtendedKeyUsage) delete options.extendedKeyUsage;
   if (overrides.basicConstraints) options.basicConstraints = overrides.basicConstraints;
   if (overrides.signatureHash) options.signatureHash = overrides.signatureHash;
   const leaf = await createCertificate(options);

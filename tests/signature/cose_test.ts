@@ -257,3 +257,19 @@ Deno.test("signEnvelope() COSE carries extended attributes of any CBOR type", as
   ]]);
   assertEquals(attrs[0]!.value, 7);
 });
+
+Deno.test("parseEnvelope() COSE refuses a label listed twice in crit (decision: as notation-core-go does for JWS)", async () => {
+  const { id, sign } = await ec256();
+  const header = new CborMap([
+    [1, -7],
+    [2, ["io.cncf.notary.signingScheme", "io.cncf.notary.signingScheme"]],
+    [3, "application/vnd.cncf.notary.payload.v1+json"],
+    ["io.cncf.notary.signingScheme", "notary.x509"],
+    ["io.cncf.notary.signingTime", new CborTag(1, Math.floor(Date.now() / 1000) - 60)],
+  ]);
+  await rejects(
+    await craftCose({ header, sign, chain: id.chain }),
+    "ERR_SIGNATURE_INTEGRITY",
+    '"io.cncf.notary.signingScheme" is listed more than once in the "crit" header',
+  );
+});

@@ -2,11 +2,17 @@ import fc from "fast-check";
 import { fromUtf8, utf8 } from "../../lib/_internal/bytes.ts";
 import type { Bytes } from "../../lib/_internal/bytes.ts";
 import { OcisignError } from "../../lib/errors.ts";
-import { assert } from "../_helpers/assert.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
 import { getTestPki } from "../_helpers/pki.ts";
 import { CborMap, CborTag, decodeCbor, encodeCbor } from "../../lib/signature/cbor/mod.ts";
 import type { CborValue } from "../../lib/signature/cbor/mod.ts";
-import { createPayload, parseEnvelope, signEnvelope } from "../../lib/signature/mod.ts";
+import {
+  createPayload,
+  parseEnvelope,
+  parsePayload,
+  signEnvelope,
+} from "../../lib/signature/mod.ts";
+import { checkGoStruct, goFoldKey, parseStrictJson } from "../../lib/signature/_strict_json.ts";
 
 const MEDIA = { jws: "application/jose+json", cose: "application/cose" } as const;
 
@@ -146,6 +152,83 @@ Deno.test("decodeCbor() returns or throws ERR_INVALID_INPUT on any bytes, and ro
       const bytes = encodeCbor(value);
       const again = encodeCbor(decodeCbor(bytes, { maxDepth: 64 }));
       assert(bytes.length === again.length && bytes.every((b, i) => b === again[i]));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+Deno.test("parseStrictJson() reads what JSON.parse reads unless a key repeats, and fails only with SyntaxError", () => {
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+      const text = JSON.stringify(value);
+      assertEquals(parseStrictJson(utf8(text)), JSON.parse(text));
+    }),
+    { numRuns: 1000 },
+  );
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.string().map((s) => utf8(s))),
+      (bytes) => {
+        try {
+          parseStrictJson(bytes);
+        } catch (err) {
+          if (!(err instanceof SyntaxError)) throw err;
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  // Any object with a key written twice is refused, whatever the values.
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1 }),
+      fc.jsonValue({ maxDepth: 2 }),
+      (object, extra) => {
+        const key = Object.keys(object)[0]!;
+        const json = JSON.stringify(object);
+        const text = `${json.slice(0, -1)},${JSON.stringify(key)}:${JSON.stringify(extra)}}`;
+        assert.throws(() => parseStrictJson(utf8(text)), /duplicate key/);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("goFoldKey() folds every case variant Go's decoder matches, checkGoStruct() refuses them", () => {
+  for (const [a, b] of [["digest", "DiGeSt"], ["size", "ſize"], ["k", "\u212A"], ["σ", "ς"]]) {
+    assertEquals(goFoldKey(a!), goFoldKey(b!));
+  }
+  fc.assert(
+    fc.property(
+      fc.constantFrom("mediaType", "digest", "size", "annotations", "targetArtifact"),
+      fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
+      (field, flips) => {
+        const variant = [...field].map((c, i) => flips[i] ? c.toUpperCase() : c).join("");
+        const object = { [field]: 1, ...(variant === field ? {} : { [variant]: 2 }) };
+        const problem = checkGoStruct(object, [field]);
+        assertEquals(problem === undefined, variant === field);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("parsePayload() fuzzed with payload-like JSON throws only typed errors and never reads a case-variant digest", () => {
+  const digest = "sha256:" + "e".repeat(64);
+  const key = fc.constantFrom("digest", "Digest", "DIGEST", "digeſt", "size", "mediaType", "x");
+  const member = fc.tuple(key, fc.oneof(fc.constant(digest), fc.jsonValue({ maxDepth: 1 })));
+  fc.assert(
+    fc.property(fc.array(member, { maxLength: 6 }), (members) => {
+      const inner = members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      const text = `{"targetArtifact":{${inner.join(",")}}}`;
+      try {
+        const target = parsePayload(utf8(text));
+        const folded = members.filter(([k]) => goFoldKey(k) === "digest");
+        assertEquals(folded.map(([k]) => k), ["digest"]);
+        assertEquals(target.digest, folded[0]![1]);
+      } catch (err) {
+        if (!(err instanceof OcisignError)) throw err;
+      }
     }),
     { numRuns: 1000 },
   );

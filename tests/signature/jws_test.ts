@@ -1,4 +1,4 @@
-import { fromUtf8, toBase64, utf8 } from "../../lib/_internal/bytes.ts";
+import { fromUtf8, toBase64, toBase64Url, utf8 } from "../../lib/_internal/bytes.ts";
 import type { Bytes } from "../../lib/_internal/bytes.ts";
 import { assert, assertEquals, assertRejectsCode, assertThrowsCode } from "../_helpers/assert.ts";
 import { createTestLeaf, getTestPki } from "../_helpers/pki.ts";
@@ -477,4 +477,66 @@ Deno.test("parseEnvelope() refuses oversized envelopes and over-long chains", as
     "ERR_ENVELOPE_INVALID",
     "more than 32 certificates",
   );
+});
+
+Deno.test("parseEnvelope() refuses JWS bytes that Go's decoder (notation) reads differently", async () => {
+  const { id, sign } = await ec256();
+  const good = await craftJws({ header: jwsHeader("ES256"), sign, chain: id.chain });
+  // notation-core-go refuses a byte order mark; ocisign used to skip it
+  await rejects(
+    new Uint8Array([0xef, 0xbb, 0xbf, ...good]),
+    "ERR_ENVELOPE_INVALID",
+    "byte order mark",
+  );
+  const text = fromUtf8(good);
+  await rejects(
+    utf8(text.replace(/\}$/, () => ',"signature":"AAAA"}')),
+    "ERR_ENVELOPE_INVALID",
+    'duplicate key "signature"',
+  );
+  // Go fills the expiry field from a case variant of its key: ocisign must not ignore it
+  const past = rfc3339(-30);
+  await rejects(
+    await craftJws({
+      header: jwsHeader("ES256", { "IO.CNCF.NOTARY.EXPIRY": past }),
+      sign,
+      chain: id.chain,
+    }),
+    "ERR_ENVELOPE_INVALID",
+    'key "IO.CNCF.NOTARY.EXPIRY" is not spelled "io.cncf.notary.expiry"',
+  );
+  await rejects(
+    await craftJws({
+      header: `${
+        toBase64Url(
+          utf8(JSON.stringify(jwsHeader("ES256")).replace(/\}$/, () => ',"ALG":"ES384"}')),
+        )
+      }`,
+      sign,
+      chain: id.chain,
+    }),
+    "ERR_ENVELOPE_INVALID",
+    'keys "alg" and "ALG" differ only in case',
+  );
+});
+
+Deno.test("parseEnvelope() JWS refuses a name listed twice in crit (decision: notation-core-go refuses a repeated standard key)", async () => {
+  const { id, sign } = await ec256();
+  for (
+    const crit of [["io.cncf.notary.signingScheme", "io.cncf.notary.signingScheme"], [
+      "io.cncf.notary.signingScheme",
+      "com.example.x",
+      "com.example.x",
+    ]]
+  ) {
+    await rejects(
+      await craftJws({
+        header: jwsHeader("ES256", { crit, "com.example.x": "v" }),
+        sign,
+        chain: id.chain,
+      }),
+      "ERR_SIGNATURE_INTEGRITY",
+      `"${crit.at(-1)}" is listed more than once in the "crit" header`,
+    );
+  }
 });

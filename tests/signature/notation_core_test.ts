@@ -9,66 +9,11 @@ import { getTestPki } from "../_helpers/pki.ts";
 import { createPayload, parseEnvelope, signEnvelope } from "../../lib/signature/mod.ts";
 import { KEY_SPECS } from "../../lib/x509/key_spec.ts";
 import { parseCertificates } from "../../lib/x509/certificate.ts";
+import { CHECKER, REQUIRE, run } from "./_notation_core.ts";
 
-const SOURCE = new URL("./notation_core/", import.meta.url).pathname;
 const MEDIA = { jws: "application/jose+json", cose: "application/cose" } as const;
-const REQUIRE = Deno.env.get("OCISIGN_REQUIRE_PEERS") === "1";
 /** A stand-in DER value for the unsigned timestamp header. */
 const TOKEN = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]);
-
-async function run(cmd: string, args: string[], cwd?: string) {
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { GOFLAGS: "-mod=mod" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
-
-async function haveGo(): Promise<boolean> {
-  try {
-    return (await run("go", ["version"])).code === 0;
-  } catch {
-    return false;
-  }
-}
-
-const HAVE_GO = await haveGo();
-if (!HAVE_GO && !REQUIRE) {
-  console.warn("skipping notation-core-go interop: the Go toolchain is not installed");
-}
-
-/** Builds the checker into `dir`; returns its path, or undefined (with a warning) when it cannot be built. */
-async function buildChecker(dir: string): Promise<string | undefined> {
-  const bin = `${dir}/notation-core-check`;
-  const out = await run("go", ["build", "-o", bin, "."], SOURCE);
-  if (out.code === 0) return bin;
-  if (REQUIRE) throw new Error(`cannot build the notation-core-go checker: ${out.stderr}`);
-  console.warn(
-    `skipping notation-core-go interop: go build failed (offline without a module cache?): ${
-      out.stderr.trim().split("\n")[0]
-    }`,
-  );
-  return undefined;
-}
-
-/** The checker, built once per run into a temp dir removed at exit; undefined when it cannot be. */
-const CHECKER_DIR = HAVE_GO
-  ? await Deno.makeTempDir({ prefix: "ocisign-notation-core-bin-" })
-  : undefined;
-const CHECKER = CHECKER_DIR === undefined ? undefined : await buildChecker(CHECKER_DIR);
-if (CHECKER_DIR !== undefined) {
-  globalThis.addEventListener("unload", () => Deno.removeSync(CHECKER_DIR, { recursive: true }));
-}
-if (CHECKER === undefined && REQUIRE) {
-  throw new Error("the notation-core-go checker is required (OCISIGN_REQUIRE_PEERS=1): install Go");
-}
 
 Deno.test({
   name: "signEnvelope() output is accepted by notation-core-go, and its output by parseEnvelope()",
