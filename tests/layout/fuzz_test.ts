@@ -80,7 +80,7 @@ Deno.test("LayoutIndex tag moves keep one entry per tag and every digest recorde
         }
       }
       assertEquals(new Set(index.entries().map((e) => e.digest)), pushed);
-      for (const [tag, digest] of tags) assertEquals(index.findTag(tag)?.digest, digest);
+      for (const [tag, digest] of tags) assertEquals(index.findTag(tag, "fuzz")?.digest, digest);
       assertEquals(index.tags(), [...tags.keys()].sort());
     }),
     { numRuns: 300 },
