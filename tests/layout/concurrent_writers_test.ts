@@ -2,12 +2,13 @@
  * Two writers of one layout that do not share memory (as two processes): each stores what it
  * pushed, whatever the other stored meanwhile.
  */
-import { LayoutStore, LayoutTar } from "../../lib/layout/mod.ts";
+import { LayoutStore, LayoutTar, openLayout } from "../../lib/layout/mod.ts";
 import type { OciLayout } from "../../lib/layout/mod.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createLayoutRepositoryProvider } from "../../lib/server/mod.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
+import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
 import { listTree, pushImage, pushSignature, withTempDir } from "./_image.ts";
 
 const opts = { hasher: nodeHasherFactory };
@@ -108,5 +109,22 @@ Deno.test("serve's layouts: a push keeps what another process wrote, and reads s
       await referrerDigests(disk, img.manifest),
       [cliSig.digest, pushed.digest].sort(),
     );
+  });
+});
+
+Deno.test("ocisign cp of two images into one layout dir and one tar at once keeps both tags", async () => {
+  await withSigningSandbox(async (sb) => {
+    await Deno.writeTextFile(`${sb.cwd}/ctx/hello.txt`, "other\n");
+    ok(await sb.run("build", "-t", "hello-world:v2", "-o", "./img2", "./ctx"));
+    for (const dest of ["./shared", "./shared.tar"]) {
+      const runs = await Promise.all([
+        sb.run("cp", "--from-oci-layout", "./img:v1", "--to-oci-layout", `${dest}:v1`),
+        sb.run("cp", "--from-oci-layout", "./img2:v2", "--to-oci-layout", `${dest}:v2`),
+      ]);
+      for (const r of runs) ok(r);
+      const layout = await openLayout(`${sb.cwd}/${dest}`, nodeFs, opts);
+      assertEquals(await Array.fromAsync(layout.tags()), ["v1", "v2"]);
+      await layout.close();
+    }
   });
 });
