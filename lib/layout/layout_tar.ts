@@ -98,7 +98,8 @@ export class LayoutTar extends OciLayout {
   #handle: FileHandle | undefined;
   #members: Map<string, TarMember>;
   #header: Bytes;
-  #stageDir: string | undefined;
+  /** The staging directory, made once even when several blobs are pushed at once. */
+  #stageDir: Promise<string> | undefined;
   #staged = new Map<string, { file: string; size: number }>();
   #removed = new Set<string>();
   #isNew: boolean;
@@ -244,8 +245,13 @@ export class LayoutTar extends OciLayout {
 
   /** Stores a blob from a verifying stream, visible only when it ends cleanly. */
   protected async _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void> {
-    this.#stageDir ??= await this.#fs.makeTempDir(parentDir(this.#path), ".ocisign-stage-");
-    const file = `${this.#stageDir}/${path.replaceAll("/", "_")}`;
+    this.#stageDir ??= this.#fs.makeTempDir(parentDir(this.#path), ".ocisign-stage-").catch(
+      (err) => {
+        this.#stageDir = undefined;
+        throw err;
+      },
+    );
+    const file = `${await this.#stageDir}/${path.replaceAll("/", "_")}`;
     await this.#fs.writeFileAtomic(file, body, opts.signal ? { signal: opts.signal } : {});
     const st = await this.#fs.stat(file);
     this.#staged.set(path, { file, size: st?.size ?? 0 });
@@ -263,8 +269,10 @@ export class LayoutTar extends OciLayout {
   }
 
   async #clearStage(): Promise<void> {
-    if (this.#stageDir) await this.#fs.remove(this.#stageDir, { recursive: true });
+    const stageDir = this.#stageDir;
     this.#stageDir = undefined;
+    const dir = await stageDir?.catch(() => undefined);
+    if (dir !== undefined) await this.#fs.remove(dir, { recursive: true });
     this.#staged.clear();
     this.#removed.clear();
   }
