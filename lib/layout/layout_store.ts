@@ -32,7 +32,7 @@ export interface OpenLayoutOptions {
 }
 
 /** The lock file writers of a layout directory take, inside it. */
-export const LAYOUT_LOCK_FILE = ".ocisign.lock";
+export const LAYOUT_LOCK_FILE: string = ".ocisign.lock";
 
 function join(root: string, rel: string): string {
   return root.endsWith("/") ? root + rel : `${root}/${rel}`;

@@ -15,7 +15,7 @@ import type { FileLock, LockOptions } from "../content/fs.ts";
 import { AbortedError, LockedError } from "../errors.ts";
 
 /** A lock not refreshed for this long is stale, whoever holds it. */
-export const STALE_AFTER_MS = 5 * 60_000;
+export const STALE_AFTER_MS: number = 5 * 60_000;
 /** How often a holder refreshes its lock's time. */
 const REFRESH_MS = 20_000;
 /** A breaker's guard file older than this was left by a breaker that died. */
