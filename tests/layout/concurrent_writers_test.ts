@@ -7,7 +7,8 @@ import type { OciLayout } from "../../lib/layout/mod.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createLayoutRepositoryProvider } from "../../lib/server/mod.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
-import { assert, assertEquals } from "../_helpers/assert.ts";
+import { MemoryFs } from "../../lib/content/memory_fs.ts";
+import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
 import { listTree, pushImage, pushSignature, withTempDir } from "./_image.ts";
 
@@ -127,4 +128,21 @@ Deno.test("ocisign cp of two images into one layout dir and one tar at once keep
       await layout.close();
     }
   });
+});
+
+Deno.test("MemoryFs layouts: two writers and a held lock behave as on disk", async () => {
+  const fs = new MemoryFs();
+  const setup = await LayoutStore.open("/img", fs, { create: true });
+  const img = await pushImage(setup, "v1");
+  const a = await LayoutStore.open("/img", fs, { autoSave: false });
+  const b = await LayoutStore.open("/img", fs, { autoSave: false });
+  const sigA = await pushSignature(a, img.manifest, "a");
+  const sigB = await pushSignature(b, img.manifest, "b");
+  await Promise.all([a.commit(), b.commit()]);
+  const after = await LayoutStore.open("/img", fs);
+  assertEquals(await referrerDigests(after, img.manifest), [sigA.digest, sigB.digest].sort());
+  const held = await fs.lock("/img/.ocisign.lock");
+  await assertRejectsCode(() => fs.lock("/img/.ocisign.lock", { waitMs: 20 }), "ERR_LOCKED");
+  await held.release();
+  assertEquals(await fs.stat("/img/.ocisign.lock"), undefined);
 });
