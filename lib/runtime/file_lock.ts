@@ -112,10 +112,14 @@ async function breakStale(path: string, staleNonce: unknown, host: string): Prom
   }
 }
 
+/** Who holds the lock, from the lock file: quoted (JSON escapes control characters), bounded. */
 function describe(path: string, owner: Partial<Owner> | undefined): string {
-  if (owner?.pid === undefined) return `Lock file ${path} is held by another process`;
-  const since = owner.created ? ` since ${owner.created}` : "";
-  return `Lock file ${path} is held by process ${owner.pid} on ${owner.hostname ?? "?"}${since}`;
+  if (typeof owner?.pid !== "number") return `Lock file ${path} is held by another process`;
+  const text = (v: unknown): string => JSON.stringify(String(v ?? "?").slice(0, 200));
+  const since = owner.created ? ` since ${text(owner.created)}` : "";
+  return `Lock file ${path} is held by process ${owner.pid} on host ${
+    text(owner.hostname)
+  }${since}`;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

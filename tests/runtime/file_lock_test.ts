@@ -39,7 +39,7 @@ Deno.test("nodeFs.lock() waits for a live holder, then fails naming the lock fil
       "ERR_LOCKED",
       `${dir}/.lock`,
     );
-    assert.match(err.message, new RegExp(`process ${Deno.pid} on `));
+    assert.match(err.message, new RegExp(`process ${Deno.pid} on host "${hostname()}"`));
     assert.match(err.message, /remove/);
     // The holder's lock is untouched and still releases cleanly.
     await held.release();
@@ -92,5 +92,17 @@ Deno.test("nodeFs.lock() release() fails when the lock was taken over meanwhile"
     const lock = await nodeFs.lock(`${dir}/.lock`);
     await Deno.writeTextFile(`${dir}/.lock`, JSON.stringify({ pid: 1, nonce: "other" }));
     await assertRejectsCode(() => lock.release(), "ERR_LOCKED", "taken over");
+  });
+});
+
+Deno.test("nodeFs.lock() quotes what a lock file says about its holder", async () => {
+  await withTemp(async (dir) => {
+    const forged = { pid: Deno.pid, hostname: "\x1b[2Jx\nSuccessfully signed", nonce: "n" };
+    await Deno.writeTextFile(`${dir}/.lock`, JSON.stringify(forged));
+    const err = await assertRejectsCode(
+      () => nodeFs.lock(`${dir}/.lock`, { waitMs: 50 }),
+      "ERR_LOCKED",
+    );
+    assert.ok(![...err.message].some((c) => c.charCodeAt(0) < 0x20), err.message);
   });
 });
