@@ -7,6 +7,7 @@ import type { OciLayout } from "../../lib/layout/mod.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createLayoutRepositoryProvider } from "../../lib/server/mod.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
+import fc from "fast-check";
 import { MemoryFs } from "../../lib/content/memory_fs.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
@@ -145,4 +146,37 @@ Deno.test("MemoryFs layouts: two writers and a held lock behave as on disk", asy
   await assertRejectsCode(() => fs.lock("/img/.ocisign.lock", { waitMs: 20 }), "ERR_LOCKED");
   await held.release();
   assertEquals(await fs.stat("/img/.ocisign.lock"), undefined);
+});
+
+Deno.test("writers committing in any order keep every manifest pushed (property)", async () => {
+  const step = fc.record({
+    writer: fc.nat({ max: 2 }),
+    kind: fc.constantFrom("push", "commit"),
+    payload: fc.constantFrom("a", "b", "c", "d"),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { maxLength: 12 }), async (steps) => {
+      const fs = new MemoryFs();
+      const setup = await LayoutStore.open("/img", fs, { create: true });
+      const img = await pushImage(setup, "v1");
+      const writers = await Promise.all(
+        [0, 1, 2].map(() => LayoutStore.open("/img", fs, { autoSave: false })),
+      );
+      const committed = new Set<string>();
+      const pushed: Set<string>[] = writers.map(() => new Set());
+      for (const s of steps) {
+        const w = writers[s.writer]!;
+        if (s.kind === "push") {
+          pushed[s.writer]!.add((await pushSignature(w, img.manifest, s.payload)).digest);
+        } else {
+          await w.commit();
+          for (const d of pushed[s.writer]!) committed.add(d);
+        }
+      }
+      const after = await LayoutStore.open("/img", fs);
+      assertEquals(await referrerDigests(after, img.manifest), [...committed].sort());
+      assertEquals((await after.resolve("v1")).digest, img.manifest.digest);
+    }),
+    { numRuns: 100 },
+  );
 });
