@@ -14,6 +14,7 @@ import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidLayoutError, NotFoundError, OcisignError } from "../errors.ts";
 import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "./_layout_index.ts";
+import { keepAttributes } from "./_keep_attributes.ts";
 import { withLock } from "./_with_lock.ts";
 import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 
@@ -202,16 +203,13 @@ export class LayoutStore extends OciLayout {
   protected _store(merge: (current: LayoutIndex) => void, opts: Op): Promise<LayoutIndex> {
     const indexPath = join(this.#root, "index.json");
     return withLock(this.#fs, join(this.#root, LAYOUT_LOCK_FILE), opts, async () => {
+      const st = await this.#fs.stat(indexPath);
       const current = LayoutIndex.parse(
         await readLimited(this.#fs, indexPath, this.#root, "index.json"),
         this.#root,
       );
       merge(current);
-      await this.#fs.writeFileAtomic(
-        indexPath,
-        current.serialize(),
-        opts.signal ? { signal: opts.signal } : {},
-      );
+      await this.#fs.writeFileAtomic(indexPath, current.serialize(), keepAttributes(st, opts));
       this.#seen = identity(await this.#fs.stat(indexPath));
       return current;
     });

@@ -16,6 +16,7 @@ import { InvalidLayoutError, NotFoundError, UnsupportedError } from "../errors.t
 import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "./_layout_index.ts";
 import { indexTar, tarEnd, tarHeader, type TarMember, tarPadding } from "./_tar_format.ts";
+import { keepAttributes } from "./_keep_attributes.ts";
 import { withLock } from "./_with_lock.ts";
 import type { OpenLayoutOptions } from "./layout_store.ts";
 import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
@@ -182,13 +183,11 @@ export class LayoutTar extends OciLayout {
           ? LayoutIndex.parse(current.index, this.location)
           : LayoutIndex.empty();
         merge(index);
-        await this.#fs.writeFileAtomic(this.#path, this.#tarStream(current, index.serialize()), {
-          ...(st ? { mode: st.mode } : {}),
-          ...(st?.uid !== undefined && st.gid !== undefined
-            ? { owner: { uid: st.uid, gid: st.gid } }
-            : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
+        await this.#fs.writeFileAtomic(
+          this.#path,
+          this.#tarStream(current, index.serialize()),
+          keepAttributes(st, opts),
+        );
       } finally {
         await current?.handle.close();
       }

@@ -89,3 +89,12 @@ Deno.test("nodeFs.writeFileAtomic() keeps its temporary file 0600 while it write
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sign on a layout directory keeps index.json's mode", async () => {
+  await withSigningSandbox(async (sb) => {
+    await Deno.chmod(`${sb.cwd}/img/index.json`, 0o640);
+    ok(await sb.run("sign", "--oci-layout", "./img:v1"));
+    assertEquals((await Deno.stat(`${sb.cwd}/img/index.json`)).mode! & 0o7777, 0o640);
+    assertEquals(await signatureCount(sb.run, "./img:v1"), 1);
+  });
+});
