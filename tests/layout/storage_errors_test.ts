@@ -99,3 +99,63 @@ Deno.test({
     });
   },
 });
+
+/** `setpriv` drops root's permission override, so root meets file modes as any user does. */
+function hasSetpriv(): boolean {
+  try {
+    return new Deno.Command("setpriv", { args: ["--version"], stdout: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+/** How to run a command under file modes: as it is, or as root without its override. */
+const AS_USER = Deno.uid() === 0
+  ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+  : [];
+
+Deno.test({
+  name: "sign where the user may not write fails with exit 9 and leaves the layout as it was",
+  // Root ignores file modes unless it drops that capability, which needs setpriv.
+  ignore: Deno.uid() === 0 && !hasSetpriv(),
+  fn: async () => {
+    await withSigningSandbox(async (sb) => {
+      await Deno.mkdir(`${sb.cwd}/locked`);
+      ok(await sb.run("cp", "--from-oci-layout", "./img:v1", "--to-oci-layout", "./locked/img:v1"));
+      ok(
+        await sb.run(
+          "cp",
+          "--from-oci-layout",
+          "./img:v1",
+          "--to-oci-layout",
+          "./locked/app.tar:v1",
+        ),
+      );
+      await Deno.chmod(`${sb.cwd}/locked/img`, 0o555);
+      await Deno.chmod(`${sb.cwd}/locked`, 0o555);
+      try {
+        const before = await listTree(`${sb.cwd}/locked`);
+        const tarBefore = await Deno.readFile(`${sb.cwd}/locked/app.tar`);
+        for (const ref of ["./locked/img:v1", "./locked/app.tar:v1"]) {
+          const run = [...AS_USER, Deno.execPath(), "run", "-A", CLI, "sign", "--oci-layout", ref];
+          const r = await new Deno.Command(run[0]!, {
+            args: run.slice(1),
+            cwd: sb.cwd,
+            env: { OCISIGN_CONFIG_DIR: sb.configDir },
+            clearEnv: true,
+          }).output();
+          const stderr = new TextDecoder().decode(r.stderr);
+          assertEquals(r.code, 9, `${ref}: ${stderr}`);
+          assert.match(stderr, /permission denied; check the permissions/);
+          assertEquals(await listTree(`${sb.cwd}/locked`), before);
+          assertEquals(await Deno.readFile(`${sb.cwd}/locked/app.tar`), tarBefore);
+        }
+      } finally {
+        await Deno.chmod(`${sb.cwd}/locked`, 0o755);
+        await Deno.chmod(`${sb.cwd}/locked/img`, 0o755);
+      }
+    });
+  },
+});
