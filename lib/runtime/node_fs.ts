@@ -216,6 +216,18 @@ async function writeAll(
   }
 }
 
+/**
+ * Gives the written file its final mode: the one asked for, else a plain new file's. File
+ * systems without modes (FAT) refuse chmod; only an explicitly requested mode must then fail.
+ */
+async function setMode(handle: fsp.FileHandle, mode: number | undefined): Promise<void> {
+  try {
+    await handle.chmod(mode ?? newFileMode());
+  } catch (err) {
+    if (mode !== undefined || !(isErrno(err, "EPERM") || isErrno(err, "ENOTSUP"))) throw err;
+  }
+}
+
 async function chownBestEffort(
   handle: fsp.FileHandle,
   owner: { uid: number; gid: number },
@@ -303,7 +315,7 @@ export const nodeFs: Fs = {
       try {
         await writeAll(handle, data, opts.signal);
         if (opts.owner) await chownBestEffort(handle, opts.owner);
-        await handle.chmod(opts.mode ?? newFileMode());
+        await setMode(handle, opts.mode);
         await handle.sync();
       } finally {
         await handle.close();
