@@ -49,7 +49,9 @@ export type ErrorCode =
   | "ERR_VERIFICATION_FAILED"
   | "ERR_CONFIG"
   | "ERR_BUILD"
-  | "ERR_SIGNATURE_SUBJECT_MISMATCH";
+  | "ERR_SIGNATURE_SUBJECT_MISMATCH"
+  | "ERR_STORAGE"
+  | "ERR_LOCKED";
 
 /** Options accepted by every {@linkcode OcisignError} constructor. */
 export interface OcisignErrorOptions {
@@ -369,6 +371,25 @@ export class DeniedError extends OcisignError {
   /** @param message What failed (never the credentials). */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_DENIED", message, options);
+  }
+}
+
+/**
+ * The local file system refused a write or a read: no space left, quota exceeded, read-only
+ * file system, permission denied. `details.errno` names the condition (`ENOSPC`, ...).
+ */
+export class StorageError extends OcisignError {
+  /** @param message What failed and what to do. */
+  constructor(message: string, options?: OcisignErrorOptions) {
+    super("ERR_STORAGE", message, options);
+  }
+}
+
+/** A lock file is held by another process (a layout being written), or was lost while held. */
+export class LockedError extends OcisignError {
+  /** @param message Which lock, who holds it, and what to do. */
+  constructor(message: string, options?: OcisignErrorOptions) {
+    super("ERR_LOCKED", message, options);
   }
 }
 

@@ -5,3 +5,4 @@
  */
 export * from "./bytes.ts";
 export * from "./limits.ts";
+export * from "./keyed_lock.ts";

@@ -16,6 +16,7 @@ export const EXIT = {
   AUTH: 6,
   REGISTRY: 7,
   INVALID_INPUT: 8,
+  STORAGE: 9,
   INTERRUPTED: 130,
 } as const;
 
@@ -56,6 +57,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   ERR_CERTIFICATE_INVALID: EXIT.INVALID_INPUT,
   ERR_KEY_INVALID: EXIT.INVALID_INPUT,
   ERR_ALREADY_EXISTS: EXIT.INVALID_INPUT,
+  ERR_STORAGE: EXIT.STORAGE,
+  ERR_LOCKED: EXIT.STORAGE,
 };
 
 /** Maps an error code to its exit code. */
@@ -74,4 +77,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   6    authentication failed or access denied
   7    registry or network error, timeout
   8    invalid input data (digest mismatch, malformed layout or manifest)
+  9    local file system: no space, quota, read-only, permission denied, layout locked
   130  interrupted`;

@@ -22,6 +22,10 @@ export interface FileInfo {
   ino?: number;
   /** Number of hard links, where the platform has it. */
   nlink?: number;
+  /** Owner's user id, where the platform has it. */
+  uid?: number;
+  /** Owner's group id, where the platform has it. */
+  gid?: number;
 }
 
 /** A directory entry. */
@@ -46,23 +50,52 @@ export interface FileHandle {
 
 /** Options for atomic writes. */
 export interface WriteOptions {
-  /** Permission bits for a new file (e.g. `0o600` for private keys). */
+  /**
+   * Permission bits of the file once written (e.g. `0o600` for private keys); the temporary file
+   * is `0o600` while it is written, whatever this says.
+   */
   mode?: number;
+  /** Owner to give the file (best effort: kept as is when the process may not change it). */
+  owner?: { uid: number; gid: number };
   /** Cancels the write; the target is left as it was. */
   signal?: AbortSignal;
+}
+
+/** Options of {@linkcode Fs.lock}. */
+export interface LockOptions {
+  /** How long to wait for another holder, in milliseconds (default 120,000). */
+  waitMs?: number;
+  /** Cancels the wait. */
+  signal?: AbortSignal;
+}
+
+/** A held lock file (see {@linkcode Fs.lock}). */
+export interface FileLock {
+  /** The lock file. */
+  readonly path: string;
+  /**
+   * Releases the lock.
+   * @throws {LockedError} ERR_LOCKED when the lock was taken over while held (what was written
+   *   under it may have been overwritten).
+   */
+  release(): Promise<void>;
 }
 
 /** The file-system operations the core needs. */
 export interface Fs {
   /**
-   * Reads a whole file, refusing files larger than `maxBytes` when given.
+   * Reads a whole file, refusing files larger than `maxBytes` when given. Never blocks on a FIFO,
+   * socket or device: anything but a regular file is refused.
    * @throws {NotFoundError} ERR_NOT_FOUND when missing.
    * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when over `maxBytes`.
+   * @throws {InvalidInputError} ERR_INVALID_INPUT when not a regular file.
    */
   readFile(path: string, opts?: { maxBytes?: number }): Promise<Bytes>;
   /**
-   * Opens a file for random access.
+   * Opens a file for random access; like `readFile`, refuses anything but a regular file without
+   * blocking.
    * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   * @throws {InvalidInputError} ERR_INVALID_INPUT when not a regular file.
    */
   open(path: string): Promise<FileHandle>;
   /**
@@ -85,6 +118,19 @@ export interface Fs {
   stat(path: string): Promise<FileInfo | undefined>;
   /** Reads a symlink's target. */
   readLink(path: string): Promise<string>;
+  /**
+   * The path with every symlink resolved (absolute).
+   * @throws {NotFoundError} ERR_NOT_FOUND when it (or a link's target) does not exist.
+   */
+  realPath(path: string): Promise<string>;
+  /**
+   * Takes a lock shared with other processes: creates `path` exclusively, holding the owner's
+   * process id, host name and time. A lock left by a process that is gone (same host) or not
+   * refreshed for a long time is broken; otherwise the call waits, up to `waitMs`.
+   * @throws {LockedError} ERR_LOCKED when still held after `waitMs` (the message names the lock
+   *   file and its holder).
+   */
+  lock(path: string, opts?: LockOptions): Promise<FileLock>;
   /** Removes a file or (with `recursive`) a directory tree. No error when missing. */
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** Renames atomically within one file system. */

@@ -4,9 +4,23 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import { AbortedError, InvalidInputError, NotFoundError, SizeExceededError } from "../errors.ts";
+import {
+  AbortedError,
+  InvalidInputError,
+  LockedError,
+  NotFoundError,
+  SizeExceededError,
+} from "../errors.ts";
 import { readBounded } from "./_streams.ts";
-import type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "./fs.ts";
+import type {
+  DirEntry,
+  FileHandle,
+  FileInfo,
+  FileLock,
+  Fs,
+  LockOptions,
+  WriteOptions,
+} from "./fs.ts";
 
 type Node =
   | { kind: "file"; data: Bytes; mode: number; mtime: Date }
@@ -188,6 +202,54 @@ export class MemoryFs implements Fs {
       return Promise.reject(new NotFoundError(`Cannot read link ${path}: not a symlink`));
     }
     return Promise.resolve(node.target);
+  }
+
+  /** Resolves symlinks in the last component of `path` (memory links are only ever there). */
+  realPath(path: string): Promise<string> {
+    let p = normalize(path);
+    for (let hops = 0; hops < 40; hops++) {
+      const node = this.#nodes.get(p);
+      if (node === undefined && !isRoot(p)) {
+        return Promise.reject(new NotFoundError(`Cannot resolve ${path}: no such file`));
+      }
+      if (node?.kind !== "symlink") return Promise.resolve(p);
+      p = normalize(node.target.startsWith("/") ? node.target : `${parentOf(p)}/${node.target}`);
+    }
+    return Promise.reject(new InvalidInputError(`Cannot resolve ${path}: too many links`));
+  }
+
+  /**
+   * Takes a lock within this memory file system: the lock file exists while held, and another
+   * taker polls until it is released or `waitMs` passes.
+   */
+  async lock(path: string, opts: LockOptions = {}): Promise<FileLock> {
+    const p = normalize(path);
+    const deadline = Date.now() + (opts.waitMs ?? 120_000);
+    while (this.#nodes.has(p)) {
+      opts.signal?.throwIfAborted();
+      if (Date.now() >= deadline) {
+        throw new LockedError(
+          `Lock file ${path} is held by another writer. Wait for it to finish and try again`,
+          { details: { lockFile: path } },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    this.#dir(parentOf(p), "lock");
+    const held: Node = { kind: "file", data: new Uint8Array(0), mode: 0o644, mtime: new Date() };
+    this.#nodes.set(p, held);
+    return {
+      path,
+      release: (): Promise<void> => {
+        if (this.#nodes.get(p) !== held) {
+          return Promise.reject(
+            new LockedError(`Lock file ${path} was taken over while held; run again`),
+          );
+        }
+        this.#nodes.delete(p);
+        return Promise.resolve();
+      },
+    };
   }
 
   /** Creates a symlink (memory only; reads do not follow it). */

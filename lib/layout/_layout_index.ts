@@ -33,6 +33,24 @@ function withoutRefName(desc: Descriptor): Descriptor {
   return copy;
 }
 
+/** One change to `index.json`, kept so it can be replayed on the file's current content. */
+export type IndexChange =
+  | { kind: "add"; desc: Descriptor }
+  | { kind: "tag"; desc: Descriptor; tag: string }
+  | { kind: "untag"; tag: string }
+  | { kind: "remove"; digest: string };
+
+function ambiguity(where: string, key: string, tag: string, named: Descriptor[]): void {
+  const digests = [...new Set(named.map((e) => e.digest))];
+  if (digests.length < 2) return;
+  throw new InvalidLayoutError(
+    `${where}: tag ${JSON.stringify(tag)} is ambiguous: index.json has ${named.length} entries ` +
+      `with ${key} ${JSON.stringify(tag)} and different digests (${digests.join(", ")}); ` +
+      `remove all but one of them from index.json, or name the image by digest`,
+    { details: { tag, digests } },
+  );
+}
+
 /** A layout's `index.json`, parsed and editable. */
 export class LayoutIndex {
   #doc: Record<string, unknown>;
@@ -101,6 +119,26 @@ export class LayoutIndex {
     return new LayoutIndex(obj, entries);
   }
 
+  /** An independent copy. */
+  clone(): LayoutIndex {
+    return new LayoutIndex({ ...this.#doc }, this.entries());
+  }
+
+  /** Applies a recorded change; returns whether the index changed. */
+  apply(change: IndexChange): boolean {
+    switch (change.kind) {
+      case "add":
+        return this.addUntagged(change.desc);
+      case "tag":
+        this.setTag(change.desc, change.tag);
+        return true;
+      case "untag":
+        return this.removeTag(change.tag);
+      case "remove":
+        return this.removeDigest(change.digest);
+    }
+  }
+
   /** Entries in file order (copies). */
   entries(): Descriptor[] {
     return this.#entries.map((d) => ({ ...d }));
@@ -117,17 +155,21 @@ export class LayoutIndex {
   }
 
   /**
-   * The entry a tag names: the last entry with that `ref.name` (as oras does), else an entry whose
-   * `io.containerd.image.name` equals the reference.
+   * The entry a tag names: the entry with that `ref.name`, else the entry whose
+   * `io.containerd.image.name` equals the reference. Tools disagree on which of several entries
+   * with one name counts (oras and ocisign took the last, skopeo the first, umoci refuses), so a
+   * name given to different digests is refused.
+   * @throws {InvalidLayoutError} ERR_INVALID_LAYOUT when the name is ambiguous.
    */
-  findTag(tag: string): Descriptor | undefined {
-    for (let i = this.#entries.length - 1; i >= 0; i--) {
-      if (refName(this.#entries[i]!) === tag) return { ...this.#entries[i]! };
-    }
-    const named = this.#entries.find((e) =>
+  findTag(tag: string, where: string): Descriptor | undefined {
+    const tagged = this.#entries.filter((e) => refName(e) === tag);
+    ambiguity(where, ANNOTATION_REF_NAME, tag, tagged);
+    if (tagged.length > 0) return { ...tagged[tagged.length - 1]! };
+    const named = this.#entries.filter((e) =>
       e.annotations?.[ANNOTATION_CONTAINERD_IMAGE_NAME] === tag
     );
-    return named ? { ...named } : undefined;
+    ambiguity(where, ANNOTATION_CONTAINERD_IMAGE_NAME, tag, named);
+    return named.length > 0 ? { ...named[0]! } : undefined;
   }
 
   /** The first entry with this digest. */

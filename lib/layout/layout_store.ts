@@ -7,13 +7,15 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
-import type { Fs } from "../content/fs.ts";
+import type { FileInfo, Fs } from "../content/fs.ts";
 import type { Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidLayoutError, NotFoundError, OcisignError } from "../errors.ts";
 import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "./_layout_index.ts";
+import { keepAttributes } from "./_keep_attributes.ts";
+import { withLock } from "./_with_lock.ts";
 import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 
 /** Options for opening a layout. */
@@ -29,6 +31,9 @@ export interface OpenLayoutOptions {
    */
   autoSave?: boolean;
 }
+
+/** The lock file writers of a layout directory take, inside it. */
+export const LAYOUT_LOCK_FILE: string = ".ocisign.lock";
 
 function join(root: string, rel: string): string {
   return root.endsWith("/") ? root + rel : `${root}/${rel}`;
@@ -50,9 +55,31 @@ async function readLimited(fs: Fs, path: string, where: string, name: string): P
   }
 }
 
+/** What identifies one version of a file: a rename-based write gives a new inode. */
+function identity(st: FileInfo | undefined): string {
+  return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtime.getTime()}` : "";
+}
+
 /**
- * A layout directory. `index.json` is rewritten atomically after every change, and changes are
- * serialised within the process; blobs are written to a temporary directory inside the layout,
+ * Refuses symlinked algorithm directories (`blobs/sha256` pointing elsewhere), as a symlinked
+ * `blobs` is refused: blobs would be written outside the layout.
+ */
+async function checkBlobDirs(fs: Fs, root: string): Promise<void> {
+  for (const e of await fs.readDir(join(root, "blobs"))) {
+    if (e.isSymlink) {
+      throw new InvalidLayoutError(
+        `${root}: blobs/${e.name} is a symbolic link; a layout's blob directories must be real ` +
+          `directories inside it (replace the link with a copy of the directory)`,
+      );
+    }
+  }
+}
+
+/**
+ * A layout directory. `index.json` is rewritten atomically after every change (or once, by
+ * `commit()`), under the lock file `.ocisign.lock` taken by every ocisign writer: it is read
+ * again under the lock and this process's changes are applied to what it holds then, so
+ * concurrent writers lose nothing. Blobs are written to a temporary directory inside the layout,
  * verified, then renamed into `blobs/`, so an interrupted push leaves no partial blob.
  *
  * @example Create a layout, push a blob
@@ -72,19 +99,21 @@ export class LayoutStore extends OciLayout {
   #fs: Fs;
   #root: string;
   #autoSave: boolean;
-  #pendingIndex: Bytes | undefined;
+  /** {@linkcode identity} of `index.json` when last read or written. */
+  #seen: string;
 
   private constructor(
     root: string,
     fs: Fs,
     index: LayoutIndex,
     hasher: HasherFactory,
-    autoSave: boolean,
+    opts: { autoSave: boolean; seen: string },
   ) {
     super(root, index, hasher);
     this.#fs = fs;
     this.#root = root;
-    this.#autoSave = autoSave;
+    this.#autoSave = opts.autoSave;
+    this.#seen = opts.seen;
   }
 
   /**
@@ -134,45 +163,69 @@ export class LayoutStore extends OciLayout {
       await fs.mkdir(join(root, "blobs"));
     } else if (!blobs.isDirectory) {
       throw new InvalidLayoutError(`${root}: blobs is not a directory`);
+    } else {
+      await checkBlobDirs(fs, root);
     }
     const indexPath = join(root, "index.json");
     let index: LayoutIndex;
     if (await fs.stat(indexPath)) {
       index = LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
     } else if (create) {
-      index = LayoutIndex.empty();
-      await fs.writeFileAtomic(indexPath, index.serialize());
+      index = await withLock(fs, join(root, LAYOUT_LOCK_FILE), {}, async () => {
+        // Another process may have created it meanwhile.
+        if (await fs.stat(indexPath)) {
+          return LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
+        }
+        const empty = LayoutIndex.empty();
+        await fs.writeFileAtomic(indexPath, empty.serialize());
+        return empty;
+      });
     } else {
       throw new InvalidLayoutError(`${root}: index.json is missing`);
     }
-    return new LayoutStore(
-      root,
-      fs,
-      index,
-      opts.hasher ?? pureHasherFactory,
-      opts.autoSave ?? true,
-    );
+    return new LayoutStore(root, fs, index, opts.hasher ?? pureHasherFactory, {
+      autoSave: opts.autoSave ?? true,
+      seen: identity(await fs.stat(indexPath)),
+    });
   }
 
-  /**
-   * Writes `index.json` when `autoSave` was turned off and it changed; otherwise there is nothing
-   * to do, as every change was written at once.
-   */
-  async commit(opts: Op = {}): Promise<void> {
-    const pending = this.#pendingIndex;
-    if (pending === undefined) return;
-    await this.#fs.writeFileAtomic(
-      join(this.#root, "index.json"),
-      pending,
-      opts.signal ? { signal: opts.signal } : {},
-    );
-    if (this.#pendingIndex === pending) this.#pendingIndex = undefined;
-  }
-
-  /** Discards an `index.json` change not yet committed (with `autoSave: false`). */
+  /** Nothing to release: changes not committed (with `autoSave: false`) are dropped. */
   close(): Promise<void> {
-    this.#pendingIndex = undefined;
     return Promise.resolve();
+  }
+
+  /** Whether every change is written at once. */
+  protected _autoSave(): boolean {
+    return this.#autoSave;
+  }
+
+  /** Under `.ocisign.lock`: reads `index.json`, merges, writes it. */
+  protected _store(merge: (current: LayoutIndex) => void, opts: Op): Promise<LayoutIndex> {
+    const indexPath = join(this.#root, "index.json");
+    return withLock(this.#fs, join(this.#root, LAYOUT_LOCK_FILE), opts, async () => {
+      const st = await this.#fs.stat(indexPath);
+      const current = LayoutIndex.parse(
+        await readLimited(this.#fs, indexPath, this.#root, "index.json"),
+        this.#root,
+      );
+      merge(current);
+      await this.#fs.writeFileAtomic(indexPath, current.serialize(), keepAttributes(st, opts));
+      this.#seen = identity(await this.#fs.stat(indexPath));
+      return current;
+    });
+  }
+
+  /** Reads `index.json` again when its identity changed. */
+  protected async _reloadIfChanged(): Promise<LayoutIndex | undefined> {
+    const indexPath = join(this.#root, "index.json");
+    const seen = identity(await this.#fs.stat(indexPath));
+    if (seen === this.#seen) return undefined;
+    const index = LayoutIndex.parse(
+      await readLimited(this.#fs, indexPath, this.#root, "index.json"),
+      this.#root,
+    );
+    this.#seen = seen;
+    return index;
   }
 
   /** Size of a blob, or undefined when absent. */
@@ -206,15 +259,6 @@ export class LayoutStore extends OciLayout {
   /** Removes a blob. */
   protected _removeBlob(path: string): Promise<void> {
     return this.#fs.remove(join(this.#root, path));
-  }
-
-  /** Persists index.json. */
-  protected _saveIndex(bytes: Bytes): Promise<void> {
-    if (!this.#autoSave) {
-      this.#pendingIndex = bytes;
-      return Promise.resolve();
-    }
-    return this.#fs.writeFileAtomic(join(this.#root, "index.json"), bytes);
   }
 
   async #sizeViaOpen(path: string): Promise<number | undefined> {

@@ -16,6 +16,8 @@ import { InvalidLayoutError, NotFoundError, UnsupportedError } from "../errors.t
 import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "./_layout_index.ts";
 import { indexTar, tarEnd, tarHeader, type TarMember, tarPadding } from "./_tar_format.ts";
+import { keepAttributes } from "./_keep_attributes.ts";
+import { withLock } from "./_with_lock.ts";
 import type { OpenLayoutOptions } from "./layout_store.ts";
 import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 
@@ -67,8 +69,12 @@ async function openTar(fs: Fs, path: string): Promise<Opened> {
 /**
  * A layout tar. Pushes, tags and deletes are staged (blobs in a temporary directory next to the
  * tar) and become visible in the file only on {@linkcode LayoutTar.commit}; {@linkcode
- * LayoutTar.close} discards what was not committed. Entries with absolute paths, `..`, links
- * pointing outside, duplicate names, special files, or an `index.json` over 4 MiB are refused.
+ * LayoutTar.close} discards what was not committed. A commit takes the lock file `<tar>.lock`
+ * (shared by every ocisign writer), reads the tar again and rewrites it with what it holds now
+ * plus this process's changes, so concurrent writers lose nothing. The tar keeps its mode and
+ * owner; a symlinked tar is rewritten at the link's target. Entries with absolute paths, `..`,
+ * links pointing outside, duplicate names, special files, or an `index.json` over 4 MiB are
+ * refused.
  *
  * @example Push to a new tar and commit
  * ```ts
@@ -88,31 +94,31 @@ async function openTar(fs: Fs, path: string): Promise<Opened> {
  */
 export class LayoutTar extends OciLayout {
   #fs: Fs;
+  /** The tar file itself (a symlink's target). */
   #path: string;
   #handle: FileHandle | undefined;
   #members: Map<string, TarMember>;
   #header: Bytes;
-  #indexBytes: Bytes;
-  #stageDir: string | undefined;
+  /** The staging directory, made once even when several blobs are pushed at once. */
+  #stageDir: Promise<string> | undefined;
   #staged = new Map<string, { file: string; size: number }>();
   #removed = new Set<string>();
-  #dirty: boolean;
+  #isNew: boolean;
 
   private constructor(
-    path: string,
+    paths: { location: string; file: string },
     fs: Fs,
     opened: Opened | undefined,
     index: LayoutIndex,
     hasher: HasherFactory,
   ) {
-    super(path, index, hasher);
+    super(paths.location, index, hasher);
     this.#fs = fs;
-    this.#path = path;
+    this.#path = paths.file;
     this.#handle = opened?.handle;
     this.#members = opened?.members ?? new Map();
     this.#header = opened?.header ?? layoutHeaderBytes();
-    this.#indexBytes = opened?.index ?? index.serialize();
-    this.#dirty = opened === undefined;
+    this.#isNew = opened === undefined;
   }
 
   /**
@@ -131,43 +137,74 @@ export class LayoutTar extends OciLayout {
     const st = await fs.stat(path);
     if (!st) {
       if (!opts.create) throw new NotFoundError(`Layout tar ${path} does not exist`);
-      return new LayoutTar(path, fs, undefined, LayoutIndex.empty(), hasher);
+      return new LayoutTar(
+        { location: path, file: path },
+        fs,
+        undefined,
+        LayoutIndex.empty(),
+        hasher,
+      );
     }
-    const opened = await openTar(fs, path);
+    // Writes go to the link's target, so the link stays a link and the target gets the changes.
+    const file = st.isSymlink ? await fs.realPath(path) : path;
+    const opened = await openTar(fs, file);
     try {
       const index = LayoutIndex.parse(opened.index, path);
-      return new LayoutTar(path, fs, opened, index, hasher);
+      return new LayoutTar({ location: path, file }, fs, opened, index, hasher);
     } catch (err) {
       await opened.handle.close();
       throw err;
     }
   }
 
-  /** Whether there are staged changes not yet written by {@linkcode LayoutTar.commit}. */
-  get dirty(): boolean {
-    return this.#dirty || this.#staged.size > 0 || this.#removed.size > 0;
+  /** Never at once: changes are stored by {@linkcode LayoutTar.commit}. */
+  protected _autoSave(): boolean {
+    return false;
+  }
+
+  /** Whether the tar is new or has staged blobs or removals. */
+  protected override _hasStaged(): boolean {
+    return this.#isNew || this.#staged.size > 0 || this.#removed.size > 0;
   }
 
   /**
-   * Rewrites the tar atomically with the staged changes: a new tar is written next to it
-   * (`oci-layout`, `index.json`, then every kept entry in its original order, then new blobs)
-   * and renamed over it. An interrupted commit leaves the old tar as it was.
+   * Under `<tar>.lock`: opens the tar as it is now, applies `merge` to its `index.json`, and
+   * rewrites it atomically (a temporary file `0600` next to it, renamed over it) with the same
+   * mode and owner: `oci-layout`, `index.json`, every kept entry in its order, then new blobs.
+   * An interrupted commit leaves the old tar as it was.
    */
-  async commit(opts: Op = {}): Promise<void> {
-    if (!this.dirty) return;
+  protected _store(merge: (current: LayoutIndex) => void, opts: Op): Promise<LayoutIndex> {
     checkAborted(opts.signal);
-    await this.#fs.writeFileAtomic(this.#path, this.#tarStream(), {
-      mode: 0o644,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+    return withLock(this.#fs, `${this.#path}.lock`, opts, async () => {
+      const st = await this.#fs.stat(this.#path);
+      const current = st ? await openTar(this.#fs, this.#path) : undefined;
+      try {
+        const index = current
+          ? LayoutIndex.parse(current.index, this.location)
+          : LayoutIndex.empty();
+        merge(index);
+        await this.#fs.writeFileAtomic(
+          this.#path,
+          this.#tarStream(current, index.serialize()),
+          keepAttributes(st, opts),
+        );
+      } finally {
+        await current?.handle.close();
+      }
+      const opened = await openTar(this.#fs, this.#path);
+      await this.#handle?.close();
+      this.#handle = opened.handle;
+      this.#members = opened.members;
+      this.#header = opened.header;
+      await this.#clearStage();
+      this.#isNew = false;
+      return LayoutIndex.parse(opened.index, this.location);
     });
-    const opened = await openTar(this.#fs, this.#path);
-    await this.#handle?.close();
-    this.#handle = opened.handle;
-    this.#members = opened.members;
-    this.#header = opened.header;
-    this.#indexBytes = opened.index;
-    await this.#clearStage();
-    this.#dirty = false;
+  }
+
+  /** A tar is a snapshot: it is read again only under the lock, by a commit. */
+  protected _reloadIfChanged(): Promise<LayoutIndex | undefined> {
+    return Promise.resolve(undefined);
   }
 
   /** Closes the tar and discards uncommitted changes. */
@@ -207,8 +244,13 @@ export class LayoutTar extends OciLayout {
 
   /** Stores a blob from a verifying stream, visible only when it ends cleanly. */
   protected async _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void> {
-    this.#stageDir ??= await this.#fs.makeTempDir(parentDir(this.#path), ".ocisign-stage-");
-    const file = `${this.#stageDir}/${path.replaceAll("/", "_")}`;
+    this.#stageDir ??= this.#fs.makeTempDir(parentDir(this.#path), ".ocisign-stage-").catch(
+      (err) => {
+        this.#stageDir = undefined;
+        throw err;
+      },
+    );
+    const file = `${await this.#stageDir}/${path.replaceAll("/", "_")}`;
     await this.#fs.writeFileAtomic(file, body, opts.signal ? { signal: opts.signal } : {});
     const st = await this.#fs.stat(file);
     this.#staged.set(path, { file, size: st?.size ?? 0 });
@@ -225,22 +267,17 @@ export class LayoutTar extends OciLayout {
     if (this.#members.has(path)) this.#removed.add(path);
   }
 
-  /** Persists index.json. */
-  protected _saveIndex(bytes: Bytes): Promise<void> {
-    this.#indexBytes = bytes;
-    this.#dirty = true;
-    return Promise.resolve();
-  }
-
   async #clearStage(): Promise<void> {
-    if (this.#stageDir) await this.#fs.remove(this.#stageDir, { recursive: true });
+    const stageDir = this.#stageDir;
     this.#stageDir = undefined;
+    const dir = await stageDir?.catch(() => undefined);
+    if (dir !== undefined) await this.#fs.remove(dir, { recursive: true });
     this.#staged.clear();
     this.#removed.clear();
   }
 
-  #tarStream(): ReadableStream<Uint8Array> {
-    const chunks = this.#tarChunks();
+  #tarStream(current: Opened | undefined, indexBytes: Bytes): ReadableStream<Uint8Array> {
+    const chunks = this.#tarChunks(current, indexBytes);
     return new ReadableStream<Uint8Array>({
       async pull(controller): Promise<void> {
         try {
@@ -257,21 +294,22 @@ export class LayoutTar extends OciLayout {
     });
   }
 
-  async *#tarChunks(): AsyncGenerator<Uint8Array> {
+  async *#tarChunks(current: Opened | undefined, indexBytes: Bytes): AsyncGenerator<Uint8Array> {
+    const members = current?.members ?? new Map<string, TarMember>();
     const file = (name: string, data: Bytes): Uint8Array[] => [
       tarHeader(name, data.length, { type: "file", mode: 0o644 }),
       data,
       tarPadding(data.length),
     ];
-    yield* file("oci-layout", this.#header);
-    yield* file("index.json", this.#indexBytes);
+    yield* file("oci-layout", current?.header ?? this.#header);
+    yield* file("index.json", indexBytes);
     const dirs = new Set<string>(["blobs"]);
-    for (const name of [...this.#members.keys(), ...this.#staged.keys()]) {
+    for (const name of [...members.keys(), ...this.#staged.keys()]) {
       const parts = name.split("/");
       if (parts[0] === "blobs" && parts.length === 3) dirs.add(`blobs/${parts[1]}`);
     }
     for (const d of [...dirs].sort()) yield tarHeader(d, 0, { type: "directory", mode: 0o755 });
-    for (const m of this.#members.values()) {
+    for (const m of members.values()) {
       if (m.name === "oci-layout" || m.name === "index.json" || dirs.has(m.name)) continue;
       if (this.#removed.has(m.name) || this.#staged.has(m.name)) continue;
       if (m.type === "directory") {
@@ -285,7 +323,7 @@ export class LayoutTar extends OciLayout {
         });
       } else {
         yield tarHeader(m.name, m.size, { type: "file", mode: m.mode || 0o644 });
-        yield* this.#handle!.stream(m.offset, m.size);
+        yield* current!.handle.stream(m.offset, m.size);
         yield tarPadding(m.size);
       }
     }

@@ -31,8 +31,8 @@ import {
 } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
-import type { LayoutIndex } from "./_layout_index.ts";
-import { Mutex } from "./_mutex.ts";
+import { KeyedLock } from "../_internal/keyed_lock.ts";
+import type { IndexChange, LayoutIndex } from "./_layout_index.ts";
 
 /** The exact `oci-layout` file ocisign writes. */
 export const OCI_LAYOUT_HEADER: string = '{"imageLayoutVersion":"1.0.0"}';
@@ -108,9 +108,14 @@ function plain(desc: Descriptor): Descriptor {
 export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
   /** The layout's path, for messages. */
   readonly location: string;
+  /** `index.json` as this process sees it: as stored, plus the changes not stored yet. */
   #index: LayoutIndex;
+  /** `index.json` as last read from or written to storage. */
+  #stored: LayoutIndex;
+  /** Changes not stored yet, replayed on the stored file's current content when stored. */
+  #pending: IndexChange[] = [];
   #hasher: HasherFactory;
-  #mutex = new Mutex();
+  #lock = new KeyedLock();
   #manifests = new Map<string, ParsedManifest>();
 
   /**
@@ -121,8 +126,24 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
    */
   protected constructor(location: string, index: LayoutIndex, hasher: HasherFactory) {
     this.location = location;
-    this.#index = index;
+    this.#stored = index;
+    this.#index = index.clone();
     this.#hasher = hasher;
+  }
+
+  /** Whether each change is stored at once (else by {@linkcode OciLayout.commit}). */
+  protected abstract _autoSave(): boolean;
+  /**
+   * Under the layout's lock file: reads the stored `index.json` as it is now, lets `merge` apply
+   * this process's changes to it, and stores the result (a tar with its staged blobs).
+   * @returns The index as stored.
+   */
+  protected abstract _store(merge: (current: LayoutIndex) => void, opts: Op): Promise<LayoutIndex>;
+  /** The stored `index.json` when it changed since it was last read or written, else undefined. */
+  protected abstract _reloadIfChanged(): Promise<LayoutIndex | undefined>;
+  /** Whether something besides `index.json` waits to be stored (a tar's staged blobs). */
+  protected _hasStaged(): boolean {
+    return false;
   }
 
   /** Size of the blob at `path` (`blobs/<alg>/<hex>`), or undefined when absent. */
@@ -136,13 +157,70 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
   protected abstract _writeBlob(path: string, body: ReadableStream<Bytes>, opts: Op): Promise<void>;
   /** Removes the blob at `path`. */
   protected abstract _removeBlob(path: string): Promise<void>;
-  /** Persists `index.json` (atomically, or staged until `commit`). */
-  protected abstract _saveIndex(bytes: Bytes): Promise<void>;
-
-  /** Writes staged changes (a tar is rewritten); a directory layout has nothing to do. */
-  abstract commit(opts?: Op): Promise<void>;
   /** Releases open files and discards uncommitted staged changes. */
   abstract close(): Promise<void>;
+
+  /** Whether there are changes not yet stored by {@linkcode OciLayout.commit}. */
+  get dirty(): boolean {
+    return this.#pending.length > 0 || this._hasStaged();
+  }
+
+  /**
+   * Stores the changes not stored yet (with `autoSave: false`, and a tar's staged blobs): under
+   * the layout's lock file, `index.json` is read again and this process's changes are applied to
+   * what it holds now, so writers in other processes lose nothing.
+   * @throws {LockedError} ERR_LOCKED when another process holds the lock for too long.
+   */
+  async commit(opts: Op = {}): Promise<void> {
+    checkAborted(opts.signal);
+    await this.#lock.run("index", async () => {
+      if (this.#pending.length > 0 || this._hasStaged()) await this.#store(opts);
+    });
+  }
+
+  /**
+   * Reads `index.json` again when another process changed it (a server calls this before each
+   * request); changes not stored yet are kept on top.
+   */
+  async refresh(): Promise<void> {
+    await this.#lock.run("index", async () => {
+      const fresh = await this._reloadIfChanged();
+      if (fresh === undefined) return;
+      this.#stored = fresh;
+      this.#rebuild();
+    });
+  }
+
+  async #record(change: IndexChange, opts: Op): Promise<void> {
+    await this.#lock.run("index", async () => {
+      if (!this.#index.apply(change)) return;
+      this.#pending.push(change);
+      if (this._autoSave()) await this.#store(opts);
+    });
+  }
+
+  /** Stores the pending changes; runs inside `#lock`. */
+  async #store(opts: Op): Promise<void> {
+    const pending = [...this.#pending];
+    try {
+      this.#stored = await this._store((current) => {
+        for (const change of pending) current.apply(change);
+      }, opts);
+      this.#pending = [];
+    } catch (err) {
+      // A change stored at once failed for its caller; it must not reappear with a later one.
+      if (this._autoSave()) this.#pending = [];
+      throw err;
+    } finally {
+      this.#rebuild();
+    }
+  }
+
+  #rebuild(): void {
+    const view = this.#stored.clone();
+    for (const change of this.#pending) view.apply(change);
+    this.#index = view;
+  }
 
   /** The descriptors in `index.json`, in file order. */
   manifests(): Descriptor[] {
@@ -204,9 +282,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
         await this._writeBlob(path, bytesStream(bytes), opts);
       }
       this.#manifests.set(desc.digest, parsed);
-      await this.#mutex.run(async () => {
-        if (this.#index.addUntagged(desc)) await this._saveIndex(this.#index.serialize());
-      });
+      await this.#record({ kind: "add", desc }, opts);
       return;
     }
     if ((await this._blobSize(path)) === desc.size) {
@@ -226,7 +302,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
   async resolve(reference: string, opts: Op = {}): Promise<Descriptor> {
     checkAborted(opts.signal);
     if (!isDigest(reference)) {
-      const found = this.#index.findTag(reference);
+      const found = this.#index.findTag(reference, this.location);
       if (found) return found;
       const tags = this.#index.tags();
       throw new NotFoundError(
@@ -275,14 +351,10 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
         `Cannot tag ${desc.digest}: it is not in layout ${this.location}; push it first`,
       );
     }
-    await this.#mutex.run(async () => {
-      if (isDigest(reference)) {
-        if (this.#index.addUntagged(desc)) await this._saveIndex(this.#index.serialize());
-        return;
-      }
-      this.#index.setTag(desc, reference);
-      await this._saveIndex(this.#index.serialize());
-    });
+    await this.#record(
+      isDigest(reference) ? { kind: "add", desc } : { kind: "tag", desc, tag: reference },
+      opts,
+    );
   }
 
   /**
@@ -291,12 +363,10 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
    */
   async untag(tag: string, opts: Op = {}): Promise<void> {
     checkAborted(opts.signal);
-    await this.#mutex.run(async () => {
-      if (!this.#index.removeTag(tag)) {
-        throw new NotFoundError(`Tag ${tag} not found in layout ${this.location}`);
-      }
-      await this._saveIndex(this.#index.serialize());
-    });
+    if (!this.#index.tags().includes(tag)) {
+      throw new NotFoundError(`Tag ${tag} not found in layout ${this.location}`);
+    }
+    await this.#record({ kind: "untag", tag }, opts);
   }
 
   /** Yields every tag in lexical order. */
@@ -341,9 +411,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
     if ((await this._blobSize(path)) === undefined) {
       throw new NotFoundError(`Cannot delete ${desc.digest}: not in layout ${this.location}`);
     }
-    await this.#mutex.run(async () => {
-      if (this.#index.removeDigest(desc.digest)) await this._saveIndex(this.#index.serialize());
-    });
+    await this.#record({ kind: "remove", digest: desc.digest }, opts);
     this.#manifests.delete(desc.digest);
     await this._removeBlob(path);
   }

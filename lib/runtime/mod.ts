@@ -12,6 +12,7 @@
  *
  * @module
  */
+export * from "./file_lock.ts";
 export * from "./node_fs.ts";
 export * from "./node_hasher.ts";
 export * from "./gc_pacer.ts";

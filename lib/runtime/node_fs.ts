@@ -4,17 +4,43 @@
  *
  * @module
  */
+import { constants } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { dirname, join } from "node:path";
+import process from "node:process";
 import type { Bytes } from "../_internal/bytes.ts";
-import type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
-import { AbortedError, InvalidInputError, NotFoundError, SizeExceededError } from "../errors.ts";
+import type {
+  DirEntry,
+  FileHandle,
+  FileInfo,
+  FileLock,
+  Fs,
+  LockOptions,
+  WriteOptions,
+} from "../content/fs.ts";
+import {
+  AbortedError,
+  InvalidInputError,
+  NotFoundError,
+  SizeExceededError,
+  StorageError,
+} from "../errors.ts";
+import { lockFile } from "./file_lock.ts";
 
 const CHUNK = 256 * 1024;
 
 function isErrno(err: unknown, code: string): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === code;
 }
+
+/** File-system refusals that are the user's to fix, with what to do about each. */
+const STORAGE_ERRORS: Record<string, string> = {
+  ENOSPC: "no space left on the device; free some space (or use another location) and run again",
+  EDQUOT: "disk quota exceeded; free some space (or use another location) and run again",
+  EROFS: "the file system is read-only; use a writable location",
+  EACCES: "permission denied; check the permissions of the file and its directories",
+  EPERM: "operation not permitted; check the permissions of the file and its directories",
+};
 
 function mapError(err: unknown, what: string, path: string): unknown {
   if (isErrno(err, "ENOENT")) {
@@ -23,7 +49,56 @@ function mapError(err: unknown, what: string, path: string): unknown {
   if (isErrno(err, "ENOTDIR")) {
     return new NotFoundError(`Cannot ${what} ${path}: a parent is not a directory`, { cause: err });
   }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && Object.hasOwn(STORAGE_ERRORS, code)) {
+    return new StorageError(`Cannot ${what} ${path}: ${STORAGE_ERRORS[code]}`, {
+      cause: err,
+      details: { errno: code, path },
+    });
+  }
   return err;
+}
+
+/**
+ * Opens for reading without blocking on a FIFO (or a device that waits for a peer), then
+ * refuses anything but a regular file. `O_NONBLOCK` does not change reads of regular files.
+ */
+async function openRegular(path: string, what: string): Promise<fsp.FileHandle> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(path, READ_FLAGS);
+  } catch (err) {
+    throw mapError(err, what, path);
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      throw new InvalidInputError(
+        `Cannot ${what} ${path}: not a regular file (a ${fileKind(st)}); give a regular file`,
+      );
+    }
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+  if (st.isDirectory()) return "directory";
+  if (st.isFIFO()) return "FIFO";
+  if (st.isSocket()) return "socket";
+  return "device or special file";
+}
+
+let defaultMode: number | undefined;
+
+/** `0o644` less the process's umask: the mode a plain new file gets. */
+function newFileMode(): number {
+  defaultMode ??= 0o644 & ~process.umask();
+  return defaultMode;
 }
 
 function randomSuffix(): string {
@@ -141,6 +216,30 @@ async function writeAll(
   }
 }
 
+/**
+ * Gives the written file its final mode: the one asked for, else a plain new file's. File
+ * systems without modes (FAT) refuse chmod; only an explicitly requested mode must then fail.
+ */
+async function setMode(handle: fsp.FileHandle, mode: number | undefined): Promise<void> {
+  try {
+    await handle.chmod(mode ?? newFileMode());
+  } catch (err) {
+    if (mode !== undefined || !(isErrno(err, "EPERM") || isErrno(err, "ENOTSUP"))) throw err;
+  }
+}
+
+async function chownBestEffort(
+  handle: fsp.FileHandle,
+  owner: { uid: number; gid: number },
+): Promise<void> {
+  try {
+    await handle.chown(owner.uid, owner.gid);
+  } catch (err) {
+    // Only a privileged process may give a file away; the file then stays the caller's.
+    if (!isErrno(err, "EPERM") && !isErrno(err, "EINVAL")) throw err;
+  }
+}
+
 async function fsyncDir(dir: string): Promise<void> {
   // Best effort: makes the rename durable; some platforms cannot open or sync directories.
   try {
@@ -171,17 +270,9 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export const nodeFs: Fs = {
   async readFile(path: string, opts: { maxBytes?: number } = {}): Promise<Bytes> {
-    let handle: fsp.FileHandle;
-    try {
-      handle = await fsp.open(path, "r");
-    } catch (err) {
-      throw mapError(err, "read", path);
-    }
+    const handle = await openRegular(path, "read");
     try {
       const st = await handle.stat();
-      if (!st.isFile()) {
-        throw new InvalidInputError(`Cannot read ${path}: not a regular file`);
-      }
       if (opts.maxBytes !== undefined && st.size > opts.maxBytes) {
         throw new SizeExceededError(`File ${path}`, st.size, opts.maxBytes);
       }
@@ -196,17 +287,9 @@ export const nodeFs: Fs = {
   },
 
   async open(path: string): Promise<FileHandle> {
-    let handle: fsp.FileHandle;
-    try {
-      handle = await fsp.open(path, "r");
-    } catch (err) {
-      throw mapError(err, "open", path);
-    }
+    const handle = await openRegular(path, "open");
     try {
       const st = await handle.stat();
-      if (!st.isFile()) {
-        throw new InvalidInputError(`Cannot open ${path}: not a regular file`);
-      }
       return new NodeFileHandle(handle, st.size);
     } catch (err) {
       await handle.close();
@@ -223,14 +306,16 @@ export const nodeFs: Fs = {
     const tmp = join(dir, `.tmp-${randomSuffix()}`);
     let handle: fsp.FileHandle;
     try {
-      handle = await fsp.open(tmp, "wx", opts.mode ?? 0o644);
+      // Private while it is written; the final mode is set once the content is complete.
+      handle = await fsp.open(tmp, "wx", 0o600);
     } catch (err) {
       throw mapError(err, "write", path);
     }
     try {
       try {
         await writeAll(handle, data, opts.signal);
-        if (opts.mode !== undefined) await handle.chmod(opts.mode);
+        if (opts.owner) await chownBestEffort(handle, opts.owner);
+        await setMode(handle, opts.mode);
         await handle.sync();
       } finally {
         await handle.close();
@@ -283,10 +368,12 @@ export const nodeFs: Fs = {
         dev: st.dev,
         ino: st.ino,
         nlink: st.nlink,
+        uid: st.uid,
+        gid: st.gid,
       };
     } catch (err) {
       if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) return undefined;
-      throw err;
+      throw mapError(err, "inspect", path);
     }
   },
 
@@ -298,12 +385,28 @@ export const nodeFs: Fs = {
     }
   },
 
+  async realPath(path: string): Promise<string> {
+    try {
+      return await fsp.realpath(path);
+    } catch (err) {
+      throw mapError(err, "resolve", path);
+    }
+  },
+
+  async lock(path: string, opts: LockOptions = {}): Promise<FileLock> {
+    try {
+      return await lockFile(path, opts);
+    } catch (err) {
+      throw mapError(err, "lock", path);
+    }
+  },
+
   async remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
     try {
       await fsp.rm(path, { recursive: opts.recursive ?? false, force: true });
     } catch (err) {
       if (isErrno(err, "ENOENT")) return;
-      throw err;
+      throw mapError(err, "remove", path);
     }
   },
 

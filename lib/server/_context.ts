@@ -8,7 +8,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { apiError } from "./_api_error.ts";
-import type { KeyedLock } from "./_keyed_lock.ts";
+import type { KeyedLock } from "../_internal/keyed_lock.ts";
 import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORY_NAME_REGEXP } from "./_routes.ts";
 import type { UploadSessions } from "./_upload_sessions.ts";
 import type { RegistryRepository, RepositoryProvider } from "./repository.ts";

@@ -106,9 +106,20 @@ class LayoutRepository implements RegistryRepository {
 }
 
 /**
+ * The layout as it is on disk now: other processes (`ocisign sign`, `cp`) write to the same
+ * layouts, so `index.json` is read again when it changed. Writes take the layout's lock file and
+ * merge with what is on disk (see {@linkcode LayoutStore}).
+ */
+async function refreshed(repository: LayoutRepository): Promise<LayoutRepository> {
+  await repository.target.refresh();
+  return repository;
+}
+
+/**
  * Creates a {@linkcode RepositoryProvider} that keeps each repository as an OCI image layout
- * directory under `root`. Layouts are opened once and kept open; a layout appears on the first
- * push to its repository.
+ * directory under `root`, shared with other writers: each request sees `index.json` as it is on
+ * disk, and each write takes the layout's lock file and merges. Layouts are opened once and kept
+ * open; a layout appears on the first push to its repository.
  *
  * @example Serve layouts under ./registry
  * ```ts ignore
@@ -128,7 +139,7 @@ export function createLayoutRepositoryProvider(
   const fs = options.fs;
   const hasher = options.hasherFactory ?? pureHasherFactory;
   const uploads = createFsUploadStore(fs, `${root}/_uploads`);
-  const open = new Map<string, Promise<RegistryRepository>>();
+  const open = new Map<string, Promise<LayoutRepository>>();
   return {
     async get(
       name: string,
@@ -136,7 +147,7 @@ export function createLayoutRepositoryProvider(
     ): Promise<RegistryRepository | undefined> {
       checkLayoutName(name);
       const cached = open.get(name);
-      if (cached !== undefined) return await cached;
+      if (cached !== undefined) return await refreshed(await cached);
       const dir = `${root}/${name}`;
       if (opts.create !== true && (await fs.stat(`${dir}/oci-layout`)) === undefined) {
         return undefined;

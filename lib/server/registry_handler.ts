@@ -12,7 +12,7 @@ import { errorToResponse, specErrorResponse } from "./_api_error.ts";
 import { deleteBlob, getBlob } from "./_blob_routes.ts";
 import type { ResolvedLimits, ServerContext } from "./_context.ts";
 import { listReferrers, listTags } from "./_discovery_routes.ts";
-import { KeyedLock } from "./_keyed_lock.ts";
+import { KeyedLock } from "../_internal/keyed_lock.ts";
 import { deleteManifest, getManifest, putManifest } from "./_manifest_routes.ts";
 import { matchRoute } from "./_routes.ts";
 import type { Route } from "./_routes.ts";

@@ -80,8 +80,42 @@ Deno.test("LayoutIndex tag moves keep one entry per tag and every digest recorde
         }
       }
       assertEquals(new Set(index.entries().map((e) => e.digest)), pushed);
-      for (const [tag, digest] of tags) assertEquals(index.findTag(tag)?.digest, digest);
+      for (const [tag, digest] of tags) assertEquals(index.findTag(tag, "fuzz")?.digest, digest);
       assertEquals(index.tags(), [...tags.keys()].sort());
+    }),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("LayoutIndex.findTag() refuses exactly the tags given to several digests", () => {
+  const entry = fc.record({
+    digest: fc.constantFrom("a", "b", "c"),
+    tag: fc.option(fc.constantFrom("v1", "v2")),
+  });
+  fc.assert(
+    fc.property(fc.array(entry, { maxLength: 8 }), (entries) => {
+      const manifests = entries.map((e) => ({
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: `sha256:${e.digest.repeat(64)}`,
+        size: 1,
+        ...(e.tag ? { annotations: { "org.opencontainers.image.ref.name": e.tag } } : {}),
+      }));
+      const index = LayoutIndex.parse(enc({ schemaVersion: 2, manifests }), "fuzz");
+      for (const tag of ["v1", "v2"]) {
+        const digests = new Set(entries.filter((e) => e.tag === tag).map((e) => e.digest));
+        let found: string | undefined;
+        let refused = false;
+        try {
+          found = index.findTag(tag, "fuzz")?.digest;
+        } catch (err) {
+          typedOnly(err);
+          refused = true;
+        }
+        assertEquals(refused, digests.size > 1);
+        if (!refused) {
+          assertEquals(found, digests.size ? `sha256:${[...digests][0]!.repeat(64)}` : undefined);
+        }
+      }
     }),
     { numRuns: 300 },
   );

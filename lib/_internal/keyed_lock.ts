@@ -1,5 +1,6 @@
 /**
- * Serialises async work per key (one manifest write per repository, one push per blob digest).
+ * Serialises async work per key (one manifest write per repository, one push per blob digest,
+ * one `index.json` update per layout).
  *
  * @module
  */
