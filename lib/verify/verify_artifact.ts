@@ -22,6 +22,9 @@ import { findSignatureManifests } from "./signature_manifests.ts";
 import { verifyEnvelope } from "./verify_envelope.ts";
 import type { VerificationOutcome } from "./verification_outcome.ts";
 import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { describeContentProblem, verifyContent } from "./verify_content.ts";
+import type { VerifyContentResult } from "./verify_content.ts";
 
 /** Options for {@linkcode verifyArtifact}. */
 export interface VerifyArtifactOptions {
@@ -42,6 +45,15 @@ export interface VerifyArtifactOptions {
   now?: Date;
   /** Network access for OCSP/CRL revocation checks; without it revocation is not checked. */
   revocationClient?: RevocationClient;
+  /**
+   * After a signature passes, also read every config and layer the signed manifest reaches
+   * (through an index, every platform's), not only the manifests (default false).
+   */
+  deep?: boolean;
+  /** Reads in flight at once when checking the content (default 3). */
+  concurrency?: number;
+  /** Hashes content streams the target did not verify itself (default: pure TypeScript). */
+  hasher?: HasherFactory;
   /** Cancels the verification. */
   signal?: AbortSignal;
 }
@@ -62,13 +74,17 @@ export interface VerifyArtifactResult {
   signature?: Descriptor;
   /** The passing signature's outcome; its logged failures are warnings (absent when skipped). */
   outcome?: VerificationOutcome;
+  /** What was read of the signed content and found intact (absent when skipped). */
+  content?: VerifyContentResult;
 }
 
 /**
  * Verifies the artifact `reference` names in `target`. The policy statement is selected for
  * `<scope>@<digest>` before any signature is fetched; a `skip` level returns at once. Signatures
  * are tried in listing order, each manifest and envelope fetched bounded and digest-checked; the
- * first that passes wins.
+ * first that passes wins. Then the signed content itself is read and checked against the verified
+ * digest and size: the manifest, every manifest an index lists, and with `deep` every config and
+ * layer, so "verified" also means the bytes a puller gets are the signed ones.
  *
  * @example
  * ```ts ignore
@@ -84,7 +100,8 @@ export interface VerifyArtifactResult {
  * @returns What passed.
  * @throws {TrustPolicyError} ERR_TRUST_POLICY when no statement applies.
  * @throws {VerificationFailedError} ERR_VERIFICATION_FAILED when there is no signature, none
- * passes, or the limit is reached first; `failures` holds each signature's reason.
+ * passes, or the limit is reached first (`failures` holds each signature's reason), and when
+ * signed content is missing or changed (`details.content` lists each piece).
  * @throws {RangeError} when `maxSignatures` is not a positive integer.
  */
 export async function verifyArtifact(
@@ -135,7 +152,8 @@ export async function verifyArtifact(
       continue;
     }
     if (outcome.error === undefined) {
-      return { ...base, skipped: false, signature: sig.descriptor, outcome };
+      const content = await checkContent(target, subject, artifact, opts);
+      return { ...base, skipped: false, signature: sig.descriptor, outcome, content };
     }
     failures.push({ signature: sig.descriptor.digest, error: outcome.error });
   }
@@ -156,5 +174,35 @@ export async function verifyArtifact(
   throw new VerificationFailedError(
     `signature verification failed for all the signatures associated with ${artifact}`,
     failures,
+  );
+}
+
+/** Most problems named in the message (all are in `details.content`). */
+const MAX_PROBLEM_LINES = 20;
+
+async function checkContent(
+  target: ReadOnlyGraphTarget,
+  subject: Descriptor,
+  artifact: string,
+  opts: VerifyArtifactOptions,
+): Promise<VerifyContentResult> {
+  const content = await verifyContent(target, subject, {
+    deep: opts.deep ?? false,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    ...(opts.hasher ? { hasher: opts.hasher } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const { problems } = content;
+  if (problems.length === 0) return content;
+  const lines = problems.slice(0, MAX_PROBLEM_LINES).map((p) => `  ${describeContentProblem(p)}`);
+  if (problems.length > MAX_PROBLEM_LINES) {
+    lines.push(`  and ${problems.length - MAX_PROBLEM_LINES} more`);
+  }
+  throw new VerificationFailedError(
+    `the signature of ${artifact} is valid, but the content it covers is missing or changed (${problems.length} of ${
+      content.manifests + content.blobs
+    } checked):\n${lines.join("\n")}`,
+    [],
+    { details: { content: problems } },
   );
 }
