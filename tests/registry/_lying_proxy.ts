@@ -8,7 +8,7 @@
  */
 import { freePort } from "../_helpers/distribution.ts";
 
-/** What the proxy does to GETs of one blob digest. */
+/** What the proxy does to GETs of one blob (or manifest) digest. */
 export type Lie =
   | { kind: "flip"; digest: string }
   | { kind: "truncate"; digest: string }
@@ -90,8 +90,10 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
           status: 502,
         });
       }
+      // A manifest fetched by digest is lied about as a blob is.
       const isTarget = lie !== undefined && lie.kind !== "fail-upload" && req.method === "GET" &&
-        url.pathname.endsWith(`/blobs/${lie.digest}`);
+        (url.pathname.endsWith(`/blobs/${lie.digest}`) ||
+          url.pathname.endsWith(`/manifests/${lie.digest}`));
       if (isTarget && lie.kind === "fail" && lie.times > 0) {
         lie.times--;
         state.hits++;
