@@ -10,7 +10,9 @@ import { fetchAll } from "../content/fetch_all.ts";
 import type { ReadOnlyGraphTarget } from "../content/storage.ts";
 import { OcisignError, VerificationFailedError } from "../errors.ts";
 import type { SignatureFailure } from "../errors.ts";
-import type { Descriptor } from "../oci/descriptor.ts";
+import type { Descriptor, Platform } from "../oci/descriptor.ts";
+import { formatPlatform } from "../oci/platform.ts";
+import { choosePlatform, platformManifests } from "../content/platform_manifests.ts";
 import { selectTrustPolicy } from "../trust/select_trust_policy.ts";
 import { statementLevel } from "../trust/trust_policy.ts";
 import type { TrustPolicyDocument, TrustPolicyStatement } from "../trust/trust_policy.ts";
@@ -50,6 +52,11 @@ export interface VerifyArtifactOptions {
    * (through an index, every platform's), not only the manifests (default false).
    */
   deep?: boolean;
+  /**
+   * For an image index: also verify the signature of the manifest for this platform (the first
+   * that matches), and check only that platform's content.
+   */
+  platform?: Platform;
   /** Reads in flight at once when checking the content (default 3). */
   concurrency?: number;
   /** Hashes content streams the target did not verify itself (default: pure TypeScript). */
@@ -76,6 +83,8 @@ export interface VerifyArtifactResult {
   outcome?: VerificationOutcome;
   /** What was read of the signed content and found intact (absent when skipped). */
   content?: VerifyContentResult;
+  /** With `platform`: the chosen platform manifest's own verification. */
+  platform?: { platform: string; result: VerifyArtifactResult };
 }
 
 /**
@@ -153,7 +162,9 @@ export async function verifyArtifact(
     }
     if (outcome.error === undefined) {
       const content = await checkContent(target, subject, artifact, opts);
-      return { ...base, skipped: false, signature: sig.descriptor, outcome, content };
+      const result = { ...base, skipped: false, signature: sig.descriptor, outcome, content };
+      if (!opts.platform) return result;
+      return { ...result, platform: await verifyPlatform(target, subject, artifact, opts) };
     }
     failures.push({ signature: sig.descriptor.digest, error: outcome.error });
   }
@@ -177,6 +188,32 @@ export async function verifyArtifact(
   );
 }
 
+/** Verifies the signature of the platform manifest `opts.platform` chooses in the index. */
+async function verifyPlatform(
+  target: ReadOnlyGraphTarget,
+  index: Descriptor,
+  artifact: string,
+  opts: VerifyArtifactOptions,
+): Promise<{ platform: string; result: VerifyArtifactResult }> {
+  const wanted = opts.platform!;
+  const op = opts.signal ? { signal: opts.signal } : {};
+  const chosen = choosePlatform(await platformManifests(target, index, op), wanted, artifact);
+  const platform = chosen.platform ?? formatPlatform(wanted);
+  const { platform: _, ...rest } = opts;
+  try {
+    // The index's check already read this platform's content.
+    const result = await verifyArtifact(target, chosen.descriptor.digest, { ...rest, deep: false });
+    return { platform, result };
+  } catch (err) {
+    if (!(err instanceof VerificationFailedError)) throw err;
+    throw new VerificationFailedError(
+      `the index ${artifact} is signed, but its ${platform} manifest ${chosen.descriptor.digest} is not: ${err.message}`,
+      err.failures,
+      { cause: err, ...(err.details ? { details: err.details } : {}) },
+    );
+  }
+}
+
 /** Most problems named in the message (all are in `details.content`). */
 const MAX_PROBLEM_LINES = 20;
 
@@ -188,6 +225,7 @@ async function checkContent(
 ): Promise<VerifyContentResult> {
   const content = await verifyContent(target, subject, {
     deep: opts.deep ?? false,
+    ...(opts.platform ? { platform: opts.platform } : {}),
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(opts.hasher ? { hasher: opts.hasher } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -9,6 +9,7 @@ import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { checkAborted } from "../content/_streams.ts";
 import { fetchAll } from "../content/fetch_all.ts";
 import { parseManifest } from "../content/parse_manifest.ts";
+import { MAX_INDEX_MANIFESTS } from "../content/platform_manifests.ts";
 import type { Fetcher } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
@@ -18,9 +19,6 @@ import type { ErrorCode } from "../errors.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { formatPlatform, platformMatches } from "../oci/platform.ts";
-
-/** Most manifests one check reads (an index of 10,000 platforms is refused past this). */
-export const MAX_CONTENT_MANIFESTS = 4096;
 
 /** Options for {@linkcode verifyContent}. */
 export interface VerifyContentOptions {
@@ -102,8 +100,8 @@ class Fatal {
  * @param subject The signed manifest or index.
  * @param opts Depth, platform, concurrency, hasher, cancellation.
  * @returns What was read and what is wrong.
- * @throws {InvalidInputError} ERR_INVALID_INPUT when more than {@linkcode MAX_CONTENT_MANIFESTS}
- * manifests are reachable, or `platform` matches nothing in an index.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT when more than {@linkcode MAX_INDEX_MANIFESTS}
+ * manifests are reachable.
  * @throws {RangeError} when `concurrency` is not a positive integer.
  */
 export async function verifyContent(
@@ -148,10 +146,10 @@ export async function verifyContent(
 
   const visitManifest = async (node: Node): Promise<void> => {
     result.manifests++;
-    if (result.manifests > MAX_CONTENT_MANIFESTS) {
+    if (result.manifests > MAX_INDEX_MANIFESTS + 1) {
       throw new Fatal(
         new InvalidInputError(
-          `${subject.digest} reaches more than ${MAX_CONTENT_MANIFESTS} manifests; refusing to check it`,
+          `${subject.digest} reaches more than ${MAX_INDEX_MANIFESTS} manifests; refusing to check it`,
         ),
       );
     }
@@ -162,13 +160,6 @@ export async function verifyContent(
       const children = opts.platform
         ? parsed.json.manifests.filter((m) => platformMatches(m.platform, opts.platform!))
         : parsed.json.manifests;
-      if (opts.platform && node.desc.digest === subject.digest && children.length === 0) {
-        throw new Fatal(
-          new InvalidInputError(
-            `${subject.digest} lists no manifest for platform ${formatPlatform(opts.platform)}`,
-          ),
-        );
-      }
       for (const child of children) {
         enqueue(child, child.platform ? formatPlatform(child.platform) : node.platform);
       }

@@ -6,6 +6,7 @@
 import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { isDigest } from "../../digest/digest.ts";
+import { parsePlatform } from "../../oci/platform.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";
 import { loggedFailures } from "../../verify/verification_outcome.ts";
 import { verifyArtifact } from "../../verify/verify_artifact.ts";
@@ -44,6 +45,11 @@ const args = {
     type: "boolean",
     description:
       "After the signature passes, read every manifest, config and layer the artifact reaches and check each against its digest and size (a layout reads local disk; a registry downloads and discards everything). Default: on for --oci-layout, off for registries; --deep=false turns it off",
+  },
+  platform: {
+    type: "string",
+    description:
+      "For an image index: also verify the signature of this platform's manifest, os/arch[/variant] (and check only its content)",
   },
   concurrency: {
     type: "string",
@@ -93,6 +99,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           revocationClient: cliRevocationClient(io),
           deep,
           concurrency,
+          ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),
           hasher: io.hasher,
           signal: io.signal,
         });
@@ -108,6 +115,13 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
             level: result.level,
             signature: result.signature,
             userMetadata: signed,
+            platform: result.platform
+              ? {
+                platform: result.platform.platform,
+                reference: `${opened.name}@${result.platform.result.subject.digest}`,
+                signature: result.platform.result.signature,
+              }
+              : undefined,
             content: result.content
               ? {
                 deep: result.content.deep,
@@ -134,6 +148,12 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           );
         }
         io.stdout(`Successfully verified signature for ${ref}\n`);
+        if (result.platform) {
+          const p = result.platform;
+          io.stdout(
+            `Successfully verified signature for ${opened.name}@${p.result.subject.digest} (${p.platform})\n`,
+          );
+        }
         if (result.content) io.stderr(contentSummary(result.content));
         const keys = Object.keys(signed).sort();
         if (keys.length > 0) {
