@@ -12,6 +12,7 @@ import { isDigest } from "../../digest/digest.ts";
 import { signArtifact } from "../../sign/sign_artifact.ts";
 import type { SignArtifactOptions } from "../../sign/sign_artifact.ts";
 import { signRecursive } from "../../sign/sign_recursive.ts";
+import { parseLayoutReference } from "../../layout/layout_reference.ts";
 import type { TimestampingOptions } from "../../signature/request_timestamp.ts";
 import { HttpTimestamper } from "../../signature/timestamper.ts";
 import { InvalidInputError, OcisignError } from "../../errors.ts";
@@ -158,6 +159,11 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
         ? undefined
         : parseDurationSeconds(args.expiry, "expiry");
       const tsa = timestampFlags(args["timestamp-url"], args["timestamp-root-cert"]);
+      if (args["oci-layout"] && parseLayoutReference(args.reference).path === "-") {
+        throw new UsageError(
+          "sign cannot write into a layout tar on stdin: save it to a file and sign that",
+        );
+      }
       const signer = await loadSigner(io, args.key);
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const opened = await openTarget(io, args.reference, {
