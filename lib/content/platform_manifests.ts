@@ -7,7 +7,7 @@
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
-import { isManifestMediaType } from "../oci/media_types.ts";
+import { isIndexMediaType, isManifestMediaType } from "../oci/media_types.ts";
 import { formatPlatform, platformMatches } from "../oci/platform.ts";
 import { fetchAll } from "./fetch_all.ts";
 import { parseManifest } from "./parse_manifest.ts";
@@ -26,8 +26,9 @@ export interface PlatformManifest {
 
 /**
  * Lists the manifests `subject` reaches when it is an image index (nested indexes are followed
- * and listed too), in index order, each once; an image manifest gives an empty list. Every
- * manifest read is bounded and checked against its descriptor.
+ * and listed too), in index order, each once; an image manifest gives an empty list. Only
+ * indexes are read (bounded and checked against their descriptors); the manifests they list are
+ * not, so a missing one is reported by whoever reads it.
  *
  * @example
  * ```ts ignore
@@ -38,7 +39,7 @@ export interface PlatformManifest {
  * @param subject The index (or manifest).
  * @param opts Cancellation.
  * @returns The manifests it lists.
- * @throws {NotFoundError} ERR_NOT_FOUND when a listed manifest is missing.
+ * @throws {NotFoundError} ERR_NOT_FOUND when the index or a nested one is missing.
  * @throws {InvalidInputError} ERR_INVALID_INPUT past {@linkcode MAX_INDEX_MANIFESTS} manifests.
  */
 export async function platformManifests(
@@ -48,7 +49,8 @@ export async function platformManifests(
 ): Promise<PlatformManifest[]> {
   const out: PlatformManifest[] = [];
   const seen = new Set<string>([subject.digest]);
-  const queue: Descriptor[] = [subject];
+  // Image manifests are not read: only indexes can list more.
+  const queue: Descriptor[] = isIndexMediaType(subject.mediaType) ? [subject] : [];
   for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
     const raw = await fetchAll(fetcher, d, { maxBytes: MAX_MANIFEST_BYTES, ...opts });
     const parsed = parseManifest(raw, { mediaType: d.mediaType, name: d.digest });
@@ -65,7 +67,7 @@ export async function platformManifests(
         descriptor: child,
         ...(child.platform ? { platform: formatPlatform(child.platform) } : {}),
       });
-      queue.push(child);
+      if (isIndexMediaType(child.mediaType)) queue.push(child);
     }
   }
   return out;

@@ -84,6 +84,12 @@ export async function openStreamLayoutTar(
     };
   } catch (err) {
     await dispose();
+    // Name what the user gave, not the temporary file.
+    if (err instanceof InvalidLayoutError && err.message.includes(path)) {
+      throw new InvalidLayoutError(err.message.replaceAll(path, "the layout tar on stdin"), {
+        cause: err,
+      });
+    }
     throw err;
   }
 }

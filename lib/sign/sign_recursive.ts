@@ -7,7 +7,11 @@
 import { platformManifests } from "../content/platform_manifests.ts";
 import { resolveSubject } from "../content/resolve_subject.ts";
 import type { Target } from "../content/storage.ts";
-import { OcisignError } from "../errors.ts";
+import { NotFoundError, OcisignError } from "../errors.ts";
+import { fetchAll } from "../content/fetch_all.ts";
+import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import type { Op } from "../content/storage.ts";
 import type { SignArtifactOptions, SignArtifactResult } from "./sign_artifact.ts";
 import { prepareSignature, pushSignature } from "./sign_artifact.ts";
 
@@ -27,7 +31,8 @@ export interface SignRecursiveResult {
 
 /**
  * Signs the artifact `reference` names and, when it is an image index, every manifest the index
- * reaches (nested indexes too). Every signature is made first (a failing key, TSA or bad metadata
+ * reaches (nested indexes too). Each manifest is read and checked against its descriptor first,
+ * so nothing missing or changed gets signed. Every signature is made first (a failing key, TSA or bad metadata
  * pushes nothing); then the children's signatures are pushed and the index's last, so a signed
  * index implies signed platforms. A layout keeps all of it staged until `commit()`; a registry
  * that fails half-way gets an error naming the signatures already pushed.
@@ -58,6 +63,7 @@ export async function signRecursive(
   const prepared = [];
   for (const m of listed) {
     const { mediaType, digest, size } = m.descriptor;
+    await checkPresent(target, m.descriptor, m.platform, subject.digest, op);
     prepared.push({
       platform: m.platform,
       signature: await prepareSignature({ mediaType, digest, size }, options),
@@ -79,6 +85,27 @@ export async function signRecursive(
         done.join(", ")
       }`,
       { cause: err, ...(err.details ? { details: err.details } : {}) },
+    );
+  }
+}
+
+/** Reads a listed manifest (bounded, digest-checked): only what is there and intact is signed. */
+async function checkPresent(
+  target: Target,
+  desc: Descriptor,
+  platform: string | undefined,
+  index: string,
+  op: Op,
+): Promise<void> {
+  try {
+    await fetchAll(target, desc, { maxBytes: MAX_MANIFEST_BYTES, ...op });
+  } catch (err) {
+    if (!(err instanceof OcisignError) || err.code !== "ERR_NOT_FOUND") throw err;
+    throw new NotFoundError(
+      `the ${
+        platform ?? "unnamed"
+      } manifest ${desc.digest} listed by index ${index} is missing; nothing was signed`,
+      { cause: err },
     );
   }
 }

@@ -119,6 +119,7 @@ export async function verifyContent(
   const result: VerifyContentResult = { deep, manifests: 0, blobs: 0, bytes: 0, problems: [] };
   const seen = new Set<string>([subject.digest]);
   const queue: Node[] = [{ desc: subject }];
+  let listed = 0;
 
   const problem = (node: Node, err: unknown): void => {
     if (!(err instanceof OcisignError) || err.code === "ERR_ABORTED") throw err;
@@ -146,13 +147,6 @@ export async function verifyContent(
 
   const visitManifest = async (node: Node): Promise<void> => {
     result.manifests++;
-    if (result.manifests > MAX_INDEX_MANIFESTS + 1) {
-      throw new Fatal(
-        new InvalidInputError(
-          `${subject.digest} reaches more than ${MAX_INDEX_MANIFESTS} manifests; refusing to check it`,
-        ),
-      );
-    }
     const raw = await fetchAll(fetcher, node.desc, { maxBytes: MAX_MANIFEST_BYTES, ...op });
     result.bytes += raw.length;
     const parsed = parseManifest(raw, { mediaType: node.desc.mediaType, name: node.desc.digest });
@@ -160,6 +154,14 @@ export async function verifyContent(
       const children = opts.platform
         ? parsed.json.manifests.filter((m) => platformMatches(m.platform, opts.platform!))
         : parsed.json.manifests;
+      listed += children.length;
+      if (listed > MAX_INDEX_MANIFESTS) {
+        throw new Fatal(
+          new InvalidInputError(
+            `${subject.digest} lists more than ${MAX_INDEX_MANIFESTS} manifests; refusing to check it`,
+          ),
+        );
+      }
       for (const child of children) {
         enqueue(child, child.platform ? formatPlatform(child.platform) : node.platform);
       }
