@@ -14,7 +14,7 @@ import type { Fetcher } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { verifiedOnce } from "../digest/verify_stream.ts";
-import { InvalidInputError, OcisignError } from "../errors.ts";
+import { InvalidInputError, isErrorCode, OcisignError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
@@ -80,7 +80,8 @@ class Fatal {
  * Reads the manifest `subject` names and, through an index, every manifest it lists (only the
  * chosen platform's with `platform`); with `deep`, also every config and layer, streamed and
  * discarded (memory stays flat whatever the sizes). Each is checked against its descriptor's
- * digest and size; content is read once even when several manifests share it. Problems are
+ * digest and size; content is read once even when several manifests share it. A foreign layer
+ * (one with `urls`) that the store does not hold is not counted as missing. Problems are
  * collected, not thrown, so one run names every missing or changed blob.
  *
  * @example
@@ -175,7 +176,18 @@ export async function verifyContent(
 
   const visitBlob = async (node: Node): Promise<void> => {
     result.blobs++;
-    const stream = verifiedOnce(await fetcher.fetch(node.desc, op), node.desc, hasher);
+    let fetched: ReadableStream<Uint8Array>;
+    try {
+      fetched = await fetcher.fetch(node.desc, op);
+    } catch (err) {
+      // A foreign layer (with `urls`) is legitimately kept elsewhere, never in the store.
+      if (node.desc.urls?.length && isErrorCode(err, "ERR_NOT_FOUND")) {
+        result.blobs--;
+        return;
+      }
+      throw err;
+    }
+    const stream = verifiedOnce(fetched, node.desc, hasher);
     const reader = stream.getReader();
     try {
       for (;;) {

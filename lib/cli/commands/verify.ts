@@ -154,7 +154,8 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
             `Successfully verified signature for ${opened.name}@${p.result.subject.digest} (${p.platform})\n`,
           );
         }
-        if (result.content) io.stderr(contentSummary(result.content));
+        // Asked for explicitly: say what was read (stderr stays as notation's otherwise).
+        if (result.content && args.deep === true) io.stderr(contentSummary(result.content));
         const keys = Object.keys(signed).sort();
         if (keys.length > 0) {
           io.stdout("\nThe artifact was signed with the following user metadata.\n\n");
