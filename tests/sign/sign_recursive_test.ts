@@ -9,6 +9,7 @@ import type { CliSandbox } from "../_helpers/cli.ts";
 import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { ok, seedPolicy, withSigningSandbox } from "../cli/commands/_fixture.ts";
+import { startLyingProxy } from "../registry/_lying_proxy.ts";
 
 const SCOPE = ["--scope", "local/hello-world"];
 const NOTATION_13 = findPeer("notation");
@@ -215,3 +216,43 @@ for (const [name, bin] of [["1.3", NOTATION_13], ["2.0.0-alpha.1", NOTATION_20]]
     },
   });
 }
+
+Deno.test({
+  name: "sign --recursive in a registry that fails half-way names the signatures already pushed",
+  ignore: !distributionAvailable(),
+  fn: async () => {
+    const reg = await startDistribution();
+    const proxy = startLyingProxy(reg.url);
+    try {
+      const repo = `${proxy.host}/multi`;
+      await withSigningSandbox(async (sb) => {
+        await buildMulti(sb);
+        ok(await sb.run("cp", "--from-oci-layout", "./multi:v1", `${repo}:v1`, "--plain-http"));
+        const listed = JSON.parse(
+          ok(await sb.run("list", `${repo}:v1`, "--plain-http", "-o", "json")).stdout,
+        ) as Listed;
+        // Each signature is one manifest PUT, plus its referrers tag index (Distribution 2.8
+        // has no referrers API): the two platforms' go through, the index's fails.
+        proxy.lie = { kind: "fail-manifest-put", after: 4 };
+        const r = await sb.run("sign", "-r", `${repo}:v1`, "--plain-http");
+        assertEquals(r.code, 7, r.stderr);
+        assert.match(r.stderr, new RegExp(`the index ${listed.subject.digest} is not signed`));
+        for (const m of listed.manifests!) {
+          assert.match(
+            r.stderr,
+            new RegExp(`${m.subject.digest} \\(signature sha256:[0-9a-f]{64}\\)`),
+          );
+        }
+        proxy.lie = undefined;
+        const after = JSON.parse(
+          ok(await sb.run("list", `${repo}:v1`, "--plain-http", "-o", "json")).stdout,
+        ) as Listed;
+        assertEquals(after.signatures.length, 0);
+        assertEquals(after.manifests!.map((m) => m.signatures.length), [1, 1]);
+      }, [repo]);
+    } finally {
+      await proxy.stop();
+      await reg.stop();
+    }
+  },
+});
