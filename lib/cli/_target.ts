@@ -14,6 +14,7 @@ import {
   writeStreamLayoutTar,
 } from "../layout/stream_layout_tar.ts";
 import type { StreamLayout } from "../layout/stream_layout_tar.ts";
+import { ScannedLayoutTar } from "../layout/scanned_layout_tar.ts";
 import { openLayout } from "../layout/open_layout.ts";
 import type { OciLayout } from "../layout/oci_layout.ts";
 import {
@@ -66,6 +67,11 @@ export interface OpenTargetOptions {
   referrers?: ReferrersMode;
   /** Whether a reference without tag or digest is allowed (it then means `latest`). */
   allowBare?: boolean;
+  /**
+   * The command reads layers (`cp`): a layout tar on stdin is then spooled to a temporary file
+   * instead of being scanned in one pass with only its small blobs kept.
+   */
+  readsLayers?: boolean;
 }
 
 /**
@@ -149,14 +155,28 @@ async function openStdioLayout(
     throw new UsageError("--password-stdin cannot be used with a layout tar read from stdin (-)");
   }
   if (!io.stdinStream) throw new UsageError("standard input is not available for a layout tar");
-  const input = await openStreamLayoutTar(io.stdinStream(), io.fs, opts);
+  let layout: OciLayout;
+  let dispose: () => Promise<void>;
+  let spooled: StreamLayout | undefined;
+  if (options.readsLayers) {
+    spooled = await openStreamLayoutTar(io.stdinStream(), io.fs, opts);
+    layout = spooled.layout;
+    dispose = spooled.dispose;
+  } else {
+    // Nothing on disk: every blob is hashed as it passes, small ones kept in memory.
+    layout = await ScannedLayoutTar.scan(io.stdinStream(), {
+      hasher: io.hasher,
+      signal: io.signal,
+    });
+    dispose = () => layout.close();
+  }
   let reference = named;
   if (reference === undefined && !options.allowBare) {
     // A bare `-` names the tar's only tag (`-:<tag>` must follow `--`, or it reads as flags).
     const tags = [];
-    for await (const t of input.layout.tags()) tags.push(t);
+    for await (const t of layout.tags()) tags.push(t);
     if (tags.length !== 1) {
-      await input.dispose();
+      await dispose();
       throw new InvalidReferenceError(
         ref,
         `the layout tar on stdin has ${
@@ -167,10 +187,10 @@ async function openStdioLayout(
     reference = tags[0]!;
   }
   return {
-    target: input.layout,
+    target: layout,
     reference: reference ?? "latest",
     name: "-",
-    stream: { layout: input, toStdout: false },
+    ...(spooled ? { stream: { layout: spooled, toStdout: false } } : { layout }),
   };
 }
 

@@ -50,6 +50,11 @@ export interface WriteOptions {
   mode?: number;
   /** Cancels the write; the target is left as it was. */
   signal?: AbortSignal;
+  /**
+   * Flush the file to disk before renaming it (default true). `false` suits temporary files
+   * that do not outlive the process, such as a spooled stdin.
+   */
+  durable?: boolean;
 }
 
 /** The file-system operations the core needs. */

@@ -65,6 +65,8 @@ export async function openStreamLayoutTar(
     checkAborted(opts.signal, "Reading the layout tar");
     await fs.writeFileAtomic(path, stream, {
       mode: 0o600,
+      // A spool that dies with the process needs no flush to disk.
+      durable: false,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const info = await fs.stat(path);

@@ -231,7 +231,7 @@ export const nodeFs: Fs = {
       try {
         await writeAll(handle, data, opts.signal);
         if (opts.mode !== undefined) await handle.chmod(opts.mode);
-        await handle.sync();
+        if (opts.durable !== false) await handle.sync();
       } finally {
         await handle.close();
       }
@@ -241,7 +241,7 @@ export const nodeFs: Fs = {
       await fsp.rm(tmp, { force: true }).catch(() => {});
       throw mapError(err, "write", path);
     }
-    await fsyncDir(dir);
+    if (opts.durable !== false) await fsyncDir(dir);
   },
 
   async mkdir(path: string, opts: { recursive?: boolean; mode?: number } = {}): Promise<void> {

@@ -10,7 +10,7 @@ import { checkAborted } from "../content/_streams.ts";
 import { fetchAll } from "../content/fetch_all.ts";
 import { parseManifest } from "../content/parse_manifest.ts";
 import { MAX_INDEX_MANIFESTS } from "../content/platform_manifests.ts";
-import type { Fetcher } from "../content/storage.ts";
+import type { Fetcher, Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { verifiedOnce } from "../digest/verify_stream.ts";
@@ -64,6 +64,19 @@ export interface VerifyContentResult {
   bytes: number;
   /** Content that is missing or changed; empty when everything matched. */
   problems: ContentProblem[];
+}
+
+/**
+ * An optional ability of a store whose blobs were already hashed as they passed (a layout tar
+ * read from a stream): it answers for a blob without reading it again.
+ */
+export interface BlobChecker {
+  /**
+   * Checks that the blob is present and matches `desc`.
+   * @throws {NotFoundError} ERR_NOT_FOUND, {SizeMismatchError} ERR_SIZE_MISMATCH,
+   *   {DigestMismatchError} ERR_DIGEST_MISMATCH.
+   */
+  checkBlob(desc: Descriptor, opts?: Op): Promise<void>;
 }
 
 interface Node {
@@ -174,20 +187,14 @@ export async function verifyContent(
     }
   };
 
-  const visitBlob = async (node: Node): Promise<void> => {
-    result.blobs++;
-    let fetched: ReadableStream<Uint8Array>;
-    try {
-      fetched = await fetcher.fetch(node.desc, op);
-    } catch (err) {
-      // A foreign layer (with `urls`) is legitimately kept elsewhere, never in the store.
-      if (node.desc.urls?.length && isErrorCode(err, "ERR_NOT_FOUND")) {
-        result.blobs--;
-        return;
-      }
-      throw err;
+  const checker = fetcher as Partial<BlobChecker>;
+  const readBlob = async (node: Node): Promise<void> => {
+    if (typeof checker.checkBlob === "function") {
+      await checker.checkBlob(node.desc, op);
+      result.bytes += node.desc.size;
+      return;
     }
-    const stream = verifiedOnce(fetched, node.desc, hasher);
+    const stream = verifiedOnce(await fetcher.fetch(node.desc, op), node.desc, hasher);
     const reader = stream.getReader();
     try {
       for (;;) {
@@ -198,6 +205,20 @@ export async function verifyContent(
       }
     } catch (err) {
       await reader.cancel().catch(() => {});
+      throw err;
+    }
+  };
+
+  const visitBlob = async (node: Node): Promise<void> => {
+    result.blobs++;
+    try {
+      await readBlob(node);
+    } catch (err) {
+      // A foreign layer (with `urls`) is legitimately kept elsewhere, never in the store.
+      if (node.desc.urls?.length && isErrorCode(err, "ERR_NOT_FOUND")) {
+        result.blobs--;
+        return;
+      }
       throw err;
     }
   };

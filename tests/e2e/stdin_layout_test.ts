@@ -97,7 +97,7 @@ Deno.test("bad layout tars on stdin get clear errors: empty, truncated, a blob t
 
     const empty = await verify(new Uint8Array());
     assertEquals(empty.code, 8, empty.stderr);
-    assert.match(empty.stderr, /standard input is empty/);
+    assert.match(empty.stderr, /on stdin is empty/);
 
     // Cut inside a member: "truncated tar archive" (8); cut on a member boundary: the members
     // that did not arrive are missing (3). Never a success.
@@ -179,4 +179,40 @@ Deno.test({
       await reg.stop();
     }
   },
+});
+
+Deno.test("verify --oci-layout - checks every layer as it streams past: a changed or missing one fails", async () => {
+  await withSigningSandbox(async (sb) => {
+    ok(await sb.run("sign", "--oci-layout", "./img:v1"));
+    const dir = `${sb.cwd}/img`;
+    const index = JSON.parse(await Deno.readTextFile(`${dir}/index.json`));
+    const image = index.manifests.find((m: { annotations?: Record<string, string> }) =>
+      m.annotations?.["org.opencontainers.image.ref.name"] === "v1"
+    );
+    const manifest = JSON.parse(
+      await Deno.readTextFile(`${dir}/blobs/sha256/${image.digest.slice(7)}`),
+    );
+    const layer = manifest.layers[0];
+    const path = `${dir}/blobs/sha256/${layer.digest.slice(7)}`;
+    const verify = async (...flags: string[]) => {
+      tarOf(dir, `${sb.cwd}/img.tar`);
+      const stdinBytes = await Deno.readFile(`${sb.cwd}/img.tar`);
+      return await sb.runWith({ stdinBytes }, "verify", "--oci-layout", ...SCOPE, ...flags, "-");
+    };
+    const bytes = await Deno.readFile(path);
+    bytes[0] = bytes[0]! ^ 1;
+    await Deno.chmod(path, 0o644);
+    await Deno.writeFile(path, bytes);
+    const changed = await verify();
+    assertEquals(changed.code, 3, changed.stderr);
+    assert.match(
+      changed.stderr,
+      new RegExp(`${layer.digest} \\(${layer.mediaType.replaceAll("+", "\\+")}\\) was changed`),
+    );
+    ok(await verify("--deep=false"));
+    await Deno.remove(path);
+    const missing = await verify();
+    assertEquals(missing.code, 3, missing.stderr);
+    assert.match(missing.stderr, new RegExp(`${layer.digest} .* is missing`));
+  });
 });

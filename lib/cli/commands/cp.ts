@@ -136,6 +136,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       const src = await openTarget(io, srcSplit.ref, {
         ociLayout: fromLayout,
         allowBare: allTags,
+        readsLayers: true,
         flags: {
           ...connectionFlags,
           "plain-http": Boolean(args["plain-http"] || args["from-plain-http"]),
