@@ -7,6 +7,14 @@
 import type { GraphTarget } from "../content/storage.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import { parseLayoutReference } from "../layout/layout_reference.ts";
+import type { LayoutReference } from "../layout/layout_reference.ts";
+import {
+  createStreamLayoutTar,
+  openStreamLayoutTar,
+  writeStreamLayoutTar,
+} from "../layout/stream_layout_tar.ts";
+import type { StreamLayout } from "../layout/stream_layout_tar.ts";
+import { ScannedLayoutTar } from "../layout/scanned_layout_tar.ts";
 import { openLayout } from "../layout/open_layout.ts";
 import type { OciLayout } from "../layout/oci_layout.ts";
 import {
@@ -34,6 +42,8 @@ export interface OpenedTarget {
   name: string;
   /** The layout, when the reference is one (to commit tar changes). */
   layout?: OciLayout;
+  /** A layout tar read from stdin or written to stdout (`-`), kept in a temporary file. */
+  stream?: { layout: StreamLayout; toStdout: boolean };
 }
 
 /** Registry flags, as parsed by citty. */
@@ -57,6 +67,11 @@ export interface OpenTargetOptions {
   referrers?: ReferrersMode;
   /** Whether a reference without tag or digest is allowed (it then means `latest`). */
   allowBare?: boolean;
+  /**
+   * The command reads layers (`cp`): a layout tar on stdin is then spooled to a temporary file
+   * instead of being scanned in one pass with only its small blobs kept.
+   */
+  readsLayers?: boolean;
 }
 
 /**
@@ -70,6 +85,7 @@ export async function openTarget(
 ): Promise<OpenedTarget> {
   if (options.ociLayout) {
     const parsed = parseLayoutReference(ref);
+    if (parsed.path === "-") return await openStdioLayout(io, ref, parsed, options);
     // index.json is written only on commit, so an interrupted command leaves the layout as it was.
     const layout = await openLayout(absolutePath(io.cwd, parsed.path), io.fs, {
       hasher: io.hasher,
@@ -111,6 +127,73 @@ export async function openTarget(
   };
 }
 
+/** The temporary directory of spooled stdin/stdout tars. */
+function tempRoot(io: CliIo): string {
+  return io.env("TMPDIR") || io.env("TEMP") || "/tmp";
+}
+
+/** `-` as a layout: a tar read from stdin (sources) or written to stdout (destinations). */
+async function openStdioLayout(
+  io: CliIo,
+  ref: string,
+  parsed: LayoutReference,
+  options: OpenTargetOptions,
+): Promise<OpenedTarget> {
+  const named = parsed.digest ?? parsed.tag;
+  const opts = { tempRoot: tempRoot(io), hasher: io.hasher, signal: io.signal };
+  if (options.create) {
+    if (!io.stdoutStream) throw new UsageError("standard output is not available for a layout tar");
+    const out = await createStreamLayoutTar(io.fs, opts);
+    return {
+      target: out.layout,
+      reference: named ?? "latest",
+      name: "-",
+      stream: { layout: out, toStdout: true },
+    };
+  }
+  if (options.flags?.["password-stdin"]) {
+    throw new UsageError("--password-stdin cannot be used with a layout tar read from stdin (-)");
+  }
+  if (!io.stdinStream) throw new UsageError("standard input is not available for a layout tar");
+  let layout: OciLayout;
+  let dispose: () => Promise<void>;
+  let spooled: StreamLayout | undefined;
+  if (options.readsLayers) {
+    spooled = await openStreamLayoutTar(io.stdinStream(), io.fs, opts);
+    layout = spooled.layout;
+    dispose = spooled.dispose;
+  } else {
+    // Nothing on disk: every blob is hashed as it passes, small ones kept in memory.
+    layout = await ScannedLayoutTar.scan(io.stdinStream(), {
+      hasher: io.hasher,
+      signal: io.signal,
+    });
+    dispose = () => layout.close();
+  }
+  let reference = named;
+  if (reference === undefined && !options.allowBare) {
+    // A bare `-` names the tar's only tag (`-:<tag>` must follow `--`, or it reads as flags).
+    const tags = [];
+    for await (const t of layout.tags()) tags.push(t);
+    if (tags.length !== 1) {
+      await dispose();
+      throw new InvalidReferenceError(
+        ref,
+        `the layout tar on stdin has ${
+          tags.length === 0 ? "no tags" : `tags ${tags.slice(0, 10).join(", ")}`
+        }; name the artifact after --, e.g. -- -:<tag> or -- -@<digest>`,
+      );
+    }
+    reference = tags[0]!;
+  }
+  return {
+    target: layout,
+    reference: reference ?? "latest",
+    name: "-",
+    ...(spooled ? { stream: { layout: spooled, toStdout: false } } : { layout }),
+  };
+}
+
 /** Builds the `fetch` for a registry: the plain one, or one with extra TLS trust. */
 export async function registryFetch(io: CliIo, flags: RegistryFlags): Promise<typeof fetch> {
   const caFile = flags["ca-file"];
@@ -143,8 +226,28 @@ async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<Cred
   return chainCredentials(...providers);
 }
 
-/** Commits staged changes of a tar layout and releases the target. */
-export async function closeTarget(opened: OpenedTarget, commit: boolean): Promise<void> {
+/**
+ * Commits staged changes of a tar layout and releases the target; a layout for stdout is
+ * written there on commit. `io` is needed only for such a layout.
+ */
+export async function closeTarget(
+  opened: OpenedTarget,
+  commit: boolean,
+  io?: CliIo,
+): Promise<void> {
+  if (opened.stream) {
+    try {
+      if (commit && opened.stream.toStdout) {
+        if (!io?.stdoutStream) throw new UsageError("standard output is not available");
+        await writeStreamLayoutTar(opened.stream.layout, io.fs, io.stdoutStream(), {
+          signal: io.signal,
+        });
+      }
+    } finally {
+      await opened.stream.layout.dispose();
+    }
+    return;
+  }
   if (!opened.layout) return;
   if (commit) await opened.layout.commit();
   await opened.layout.close();

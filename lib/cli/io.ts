@@ -28,6 +28,10 @@ export interface CliIo {
   isTty: boolean;
   /** Reads all of standard input as text (`--password-stdin`); later calls get the same text. */
   readStdin(): Promise<string>;
+  /** Standard input as bytes (`--oci-layout -`); absent where there is none. */
+  stdinStream?(): ReadableStream<Uint8Array>;
+  /** Standard output as bytes (`--to-oci-layout -`); absent where there is none. */
+  stdoutStream?(): WritableStream<Uint8Array>;
   /** HTTP client for registries. */
   fetch: typeof fetch;
   /** An HTTP client that trusts extra CA certificates (PEM), or (`insecure`) any certificate. */

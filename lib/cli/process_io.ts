@@ -7,6 +7,7 @@ import process from "node:process";
 import os from "node:os";
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
+import { Readable, Writable } from "node:stream";
 import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
@@ -29,6 +30,8 @@ export function processIo(): CliIo {
     hasher: nodeHasherFactory,
     isTty: Boolean(process.stderr.isTTY),
     readStdin: () => (stdin ??= readAllStdin()),
+    stdinStream: () => Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>,
+    stdoutStream: () => Writable.toWeb(process.stdout) as WritableStream<Uint8Array>,
     fetch: globalThis.fetch.bind(globalThis),
     tlsFetch,
     now: () => new Date(),

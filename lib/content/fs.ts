@@ -59,6 +59,11 @@ export interface WriteOptions {
   owner?: { uid: number; gid: number };
   /** Cancels the write; the target is left as it was. */
   signal?: AbortSignal;
+  /**
+   * Flush the file to disk before renaming it (default true). `false` suits temporary files
+   * that do not outlive the process, such as a spooled stdin.
+   */
+  durable?: boolean;
 }
 
 /** Options of {@linkcode Fs.lock}. */

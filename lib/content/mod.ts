@@ -21,3 +21,4 @@ export * from "./parse_manifest.ts";
 export * from "./memory_store.ts";
 export * from "./memory_fs.ts";
 export * from "./resolve_subject.ts";
+export * from "./platform_manifests.ts";

@@ -20,3 +20,5 @@ export * from "./oci_layout.ts";
 export * from "./layout_store.ts";
 export * from "./layout_tar.ts";
 export * from "./open_layout.ts";
+export * from "./stream_layout_tar.ts";
+export * from "./scanned_layout_tar.ts";

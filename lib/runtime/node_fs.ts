@@ -316,7 +316,7 @@ export const nodeFs: Fs = {
         await writeAll(handle, data, opts.signal);
         if (opts.owner) await chownBestEffort(handle, opts.owner);
         await setMode(handle, opts.mode);
-        await handle.sync();
+        if (opts.durable !== false) await handle.sync();
       } finally {
         await handle.close();
       }
@@ -326,7 +326,7 @@ export const nodeFs: Fs = {
       await fsp.rm(tmp, { force: true }).catch(() => {});
       throw mapError(err, "write", path);
     }
-    await fsyncDir(dir);
+    if (opts.durable !== false) await fsyncDir(dir);
   },
 
   async mkdir(path: string, opts: { recursive?: boolean; mode?: number } = {}): Promise<void> {

@@ -26,3 +26,4 @@
  */
 export * from "./signature_manifest.ts";
 export * from "./sign_artifact.ts";
+export * from "./sign_recursive.ts";

@@ -90,6 +90,41 @@ export async function signArtifact(
   options: SignArtifactOptions,
 ): Promise<SignArtifactResult> {
   const subject = await resolveSubject(target, reference, options);
+  const prepared = await prepareSignature(subject, options);
+  return await pushSignature(target, prepared, options);
+}
+
+/** A signature made and checked but not yet pushed: see {@linkcode prepareSignature}. */
+export interface PreparedSignature {
+  /** The signed artifact. */
+  subject: Descriptor;
+  /** The envelope blob's descriptor and bytes. */
+  envelope: Descriptor;
+  envelopeBytes: Bytes;
+  /** The signature manifest's descriptor, bytes and config. */
+  manifest: { descriptor: Descriptor; bytes: Bytes; config: Descriptor };
+}
+
+/**
+ * Signs `subject` (envelope, timestamp, signature manifest) without touching any target, so
+ * several signatures can be made before the first is pushed (all or nothing).
+ *
+ * @example
+ * ```ts ignore
+ * import { prepareSignature, pushSignature } from "./sign_artifact.ts";
+ * const prepared = await prepareSignature(subject, { signer });
+ * await pushSignature(layout, prepared);
+ * ```
+ * @param subject The artifact's descriptor (mediaType, digest, size).
+ * @param options Signer, format, expiry, user metadata, manifest shape.
+ * @returns The envelope and signature manifest.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for bad user metadata or expiry.
+ * @throws {TimestampError} ERR_TIMESTAMP when timestamping fails.
+ */
+export async function prepareSignature(
+  subject: Descriptor,
+  options: SignArtifactOptions,
+): Promise<PreparedSignature> {
   const metadata = checkUserMetadata(options.userMetadata ?? {});
   const signingTime = new Date(
     Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000,
@@ -127,10 +162,32 @@ export async function signArtifact(
     signingTime,
     shape: options.manifestShape ?? "v1",
   });
-  await pushIfMissing(target, envelope, envelopeBytes, options);
-  await pushIfMissing(target, manifest.config, utf8("{}"), options);
-  await target.push(manifest.descriptor, manifest.bytes, options);
-  return { subject, signature: manifest.descriptor, envelope };
+  return { subject, envelope, envelopeBytes, manifest };
+}
+
+/**
+ * Pushes a prepared signature: the envelope, the `{}` config, then the signature manifest.
+ *
+ * @example
+ * ```ts ignore
+ * import { pushSignature } from "./sign_artifact.ts";
+ * const { signature } = await pushSignature(layout, prepared);
+ * ```
+ * @param target Where the signature goes.
+ * @param prepared What {@linkcode prepareSignature} made.
+ * @param opts Cancellation.
+ * @returns The subject, signature manifest and envelope descriptors.
+ */
+export async function pushSignature(
+  target: Target,
+  prepared: PreparedSignature,
+  opts: Op = {},
+): Promise<SignArtifactResult> {
+  const { manifest, envelope } = prepared;
+  await pushIfMissing(target, envelope, prepared.envelopeBytes, opts);
+  await pushIfMissing(target, manifest.config, utf8("{}"), opts);
+  await target.push(manifest.descriptor, manifest.bytes, opts);
+  return { subject: prepared.subject, signature: manifest.descriptor, envelope };
 }
 
 function timestamper(

@@ -20,5 +20,6 @@ export * from "./verification_outcome.ts";
 export * from "./verify_envelope.ts";
 export * from "./signature_manifests.ts";
 export * from "./verify_artifact.ts";
+export * from "./verify_content.ts";
 export * from "./list_signatures.ts";
 export * from "./inspect_signatures.ts";

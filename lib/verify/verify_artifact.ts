@@ -10,7 +10,9 @@ import { fetchAll } from "../content/fetch_all.ts";
 import type { ReadOnlyGraphTarget } from "../content/storage.ts";
 import { OcisignError, TrustStoreError, VerificationFailedError } from "../errors.ts";
 import type { SignatureFailure } from "../errors.ts";
-import type { Descriptor } from "../oci/descriptor.ts";
+import type { Descriptor, Platform } from "../oci/descriptor.ts";
+import { formatPlatform } from "../oci/platform.ts";
+import { choosePlatform, platformManifests } from "../content/platform_manifests.ts";
 import { selectTrustPolicy } from "../trust/select_trust_policy.ts";
 import { statementLevel } from "../trust/trust_policy.ts";
 import type { TrustPolicyDocument, TrustPolicyStatement } from "../trust/trust_policy.ts";
@@ -22,6 +24,9 @@ import { findSignatureManifests } from "./signature_manifests.ts";
 import { verifyEnvelope } from "./verify_envelope.ts";
 import type { VerificationOutcome } from "./verification_outcome.ts";
 import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { describeContentProblem, verifyContent } from "./verify_content.ts";
+import type { VerifyContentResult } from "./verify_content.ts";
 
 /** Options for {@linkcode verifyArtifact}. */
 export interface VerifyArtifactOptions {
@@ -42,6 +47,20 @@ export interface VerifyArtifactOptions {
   now?: Date;
   /** Network access for OCSP/CRL revocation checks; without it revocation is not checked. */
   revocationClient?: RevocationClient;
+  /**
+   * After a signature passes, also read every config and layer the signed manifest reaches
+   * (through an index, every platform's), not only the manifests (default false).
+   */
+  deep?: boolean;
+  /**
+   * For an image index: also verify the signature of the manifest for this platform (the first
+   * that matches), and check only that platform's content.
+   */
+  platform?: Platform;
+  /** Reads in flight at once when checking the content (default 3). */
+  concurrency?: number;
+  /** Hashes content streams the target did not verify itself (default: pure TypeScript). */
+  hasher?: HasherFactory;
   /** Cancels the verification. */
   signal?: AbortSignal;
 }
@@ -62,13 +81,19 @@ export interface VerifyArtifactResult {
   signature?: Descriptor;
   /** The passing signature's outcome; its logged failures are warnings (absent when skipped). */
   outcome?: VerificationOutcome;
+  /** What was read of the signed content and found intact (absent when skipped). */
+  content?: VerifyContentResult;
+  /** With `platform`: the chosen platform manifest's own verification. */
+  platform?: { platform: string; result: VerifyArtifactResult };
 }
 
 /**
  * Verifies the artifact `reference` names in `target`. The policy statement is selected for
  * `<scope>@<digest>` before any signature is fetched; a `skip` level returns at once. Signatures
  * are tried in listing order, each manifest and envelope fetched bounded and digest-checked; the
- * first that passes wins.
+ * first that passes wins. Then the signed content itself is read and checked against the verified
+ * digest and size: the manifest, every manifest an index lists, and with `deep` every config and
+ * layer, so "verified" also means the bytes a puller gets are the signed ones.
  *
  * @example
  * ```ts ignore
@@ -84,7 +109,8 @@ export interface VerifyArtifactResult {
  * @returns What passed.
  * @throws {TrustPolicyError} ERR_TRUST_POLICY when no statement applies.
  * @throws {VerificationFailedError} ERR_VERIFICATION_FAILED when there is no signature, none
- * passes, or the limit is reached first; `failures` holds each signature's reason.
+ * passes, or the limit is reached first (`failures` holds each signature's reason), and when
+ * signed content is missing or changed (`details.content` lists each piece).
  * @throws {RangeError} when `maxSignatures` is not a positive integer.
  */
 export async function verifyArtifact(
@@ -135,7 +161,10 @@ export async function verifyArtifact(
       continue;
     }
     if (outcome.error === undefined) {
-      return { ...base, skipped: false, signature: sig.descriptor, outcome };
+      const content = await checkContent(target, subject, artifact, opts);
+      const result = { ...base, skipped: false, signature: sig.descriptor, outcome, content };
+      if (!opts.platform) return result;
+      return { ...result, platform: await verifyPlatform(target, subject, artifact, opts) };
     }
     throwIfConfigurationProblem(outcome.error);
     failures.push({ signature: sig.descriptor.digest, error: outcome.error });
@@ -166,4 +195,61 @@ export async function verifyArtifact(
  */
 function throwIfConfigurationProblem(error: OcisignError): void {
   if (error.cause instanceof TrustStoreError) throw error.cause;
+}
+
+/** Verifies the signature of the platform manifest `opts.platform` chooses in the index. */
+async function verifyPlatform(
+  target: ReadOnlyGraphTarget,
+  index: Descriptor,
+  artifact: string,
+  opts: VerifyArtifactOptions,
+): Promise<{ platform: string; result: VerifyArtifactResult }> {
+  const wanted = opts.platform!;
+  const op = opts.signal ? { signal: opts.signal } : {};
+  const chosen = choosePlatform(await platformManifests(target, index, op), wanted, artifact);
+  const platform = chosen.platform ?? formatPlatform(wanted);
+  const { platform: _, ...rest } = opts;
+  try {
+    // The index's check already read this platform's content.
+    const result = await verifyArtifact(target, chosen.descriptor.digest, { ...rest, deep: false });
+    return { platform, result };
+  } catch (err) {
+    if (!(err instanceof VerificationFailedError)) throw err;
+    throw new VerificationFailedError(
+      `the index ${artifact} is signed, but its ${platform} manifest ${chosen.descriptor.digest} is not: ${err.message}`,
+      err.failures,
+      { cause: err, ...(err.details ? { details: err.details } : {}) },
+    );
+  }
+}
+
+/** Most problems named in the message (all are in `details.content`). */
+const MAX_PROBLEM_LINES = 20;
+
+async function checkContent(
+  target: ReadOnlyGraphTarget,
+  subject: Descriptor,
+  artifact: string,
+  opts: VerifyArtifactOptions,
+): Promise<VerifyContentResult> {
+  const content = await verifyContent(target, subject, {
+    deep: opts.deep ?? false,
+    ...(opts.platform ? { platform: opts.platform } : {}),
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    ...(opts.hasher ? { hasher: opts.hasher } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const { problems } = content;
+  if (problems.length === 0) return content;
+  const lines = problems.slice(0, MAX_PROBLEM_LINES).map((p) => `  ${describeContentProblem(p)}`);
+  if (problems.length > MAX_PROBLEM_LINES) {
+    lines.push(`  and ${problems.length - MAX_PROBLEM_LINES} more`);
+  }
+  throw new VerificationFailedError(
+    `the signature of ${artifact} is valid, but the content it covers is missing or changed (${problems.length} of ${
+      content.manifests + content.blobs
+    } checked):\n${lines.join("\n")}`,
+    [],
+    { details: { content: problems } },
+  );
 }

@@ -30,6 +30,8 @@ export interface CliResult {
   stdout: string;
   /** Everything written to stderr. */
   stderr: string;
+  /** Bytes written through `stdoutStream()` (a layout tar for `--to-oci-layout -`). */
+  stdoutBytes?: Uint8Array;
 }
 
 /** Options of {@linkcode runCli} and {@linkcode testIo}. */
@@ -42,6 +44,8 @@ export interface CliRunOptions {
   home?: string;
   /** Standard input for `readStdin()` (default: empty). */
   stdin?: string;
+  /** Standard input as bytes for `stdinStream()` (a layout tar for `--oci-layout -`). */
+  stdinBytes?: Uint8Array;
   /** Whether stderr pretends to be a terminal (default: false). */
   isTty?: boolean;
   /** The clock (default: the real one). */
@@ -67,10 +71,11 @@ const NO_CREDENTIAL_HELPERS: CredentialHelperRunner = {
  */
 export function testIo(options: CliRunOptions = {}): {
   io: CliIo;
-  output: () => { stdout: string; stderr: string };
+  output: () => { stdout: string; stderr: string; stdoutBytes?: Uint8Array };
 } {
   let stdout = "";
   let stderr = "";
+  const chunks: Uint8Array[] = [];
   const env = options.env ?? {};
   const cwd = options.cwd ?? Deno.cwd();
   const io: CliIo = {
@@ -83,6 +88,8 @@ export function testIo(options: CliRunOptions = {}): {
     hasher: nodeHasherFactory,
     isTty: options.isTty ?? false,
     readStdin: () => Promise.resolve(options.stdin ?? ""),
+    stdinStream: () => new Blob([(options.stdinBytes ?? new Uint8Array()) as BlobPart]).stream(),
+    stdoutStream: () => new WritableStream({ write: (c) => void chunks.push(c.slice()) }),
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     tlsFetch: ({ caCerts }) => {
       const client = Deno.createHttpClient(caCerts ? { caCerts } : {});
@@ -93,7 +100,20 @@ export function testIo(options: CliRunOptions = {}): {
     hostPlatform: "linux/amd64",
     signal: options.signal ?? new AbortController().signal,
   };
-  return { io, output: () => ({ stdout, stderr }) };
+  const bytes = (): Uint8Array | undefined => {
+    if (chunks.length === 0) return undefined;
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) out.set(c, (at += c.length) - c.length);
+    return out;
+  };
+  return {
+    io,
+    output: () => {
+      const stdoutBytes = bytes();
+      return { stdout, stderr, ...(stdoutBytes ? { stdoutBytes } : {}) };
+    },
+  };
 }
 
 /**

@@ -9,6 +9,8 @@
  * 2. `$HOME/.cache/ocisign-peers/bin/name` (the install script's default)
  * 3. every directory on `PATH`
  * 4. Go's install directory: `$GOBIN`, else `$GOPATH/bin`, else `$HOME/go/bin`
+ * 5. `../shared/peers/<os>-<arch>` beside the checkout (the released notation CLIs: `notation`
+ *    1.3 and `notation-2.0.0-alpha.1`; CI also puts that directory on `PATH`)
  *
  * A missing peer gives `undefined` and one warning line naming the install script, so the test
  * can skip; with `OCISIGN_REQUIRE_PEERS=1` it throws instead, so a skip becomes a failure.
@@ -67,6 +69,8 @@ export function peerSearchDirs(): string[] {
   if (env.GOBIN) dirs.push(env.GOBIN);
   else if (env.GOPATH) dirs.push(...env.GOPATH.split(sep).filter((d) => d).map((d) => `${d}/bin`));
   else if (home) dirs.push(`${home}/go/bin`);
+  const arch = Deno.build.arch === "x86_64" ? "amd64" : "arm64";
+  dirs.push(new URL(`../../../shared/peers/${Deno.build.os}-${arch}`, import.meta.url).pathname);
   return dirs;
 }
 

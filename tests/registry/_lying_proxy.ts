@@ -8,7 +8,7 @@
  */
 import { freePort } from "../_helpers/distribution.ts";
 
-/** What the proxy does to GETs of one blob digest. */
+/** What the proxy does to GETs of one blob (or manifest) digest. */
 export type Lie =
   | { kind: "flip"; digest: string }
   | { kind: "truncate"; digest: string }
@@ -17,7 +17,9 @@ export type Lie =
   | { kind: "cut"; digest: string }
   | { kind: "redirect"; digest: string }
   | { kind: "hang"; digest: string }
-  | { kind: "fail-upload"; digest: string; times: number };
+  | { kind: "fail-upload"; digest: string; times: number }
+  // Lets `after` manifest PUTs through, then answers 500 to every later one.
+  | { kind: "fail-manifest-put"; after: number };
 
 function quiet(): Response {
   return new Response(null, { status: 502 });
@@ -90,8 +92,21 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
           status: 502,
         });
       }
-      const isTarget = lie !== undefined && lie.kind !== "fail-upload" && req.method === "GET" &&
-        url.pathname.endsWith(`/blobs/${lie.digest}`);
+      if (
+        lie?.kind === "fail-manifest-put" && req.method === "PUT" &&
+        url.pathname.includes("/manifests/") && lie.after-- <= 0
+      ) {
+        state.hits++;
+        await req.body?.cancel();
+        return new Response('{"errors":[{"code":"UNKNOWN","message":"manifest lost"}]}', {
+          status: 500,
+        });
+      }
+      // A manifest fetched by digest is lied about as a blob is.
+      const isTarget = lie !== undefined && lie.kind !== "fail-upload" &&
+        lie.kind !== "fail-manifest-put" && req.method === "GET" &&
+        (url.pathname.endsWith(`/blobs/${lie.digest}`) ||
+          url.pathname.endsWith(`/manifests/${lie.digest}`));
       if (isTarget && lie.kind === "fail" && lie.times > 0) {
         lie.times--;
         state.hits++;

@@ -12,14 +12,27 @@ import type { ReferrersMode } from "../../registry/repository.ts";
 import { outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
-import { writeJson } from "../output.ts";
+import type { ReadOnlyGraphTarget, TagLister } from "../../content/storage.ts";
+import { NotFoundError } from "../../errors.ts";
+import type { Descriptor } from "../../oci/descriptor.ts";
 
 const args = {
-  source: { type: "positional", required: true, description: "Source: <ref>:<tag>|@<digest>" },
+  source: {
+    type: "positional",
+    required: true,
+    description:
+      "Source: <ref>:<tag>[,<tag>...]|@<digest> (several tags: each is copied under its own name); - with --from-oci-layout is a layout tar on stdin",
+  },
   destination: {
     type: "positional",
     required: true,
-    description: "Destination: <ref>[:<tag>[,<tag>...]]",
+    description:
+      "Destination: <ref>[:<tag>[,<tag>...]]; - with --to-oci-layout writes a layout tar to stdout",
+  },
+  "all-tags": {
+    type: "boolean",
+    description:
+      "Copy every tag of the source repository or layout (the source then names no tag), each under its own name; referrers tags (sha256-<digest>) are left to -r",
   },
   recursive: {
     type: "boolean",
@@ -109,8 +122,21 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
         ...(args["ca-file"] ? { "ca-file": args["ca-file"] } : {}),
         ...(args.insecure ? { insecure: true } : {}),
       };
-      const src = await openTarget(io, args.source, {
+      const allTags = Boolean(args["all-tags"]);
+      const srcSplit = splitDestinationTags(args.source);
+      const several = allTags || srcSplit.tags.length > 1;
+      if (several && dst.tags.length > 0) {
+        throw new UsageError(
+          "With several source tags (or --all-tags) the destination names no tag: each tag is copied under its own name",
+        );
+      }
+      if (allTags && srcSplit.tags.length > 0) {
+        throw new UsageError("--all-tags copies every tag: name the source without a tag");
+      }
+      const src = await openTarget(io, srcSplit.ref, {
         ociLayout: fromLayout,
+        allowBare: allTags,
+        readsLayers: true,
         flags: {
           ...connectionFlags,
           "plain-http": Boolean(args["plain-http"] || args["from-plain-http"]),
@@ -129,7 +155,13 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
             "plain-http": Boolean(args["plain-http"] || args["to-plain-http"]),
           },
         });
-        const tags = dst.tags.length > 0 ? dst.tags : [src.reference];
+        // A tar on stdout leaves only stderr for messages.
+        const say = destination.stream?.toStdout ? io.stderr : io.stdout;
+        const sourceTags = allTags
+          ? await everyTag(src.target, args.source)
+          : several
+          ? srcSplit.tags
+          : [src.reference];
         const onProgress = io.isTty && args.output !== "json"
           ? (e: CopyProgress) => {
             const title = e.desc.annotations?.["org.opencontainers.image.title"] ??
@@ -137,38 +169,60 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
             io.stderr(`${PROMPT[e.phase]} ${shortDigest(e.desc.digest)} ${title}\n`);
           }
           : undefined;
-        const root = await copy(src.target, src.reference, destination.target, tags, {
-          referrers: Boolean(args.recursive),
-          concurrency,
-          signal: io.signal,
-          ...(args.platform ? { platform: args.platform } : {}),
-          ...(onProgress ? { onProgress } : {}),
-        });
-        await closeTarget(destination, true);
+        const copied: { tag: string; tags: string[]; root: Descriptor }[] = [];
+        for (const tag of sourceTags) {
+          const tags = several ? [tag] : dst.tags.length > 0 ? dst.tags : [src.reference];
+          const root = await copy(src.target, tag, destination.target, tags, {
+            referrers: Boolean(args.recursive),
+            concurrency,
+            signal: io.signal,
+            ...(args.platform ? { platform: args.platform } : {}),
+            ...(onProgress ? { onProgress } : {}),
+          });
+          copied.push({ tag, tags, root });
+        }
+        await closeTarget(destination, true, io);
         committed = true;
         const kind = (layout: boolean) => (layout ? "oci-layout" : "registry");
         if (args.output === "json") {
-          writeJson(io, {
-            source: args.source,
-            destination: args.destination,
-            digest: root.digest,
-            mediaType: root.mediaType,
-            size: root.size,
-            tags,
+          const one = (c: (typeof copied)[number]) => ({
+            digest: c.root.digest,
+            mediaType: c.root.mediaType,
+            size: c.root.size,
+            tags: c.tags,
           });
+          const doc = several
+            ? { source: args.source, destination: args.destination, copied: copied.map(one) }
+            : { source: args.source, destination: args.destination, ...one(copied[0]!) };
+          say(JSON.stringify(doc, null, 2) + "\n");
           return;
         }
-        io.stdout(
-          `Copied [${kind(fromLayout)}] ${args.source} => [${
-            kind(toLayout)
-          }] ${args.destination}\n`,
-        );
-        for (const t of tags.slice(1)) io.stdout(`Tagged ${t}\n`);
-        io.stdout(`Digest: ${root.digest}\n`);
+        for (const c of copied) {
+          const from = several ? `${srcSplit.ref.replace(/:[^:/]*$/, "")}:${c.tag}` : args.source;
+          say(
+            `Copied [${kind(fromLayout)}] ${from} => [${kind(toLayout)}] ${args.destination}\n`,
+          );
+          for (const t of c.tags.slice(1)) say(`Tagged ${t}\n`);
+          say(`Digest: ${c.root.digest}\n`);
+        }
       } finally {
         await closeTarget(src, false);
-        if (destination && !committed) await closeTarget(destination, false);
+        if (destination && !committed) await closeTarget(destination, false, io);
       }
     },
   });
+}
+
+/** Every tag of a source that can list them (a registry repository or a layout). */
+async function everyTag(target: ReadOnlyGraphTarget, name: string): Promise<string[]> {
+  const lister = target as Partial<TagLister>;
+  if (typeof lister.tags !== "function") {
+    throw new UsageError(`--all-tags: ${name} cannot list its tags`);
+  }
+  const tags: string[] = [];
+  // Referrers tag-schema tags (sha256-<hex>) are indexes of signatures, not images: -r brings
+  // what they index along with each image.
+  for await (const t of lister.tags()) if (!/^sha256-[0-9a-f]{64}$/.test(t)) tags.push(t);
+  if (tags.length === 0) throw new NotFoundError(`--all-tags: ${name} has no tags`);
+  return tags;
 }

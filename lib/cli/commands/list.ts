@@ -18,6 +18,9 @@ import {
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { renderTree, writeJson } from "../output.ts";
+import type { TreeNode } from "../output.ts";
+import { platformManifests } from "../../content/platform_manifests.ts";
+import type { Descriptor } from "../../oci/descriptor.ts";
 
 const args = {
   ...artifactArgs,
@@ -47,32 +50,60 @@ export function listCommand(io: CliIo): CommandDef<typeof args> {
             `Warning: Always list the artifact using digest(@sha256:...) rather than a tag(:${opened.reference}) because resolved digest may not point to the same signed artifact, as tags are mutable.\n`,
           );
         }
-        const result = await listSignatures(opened.target, opened.reference, {
-          maxSignatures: max,
-          signal: io.signal,
-        });
+        const op = { maxSignatures: max, signal: io.signal };
+        const result = await listSignatures(opened.target, opened.reference, op);
         const ref = `${opened.name}@${result.subject.digest}`;
+        // An index: each platform manifest's signatures too.
+        const platforms = [];
+        const listed = await platformManifests(opened.target, result.subject, op);
+        for (const m of listed) {
+          const sigs = await listSignatures(opened.target, m.descriptor.digest, op);
+          platforms.push({ platform: m.platform, ...sigs });
+        }
+        const exceeded = result.exceeded || platforms.some((p) => p.exceeded);
         if (args.output === "json") {
           writeJson(io, {
             reference: ref,
             subject: result.subject,
             signatures: result.signatures,
             exceeded: result.exceeded,
+            ...(listed.length > 0
+              ? {
+                manifests: platforms.map((p) => ({
+                  platform: p.platform,
+                  subject: p.subject,
+                  signatures: p.signatures,
+                  exceeded: p.exceeded,
+                })),
+              }
+              : {}),
           });
           return;
         }
-        if (result.signatures.length === 0) {
+        const total = result.signatures.length +
+          platforms.reduce((n, p) => n + p.signatures.length, 0);
+        if (total === 0) {
           io.stdout(`${ref} has no associated signature\n`);
           return;
         }
+        const signatureNode = (sigs: Descriptor[]): TreeNode[] =>
+          sigs.length === 0 ? [] : [{
+            label: MEDIA_TYPE_NOTARY_SIGNATURE,
+            children: sigs.map((s) => ({ label: s.digest })),
+          }];
         io.stdout(renderTree({
           label: ref,
-          children: [{
-            label: MEDIA_TYPE_NOTARY_SIGNATURE,
-            children: result.signatures.map((s) => ({ label: s.digest })),
-          }],
+          children: [
+            ...signatureNode(result.signatures),
+            ...platforms.map((p) => ({
+              label: `${p.platform ?? "(no platform)"} ${p.subject.digest}${
+                p.signatures.length === 0 ? " (unsigned)" : ""
+              }`,
+              children: signatureNode(p.signatures),
+            })),
+          ],
         }));
-        if (result.exceeded) {
+        if (exceeded) {
           io.stdout(`Warning: exceeded configured limit of max signatures ${max} to examine\n`);
         }
       } finally {

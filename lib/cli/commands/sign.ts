@@ -10,6 +10,9 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { isDigest } from "../../digest/digest.ts";
 import { signArtifact } from "../../sign/sign_artifact.ts";
+import type { SignArtifactOptions } from "../../sign/sign_artifact.ts";
+import { signRecursive } from "../../sign/sign_recursive.ts";
+import { parseLayoutReference } from "../../layout/layout_reference.ts";
 import type { TimestampingOptions } from "../../signature/request_timestamp.ts";
 import { HttpTimestamper } from "../../signature/timestamper.ts";
 import { InvalidInputError, OcisignError } from "../../errors.ts";
@@ -51,6 +54,12 @@ const args = {
   "timestamp-root-cert": {
     type: "string",
     description: "Timestamp authority root certificate file (PEM or DER)",
+  },
+  recursive: {
+    type: "boolean",
+    alias: "r",
+    description:
+      "For an image index: also sign every platform manifest it lists, all or nothing (children first, the index last)",
   },
   "force-referrers-tag": {
     type: "boolean",
@@ -150,6 +159,11 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
         ? undefined
         : parseDurationSeconds(args.expiry, "expiry");
       const tsa = timestampFlags(args["timestamp-url"], args["timestamp-root-cert"]);
+      if (args["oci-layout"] && parseLayoutReference(args.reference).path === "-") {
+        throw new UsageError(
+          "sign cannot write into a layout tar on stdin: save it to a file and sign that",
+        );
+      }
       const signer = await loadSigner(io, args.key);
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const opened = await openTarget(io, args.reference, {
@@ -164,7 +178,7 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
             `Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:${opened.reference}) because tags are mutable and a tag reference can point to a different artifact than the one signed.\n`,
           );
         }
-        const result = await signArtifact(opened.target, opened.reference, {
+        const signOptions: SignArtifactOptions = {
           signer,
           format: args["signature-format"] as "jws" | "cose",
           signingTime: io.now(),
@@ -174,9 +188,17 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
           signal: io.signal,
           ...(expirySeconds !== undefined ? { expirySeconds } : {}),
           ...(timestamping ? { timestamp: timestamping } : {}),
-        });
+        };
+        const signed = args.recursive
+          ? await signRecursive(opened.target, opened.reference, signOptions)
+          : {
+            root: await signArtifact(opened.target, opened.reference, signOptions),
+            children: [],
+          };
+        // One commit for everything: a layout gets all the signatures or none.
         await closeTarget(opened, true);
         committed = true;
+        const result = signed.root;
         const subjectRef = `${opened.name}@${result.subject.digest}`;
         if (args.output === "json") {
           writeJson(io, {
@@ -184,8 +206,23 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
             subject: result.subject,
             signature: result.signature,
             envelope: result.envelope,
+            ...(args.recursive
+              ? {
+                manifests: signed.children.map((c) => ({
+                  platform: c.platform,
+                  subject: c.subject,
+                  signature: c.signature,
+                  envelope: c.envelope,
+                })),
+              }
+              : {}),
           });
         } else {
+          for (const c of signed.children) {
+            const platform = c.platform ? ` (${c.platform})` : "";
+            io.stdout(`Successfully signed ${opened.name}@${c.subject.digest}${platform}\n`);
+            io.stdout(`Pushed the signature to ${opened.name}@${c.signature.digest}\n`);
+          }
           io.stdout(`Successfully signed ${subjectRef}\n`);
           io.stdout(`Pushed the signature to ${opened.name}@${result.signature.digest}\n`);
         }

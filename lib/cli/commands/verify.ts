@@ -6,9 +6,11 @@
 import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { isDigest } from "../../digest/digest.ts";
+import { parsePlatform } from "../../oci/platform.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";
 import { loggedFailures } from "../../verify/verification_outcome.ts";
 import { verifyArtifact } from "../../verify/verify_artifact.ts";
+import type { VerifyContentResult } from "../../verify/verify_content.ts";
 import {
   artifactArgs,
   maxSignaturesArgs,
@@ -39,6 +41,20 @@ const args = {
     alias: "m",
     description: "k=v pair that must be signed (repeatable)",
   },
+  deep: {
+    type: "boolean",
+    description:
+      "After the signature passes, read every manifest, config and layer the artifact reaches and check each against its digest and size (a layout reads local disk; a registry downloads and discards everything). Default: on for --oci-layout, off for registries; --deep=false turns it off",
+  },
+  platform: {
+    type: "string",
+    description:
+      "For an image index: also verify the signature of this platform's manifest, os/arch[/variant] (and check only its content)",
+  },
+  concurrency: {
+    type: "string",
+    description: "Blobs read at once when checking the content (default 3)",
+  },
   ...registryArgs,
   ...outputArgs,
 } as const satisfies ArgsDef;
@@ -61,6 +77,9 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
       }
       const metadata = parseKeyValues(rawArgs, ["user-metadata", "m"]);
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);
+      const concurrency = parsePositiveInt(args.concurrency, "concurrency", 3);
+      // Local disk is cheap, and "verified" should mean "safe to run": deep by default there.
+      const deep = args.deep ?? layout;
       const policyDocument = await loadTrustPolicy(io);
       const opened = await openTarget(io, args.reference, { ociLayout: layout, flags: args });
       try {
@@ -78,6 +97,10 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           now: io.now(),
           // OCSP and CRL with notation's timeouts, CRLs cached until their nextUpdate
           revocationClient: cliRevocationClient(io),
+          deep,
+          concurrency,
+          ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),
+          hasher: io.hasher,
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
@@ -92,6 +115,21 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
             level: result.level,
             signature: result.signature,
             userMetadata: signed,
+            platform: result.platform
+              ? {
+                platform: result.platform.platform,
+                reference: `${opened.name}@${result.platform.result.subject.digest}`,
+                signature: result.platform.result.signature,
+              }
+              : undefined,
+            content: result.content
+              ? {
+                deep: result.content.deep,
+                manifests: result.content.manifests,
+                blobs: result.content.blobs,
+                bytes: result.content.bytes,
+              }
+              : undefined,
             warnings: warnings.map((w) => ({
               type: w.type,
               action: w.action,
@@ -110,6 +148,14 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           );
         }
         io.stdout(`Successfully verified signature for ${ref}\n`);
+        if (result.platform) {
+          const p = result.platform;
+          io.stdout(
+            `Successfully verified signature for ${opened.name}@${p.result.subject.digest} (${p.platform})\n`,
+          );
+        }
+        // Asked for explicitly: say what was read (stderr stays as notation's otherwise).
+        if (result.content && args.deep === true) io.stderr(contentSummary(result.content));
         const keys = Object.keys(signed).sort();
         if (keys.length > 0) {
           io.stdout("\nThe artifact was signed with the following user metadata.\n\n");
@@ -120,4 +166,10 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
       }
     },
   });
+}
+
+function contentSummary(content: VerifyContentResult): string {
+  const blobs = content.deep ? ` and ${content.blobs} blob(s)` : "";
+  const hint = content.deep ? "" : " (configs and layers not read; --deep reads them)";
+  return `Checked ${content.manifests} manifest(s)${blobs}, ${content.bytes} bytes: all match their signed digests${hint}\n`;
 }
