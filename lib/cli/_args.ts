@@ -7,6 +7,9 @@ import type { ArgsDef } from "citty";
 import { OcisignError } from "../errors.ts";
 import { repeatedFlag } from "./_repeated_flag.ts";
 
+/** The `valueHint` that makes a string flag a whole number (checked before the command runs). */
+export const INT_HINT = "int";
+
 /** `--output text|json`. */
 export const outputArgs = {
   output: {
@@ -39,7 +42,11 @@ export const artifactArgs = {
 
 /** `--max-signatures N` of list, verify and inspect. */
 export const maxSignaturesArgs = {
-  "max-signatures": { type: "string", description: "Most signatures to examine (default 100)" },
+  "max-signatures": {
+    type: "string",
+    valueHint: INT_HINT,
+    description: "Most signatures to examine (default: 100)",
+  },
 } as const satisfies ArgsDef;
 
 /** Registry connection options. */
@@ -53,9 +60,12 @@ export const registryArgs = {
 
 /** A usage error (exit code 2). */
 export class UsageError extends OcisignError {
-  /** @param message What is wrong with the arguments. */
-  constructor(message: string) {
-    super("ERR_USAGE", message);
+  /**
+   * @param message What is wrong with the arguments.
+   * @param suggestions Near misses shown as "Did you mean this?" (details.suggestions).
+   */
+  constructor(message: string, suggestions: readonly string[] = []) {
+    super("ERR_USAGE", message, suggestions.length ? { details: { suggestions } } : {});
   }
 }
 

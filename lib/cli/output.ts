@@ -44,6 +44,49 @@ export function writeJson(io: CliIo, value: unknown): void {
 /** Output format chosen with `--output`. */
 export type OutputFormat = "text" | "json";
 
+/**
+ * Escapes the characters a terminal acts on (C0 and C1 controls, DEL, bidirectional overrides)
+ * in text that came from outside (signatures, manifests, registries), so that it prints as one
+ * inert line: an ESC or a newline in a signing agent cannot recolour or fake output.
+ *
+ * @example
+ * ```ts
+ * import { escapeControl } from "./output.ts";
+ * escapeControl("a\n\x1b[32mb"); // "a\\n\\x1b[32mb"
+ * ```
+ * @param text Untrusted text.
+ * @returns The text with each such character written as an escape (`\n`, `\x1b`, `\u202e`).
+ */
+export function escapeControl(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => {
+      const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+      const code = c.charCodeAt(0);
+      return named[c] ??
+        (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`);
+    },
+  );
+}
+
+/**
+ * Turns text a command wrote to stderr into JSON lines (for `-o json`): lines that are JSON
+ * already pass, `Warning: ...` becomes `{"warning":{"message":...}}`, others
+ * `{"info":{"message":...}}`.
+ *
+ * @param text One or more lines.
+ * @returns JSON lines.
+ */
+export function jsonLines(text: string): string {
+  return text.split("\n").filter((line) => line.trim() !== "").map((line) => {
+    if (line.startsWith("{")) return line + "\n";
+    const warning = /^(?:Warning|WARNING!?):\s*/.exec(line);
+    const message = warning ? line.slice(warning[0].length) : line;
+    return JSON.stringify(warning ? { warning: { message } } : { info: { message } }) + "\n";
+  }).join("");
+}
+
 /** Renders an error for stderr: one line, JSON, or with the cause chain. */
 export function renderError(err: unknown, format: OutputFormat, verbose: boolean): string {
   const code = err instanceof OcisignError ? err.code : "ERR_INTERNAL";
@@ -52,16 +95,22 @@ export function renderError(err: unknown, format: OutputFormat, verbose: boolean
     const details = err instanceof OcisignError ? err.details : undefined;
     return JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }) + "\n";
   }
-  let text = `Error: ${message}\n`;
+  let text = `Error: ${message.split("\n").map(escapeControl).join("\n")}\n`;
+  const suggestions = err instanceof OcisignError ? err.details?.suggestions : undefined;
+  if (Array.isArray(suggestions) && suggestions.length > 0) {
+    text += `\nDid you mean this?\n${suggestions.map((s) => `\t${s}\n`).join("")}`;
+  }
   if (err instanceof OcisignError && err.details && Array.isArray(err.details.failures)) {
     for (const f of err.details.failures as Array<{ signature: string; message: string }>) {
-      text += `  ${f.signature}: ${f.message}\n`;
+      text += `  ${escapeControl(f.signature)}: ${escapeControl(f.message)}\n`;
     }
   }
   if (verbose) {
     let cause = err instanceof Error ? err.cause : undefined;
     while (cause !== undefined) {
-      text += `  caused by: ${cause instanceof Error ? cause.message : String(cause)}\n`;
+      text += `  caused by: ${
+        escapeControl(cause instanceof Error ? cause.message : String(cause))
+      }\n`;
       cause = cause instanceof Error ? cause.cause : undefined;
     }
     if (!(err instanceof OcisignError) && err instanceof Error && err.stack) {

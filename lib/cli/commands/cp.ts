@@ -9,10 +9,11 @@ import type { ArgsDef, CommandDef } from "citty";
 import { copy } from "../../copy/copy.ts";
 import type { CopyProgress } from "../../copy/copy_graph.ts";
 import type { ReferrersMode } from "../../registry/repository.ts";
-import { outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
+import { INT_HINT, outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   source: { type: "positional", required: true, description: "Source: <ref>:<tag>|@<digest>" },
@@ -26,7 +27,11 @@ const args = {
     alias: "r",
     description: "Also copy referrers (signatures), recursively",
   },
-  concurrency: { type: "string", description: "Blobs and manifests copied at once (default 3)" },
+  concurrency: {
+    type: "string",
+    valueHint: INT_HINT,
+    description: "Blobs and manifests copied at once (default: 3)",
+  },
   platform: {
     type: "string",
     description: "Copy only this platform of an index: os/arch[/variant]",
@@ -92,10 +97,16 @@ const PROMPT: Record<CopyProgress["phase"], string> = {
  */
 export function cpCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "cp",
       description: "Copy an image (with -r, its signatures too) between registries and OCI layouts",
-    },
+      examples: [
+        "# A registry image with its signatures into a layout directory (oras cp -r)",
+        "ocisign cp -r localhost:5000/hello-world:v1 --to-oci-layout ./hello-world:v1",
+        "# A layout to a registry, over plain HTTP",
+        "ocisign cp -r --from-oci-layout ./hello-world:v1 --plain-http localhost:5000/hello-world:v1",
+      ],
+    }),
     args,
     async run({ args }) {
       const concurrency = parsePositiveInt(args.concurrency, "concurrency", 3);

@@ -20,6 +20,7 @@ import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { renderTree, writeJson } from "../output.ts";
 import type { TreeNode } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -148,7 +149,14 @@ function signatureJson(s: SignatureInspection): Record<string, unknown> {
  */
 export function inspectCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "inspect", description: "Show what the signatures of an artifact claim" },
+    meta: cliMeta({
+      name: "inspect",
+      description: "Show what the signatures of an artifact claim",
+      examples: [
+        "ocisign inspect localhost:5000/hello-world:v1",
+        "ocisign inspect --oci-layout ./hello-world:v1 -o json",
+      ],
+    }),
     args,
     async run({ args }) {
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);

@@ -18,6 +18,7 @@ import {
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { renderTree, writeJson } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -33,7 +34,14 @@ const args = {
  */
 export function listCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "list", description: "List the signatures of an artifact" },
+    meta: cliMeta({
+      name: "list",
+      description: "List the signatures of an artifact",
+      examples: [
+        "ocisign list localhost:5000/hello-world:v1",
+        "ocisign list --oci-layout ./hello-world:v1 -o json",
+      ],
+    }),
     args,
     async run({ args }) {
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);

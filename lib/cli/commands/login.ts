@@ -12,6 +12,7 @@ import { registryArgs, UsageError } from "../_args.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
 import { registryFetch } from "../_target.ts";
 import type { CliIo } from "../io.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   registry: {
@@ -29,10 +30,15 @@ const args = {
  */
 export function loginCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "login",
       description: "Log in to a registry (credentials stored as docker does)",
-    },
+      examples: [
+        "# Prompted for the password on a terminal",
+        "ocisign login -u alice localhost:5000",
+        'echo "$PASSWORD" | ocisign login -u alice --password-stdin localhost:5000',
+      ],
+    }),
     args,
     async run({ args }) {
       if (!args.username || !args["password-stdin"]) {

@@ -24,6 +24,7 @@ import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { VERSION } from "../version.ts";
 import { writeJson } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -139,10 +140,16 @@ async function loadTimestamping(
  */
 export function signCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "sign",
       description: "Sign an artifact in an OCI layout (--oci-layout) or a registry",
-    },
+      examples: [
+        "# Sign an image in a registry with the default key",
+        "ocisign sign localhost:5000/hello-world@sha256:...",
+        "# Sign in a layout with a named key, as COSE, with user metadata",
+        "ocisign sign --oci-layout ./hello-world:v1 -k wabbit-networks.io --signature-format cose -m buildId=123",
+      ],
+    }),
     args,
     async run({ args, rawArgs }) {
       const metadata = parseKeyValues(rawArgs, ["user-metadata", "m"]);

@@ -25,6 +25,7 @@ import { loadTrustPolicy } from "../config/trust_policy_file.ts";
 import { renderGoTable } from "../config/_go_table.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -50,7 +51,15 @@ const args = {
  */
 export function verifyCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "verify", description: "Verify the signatures of an artifact" },
+    meta: cliMeta({
+      name: "verify",
+      description: "Verify the signatures of an artifact",
+      examples: [
+        "ocisign verify localhost:5000/hello-world@sha256:...",
+        "# A layout, with the trust policy scope and a required user metadata pair",
+        "ocisign verify --oci-layout ./hello-world:v1 --scope local/hello-world -m buildId=123",
+      ],
+    }),
     args,
     async run({ args, rawArgs }) {
       const layout = Boolean(args["oci-layout"]);
