@@ -20,7 +20,14 @@ import { VERSION } from "./version.ts";
 
 export { EXIT_CODE_HELP, VERSION };
 
-function rootCommand(io: CliIo): AnyCommand {
+/**
+ * The root command with every command under it, bound to `io` (for help, completion and tests
+ * that walk the command tree).
+ *
+ * @param io The environment.
+ * @returns The root command.
+ */
+export function commandTree(io: CliIo): AnyCommand {
   const subCommands: Record<string, () => Promise<AnyCommand>> = {};
   for (const [name, load] of Object.entries(COMMANDS)) {
     subCommands[name] = async () => (await load())(io);
@@ -90,7 +97,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let json = false;
   // With JSON output, everything a command writes to stderr becomes JSON lines.
   const commandIo: CliIo = { ...io, stderr: (text) => io.stderr(json ? jsonLines(text) : text) };
-  const root = rootCommand(commandIo);
+  const root = commandTree(commandIo);
   let path = ["ocisign"];
   let stage: "arguments" | "run" = "arguments";
   try {

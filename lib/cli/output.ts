@@ -14,7 +14,8 @@ export interface TreeNode {
 }
 
 /**
- * Renders a tree with `├──`/`└──` branches, as notation's `list` does.
+ * Renders a tree with `├──`/`└──` branches, as notation's `list` does. Labels are escaped
+ * ({@linkcode escapeControl}): they carry signature and manifest fields.
  *
  * @example
  * ```ts
@@ -23,12 +24,12 @@ export interface TreeNode {
  * ```
  */
 export function renderTree(root: TreeNode): string {
-  const lines = [root.label];
+  const lines = [escapeControl(root.label)];
   function walk(node: TreeNode, prefix: string): void {
     const children = node.children ?? [];
     children.forEach((child, i) => {
       const last = i === children.length - 1;
-      lines.push(`${prefix}${last ? "└── " : "├── "}${child.label}`);
+      lines.push(`${prefix}${last ? "└── " : "├── "}${escapeControl(child.label)}`);
       walk(child, prefix + (last ? "    " : "│   "));
     });
   }

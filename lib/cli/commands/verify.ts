@@ -24,7 +24,7 @@ import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
 import { renderGoTable } from "../config/_go_table.ts";
 import type { CliIo } from "../io.ts";
-import { writeJson } from "../output.ts";
+import { escapeControl, writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
 
 const args = {
@@ -115,7 +115,9 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
         }
         for (const w of warnings) {
           io.stderr(
-            `Warning: ${w.type} was set to "${w.action}" and failed with error: ${w.error?.message}\n`,
+            `Warning: ${w.type} was set to "${w.action}" and failed with error: ${
+              escapeControl(w.error?.message ?? "")
+            }\n`,
           );
         }
         io.stdout(`Successfully verified signature for ${ref}\n`);
