@@ -8,6 +8,7 @@
 import type { ArgDef } from "citty";
 import { argsOf, metaOf, subcommandsOf } from "./_command_tree.ts";
 import type { AnyCommand } from "./_command_tree.ts";
+import { bold } from "./_colour.ts";
 import { EXIT_CODE_HELP } from "./exit_codes.ts";
 
 /** Environment variables ocisign reads, listed in the root help. */
@@ -58,16 +59,22 @@ function flagRow(name: string, def: ArgDef): [string, string] {
  * ```
  * @param cmd The command or group.
  * @param path Its words from the root.
+ * @param colour Whether section titles may be bold (see `colourEnabled`).
  * @returns The help text, ending with a newline.
  */
-export async function renderHelp(cmd: AnyCommand, path: string[]): Promise<string> {
+export async function renderHelp(
+  cmd: AnyCommand,
+  path: string[],
+  colour = false,
+): Promise<string> {
+  const title = (t: string) => bold(t, colour);
   const meta = await metaOf(cmd);
   const defs = await argsOf(cmd);
   const subs = await subcommandsOf(cmd);
   const name = path.join(" ");
   const out: string[] = [];
   if (meta.description) out.push(meta.description, "");
-  out.push("Usage:");
+  out.push(title("Usage:"));
   if (subs) {
     out.push(`  ${name} [command]`);
   } else {
@@ -89,9 +96,9 @@ export async function renderHelp(cmd: AnyCommand, path: string[]): Promise<strin
     : Array.isArray(meta.alias)
     ? meta.alias
     : [meta.alias];
-  if (alias.length) out.push("", "Aliases:", `  ${[path.at(-1), ...alias].join(", ")}`);
+  if (alias.length) out.push("", title("Aliases:"), `  ${[path.at(-1), ...alias].join(", ")}`);
   if (meta.examples?.length) {
-    out.push("", "Examples:", ...meta.examples.map((l) => `  ${l}`));
+    out.push("", title("Examples:"), ...meta.examples.map((l) => `  ${l}`));
   }
   if (subs) {
     const rows: Array<[string, string]> = [];
@@ -100,18 +107,23 @@ export async function renderHelp(cmd: AnyCommand, path: string[]): Promise<strin
       const m = await metaOf(sub.cmd);
       if (!m.hidden) rows.push([word, m.description ?? ""]);
     }
-    out.push("", "Available Commands:", columns(rows));
+    out.push("", title("Available Commands:"), columns(rows));
   }
   const positionals = Object.entries(defs).filter(([, d]) => d.type === "positional")
     .map(([n, d]): [string, string] => [n, d.description ?? ""]);
   if (meta.variadic) positionals.push([`${meta.variadic.name}...`, meta.variadic.description]);
-  if (positionals.length) out.push("", "Arguments:", columns(positionals));
+  if (positionals.length) out.push("", title("Arguments:"), columns(positionals));
   const flags = Object.entries(defs).filter(([, d]) => d.type !== "positional")
     .map(([n, d]) => flagRow(n, d));
   flags.push(["-h, --help", `Help for ${path.length > 1 ? path.at(-1) : name}`]);
   if (path.length === 1) flags.push(["-V, --version", "Print the version"]);
-  out.push("", "Flags:", columns(flags));
-  if (path.length === 1) out.push("", ENVIRONMENT_HELP, "", EXIT_CODE_HELP);
+  out.push("", title("Flags:"), columns(flags));
+  if (path.length === 1) {
+    for (const section of [ENVIRONMENT_HELP, EXIT_CODE_HELP]) {
+      const [first, ...rest] = section.split("\n");
+      out.push("", title(first!), ...rest);
+    }
+  }
   if (subs) {
     out.push("", `Use "${name} [command] --help" for more information about a command.`);
   }

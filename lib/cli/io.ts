@@ -26,6 +26,8 @@ export interface CliIo {
   hasher: HasherFactory;
   /** Whether stderr is a terminal (progress is shown only then). */
   isTty: boolean;
+  /** Whether stdout is a terminal (colour in help); unknown counts as not. */
+  stdoutTty?: boolean;
   /** Reads all of standard input as text (`--password-stdin`); later calls get the same text. */
   readStdin(): Promise<string>;
   /** HTTP client for registries. */

@@ -7,6 +7,7 @@
 import { defineCommand, runCommand } from "citty";
 import { OcisignError } from "../errors.ts";
 import { UsageError } from "./_args.ts";
+import { colourEnabled } from "./_colour.ts";
 import { argsOf, metaOf, resolveCommand } from "./_command_tree.ts";
 import type { AnyCommand, CliMeta } from "./_command_tree.ts";
 import { checkArgs, wantsJson } from "./_strict_args.ts";
@@ -52,7 +53,9 @@ export function commandTree(io: CliIo): AnyCommand {
       meta: helpMeta,
       async run({ args }) {
         const target = await resolveCommand(root, args._);
-        io.stdout(await renderHelp(target.cmd, target.path));
+        io.stdout(
+          await renderHelp(target.cmd, target.path, colourEnabled(io, io.stdoutTty ?? false)),
+        );
       },
     }));
   const completionMeta: CliMeta = {
@@ -98,25 +101,27 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // With JSON output, everything a command writes to stderr becomes JSON lines.
   const commandIo: CliIo = { ...io, stderr: (text) => io.stderr(json ? jsonLines(text) : text) };
   const root = commandTree(commandIo);
+  const colour = colourEnabled(io, io.stdoutTty ?? false);
   let path = ["ocisign"];
   let stage: "arguments" | "run" = "arguments";
   try {
     const resolved = await resolveCommand(root, argv);
     path = resolved.path;
     if (resolved.cmd.subCommands) {
-      io.stdout(await renderHelp(resolved.cmd, resolved.path));
+      io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
       return EXIT.OK;
     }
     const defs = await argsOf(resolved.cmd);
     json = wantsJson(defs, resolved.rest);
     const checked = checkArgs(defs, resolved.rest, await metaOf(resolved.cmd));
     if (checked.help) {
-      io.stdout(await renderHelp(resolved.cmd, resolved.path));
+      io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
       return EXIT.OK;
     }
     stage = "run";
     await runCommand(resolved.cmd, { rawArgs: checked.argv });
-    return EXIT.OK;
+    // A command that stops cleanly on Ctrl-C (serve) still exits as interrupted.
+    return io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (caught) {
     let err = caught;
     if (err instanceof Error && err.name === "CLIError") {

@@ -28,6 +28,7 @@ export function processIo(): CliIo {
     fs: nodeFs,
     hasher: nodeHasherFactory,
     isTty: Boolean(process.stderr.isTTY),
+    stdoutTty: Boolean(process.stdout.isTTY),
     readStdin: () => (stdin ??= readAllStdin()),
     fetch: globalThis.fetch.bind(globalThis),
     tlsFetch,
