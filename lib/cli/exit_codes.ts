@@ -59,6 +59,19 @@ const BY_CODE: Record<ErrorCode, number> = {
   ERR_ALREADY_EXISTS: EXIT.USAGE,
 };
 
+/**
+ * The error codes of each exit code (for the README's table and its test).
+ *
+ * @returns Exit code to its error codes, in code order.
+ */
+export function errorCodesByExit(): Map<number, ErrorCode[]> {
+  const out = new Map<number, ErrorCode[]>();
+  for (const [code, exit] of Object.entries(BY_CODE) as Array<[ErrorCode, number]>) {
+    out.set(exit, [...(out.get(exit) ?? []), code]);
+  }
+  return new Map([...out].sort((a, b) => a[0] - b[0]));
+}
+
 /** Maps an error code to its exit code. */
 export function exitCodeFor(code: ErrorCode): number {
   return BY_CODE[code];
