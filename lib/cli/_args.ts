@@ -51,10 +51,21 @@ export const maxSignaturesArgs = {
 
 /** Registry connection options. */
 export const registryArgs = {
-  "plain-http": { type: "boolean", description: "Use HTTP instead of HTTPS for the registry" },
+  "plain-http": {
+    type: "boolean",
+    alias: "insecure-registry",
+    description:
+      "Use HTTP instead of HTTPS for the registry (default: only for localhost; --plain-http=false forces HTTPS)",
+  },
   insecure: { type: "boolean", description: "Do not verify the registry's TLS certificate" },
   "ca-file": { type: "string", description: "PEM file of CA certificates for the registry's TLS" },
   username: { type: "string", alias: "u", description: "Registry user name" },
+  password: {
+    type: "string",
+    alias: "p",
+    description:
+      "Registry password (visible to other users of the machine: prefer --password-stdin)",
+  },
   "password-stdin": { type: "boolean", description: "Read the registry password from stdin" },
 } as const satisfies ArgsDef;
 

@@ -5,15 +5,61 @@
  * @module
  */
 import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import type { ArgDef, ArgsDef, CommandDef } from "citty";
 import { copy } from "../../copy/copy.ts";
 import type { CopyProgress } from "../../copy/copy_graph.ts";
 import type { ReferrersMode } from "../../registry/repository.ts";
 import { INT_HINT, outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
+import type { RegistryFlags } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
+
+/** oras's per-side connection flags: `--from-*` for the source, `--to-*` for the destination. */
+function sideArgs<P extends "from" | "to">(prefix: P, side: string) {
+  return {
+    [`${prefix}-plain-http`]: { type: "boolean", description: `Use HTTP for the ${side} registry` },
+    [`${prefix}-username`]: { type: "string", description: `User name for the ${side} registry` },
+    [`${prefix}-password`]: {
+      type: "string",
+      description: `Password for the ${side} registry (prefer --${prefix}-password-stdin)`,
+    },
+    [`${prefix}-password-stdin`]: {
+      type: "boolean",
+      description: `Read the ${side} registry's password from stdin`,
+    },
+    [`${prefix}-ca-file`]: {
+      type: "string",
+      description: `PEM file of CA certificates trusted for the ${side} registry`,
+    },
+    [`${prefix}-insecure`]: {
+      type: "boolean",
+      description: `Do not verify the ${side} registry's TLS certificate (binary only)`,
+    },
+  } as Record<`${P}-${string}`, ArgDef>;
+}
+
+/** One side's connection flags: its `--from-*`/`--to-*` flag, else the shared one. */
+function sideFlags(parsed: Record<string, unknown>, prefix: "from" | "to"): RegistryFlags {
+  const pick = (name: string) => parsed[`${prefix}-${name}`] ?? parsed[name];
+  const flags: RegistryFlags = {};
+  const [plain, username, password, stdin, caFile, insecure] = [
+    "plain-http",
+    "username",
+    "password",
+    "password-stdin",
+    "ca-file",
+    "insecure",
+  ].map(pick);
+  if (typeof plain === "boolean") flags["plain-http"] = plain;
+  if (typeof username === "string") flags.username = username;
+  if (typeof password === "string") flags.password = password;
+  if (stdin === true) flags["password-stdin"] = true;
+  if (typeof caFile === "string") flags["ca-file"] = caFile;
+  if (insecure === true) flags.insecure = true;
+  return flags;
+}
 
 const args = {
   source: { type: "positional", required: true, description: "Source: <ref>:<tag>|@<digest>" },
@@ -44,9 +90,20 @@ const args = {
     type: "boolean",
     description: "The destination is an OCI layout (directory or .tar)",
   },
-  "plain-http": { type: "boolean", description: "Use HTTP for both registries" },
+  "plain-http": {
+    type: "boolean",
+    alias: "insecure-registry",
+    description: "Use HTTP for both registries (default: only for localhost)",
+  },
   username: { type: "string", alias: "u", description: "Registry user name (both registries)" },
+  password: {
+    type: "string",
+    alias: "p",
+    description: "Registry password, both registries (prefer --password-stdin)",
+  },
   "password-stdin": { type: "boolean", description: "Read the registry password from stdin" },
+  ...sideArgs("from", "source"),
+  ...sideArgs("to", "destination"),
   "ca-file": {
     type: "string",
     description: "PEM file of CA certificates trusted for both registries",
@@ -55,8 +112,6 @@ const args = {
     type: "boolean",
     description: "Do not verify the registries' TLS certificates (binary only)",
   },
-  "from-plain-http": { type: "boolean", description: "Use HTTP for the source registry" },
-  "to-plain-http": { type: "boolean", description: "Use HTTP for the destination registry" },
   "to-referrers": {
     type: "enum",
     options: ["auto", "api", "tag"],
@@ -113,19 +168,9 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       const fromLayout = Boolean(args["from-oci-layout"]);
       const toLayout = Boolean(args["to-oci-layout"]);
       const dst = splitDestinationTags(args.destination);
-      const connectionFlags = {
-        ...(args.username
-          ? { username: args.username, "password-stdin": Boolean(args["password-stdin"]) }
-          : {}),
-        ...(args["ca-file"] ? { "ca-file": args["ca-file"] } : {}),
-        ...(args.insecure ? { insecure: true } : {}),
-      };
       const src = await openTarget(io, args.source, {
         ociLayout: fromLayout,
-        flags: {
-          ...connectionFlags,
-          "plain-http": Boolean(args["plain-http"] || args["from-plain-http"]),
-        },
+        flags: sideFlags(args, "from"),
       });
       let committed = false;
       let destination;
@@ -135,10 +180,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           create: true,
           allowBare: true,
           referrers: args["to-referrers"] as ReferrersMode,
-          flags: {
-            ...connectionFlags,
-            "plain-http": Boolean(args["plain-http"] || args["to-plain-http"]),
-          },
+          flags: sideFlags(args, "to"),
         });
         const tags = dst.tags.length > 0 ? dst.tags : [src.reference];
         const onProgress = io.isTty && args.output !== "json"

@@ -169,7 +169,9 @@ function serveInProcess(sb: CliSandbox, args: string[]): { stop: () => Promise<v
   return {
     stop: async () => {
       controller.abort();
-      ok(await done);
+      const r = await done;
+      // interrupted, as Ctrl-C is
+      assert.equal(r.code, 130, r.stderr);
     },
   };
 }
@@ -247,6 +249,34 @@ Deno.test("login stores credentials as docker does; logout removes them", async 
       );
       assert.equal(wrong.code, 6, wrong.stderr);
       assert.ok(!wrong.stderr.includes("nope"));
+      assert.match(wrong.stderr, /^Error: wrong user name or password for localhost:\d+/);
+      // notation's ways: -p with its warning, NOTATION_* variables; its --insecure-registry
+      const viaFlag = ok(await sb.run("login", registry, "-u", "alice", "-p", "s3cret"));
+      assert.equal(
+        viaFlag.stderr,
+        "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n",
+      );
+      const viaEnv = ok(
+        await sb.runWith(
+          { env: { NOTATION_USERNAME: "alice", NOTATION_PASSWORD: "s3cret" } },
+          "login",
+          "--insecure-registry",
+          registry,
+        ),
+      );
+      assert.equal(viaEnv.stdout, "Login Succeeded\n");
+      // --plain-http=false forces HTTPS, even on localhost: this registry speaks HTTP only
+      const https = await sb.run(
+        "login",
+        registry,
+        "-u",
+        "alice",
+        "-p",
+        "s3cret",
+        "--plain-http=false",
+      );
+      assert.equal(https.code, 7, https.stderr);
+      ok(await sb.run("logout", registry));
       const login = ok(
         await sb.runWith(
           { stdin: "s3cret\n" },
@@ -279,6 +309,30 @@ Deno.test("login stores credentials as docker does; logout removes them", async 
         "--password-stdin",
       );
       ok(viaStdin);
+      // oras's per-side flags: credentials for the destination only
+      ok(
+        await sb.runWith(
+          { stdin: "s3cret\n" },
+          "cp",
+          "--from-oci-layout",
+          "./img:v1",
+          `${registry}/app:v3`,
+          "--to-username",
+          "alice",
+          "--to-password-stdin",
+        ),
+      );
+      const wrongSide = await sb.runWith(
+        { stdin: "s3cret\n" },
+        "cp",
+        "--from-oci-layout",
+        "./img:v1",
+        `${registry}/app:v4`,
+        "--from-username",
+        "alice",
+        "--from-password-stdin",
+      );
+      assert.equal(wrongSide.code, 6, wrongSide.stderr);
     } finally {
       await server.stop();
     }
