@@ -21,11 +21,6 @@ export const outputArgs = {
   },
 } as const satisfies ArgsDef;
 
-/** `--verbose`. */
-export const verboseArgs = {
-  verbose: { type: "boolean", alias: "v", description: "Show causes of errors" },
-} as const satisfies ArgsDef;
-
 /** The artifact reference of sign, list, verify and inspect, and where it lives. */
 export const artifactArgs = {
   reference: {

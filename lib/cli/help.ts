@@ -9,6 +9,7 @@ import type { ArgDef } from "citty";
 import { argsOf, metaOf, subcommandsOf } from "./_command_tree.ts";
 import type { AnyCommand } from "./_command_tree.ts";
 import { bold } from "./_colour.ts";
+import { globalArgsFor } from "./_global_args.ts";
 import { EXIT_CODE_HELP } from "./exit_codes.ts";
 
 /** Environment variables ocisign reads, listed in the root help. */
@@ -118,6 +119,10 @@ export async function renderHelp(
   flags.push(["-h, --help", `Help for ${path.length > 1 ? path.at(-1) : name}`]);
   if (path.length === 1) flags.push(["-V, --version", "Print the version"]);
   out.push("", title("Flags:"), columns(flags));
+  if (!subs) {
+    const globals = Object.entries(globalArgsFor(defs)).map(([n, d]) => flagRow(n, d));
+    if (globals.length) out.push("", title("Global Flags:"), columns(globals));
+  }
   if (path.length === 1) {
     for (const section of [ENVIRONMENT_HELP, EXIT_CODE_HELP]) {
       const [first, ...rest] = section.split("\n");

@@ -28,6 +28,8 @@ export interface CliIo {
   isTty: boolean;
   /** Whether stdout is a terminal (colour in help); unknown counts as not. */
   stdoutTty?: boolean;
+  /** `-v/--verbose`: commands say what they do on stderr (set by `main`). */
+  verbose?: boolean;
   /** Reads all of standard input as text (`--password-stdin`); later calls get the same text. */
   readStdin(): Promise<string>;
   /** HTTP client for registries. */

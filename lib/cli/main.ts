@@ -11,6 +11,8 @@ import { colourEnabled } from "./_colour.ts";
 import { argsOf, metaOf, resolveCommand } from "./_command_tree.ts";
 import type { AnyCommand, CliMeta } from "./_command_tree.ts";
 import { checkArgs, wantsJson } from "./_strict_args.ts";
+import { debugFetch } from "./_debug_fetch.ts";
+import { globalArgsFor } from "./_global_args.ts";
 import { COMMANDS } from "./commands/registry.ts";
 import { completionScript, SHELLS } from "./completion.ts";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit_codes.ts";
@@ -97,9 +99,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`ocisign ${VERSION}\n`);
     return EXIT.OK;
   }
-  let json = false;
-  // With JSON output, everything a command writes to stderr becomes JSON lines.
-  const commandIo: CliIo = { ...io, stderr: (text) => io.stderr(json ? jsonLines(text) : text) };
+  const state = { json: false, verbose: false, debug: false };
+  const log = (line: string) => commandIo.stderr(line + "\n");
+  const commandIo: CliIo = {
+    ...io,
+    // With JSON output, everything a command writes to stderr becomes JSON lines.
+    stderr: (text) => io.stderr(state.json ? jsonLines(text) : text),
+    get verbose() {
+      return state.verbose;
+    },
+    fetch: ((input, init) =>
+      (state.debug ? debugFetch(io.fetch, log, Date.now) : io.fetch)(
+        input,
+        init,
+      )) as typeof fetch,
+    tlsFetch: (options) => {
+      const inner = io.tlsFetch(options);
+      return state.debug ? debugFetch(inner, log, Date.now) : inner;
+    },
+  };
   const root = commandTree(commandIo);
   const colour = colourEnabled(io, io.stdoutTty ?? false);
   let path = ["ocisign"];
@@ -111,15 +129,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
       return EXIT.OK;
     }
-    const defs = await argsOf(resolved.cmd);
-    json = wantsJson(defs, resolved.rest);
+    const own = await argsOf(resolved.cmd);
+    const globals = globalArgsFor(own);
+    const defs = { ...own, ...globals };
+    state.json = wantsJson(defs, resolved.rest);
     const checked = checkArgs(defs, resolved.rest, await metaOf(resolved.cmd));
+    const end = checked.argv.indexOf("--");
+    const flags = checked.argv.slice(0, end);
+    state.debug = "debug" in globals && flags.includes("--debug");
+    state.verbose = state.debug || ("verbose" in globals && flags.includes("--verbose"));
+    // citty gets only the command's own flags
+    const cittyArgv = [
+      ...flags.filter((f) =>
+        !Object.keys(globals).some((g) => f === `--${g}` || f === `--no-${g}`)
+      ),
+      ...checked.argv.slice(end),
+    ];
     if (checked.help) {
       io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
       return EXIT.OK;
     }
     stage = "run";
-    await runCommand(resolved.cmd, { rawArgs: checked.argv });
+    await runCommand(resolved.cmd, { rawArgs: cittyArgv });
     // A command that stops cleanly on Ctrl-C (serve) still exits as interrupted.
     return io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (caught) {
@@ -128,15 +159,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       err = new UsageError(stripAnsi(err.message));
       stage = "arguments";
     }
+    const format = state.json ? "json" : "text";
     if (io.signal.aborted) {
-      io.stderr(
-        renderError(new OcisignError("ERR_ABORTED", "Interrupted"), json ? "json" : "text", false),
-      );
+      io.stderr(renderError(new OcisignError("ERR_ABORTED", "Interrupted"), format, false));
       return EXIT.INTERRUPTED;
     }
-    const verbose = argv.includes("--verbose") || argv.includes("-v");
-    let text = renderError(err, json ? "json" : "text", verbose);
-    if (!json && stage === "arguments") text += `\nRun '${path.join(" ")} --help' for usage.\n`;
+    const verbose = state.verbose || argv.includes("--verbose") || argv.includes("--debug");
+    let text = renderError(err, format, verbose);
+    if (format === "text" && stage === "arguments") {
+      text += `\nRun '${path.join(" ")} --help' for usage.\n`;
+    }
     io.stderr(text);
     return err instanceof OcisignError ? exitCodeFor(err.code) : EXIT.INTERNAL;
   }

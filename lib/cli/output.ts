@@ -73,8 +73,8 @@ export function escapeControl(text: string): string {
 
 /**
  * Turns text a command wrote to stderr into JSON lines (for `-o json`): lines that are JSON
- * already pass, `Warning: ...` becomes `{"warning":{"message":...}}`, others
- * `{"info":{"message":...}}`.
+ * already pass, `Warning: ...` becomes `{"warning":{"message":...}}`, `Debug: ...`
+ * `{"debug":{"message":...}}`, others `{"info":{"message":...}}`.
  *
  * @param text One or more lines.
  * @returns JSON lines.
@@ -82,9 +82,10 @@ export function escapeControl(text: string): string {
 export function jsonLines(text: string): string {
   return text.split("\n").filter((line) => line.trim() !== "").map((line) => {
     if (line.startsWith("{")) return line + "\n";
-    const warning = /^(?:Warning|WARNING!?):\s*/.exec(line);
-    const message = warning ? line.slice(warning[0].length) : line;
-    return JSON.stringify(warning ? { warning: { message } } : { info: { message } }) + "\n";
+    const prefix = /^(Warning|WARNING!?|Debug):\s*/.exec(line);
+    const message = prefix ? line.slice(prefix[0].length) : line;
+    const kind = prefix ? (prefix[1] === "Debug" ? "debug" : "warning") : "info";
+    return JSON.stringify({ [kind]: { message } }) + "\n";
   }).join("");
 }
 

@@ -90,6 +90,20 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
+        if (io.verbose) {
+          io.stderr(
+            `Resolved ${opened.name}:${opened.reference} to ${result.subject.digest}\nTrust policy statement "${result.policy.name}" applies (level ${result.level.name})\n`,
+          );
+          if (result.signature) io.stderr(`Signature ${result.signature.digest} passed:\n`);
+          for (const r of result.outcome?.results ?? []) {
+            const state = r.action === "skip"
+              ? "skipped"
+              : r.error
+              ? `failed (${r.action})`
+              : "passed";
+            io.stderr(`  ${r.type}: ${state}${r.note ? ` (${r.note})` : ""}\n`);
+          }
+        }
         const warnings = result.outcome ? loggedFailures(result.outcome) : [];
         const signed = result.outcome?.targetArtifact?.annotations ?? {};
         if (args.output === "json") {

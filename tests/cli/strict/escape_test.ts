@@ -29,6 +29,7 @@ Deno.test("inspect, list and verify print control characters of signature fields
 
     const inspect = ok(await sb.run("inspect", "--oci-layout", "./img:v1"));
     assert.ok(
+      // deno-lint-ignore no-control-regex
       !/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(inspect.stdout),
       JSON.stringify(inspect.stdout),
     );
