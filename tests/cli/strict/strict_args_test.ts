@@ -170,14 +170,14 @@ Deno.test("malformed values are refused before the command runs; secrets are nev
       assert.match(r.stderr, expected, argv.join(" "));
       assertEquals(await Deno.stat(sb.configDir).catch(() => undefined), undefined);
     }
-    for (
-      const argv of [["verify", "x", "--pasword=s3cret"], ["verify", "x", "--pasword", "s3cret"], [
-        "list",
-        "-p",
-        "s3cret",
-        "x",
-      ], ["login", "--password=s3cret", "--bogus", "h"]]
-    ) {
+    const secrets = [
+      ["verify", "x", "--pasword=s3cret"],
+      ["verify", "x", "--pasword", "s3cret"],
+      ["list", "-p", "s3cret"],
+      ["list", "x", "y", "-p", "s3cret"],
+      ["login", "--password=s3cret", "--bogus", "h"],
+    ];
+    for (const argv of secrets) {
       const r = await sb.run(...argv);
       assertEquals(r.code, 2, argv.join(" "));
       assert.ok(!r.stderr.includes("s3cret"), `${argv.join(" ")} echoed the secret: ${r.stderr}`);
