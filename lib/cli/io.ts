@@ -30,6 +30,11 @@ export interface CliIo {
   stdoutTty?: boolean;
   /** `-v/--verbose`: commands say what they do on stderr (set by `main`). */
   verbose?: boolean;
+  /**
+   * Asks a question on the terminal and reads one line (`secret`: without echo); undefined when
+   * stdin or stderr is not a terminal.
+   */
+  prompt?(question: string, secret: boolean): Promise<string | undefined>;
   /** Reads all of standard input as text (`--password-stdin`); later calls get the same text. */
   readStdin(): Promise<string>;
   /** HTTP client for registries. */

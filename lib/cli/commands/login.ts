@@ -43,11 +43,14 @@ export function loginCommand(io: CliIo): CommandDef<typeof args> {
     args,
     async run({ args }) {
       const env = credentialEnv(io);
-      const username = args.username ?? env("OCISIGN_USERNAME");
-      const password = await flagPassword(io, args) ?? env("OCISIGN_PASSWORD");
+      // as docker and notation do: flags, then the environment, then a prompt on a terminal
+      const username = args.username ?? env("OCISIGN_USERNAME") ??
+        await io.prompt?.("Username: ", false);
+      const password = await flagPassword(io, args) ?? env("OCISIGN_PASSWORD") ??
+        (username ? await io.prompt?.("Password: ", true) : undefined);
       if (!username || password === undefined) {
         throw new UsageError(
-          "login needs a user name and a password: --username with --password-stdin (or --password), or OCISIGN_USERNAME and OCISIGN_PASSWORD (NOTATION_USERNAME, NOTATION_PASSWORD)",
+          "login needs a user name and a password: --username with --password-stdin (or --password), OCISIGN_USERNAME and OCISIGN_PASSWORD (NOTATION_USERNAME, NOTATION_PASSWORD), or a terminal to be asked on",
         );
       }
       const registry = new Registry(args.registry, {
