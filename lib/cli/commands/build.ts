@@ -55,14 +55,18 @@ function parseTimestamp(value: string | undefined, source: string): number {
   return Number(value);
 }
 
-function baseResolver(io: CliIo, plainHttp: boolean, opened: OpenedTarget[]): BaseResolver {
+function baseResolver(
+  io: CliIo,
+  plainHttp: boolean | undefined,
+  opened: OpenedTarget[],
+): BaseResolver {
   return async (imageRef) => {
     const layout = imageRef.startsWith("oci-layout://");
     const ref = layout ? imageRef.slice("oci-layout://".length) : imageRef;
     const target = await openTarget(io, ref, {
       ociLayout: layout,
       allowBare: true,
-      flags: { "plain-http": plainHttp },
+      flags: plainHttp === undefined ? {} : { "plain-http": plainHttp },
     });
     opened.push(target);
     return { target: target.target, reference: target.reference };
@@ -128,7 +132,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
           hasher: io.hasher,
           spoolDir,
           fetch: io.fetch,
-          resolveBase: baseResolver(io, Boolean(args["plain-http"]), bases),
+          resolveBase: baseResolver(io, args["plain-http"], bases),
           onStep: (line) => io.stderr(line + "\n"),
           signal: io.signal,
           ...(args.platform ? { platforms: args.platform.split(",") } : {}),

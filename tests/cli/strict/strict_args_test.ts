@@ -9,6 +9,7 @@ import { cliSandbox, testIo } from "../../_helpers/cli.ts";
 import type { CliResult, CliSandbox } from "../../_helpers/cli.ts";
 import { commandTree } from "../../../lib/cli/main.ts";
 import { allCommands, argsOf, metaOf } from "../../../lib/cli/_command_tree.ts";
+import { globalArgsFor } from "../../../lib/cli/_global_args.ts";
 
 async function withSandbox(fn: (sb: CliSandbox) => Promise<void>): Promise<void> {
   const sb = await cliSandbox();
@@ -103,6 +104,22 @@ Deno.test("every command refuses a misspelled flag and a wrong number of positio
       }
     }
   });
+});
+
+Deno.test("no two flags of a command share a spelling (names, aliases, global flags)", async () => {
+  const { io } = testIo();
+  for (const { path, cmd } of await allCommands(commandTree(io))) {
+    const own = await argsOf(cmd);
+    const seen = new Map<string, string>();
+    for (const [name, def] of Object.entries({ ...own, ...globalArgsFor(own) })) {
+      if (def.type === "positional") continue;
+      const alias = (def as { alias?: string | string[] }).alias;
+      for (const spelling of [name, ...(alias === undefined ? [] : [alias].flat())]) {
+        assertEquals(seen.get(spelling), undefined, `${path.join(" ")}: ${spelling} of ${name}`);
+        seen.set(spelling, name);
+      }
+    }
+  }
 });
 
 Deno.test("unknown and misspelled commands, at the root and in groups", async () => {
