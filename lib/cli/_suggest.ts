@@ -1,6 +1,7 @@
 /**
  * "Did you mean this?" for a mistyped command or flag, with cobra's rule: a candidate at most two
- * edits away (Levenshtein, case-insensitive), or one the typed word is a prefix of.
+ * edits away (Levenshtein, case-insensitive), or one the typed word is a prefix of; and for flags
+ * an abbreviation word by word (`--sign-format` for `--signature-format`).
  *
  * @module
  */
@@ -17,6 +18,14 @@ export function levenshtein(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** `sign-format` for `signature-format`: as many dash-separated words, each a prefix of its own. */
+function abbreviates(typed: string, candidate: string): boolean {
+  const a = typed.replace(/^-+/, "").split("-");
+  const b = candidate.replace(/^-+/, "").split("-");
+  return a.length > 1 && a.length === b.length &&
+    a.every((w, i) => w !== "" && b[i]!.startsWith(w));
 }
 
 /**
@@ -36,7 +45,8 @@ export function suggest(typed: string, candidates: Iterable<string>): string[] {
   const scored: Array<[string, number]> = [];
   for (const candidate of new Set(candidates)) {
     const distance = levenshtein(lower, candidate.toLowerCase());
-    if (distance <= 2 || (lower.length > 0 && candidate.toLowerCase().startsWith(lower))) {
+    const near = distance <= 2 || abbreviates(lower, candidate.toLowerCase());
+    if (near || (lower.length > 0 && candidate.toLowerCase().startsWith(lower))) {
       scored.push([candidate, distance]);
     }
   }

@@ -138,6 +138,12 @@ Deno.test("unknown and misspelled commands, at the root and in groups", async ()
       nested.stderr,
       /^Error: unknown command "generate-tset" for "ocisign cert"\n\nDid you mean this\?\n\tgenerate-test\n/,
     );
+    const abbreviated = await sb.run("sign", "x", "--sign-format", "cose");
+    assertEquals(abbreviated.code, 2);
+    assert.match(
+      abbreviated.stderr,
+      /^Error: unknown flag: --sign-format\n\nDid you mean this\?\n\t--signature-format\n/,
+    );
     const flagFirst = await sb.run("--verbose", "list", "x");
     assertEquals([flagFirst.code, flagFirst.stderr.split("\n")[0]], [
       2,
