@@ -82,6 +82,52 @@ export function commandTree(io: CliIo): AnyCommand {
   return root;
 }
 
+/** What `main` learns from the arguments and the commands' output follows. */
+interface OutputState {
+  json: boolean;
+  verbose: boolean;
+  debug: boolean;
+}
+
+/**
+ * The I/O commands get: stderr as JSON lines under `-o json`, `verbose`, and with `--debug` a
+ * fetch that logs each request.
+ */
+function instrumentedIo(io: CliIo, state: OutputState): CliIo {
+  const log = (line: string) => commandIo.stderr(line + "\n");
+  const logged = (inner: typeof fetch) => state.debug ? debugFetch(inner, log, Date.now) : inner;
+  const commandIo: CliIo = {
+    ...io,
+    stderr: (text) => io.stderr(state.json ? jsonLines(text) : text),
+    get verbose() {
+      return state.verbose;
+    },
+    fetch: ((input, init) => logged(io.fetch)(input, init)) as typeof fetch,
+    tlsFetch: (options) => logged(io.tlsFetch(options)),
+  };
+  return commandIo;
+}
+
+/** Takes the global flags (`--verbose`, `--debug`) out of checked arguments; citty gets the rest. */
+function splitGlobalFlags(
+  argv: string[],
+  globals: Record<string, unknown>,
+): { argv: string[]; verbose: boolean; debug: boolean } {
+  const end = argv.indexOf("--");
+  const flags = argv.slice(0, end);
+  const names = Object.keys(globals);
+  return {
+    argv: [
+      ...flags.filter((f) => !names.some((g) => f === `--${g}` || f === `--no-${g}`)),
+      ...argv.slice(end),
+    ],
+    verbose: names.includes("verbose") &&
+      flags.lastIndexOf("--verbose") > flags.lastIndexOf("--no-verbose"),
+    debug: names.includes("debug") &&
+      flags.lastIndexOf("--debug") > flags.lastIndexOf("--no-debug"),
+  };
+}
+
 /**
  * Runs the CLI.
  *
@@ -99,25 +145,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`ocisign ${VERSION}\n`);
     return EXIT.OK;
   }
-  const state = { json: false, verbose: false, debug: false };
-  const log = (line: string) => commandIo.stderr(line + "\n");
-  const commandIo: CliIo = {
-    ...io,
-    // With JSON output, everything a command writes to stderr becomes JSON lines.
-    stderr: (text) => io.stderr(state.json ? jsonLines(text) : text),
-    get verbose() {
-      return state.verbose;
-    },
-    fetch: ((input, init) =>
-      (state.debug ? debugFetch(io.fetch, log, Date.now) : io.fetch)(
-        input,
-        init,
-      )) as typeof fetch,
-    tlsFetch: (options) => {
-      const inner = io.tlsFetch(options);
-      return state.debug ? debugFetch(inner, log, Date.now) : inner;
-    },
-  };
+  const state: OutputState = { json: false, verbose: false, debug: false };
+  const commandIo = instrumentedIo(io, state);
   const root = commandTree(commandIo);
   const colour = colourEnabled(io, io.stdoutTty ?? false);
   let path = ["ocisign"];
@@ -134,23 +163,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const defs = { ...own, ...globals };
     state.json = wantsJson(defs, resolved.rest);
     const checked = checkArgs(defs, resolved.rest, await metaOf(resolved.cmd));
-    const end = checked.argv.indexOf("--");
-    const flags = checked.argv.slice(0, end);
-    state.debug = "debug" in globals && flags.includes("--debug");
-    state.verbose = state.debug || ("verbose" in globals && flags.includes("--verbose"));
-    // citty gets only the command's own flags
-    const cittyArgv = [
-      ...flags.filter((f) =>
-        !Object.keys(globals).some((g) => f === `--${g}` || f === `--no-${g}`)
-      ),
-      ...checked.argv.slice(end),
-    ];
+    const split = splitGlobalFlags(checked.argv, globals);
+    state.debug = split.debug;
+    state.verbose = split.debug || split.verbose;
     if (checked.help) {
       io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
       return EXIT.OK;
     }
     stage = "run";
-    await runCommand(resolved.cmd, { rawArgs: cittyArgv });
+    await runCommand(resolved.cmd, { rawArgs: split.argv });
     // A command that stops cleanly on Ctrl-C (serve) still exits as interrupted.
     return io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (caught) {
