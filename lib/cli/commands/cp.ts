@@ -13,7 +13,7 @@ import { INT_HINT, outputArgs, parsePositiveInt, UsageError } from "../_args.ts"
 import { closeTarget, openTarget } from "../_target.ts";
 import type { RegistryFlags } from "../_target.ts";
 import type { CliIo } from "../io.ts";
-import { writeJson } from "../output.ts";
+import { escapeControl, writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
 
 /** oras's per-side connection flags: `--from-*` for the source, `--to-*` for the destination. */
@@ -183,11 +183,15 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           flags: sideFlags(args, "to"),
         });
         const tags = dst.tags.length > 0 ? dst.tags : [src.reference];
-        const onProgress = io.isTty && args.output !== "json"
+        // On a terminal every step; in a log (not a terminal) one line per finished node, as oras.
+        const onProgress = args.output !== "json"
           ? (e: CopyProgress) => {
+            if (!io.isTty && e.phase !== "copied" && e.phase !== "exists") return;
             const title = e.desc.annotations?.["org.opencontainers.image.title"] ??
               e.desc.mediaType;
-            io.stderr(`${PROMPT[e.phase]} ${shortDigest(e.desc.digest)} ${title}\n`);
+            io.stderr(
+              `${PROMPT[e.phase]} ${shortDigest(e.desc.digest)} ${escapeControl(title)}\n`,
+            );
           }
           : undefined;
         const root = await copy(src.target, src.reference, destination.target, tags, {
