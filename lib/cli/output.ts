@@ -37,6 +37,18 @@ export function renderTree(root: TreeNode): string {
   return lines.join("\n") + "\n";
 }
 
+/**
+ * With `-v/--verbose`, says which digest a reference resolved to (on stderr).
+ *
+ * @param io The environment.
+ * @param name The layout path or `registry/repository`.
+ * @param reference The tag or digest given.
+ * @param digest The digest it resolved to.
+ */
+export function reportResolved(io: CliIo, name: string, reference: string, digest: string): void {
+  if (io.verbose) io.stderr(`Resolved ${escapeControl(`${name}:${reference}`)} to ${digest}\n`);
+}
+
 /** Writes a JSON result to stdout. */
 export function writeJson(io: CliIo, value: unknown): void {
   io.stdout(JSON.stringify(value, null, 2) + "\n");

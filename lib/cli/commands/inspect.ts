@@ -18,7 +18,7 @@ import {
 } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
-import { renderTree, writeJson } from "../output.ts";
+import { renderTree, reportResolved, writeJson } from "../output.ts";
 import type { TreeNode } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
 
@@ -170,6 +170,7 @@ export function inspectCommand(io: CliIo): CommandDef<typeof args> {
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
         const good = result.signatures.filter((s): s is SignatureInspection => !("error" in s));
         const bad = result.signatures.filter((s) => "error" in s);
         for (const b of bad) {

@@ -17,7 +17,7 @@ import {
 } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
-import { renderTree, writeJson } from "../output.ts";
+import { renderTree, reportResolved, writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
 
 const args = {
@@ -60,6 +60,7 @@ export function listCommand(io: CliIo): CommandDef<typeof args> {
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
         if (args.output === "json") {
           writeJson(io, {
             reference: ref,

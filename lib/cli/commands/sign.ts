@@ -23,7 +23,7 @@ import { loadSigner } from "../_signer.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { VERSION } from "../version.ts";
-import { writeJson } from "../output.ts";
+import { reportResolved, writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
 
 const args = {
@@ -185,6 +185,7 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
         await closeTarget(opened, true);
         committed = true;
         const subjectRef = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
         if (args.output === "json") {
           writeJson(io, {
             reference: subjectRef,

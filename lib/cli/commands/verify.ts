@@ -24,7 +24,7 @@ import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
 import { renderGoTable } from "../config/_go_table.ts";
 import type { CliIo } from "../io.ts";
-import { escapeControl, writeJson } from "../output.ts";
+import { escapeControl, reportResolved, writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
 
 const args = {
@@ -90,9 +90,10 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
         if (io.verbose) {
           io.stderr(
-            `Resolved ${opened.name}:${opened.reference} to ${result.subject.digest}\nTrust policy statement "${result.policy.name}" applies (level ${result.level.name})\n`,
+            `Trust policy statement "${result.policy.name}" applies (level ${result.level.name})\n`,
           );
           if (result.signature) io.stderr(`Signature ${result.signature.digest} passed:\n`);
           for (const r of result.outcome?.results ?? []) {

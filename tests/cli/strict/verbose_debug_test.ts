@@ -22,6 +22,10 @@ Deno.test("verify -v names the trust policy statement and each check in order", 
     );
     const checks = [...r.stderr.matchAll(/^ {2}(\w+): (\w+)/gm)].map((m) => `${m[1]} ${m[2]}`);
     assertEquals(checks.slice(0, 2), ["integrity passed", "authenticity passed"]);
+    for (const cmd of ["list", "inspect"]) {
+      const r2 = ok(await sb.run(cmd, "--oci-layout", "./img:v1", "--verbose"));
+      assert.match(r2.stderr, /^Resolved \.\/img:v1 to sha256:[0-9a-f]{64}$/m, cmd);
+    }
     const quiet = ok(
       await sb.run("verify", "--oci-layout", "./img:v1", "--scope", "local/hello-world"),
     );
