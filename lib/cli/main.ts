@@ -12,6 +12,7 @@ import { argsOf, metaOf, resolveCommand } from "./_command_tree.ts";
 import type { AnyCommand, CliMeta } from "./_command_tree.ts";
 import { checkArgs, wantsJson } from "./_strict_args.ts";
 import { debugFetch } from "./_debug_fetch.ts";
+import { withConnectionHint } from "./_connection_hint.ts";
 import { globalArgsFor } from "./_global_args.ts";
 import { COMMANDS } from "./commands/registry.ts";
 import { completionScript, SHELLS } from "./completion.ts";
@@ -175,7 +176,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // A command that stops cleanly on Ctrl-C (serve) still exits as interrupted.
     return io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (caught) {
-    let err = caught;
+    let err = withConnectionHint(caught);
     if (err instanceof Error && err.name === "CLIError") {
       err = new UsageError(stripAnsi(err.message));
       stage = "arguments";

@@ -222,6 +222,12 @@ Deno.test("serve --tls-cert/--tls-key, and cp/list with --ca-file trust it", asy
       ok(pushed!);
       const untrusted = await sb.run("list", `${registry}/app:v1`);
       assert.equal(untrusted.code, 7, untrusted.stderr);
+      // the error names the flag that fixes it, without the runtime's own wording
+      assert.match(
+        untrusted.stderr,
+        /TLS certificate is not trusted: pass its CA certificate with --ca-file/,
+      );
+      assert.ok(!/client error|rustls|os error/.test(untrusted.stderr), untrusted.stderr);
       ok(await sb.run("list", `${registry}/app:v1`, "--ca-file", files.caPath));
     } finally {
       await server.stop();

@@ -32,6 +32,7 @@ Deno.test("localhost is HTTP unless --plain-http=false, for build bases, cp and 
       const https = await sb.run("list", base, "--plain-http=false");
       assertEquals(https.code, 7, https.stderr);
       assert.match(https.stderr, /https:\/\/localhost/);
+      assert.match(https.stderr, /if it serves plain HTTP, use --plain-http\)\n/);
       const built = await sb.run("build", "-o", "./out2", "--no-plain-http", "./ctx2");
       assertEquals(built.code, 7, built.stderr);
     } finally {
