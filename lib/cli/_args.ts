@@ -7,6 +7,9 @@ import type { ArgsDef } from "citty";
 import { OcisignError } from "../errors.ts";
 import { repeatedFlag } from "./_repeated_flag.ts";
 
+/** The `valueHint` that makes a string flag a whole number (checked before the command runs). */
+export const INT_HINT = "int";
+
 /** `--output text|json`. */
 export const outputArgs = {
   output: {
@@ -16,11 +19,6 @@ export const outputArgs = {
     alias: "o",
     description: "Output format",
   },
-} as const satisfies ArgsDef;
-
-/** `--verbose`. */
-export const verboseArgs = {
-  verbose: { type: "boolean", alias: "v", description: "Show causes of errors" },
 } as const satisfies ArgsDef;
 
 /** The artifact reference of sign, list, verify and inspect, and where it lives. */
@@ -39,23 +37,41 @@ export const artifactArgs = {
 
 /** `--max-signatures N` of list, verify and inspect. */
 export const maxSignaturesArgs = {
-  "max-signatures": { type: "string", description: "Most signatures to examine (default 100)" },
+  "max-signatures": {
+    type: "string",
+    valueHint: INT_HINT,
+    description: "Most signatures to examine (default: 100)",
+  },
 } as const satisfies ArgsDef;
 
 /** Registry connection options. */
 export const registryArgs = {
-  "plain-http": { type: "boolean", description: "Use HTTP instead of HTTPS for the registry" },
+  "plain-http": {
+    type: "boolean",
+    alias: "insecure-registry",
+    description:
+      "Use HTTP instead of HTTPS for the registry (default: only for localhost; --plain-http=false forces HTTPS)",
+  },
   insecure: { type: "boolean", description: "Do not verify the registry's TLS certificate" },
   "ca-file": { type: "string", description: "PEM file of CA certificates for the registry's TLS" },
   username: { type: "string", alias: "u", description: "Registry user name" },
+  password: {
+    type: "string",
+    alias: "p",
+    description:
+      "Registry password (visible to other users of the machine: prefer --password-stdin)",
+  },
   "password-stdin": { type: "boolean", description: "Read the registry password from stdin" },
 } as const satisfies ArgsDef;
 
 /** A usage error (exit code 2). */
 export class UsageError extends OcisignError {
-  /** @param message What is wrong with the arguments. */
-  constructor(message: string) {
-    super("ERR_USAGE", message);
+  /**
+   * @param message What is wrong with the arguments.
+   * @param suggestions Near misses shown as "Did you mean this?" (details.suggestions).
+   */
+  constructor(message: string, suggestions: readonly string[] = []) {
+    super("ERR_USAGE", message, suggestions.length ? { details: { suggestions } } : {});
   }
 }
 

@@ -50,6 +50,7 @@ export interface OpenedTarget {
 export interface RegistryFlags {
   "plain-http"?: boolean;
   username?: string;
+  password?: string;
   "password-stdin"?: boolean;
   insecure?: boolean;
   "ca-file"?: string;
@@ -117,7 +118,7 @@ export async function openTarget(
     credentials: await credentialProvider(io, flags),
     userAgent: "ocisign",
     onWarning: (message) => io.stderr(`Warning: ${message}\n`),
-    ...(flags["plain-http"] ? { plainHttp: true } : {}),
+    ...(flags["plain-http"] !== undefined ? { plainHttp: flags["plain-http"] } : {}),
     ...(options.referrers ? { referrers: options.referrers } : {}),
   });
   return {
@@ -211,16 +212,49 @@ export async function registryFetch(io: CliIo, flags: RegistryFlags): Promise<ty
   });
 }
 
+/** notation's warning for a password on the command line. */
+export const PASSWORD_FLAG_WARNING =
+  "WARNING! Using --password via the CLI is insecure. Use --password-stdin.";
+
+/**
+ * The password of `--password` (with notation's warning) or `--password-stdin`.
+ *
+ * @returns The password, or undefined when neither flag is given.
+ * @throws {UsageError} ERR_USAGE when both are given, or stdin is empty.
+ */
+export async function flagPassword(io: CliIo, flags: RegistryFlags): Promise<string | undefined> {
+  if (flags.password !== undefined && flags["password-stdin"]) {
+    throw new UsageError("--password and --password-stdin cannot be used together");
+  }
+  if (flags.password !== undefined) {
+    io.stderr(PASSWORD_FLAG_WARNING + "\n");
+    return flags.password;
+  }
+  if (!flags["password-stdin"]) return undefined;
+  const password = (await io.readStdin()).replace(/\r?\n$/, "");
+  if (password === "") throw new UsageError("the password read from stdin is empty");
+  return password;
+}
+
+/** Reads `OCISIGN_*` variables, falling back to notation's `NOTATION_*` (user name, password). */
+export function credentialEnv(io: CliIo): (name: string) => string | undefined {
+  return (name) => io.env(name) ?? io.env(name.replace(/^OCISIGN_/, "NOTATION_"));
+}
+
 async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<CredentialProvider> {
   const providers: CredentialProvider[] = [];
+  const password = await flagPassword(io, flags);
   if (flags.username !== undefined) {
-    if (!flags["password-stdin"]) {
-      throw new UsageError("--username needs --password-stdin (the password is read from stdin)");
+    if (password === undefined) {
+      throw new UsageError(
+        "--username needs --password-stdin (the password is read from stdin) or --password",
+      );
     }
-    const password = (await io.readStdin()).replace(/\r?\n$/, "");
     providers.push(staticCredentials({ username: flags.username, password }));
+  } else if (password !== undefined) {
+    throw new UsageError("a password needs --username");
   }
-  providers.push(envCredentials(io.env));
+  providers.push(envCredentials(credentialEnv(io)));
   const dockerConfig = await readDockerConfig(io);
   if (dockerConfig) providers.push(dockerConfigCredentials(dockerConfig, io.credentialHelper));
   return chainCredentials(...providers);

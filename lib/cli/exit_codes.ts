@@ -56,10 +56,24 @@ const BY_CODE: Record<ErrorCode, number> = {
   ERR_ENVELOPE_INVALID: EXIT.VERIFICATION_FAILED,
   ERR_CERTIFICATE_INVALID: EXIT.INVALID_INPUT,
   ERR_KEY_INVALID: EXIT.INVALID_INPUT,
-  ERR_ALREADY_EXISTS: EXIT.INVALID_INPUT,
+  // An existing name without --force is a usage mistake, as in notation.
+  ERR_ALREADY_EXISTS: EXIT.USAGE,
   ERR_STORAGE: EXIT.STORAGE,
   ERR_LOCKED: EXIT.STORAGE,
 };
+
+/**
+ * The error codes of each exit code (for the README's table and its test).
+ *
+ * @returns Exit code to its error codes, in code order.
+ */
+export function errorCodesByExit(): Map<number, ErrorCode[]> {
+  const out = new Map<number, ErrorCode[]>();
+  for (const [code, exit] of Object.entries(BY_CODE) as Array<[ErrorCode, number]>) {
+    out.set(exit, [...(out.get(exit) ?? []), code]);
+  }
+  return new Map([...out].sort((a, b) => a[0] - b[0]));
+}
 
 /** Maps an error code to its exit code. */
 export function exitCodeFor(code: ErrorCode): number {
@@ -70,7 +84,7 @@ export function exitCodeFor(code: ErrorCode): number {
 export const EXIT_CODE_HELP = `Exit codes:
   0    success
   1    unexpected internal error
-  2    usage error (bad arguments, unsupported Dockerfile instruction)
+  2    usage error (bad arguments, existing name without --force, unsupported Dockerfile instruction)
   3    verification failed (no signature passed; malformed envelope)
   4    trust policy, trust store or configuration problem
   5    not found (image, tag, key, certificate)

@@ -26,6 +26,15 @@ export interface CliIo {
   hasher: HasherFactory;
   /** Whether stderr is a terminal (progress is shown only then). */
   isTty: boolean;
+  /** Whether stdout is a terminal (colour in help); unknown counts as not. */
+  stdoutTty?: boolean;
+  /** `-v/--verbose`: commands say what they do on stderr (set by `main`). */
+  verbose?: boolean;
+  /**
+   * Asks a question on the terminal and reads one line (`secret`: without echo); undefined when
+   * stdin or stderr is not a terminal.
+   */
+  prompt?(question: string, secret: boolean): Promise<string | undefined>;
   /** Reads all of standard input as text (`--password-stdin`); later calls get the same text. */
   readStdin(): Promise<string>;
   /** Standard input as bytes (`--oci-layout -`); absent where there is none. */

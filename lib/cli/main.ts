@@ -1,29 +1,42 @@
 /**
- * The ocisign command line: parses arguments with citty, runs one command, maps errors to exit
- * codes (see {@linkcode EXIT_CODE_HELP}).
+ * The ocisign command line: resolves the command, checks its arguments strictly (before it runs),
+ * runs it with citty, maps errors to exit codes (see {@linkcode EXIT_CODE_HELP}).
  *
  * @module
  */
-import { defineCommand, renderUsage, runCommand } from "citty";
-import type { CommandDef } from "citty";
+import { defineCommand, runCommand } from "citty";
 import { OcisignError } from "../errors.ts";
+import { UsageError } from "./_args.ts";
+import { colourEnabled } from "./_colour.ts";
+import { argsOf, metaOf, resolveCommand } from "./_command_tree.ts";
+import type { AnyCommand, CliMeta } from "./_command_tree.ts";
+import { checkArgs, wantsJson } from "./_strict_args.ts";
+import { debugFetch } from "./_debug_fetch.ts";
+import { withConnectionHint } from "./_connection_hint.ts";
+import { globalArgsFor } from "./_global_args.ts";
 import { COMMANDS } from "./commands/registry.ts";
+import { completionScript, SHELLS } from "./completion.ts";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit_codes.ts";
+import { renderHelp } from "./help.ts";
 import type { CliIo } from "./io.ts";
-import { renderError } from "./output.ts";
+import { jsonLines, renderError } from "./output.ts";
 import { VERSION } from "./version.ts";
 
-export { VERSION };
+export { EXIT_CODE_HELP, VERSION };
 
-// deno-lint-ignore no-explicit-any
-type AnyCommand = CommandDef<any>;
-
-function rootCommand(io: CliIo): AnyCommand {
+/**
+ * The root command with every command under it, bound to `io` (for help, completion and tests
+ * that walk the command tree).
+ *
+ * @param io The environment.
+ * @returns The root command.
+ */
+export function commandTree(io: CliIo): AnyCommand {
   const subCommands: Record<string, () => Promise<AnyCommand>> = {};
   for (const [name, load] of Object.entries(COMMANDS)) {
     subCommands[name] = async () => (await load())(io);
   }
-  return defineCommand({
+  const root: AnyCommand = defineCommand({
     meta: {
       name: "ocisign",
       version: VERSION,
@@ -32,25 +45,88 @@ function rootCommand(io: CliIo): AnyCommand {
     },
     subCommands,
   });
+  const helpMeta: CliMeta = {
+    name: "help",
+    description: "Help about any command",
+    variadic: { name: "command", min: 0, description: "The command, e.g. cert generate-test" },
+    examples: ["ocisign help verify", "ocisign help cert generate-test"],
+  };
+  subCommands.help = () =>
+    Promise.resolve(defineCommand({
+      meta: helpMeta,
+      async run({ args }) {
+        const target = await resolveCommand(root, args._);
+        io.stdout(
+          await renderHelp(target.cmd, target.path, colourEnabled(io, io.stdoutTty ?? false)),
+        );
+      },
+    }));
+  const completionMeta: CliMeta = {
+    name: "completion",
+    description: "Print a shell completion script (bash, zsh or fish)",
+    examples: [
+      "source <(ocisign completion bash)",
+      'ocisign completion zsh > "${fpath[1]}/_ocisign"',
+      "ocisign completion fish | source",
+    ],
+  };
+  subCommands.completion = () =>
+    Promise.resolve(defineCommand({
+      meta: completionMeta,
+      args: {
+        shell: { type: "positional", required: true, description: `One of ${SHELLS.join(", ")}` },
+      },
+      async run({ args }) {
+        io.stdout(await completionScript(root, args.shell));
+      },
+    }));
+  return root;
 }
 
-async function resolveValue<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
-  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+/** What `main` learns from the arguments and the commands' output follows. */
+interface OutputState {
+  json: boolean;
+  verbose: boolean;
+  debug: boolean;
 }
 
-/** The command a help request names, renamed to its full path (`ocisign policy init`). */
-async function helpTarget(root: AnyCommand, words: string[]): Promise<AnyCommand> {
-  let cmd = root;
-  const names = ["ocisign"];
-  for (const word of words) {
-    const subs = cmd.subCommands ? await resolveValue(cmd.subCommands) : undefined;
-    const next = subs?.[word];
-    if (next === undefined) break;
-    cmd = await resolveValue(next);
-    names.push(word);
-  }
-  const meta = cmd.meta ? await resolveValue(cmd.meta) : {};
-  return { ...cmd, meta: { ...meta, name: names.join(" ") } };
+/**
+ * The I/O commands get: stderr as JSON lines under `-o json`, `verbose`, and with `--debug` a
+ * fetch that logs each request.
+ */
+function instrumentedIo(io: CliIo, state: OutputState): CliIo {
+  const log = (line: string) => commandIo.stderr(line + "\n");
+  const logged = (inner: typeof fetch) => state.debug ? debugFetch(inner, log, Date.now) : inner;
+  const commandIo: CliIo = {
+    ...io,
+    stderr: (text) => io.stderr(state.json ? jsonLines(text) : text),
+    get verbose() {
+      return state.verbose;
+    },
+    fetch: ((input, init) => logged(io.fetch)(input, init)) as typeof fetch,
+    tlsFetch: (options) => logged(io.tlsFetch(options)),
+  };
+  return commandIo;
+}
+
+/** Takes the global flags (`--verbose`, `--debug`) out of checked arguments; citty gets the rest. */
+function splitGlobalFlags(
+  argv: string[],
+  globals: Record<string, unknown>,
+): { argv: string[]; verbose: boolean; debug: boolean } {
+  const end = argv.indexOf("--");
+  const flags = argv.slice(0, end);
+  const names = Object.keys(globals);
+  return {
+    argv: [
+      ...flags.filter((f) => !names.some((g) => f === `--${g}` || f === `--no-${g}`)),
+      ...argv.slice(end),
+    ],
+    verbose: names.includes("verbose") &&
+      flags.lastIndexOf("--verbose") > flags.lastIndexOf("--no-verbose"),
+    debug: names.includes("debug") &&
+      flags.lastIndexOf("--debug") > flags.lastIndexOf("--no-debug"),
+  };
 }
 
 /**
@@ -66,40 +142,56 @@ async function helpTarget(root: AnyCommand, words: string[]): Promise<AnyCommand
  * @returns The exit code.
  */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const root = rootCommand(io);
-  const json = argv.includes("--output=json") ||
-    argv.some((a, i) => (a === "--output" || a === "-o") && argv[i + 1] === "json");
-  const verbose = argv.includes("--verbose") || argv.includes("-v");
-  if (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "version") {
+  if (argv[0] === "--version" || argv[0] === "-V") {
     io.stdout(`ocisign ${VERSION}\n`);
     return EXIT.OK;
   }
-  const words = argv.filter((a) => !a.startsWith("-"));
-  if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
-    const cmd = await helpTarget(root, words);
-    io.stdout(await renderUsage(cmd) + "\n");
-    if (cmd.subCommands === root.subCommands) io.stdout("\n" + EXIT_CODE_HELP + "\n");
-    return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
-  }
+  const state: OutputState = { json: false, verbose: false, debug: false };
+  const commandIo = instrumentedIo(io, state);
+  const root = commandTree(commandIo);
+  const colour = colourEnabled(io, io.stdoutTty ?? false);
+  let path = ["ocisign"];
+  let stage: "arguments" | "run" = "arguments";
   try {
-    await runCommand(root, { rawArgs: argv });
-    return EXIT.OK;
-  } catch (err) {
-    if (err instanceof Error && err.name === "CLIError") {
-      io.stderr(
-        `Error: ${stripAnsi(err.message)}\nRun "ocisign ${
-          words.slice(0, 2).join(" ")
-        } --help" for usage.\n`,
-      );
-      return EXIT.USAGE;
+    const resolved = await resolveCommand(root, argv);
+    path = resolved.path;
+    if (resolved.cmd.subCommands) {
+      io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
+      return EXIT.OK;
     }
+    const own = await argsOf(resolved.cmd);
+    const globals = globalArgsFor(own);
+    const defs = { ...own, ...globals };
+    state.json = wantsJson(defs, resolved.rest);
+    const checked = checkArgs(defs, resolved.rest, await metaOf(resolved.cmd));
+    const split = splitGlobalFlags(checked.argv, globals);
+    state.debug = split.debug;
+    state.verbose = split.debug || split.verbose;
+    if (checked.help) {
+      io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
+      return EXIT.OK;
+    }
+    stage = "run";
+    await runCommand(resolved.cmd, { rawArgs: split.argv });
+    // A command that stops cleanly on Ctrl-C (serve) still exits as interrupted.
+    return io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
+  } catch (caught) {
+    let err = withConnectionHint(caught);
+    if (err instanceof Error && err.name === "CLIError") {
+      err = new UsageError(stripAnsi(err.message));
+      stage = "arguments";
+    }
+    const format = state.json ? "json" : "text";
     if (io.signal.aborted) {
-      io.stderr(
-        renderError(new OcisignError("ERR_ABORTED", "Interrupted"), json ? "json" : "text", false),
-      );
+      io.stderr(renderError(new OcisignError("ERR_ABORTED", "Interrupted"), format, false));
       return EXIT.INTERRUPTED;
     }
-    io.stderr(renderError(err, json ? "json" : "text", verbose));
+    const verbose = state.verbose || argv.includes("--verbose") || argv.includes("--debug");
+    let text = renderError(err, format, verbose);
+    if (format === "text" && stage === "arguments") {
+      text += `\nRun '${path.join(" ")} --help' for usage.\n`;
+    }
+    io.stderr(text);
     return err instanceof OcisignError ? exitCodeFor(err.code) : EXIT.INTERNAL;
   }
 }

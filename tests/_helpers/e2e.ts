@@ -334,7 +334,8 @@ export async function startOcisignServe(root: string, cwd: string): Promise<Ocis
   const stop = async (): Promise<void> => {
     abort.abort();
     const code = await done;
-    if (code !== 0) throw new Error(`ocisign serve exited with ${code}: ${output().stderr}`);
+    // an interrupted serve exits 130, as on Ctrl-C
+    if (code !== 130) throw new Error(`ocisign serve exited with ${code}: ${output().stderr}`);
   };
   let exited = false;
   done.then(() => exited = true, () => exited = true);

@@ -16,6 +16,7 @@ import type { OpenedTarget } from "../_target.ts";
 import { absolutePath, joinPath } from "../config/config_dir.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   context: { type: "positional", required: true, description: "The build context directory" },
@@ -33,7 +34,7 @@ const args = {
   timestamp: {
     type: "string",
     description:
-      "Build time in epoch seconds for mtimes and 'created' (default $SOURCE_DATE_EPOCH, else 0)",
+      "Build time in epoch seconds for mtimes and 'created' (default: $SOURCE_DATE_EPOCH, else 0)",
   },
   "plain-http": { type: "boolean", description: "Pull base images over HTTP" },
   format: {
@@ -54,14 +55,18 @@ function parseTimestamp(value: string | undefined, source: string): number {
   return Number(value);
 }
 
-function baseResolver(io: CliIo, plainHttp: boolean, opened: OpenedTarget[]): BaseResolver {
+function baseResolver(
+  io: CliIo,
+  plainHttp: boolean | undefined,
+  opened: OpenedTarget[],
+): BaseResolver {
   return async (imageRef) => {
     const layout = imageRef.startsWith("oci-layout://");
     const ref = layout ? imageRef.slice("oci-layout://".length) : imageRef;
     const target = await openTarget(io, ref, {
       ociLayout: layout,
       allowBare: true,
-      flags: { "plain-http": plainHttp },
+      flags: plainHttp === undefined ? {} : { "plain-http": plainHttp },
     });
     opened.push(target);
     return { target: target.target, reference: target.reference };
@@ -75,9 +80,23 @@ function baseResolver(io: CliIo, plainHttp: boolean, opened: OpenedTarget[]): Ba
  */
 export function buildCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "build", description: "Build a Dockerfile into an OCI layout, with no daemon" },
+    meta: cliMeta({
+      name: "build",
+      description: "Build a Dockerfile into an OCI layout, with no daemon",
+      examples: [
+        "# Build ./ into the layout directory ./hello-world, tagged v1",
+        "ocisign build -t hello-world:v1 -o ./hello-world .",
+        "# Into a layout tar, for two platforms, with a JSON result",
+        "ocisign build -o hello-world.tar --platform linux/amd64,linux/arm64 --format json .",
+      ],
+    }),
     args,
     async run({ args, rawArgs }) {
+      if (args.output === "json" || args.output === "text") {
+        throw new UsageError(
+          `-o/--output names the output layout (as buildx's -o does), and "${args.output}" looks like a result format: use --format ${args.output} for the result, or -o ./${args.output} for a layout of that name`,
+        );
+      }
       const timestamp = args.timestamp !== undefined
         ? parseTimestamp(args.timestamp, "--timestamp")
         : parseTimestamp(io.env("SOURCE_DATE_EPOCH"), "SOURCE_DATE_EPOCH");
@@ -113,7 +132,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
           hasher: io.hasher,
           spoolDir,
           fetch: io.fetch,
-          resolveBase: baseResolver(io, Boolean(args["plain-http"]), bases),
+          resolveBase: baseResolver(io, args["plain-http"], bases),
           onStep: (line) => io.stderr(line + "\n"),
           signal: io.signal,
           ...(args.platform ? { platforms: args.platform.split(",") } : {}),

@@ -5,16 +5,64 @@
  * @module
  */
 import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import type { ArgDef, ArgsDef, CommandDef } from "citty";
 import { copy } from "../../copy/copy.ts";
 import type { CopyProgress } from "../../copy/copy_graph.ts";
 import type { ReferrersMode } from "../../registry/repository.ts";
-import { outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
+import { INT_HINT, outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
+import type { RegistryFlags } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import type { ReadOnlyGraphTarget, TagLister } from "../../content/storage.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Descriptor } from "../../oci/descriptor.ts";
+import { escapeControl } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
+
+/** oras's per-side connection flags: `--from-*` for the source, `--to-*` for the destination. */
+function sideArgs<P extends "from" | "to">(prefix: P, side: string) {
+  return {
+    [`${prefix}-plain-http`]: { type: "boolean", description: `Use HTTP for the ${side} registry` },
+    [`${prefix}-username`]: { type: "string", description: `User name for the ${side} registry` },
+    [`${prefix}-password`]: {
+      type: "string",
+      description: `Password for the ${side} registry (prefer --${prefix}-password-stdin)`,
+    },
+    [`${prefix}-password-stdin`]: {
+      type: "boolean",
+      description: `Read the ${side} registry's password from stdin`,
+    },
+    [`${prefix}-ca-file`]: {
+      type: "string",
+      description: `PEM file of CA certificates trusted for the ${side} registry`,
+    },
+    [`${prefix}-insecure`]: {
+      type: "boolean",
+      description: `Do not verify the ${side} registry's TLS certificate (binary only)`,
+    },
+  } as Record<`${P}-${string}`, ArgDef>;
+}
+
+/** One side's connection flags: its `--from-*`/`--to-*` flag, else the shared one. */
+function sideFlags(parsed: Record<string, unknown>, prefix: "from" | "to"): RegistryFlags {
+  const pick = (name: string) => parsed[`${prefix}-${name}`] ?? parsed[name];
+  const flags: RegistryFlags = {};
+  const [plain, username, password, stdin, caFile, insecure] = [
+    "plain-http",
+    "username",
+    "password",
+    "password-stdin",
+    "ca-file",
+    "insecure",
+  ].map(pick);
+  if (typeof plain === "boolean") flags["plain-http"] = plain;
+  if (typeof username === "string") flags.username = username;
+  if (typeof password === "string") flags.password = password;
+  if (stdin === true) flags["password-stdin"] = true;
+  if (typeof caFile === "string") flags["ca-file"] = caFile;
+  if (insecure === true) flags.insecure = true;
+  return flags;
+}
 
 const args = {
   source: {
@@ -39,7 +87,11 @@ const args = {
     alias: "r",
     description: "Also copy referrers (signatures), recursively",
   },
-  concurrency: { type: "string", description: "Blobs and manifests copied at once (default 3)" },
+  concurrency: {
+    type: "string",
+    valueHint: INT_HINT,
+    description: "Blobs and manifests copied at once (default: 3)",
+  },
   platform: {
     type: "string",
     description: "Copy only this platform of an index: os/arch[/variant]",
@@ -52,9 +104,20 @@ const args = {
     type: "boolean",
     description: "The destination is an OCI layout (directory or .tar)",
   },
-  "plain-http": { type: "boolean", description: "Use HTTP for both registries" },
+  "plain-http": {
+    type: "boolean",
+    alias: "insecure-registry",
+    description: "Use HTTP for both registries (default: only for localhost)",
+  },
   username: { type: "string", alias: "u", description: "Registry user name (both registries)" },
+  password: {
+    type: "string",
+    alias: "p",
+    description: "Registry password, both registries (prefer --password-stdin)",
+  },
   "password-stdin": { type: "boolean", description: "Read the registry password from stdin" },
+  ...sideArgs("from", "source"),
+  ...sideArgs("to", "destination"),
   "ca-file": {
     type: "string",
     description: "PEM file of CA certificates trusted for both registries",
@@ -63,8 +126,6 @@ const args = {
     type: "boolean",
     description: "Do not verify the registries' TLS certificates (binary only)",
   },
-  "from-plain-http": { type: "boolean", description: "Use HTTP for the source registry" },
-  "to-plain-http": { type: "boolean", description: "Use HTTP for the destination registry" },
   "to-referrers": {
     type: "enum",
     options: ["auto", "api", "tag"],
@@ -105,23 +166,22 @@ const PROMPT: Record<CopyProgress["phase"], string> = {
  */
 export function cpCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "cp",
       description: "Copy an image (with -r, its signatures too) between registries and OCI layouts",
-    },
+      examples: [
+        "# A registry image with its signatures into a layout directory (oras cp -r)",
+        "ocisign cp -r localhost:5000/hello-world:v1 --to-oci-layout ./hello-world:v1",
+        "# A layout to a registry, over plain HTTP",
+        "ocisign cp -r --from-oci-layout ./hello-world:v1 --plain-http localhost:5000/hello-world:v1",
+      ],
+    }),
     args,
     async run({ args }) {
       const concurrency = parsePositiveInt(args.concurrency, "concurrency", 3);
       const fromLayout = Boolean(args["from-oci-layout"]);
       const toLayout = Boolean(args["to-oci-layout"]);
       const dst = splitDestinationTags(args.destination);
-      const connectionFlags = {
-        ...(args.username
-          ? { username: args.username, "password-stdin": Boolean(args["password-stdin"]) }
-          : {}),
-        ...(args["ca-file"] ? { "ca-file": args["ca-file"] } : {}),
-        ...(args.insecure ? { insecure: true } : {}),
-      };
       const allTags = Boolean(args["all-tags"]);
       const srcSplit = splitDestinationTags(args.source);
       const several = allTags || srcSplit.tags.length > 1;
@@ -137,10 +197,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
         ociLayout: fromLayout,
         allowBare: allTags,
         readsLayers: true,
-        flags: {
-          ...connectionFlags,
-          "plain-http": Boolean(args["plain-http"] || args["from-plain-http"]),
-        },
+        flags: sideFlags(args, "from"),
       });
       let committed = false;
       let destination;
@@ -150,10 +207,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           create: true,
           allowBare: true,
           referrers: args["to-referrers"] as ReferrersMode,
-          flags: {
-            ...connectionFlags,
-            "plain-http": Boolean(args["plain-http"] || args["to-plain-http"]),
-          },
+          flags: sideFlags(args, "to"),
         });
         // A tar on stdout leaves only stderr for messages.
         const say = destination.stream?.toStdout ? io.stderr : io.stdout;
@@ -162,11 +216,15 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           : several
           ? srcSplit.tags
           : [src.reference];
-        const onProgress = io.isTty && args.output !== "json"
+        // On a terminal every step; in a log (not a terminal) one line per finished node, as oras.
+        const onProgress = args.output !== "json"
           ? (e: CopyProgress) => {
+            if (!io.isTty && e.phase !== "copied" && e.phase !== "exists") return;
             const title = e.desc.annotations?.["org.opencontainers.image.title"] ??
               e.desc.mediaType;
-            io.stderr(`${PROMPT[e.phase]} ${shortDigest(e.desc.digest)} ${title}\n`);
+            io.stderr(
+              `${PROMPT[e.phase]} ${shortDigest(e.desc.digest)} ${escapeControl(title)}\n`,
+            );
           }
           : undefined;
         const copied: { tag: string; tags: string[]; root: Descriptor }[] = [];

@@ -18,8 +18,9 @@ import {
 } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
-import { renderTree, writeJson } from "../output.ts";
+import { renderTree, reportResolved, writeJson } from "../output.ts";
 import type { TreeNode } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -148,7 +149,14 @@ function signatureJson(s: SignatureInspection): Record<string, unknown> {
  */
 export function inspectCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "inspect", description: "Show what the signatures of an artifact claim" },
+    meta: cliMeta({
+      name: "inspect",
+      description: "Show what the signatures of an artifact claim",
+      examples: [
+        "ocisign inspect localhost:5000/hello-world:v1",
+        "ocisign inspect --oci-layout ./hello-world:v1 -o json",
+      ],
+    }),
     args,
     async run({ args }) {
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);
@@ -162,6 +170,7 @@ export function inspectCommand(io: CliIo): CommandDef<typeof args> {
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
         const good = result.signatures.filter((s): s is SignatureInspection => !("error" in s));
         const bad = result.signatures.filter((s) => "error" in s);
         for (const b of bad) {

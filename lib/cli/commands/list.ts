@@ -17,8 +17,9 @@ import {
 } from "../_args.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
-import { renderTree, writeJson } from "../output.ts";
+import { renderTree, reportResolved, writeJson } from "../output.ts";
 import type { TreeNode } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 import { platformManifests } from "../../content/platform_manifests.ts";
 import type { Descriptor } from "../../oci/descriptor.ts";
 
@@ -36,7 +37,14 @@ const args = {
  */
 export function listCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "list", description: "List the signatures of an artifact" },
+    meta: cliMeta({
+      name: "list",
+      description: "List the signatures of an artifact",
+      examples: [
+        "ocisign list localhost:5000/hello-world:v1",
+        "ocisign list --oci-layout ./hello-world:v1 -o json",
+      ],
+    }),
     args,
     async run({ args }) {
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);
@@ -53,6 +61,7 @@ export function listCommand(io: CliIo): CommandDef<typeof args> {
         const op = { maxSignatures: max, signal: io.signal };
         const result = await listSignatures(opened.target, opened.reference, op);
         const ref = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
         // An index: each platform manifest's signatures too.
         const platforms = [];
         const listed = await platformManifests(opened.target, result.subject, op);

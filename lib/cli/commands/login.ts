@@ -10,8 +10,10 @@ import { storeDockerCredential } from "../../registry/docker_login.ts";
 import { Registry } from "../../registry/registry.ts";
 import { registryArgs, UsageError } from "../_args.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
-import { registryFetch } from "../_target.ts";
+import { credentialEnv, flagPassword, registryFetch } from "../_target.ts";
+import { isErrorCode, UnauthorizedError } from "../../errors.ts";
 import type { CliIo } from "../io.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   registry: {
@@ -29,32 +31,49 @@ const args = {
  */
 export function loginCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "login",
       description: "Log in to a registry (credentials stored as docker does)",
-    },
+      examples: [
+        "# Prompted for the password on a terminal",
+        "ocisign login -u alice localhost:5000",
+        'echo "$PASSWORD" | ocisign login -u alice --password-stdin localhost:5000',
+      ],
+    }),
     args,
     async run({ args }) {
-      if (!args.username || !args["password-stdin"]) {
+      const env = credentialEnv(io);
+      // as docker and notation do: flags, then the environment, then a prompt on a terminal
+      const username = args.username ?? env("OCISIGN_USERNAME") ??
+        await io.prompt?.("Username: ", false);
+      const password = await flagPassword(io, args) ?? env("OCISIGN_PASSWORD") ??
+        (username ? await io.prompt?.("Password: ", true) : undefined);
+      if (!username || password === undefined) {
         throw new UsageError(
-          "login needs --username and --password-stdin (the password is read from stdin)",
+          "login needs a user name and a password: --username with --password-stdin (or --password), OCISIGN_USERNAME and OCISIGN_PASSWORD (NOTATION_USERNAME, NOTATION_PASSWORD), or a terminal to be asked on",
         );
       }
-      const password = (await io.readStdin()).replace(/\r?\n$/, "");
-      if (password === "") throw new UsageError("the password read from stdin is empty");
       const registry = new Registry(args.registry, {
         fetch: await registryFetch(io, args),
-        credentials: staticCredentials({ username: args.username, password }),
-        ...(args["plain-http"] ? { plainHttp: true } : {}),
+        credentials: staticCredentials({ username, password }),
+        ...(args["plain-http"] !== undefined ? { plainHttp: args["plain-http"] } : {}),
       });
-      await registry.ping({ signal: io.signal });
+      try {
+        await registry.ping({ signal: io.signal });
+      } catch (err) {
+        if (!isErrorCode(err, "ERR_UNAUTHORIZED")) throw err;
+        throw new UnauthorizedError(
+          `wrong user name or password for ${args.registry}: the registry refused them`,
+          { cause: err },
+        );
+      }
       const config = (await readDockerConfig(io)) ?? {};
       await writeDockerConfig(
         io,
         await storeDockerCredential(
           config,
           args.registry,
-          args.username,
+          username,
           password,
           io.credentialHelper,
         ),

@@ -8,6 +8,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { eraseDockerCredential } from "../../registry/docker_login.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
 import type { CliIo } from "../io.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   registry: {
@@ -24,7 +25,13 @@ const args = {
  */
 export function logoutCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "logout", description: "Log out from a registry" },
+    meta: cliMeta({
+      name: "logout",
+      description: "Log out from a registry",
+      examples: [
+        "ocisign logout localhost:5000",
+      ],
+    }),
     args,
     async run({ args }) {
       const config = await readDockerConfig(io);

@@ -14,6 +14,7 @@ import { outputArgs, UsageError } from "../_args.ts";
 import { absolutePath } from "../config/config_dir.ts";
 import type { CliIo } from "../io.ts";
 import { htpasswdAuth, parseHtpasswd } from "../serve/htpasswd.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   root: {
@@ -51,7 +52,14 @@ function parseAddr(addr: string): { hostname: string; port: number } {
  */
 export function serveCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "serve", description: "Serve OCI layouts as an OCI Distribution 1.1 registry" },
+    meta: cliMeta({
+      name: "serve",
+      description: "Serve OCI layouts as an OCI Distribution 1.1 registry",
+      examples: [
+        "ocisign serve ./registry --addr 127.0.0.1:5000",
+        "ocisign serve ./registry --read-only --htpasswd ./htpasswd --tls-cert cert.pem --tls-key key.pem",
+      ],
+    }),
     args,
     async run({ args }) {
       const { hostname, port } = parseAddr(args.addr);

@@ -26,7 +26,8 @@ import { loadSigner } from "../_signer.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { VERSION } from "../version.ts";
-import { writeJson } from "../output.ts";
+import { reportResolved, writeJson } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -148,10 +149,16 @@ async function loadTimestamping(
  */
 export function signCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "sign",
       description: "Sign an artifact in an OCI layout (--oci-layout) or a registry",
-    },
+      examples: [
+        "# Sign an image in a registry with the default key",
+        "ocisign sign localhost:5000/hello-world@sha256:...",
+        "# Sign in a layout with a named key, as COSE, with user metadata",
+        "ocisign sign --oci-layout ./hello-world:v1 -k wabbit-networks.io --signature-format cose -m buildId=123",
+      ],
+    }),
     args,
     async run({ args, rawArgs }) {
       const metadata = parseKeyValues(rawArgs, ["user-metadata", "m"]);
@@ -200,6 +207,7 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
         committed = true;
         const result = signed.root;
         const subjectRef = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
         if (args.output === "json") {
           writeJson(io, {
             reference: subjectRef,

@@ -26,7 +26,8 @@ import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
 import { renderGoTable } from "../config/_go_table.ts";
 import type { CliIo } from "../io.ts";
-import { writeJson } from "../output.ts";
+import { escapeControl, reportResolved, writeJson } from "../output.ts";
+import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -66,7 +67,15 @@ const args = {
  */
 export function verifyCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "verify", description: "Verify the signatures of an artifact" },
+    meta: cliMeta({
+      name: "verify",
+      description: "Verify the signatures of an artifact",
+      examples: [
+        "ocisign verify localhost:5000/hello-world@sha256:...",
+        "# A layout, with the trust policy scope and a required user metadata pair",
+        "ocisign verify --oci-layout ./hello-world:v1 --scope local/hello-world -m buildId=123",
+      ],
+    }),
     args,
     async run({ args, rawArgs }) {
       const layout = Boolean(args["oci-layout"]);
@@ -104,6 +113,21 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           signal: io.signal,
         });
         const ref = `${opened.name}@${result.subject.digest}`;
+        reportResolved(io, opened.name, opened.reference, result.subject.digest);
+        if (io.verbose) {
+          io.stderr(
+            `Trust policy statement "${result.policy.name}" applies (level ${result.level.name})\n`,
+          );
+          if (result.signature) io.stderr(`Signature ${result.signature.digest} passed:\n`);
+          for (const r of result.outcome?.results ?? []) {
+            const state = r.action === "skip"
+              ? "skipped"
+              : r.error
+              ? `failed (${r.action})`
+              : "passed";
+            io.stderr(`  ${r.type}: ${state}${r.note ? ` (${r.note})` : ""}\n`);
+          }
+        }
         const warnings = result.outcome ? loggedFailures(result.outcome) : [];
         const signed = result.outcome?.targetArtifact?.annotations ?? {};
         if (args.output === "json") {
@@ -144,7 +168,9 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
         }
         for (const w of warnings) {
           io.stderr(
-            `Warning: ${w.type} was set to "${w.action}" and failed with error: ${w.error?.message}\n`,
+            `Warning: ${w.type} was set to "${w.action}" and failed with error: ${
+              escapeControl(w.error?.message ?? "")
+            }\n`,
           );
         }
         io.stdout(`Successfully verified signature for ${ref}\n`);

@@ -4,14 +4,18 @@
  *
  * @module
  */
+import { escapeControl } from "../output.ts";
 
 /**
  * Renders rows (the first is the header) as notation's tabwriter does.
  *
- * @param rows Rows of cells; all rows have the same number of cells.
+ * Cells are escaped ({@linkcode escapeControl}): they may carry signed user metadata.
+ *
+ * @param table Rows of cells; all rows have the same number of cells.
  * @returns The table, one line per row, each ending in a newline.
  */
-export function renderGoTable(rows: readonly (readonly string[])[]): string {
+export function renderGoTable(table: readonly (readonly string[])[]): string {
+  const rows = table.map((row) => row.map(escapeControl));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));

@@ -58,6 +58,25 @@ Deno.test({
       const list = await runPeer(binary, ["key", "list"], { cwd: dir, env });
       assertEquals(list.code, 0, list.stderr);
       assert.match(list.stdout, /^\* compiled\.example /m);
+
+      // The strict argument layer is bundled: a typo is refused, with the suggestion.
+      const typo = await runPeer(binary, ["verify", "x", "--user-metdata", "a=b"], {
+        cwd: dir,
+        env,
+      });
+      assertEquals(typo.code, 2);
+      assert.ok(
+        typo.stderr.startsWith(
+          "Error: unknown flag: --user-metdata\n\nDid you mean this?\n\t--user-metadata\n",
+        ),
+        typo.stderr,
+      );
+      const sgin = await runPeer(binary, ["sgin"], { cwd: dir, env });
+      assertEquals(sgin.code, 2);
+      assert.match(
+        sgin.stderr,
+        /^Error: unknown command "sgin" for "ocisign"\n\nDid you mean this\?\n\tsign\n/,
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

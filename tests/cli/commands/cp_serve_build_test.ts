@@ -171,7 +171,9 @@ function serveInProcess(sb: CliSandbox, args: string[]): { stop: () => Promise<v
   return {
     stop: async () => {
       controller.abort();
-      ok(await done);
+      const r = await done;
+      // interrupted, as Ctrl-C is
+      assert.equal(r.code, 130, r.stderr);
     },
   };
 }
@@ -223,6 +225,12 @@ Deno.test({
       ok(pushed!);
       const untrusted = await sb.run("list", `${registry}/app:v1`);
       assert.equal(untrusted.code, 7, untrusted.stderr);
+      // the error names the flag that fixes it, without the runtime's own wording
+      assert.match(
+        untrusted.stderr,
+        /TLS certificate is not trusted: pass its CA certificate with --ca-file/,
+      );
+      assert.ok(!/client error|rustls|os error/.test(untrusted.stderr), untrusted.stderr);
       ok(await sb.run("list", `${registry}/app:v1`, "--ca-file", files.caPath));
     } finally {
       await server.stop();
@@ -248,6 +256,34 @@ Deno.test("login stores credentials as docker does; logout removes them", async 
       );
       assert.equal(wrong.code, 6, wrong.stderr);
       assert.ok(!wrong.stderr.includes("nope"));
+      assert.match(wrong.stderr, /^Error: wrong user name or password for localhost:\d+/);
+      // notation's ways: -p with its warning, NOTATION_* variables; its --insecure-registry
+      const viaFlag = ok(await sb.run("login", registry, "-u", "alice", "-p", "s3cret"));
+      assert.equal(
+        viaFlag.stderr,
+        "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n",
+      );
+      const viaEnv = ok(
+        await sb.runWith(
+          { env: { NOTATION_USERNAME: "alice", NOTATION_PASSWORD: "s3cret" } },
+          "login",
+          "--insecure-registry",
+          registry,
+        ),
+      );
+      assert.equal(viaEnv.stdout, "Login Succeeded\n");
+      // --plain-http=false forces HTTPS, even on localhost: this registry speaks HTTP only
+      const https = await sb.run(
+        "login",
+        registry,
+        "-u",
+        "alice",
+        "-p",
+        "s3cret",
+        "--plain-http=false",
+      );
+      assert.equal(https.code, 7, https.stderr);
+      ok(await sb.run("logout", registry));
       const login = ok(
         await sb.runWith(
           { stdin: "s3cret\n" },
@@ -280,6 +316,30 @@ Deno.test("login stores credentials as docker does; logout removes them", async 
         "--password-stdin",
       );
       ok(viaStdin);
+      // oras's per-side flags: credentials for the destination only
+      ok(
+        await sb.runWith(
+          { stdin: "s3cret\n" },
+          "cp",
+          "--from-oci-layout",
+          "./img:v1",
+          `${registry}/app:v3`,
+          "--to-username",
+          "alice",
+          "--to-password-stdin",
+        ),
+      );
+      const wrongSide = await sb.runWith(
+        { stdin: "s3cret\n" },
+        "cp",
+        "--from-oci-layout",
+        "./img:v1",
+        `${registry}/app:v4`,
+        "--from-username",
+        "alice",
+        "--from-password-stdin",
+      );
+      assert.equal(wrongSide.code, 6, wrongSide.stderr);
     } finally {
       await server.stop();
     }

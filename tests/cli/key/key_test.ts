@@ -85,7 +85,7 @@ Deno.test({
         keys: [{ name: "acme", keyPath: `${sb.cwd}/acme.key`, certPath: `${sb.cwd}/acme.crt` }],
       });
       const dup = await sb.run("key", "add", "acme", "--key", "acme.key", "--cert", "acme.crt");
-      assertEquals(dup.code, 8);
+      assertEquals(dup.code, 2);
       assert.match(dup.stderr, /already exists/);
       const mismatch = await sb.run("key", "add", "m", "--key", "other.key", "--cert", "acme.crt");
       assertEquals(mismatch.code, 8);

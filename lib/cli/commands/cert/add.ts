@@ -10,6 +10,7 @@ import { OcisignError } from "../../../errors.ts";
 import { UsageError } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { addTrustStoreCertificate, checkTrustStoreArgs } from "../../config/trust_store_dir.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   type: {
@@ -33,11 +34,16 @@ const args = {
  */
 export function certAddCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "add",
       description:
         "Add certificate files (PEM or DER) to a named trust store: cert add --type T --store S FILE...",
-    },
+      examples: [
+        "ocisign cert add --type ca --store wabbit-networks.io ./root.crt",
+        "ocisign cert add -t tsa -s timestamps ./tsa-root.pem",
+      ],
+      variadic: { name: "file", min: 1, description: "Certificate files (PEM or DER)" },
+    }),
     args,
     async run({ args }): Promise<void> {
       const type = checkTrustStoreArgs(args.type, args.store);

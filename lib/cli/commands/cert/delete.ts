@@ -9,6 +9,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { UsageError } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { checkTrustStoreArgs, deleteTrustStoreCertificate } from "../../config/trust_store_dir.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   type: {
@@ -34,11 +35,20 @@ const args = {
  */
 export function certDeleteCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "delete",
       description:
         "Delete a certificate file, or with --all a whole named store, from the trust store",
-    },
+      examples: [
+        "ocisign cert delete --type ca --store wabbit-networks.io --yes wabbit-networks.io.crt",
+        "ocisign cert delete --type ca --store wabbit-networks.io --all --yes",
+      ],
+      variadic: {
+        name: "file",
+        min: 0,
+        description: "Certificate file names in the store (none with --all)",
+      },
+    }),
     args,
     async run({ args }): Promise<void> {
       const type = checkTrustStoreArgs(args.type, args.store);

@@ -16,6 +16,7 @@ import { CONFIG_FILE_MODE, ensureConfigDir } from "../../config/_config_file.ts"
 import { configPaths, joinPath, trustStorePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
 import { utf8 } from "../../../_internal/bytes.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: {
@@ -23,7 +24,13 @@ const args = {
     description: "Name of the key, the certificate's CN and the trust store ([a-zA-Z0-9_.-]+)",
     required: true,
   },
-  bits: { type: "string", alias: "b", description: "RSA key size: 2048 (default), 3072 or 4096" },
+  bits: {
+    type: "enum",
+    options: ["2048", "3072", "4096"],
+    default: "2048",
+    alias: "b",
+    description: "RSA key size",
+  },
   default: { type: "boolean", alias: "d", description: "Mark the key as the default signing key" },
 } as const satisfies ArgsDef;
 
@@ -53,11 +60,15 @@ async function mustNotExist(io: CliIo, path: string, what: string): Promise<void
  */
 export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "generate-test",
       description:
         "Generate a test RSA key and a self-signed certificate, add the key to the signing keys and the certificate to trust store ca/NAME",
-    },
+      examples: [
+        "ocisign cert generate-test wabbit-networks.io --default",
+        "ocisign cert generate-test --bits 3072 test.example",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       const name = args.name;

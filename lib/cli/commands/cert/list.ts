@@ -11,6 +11,7 @@ import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { renderGoTable } from "../../config/_go_table.ts";
 import { listTrustStoreCertificates } from "../../config/trust_store_dir.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   type: {
@@ -35,7 +36,15 @@ const args = {
  */
 export function certListCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "list", alias: "ls", description: "List the certificates of the trust stores" },
+    meta: cliMeta({
+      name: "list",
+      alias: "ls",
+      description: "List the certificates of the trust stores",
+      examples: [
+        "ocisign cert list",
+        "ocisign cert list --type ca --store wabbit-networks.io",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       const filter: { type?: string; store?: string } = {};

@@ -11,6 +11,7 @@ import { certDeleteCommand } from "./delete.ts";
 import { certGenerateTestCommand } from "./generate_test.ts";
 import { certListCommand } from "./list.ts";
 import { certShowCommand } from "./show.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `cert` command group.
@@ -25,10 +26,14 @@ import { certShowCommand } from "./show.ts";
  */
 export function certCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "cert",
       description: "Manage certificates in the trust stores, and test certificates",
-    },
+      examples: [
+        "ocisign cert generate-test wabbit-networks.io --default",
+        "ocisign cert list",
+      ],
+    }),
     subCommands: {
       "generate-test": () => certGenerateTestCommand(io),
       add: () => certAddCommand(io),

@@ -12,6 +12,7 @@ import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { checkKeyPair } from "../../config/check_key_pair.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "positional", description: "Name of the key", required: true },
@@ -41,10 +42,13 @@ const args = {
  */
 export function keyAddCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "add",
       description: "Add a local key and its certificate chain to the signing keys",
-    },
+      examples: [
+        "ocisign key add mykey --key ./mykey.key --cert ./mykey.crt --default",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       if (args.name === "") throw new UsageError("key name cannot be empty");

@@ -9,6 +9,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { UsageError } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { readSigningKeys, removeSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {} as const satisfies ArgsDef;
 
@@ -25,12 +26,17 @@ const args = {} as const satisfies ArgsDef;
  */
 export function keyDeleteCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "delete",
       alias: ["rm", "remove"],
       description:
         "Remove keys from the signing keys (the key and certificate files are kept): key delete NAME...",
-    },
+      examples: [
+        "ocisign key delete mykey",
+        "ocisign key rm old-key older-key",
+      ],
+      variadic: { name: "name", min: 1, description: "Names of the keys" },
+    }),
     args,
     async run({ args }): Promise<void> {
       const names = args._;

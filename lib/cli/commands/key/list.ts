@@ -11,6 +11,7 @@ import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { renderGoTable } from "../../config/_go_table.ts";
 import { readSigningKeys } from "../../config/signing_keys.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
@@ -27,7 +28,14 @@ const args = { ...outputArgs } as const satisfies ArgsDef;
  */
 export function keyListCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "list", alias: "ls", description: "List the signing keys" },
+    meta: cliMeta({
+      name: "list",
+      alias: "ls",
+      description: "List the signing keys",
+      examples: [
+        "ocisign key list",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       const keys = await readSigningKeys(io);

@@ -10,6 +10,7 @@ import { keyAddCommand } from "./add.ts";
 import { keyDeleteCommand } from "./delete.ts";
 import { keyListCommand } from "./list.ts";
 import { keyUpdateCommand } from "./update.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `key` command group.
@@ -24,7 +25,13 @@ import { keyUpdateCommand } from "./update.ts";
  */
 export function keyCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: { name: "key", description: "Manage the keys used for signing" },
+    meta: cliMeta({
+      name: "key",
+      description: "Manage the keys used for signing",
+      examples: [
+        "ocisign key list",
+      ],
+    }),
     subCommands: {
       add: () => keyAddCommand(io),
       list: () => keyListCommand(io),

@@ -12,6 +12,7 @@ import {
   setDefaultSigningKey,
   writeSigningKeys,
 } from "../../config/signing_keys.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "positional", description: "Name of the key", required: true },
@@ -31,11 +32,14 @@ const args = {
  */
 export function keyUpdateCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "update",
       alias: "set",
       description: "Update a signing key: key update NAME --default",
-    },
+      examples: [
+        "ocisign key update mykey --default",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       const keys = await readSigningKeys(io);

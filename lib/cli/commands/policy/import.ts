@@ -12,6 +12,7 @@ import type { CliIo } from "../../io.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import { trustPolicyWritePath, writeTrustPolicyFile } from "../../config/trust_policy_file.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   file: { type: "positional", description: "The trust policy JSON file", required: true },
@@ -31,7 +32,14 @@ const args = {
  */
 export function policyImportCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "import", description: "Import a trust policy document (validated first)" },
+    meta: cliMeta({
+      name: "import",
+      description: "Import a trust policy document (validated first)",
+      examples: [
+        "ocisign policy import ./trustpolicy.json",
+        "ocisign policy import --force ./trustpolicy.json",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       const bytes = await io.fs.readFile(absolutePath(io.cwd, args.file), {

@@ -14,6 +14,7 @@ import type { CliIo } from "../../io.ts";
 import { encodeConfigJson } from "../../config/_config_file.ts";
 import { trustPolicyWritePath, writeTrustPolicyFile } from "../../config/trust_policy_file.ts";
 import { repeatedFlag } from "../../_repeated_flag.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "string", description: "Name of the trust policy statement" },
@@ -52,7 +53,13 @@ const args = {
  */
 export function policyInitCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "init", description: "Write a trust policy with one statement" },
+    meta: cliMeta({
+      name: "init",
+      description: "Write a trust policy with one statement",
+      examples: [
+        'ocisign policy init --name wabbit-networks-images --scope local/hello-world --trust-store ca:wabbit-networks.io --trusted-identity "*"',
+      ],
+    }),
     args,
     async run({ args, rawArgs }): Promise<void> {
       if (!args.name) throw new UsageError("missing the statement name: use --name NAME");

@@ -9,6 +9,7 @@ import type { CliIo } from "../../io.ts";
 import { policyImportCommand } from "./import.ts";
 import { policyInitCommand } from "./init.ts";
 import { policyShowCommand } from "./show.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `policy` command group.
@@ -23,7 +24,13 @@ import { policyShowCommand } from "./show.ts";
  */
 export function policyCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: { name: "policy", description: "Manage the trust policy" },
+    meta: cliMeta({
+      name: "policy",
+      description: "Manage the trust policy",
+      examples: [
+        "ocisign policy show",
+      ],
+    }),
     subCommands: {
       import: () => policyImportCommand(io),
       show: () => policyShowCommand(io),

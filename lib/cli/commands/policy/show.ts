@@ -10,6 +10,7 @@ import { OcisignError } from "../../../errors.ts";
 import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
 import type { CliIo } from "../../io.ts";
 import { readTrustPolicyFile } from "../../config/trust_policy_file.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {} as const satisfies ArgsDef;
 
@@ -26,7 +27,13 @@ const args = {} as const satisfies ArgsDef;
  */
 export function policyShowCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "show", description: "Show the trust policy" },
+    meta: cliMeta({
+      name: "show",
+      description: "Show the trust policy",
+      examples: [
+        "ocisign policy show",
+      ],
+    }),
     args,
     async run(): Promise<void> {
       const { bytes } = await readTrustPolicyFile(io);
