@@ -39,7 +39,7 @@ Deno.test("a layout tar piped between two ocisign processes: cp --to-oci-layout 
     const [made, verified] = await Promise.all([producer.output(), consumer.output()]);
     const text = (b: Uint8Array) => new TextDecoder().decode(b);
     assertEquals(made.code, 0, text(made.stderr));
-    assert.match(text(made.stderr), /^Copied \[oci-layout\] \.\/img:v1 => \[oci-layout\] -\n/);
+    assert.match(text(made.stderr), /^Copied \[oci-layout\] \.\/img:v1 => \[oci-layout\] -$/m);
     assertEquals(verified.code, 0, text(verified.stderr));
     assert.match(
       text(verified.stdout),
