@@ -250,7 +250,8 @@ async function serveWithDeno(
   tls?: HttpTlsOptions,
 ): Promise<HttpServer> {
   const listener = listenDeno(hostname, port, tls);
-  let guard: ConnectionGuard | undefined;
+  // Set once the private server listens; only its relayed connections are served.
+  const front: { guard?: ConnectionGuard } = {};
   const abort = new AbortController();
   const onError = (err: unknown): Response => {
     const text = err instanceof Error ? err.message : String(err);
@@ -262,7 +263,7 @@ async function serveWithDeno(
   // The handler sees a signal that aborts only when the client goes away (Deno's own
   // request.signal also aborts after every successful response).
   const serveRequest = (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
-    const remoteAddress = guard?.clientOf((info.remoteAddr as Deno.NetAddr).port);
+    const remoteAddress = front.guard?.clientOf((info.remoteAddr as Deno.NetAddr).port);
     if (remoteAddress === undefined) {
       // Only the front may use the private port.
       return Promise.resolve(new Response(null, { status: 403 }));
@@ -312,12 +313,13 @@ async function serveWithDeno(
     listener.close();
     throw err;
   }
-  guard = startConnectionGuard(listener, () => privatePort, limits);
+  const guard = startConnectionGuard(listener, () => privatePort, limits);
+  front.guard = guard;
   return {
     hostname,
     port: (listener.addr as Deno.NetAddr).port,
     async close(): Promise<void> {
-      await guard?.close();
+      await guard.close();
       abort.abort();
       await Promise.allSettled(servers.map((s) => s.finished));
     },
