@@ -14,6 +14,7 @@ import type { Challenge } from "./_challenge.ts";
 import type { Credential, CredentialProvider } from "./credentials.ts";
 import { readAllBounded } from "./_read_bounded.ts";
 import { checkRealm } from "./_realm_guard.ts";
+import { IdleWatch, watchResponseBody, watchUploadBody } from "./_idle_watch.ts";
 import { safeUrl } from "./_response_error.ts";
 import { discard } from "./_response.ts";
 
@@ -47,7 +48,11 @@ export interface HttpClientOptions {
   forceOAuth2?: boolean;
   /** `client_id` for OAuth2 requests (default `ocisign`). */
   clientId?: string;
-  /** Longest wait for a response's headers, in milliseconds (default 60000). */
+  /**
+   * Longest silence of the registry, in milliseconds (default 60000): while waiting for a
+   * response's headers, for each next chunk of its body, and for the registry to take each next
+   * chunk of a streamed upload. The time the caller spends between reads does not count.
+   */
   timeoutMs?: number;
 }
 
@@ -61,8 +66,7 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /**
    * Body. Bytes in memory can be re-sent after a challenge, a redirect or a retry; a stream is
-   * sent once (no retry, no re-send after a challenge or redirect: the caller restarts) and is
-   * not bound by the response timeout, since the whole body goes out before the answer.
+   * sent once (no retry, no re-send after a challenge or redirect: the caller restarts).
    */
   body?: Uint8Array | ReadableStream<Uint8Array>;
   /** Token scopes the request needs (`repository:a:pull`). */
@@ -342,6 +346,7 @@ export class HttpClient {
       const bytes = await readAllBounded(res.body, MAX_TOKEN_RESPONSE, "Token response");
       parsed = JSON.parse(fromUtf8(bytes));
     } catch (err) {
+      if (err instanceof TimeoutError) throw err;
       throw new RegistryError(
         `The token service of ${this.#registry} sent a response that is not JSON`,
         res.status,
@@ -402,26 +407,28 @@ export class HttpClient {
     url: URL,
     init: RequestInit,
     signal: AbortSignal | undefined,
-    timed = true,
   ): Promise<Response> {
     const timeout = new AbortController();
-    const timer = timed ? setTimeout(() => timeout.abort(), this.#timeoutMs) : undefined;
+    const watch = new IdleWatch(this.#timeoutMs, () => timeout.abort());
     init.signal = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
+    const what = `${init.method} ${safeUrl(url)}`;
+    const timeoutError = (cause: unknown): TimeoutError =>
+      new TimeoutError(
+        `The registry stopped answering ${what}: nothing arrived for ${this.#timeoutMs} ms; check the network and the registry, or raise the timeout (OCISIGN_REGISTRY_TIMEOUT, in seconds)`,
+        { cause },
+      );
+    if (init.body instanceof ReadableStream) init.body = watchUploadBody(init.body, watch);
+    else watch.arm();
+    let res: Response;
     try {
-      return await this.#fetch(url, init);
+      res = await this.#fetch(url, init);
     } catch (err) {
-      if (timeout.signal.aborted && !signal?.aborted) {
-        throw new TimeoutError(
-          `The registry did not answer ${init.method} ${
-            safeUrl(url)
-          } within ${this.#timeoutMs} ms; check the network or raise the timeout`,
-          { cause: err },
-        );
-      }
+      if (watch.fired && !signal?.aborted) throw timeoutError(err);
       throw err;
     } finally {
-      clearTimeout(timer);
+      watch.disarm();
     }
+    return watchResponseBody(res, watch, timeoutError);
   }
 
   async #follow(
@@ -445,7 +452,7 @@ export class HttpClient {
       }
       // A streamed request body needs half-duplex fetch (Deno and Bun).
       if (streaming) (init as RequestInit & { duplex: "half" }).duplex = "half";
-      const res = await this.#fetchWithTimeout(url, init, signal, !streaming);
+      const res = await this.#fetchWithTimeout(url, init, signal);
       const location = res.headers.get("location");
       if (!REDIRECTS.has(res.status) || location === null || streaming) return res;
       await discard(res);

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
+import { within } from "../_helpers/deadline.ts";
 import { findPeer } from "../_helpers/peers.ts";
 import { runServe, type Runtime, startServeProcess } from "./_serve_process.ts";
 
@@ -32,15 +33,6 @@ async function closedByServer(conn: Deno.Conn): Promise<void> {
   } catch {
     // reset
   }
-}
-
-/** Fails instead of hanging when `p` takes longer than `ms` (a bound, not a speed test). */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 async function ping(host: string): Promise<number> {
