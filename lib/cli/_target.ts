@@ -19,6 +19,7 @@ import type { CredentialProvider } from "../registry/credentials.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
 import { Registry } from "../registry/registry.ts";
 import { envTimeoutMs } from "../registry/env_timeout.ts";
+import { resolveHost } from "../runtime/resolve_host.ts";
 import type { ReferrersMode } from "../registry/repository.ts";
 import { absolutePath } from "./config/config_dir.ts";
 import { readDockerConfig } from "./_docker_config.ts";
@@ -102,6 +103,7 @@ export async function openTarget(
     credentials: await credentialProvider(io, flags),
     userAgent: "ocisign",
     timeoutMs: envTimeoutMs(io.env) ?? 60_000,
+    resolveHost,
     onWarning: (message) => io.stderr(`Warning: ${message}\n`),
     ...(flags["plain-http"] ? { plainHttp: true } : {}),
     ...(options.referrers ? { referrers: options.referrers } : {}),

@@ -13,7 +13,8 @@ import { cleanScopes, parseChallenge } from "./_challenge.ts";
 import type { Challenge } from "./_challenge.ts";
 import type { Credential, CredentialProvider } from "./credentials.ts";
 import { readAllBounded } from "./_read_bounded.ts";
-import { checkRealm } from "./_realm_guard.ts";
+import { checkRealm, type ResolveHost } from "./_realm_guard.ts";
+export type { ResolveHost } from "./_realm_guard.ts";
 import { IdleWatch, watchResponseBody, watchUploadBody } from "./_idle_watch.ts";
 import { safeUrl } from "./_response_error.ts";
 import { discard } from "./_response.ts";
@@ -54,6 +55,11 @@ export interface HttpClientOptions {
    * chunk of a streamed upload. The time the caller spends between reads does not count.
    */
   timeoutMs?: number;
+  /**
+   * Resolves host names, so that a token realm named like a public host but resolving into the
+   * user's network is refused (without it, only `localhost` names are recognised).
+   */
+  resolveHost?: ResolveHost;
 }
 
 /** One request to the registry. */
@@ -126,6 +132,7 @@ export class HttpClient {
   #forceOAuth2: boolean;
   #clientId: string;
   #timeoutMs: number;
+  #resolveHost: ResolveHost | undefined;
   #scheme: "basic" | "bearer" | undefined;
   #challenge: Challenge | undefined;
   #tokens = new Map<string, Promise<string>>();
@@ -150,6 +157,7 @@ export class HttpClient {
     this.#forceOAuth2 = options.forceOAuth2 ?? false;
     this.#clientId = options.clientId ?? "ocisign";
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#resolveHost = options.resolveHost;
   }
 
   /** The registry origin (`http://localhost:5000`). */
@@ -294,7 +302,7 @@ export class HttpClient {
     }
     const cred = await this.#credential();
     if (cred?.registryToken !== undefined) return cred.registryToken;
-    checkRealm(realm, this.#base, this.#registry);
+    await checkRealm(realm, this.#base, this.#registry, this.#resolveHost);
     const service = challenge.params.service;
     let res: Response;
     if (cred?.identityToken !== undefined || (this.#forceOAuth2 && cred?.password !== undefined)) {
@@ -381,7 +389,7 @@ export class HttpClient {
         body,
         url.origin,
         signal,
-        (next) => checkRealm(next, this.#base, this.#registry),
+        (next) => checkRealm(next, this.#base, this.#registry, this.#resolveHost),
       );
     } catch (err) {
       if (signal?.aborted) throw new AbortedError("The token request was aborted");
@@ -438,7 +446,7 @@ export class HttpClient {
     startBody: Uint8Array | ReadableStream<Uint8Array> | undefined,
     trustedOrigin: string,
     signal: AbortSignal | undefined,
-    guard?: (next: URL) => void,
+    guard?: (next: URL) => Promise<void>,
   ): Promise<Response> {
     let url = start;
     let method = startMethod;
@@ -463,7 +471,7 @@ export class HttpClient {
         );
       }
       const next = new URL(location, url);
-      guard?.(next);
+      await guard?.(next);
       if (next.protocol !== "https:" && next.protocol !== "http:") {
         throw new RegistryError(`The registry redirected to an unsupported URL scheme`, res.status);
       }

@@ -8,6 +8,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { staticCredentials } from "../../registry/credentials.ts";
 import { storeDockerCredential } from "../../registry/docker_login.ts";
 import { Registry } from "../../registry/registry.ts";
+import { resolveHost } from "../../runtime/resolve_host.ts";
 import { registryArgs, UsageError } from "../_args.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
 import { registryFetch } from "../_target.ts";
@@ -45,6 +46,7 @@ export function loginCommand(io: CliIo): CommandDef<typeof args> {
       const registry = new Registry(args.registry, {
         fetch: await registryFetch(io, args),
         credentials: staticCredentials({ username: args.username, password }),
+        resolveHost,
         ...(args["plain-http"] ? { plainHttp: true } : {}),
       });
       await registry.ping({ signal: io.signal });
