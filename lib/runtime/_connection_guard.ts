@@ -38,6 +38,8 @@ export interface ConnectionGuard {
 
 const RELAY_BUFFER = 64 * 1024;
 const HEAD_END = [13, 10, 13, 10];
+/** Largest first request head accepted (hyper's default limit is about as large). */
+const MAX_HEAD = 64 * 1024;
 
 class Relay {
   readonly client: Deno.Conn;
@@ -94,6 +96,32 @@ async function pump(from: Deno.Conn, to: Deno.Conn, seen: (bytes: Uint8Array) =>
   }
 }
 
+/**
+ * Reads from the client until its first request head is complete; undefined when the client
+ * goes away first or sends a head larger than {@linkcode MAX_HEAD}.
+ */
+async function readHead(relay: Relay): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const buf = new Uint8Array(RELAY_BUFFER);
+  while (!relay.headDone) {
+    const n = await relay.client.read(buf);
+    if (n === null) return undefined;
+    const chunk = buf.slice(0, n);
+    relay.fromClient(chunk);
+    chunks.push(chunk);
+    size += n;
+    if (!relay.headDone && size > MAX_HEAD) return undefined;
+  }
+  const head = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    head.set(chunk, at);
+    at += chunk.length;
+  }
+  return head;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -140,10 +168,15 @@ export function startConnectionGuard(
   const serve = async (relay: Relay): Promise<void> => {
     let privateLocalPort: number | undefined;
     try {
+      // The private side is reached only with a complete request head, so connections that
+      // never send one cost a single descriptor.
+      const head = await readHead(relay);
+      if (head === undefined) return;
       const upstream = await Deno.connect({ hostname: "127.0.0.1", port: privatePort() });
       relay.upstream = upstream;
       privateLocalPort = (upstream.localAddr as Deno.NetAddr).port;
       byPrivatePort.set(privateLocalPort, relay.address);
+      for (let off = 0; off < head.length;) off += await upstream.write(head.subarray(off));
       const touch = (): void => void (relay.lastActivity = Date.now());
       const down = pump(upstream, relay.client, touch);
       // A client that half-closes after its request still gets the answer.
