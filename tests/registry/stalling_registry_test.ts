@@ -175,3 +175,40 @@ Deno.test({
       }
     }),
 });
+
+Deno.test("a token service that sends its headers and then nothing fails the request with ERR_TIMEOUT", async () => {
+  const ac = new AbortController();
+  const gone = new Promise<void>((resolve) => ac.signal.addEventListener("abort", () => resolve()));
+  let self = "";
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    (req) => {
+      if (new URL(req.url).pathname === "/token") {
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            await gone;
+            controller.close();
+          },
+        });
+        return new Response(body, { headers: { "content-type": "application/json" } });
+      }
+      return new Response(null, {
+        status: 401,
+        headers: { "www-authenticate": `Bearer realm="http://${self}/token",service="s"` },
+      });
+    },
+  );
+  self = `127.0.0.1:${server.addr.port}`;
+  try {
+    const reg = new Registry(self, { plainHttp: true, timeoutMs: 400, retry: FAST_RETRY });
+    const err = await within(
+      assertRejectsCode(() => reg.ping(), "ERR_TIMEOUT"),
+      HANG,
+      "the timeout",
+    );
+    assert(err.message.includes(`GET http://${self}/token`), err.message);
+  } finally {
+    ac.abort();
+    await server.finished;
+  }
+});
