@@ -36,7 +36,7 @@ export interface ConnectionGuard {
   close(): Promise<void>;
 }
 
-const RELAY_BUFFER = 64 * 1024;
+const RELAY_BUFFER = 256 * 1024;
 const HEAD_END = [13, 10, 13, 10];
 /** Largest first request head accepted (hyper's default limit is about as large). */
 const MAX_HEAD = 64 * 1024;
