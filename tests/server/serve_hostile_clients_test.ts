@@ -161,3 +161,37 @@ Deno.test({
     }
   },
 });
+
+for (const { runtime, label } of RUNTIMES) {
+  Deno.test({
+    name: `serve (${label}) closes a kept-alive connection after --idle-timeout of silence`,
+    ignore: runtime === undefined,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-idle-" });
+      const server = await startServeProcess(runtime!, [
+        root,
+        "--addr",
+        "127.0.0.1:0",
+        "--idle-timeout",
+        "1",
+      ]);
+      const [hostname, port] = server.host.split(":");
+      const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+      try {
+        await conn.write(new TextEncoder().encode("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n"));
+        const buf = new Uint8Array(4096);
+        const n = await conn.read(buf);
+        assert(
+          n !== null && new TextDecoder().decode(buf.subarray(0, n)).startsWith("HTTP/1.1 200"),
+        );
+        // Then silence: the server ends the connection (and keeps serving others).
+        await within(closedByServer(conn), 20_000, "closing the idle connection");
+        assertEquals(await ping(server.host), 200);
+      } finally {
+        conn.close();
+        await server.stop();
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
