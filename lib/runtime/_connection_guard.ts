@@ -37,6 +37,8 @@ export interface ConnectionGuard {
 }
 
 const RELAY_BUFFER = 256 * 1024;
+/** Reads of a request head are small: a slow client holds no more than this. */
+const HEAD_BUFFER = 16 * 1024;
 const HEAD_END = [13, 10, 13, 10];
 /** Largest first request head accepted (hyper's default limit is about as large). */
 const MAX_HEAD = 64 * 1024;
@@ -103,7 +105,7 @@ async function pump(from: Deno.Conn, to: Deno.Conn, seen: (bytes: Uint8Array) =>
 async function readHead(relay: Relay): Promise<Uint8Array | undefined> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const buf = new Uint8Array(RELAY_BUFFER);
+  const buf = new Uint8Array(HEAD_BUFFER);
   while (!relay.headDone) {
     const n = await relay.client.read(buf);
     if (n === null) return undefined;
