@@ -56,7 +56,8 @@ export function watchResponseBody(
   watch: IdleWatch,
   timeoutError: (cause: unknown) => Error,
 ): Response {
-  if (res.body === null) return res;
+  // A null-body status cannot be rebuilt with a body (and has nothing to wait for).
+  if (res.body === null || [101, 204, 205, 304].includes(res.status)) return res;
   const reader = res.body.getReader();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller): Promise<void> {
