@@ -422,7 +422,7 @@ export class HttpClient {
     const what = `${init.method} ${safeUrl(url)}`;
     const timeoutError = (cause: unknown): TimeoutError =>
       new TimeoutError(
-        `The registry did not answer ${what}: nothing arrived for ${this.#timeoutMs} ms; check the network and the registry, or raise the timeout (OCISIGN_REGISTRY_TIMEOUT, in seconds)`,
+        `The registry did not answer ${what}: no progress for ${this.#timeoutMs} ms; check the network and the registry, or raise the timeout (OCISIGN_REGISTRY_TIMEOUT, in seconds)`,
         { cause },
       );
     if (init.body instanceof ReadableStream) init.body = watchUploadBody(init.body, watch);
