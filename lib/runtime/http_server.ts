@@ -69,7 +69,7 @@ export interface ServeHttpOptions {
   /** Serve HTTPS with this certificate and key. */
   tls?: HttpTlsOptions;
   /**
-   * Most client connections open at once (default 256; Deno only, Bun has no such setting). At
+   * Most client connections open at once (default 128; Deno only, Bun has no such setting). At
    * the limit, the oldest connection that has not sent a complete request head is closed.
    */
   maxConnections?: number;
@@ -133,7 +133,7 @@ interface Limits {
 
 function resolveLimits(options: ServeHttpOptions): Limits {
   const limits = {
-    maxConnections: options.maxConnections ?? 256,
+    maxConnections: options.maxConnections ?? 128,
     headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
     idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
   };
