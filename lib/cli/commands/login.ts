@@ -8,6 +8,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { staticCredentials } from "../../registry/credentials.ts";
 import { storeDockerCredential } from "../../registry/docker_login.ts";
 import { Registry } from "../../registry/registry.ts";
+import { envTimeoutMs } from "../../registry/env_timeout.ts";
 import { resolveHost } from "../../runtime/resolve_host.ts";
 import { registryArgs, UsageError } from "../_args.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
@@ -47,6 +48,7 @@ export function loginCommand(io: CliIo): CommandDef<typeof args> {
         fetch: await registryFetch(io, args),
         credentials: staticCredentials({ username: args.username, password }),
         resolveHost,
+        timeoutMs: envTimeoutMs(io.env) ?? 60_000,
         ...(args["plain-http"] ? { plainHttp: true } : {}),
       });
       await registry.ping({ signal: io.signal });
