@@ -57,6 +57,7 @@ async function ocisign(
 console.log(`Working in ${work}`);
 
 // 1. A registry on a free loopback port, serving layouts under ./registry.
+await Deno.mkdir(`${work}/registry`);
 const server = new Deno.Command(Deno.execPath(), {
   args: ["run", "-A", "--quiet", cli, "serve", "--addr", "127.0.0.1:0", `${work}/registry`],
   cwd: work,

@@ -26,6 +26,8 @@ import {
 import type { CredentialProvider } from "../registry/credentials.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
 import { Registry } from "../registry/registry.ts";
+import { envTimeoutMs } from "../registry/env_timeout.ts";
+import { resolveHost } from "../runtime/resolve_host.ts";
 import type { ReferrersMode } from "../registry/repository.ts";
 import { absolutePath } from "./config/config_dir.ts";
 import { readDockerConfig } from "./_docker_config.ts";
@@ -117,6 +119,8 @@ export async function openTarget(
     hasher: io.hasher,
     credentials: await credentialProvider(io, flags),
     userAgent: "ocisign",
+    timeoutMs: envTimeoutMs(io.env) ?? 60_000,
+    resolveHost,
     onWarning: (message) => io.stderr(`Warning: ${message}\n`),
     ...(flags["plain-http"] !== undefined ? { plainHttp: flags["plain-http"] } : {}),
     ...(options.referrers ? { referrers: options.referrers } : {}),

@@ -10,6 +10,17 @@
  */
 import { UnauthorizedError } from "../errors.ts";
 
+/**
+ * Resolves a host name to its IP addresses (as `URL.hostname` spells IPv4, or bare IPv6).
+ *
+ * @example
+ * ```ts
+ * import type { ResolveHost } from "./_realm_guard.ts";
+ * const fixed: ResolveHost = (name) => Promise.resolve(name === "localhost" ? ["127.0.0.1"] : []);
+ * ```
+ */
+export type ResolveHost = (hostname: string) => Promise<string[]>;
+
 function ipv4Bytes(host: string): number[] | undefined {
   const parts = host.split(".");
   if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p))) return undefined;
@@ -77,6 +88,20 @@ export function isNonPublicIpLiteral(hostname: string): boolean {
     (v6[0]! & 0xfe) === 0xfc; // unique local fc00::/7
 }
 
+/** Whether `hostname` (a name, not an IP literal) leads into the user's network. */
+async function isNonPublicName(hostname: string, resolve: ResolveHost | undefined) {
+  const name = hostname.toLowerCase().replace(/\.$/, "");
+  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  if (resolve === undefined) return false;
+  let addresses: string[];
+  try {
+    addresses = await resolve(name);
+  } catch {
+    return false; // unresolvable: the request will fail on its own
+  }
+  return addresses.some((a) => isNonPublicIpLiteral(a.includes(":") ? `[${a}]` : a));
+}
+
 /**
  * Refuses a token realm (or a redirect of the token service) the client must not contact.
  *
@@ -84,15 +109,22 @@ export function isNonPublicIpLiteral(hostname: string): boolean {
  * ```ts
  * import { checkRealm } from "./_realm_guard.ts";
  * const registry = new URL("https://registry.example.com");
- * checkRealm(new URL("https://auth.example.com/token"), registry, "registry.example.com");
+ * await checkRealm(new URL("https://auth.example.com/token"), registry, "registry.example.com");
  * ```
  * @param realm Where the client would go.
  * @param registryBase The registry's base URL (its scheme and host).
  * @param registryName The registry as the user named it, for messages.
+ * @param resolve Resolves host names (without it, only `localhost` names are known).
  * @throws {UnauthorizedError} ERR_UNAUTHORIZED for a realm that is not http(s), plain http while
- *   the registry is https, or a non-public IP literal other than the registry's own host.
+ *   the registry is https, or a host other than the registry's own that is (or resolves to) a
+ *   loopback, link-local, private or unspecified address.
  */
-export function checkRealm(realm: URL, registryBase: URL, registryName: string): void {
+export async function checkRealm(
+  realm: URL,
+  registryBase: URL,
+  registryName: string,
+  resolve?: ResolveHost,
+): Promise<void> {
   if (realm.protocol !== "https:" && realm.protocol !== "http:") {
     throw new UnauthorizedError(
       `The registry ${registryName} sent a token realm with the unsupported scheme ${
@@ -105,9 +137,16 @@ export function checkRealm(realm: URL, registryBase: URL, registryName: string):
       `The registry ${registryName} sent a token realm ${realm.origin} that is not https; refusing to send credentials there`,
     );
   }
-  if (realm.hostname !== registryBase.hostname && isNonPublicIpLiteral(realm.hostname)) {
+  if (realm.hostname === registryBase.hostname) return;
+  const literal = ipv4Bytes(realm.hostname) !== undefined ||
+    ipv6Bytes(realm.hostname) !== undefined;
+  if (
+    literal ? isNonPublicIpLiteral(realm.hostname) : await isNonPublicName(realm.hostname, resolve)
+  ) {
     throw new UnauthorizedError(
-      `The registry ${registryName} sent a token realm on ${realm.hostname}, a loopback, link-local, private or unspecified address that is not the registry's own host; refusing to contact it (a registry may not send the client into your network)`,
+      `The registry ${registryName} sent a token realm on ${realm.hostname}, ${
+        literal ? "" : "a name for "
+      }a loopback, link-local, private or unspecified address that is not the registry's own host; refusing to contact it (a registry may not send the client into your network)`,
     );
   }
 }

@@ -13,7 +13,9 @@ import { cleanScopes, parseChallenge } from "./_challenge.ts";
 import type { Challenge } from "./_challenge.ts";
 import type { Credential, CredentialProvider } from "./credentials.ts";
 import { readAllBounded } from "./_read_bounded.ts";
-import { checkRealm } from "./_realm_guard.ts";
+import { checkRealm, type ResolveHost } from "./_realm_guard.ts";
+export type { ResolveHost } from "./_realm_guard.ts";
+import { IdleWatch, watchResponseBody, watchUploadBody } from "./_idle_watch.ts";
 import { safeUrl } from "./_response_error.ts";
 import { discard } from "./_response.ts";
 
@@ -47,8 +49,17 @@ export interface HttpClientOptions {
   forceOAuth2?: boolean;
   /** `client_id` for OAuth2 requests (default `ocisign`). */
   clientId?: string;
-  /** Longest wait for a response's headers, in milliseconds (default 60000). */
+  /**
+   * Longest silence of the registry, in milliseconds (default 60000): while waiting for a
+   * response's headers, for each next chunk of its body, and for the registry to take each next
+   * chunk of a streamed upload. The time the caller spends between reads does not count.
+   */
   timeoutMs?: number;
+  /**
+   * Resolves host names, so that a token realm named like a public host but resolving into the
+   * user's network is refused (without it, only `localhost` names are recognised).
+   */
+  resolveHost?: ResolveHost;
 }
 
 /** One request to the registry. */
@@ -61,8 +72,7 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /**
    * Body. Bytes in memory can be re-sent after a challenge, a redirect or a retry; a stream is
-   * sent once (no retry, no re-send after a challenge or redirect: the caller restarts) and is
-   * not bound by the response timeout, since the whole body goes out before the answer.
+   * sent once (no retry, no re-send after a challenge or redirect: the caller restarts).
    */
   body?: Uint8Array | ReadableStream<Uint8Array>;
   /** Token scopes the request needs (`repository:a:pull`). */
@@ -122,6 +132,7 @@ export class HttpClient {
   #forceOAuth2: boolean;
   #clientId: string;
   #timeoutMs: number;
+  #resolveHost: ResolveHost | undefined;
   #scheme: "basic" | "bearer" | undefined;
   #challenge: Challenge | undefined;
   #tokens = new Map<string, Promise<string>>();
@@ -146,6 +157,7 @@ export class HttpClient {
     this.#forceOAuth2 = options.forceOAuth2 ?? false;
     this.#clientId = options.clientId ?? "ocisign";
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#resolveHost = options.resolveHost;
   }
 
   /** The registry origin (`http://localhost:5000`). */
@@ -290,7 +302,7 @@ export class HttpClient {
     }
     const cred = await this.#credential();
     if (cred?.registryToken !== undefined) return cred.registryToken;
-    checkRealm(realm, this.#base, this.#registry);
+    await checkRealm(realm, this.#base, this.#registry, this.#resolveHost);
     const service = challenge.params.service;
     let res: Response;
     if (cred?.identityToken !== undefined || (this.#forceOAuth2 && cred?.password !== undefined)) {
@@ -342,6 +354,7 @@ export class HttpClient {
       const bytes = await readAllBounded(res.body, MAX_TOKEN_RESPONSE, "Token response");
       parsed = JSON.parse(fromUtf8(bytes));
     } catch (err) {
+      if (err instanceof TimeoutError) throw err;
       throw new RegistryError(
         `The token service of ${this.#registry} sent a response that is not JSON`,
         res.status,
@@ -376,7 +389,7 @@ export class HttpClient {
         body,
         url.origin,
         signal,
-        (next) => checkRealm(next, this.#base, this.#registry),
+        (next) => checkRealm(next, this.#base, this.#registry, this.#resolveHost),
       );
     } catch (err) {
       if (signal?.aborted) throw new AbortedError("The token request was aborted");
@@ -402,26 +415,28 @@ export class HttpClient {
     url: URL,
     init: RequestInit,
     signal: AbortSignal | undefined,
-    timed = true,
   ): Promise<Response> {
     const timeout = new AbortController();
-    const timer = timed ? setTimeout(() => timeout.abort(), this.#timeoutMs) : undefined;
+    const watch = new IdleWatch(this.#timeoutMs, () => timeout.abort());
     init.signal = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
+    const what = `${init.method} ${safeUrl(url)}`;
+    const timeoutError = (cause: unknown): TimeoutError =>
+      new TimeoutError(
+        `The registry did not answer ${what}: no progress for ${this.#timeoutMs} ms; check the network and the registry, or raise the timeout (OCISIGN_REGISTRY_TIMEOUT, in seconds)`,
+        { cause },
+      );
+    if (init.body instanceof ReadableStream) init.body = watchUploadBody(init.body, watch);
+    else watch.arm();
+    let res: Response;
     try {
-      return await this.#fetch(url, init);
+      res = await this.#fetch(url, init);
     } catch (err) {
-      if (timeout.signal.aborted && !signal?.aborted) {
-        throw new TimeoutError(
-          `The registry did not answer ${init.method} ${
-            safeUrl(url)
-          } within ${this.#timeoutMs} ms; check the network or raise the timeout`,
-          { cause: err },
-        );
-      }
+      if (watch.fired && !signal?.aborted) throw timeoutError(err);
       throw err;
     } finally {
-      clearTimeout(timer);
+      watch.disarm();
     }
+    return watchResponseBody(res, watch, timeoutError);
   }
 
   async #follow(
@@ -431,7 +446,7 @@ export class HttpClient {
     startBody: Uint8Array | ReadableStream<Uint8Array> | undefined,
     trustedOrigin: string,
     signal: AbortSignal | undefined,
-    guard?: (next: URL) => void,
+    guard?: (next: URL) => Promise<void>,
   ): Promise<Response> {
     let url = start;
     let method = startMethod;
@@ -445,7 +460,7 @@ export class HttpClient {
       }
       // A streamed request body needs half-duplex fetch (Deno and Bun).
       if (streaming) (init as RequestInit & { duplex: "half" }).duplex = "half";
-      const res = await this.#fetchWithTimeout(url, init, signal, !streaming);
+      const res = await this.#fetchWithTimeout(url, init, signal);
       const location = res.headers.get("location");
       if (!REDIRECTS.has(res.status) || location === null || streaming) return res;
       await discard(res);
@@ -456,7 +471,7 @@ export class HttpClient {
         );
       }
       const next = new URL(location, url);
-      guard?.(next);
+      await guard?.(next);
       if (next.protocol !== "https:" && next.protocol !== "http:") {
         throw new RegistryError(`The registry redirected to an unsupported URL scheme`, res.status);
       }

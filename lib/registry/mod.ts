@@ -18,6 +18,7 @@
 export * from "./reference.ts";
 export * from "./credentials.ts";
 export * from "./http_client.ts";
+export * from "./env_timeout.ts";
 export * from "./repository.ts";
 export * from "./registry.ts";
 export * from "./referrers_tag.ts";

@@ -1,9 +1,15 @@
 /**
  * Starts an HTTP(S) server for a fetch-style handler on Deno (`Deno.serve`) or Bun (`Bun.serve`),
- * whichever runs the code; the runtime is detected when {@linkcode serveHttp} is called.
+ * whichever runs the code; the runtime is detected when {@linkcode serveHttp} is called. The port
+ * is bound exclusively (no `SO_REUSEPORT`: a second server on the same address fails instead of
+ * sharing its requests), and client behaviour cannot end the server: connections are bounded in
+ * number, in the time to send a request head and in idle time, and accept errors such as EMFILE
+ * are survived.
  *
  * @module
  */
+import { RegistryError } from "../errors.ts";
+import { type ConnectionGuard, startConnectionGuard } from "./_connection_guard.ts";
 
 /**
  * A fetch-style request handler.
@@ -14,7 +20,21 @@
  * const hello: HttpHandler = () => Promise.resolve(new Response("hello"));
  * ```
  */
-export type HttpHandler = (request: Request) => Promise<Response>;
+export type HttpHandler = (request: Request, info: HttpRequestInfo) => Promise<Response>;
+
+/**
+ * What the server knows about a request besides the request itself.
+ *
+ * @example
+ * ```ts
+ * import type { HttpRequestInfo } from "./http_server.ts";
+ * const info: HttpRequestInfo = { remoteAddress: "127.0.0.1:50312" };
+ * ```
+ */
+export interface HttpRequestInfo {
+  /** The client's address, `host:port` (`[v6]:port` for IPv6). */
+  remoteAddress: string;
+}
 
 /**
  * Certificate and key for HTTPS, both PEM text.
@@ -48,6 +68,21 @@ export interface ServeHttpOptions {
   port?: number;
   /** Serve HTTPS with this certificate and key. */
   tls?: HttpTlsOptions;
+  /**
+   * Most client connections open at once (default 128; Deno only, Bun has no such setting). At
+   * the limit, the oldest connection that has not sent a complete request head is closed.
+   */
+  maxConnections?: number;
+  /**
+   * Time a connection has to send its first request head, in milliseconds (default 10 000; on Bun
+   * this is Bun's fixed 10 s).
+   */
+  headersTimeoutMs?: number;
+  /**
+   * A connection silent both ways for this long is closed, in milliseconds (default 60 000; Bun
+   * counts in whole seconds, 1 to 255).
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -73,18 +108,71 @@ export interface HttpServer {
 interface BunServer {
   readonly port: number;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
+  requestIP(request: Request): { address: string; port: number } | null;
 }
 
 interface BunRuntime {
   serve(options: {
     hostname: string;
     port: number;
-    fetch: (request: Request) => Promise<Response>;
+    fetch: (request: Request, server: BunServer) => Promise<Response>;
     tls?: { cert: string; key: string };
     maxRequestBodySize: number;
     idleTimeout: number;
     development: boolean;
+    reusePort: boolean;
   }): BunServer;
+}
+
+/** The limits, with their defaults. */
+interface Limits {
+  maxConnections: number;
+  headersTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+function resolveLimits(options: ServeHttpOptions): Limits {
+  const limits = {
+    maxConnections: options.maxConnections ?? 128,
+    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new RangeError(`serveHttp(): ${name} must be a positive integer, got ${value}`);
+    }
+  }
+  return limits;
+}
+
+function hostPort(hostname: string, port: number): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/** The reason a bind failed, in words, from Deno's error classes or Bun's `code`. */
+function bindReason(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  if (err instanceof Error && (err.name === "AddrInUse" || code === "EADDRINUSE")) {
+    return "address already in use";
+  }
+  if (err instanceof Error && (err.name === "PermissionDenied" || code === "EACCES")) {
+    return "permission denied";
+  }
+  if (err instanceof Error && (err.name === "AddrNotAvailable" || code === "EADDRNOTAVAIL")) {
+    return "address not available on this machine";
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function listenError(hostname: string, port: number, err: unknown): RegistryError {
+  return new RegistryError(
+    `cannot listen on ${hostPort(hostname, port)}: ${
+      bindReason(err)
+    }; stop what uses it or choose another address`,
+    0,
+    [],
+    { cause: err },
+  );
 }
 
 /**
@@ -110,18 +198,31 @@ function serveWithBun(
   handler: HttpHandler,
   hostname: string,
   port: number,
+  limits: Limits,
   tls?: HttpTlsOptions,
 ): HttpServer {
-  const server = bun.serve({
-    hostname,
-    port,
-    fetch: async (request: Request): Promise<Response> => await withLength(await handler(request)),
-    ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
-    // Uploads are streamed, so the body size is not limited here (Bun's default is 128 MiB).
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    idleTimeout: 120,
-    development: false,
-  });
+  let server: BunServer;
+  try {
+    server = bun.serve({
+      hostname,
+      port,
+      fetch: async (request: Request, self: BunServer): Promise<Response> => {
+        const ip = self.requestIP(request);
+        const remoteAddress = ip === null ? "unknown" : hostPort(ip.address, ip.port);
+        return await withLength(await handler(request, { remoteAddress }));
+      },
+      ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
+      // Uploads are streamed, so the body size is not limited here (Bun's default is 128 MiB).
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      idleTimeout: Math.min(255, Math.max(1, Math.ceil(limits.idleTimeoutMs / 1000))),
+      development: false,
+      // Outside development mode Bun sets SO_REUSEPORT unless told not to, and a second server
+      // on the same port would then silently take half of the requests.
+      reusePort: false,
+    });
+  } catch (err) {
+    throw listenError(hostname, port, err);
+  }
   return {
     hostname,
     port: server.port,
@@ -131,32 +232,42 @@ function serveWithBun(
   };
 }
 
+function listenDeno(hostname: string, port: number, tls?: HttpTlsOptions): Deno.Listener {
+  try {
+    return tls === undefined
+      ? Deno.listen({ hostname, port })
+      : Deno.listenTls({ hostname, port, cert: tls.cert, key: tls.key });
+  } catch (err) {
+    throw listenError(hostname, port, err);
+  }
+}
+
 async function serveWithDeno(
   handler: HttpHandler,
   hostname: string,
   port: number,
+  limits: Limits,
   tls?: HttpTlsOptions,
 ): Promise<HttpServer> {
-  const { promise: listening, resolve } = Promise.withResolvers<number>();
+  const listener = listenDeno(hostname, port, tls);
+  // Set once the private server listens; only its relayed connections are served.
+  const front: { guard?: ConnectionGuard } = {};
   const abort = new AbortController();
-  const options = {
-    hostname,
-    port,
-    signal: abort.signal,
-    onListen(addr: Deno.NetAddr): void {
-      resolve(addr.port);
-    },
-    onError(err: unknown): Response {
-      const text = err instanceof Error ? err.message : String(err);
-      return new Response(
-        JSON.stringify({ errors: [{ code: "UNKNOWN", message: `internal error: ${text}` }] }),
-        { status: 500, headers: { "content-type": "application/json" } },
-      );
-    },
+  const onError = (err: unknown): Response => {
+    const text = err instanceof Error ? err.message : String(err);
+    return new Response(
+      JSON.stringify({ errors: [{ code: "UNKNOWN", message: `internal error: ${text}` }] }),
+      { status: 500, headers: { "content-type": "application/json" } },
+    );
   };
   // The handler sees a signal that aborts only when the client goes away (Deno's own
   // request.signal also aborts after every successful response).
   const serveRequest = (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
+    const remoteAddress = front.guard?.clientOf((info.remoteAddr as Deno.NetAddr).port);
+    if (remoteAddress === undefined) {
+      // Only the front may use the private port.
+      return Promise.resolve(new Response(null, { status: 403 }));
+    }
     const disconnected = new AbortController();
     info.completed.catch(() => disconnected.abort(new Error("The client disconnected")));
     const init: RequestInit & { duplex?: "half" } = {
@@ -167,18 +278,50 @@ async function serveWithDeno(
       redirect: "manual",
     };
     if (request.body !== null) init.duplex = "half";
-    return handler(new Request(request.url, init));
+    return handler(new Request(request.url, init), { remoteAddress });
   };
-  const server = tls === undefined
-    ? Deno.serve(options, serveRequest)
-    : Deno.serve({ ...options, cert: tls.cert, key: tls.key }, serveRequest);
-  const actualPort = await listening;
+  let privatePort = 0;
+  const servers: Deno.HttpServer[] = [];
+  const startPrivate = async (): Promise<void> => {
+    const { promise: listening, resolve } = Promise.withResolvers<number>();
+    const server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      signal: abort.signal,
+      onListen: (addr: Deno.NetAddr) => resolve(addr.port),
+      onError,
+    }, serveRequest);
+    servers.push(server);
+    privatePort = await listening;
+    // Deno.serve ends when an accept fails (EMFILE): start another; the front keeps the public
+    // port, so only the connections in flight are lost.
+    server.finished.catch(async () => {
+      while (!abort.signal.aborted) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (abort.signal.aborted) return;
+        try {
+          return await startPrivate();
+        } catch {
+          // still out of descriptors: try again
+        }
+      }
+    });
+  };
+  try {
+    await startPrivate();
+  } catch (err) {
+    listener.close();
+    throw err;
+  }
+  const guard = startConnectionGuard(listener, () => privatePort, limits);
+  front.guard = guard;
   return {
     hostname,
-    port: actualPort,
+    port: (listener.addr as Deno.NetAddr).port,
     async close(): Promise<void> {
+      await guard.close();
       abort.abort();
-      await server.finished;
+      await Promise.allSettled(servers.map((s) => s.finished));
     },
   };
 }
@@ -195,8 +338,11 @@ async function serveWithDeno(
  * await server.close();
  * ```
  * @param handler Answers each request.
- * @param options Address, port and TLS material.
+ * @param options Address, port, TLS material and connection limits.
  * @returns The running server.
+ * @throws {RegistryError} ERR_REGISTRY when the address cannot be bound (in use, not ours,
+ *   not permitted).
+ * @throws {RangeError} for a port or a limit out of range.
  * @throws {TypeError} when neither Deno nor Bun is running the code.
  */
 export function serveHttp(
@@ -208,12 +354,13 @@ export function serveHttp(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`Cannot serve on port ${port}: use an integer from 0 to 65535`);
   }
+  const limits = resolveLimits(options);
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (bun !== undefined) {
-    return Promise.resolve(serveWithBun(bun, handler, hostname, port, options.tls));
+    return Promise.resolve(serveWithBun(bun, handler, hostname, port, limits, options.tls));
   }
   if (typeof (globalThis as { Deno?: unknown }).Deno === "object") {
-    return serveWithDeno(handler, hostname, port, options.tls);
+    return serveWithDeno(handler, hostname, port, limits, options.tls);
   }
   throw new TypeError("Cannot start an HTTP server: this runtime is neither Deno nor Bun");
 }

@@ -17,3 +17,4 @@ export * from "./node_fs.ts";
 export * from "./node_hasher.ts";
 export * from "./gc_pacer.ts";
 export * from "./http_server.ts";
+export * from "./resolve_host.ts";

@@ -72,6 +72,20 @@ export interface RequestLogEntry {
 }
 
 /**
+ * What the socket server knows about the client of a request.
+ *
+ * @example
+ * ```ts
+ * import type { ClientInfo } from "./registry_handler.ts";
+ * const client: ClientInfo = { remoteAddress: "127.0.0.1:50312" };
+ * ```
+ */
+export interface ClientInfo {
+  /** `host:port` (`[v6]:port` for IPv6). */
+  remoteAddress: string;
+}
+
+/**
  * Options for {@linkcode createRegistryHandler}.
  *
  * @example A read-only registry behind a Basic check
@@ -92,9 +106,10 @@ export interface RegistryHandlerOptions {
   readOnly?: boolean;
   /**
    * Decides whether a request is authorised (for example a Basic/htpasswd check done by the
-   * caller). Refused requests get 401 UNAUTHORIZED with a Basic challenge.
+   * caller), given the client the server saw. Refused requests get 401 UNAUTHORIZED with a Basic
+   * challenge; a `RegistryError` it throws becomes that error's answer (e.g. 429).
    */
-  auth?: (request: Request) => boolean | Promise<boolean>;
+  auth?: (request: Request, client?: ClientInfo) => boolean | Promise<boolean>;
   /** Receives one entry per request once its response has been sent. */
   log?: (entry: RequestLogEntry) => void;
   /** Safety limits. */
@@ -237,7 +252,7 @@ function logged(response: Response, done: (bytes: number) => void): Response {
  */
 export function createRegistryHandler(
   options: RegistryHandlerOptions,
-): (request: Request) => Promise<Response> {
+): (request: Request, client?: ClientInfo) => Promise<Response> {
   const limits = resolveLimits(options.limits);
   const ctx: ServerContext = {
     repositories: options.repositories,
@@ -249,7 +264,10 @@ export function createRegistryHandler(
   };
   const realm = (options.realm ?? "ocisign").replace(/["\\]/g, "");
   const log = options.log;
-  return async function handleRegistryRequest(request: Request): Promise<Response> {
+  return async function handleRegistryRequest(
+    request: Request,
+    client?: ClientInfo,
+  ): Promise<Response> {
     const started = performance.now();
     let url: URL;
     let response: Response;
@@ -260,7 +278,7 @@ export function createRegistryHandler(
       return specErrorResponse(400, "UNSUPPORTED", "The request URL cannot be parsed");
     }
     try {
-      if (options.auth !== undefined && !(await options.auth(request))) {
+      if (options.auth !== undefined && !(await options.auth(request, client))) {
         response = specErrorResponse(
           401,
           "UNAUTHORIZED",

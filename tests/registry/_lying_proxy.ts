@@ -1,8 +1,8 @@
 /**
  * A loopback proxy in front of a real registry that misbehaves on purpose: flips a byte of a
  * blob, truncates it, lies in `Docker-Content-Digest`, answers 500 a few times, cuts the body
- * mid-way, never answers, drops connections before answering, or redirects blobs to another
- * origin.
+ * mid-way, never answers, sends the headers (and some of the body) and then nothing, stops reading
+ * uploads, drops connections before answering, or redirects blobs to another origin.
  *
  * @module
  */
@@ -19,7 +19,20 @@ export type Lie =
   | { kind: "hang"; digest: string }
   | { kind: "fail-upload"; digest: string; times: number }
   // Lets `after` manifest PUTs through, then answers 500 to every later one.
-  | { kind: "fail-manifest-put"; after: number };
+  | { kind: "fail-manifest-put"; after: number }
+  /** GETs whose path ends with `path`: the real headers and `after` body bytes, then silence. */
+  | { kind: "stall"; path: string; after: number }
+  /** Uploads (PATCH or PUT with a body): never read the body, never answer. */
+  | { kind: "stall-upload" };
+
+/** Resolves when either signal fires (the client went away, or the proxy stops). */
+function stopped(a: AbortSignal, b: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (a.aborted || b.aborted) return resolve();
+    a.addEventListener("abort", () => resolve(), { once: true });
+    b.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
 
 function quiet(): Response {
   return new Response(null, { status: 502 });
@@ -80,6 +93,33 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
     async (req) => {
       const url = new URL(req.url);
       const lie = state.lie;
+      const gone = (): Promise<void> => stopped(req.signal, ac.signal);
+      if (lie?.kind === "stall" && req.method === "GET" && url.pathname.endsWith(lie.path)) {
+        state.hits++;
+        const headers = new Headers(req.headers);
+        headers.delete("host");
+        const res = await fetch(`${upstream}${url.pathname}${url.search}`, { headers });
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            if (lie.after > 0) controller.enqueue(bytes.subarray(0, lie.after));
+          },
+          async pull(controller) {
+            await gone();
+            controller.error(new Error("stalled by the test proxy"));
+          },
+        });
+        return new Response(body, { status: res.status, headers: res.headers });
+      }
+      if (
+        lie?.kind === "stall-upload" && req.body !== null &&
+        (req.method === "PATCH" || req.method === "PUT") &&
+        url.pathname.includes("/blobs/uploads/")
+      ) {
+        state.hits++;
+        await gone();
+        return new Response(null, { status: 499 });
+      }
       // An upload is completed by PUT .../blobs/uploads/<id>?digest=<digest>.
       if (
         lie?.kind === "fail-upload" && lie.times > 0 && req.method === "PUT" &&
@@ -103,8 +143,8 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
         });
       }
       // A manifest fetched by digest is lied about as a blob is.
-      const isTarget = lie !== undefined && lie.kind !== "fail-upload" &&
-        lie.kind !== "fail-manifest-put" && req.method === "GET" &&
+      const isTarget = lie !== undefined && "digest" in lie && lie.kind !== "fail-upload" &&
+        req.method === "GET" &&
         (url.pathname.endsWith(`/blobs/${lie.digest}`) ||
           url.pathname.endsWith(`/manifests/${lie.digest}`));
       if (isTarget && lie.kind === "fail" && lie.times > 0) {

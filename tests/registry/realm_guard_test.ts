@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertRejectsCode, assertThrowsCode } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { resolveHost } from "../../lib/runtime/resolve_host.ts";
 import { checkRealm, isNonPublicIpLiteral } from "../../lib/registry/_realm_guard.ts";
 import { Registry } from "../../lib/registry/registry.ts";
 import { staticCredentials } from "../../lib/registry/credentials.ts";
@@ -40,22 +41,62 @@ Deno.test("isNonPublicIpLiteral() knows loopback, link-local, private and unspec
   ) assert(!isNonPublicIpLiteral(hostname(url)), `${url} should be public`);
 });
 
-Deno.test("checkRealm() refuses other schemes, https downgrades and non-public hosts other than the registry's", () => {
+Deno.test("checkRealm() refuses other schemes, https downgrades and non-public hosts other than the registry's", async () => {
   const https = new URL("https://registry.example.com");
   const local = new URL("http://127.0.0.1:5000");
-  checkRealm(new URL("https://auth.example.com/token"), https, "registry.example.com");
-  checkRealm(new URL("http://127.0.0.1:5001/token"), local, "127.0.0.1:5000");
+  await checkRealm(new URL("https://auth.example.com/token"), https, "registry.example.com");
+  await checkRealm(new URL("http://127.0.0.1:5001/token"), local, "127.0.0.1:5000");
+  const named = new URL("http://localhost:5000");
+  await checkRealm(new URL("http://localhost:5001/token"), named, "localhost:5000");
   const refused = [
     [new URL("ftp://auth.example.com/token"), https, "unsupported scheme"],
     [new URL("http://auth.example.com/token"), https, "not https"],
     [new URL("https://169.254.169.254/latest"), https, "link-local"],
     [new URL("http://127.0.0.2:5001/token"), local, "127.0.0.2"],
     [new URL("http://[::1]:5001/token"), local, "[::1]"],
+    // Names for loopback (RFC 6761) are known without a resolver.
+    [new URL("http://localhost:5001/token"), local, "a name for a loopback"],
+    [new URL("http://auth.localhost./token"), local, "auth.localhost."],
   ] as const;
   for (const [realm, base, words] of refused) {
-    const err = assertThrowsCode(() => checkRealm(realm, base, base.host), "ERR_UNAUTHORIZED");
+    const err = await assertRejectsCode(
+      () => checkRealm(realm, base, base.host),
+      "ERR_UNAUTHORIZED",
+    );
     assert(err.message.includes(words), err.message);
   }
+});
+
+Deno.test("checkRealm() resolves names: one that leads into the user's network is refused", async () => {
+  const registry = new URL("https://registry.example.com");
+  const dns: Record<string, string[]> = {
+    "auth.example.com": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
+    "metadata.evil.example": ["169.254.169.254"],
+    "mixed.evil.example": ["8.8.8.8", "fd00::1"],
+  };
+  const resolve = (name: string) => Promise.resolve(dns[name] ?? []);
+  await checkRealm(
+    new URL("https://auth.example.com/t"),
+    registry,
+    "registry.example.com",
+    resolve,
+  );
+  for (const host of ["metadata.evil.example", "mixed.evil.example"]) {
+    const err = await assertRejectsCode(
+      () => checkRealm(new URL(`https://${host}/t`), registry, "registry.example.com", resolve),
+      "ERR_UNAUTHORIZED",
+    );
+    assert(err.message.includes(`${host}, a name for a loopback`), err.message);
+  }
+});
+
+Deno.test("resolveHost() resolves localhost to loopback with the system resolver", async () => {
+  const addresses = await resolveHost("localhost");
+  assert(addresses.length > 0);
+  assert(
+    addresses.every((a) => isNonPublicIpLiteral(a.includes(":") ? `[${a}]` : a)),
+    `${addresses}`,
+  );
 });
 
 /** A registry that challenges every request with `realm`, and a token service that counts. */
@@ -143,3 +184,45 @@ Deno.test("Registry with a pre-minted registry token does not need (or check) th
     await hostile.stop();
   }
 });
+
+for (const resolver of [undefined, resolveHost]) {
+  Deno.test(
+    `Registry on 127.0.0.1 never sends credentials to a realm on localhost:other-port (${
+      resolver === undefined ? "no resolver" : "system resolver"
+    })`,
+    async () => {
+      // The token service listens on loopback, reached by name from a registry on an IP literal.
+      let tokenHits = 0;
+      const tokens = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+        tokenHits++;
+        return Response.json({ token: "stolen" });
+      });
+      const registry = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+        () =>
+          new Response("unauthorized", {
+            status: 401,
+            headers: {
+              "www-authenticate":
+                `Bearer realm="http://localhost:${tokens.addr.port}/token",service="x"`,
+            },
+          }),
+      );
+      try {
+        const reg = new Registry(`127.0.0.1:${registry.addr.port}`, {
+          plainHttp: true,
+          credentials: staticCredentials({ username: "alice", password: "secret" }),
+          retry: { maxRetries: 0 },
+          ...(resolver === undefined ? {} : { resolveHost: resolver }),
+        });
+        const err = await assertRejectsCode(() => reg.ping(), "ERR_UNAUTHORIZED");
+        assert(err.message.includes("localhost"), err.message);
+        assert(!err.message.includes("secret"));
+        assertEquals(tokenHits, 0);
+      } finally {
+        await registry.shutdown();
+        await tokens.shutdown();
+      }
+    },
+  );
+}

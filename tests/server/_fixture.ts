@@ -11,14 +11,14 @@ import { serveHttp } from "../../lib/runtime/http_server.ts";
 import type { HttpServer } from "../../lib/runtime/http_server.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createLayoutRepositoryProvider, createRegistryHandler } from "../../lib/server/mod.ts";
-import type { RegistryHandlerOptions, RequestLogEntry } from "../../lib/server/mod.ts";
+import type { ClientInfo, RegistryHandlerOptions, RequestLogEntry } from "../../lib/server/mod.ts";
 
 /** A running test registry. */
 export interface TestRegistry {
   /** The temp dir holding one layout per repository. */
   root: string;
   /** The handler. */
-  handler: (request: Request) => Promise<Response>;
+  handler: (request: Request, client?: ClientInfo) => Promise<Response>;
   /** Log entries written so far. */
   log: RequestLogEntry[];
   /** Sends a request to the handler in-process (`path` is relative to http://registry.test). */

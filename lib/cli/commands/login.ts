@@ -8,6 +8,8 @@ import type { ArgsDef, CommandDef } from "citty";
 import { staticCredentials } from "../../registry/credentials.ts";
 import { storeDockerCredential } from "../../registry/docker_login.ts";
 import { Registry } from "../../registry/registry.ts";
+import { envTimeoutMs } from "../../registry/env_timeout.ts";
+import { resolveHost } from "../../runtime/resolve_host.ts";
 import { registryArgs, UsageError } from "../_args.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
 import { credentialEnv, flagPassword, registryFetch } from "../_target.ts";
@@ -56,6 +58,8 @@ export function loginCommand(io: CliIo): CommandDef<typeof args> {
       const registry = new Registry(args.registry, {
         fetch: await registryFetch(io, args),
         credentials: staticCredentials({ username, password }),
+        resolveHost,
+        timeoutMs: envTimeoutMs(io.env) ?? 60_000,
         ...(args["plain-http"] !== undefined ? { plainHttp: args["plain-http"] } : {}),
       });
       try {

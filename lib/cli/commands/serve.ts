@@ -10,7 +10,8 @@ import { serveHttp } from "../../runtime/http_server.ts";
 import { createLayoutRepositoryProvider } from "../../server/layout_repository_provider.ts";
 import { createRegistryHandler } from "../../server/registry_handler.ts";
 import type { RequestLogEntry } from "../../server/registry_handler.ts";
-import { outputArgs, UsageError } from "../_args.ts";
+import { NotFoundError } from "../../errors.ts";
+import { outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
 import { absolutePath } from "../config/config_dir.ts";
 import type { CliIo } from "../io.ts";
 import { htpasswdAuth, parseHtpasswd } from "../serve/htpasswd.ts";
@@ -34,6 +35,19 @@ const args = {
   },
   "tls-cert": { type: "string", description: "PEM certificate chain for HTTPS" },
   "tls-key": { type: "string", description: "PEM private key for HTTPS" },
+  create: { type: "boolean", description: "Create the directory when it does not exist" },
+  "max-connections": {
+    type: "string",
+    description: "Most client connections at once (default 128; Deno only)",
+  },
+  "header-timeout": {
+    type: "string",
+    description: "Seconds a connection has to send a request head (default 10; Bun: always 10)",
+  },
+  "idle-timeout": {
+    type: "string",
+    description: "Seconds of silence after which a connection is closed (default 60)",
+  },
   ...outputArgs,
 } as const satisfies ArgsDef;
 
@@ -74,7 +88,21 @@ export function serveCommand(io: CliIo): CommandDef<typeof args> {
         ? htpasswdAuth(parseHtpasswd(await read(args.htpasswd)))
         : undefined;
       const root = absolutePath(io.cwd, args.root);
-      await io.fs.mkdir(root, { recursive: true });
+      const limits = {
+        maxConnections: parsePositiveInt(args["max-connections"], "max-connections", 128),
+        headersTimeoutMs: parsePositiveInt(args["header-timeout"], "header-timeout", 10) * 1000,
+        idleTimeoutMs: parsePositiveInt(args["idle-timeout"], "idle-timeout", 60) * 1000,
+      };
+      const info = await io.fs.stat(root);
+      if (info === undefined && args.create) {
+        await io.fs.mkdir(root, { recursive: true });
+      } else if (info === undefined) {
+        throw new NotFoundError(
+          `The directory ${root} does not exist; create it, or pass --create to have serve create it`,
+        );
+      } else if (!info.isDirectory) {
+        throw new UsageError(`${root} is not a directory; serve needs a directory of layouts`);
+      }
       const json = args.output === "json";
       const handler = createRegistryHandler({
         repositories: createLayoutRepositoryProvider({ root, fs: io.fs, hasherFactory: io.hasher }),
@@ -91,7 +119,12 @@ export function serveCommand(io: CliIo): CommandDef<typeof args> {
       const tls = args["tls-cert"] && args["tls-key"]
         ? { cert: await read(args["tls-cert"]), key: await read(args["tls-key"]) }
         : undefined;
-      const server = await serveHttp(handler, { hostname, port, ...(tls ? { tls } : {}) });
+      const server = await serveHttp(handler, {
+        hostname,
+        port,
+        ...limits,
+        ...(tls ? { tls } : {}),
+      });
       const url = `${tls ? "https" : "http"}://${server.hostname}:${server.port}`;
       io.stdout(
         json ? JSON.stringify({ listening: url, root }) + "\n" : `Serving ${root} at ${url}\n`,

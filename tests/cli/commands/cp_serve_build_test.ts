@@ -167,7 +167,13 @@ Deno.test("serve: push with cp -r, list and verify through the referrers API; re
 
 function serveInProcess(sb: CliSandbox, args: string[]): { stop: () => Promise<void> } {
   const controller = new AbortController();
-  const done = sb.runWith({ signal: controller.signal }, "serve", ...args, "./registry");
+  const done = sb.runWith(
+    { signal: controller.signal },
+    "serve",
+    "--create",
+    ...args,
+    "./registry",
+  );
   return {
     stop: async () => {
       controller.abort();

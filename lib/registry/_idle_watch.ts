@@ -1,0 +1,118 @@
+/**
+ * Private: an idle timeout over a whole HTTP exchange. `fetch` resolves when the response headers
+ * arrive, so a timer around it leaves the body unguarded: a registry that sends headers and then
+ * nothing would hang the client forever. The watch is armed whenever the client waits for the
+ * registry (for the headers, for the next chunk of the response body, for the registry to take
+ * the next chunk of a streamed upload) and disarmed while the client itself is busy, so a slow
+ * consumer or a slow upload source never counts against the registry.
+ *
+ * @module
+ */
+
+/** A restartable one-shot timer that aborts the exchange when it fires. */
+export class IdleWatch {
+  readonly #ms: number;
+  readonly #onIdle: () => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #fired = false;
+
+  /**
+   * @param ms The longest wait.
+   * @param onIdle Called once when a wait takes longer (aborts the request).
+   */
+  constructor(ms: number, onIdle: () => void) {
+    this.#ms = ms;
+    this.#onIdle = onIdle;
+  }
+
+  /** Whether a wait took too long. */
+  get fired(): boolean {
+    return this.#fired;
+  }
+
+  /** Starts (or restarts) a wait. */
+  arm(): void {
+    clearTimeout(this.#timer);
+    if (this.#fired) return;
+    this.#timer = setTimeout(() => {
+      this.#fired = true;
+      this.#onIdle();
+    }, this.#ms);
+  }
+
+  /** Ends the current wait. */
+  disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/**
+ * The response with its body read under `watch`: each read of the underlying body is one wait,
+ * and a wait that fires errors the body with `timeoutError()`.
+ */
+export function watchResponseBody(
+  res: Response,
+  watch: IdleWatch,
+  timeoutError: (cause: unknown) => Error,
+): Response {
+  // A null-body status cannot be rebuilt with a body (and has nothing to wait for).
+  if (res.body === null || [101, 204, 205, 304].includes(res.status)) return res;
+  const reader = res.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller): Promise<void> {
+      watch.arm();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        watch.disarm();
+        controller.error(watch.fired ? timeoutError(err) : err);
+        return;
+      }
+      watch.disarm();
+      if (watch.fired) {
+        controller.error(timeoutError(undefined));
+        await reader.cancel().catch(() => {});
+      } else if (chunk.done) {
+        controller.close();
+      } else {
+        controller.enqueue(chunk.value);
+      }
+    },
+    async cancel(reason): Promise<void> {
+      watch.disarm();
+      await reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return new Response(body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+}
+
+/**
+ * A streamed request body under `watch`: once a chunk is handed to `fetch`, the registry has to
+ * take it (the next pull) before the watch fires; after the last chunk, the wait for the
+ * response headers begins.
+ */
+export function watchUploadBody(
+  body: ReadableStream<Uint8Array>,
+  watch: IdleWatch,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller): Promise<void> {
+      watch.disarm();
+      const chunk = await reader.read();
+      watch.arm();
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+    async cancel(reason): Promise<void> {
+      watch.disarm();
+      await reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}

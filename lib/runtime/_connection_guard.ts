@@ -1,0 +1,235 @@
+/**
+ * Private: the TCP (or TLS) front of the Deno server. `Deno.serve` has no header timeout, no idle
+ * timeout and no connection limit, and an accept error such as EMFILE ends it with an uncaught
+ * rejection; a few hundred half-sent requests were enough to kill `ocisign serve`. So the public
+ * socket is accepted here and each connection is relayed to a `Deno.serve` on a private loopback
+ * port, under three rules:
+ *
+ * - at most `maxConnections` at once; at the limit, the oldest connection that has not yet sent a
+ *   complete request head is closed to make room (else the new one is refused);
+ * - a connection must send its first request head within `headersTimeoutMs`;
+ * - a connection silent both ways for `idleTimeoutMs` is closed.
+ *
+ * Accept errors (EMFILE, ENFILE, ECONNABORTED) are survived: the loop waits a little and accepts
+ * again. The relay records which client each private connection belongs to, so the handler sees
+ * the real client address, and connections to the private port that do not come from the relay
+ * are answered 403.
+ *
+ * @module
+ */
+
+/** Limits of {@linkcode startConnectionGuard}. */
+export interface ConnectionLimits {
+  /** Most connections open at once. */
+  maxConnections: number;
+  /** Time to send the first request head, in milliseconds. */
+  headersTimeoutMs: number;
+  /** Longest silence in both directions, in milliseconds. */
+  idleTimeoutMs: number;
+}
+
+/** A running front. */
+export interface ConnectionGuard {
+  /** Who the private connection with this local port relays, `host:port` (undefined: nobody). */
+  clientOf(privatePort: number): string | undefined;
+  /** Stops accepting, closes every relayed connection and waits for the relays to end. */
+  close(): Promise<void>;
+}
+
+const RELAY_BUFFER = 256 * 1024;
+/** Reads of a request head are small: a slow client holds no more than this. */
+const HEAD_BUFFER = 16 * 1024;
+const HEAD_END = [13, 10, 13, 10];
+/** Largest first request head accepted (hyper's default limit is about as large). */
+const MAX_HEAD = 64 * 1024;
+
+class Relay {
+  readonly client: Deno.Conn;
+  readonly address: string;
+  upstream: Deno.Conn | undefined;
+  readonly acceptedAt = Date.now();
+  lastActivity = Date.now();
+  headDone = false;
+  #matched = 0;
+  #closed = false;
+
+  constructor(client: Deno.Conn) {
+    this.client = client;
+    const addr = client.remoteAddr as Deno.NetAddr;
+    this.address = addr.hostname.includes(":")
+      ? `[${addr.hostname}]:${addr.port}`
+      : `${addr.hostname}:${addr.port}`;
+  }
+
+  /** Notes client bytes: activity, and whether the first request head is complete. */
+  fromClient(bytes: Uint8Array): void {
+    this.lastActivity = Date.now();
+    if (this.headDone) return;
+    for (const b of bytes) {
+      this.#matched = b === HEAD_END[this.#matched] ? this.#matched + 1 : b === 13 ? 1 : 0;
+      if (this.#matched === 4) {
+        this.headDone = true;
+        return;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const conn of [this.client, this.upstream]) {
+      try {
+        conn?.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+async function pump(from: Deno.Conn, to: Deno.Conn, seen: (bytes: Uint8Array) => void) {
+  const buf = new Uint8Array(RELAY_BUFFER);
+  for (;;) {
+    const n = await from.read(buf);
+    if (n === null) return;
+    const chunk = buf.subarray(0, n);
+    seen(chunk);
+    for (let off = 0; off < n;) off += await to.write(chunk.subarray(off));
+  }
+}
+
+/**
+ * Reads from the client until its first request head is complete; undefined when the client
+ * goes away first or sends a head larger than {@linkcode MAX_HEAD}.
+ */
+async function readHead(relay: Relay): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const buf = new Uint8Array(HEAD_BUFFER);
+  while (!relay.headDone) {
+    const n = await relay.client.read(buf);
+    if (n === null) return undefined;
+    const chunk = buf.slice(0, n);
+    relay.fromClient(chunk);
+    chunks.push(chunk);
+    size += n;
+    if (!relay.headDone && size > MAX_HEAD) return undefined;
+  }
+  const head = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    head.set(chunk, at);
+    at += chunk.length;
+  }
+  return head;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Accepts on `listener` and relays every connection to `127.0.0.1:privatePort`.
+ * @param listener The public listener (TCP or TLS), already bound.
+ * @param privatePort The current port of the private `Deno.serve` (it may be restarted).
+ * @param limits Connection count and timeouts.
+ * @returns The running front.
+ */
+export function startConnectionGuard(
+  listener: Deno.Listener,
+  privatePort: () => number,
+  limits: ConnectionLimits,
+): ConnectionGuard {
+  const relays = new Set<Relay>();
+  const byPrivatePort = new Map<number, string>();
+  const running = new Set<Promise<void>>();
+  let stopped = false;
+
+  const tick = Math.max(10, Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs) / 4);
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const relay of relays) {
+      const slowHead = !relay.headDone && now - relay.acceptedAt >= limits.headersTimeoutMs;
+      if (slowHead || now - relay.lastActivity >= limits.idleTimeoutMs) relay.close();
+    }
+  }, tick);
+
+  const makeRoom = (): boolean => {
+    if (relays.size < limits.maxConnections) return true;
+    for (const relay of relays) {
+      // Set order is accept order: the first without a request head is the oldest.
+      if (!relay.headDone) {
+        relay.close();
+        relays.delete(relay);
+        return true;
+      }
+    }
+    return false;
+  };
+
+  const serve = async (relay: Relay): Promise<void> => {
+    let privateLocalPort: number | undefined;
+    try {
+      // The private side is reached only with a complete request head, so connections that
+      // never send one cost a single descriptor.
+      const head = await readHead(relay);
+      if (head === undefined) return;
+      const upstream = await Deno.connect({ hostname: "127.0.0.1", port: privatePort() });
+      relay.upstream = upstream;
+      privateLocalPort = (upstream.localAddr as Deno.NetAddr).port;
+      byPrivatePort.set(privateLocalPort, relay.address);
+      for (let off = 0; off < head.length;) off += await upstream.write(head.subarray(off));
+      const touch = (): void => void (relay.lastActivity = Date.now());
+      const down = pump(upstream, relay.client, touch);
+      // A client that half-closes after its request still gets the answer.
+      const up = pump(relay.client, upstream, (bytes) => relay.fromClient(bytes))
+        .then(() => upstream.closeWrite());
+      await Promise.race([down, up.then(() => down)]);
+    } catch {
+      // A side went away (or the front closed it): the relay ends.
+    } finally {
+      relay.close();
+      relays.delete(relay);
+      if (privateLocalPort !== undefined) byPrivatePort.delete(privateLocalPort);
+    }
+  };
+
+  const accepting = (async () => {
+    while (!stopped) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (stopped || err instanceof Deno.errors.BadResource) return;
+        // EMFILE and friends: the pending connections wait in the backlog while others end.
+        await sleep(50);
+        continue;
+      }
+      const relay = new Relay(conn);
+      if (!makeRoom()) {
+        relay.close();
+        continue;
+      }
+      relays.add(relay);
+      const done = serve(relay);
+      running.add(done);
+      done.finally(() => running.delete(done));
+    }
+  })();
+
+  return {
+    clientOf: (port) => byPrivatePort.get(port),
+    async close(): Promise<void> {
+      stopped = true;
+      clearInterval(sweeper);
+      try {
+        listener.close();
+      } catch {
+        // already closed
+      }
+      await accepting;
+      for (const relay of relays) relay.close();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
