@@ -13,6 +13,7 @@ Deno.test("localhost is HTTP unless --plain-http=false, for build bases, cp and 
     const server = sb.runWith(
       { signal: controller.signal },
       "serve",
+      "--create",
       "--addr",
       `127.0.0.1:${port}`,
       "./registry",

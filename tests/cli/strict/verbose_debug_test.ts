@@ -49,6 +49,7 @@ Deno.test({
       const server = sb.runWith(
         { signal: controller.signal },
         "serve",
+        "--create",
         "--addr",
         `127.0.0.1:${port}`,
         "--htpasswd",
