@@ -27,7 +27,7 @@ import type { EnvelopeContent } from "../signature/envelope.ts";
 import { parseEnvelope } from "../signature/parse_envelope.ts";
 import { loadTrustedCertificates } from "../trust/trust_store.ts";
 import type { TrustStore } from "../trust/trust_store.ts";
-import type { TrustPolicyStatement } from "../trust/trust_policy.ts";
+import type { PolicyStatement } from "../trust/trust_policy.ts";
 import { statementLevel } from "../trust/trust_policy.ts";
 import { verifyTrustedIdentity } from "../trust/trusted_identity.ts";
 import type { ValidationType, VerificationLevel } from "../trust/verification_level.ts";
@@ -47,8 +47,8 @@ export interface VerifyEnvelopeOptions {
   mediaType: string;
   /** The artifact being verified (mediaType, digest and size must match the payload). */
   subject: Descriptor;
-  /** The trust policy statement selected for the artifact. */
-  policy: TrustPolicyStatement;
+  /** The trust policy statement selected for the artifact (OCI or blob trust policy). */
+  policy: PolicyStatement;
   /** Where the trusted certificates of the policy's stores come from. */
   trustStore: TrustStore;
   /** Key/value pairs that must be present in the signed `targetArtifact.annotations`. */
