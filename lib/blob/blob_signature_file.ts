@@ -10,18 +10,8 @@ import type { EnvelopeFormat } from "../signature/envelope.ts";
 /** The extension every blob signature file has. */
 export const BLOB_SIGNATURE_EXTENSION = ".sig";
 
-/**
- * The last segment of a `/`-separated path.
- *
- * @example
- * ```ts
- * import { baseName } from "./blob_signature_file.ts";
- * console.log(baseName("dist/app.tar.gz")); // app.tar.gz
- * ```
- * @param path A path.
- * @returns Its file name.
- */
-export function baseName(path: string): string {
+/** The last segment of a `/`-separated path. */
+function baseName(path: string): string {
   const trimmed = path.replace(/\/+$/, "");
   return trimmed.slice(trimmed.lastIndexOf("/") + 1);
 }
