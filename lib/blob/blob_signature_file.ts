@@ -48,15 +48,15 @@ export function blobSignatureFileName(blobPath: string, format: EnvelopeFormat):
  */
 export function signatureFormatOfFile(signaturePath: string): EnvelopeFormat {
   const name = baseName(signaturePath);
+  if (!name.endsWith(BLOB_SIGNATURE_EXTENSION)) {
+    throw new InvalidInputError(
+      `invalid signature filename ${name}. The file extension must be .sig`,
+    );
+  }
   const parts = name.split(".");
   if (parts.length < 3) {
     throw new InvalidInputError(
       `invalid signature filename ${name}. A valid signature file name must contain signature format and .sig file extension`,
-    );
-  }
-  if (parts.at(-1) !== "sig") {
-    throw new InvalidInputError(
-      `invalid signature filename ${name}. The file extension must be .sig`,
     );
   }
   const format = parts.at(-2)!.toLowerCase();
