@@ -11,7 +11,6 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { signBlob } from "../../../blob/sign_blob.ts";
 import { blobSignatureFileName } from "../../../blob/blob_signature_file.ts";
-import { handleStream } from "../../../content/file_stream.ts";
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../../../errors.ts";
 import type { EnvelopeFormat } from "../../../signature/envelope.ts";
 import { outputArgs, parseKeyValues, UsageError } from "../../_args.ts";
@@ -23,6 +22,7 @@ import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { VERSION } from "../../version.ts";
 import { loadTimestamping, timestampFlags } from "../sign.ts";
+import { checkBlobFile, openBlobFile } from "./_blob_file.ts";
 
 const args = {
   key: { type: "string", alias: "k", description: "Signing key name (default: the default key)" },
@@ -90,10 +90,7 @@ async function plan(
   const jobs: Job[] = [];
   const seen = new Set<string>();
   for (const file of files) {
-    const path = absolutePath(io.cwd, file);
-    const info = await io.fs.stat(path);
-    if (info === undefined) throw new NotFoundError(`open ${file}: no such file or directory`);
-    if (info.isDirectory) throw new InvalidInputError(`read ${file}: is a directory`);
+    const path = await checkBlobFile(io, file);
     const dir = directory === undefined ? parentDir(path) : absolutePath(io.cwd, directory);
     const signaturePath = joinPath(dir, blobSignatureFileName(path, format));
     if (seen.has(signaturePath)) {
@@ -157,7 +154,7 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const results: Record<string, unknown>[] = [];
       for (const job of jobs) {
-        const result = await signBlob(handleStream(await io.fs.open(job.path)), {
+        const result = await signBlob(await openBlobFile(io, job.path), {
           signer,
           format,
           signingTime: io.now(),

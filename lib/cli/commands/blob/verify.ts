@@ -9,7 +9,6 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { signatureFormatOfFile } from "../../../blob/blob_signature_file.ts";
 import { verifyBlob } from "../../../blob/verify_blob.ts";
-import { handleStream } from "../../../content/file_stream.ts";
 import { MAX_ENVELOPE_BYTES } from "../../../signature/envelope.ts";
 import { selectBlobTrustPolicy } from "../../../trust/blob_trust_policy.ts";
 import { FsTrustStore } from "../../../trust/trust_store.ts";
@@ -21,6 +20,7 @@ import { absolutePath, configPaths } from "../../config/config_dir.ts";
 import { renderGoTable } from "../../config/_go_table.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
+import { checkBlobFile, openBlobFile } from "./_blob_file.ts";
 
 const args = {
   file: { type: "positional", required: true, description: "The signed file" },
@@ -67,7 +67,7 @@ export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
       const signature = await io.fs.readFile(absolutePath(io.cwd, args.signature), {
         maxBytes: MAX_ENVELOPE_BYTES,
       });
-      const blob = handleStream(await io.fs.open(absolutePath(io.cwd, args.file)));
+      const blob = await openBlobFile(io, await checkBlobFile(io, args.file));
       const result = await verifyBlob(blob, signature, {
         format,
         policy,
