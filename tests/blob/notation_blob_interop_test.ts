@@ -35,6 +35,22 @@ function notationFails(r: { code: number; stderr: string }, message: string): vo
   );
 }
 
+/** A test on a fresh shared set-up, skipped without notation 2 and openssl. */
+function interopTest(name: string, fn: (t: BlobInterop) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore,
+    fn: async () => {
+      const t = await blobInterop();
+      try {
+        await fn(t);
+      } finally {
+        await t.close();
+      }
+    },
+  });
+}
+
 async function payloadOf(path: string): Promise<string> {
   const mediaType = path.endsWith(".cose.sig") ? MEDIA_TYPE_COSE : MEDIA_TYPE_JWS;
   const content = parseEnvelope(await Deno.readFile(path), mediaType).unverifiedContent();
@@ -66,335 +82,308 @@ async function signBoth(
   };
 }
 
-Deno.test({
-  name:
-    "blob sign/verify interop with notation 2: JWS and COSE, RSA and EC P-384, metadata, expiry",
-  ignore,
-  fn: async () => {
-    const t = await blobInterop();
-    try {
-      for (const key of ["rsa", "ec"]) {
-        for (const format of ["jws", "cose"]) {
-          const extra = [
-            "--media-type",
-            MEDIA_TYPE,
-            "-m",
-            "release=1.0",
-            "-m",
-            "channel=stable",
-            "-e",
-            "2h",
-          ];
-          const { blob, ours, theirs } = await signBoth(
-            t,
-            key,
-            format,
-            `app-${key}.${format}.tar`,
-            extra,
-          );
-          assertEquals((await Deno.stat(ours)).mode! & 0o777, 0o644);
-          // the payload is byte for byte notation's, sha384 for the P-384 key
-          const payload = await payloadOf(ours);
-          assertEquals(payload, await payloadOf(theirs));
-          assert.match(payload, key === "ec" ? /"digest":"sha384:[0-9a-f]{96}"/ : /"sha256:/);
-          const check = ["--media-type", MEDIA_TYPE, "-m", "release=1.0"];
-          const verified = notationOk(
-            await t.notation("blob", "verify", ...check, "--signature", ours, blob),
-          );
-          assert.match(verified, /^Successfully verified signature for /);
-          const back = ok(await t.ocisign("blob", "verify", ...check, "--signature", theirs, blob));
-          assert.match(back.stdout, /^Successfully verified signature for /);
-          assert.match(back.stdout, /channel\s+stable/);
-          // the global policy applies without --policy-name; --policy-name picks one
-          ok(
-            await t.ocisign(
-              "blob",
-              "verify",
-              "--policy-name",
-              "releases",
-              "--signature",
-              theirs,
-              blob,
-            ),
-          );
-          // both tools read the other's signature the same way
-          const inspected = JSON.parse(
-            ok(await t.ocisign("blob", "inspect", "-o", "json", theirs)).stdout,
-          );
-          const reference = JSON.parse(
-            notationOk(await t.notation("blob", "inspect", "-o", "json", theirs)),
-          );
-          assertEquals(inspected, reference);
-          // expiry: two hours later the signature has expired
-          fails(
-            await t.ocisignAt(
-              new Date(Date.now() + 3 * HOUR),
-              "blob",
-              "verify",
-              "--signature",
-              theirs,
-              blob,
-            ),
-            3,
-            "digital signature has expired",
-          );
-        }
-      }
-    } finally {
-      await t.close();
-    }
-  },
-});
-
-Deno.test({
-  name:
-    "ocisign and notation 2 each reject the other's blob signature of a changed file, another media type, a .sig not naming its format",
-  ignore,
-  fn: async () => {
-    const t = await blobInterop();
-    try {
-      for (const [key, format] of [["rsa", "jws"], ["ec", "cose"]] as const) {
-        const name = `tool-${key}.bin`;
-        const { blob, ours, theirs } = await signBoth(t, key, format, name, [
+interopTest(
+  "blob sign/verify interop with notation 2: JWS and COSE, RSA and EC P-384, metadata, expiry",
+  async (t) => {
+    for (const key of ["rsa", "ec"]) {
+      for (const format of ["jws", "cose"]) {
+        const extra = [
           "--media-type",
           MEDIA_TYPE,
           "-m",
-          "k=v",
-        ]);
-        const changed = `${t.files}/changed-${name}`;
-        await Deno.copyFile(blob, changed);
-        await Deno.writeFile(changed, new Uint8Array([0x0a]), { append: true });
-        notationFails(
-          await t.notation("blob", "verify", "--signature", ours, changed),
-          "integrity check failed",
-        );
-        fails(
-          await t.ocisign("blob", "verify", "--signature", theirs, changed),
-          3,
-          "integrity check failed. signature does not match the given blob",
-        );
-        // one flipped byte, same size
-        const flipped = await Deno.readFile(blob);
-        flipped[1000] = flipped[1000]! ^ 0xff;
-        await Deno.writeFile(changed, flipped);
-        notationFails(
-          await t.notation("blob", "verify", "--signature", ours, changed),
-          "integrity check failed",
-        );
-        fails(
-          await t.ocisign("blob", "verify", "--signature", theirs, changed),
-          3,
-          "integrity check failed",
-        );
-        // another media type, when one is asked for
-        notationFails(
-          await t.notation(
-            "blob",
-            "verify",
-            "--media-type",
-            "application/x-other",
-            "--signature",
-            ours,
-            blob,
-          ),
-          "integrity check failed",
-        );
-        fails(
-          await t.ocisign(
-            "blob",
-            "verify",
-            "--media-type",
-            "application/x-other",
-            "--signature",
-            theirs,
-            blob,
-          ),
-          3,
-          "integrity check failed",
-        );
-        // other metadata
-        notationFails(
-          await t.notation("blob", "verify", "-m", "k=w", "--signature", ours, blob),
-          "unable to find specified metadata in the signature",
-        );
-        fails(
-          await t.ocisign("blob", "verify", "-m", "k=w", "--signature", theirs, blob),
-          3,
-          "unable to find specified metadata in the signature",
-        );
-        // a signature file whose name does not say its format
-        const badNames: Array<[string, string]> = [
-          [`${name}.sig`, 'signature format "bin" not supported'],
-          [`${name}.${format}`, "The file extension must be .sig"],
-          [`${name}.txt.sig`, 'signature format "txt" not supported'],
-          ["sig", "The file extension must be .sig"],
-          [`.sig`, "must contain signature format and .sig file extension"],
+          "release=1.0",
+          "-m",
+          "channel=stable",
+          "-e",
+          "2h",
         ];
-        for (const [bad, message] of badNames) {
-          await Deno.copyFile(ours, `${t.files}/ocisign/${bad}`);
-          await Deno.copyFile(theirs, `${t.files}/notation/${bad}`);
-          notationFails(
-            await t.notation("blob", "verify", "--signature", `ocisign/${bad}`, blob),
-            message.replace(". Supported", "\nSupported"),
-          );
-          fails(
-            await t.ocisign("blob", "verify", "--signature", `${t.files}/notation/${bad}`, blob),
-            8,
-            message,
-          );
-        }
-        // a COSE signature named .jws.sig (and the other way round) is not parsed as the other format
-        const other = format === "jws" ? "cose" : "jws";
-        await Deno.copyFile(theirs, `${t.files}/notation/swapped.${other}.sig`);
-        const swapped = await t.ocisign(
-          "blob",
-          "verify",
-          "--signature",
-          `${t.files}/notation/swapped.${other}.sig`,
-          blob,
+        const { blob, ours, theirs } = await signBoth(
+          t,
+          key,
+          format,
+          `app-${key}.${format}.tar`,
+          extra,
         );
-        assertEquals(swapped.code, 3, swapped.stderr);
-      }
-    } finally {
-      await t.close();
-    }
-  },
-});
-
-Deno.test({
-  name:
-    "blob signatures timestamped by an openssl TSA verify both ways, also after the signing certificate expired",
-  ignore,
-  fn: async () => {
-    const t = await blobInterop();
-    try {
-      const stamp = ["--timestamp-url", t.tsa.url, "--timestamp-root-cert", t.tsaRootFile];
-      for (const [key, format] of [["rsa", "cose"], ["ec", "jws"]] as const) {
-        const { blob, ours, theirs } = await signBoth(t, key, format, `stamped-${key}.bin`, stamp);
-        notationOk(
-          await t.notation("blob", "verify", "--policy-name", "stamped", "--signature", ours, blob),
+        assertEquals((await Deno.stat(ours)).mode! & 0o777, 0o644);
+        // the payload is byte for byte notation's, sha384 for the P-384 key
+        const payload = await payloadOf(ours);
+        assertEquals(payload, await payloadOf(theirs));
+        assert.match(payload, key === "ec" ? /"digest":"sha384:[0-9a-f]{96}"/ : /"sha256:/);
+        const check = ["--media-type", MEDIA_TYPE, "-m", "release=1.0"];
+        const verified = notationOk(
+          await t.notation("blob", "verify", ...check, "--signature", ours, blob),
         );
+        assert.match(verified, /^Successfully verified signature for /);
+        const back = ok(await t.ocisign("blob", "verify", ...check, "--signature", theirs, blob));
+        assert.match(back.stdout, /^Successfully verified signature for /);
+        assert.match(back.stdout, /channel\s+stable/);
+        // the global policy applies without --policy-name; --policy-name picks one
         ok(
           await t.ocisign(
             "blob",
             "verify",
             "--policy-name",
-            "stamped",
+            "releases",
             "--signature",
             theirs,
             blob,
           ),
         );
+        // both tools read the other's signature the same way
         const inspected = JSON.parse(
           ok(await t.ocisign("blob", "inspect", "-o", "json", theirs)).stdout,
         );
-        assert.match(inspected.unsignedAttributes.timestampSignature.timestamp, /^\[\d{4}-/);
-        // two days later the openssl chain (valid for a day) has expired: only the timestamp counts
-        const later = new Date(Date.now() + 48 * HOUR);
-        ok(
+        const reference = JSON.parse(
+          notationOk(await t.notation("blob", "inspect", "-o", "json", theirs)),
+        );
+        assertEquals(inspected, reference);
+        // expiry: two hours later the signature has expired
+        fails(
           await t.ocisignAt(
-            later,
+            new Date(Date.now() + 3 * HOUR),
             "blob",
             "verify",
-            "--policy-name",
-            "stamped",
             "--signature",
             theirs,
             blob,
           ),
-        );
-        ok(
-          await t.ocisignAt(
-            later,
-            "blob",
-            "verify",
-            "--policy-name",
-            "stamped",
-            "--signature",
-            ours,
-            blob,
-          ),
+          3,
+          "digital signature has expired",
         );
       }
-      // without a timestamp, a policy with a tsa store refuses the signature; once expired, so does the global one
-      const { blob, ours, theirs } = await signBoth(t, "rsa", "jws", "plain.bin");
+    }
+  },
+);
+
+interopTest(
+  "ocisign and notation 2 each reject the other's blob signature of a changed file, another media type, a .sig not naming its format",
+  async (t) => {
+    for (const [key, format] of [["rsa", "jws"], ["ec", "cose"]] as const) {
+      const name = `tool-${key}.bin`;
+      const { blob, ours, theirs } = await signBoth(t, key, format, name, [
+        "--media-type",
+        MEDIA_TYPE,
+        "-m",
+        "k=v",
+      ]);
+      const changed = `${t.files}/changed-${name}`;
+      await Deno.copyFile(blob, changed);
+      await Deno.writeFile(changed, new Uint8Array([0x0a]), { append: true });
       notationFails(
-        await t.notation("blob", "verify", "--policy-name", "stamped", "--signature", ours, blob),
-        "timestamp",
+        await t.notation("blob", "verify", "--signature", ours, changed),
+        "integrity check failed",
       );
       fails(
-        await t.ocisign("blob", "verify", "--policy-name", "stamped", "--signature", theirs, blob),
+        await t.ocisign("blob", "verify", "--signature", theirs, changed),
         3,
-        "no timestamp countersignature",
+        "integrity check failed. signature does not match the given blob",
+      );
+      // one flipped byte, same size
+      const flipped = await Deno.readFile(blob);
+      flipped[1000] = flipped[1000]! ^ 0xff;
+      await Deno.writeFile(changed, flipped);
+      notationFails(
+        await t.notation("blob", "verify", "--signature", ours, changed),
+        "integrity check failed",
       );
       fails(
-        await t.ocisignAt(
-          new Date(Date.now() + 48 * HOUR),
+        await t.ocisign("blob", "verify", "--signature", theirs, changed),
+        3,
+        "integrity check failed",
+      );
+      // another media type, when one is asked for
+      notationFails(
+        await t.notation(
           "blob",
           "verify",
+          "--media-type",
+          "application/x-other",
+          "--signature",
+          ours,
+          blob,
+        ),
+        "integrity check failed",
+      );
+      fails(
+        await t.ocisign(
+          "blob",
+          "verify",
+          "--media-type",
+          "application/x-other",
           "--signature",
           theirs,
           blob,
         ),
         3,
-        "expired",
+        "integrity check failed",
       );
-    } finally {
-      await t.close();
+      // other metadata
+      notationFails(
+        await t.notation("blob", "verify", "-m", "k=w", "--signature", ours, blob),
+        "unable to find specified metadata in the signature",
+      );
+      fails(
+        await t.ocisign("blob", "verify", "-m", "k=w", "--signature", theirs, blob),
+        3,
+        "unable to find specified metadata in the signature",
+      );
+      // a signature file whose name does not say its format
+      const badNames: Array<[string, string]> = [
+        [`${name}.sig`, 'signature format "bin" not supported'],
+        [`${name}.${format}`, "The file extension must be .sig"],
+        [`${name}.txt.sig`, 'signature format "txt" not supported'],
+        ["sig", "The file extension must be .sig"],
+        [`.sig`, "must contain signature format and .sig file extension"],
+      ];
+      for (const [bad, message] of badNames) {
+        await Deno.copyFile(ours, `${t.files}/ocisign/${bad}`);
+        await Deno.copyFile(theirs, `${t.files}/notation/${bad}`);
+        notationFails(
+          await t.notation("blob", "verify", "--signature", `ocisign/${bad}`, blob),
+          message.replace(". Supported", "\nSupported"),
+        );
+        fails(
+          await t.ocisign("blob", "verify", "--signature", `${t.files}/notation/${bad}`, blob),
+          8,
+          message,
+        );
+      }
+      // a COSE signature named .jws.sig (and the other way round) is not parsed as the other format
+      const other = format === "jws" ? "cose" : "jws";
+      await Deno.copyFile(theirs, `${t.files}/notation/swapped.${other}.sig`);
+      const swapped = await t.ocisign(
+        "blob",
+        "verify",
+        "--signature",
+        `${t.files}/notation/swapped.${other}.sig`,
+        blob,
+      );
+      assertEquals(swapped.code, 3, swapped.stderr);
     }
   },
-});
+);
 
-Deno.test({
-  name: "the blob trust policy is shared with notation 2: import, init and show read the same file",
-  ignore,
-  fn: async () => {
-    const t = await blobInterop();
-    try {
-      const file = await Deno.readTextFile(`${t.configDir}/trustpolicy.blob.json`);
-      assertEquals(notationOk(await t.notation("blob", "policy", "show")), file);
-      assertEquals(ok(await t.ocisign("blob", "policy", "show")).stdout, file);
+interopTest(
+  "blob signatures timestamped by an openssl TSA verify both ways, also after the signing certificate expired",
+  async (t) => {
+    const stamp = ["--timestamp-url", t.tsa.url, "--timestamp-root-cert", t.tsaRootFile];
+    for (const [key, format] of [["rsa", "cose"], ["ec", "jws"]] as const) {
+      const { blob, ours, theirs } = await signBoth(t, key, format, `stamped-${key}.bin`, stamp);
+      notationOk(
+        await t.notation("blob", "verify", "--policy-name", "stamped", "--signature", ours, blob),
+      );
       ok(
         await t.ocisign(
           "blob",
-          "policy",
-          "init",
-          "--name",
-          "only",
-          "--trust-store",
-          "ca:wabbit",
-          "--trusted-identity",
-          "*",
-          "--global",
-          "--force",
+          "verify",
+          "--policy-name",
+          "stamped",
+          "--signature",
+          theirs,
+          blob,
         ),
       );
-      const written = JSON.parse(notationOk(await t.notation("blob", "policy", "show")));
-      assertEquals(written, {
-        version: "1.0",
-        trustPolicies: [{
-          name: "only",
-          signatureVerification: { level: "strict" },
-          trustStores: ["ca:wabbit"],
-          trustedIdentities: ["*"],
-          globalPolicy: true,
-        }],
-      });
-      const { blob, ours, theirs } = await signBoth(t, "ec", "cose", "policy.bin");
-      notationOk(await t.notation("blob", "verify", "--signature", ours, blob));
-      ok(await t.ocisign("blob", "verify", "--signature", theirs, blob));
-      // the old statement is gone for both
-      notationFails(
-        await t.notation("blob", "verify", "--policy-name", "releases", "--signature", ours, blob),
-        'no applicable blob trust policy with name "releases"',
+      const inspected = JSON.parse(
+        ok(await t.ocisign("blob", "inspect", "-o", "json", theirs)).stdout,
       );
-      fails(
-        await t.ocisign("blob", "verify", "--policy-name", "releases", "--signature", theirs, blob),
-        4,
-        'no applicable blob trust policy with name "releases"',
+      assert.match(inspected.unsignedAttributes.timestampSignature.timestamp, /^\[\d{4}-/);
+      // two days later the openssl chain (valid for a day) has expired: only the timestamp counts
+      const later = new Date(Date.now() + 48 * HOUR);
+      ok(
+        await t.ocisignAt(
+          later,
+          "blob",
+          "verify",
+          "--policy-name",
+          "stamped",
+          "--signature",
+          theirs,
+          blob,
+        ),
       );
-    } finally {
-      await t.close();
+      ok(
+        await t.ocisignAt(
+          later,
+          "blob",
+          "verify",
+          "--policy-name",
+          "stamped",
+          "--signature",
+          ours,
+          blob,
+        ),
+      );
     }
+    // without a timestamp, a policy with a tsa store refuses the signature; once expired, so does the global one
+    const { blob, ours, theirs } = await signBoth(t, "rsa", "jws", "plain.bin");
+    notationFails(
+      await t.notation("blob", "verify", "--policy-name", "stamped", "--signature", ours, blob),
+      "timestamp",
+    );
+    fails(
+      await t.ocisign("blob", "verify", "--policy-name", "stamped", "--signature", theirs, blob),
+      3,
+      "no timestamp countersignature",
+    );
+    fails(
+      await t.ocisignAt(
+        new Date(Date.now() + 48 * HOUR),
+        "blob",
+        "verify",
+        "--signature",
+        theirs,
+        blob,
+      ),
+      3,
+      "expired",
+    );
   },
-});
+);
+
+interopTest(
+  "the blob trust policy is shared with notation 2: import, init and show read the same file",
+  async (t) => {
+    const file = await Deno.readTextFile(`${t.configDir}/trustpolicy.blob.json`);
+    assertEquals(notationOk(await t.notation("blob", "policy", "show")), file);
+    assertEquals(ok(await t.ocisign("blob", "policy", "show")).stdout, file);
+    ok(
+      await t.ocisign(
+        "blob",
+        "policy",
+        "init",
+        "--name",
+        "only",
+        "--trust-store",
+        "ca:wabbit",
+        "--trusted-identity",
+        "*",
+        "--global",
+        "--force",
+      ),
+    );
+    const written = JSON.parse(notationOk(await t.notation("blob", "policy", "show")));
+    assertEquals(written, {
+      version: "1.0",
+      trustPolicies: [{
+        name: "only",
+        signatureVerification: { level: "strict" },
+        trustStores: ["ca:wabbit"],
+        trustedIdentities: ["*"],
+        globalPolicy: true,
+      }],
+    });
+    const { blob, ours, theirs } = await signBoth(t, "ec", "cose", "policy.bin");
+    notationOk(await t.notation("blob", "verify", "--signature", ours, blob));
+    ok(await t.ocisign("blob", "verify", "--signature", theirs, blob));
+    // the old statement is gone for both
+    notationFails(
+      await t.notation("blob", "verify", "--policy-name", "releases", "--signature", ours, blob),
+      'no applicable blob trust policy with name "releases"',
+    );
+    fails(
+      await t.ocisign("blob", "verify", "--policy-name", "releases", "--signature", theirs, blob),
+      4,
+      'no applicable blob trust policy with name "releases"',
+    );
+  },
+);

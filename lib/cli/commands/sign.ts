@@ -61,6 +61,9 @@ const args = {
   ...outputArgs,
 } as const satisfies ArgsDef;
 
+/** The flags of `sign`; `blob sign` takes its signing flags from here. */
+export const signArgs: typeof args = args;
+
 /** notation's `timestampingTimeout`. */
 const TIMESTAMP_TIMEOUT_MS = 15_000;
 

@@ -22,9 +22,9 @@ import { cliRevocationClient } from "../_revocation_client.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
-import { renderGoTable } from "../config/_go_table.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
+import { warningsJson, writeVerified } from "../_verify_report.ts";
 
 const args = {
   ...artifactArgs,
@@ -92,11 +92,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
             level: result.level,
             signature: result.signature,
             userMetadata: signed,
-            warnings: warnings.map((w) => ({
-              type: w.type,
-              action: w.action,
-              message: w.error?.message,
-            })),
+            warnings: warningsJson(warnings),
           });
           return;
         }
@@ -104,17 +100,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           io.stdout(`Trust policy is configured to skip signature verification for ${ref}\n`);
           return;
         }
-        for (const w of warnings) {
-          io.stderr(
-            `Warning: ${w.type} was set to "${w.action}" and failed with error: ${w.error?.message}\n`,
-          );
-        }
-        io.stdout(`Successfully verified signature for ${ref}\n`);
-        const keys = Object.keys(signed).sort();
-        if (keys.length > 0) {
-          io.stdout("\nThe artifact was signed with the following user metadata.\n\n");
-          io.stdout(renderGoTable([["KEY", "VALUE"], ...keys.map((k) => [k, signed[k]!])]));
-        }
+        writeVerified(io, ref, warnings, signed);
       } finally {
         await closeTarget(opened, false);
       }

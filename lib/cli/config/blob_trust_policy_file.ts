@@ -5,7 +5,7 @@
  * @module
  */
 import type { Bytes } from "../../_internal/bytes.ts";
-import { isErrorCode, TrustPolicyError } from "../../errors.ts";
+import { AlreadyExistsError, isErrorCode, TrustPolicyError } from "../../errors.ts";
 import {
   BLOB_TRUST_POLICY_FILE,
   loadBlobTrustPolicyDocument,
@@ -15,6 +15,7 @@ import type { BlobTrustPolicyDocument } from "../../trust/blob_trust_policy.ts";
 import { readConfigFile, writeConfigFile } from "./_config_file.ts";
 import { configPaths, joinPath } from "./config_dir.ts";
 import type { ConfigIo } from "./config_dir.ts";
+import type { CliIo } from "../io.ts";
 
 const CREATE_HINT = "(or run 'ocisign blob policy init' or 'ocisign blob policy import <file>')";
 
@@ -70,20 +71,35 @@ export async function loadBlobTrustPolicy(io: ConfigIo): Promise<BlobTrustPolicy
 }
 
 /**
- * Validates and writes the blob trust policy (0600, atomically).
+ * Validates and writes the blob trust policy (0600, atomically). An existing file is replaced
+ * only with `force` (and a warning on stderr).
  *
  * @example
  * ```ts ignore
- * const path = await writeBlobTrustPolicyFile(io, bytes);
+ * const path = await writeBlobTrustPolicyFile(io, bytes, args.force === true);
  * ```
- * @param io Environment and file access.
+ * @param io Environment, file access and stderr.
  * @param bytes The document, written byte for byte.
+ * @param force Whether an existing file may be replaced.
  * @returns The path written.
  * @throws {TrustPolicyError} ERR_TRUST_POLICY when the document is malformed or invalid.
+ * @throws {AlreadyExistsError} ERR_ALREADY_EXISTS when the file exists and `force` is false.
  */
-export async function writeBlobTrustPolicyFile(io: ConfigIo, bytes: Uint8Array): Promise<string> {
+export async function writeBlobTrustPolicyFile(
+  io: ConfigIo & Pick<CliIo, "stderr">,
+  bytes: Uint8Array,
+  force: boolean,
+): Promise<string> {
   parseBlobTrustPolicyDocument(bytes);
   const path = blobTrustPolicyPath(io);
+  if (await io.fs.stat(path) !== undefined) {
+    if (!force) {
+      throw new AlreadyExistsError(
+        `The blob trust policy file ${path} already exists; use --force to overwrite it`,
+      );
+    }
+    io.stderr("Warning: existing blob trust policy configuration will be overwritten\n");
+  }
   await writeConfigFile(io.fs, path, bytes);
   return path;
 }

@@ -6,13 +6,10 @@
  */
 import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
-import { AlreadyExistsError, OcisignError, TrustPolicyError } from "../../../errors.ts";
+import { OcisignError, TrustPolicyError } from "../../../errors.ts";
 import { parseBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
-import {
-  blobTrustPolicyPath,
-  writeBlobTrustPolicyFile,
-} from "../../config/blob_trust_policy_file.ts";
+import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 
@@ -49,16 +46,7 @@ export function blobPolicyImportCommand(io: CliIo): CommandDef<typeof args> {
           { cause: err, ...(err.details ? { details: err.details } : {}) },
         );
       }
-      const target = blobTrustPolicyPath(io);
-      if (await io.fs.stat(target) !== undefined) {
-        if (args.force !== true) {
-          throw new AlreadyExistsError(
-            `The blob trust policy file ${target} already exists; use --force to overwrite it`,
-          );
-        }
-        io.stderr("Warning: existing blob trust policy configuration will be overwritten\n");
-      }
-      const path = await writeBlobTrustPolicyFile(io, bytes);
+      const path = await writeBlobTrustPolicyFile(io, bytes, args.force === true);
       io.stdout(`Successfully imported blob trust policy configuration to ${path}.\n`);
     },
   });

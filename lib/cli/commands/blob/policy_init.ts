@@ -7,29 +7,20 @@
  */
 import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
-import { AlreadyExistsError } from "../../../errors.ts";
 import { validateBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import type { BlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { TRUST_POLICY_VERSION } from "../../../trust/trust_policy.ts";
 import { UsageError } from "../../_args.ts";
 import { repeatedFlag } from "../../_repeated_flag.ts";
 import { encodeConfigJson } from "../../config/_config_file.ts";
-import {
-  blobTrustPolicyPath,
-  writeBlobTrustPolicyFile,
-} from "../../config/blob_trust_policy_file.ts";
+import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
 import type { CliIo } from "../../io.ts";
+import { policyInitArgs } from "../policy/init.ts";
 
 const args = {
   name: { type: "string", alias: "n", description: "Name of the blob trust policy statement" },
-  "trust-store": {
-    type: "string",
-    description: "Trust store as TYPE:NAME, e.g. ca:wabbit-networks.io (repeatable)",
-  },
-  "trusted-identity": {
-    type: "string",
-    description: 'Trusted identity, e.g. "x509.subject: C=US, ST=WA, O=Notary" or * (repeatable)',
-  },
+  "trust-store": policyInitArgs["trust-store"],
+  "trusted-identity": policyInitArgs["trusted-identity"],
   global: {
     type: "boolean",
     description: "Make it the global policy (used without --policy-name)",
@@ -65,16 +56,7 @@ export function blobPolicyInitCommand(io: CliIo): CommandDef<typeof args> {
         }],
       };
       validateBlobTrustPolicyDocument(doc);
-      const target = blobTrustPolicyPath(io);
-      if (await io.fs.stat(target) !== undefined) {
-        if (args.force !== true) {
-          throw new AlreadyExistsError(
-            `The blob trust policy file ${target} already exists; use --force to overwrite it`,
-          );
-        }
-        io.stderr("Warning: existing blob trust policy configuration will be overwritten\n");
-      }
-      const path = await writeBlobTrustPolicyFile(io, encodeConfigJson(doc));
+      const path = await writeBlobTrustPolicyFile(io, encodeConfigJson(doc), args.force === true);
       io.stdout(`Successfully initialized blob trust policy file to ${path}.\n`);
     },
   });

@@ -21,17 +21,12 @@ import { absolutePath, joinPath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { VERSION } from "../../version.ts";
-import { loadTimestamping, timestampFlags } from "../sign.ts";
+import { loadTimestamping, signArgs, timestampFlags } from "../sign.ts";
 import { checkBlobFile, openBlobFile } from "./_blob_file.ts";
 
 const args = {
-  key: { type: "string", alias: "k", description: "Signing key name (default: the default key)" },
-  "signature-format": {
-    type: "enum",
-    options: ["jws", "cose"],
-    default: "jws",
-    description: "Signature envelope format",
-  },
+  key: signArgs.key,
+  "signature-format": signArgs["signature-format"],
   "media-type": {
     type: "string",
     description: "Media type of the blob (default application/octet-stream)",
@@ -40,20 +35,10 @@ const args = {
     type: "string",
     description: "Directory the signature files are written to (default: beside each file)",
   },
-  expiry: { type: "string", alias: "e", description: "Signature lifetime, e.g. 24h, 30m" },
-  "user-metadata": {
-    type: "string",
-    alias: "m",
-    description: "k=v pair signed into the payload (repeatable)",
-  },
-  "timestamp-url": {
-    type: "string",
-    description: "RFC 3161 Timestamping Authority (TSA) server URL",
-  },
-  "timestamp-root-cert": {
-    type: "string",
-    description: "Timestamp authority root certificate file (PEM or DER)",
-  },
+  expiry: signArgs.expiry,
+  "user-metadata": signArgs["user-metadata"],
+  "timestamp-url": signArgs["timestamp-url"],
+  "timestamp-root-cert": signArgs["timestamp-root-cert"],
   force: { type: "boolean", description: "Overwrite existing signature files" },
   ...outputArgs,
 } as const satisfies ArgsDef;

@@ -17,9 +17,9 @@ import { outputArgs, parseKeyValues, UsageError } from "../../_args.ts";
 import { cliRevocationClient } from "../../_revocation_client.ts";
 import { loadBlobTrustPolicy } from "../../config/blob_trust_policy_file.ts";
 import { absolutePath, configPaths } from "../../config/config_dir.ts";
-import { renderGoTable } from "../../config/_go_table.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
+import { warningsJson, writeVerified } from "../../_verify_report.ts";
 import { checkBlobFile, openBlobFile } from "./_blob_file.ts";
 
 const args = {
@@ -91,11 +91,7 @@ export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
           policy: policy.name,
           level: result.outcome?.level.name ?? "skip",
           targetArtifact: result.targetArtifact ?? null,
-          warnings: warnings.map((w) => ({
-            type: w.type,
-            action: w.action,
-            message: w.error?.message,
-          })),
+          warnings: warningsJson(warnings),
         });
         return;
       }
@@ -103,17 +99,7 @@ export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
         io.stdout(`Trust policy is configured to skip signature verification for ${args.file}\n`);
         return;
       }
-      for (const w of warnings) {
-        io.stderr(
-          `Warning: ${w.type} was set to "${w.action}" and failed with error: ${w.error?.message}\n`,
-        );
-      }
-      io.stdout(`Successfully verified signature for ${args.file}\n`);
-      const keys = Object.keys(signed).sort();
-      if (keys.length > 0) {
-        io.stdout("\nThe artifact was signed with the following user metadata.\n\n");
-        io.stdout(renderGoTable([["KEY", "VALUE"], ...keys.map((k) => [k, signed[k]!])]));
-      }
+      writeVerified(io, args.file, warnings, signed);
     },
   });
 }
