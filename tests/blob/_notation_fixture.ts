@@ -65,7 +65,13 @@ export async function blobInterop(): Promise<BlobInterop> {
   const notation = (...argv: string[]) =>
     runPeer(NOTATION!, argv, {
       cwd: files,
-      env: { XDG_CONFIG_HOME: `${sb.dir}/xdg`, XDG_CACHE_HOME: `${sb.dir}/cache`, HOME: sb.home },
+      // TZ: notation prints times in local time, ocisign in UTC
+      env: {
+        XDG_CONFIG_HOME: `${sb.dir}/xdg`,
+        XDG_CACHE_HOME: `${sb.dir}/cache`,
+        HOME: sb.home,
+        TZ: "UTC",
+      },
     });
   let tsa: OpensslTsaServer | undefined;
   try {

@@ -137,6 +137,10 @@ interopTest(
           notationOk(await t.notation("blob", "inspect", "-o", "json", theirs)),
         );
         assertEquals(inspected, reference);
+        assertEquals(
+          ok(await t.ocisign("blob", "inspect", ours)).stdout,
+          notationOk(await t.notation("blob", "inspect", ours)),
+        );
         // expiry: two hours later the signature has expired
         fails(
           await t.ocisignAt(
@@ -287,6 +291,14 @@ interopTest(
         ok(await t.ocisign("blob", "inspect", "-o", "json", theirs)).stdout,
       );
       assert.match(inspected.unsignedAttributes.timestampSignature.timestamp, /^\[\d{4}-/);
+      assertEquals(
+        inspected,
+        JSON.parse(notationOk(await t.notation("blob", "inspect", "-o", "json", theirs))),
+      );
+      assertEquals(
+        ok(await t.ocisign("blob", "inspect", theirs)).stdout,
+        notationOk(await t.notation("blob", "inspect", theirs)),
+      );
       // two days later the openssl chain (valid for a day) has expired: only the timestamp counts
       const later = new Date(Date.now() + 48 * HOUR);
       ok(

@@ -122,7 +122,7 @@ function json(s: SignatureInspection, contentType: string): Record<string, unkno
       signingScheme: s.signingScheme,
       signingTime: iso(s.signingTime),
     },
-    userDefinedAttributes: s.userMetadata ?? {},
+    userDefinedAttributes: s.userMetadata ?? null,
     unsignedAttributes: {
       ...(s.signingAgent !== undefined ? { signingAgent: s.signingAgent } : {}),
       ...(t === undefined ? {} : {
