@@ -46,13 +46,37 @@ export async function digestBlob(
   options: DigestBlobOptions = {},
 ): Promise<BlobDigest> {
   const hasher = (options.hasherFactory ?? pureHasherFactory)(algorithm);
-  const reader = blob.getReader();
   let size = 0;
+  const aborted = (): void => {
+    if (options.signal?.aborted) {
+      throw new AbortedError("Hashing the blob was aborted", { cause: options.signal.reason });
+    }
+  };
+  const byob = byobReader(blob);
+  if (byob !== undefined) {
+    // Two buffers, reused: the next read is in flight while the previous chunk is hashed.
+    let next = byob.read(new Uint8Array(READ_BUFFER_BYTES));
+    let spare = new Uint8Array(READ_BUFFER_BYTES);
+    try {
+      for (;;) {
+        aborted();
+        const { done, value } = await next;
+        if (done || value === undefined) break;
+        next = byob.read(spare);
+        size += value.length;
+        hasher.update(value);
+        spare = new Uint8Array(value.buffer);
+      }
+    } catch (err) {
+      await byob.cancel(err).catch(() => {});
+      throw err;
+    }
+    return { digest: `${algorithm}:${hasher.digestHex()}`, size };
+  }
+  const reader = blob.getReader();
   try {
     for (;;) {
-      if (options.signal?.aborted) {
-        throw new AbortedError("Hashing the blob was aborted", { cause: options.signal.reason });
-      }
+      aborted();
       const { done, value } = await reader.read();
       if (done) break;
       size += value.length;
@@ -63,6 +87,18 @@ export async function digestBlob(
     throw err;
   }
   return { digest: `${algorithm}:${hasher.digestHex()}`, size };
+}
+
+/** Bytes read at once from a byte stream (a file, a `fetch` body). */
+const READ_BUFFER_BYTES = 1024 * 1024;
+
+/** A BYOB reader when the stream is a byte stream (files, `fetch` bodies), else undefined. */
+function byobReader(blob: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  try {
+    return blob.getReader({ mode: "byob" });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

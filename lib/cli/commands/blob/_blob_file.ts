@@ -5,7 +5,6 @@
  * @module
  */
 import type { Bytes } from "../../../_internal/bytes.ts";
-import { handleStream } from "../../../content/file_stream.ts";
 import { InvalidInputError, NotFoundError } from "../../../errors.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
@@ -29,10 +28,20 @@ export async function checkBlobFile(io: CliIo, file: string): Promise<string> {
 }
 
 /**
- * Opens a checked blob file as a stream (closed at its end, on error and on cancel).
+ * Opens a checked blob file and hands its byte stream (which BYOB readers read without
+ * allocating) to `fn`; the file is closed afterwards, also on failure.
  * @throws {NotFoundError} ERR_NOT_FOUND when it does not exist.
  * @throws {InvalidInputError} ERR_INVALID_INPUT when it is not a regular file.
  */
-export async function openBlobFile(io: CliIo, path: string): Promise<ReadableStream<Bytes>> {
-  return handleStream(await io.fs.open(path));
+export async function withBlobStream<T>(
+  io: CliIo,
+  path: string,
+  fn: (stream: ReadableStream<Bytes>) => Promise<T>,
+): Promise<T> {
+  const handle = await io.fs.open(path);
+  try {
+    return await fn(handle.stream());
+  } finally {
+    await handle.close();
+  }
 }

@@ -22,7 +22,7 @@ import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { VERSION } from "../../version.ts";
 import { loadTimestamping, signArgs, timestampFlags } from "../sign.ts";
-import { checkBlobFile, openBlobFile } from "./_blob_file.ts";
+import { checkBlobFile, withBlobStream } from "./_blob_file.ts";
 
 const args = {
   key: signArgs.key,
@@ -139,18 +139,19 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const results: Record<string, unknown>[] = [];
       for (const job of jobs) {
-        const result = await signBlob(await openBlobFile(io, job.path), {
-          signer,
-          format,
-          signingTime: io.now(),
-          userMetadata: metadata,
-          signingAgent: `ocisign/${VERSION}`,
-          hasherFactory: io.hasher,
-          signal: io.signal,
-          ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
-          ...(expirySeconds !== undefined ? { expirySeconds } : {}),
-          ...(timestamping ? { timestamp: timestamping } : {}),
-        });
+        const result = await withBlobStream(io, job.path, (blob) =>
+          signBlob(blob, {
+            signer,
+            format,
+            signingTime: io.now(),
+            userMetadata: metadata,
+            signingAgent: `ocisign/${VERSION}`,
+            hasherFactory: io.hasher,
+            signal: io.signal,
+            ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
+            ...(expirySeconds !== undefined ? { expirySeconds } : {}),
+            ...(timestamping ? { timestamp: timestamping } : {}),
+          }));
         await io.fs.writeFileAtomic(job.signaturePath, result.envelope, {
           mode: SIGNATURE_FILE_MODE,
           signal: io.signal,

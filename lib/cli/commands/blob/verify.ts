@@ -20,7 +20,7 @@ import { absolutePath, configPaths } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { warningsJson, writeVerified } from "../../_verify_report.ts";
-import { checkBlobFile, openBlobFile } from "./_blob_file.ts";
+import { checkBlobFile, withBlobStream } from "./_blob_file.ts";
 
 const args = {
   file: { type: "positional", required: true, description: "The signed file" },
@@ -67,19 +67,20 @@ export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
       const signature = await io.fs.readFile(absolutePath(io.cwd, args.signature), {
         maxBytes: MAX_ENVELOPE_BYTES,
       });
-      const blob = await openBlobFile(io, await checkBlobFile(io, args.file));
-      const result = await verifyBlob(blob, signature, {
-        format,
-        policy,
-        trustStore: new FsTrustStore(io.fs, configPaths(io).root),
-        userMetadata: metadata,
-        now: io.now(),
-        // OCSP and CRL with notation's timeouts, CRLs cached until their nextUpdate
-        revocationClient: cliRevocationClient(io),
-        hasherFactory: io.hasher,
-        signal: io.signal,
-        ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
-      });
+      const path = await checkBlobFile(io, args.file);
+      const result = await withBlobStream(io, path, (blob) =>
+        verifyBlob(blob, signature, {
+          format,
+          policy,
+          trustStore: new FsTrustStore(io.fs, configPaths(io).root),
+          userMetadata: metadata,
+          now: io.now(),
+          // OCSP and CRL with notation's timeouts, CRLs cached until their nextUpdate
+          revocationClient: cliRevocationClient(io),
+          hasherFactory: io.hasher,
+          signal: io.signal,
+          ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
+        }));
       const warnings = result.outcome ? loggedFailures(result.outcome) : [];
       const signed = result.targetArtifact?.annotations ?? {};
       if (args.output === "json") {
