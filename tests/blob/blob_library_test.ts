@@ -7,6 +7,7 @@
 import { utf8 } from "../../lib/_internal/bytes.ts";
 import {
   blobSignatureFileName,
+  digestBlob,
   signatureFormatOfFile,
   signBlob,
   verifyBlob,
@@ -208,4 +209,14 @@ Deno.test("blob signature file names are notation's", () => {
   ) {
     assertThrowsCode(() => signatureFormatOfFile(name), "ERR_INVALID_INPUT", message);
   }
+});
+
+Deno.test("digestBlob() gives one digest over byte streams (BYOB) and plain streams", async () => {
+  const expected = await digestBytes(BLOB, "sha512");
+  const byteStream = new Blob([BLOB]).stream();
+  byteStream.getReader({ mode: "byob" }).releaseLock(); // it is a byte stream
+  assertEquals(await digestBlob(byteStream, "sha512"), { digest: expected, size: BLOB.length });
+  assertEquals(await digestBlob(stream(BLOB), "sha512"), { digest: expected, size: BLOB.length });
+  const empty = await digestBlob(new Blob([]).stream(), "sha256");
+  assertEquals(empty, { digest: await digestBytes(new Uint8Array(), "sha256"), size: 0 });
 });
