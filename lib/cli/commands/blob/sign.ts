@@ -107,7 +107,8 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
     meta: {
       name: "sign",
-      description: "Write a detached signature <file>.<jws|cose>.sig for each file",
+      description:
+        "Write a detached signature <file>.<jws|cose>.sig for each file: blob sign [OPTIONS] FILE...",
     },
     args,
     async run({ args, rawArgs }): Promise<void> {
