@@ -11,6 +11,7 @@ import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
 import { signBlob } from "../../../blob/sign_blob.ts";
 import { blobSignatureFileName } from "../../../blob/blob_signature_file.ts";
+import { checkBlobMediaType } from "../../../blob/blob_media_type.ts";
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../../../errors.ts";
 import type { EnvelopeFormat } from "../../../signature/envelope.ts";
 import { outputArgs, parseKeyValues, UsageError } from "../../_args.ts";
@@ -120,6 +121,8 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
         ? undefined
         : parseDurationSeconds(args.expiry, "expiry");
       const tsa = timestampFlags(args["timestamp-url"], args["timestamp-root-cert"]);
+      // before any file is read: a bad media type would fail every one of them
+      if (args["media-type"] !== undefined) checkBlobMediaType(args["media-type"]);
       const jobs = await plan(
         io,
         files,
