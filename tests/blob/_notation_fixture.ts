@@ -51,6 +51,27 @@ export interface BlobInterop {
 /** Trusted identity of the statement `releases`. */
 export const IDENTITY = "x509.subject: C=US, ST=WA, O=wabbit-networks";
 
+/**
+ * Runs notation 2 in `cwd` with its configuration in `<sandbox>/xdg/notation` and its cache in
+ * `<sandbox>/cache`.
+ */
+export function notationIn(
+  sb: CliSandbox,
+  cwd: string,
+): (...argv: string[]) => Promise<PeerResult> {
+  return (...argv) =>
+    runPeer(NOTATION!, argv, {
+      cwd,
+      // TZ: notation prints times in local time, ocisign in UTC
+      env: {
+        XDG_CONFIG_HOME: `${sb.dir}/xdg`,
+        XDG_CACHE_HOME: `${sb.dir}/cache`,
+        HOME: sb.home,
+        TZ: "UTC",
+      },
+    });
+}
+
 /** Builds the shared set-up; call `close()` in a `finally`. */
 export async function blobInterop(): Promise<BlobInterop> {
   const sb = await cliSandbox();
@@ -62,17 +83,7 @@ export async function blobInterop(): Promise<BlobInterop> {
   const ocisign = (...argv: string[]) => sb.runWith({ env }, ...argv);
   const ocisignAt = (now: Date, ...argv: string[]) =>
     sb.runWith({ env, now: () => now } satisfies CliRunOptions, ...argv);
-  const notation = (...argv: string[]) =>
-    runPeer(NOTATION!, argv, {
-      cwd: files,
-      // TZ: notation prints times in local time, ocisign in UTC
-      env: {
-        XDG_CONFIG_HOME: `${sb.dir}/xdg`,
-        XDG_CACHE_HOME: `${sb.dir}/cache`,
-        HOME: sb.home,
-        TZ: "UTC",
-      },
-    });
+  const notation = notationIn(sb, files);
   let tsa: OpensslTsaServer | undefined;
   try {
     const root = await pki.cert({

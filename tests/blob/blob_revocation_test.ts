@@ -4,10 +4,10 @@
  */
 import { assert } from "../_helpers/assert.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
-import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { findPeer } from "../_helpers/peers.ts";
 import { ok } from "../cli/commands/_fixture.ts";
 import { makeRevocationPki } from "../x509/revocation/_revocation_pki.ts";
-import { NOTATION } from "./_notation_fixture.ts";
+import { NOTATION, notationIn } from "./_notation_fixture.ts";
 
 Deno.test({
   name: "blob verify fails once the signing certificate is revoked (OCSP), as notation 2 does",
@@ -19,11 +19,7 @@ Deno.test({
       const configDir = `${sb.dir}/xdg/notation`;
       const env = { OCISIGN_CONFIG_DIR: configDir, XDG_CACHE_HOME: `${sb.dir}/cache` };
       const ocisign = (...argv: string[]) => sb.runWith({ env }, ...argv);
-      const notation = (...argv: string[]) =>
-        runPeer(NOTATION!, argv, {
-          cwd: sb.cwd,
-          env: { XDG_CONFIG_HOME: `${sb.dir}/xdg`, XDG_CACHE_HOME: `${sb.dir}/cache` },
-        });
+      const notation = notationIn(sb, sb.cwd);
       await Deno.writeTextFile(`${sb.cwd}/chain.pem`, p.leaf.pem + p.int.pem + p.root.pem);
       ok(
         await ocisign(
