@@ -23,12 +23,18 @@ const RANK: Record<string, number> = {
   "verify": 4.5,
   "build": 4.5,
   "server": 4.5,
+  "blob": 4.75,
   "runtime": 5,
   "cli": 6,
 };
 
 /** Pairs forbidden although the target ranks lower. */
-const FORBIDDEN: Array<[string, string]> = [["verify", "registry"], ["verify", "copy"]];
+const FORBIDDEN: Array<[string, string]> = [
+  ["verify", "registry"],
+  ["verify", "copy"],
+  ["blob", "registry"],
+  ["blob", "copy"],
+];
 
 async function* walk(dir: URL, rel = ""): AsyncIterable<string> {
   for await (const entry of Deno.readDir(dir)) {

@@ -6,7 +6,11 @@
 import { toHex } from "../_internal/bytes.ts";
 import type { DigestAlgorithm } from "./digest.ts";
 
-const SUBTLE_NAME: Record<DigestAlgorithm, string> = { sha256: "SHA-256", sha512: "SHA-512" };
+const SUBTLE_NAME: Record<DigestAlgorithm, string> = {
+  sha256: "SHA-256",
+  sha384: "SHA-384",
+  sha512: "SHA-512",
+};
 
 /**
  * Computes the digest string of bytes held in memory (manifests, envelopes, configs).
@@ -18,7 +22,7 @@ const SUBTLE_NAME: Record<DigestAlgorithm, string> = { sha256: "SHA-256", sha512
  * console.log(d); // sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
  * ```
  * @param bytes The content.
- * @param algorithm sha256 (default) or sha512.
+ * @param algorithm sha256 (default), sha384 or sha512.
  * @returns `<algorithm>:<hex>`.
  */
 export async function digestBytes(

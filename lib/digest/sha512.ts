@@ -189,6 +189,26 @@ const INIT = [
   0x137e2179,
 ];
 
+// SHA-384's initial hash value (FIPS 180-4 5.3.4), as [hi, lo] pairs.
+const INIT_384 = [
+  0xcbbb9d5d,
+  0xc1059ed8,
+  0x629a292a,
+  0x367cd507,
+  0x9159015a,
+  0x3070dd17,
+  0x152fecd8,
+  0xf70e5939,
+  0x67332667,
+  0xffc00b31,
+  0x8eb44a87,
+  0x68581511,
+  0xdb0c2e0d,
+  0x64f98fa7,
+  0x47b5481d,
+  0xbefa4fa4,
+];
+
 /**
  * Incremental SHA-512 implementing {@linkcode Hasher}.
  *
@@ -203,9 +223,13 @@ const INIT = [
 export class Sha512 extends BlockHasher {
   #w = new Uint32Array(160);
 
-  /** A fresh hasher. */
-  constructor() {
-    super(INIT, 128, 64);
+  /**
+   * A fresh hasher.
+   * @param init Initial state (SHA-512's by default; SHA-384 passes its own).
+   * @param outputBytes Hash size (64; SHA-384 truncates to 48).
+   */
+  constructor(init: ArrayLike<number> = INIT, outputBytes = 64) {
+    super(init, 128, outputBytes);
   }
 
   /** Mixes one 128-byte block into the state. */
@@ -298,5 +322,24 @@ export class Sha512 extends BlockHasher {
     add(10, fh, fl);
     add(12, gh, gl);
     add(14, hh, hl);
+  }
+}
+
+/**
+ * Incremental SHA-384 (SHA-512 with its own initial value, truncated to 48 bytes), the digest
+ * notation uses for blob signatures made with RSA-3072 and EC P-384 keys.
+ *
+ * @example
+ * ```ts
+ * import { Sha384 } from "./sha512.ts";
+ * const h = new Sha384();
+ * h.update(new TextEncoder().encode("abc"));
+ * console.log(h.digestHex().slice(0, 16)); // cb00753f45a35e8b
+ * ```
+ */
+export class Sha384 extends Sha512 {
+  /** A fresh hasher. */
+  constructor() {
+    super(INIT_384, 48);
   }
 }

@@ -143,11 +143,27 @@ class NodeFileHandle implements FileHandle {
     const end = length === undefined ? this.size : Math.min(this.size, offset + length);
     let pos = offset;
     const handle = this.#handle;
-    return new ReadableStream<Bytes>({
+    return new ReadableStream({
       type: "bytes",
-      async pull(controller): Promise<void> {
+      async pull(controller: ReadableByteStreamController): Promise<void> {
+        const request = controller.byobRequest;
         if (pos >= end) {
           controller.close();
+          request?.respond(0);
+          return;
+        }
+        if (request?.view) {
+          // A BYOB reader brought its own buffer: read straight into it, allocating nothing.
+          const v = request.view;
+          const view = new Uint8Array(v.buffer, v.byteOffset, Math.min(v.byteLength, end - pos));
+          const { bytesRead } = await handle.read(view, 0, view.length, pos);
+          if (bytesRead === 0) {
+            controller.close();
+            request.respond(0);
+            return;
+          }
+          pos += bytesRead;
+          request.respond(bytesRead);
           return;
         }
         const chunk = await readExact(handle, pos, Math.min(CHUNK, end - pos));
@@ -158,7 +174,7 @@ class NodeFileHandle implements FileHandle {
         pos += chunk.length;
         controller.enqueue(chunk);
       },
-    });
+    }) as ReadableStream<Bytes>;
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,7 @@ import type { Hasher } from "../digest/hasher.ts";
  * h.update(new TextEncoder().encode("{}"));
  * console.log(h.digestHex()); // 44136fa3...
  * ```
- * @param algorithm sha256 or sha512.
+ * @param algorithm sha256, sha384 or sha512.
  * @returns A fresh hasher.
  */
 export function nodeHasherFactory(algorithm: DigestAlgorithm): Hasher {

@@ -24,8 +24,8 @@ import type { Signer } from "../signature/signer.ts";
 import { encodeSignatureManifest } from "./signature_manifest.ts";
 import type { SignatureManifestShape } from "./signature_manifest.ts";
 
-/** Options of {@linkcode signArtifact}. */
-export interface SignArtifactOptions extends Op {
+/** Options of {@linkcode signDescriptor}: everything that goes into the envelope. */
+export interface SignDescriptorOptions extends Op {
   /** Holds the key and chain. */
   signer: Signer;
   /** `jws` (default) or `cose`. */
@@ -40,8 +40,6 @@ export interface SignArtifactOptions extends Op {
   extendedAttributes?: ExtendedAttribute[];
   /** `io.cncf.notary.signingAgent`. */
   signingAgent?: string;
-  /** Signature manifest shape: notation 1.x (`v1`, default) or 2.x `artifactType` (`v2`). */
-  manifestShape?: SignatureManifestShape;
   /**
    * Countersigns the signature with an RFC 3161 timestamp (notation's `--timestamp-url` and
    * `--timestamp-root-cert`): the TSA client, the root its token must chain to and, to check
@@ -49,6 +47,22 @@ export interface SignArtifactOptions extends Op {
    * before it is embedded; nothing is pushed when timestamping fails.
    */
   timestamp?: TimestampingOptions;
+}
+
+/** Options of {@linkcode signArtifact}. */
+export interface SignArtifactOptions extends SignDescriptorOptions {
+  /** Signature manifest shape: notation 1.x (`v1`, default) or 2.x `artifactType` (`v2`). */
+  manifestShape?: SignatureManifestShape;
+}
+
+/** An envelope made by {@linkcode signDescriptor}. */
+export interface SignedEnvelope {
+  /** The envelope bytes. */
+  bytes: Bytes;
+  /** `application/jose+json` or `application/cose`. */
+  mediaType: string;
+  /** The signing time written into it (whole seconds). */
+  signingTime: Date;
 }
 
 /** What {@linkcode signArtifact} produced. */
@@ -125,30 +139,10 @@ export async function prepareSignature(
   subject: Descriptor,
   options: SignArtifactOptions,
 ): Promise<PreparedSignature> {
-  const metadata = checkUserMetadata(options.userMetadata ?? {});
-  const signingTime = new Date(
-    Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000,
-  );
-  const expiry = expiryTime(signingTime, options.expirySeconds);
-  const format = options.format ?? "jws";
-  const payload = createPayload(
-    Object.keys(metadata).length > 0 ? { ...subject, annotations: metadata } : subject,
-  );
-  const envelopeBytes = await signEnvelope({
-    format,
-    payload,
-    signer: options.signer,
-    signingTime,
-    ...(expiry ? { expiry } : {}),
-    ...(options.signingAgent ? { signingAgent: options.signingAgent } : {}),
-    ...(options.extendedAttributes ? { extendedAttributes: options.extendedAttributes } : {}),
-    ...(options.timestamp ? { timestamp: timestamper(options, options.timestamp) } : {}),
-  });
-  // Self-check before anything is pushed: the envelope must pass its own integrity checks.
-  await parseEnvelope(envelopeBytes, ENVELOPE_MEDIA_TYPE[format]).verify();
-
+  const signed = await signDescriptor(subject, options);
+  const envelopeBytes = signed.bytes;
   const envelope: Descriptor = {
-    mediaType: ENVELOPE_MEDIA_TYPE[format],
+    mediaType: signed.mediaType,
     digest: await digestBytes(envelopeBytes),
     size: envelopeBytes.length,
   };
@@ -159,7 +153,7 @@ export async function prepareSignature(
     subject,
     envelope,
     thumbprints,
-    signingTime,
+    signingTime: signed.signingTime,
     shape: options.manifestShape ?? "v1",
   });
   return { subject, envelope, envelopeBytes, manifest };
@@ -190,8 +184,57 @@ export async function pushSignature(
   return { subject: prepared.subject, signature: manifest.descriptor, envelope };
 }
 
+/**
+ * Signs a descriptor into an envelope: the payload `{"targetArtifact": subject}` (with the user
+ * metadata as `annotations`), the signed attributes, the optional RFC 3161 timestamp; the
+ * envelope passes its own integrity checks before it is returned. Images and blobs are signed
+ * this way.
+ *
+ * @example
+ * ```ts ignore
+ * import { signDescriptor } from "./sign_artifact.ts";
+ * const { bytes, mediaType } = await signDescriptor(
+ *   { mediaType: "application/octet-stream", digest, size },
+ *   { signer, format: "cose", userMetadata: { release: "1.0" } },
+ * );
+ * ```
+ * @param subject What is signed (mediaType, digest, size).
+ * @param options Signer, format, expiry, user metadata, timestamping.
+ * @returns The envelope, its media type and its signing time.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for bad user metadata or expiry.
+ * @throws {TimestampError} ERR_TIMESTAMP when `timestamp` is set and the TSA fails, its token
+ * is refused, or a TSA chain certificate is revoked or has an unknown revocation status.
+ */
+export async function signDescriptor(
+  subject: Descriptor,
+  options: SignDescriptorOptions,
+): Promise<SignedEnvelope> {
+  const metadata = checkUserMetadata(options.userMetadata ?? {});
+  const signingTime = new Date(
+    Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000,
+  );
+  const expiry = expiryTime(signingTime, options.expirySeconds);
+  const format = options.format ?? "jws";
+  const payload = createPayload(
+    Object.keys(metadata).length > 0 ? { ...subject, annotations: metadata } : subject,
+  );
+  const envelopeBytes = await signEnvelope({
+    format,
+    payload,
+    signer: options.signer,
+    signingTime,
+    ...(expiry ? { expiry } : {}),
+    ...(options.signingAgent ? { signingAgent: options.signingAgent } : {}),
+    ...(options.extendedAttributes ? { extendedAttributes: options.extendedAttributes } : {}),
+    ...(options.timestamp ? { timestamp: timestamper(options, options.timestamp) } : {}),
+  });
+  // Self-check before anything is written: the envelope must pass its own integrity checks.
+  await parseEnvelope(envelopeBytes, ENVELOPE_MEDIA_TYPE[format]).verify();
+  return { bytes: envelopeBytes, mediaType: ENVELOPE_MEDIA_TYPE[format], signingTime };
+}
+
 function timestamper(
-  options: SignArtifactOptions,
+  options: SignDescriptorOptions,
   timestamping: TimestampingOptions,
 ): (signature: Bytes) => Promise<Bytes> {
   return (signature) =>

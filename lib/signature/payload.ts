@@ -126,7 +126,8 @@ function checkTarget(value: unknown, error: (message: string) => Error): TargetA
   }
   if (typeof d.digest !== "string") throw error("digest must be a string");
   try {
-    parseDigest(d.digest);
+    // blob payloads carry sha384 too (RSA-3072 and EC P-384 keys), as notation writes them
+    parseDigest(d.digest, { algorithms: ["sha256", "sha384", "sha512"] });
   } catch {
     throw error(`digest ${JSON.stringify(d.digest)} is not a valid digest`);
   }

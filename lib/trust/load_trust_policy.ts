@@ -36,8 +36,35 @@ export async function loadTrustPolicyDocument(
   fs: Fs,
   configDir: string,
 ): Promise<{ document: TrustPolicyDocument; file: string }> {
+  return await loadPolicyFile(fs, configDir, TRUST_POLICY_FILES, parseTrustPolicyDocument);
+}
+
+/**
+ * Reads the first of `files` that exists in `configDir` (a regular file, not a symlink, at most
+ * {@linkcode MAX_TRUST_POLICY_BYTES}) and parses it; the OCI and the blob trust policy are
+ * loaded this way.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadPolicyFile } from "./load_trust_policy.ts";
+ * import { parseBlobTrustPolicyDocument } from "./blob_trust_policy.ts";
+ * const { document } = await loadPolicyFile(fs, dir, ["trustpolicy.blob.json"], parseBlobTrustPolicyDocument);
+ * ```
+ * @param fs File access.
+ * @param configDir The configuration directory.
+ * @param files The file names, in the order they are tried.
+ * @param parse Parses and validates the bytes.
+ * @returns The document and the file name it came from.
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY when absent, not a regular file, malformed or invalid.
+ */
+export async function loadPolicyFile<T>(
+  fs: Fs,
+  configDir: string,
+  files: readonly string[],
+  parse: (bytes: Uint8Array) => T,
+): Promise<{ document: T; file: string }> {
   const dir = configDir.replace(/\/+$/, "");
-  for (const file of TRUST_POLICY_FILES) {
+  for (const file of files) {
     const path = `${dir}/${file}`;
     const info = await fs.stat(path);
     if (info === undefined) continue;
@@ -57,7 +84,7 @@ export async function loadTrustPolicyDocument(
       );
     }
     try {
-      return { document: parseTrustPolicyDocument(bytes), file };
+      return { document: parse(bytes), file };
     } catch (err) {
       if (err instanceof OcisignError) {
         throw new TrustPolicyError(err.message, {

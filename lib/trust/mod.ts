@@ -27,3 +27,4 @@ export * from "./select_trust_policy.ts";
 export * from "./trusted_identity.ts";
 export * from "./trust_store.ts";
 export * from "./load_trust_policy.ts";
+export * from "./blob_trust_policy.ts";

@@ -22,18 +22,22 @@ export const TRUST_POLICY_LINK = "https://notaryproject.dev/docs/quickstart/#cre
 /** Prefix of trusted identities notation matches natively. */
 export const X509_SUBJECT_PREFIX = "x509.subject";
 
-/** One trust policy statement. */
-export interface TrustPolicyStatement {
+/** What every trust policy statement has, in the OCI and in the blob trust policy. */
+export interface PolicyStatement {
   /** Unique name. */
   name: string;
-  /** `<domain>/<repository>` values, or exactly `["*"]`. */
-  registryScopes: string[];
   /** Level, overrides, timestamp mode. */
   signatureVerification: SignatureVerification;
   /** `<type>:<name>` named stores (empty for `skip`). */
   trustStores: string[];
   /** `*` or `x509.subject: <DN>` (other prefixes are kept for plugins) (empty for `skip`). */
   trustedIdentities: string[];
+}
+
+/** One statement of the OCI trust policy. */
+export interface TrustPolicyStatement extends PolicyStatement {
+  /** `<domain>/<repository>` values, or exactly `["*"]`. */
+  registryScopes: string[];
 }
 
 /** A trust policy document. */
@@ -53,8 +57,20 @@ function malformed(reason: string): TrustPolicyError {
   );
 }
 
-/** Go `encoding/json` field lookup: exact or case-insensitive key; the last one wins. */
-function goField(obj: Record<string, unknown>, name: string): unknown {
+/**
+ * Go `encoding/json` field lookup in a policy file's object: exact or case-insensitive key; the
+ * last one wins.
+ *
+ * @example
+ * ```ts
+ * import { policyField } from "./trust_policy.ts";
+ * console.log(policyField({ GlobalPolicy: true }, "globalPolicy")); // true
+ * ```
+ * @param obj The JSON object.
+ * @param name The field name.
+ * @returns Its value, or undefined.
+ */
+export function policyField(obj: Record<string, unknown>, name: string): unknown {
   let found: unknown = undefined;
   const lower = name.toLowerCase();
   for (const [key, value] of Object.entries(obj)) {
@@ -83,14 +99,32 @@ function asStrings(value: unknown, what: string): string[] {
   return value.map((v, i) => asString(v, `${what}[${i}]`));
 }
 
-function decodeStatement(value: unknown, index: number): TrustPolicyStatement {
+/**
+ * Decodes the fields every statement has (name, signatureVerification, trustStores,
+ * trustedIdentities) from one element of `trustPolicies`, with Go JSON semantics.
+ *
+ * @example
+ * ```ts
+ * import { decodePolicyStatement } from "./trust_policy.ts";
+ * const s = decodePolicyStatement({ Name: "p", signatureVerification: { level: "audit" } }, 0);
+ * console.log(s.name, s.trustStores.length); // p 0
+ * ```
+ * @param value The element.
+ * @param index Its position (for messages).
+ * @returns The statement's common fields (not validated).
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY when a field has the wrong JSON type.
+ */
+export function decodePolicyStatement(value: unknown, index: number): PolicyStatement {
   const what = `trustPolicies[${index}]`;
   const obj = asObject(value, what) ?? {};
-  const sv = asObject(goField(obj, "signatureVerification"), `${what}.signatureVerification`) ??
+  const sv = asObject(policyField(obj, "signatureVerification"), `${what}.signatureVerification`) ??
     {};
-  const overrideObj = asObject(goField(sv, "override"), `${what}.signatureVerification.override`);
+  const overrideObj = asObject(
+    policyField(sv, "override"),
+    `${what}.signatureVerification.override`,
+  );
   const signatureVerification: SignatureVerification = {
-    level: asString(goField(sv, "level"), `${what}.signatureVerification.level`),
+    level: asString(policyField(sv, "level"), `${what}.signatureVerification.level`),
   };
   if (overrideObj !== undefined) {
     const override: Record<string, string> = {};
@@ -100,17 +134,106 @@ function decodeStatement(value: unknown, index: number): TrustPolicyStatement {
     signatureVerification.override = override;
   }
   const verifyTimestamp = asString(
-    goField(sv, "verifyTimestamp"),
+    policyField(sv, "verifyTimestamp"),
     `${what}.signatureVerification.verifyTimestamp`,
   );
   if (verifyTimestamp !== "") signatureVerification.verifyTimestamp = verifyTimestamp;
   return {
-    name: asString(goField(obj, "name"), `${what}.name`),
-    registryScopes: asStrings(goField(obj, "registryScopes"), `${what}.registryScopes`),
+    name: asString(policyField(obj, "name"), `${what}.name`),
     signatureVerification,
-    trustStores: asStrings(goField(obj, "trustStores"), `${what}.trustStores`),
-    trustedIdentities: asStrings(goField(obj, "trustedIdentities"), `${what}.trustedIdentities`),
+    trustStores: asStrings(policyField(obj, "trustStores"), `${what}.trustStores`),
+    trustedIdentities: asStrings(
+      policyField(obj, "trustedIdentities"),
+      `${what}.trustedIdentities`,
+    ),
   };
+}
+
+function decodeStatement(value: unknown, index: number): TrustPolicyStatement {
+  const obj = asObject(value, `trustPolicies[${index}]`) ?? {};
+  return {
+    ...decodePolicyStatement(value, index),
+    registryScopes: asStrings(
+      policyField(obj, "registryScopes"),
+      `trustPolicies[${index}].registryScopes`,
+    ),
+  };
+}
+
+/**
+ * Reads a policy file's JSON as notation does: no UTF-8 byte order mark, valid UTF-8, one JSON
+ * object; then hands out its fields with Go's case-insensitive lookup.
+ *
+ * @example
+ * ```ts
+ * import { decodePolicyJson } from "./trust_policy.ts";
+ * const { field } = decodePolicyJson('{"Version":"1.0"}');
+ * console.log(field("version")); // 1.0
+ * ```
+ * @param source The file's bytes or text.
+ * @returns A field lookup (exact or case-insensitive name; the last one wins).
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY when it is malformed.
+ */
+export function decodePolicyJson(
+  source: Uint8Array | string,
+): { field: (name: string) => unknown } {
+  let text: string;
+  if (typeof source === "string") {
+    text = source;
+  } else {
+    if (UTF8_BOM.every((b, i) => source[i] === b)) throw malformed("the file starts with a BOM");
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(source);
+    } catch {
+      throw malformed("the file is not valid UTF-8");
+    }
+  }
+  if (text.startsWith("\uFEFF")) throw malformed("the file starts with a BOM");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw malformed((err as Error).message);
+  }
+  const obj = asObject(json, "the document") ?? {};
+  return { field: (name) => policyField(obj, name) };
+}
+
+/**
+ * The `trustPolicies` array of a decoded policy file, or an empty one when absent.
+ *
+ * @example
+ * ```ts
+ * import { decodePolicyJson, policyStatementList } from "./trust_policy.ts";
+ * console.log(policyStatementList(decodePolicyJson("{}")).length); // 0
+ * ```
+ * @param json The decoded file.
+ * @returns Its statements, undecoded.
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY when `trustPolicies` is not an array.
+ */
+export function policyStatementList(json: { field: (name: string) => unknown }): unknown[] {
+  const policies = json.field("trustPolicies");
+  if (policies !== undefined && policies !== null && !Array.isArray(policies)) {
+    throw malformed("trustPolicies is not an array");
+  }
+  return (policies ?? []) as unknown[];
+}
+
+/**
+ * Reads a string field of a policy file with Go semantics (`null` or absent is empty).
+ *
+ * @example
+ * ```ts
+ * import { policyString } from "./trust_policy.ts";
+ * console.log(policyString(undefined, "version") === ""); // true
+ * ```
+ * @param value The field's value.
+ * @param what Its name, for messages.
+ * @returns The string.
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY when it is not a string.
+ */
+export function policyString(value: unknown, what: string): string {
+  return asString(value, what);
 }
 
 /**
@@ -135,38 +258,16 @@ function decodeStatement(value: unknown, index: number): TrustPolicyStatement {
  * @throws {TrustPolicyError} ERR_TRUST_POLICY when malformed or invalid (notation's messages).
  */
 export function parseTrustPolicyDocument(source: Uint8Array | string): TrustPolicyDocument {
-  let text: string;
-  if (typeof source === "string") {
-    text = source;
-  } else {
-    if (UTF8_BOM.every((b, i) => source[i] === b)) throw malformed("the file starts with a BOM");
-    try {
-      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(source);
-    } catch {
-      throw malformed("the file is not valid UTF-8");
-    }
-  }
-  if (text.startsWith("\uFEFF")) throw malformed("the file starts with a BOM");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw malformed((err as Error).message);
-  }
-  const obj = asObject(json, "the document") ?? {};
-  const policies = goField(obj, "trustPolicies");
-  if (policies !== undefined && policies !== null && !Array.isArray(policies)) {
-    throw malformed("trustPolicies is not an array");
-  }
+  const json = decodePolicyJson(source);
   const doc: TrustPolicyDocument = {
-    version: asString(goField(obj, "version"), "version"),
-    trustPolicies: ((policies ?? []) as unknown[]).map(decodeStatement),
+    version: asString(json.field("version"), "version"),
+    trustPolicies: policyStatementList(json).map(decodeStatement),
   };
   validateTrustPolicyDocument(doc);
   return doc;
 }
 
-function validateTrustStores(statement: TrustPolicyStatement): void {
+function validateTrustStores(statement: PolicyStatement): void {
   const name = JSON.stringify(statement.name);
   for (const value of statement.trustStores) {
     const colon = value.indexOf(":");
@@ -222,7 +323,7 @@ export interface ParsedIdentity {
  * @returns The parsed identities.
  * @throws {TrustPolicyError} ERR_TRUST_POLICY for an empty, malformed or unparseable identity.
  */
-export function parseX509Identities(statement: TrustPolicyStatement): ParsedIdentity[] {
+export function parseX509Identities(statement: PolicyStatement): ParsedIdentity[] {
   const name = JSON.stringify(statement.name);
   const parsed: ParsedIdentity[] = [];
   for (const identity of statement.trustedIdentities) {
@@ -261,7 +362,7 @@ export function parseX509Identities(statement: TrustPolicyStatement): ParsedIden
   return parsed;
 }
 
-function validateTrustedIdentities(statement: TrustPolicyStatement): void {
+function validateTrustedIdentities(statement: PolicyStatement): void {
   const name = JSON.stringify(statement.name);
   const identities = statement.trustedIdentities;
   if (identities.length > 1 && identities.includes(WILDCARD)) {
@@ -330,58 +431,96 @@ function validateRegistryScopes(doc: TrustPolicyDocument): void {
  * @throws {TrustPolicyError} ERR_TRUST_POLICY describing the first violation.
  */
 export function validateTrustPolicyDocument(doc: TrustPolicyDocument): void {
+  validatePolicyStatements(doc, "");
+  validateRegistryScopes(doc);
+}
+
+function validateStatement(statement: PolicyStatement): void {
+  const level = statementLevel(statement);
+  const hasStoresOrIdentities = statement.trustStores.length > 0 ||
+    statement.trustedIdentities.length > 0;
+  if (level.name === "skip") {
+    if (hasStoresOrIdentities) {
+      throw new TrustPolicyError(
+        `trust policy statement ${
+          JSON.stringify(statement.name)
+        } is set to skip signature verification but configured with trust stores and/or trusted identities, remove them if signature verification needs to be skipped`,
+      );
+    }
+    return;
+  }
+  if (statement.trustStores.length === 0 || statement.trustedIdentities.length === 0) {
+    throw new TrustPolicyError(
+      `trust policy statement ${
+        JSON.stringify(statement.name)
+      } is either missing trust stores or trusted identities, both must be specified`,
+    );
+  }
+  validateTrustStores(statement);
+  validateTrustedIdentities(statement);
+}
+
+/**
+ * Validates what the OCI and the blob trust policy documents share: the version, at least one
+ * statement, unique non-empty names, and each statement's level, trust stores and trusted
+ * identities. `kind` is `"blob"` for the blob trust policy, whose messages notation 2 words
+ * as "blob trust policy …".
+ *
+ * @example
+ * ```ts
+ * import { validatePolicyStatements } from "./trust_policy.ts";
+ * try {
+ *   validatePolicyStatements({ version: "1.0", trustPolicies: [] }, "blob");
+ * } catch (err) {
+ *   console.log((err as Error).message); // blob trust policy document can not have zero trust policy statements
+ * }
+ * ```
+ * @param doc The version and the statements.
+ * @param kind `""` for the OCI trust policy, `"blob"` for the blob trust policy.
+ * @throws {TrustPolicyError} ERR_TRUST_POLICY describing the first violation.
+ */
+export function validatePolicyStatements(
+  doc: { version: string; trustPolicies: readonly PolicyStatement[] },
+  kind: "" | "blob",
+): void {
+  const label = kind === "blob" ? "blob trust policy" : "trust policy";
+  // notation 2 prefixes the statement messages of the blob policy with "blob trust policy: "
+  const prefix = kind === "blob" ? "blob trust policy: " : "";
   if (doc.version === "") {
     throw new TrustPolicyError(
-      "trust policy document has empty version, version must be specified",
+      `${label} document has empty version, version must be specified`,
     );
   }
   if (doc.version !== TRUST_POLICY_VERSION) {
     throw new TrustPolicyError(
-      `trust policy document uses unsupported version ${JSON.stringify(doc.version)}`,
+      `${label} document uses unsupported version ${JSON.stringify(doc.version)}`,
     );
   }
   if (doc.trustPolicies.length === 0) {
-    throw new TrustPolicyError("trust policy document can not have zero trust policy statements");
+    throw new TrustPolicyError(`${label} document can not have zero trust policy statements`);
   }
   const names = new Set<string>();
   for (const statement of doc.trustPolicies) {
     if (statement.name === "") {
       throw new TrustPolicyError(
-        "a trust policy statement is missing a name, every statement requires a name",
+        `${prefix}a trust policy statement is missing a name, every statement requires a name`,
       );
     }
     if (names.has(statement.name)) {
       throw new TrustPolicyError(
-        `multiple trust policy statements use the same name ${
+        `multiple ${label} statements use the same name ${
           JSON.stringify(statement.name)
         }, statement names must be unique`,
       );
     }
     names.add(statement.name);
-    const level = statementLevel(statement);
-    const hasStoresOrIdentities = statement.trustStores.length > 0 ||
-      statement.trustedIdentities.length > 0;
-    if (level.name === "skip") {
-      if (hasStoresOrIdentities) {
-        throw new TrustPolicyError(
-          `trust policy statement ${
-            JSON.stringify(statement.name)
-          } is set to skip signature verification but configured with trust stores and/or trusted identities, remove them if signature verification needs to be skipped`,
-        );
-      }
-      continue;
+    try {
+      validateStatement(statement);
+    } catch (err) {
+      if (prefix === "" || !(err instanceof TrustPolicyError)) throw err;
+      throw new TrustPolicyError(`${prefix}${err.message}`, { cause: err });
     }
-    if (statement.trustStores.length === 0 || statement.trustedIdentities.length === 0) {
-      throw new TrustPolicyError(
-        `trust policy statement ${
-          JSON.stringify(statement.name)
-        } is either missing trust stores or trusted identities, both must be specified`,
-      );
-    }
-    validateTrustStores(statement);
-    validateTrustedIdentities(statement);
   }
-  validateRegistryScopes(doc);
 }
 
 /**
@@ -400,7 +539,7 @@ export function validateTrustPolicyDocument(doc: TrustPolicyDocument): void {
  * @returns The resolved level.
  * @throws {TrustPolicyError} ERR_TRUST_POLICY when `signatureVerification` is invalid.
  */
-export function statementLevel(statement: TrustPolicyStatement): VerificationLevel {
+export function statementLevel(statement: PolicyStatement): VerificationLevel {
   try {
     return resolveVerificationLevel(statement.signatureVerification);
   } catch (err) {

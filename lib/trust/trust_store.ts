@@ -12,7 +12,7 @@ import type { Fs } from "../content/fs.ts";
 import { AbortedError, OcisignError, TrustStoreError } from "../errors.ts";
 import { parseCertificates } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
-import type { TrustPolicyStatement } from "./trust_policy.ts";
+import type { PolicyStatement } from "./trust_policy.ts";
 import { isTrustStoreType, NAMED_STORE_REGEXP } from "./trust_store_type.ts";
 import type { TrustStoreType } from "./trust_store_type.ts";
 
@@ -264,7 +264,7 @@ export class MemoryTrustStore implements TrustStore {
  */
 export async function loadTrustedCertificates(
   store: TrustStore,
-  statement: TrustPolicyStatement,
+  statement: PolicyStatement,
   type: TrustStoreType,
   opts?: Op,
 ): Promise<Certificate[]> {

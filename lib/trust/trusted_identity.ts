@@ -10,7 +10,7 @@ import { isSubsetDistinguishedName, parseDistinguishedName } from "./distinguish
 import type { DistinguishedName } from "./distinguished_name.ts";
 import { WILDCARD } from "./registry_scope.ts";
 import { parseX509Identities } from "./trust_policy.ts";
-import type { TrustPolicyStatement } from "./trust_policy.ts";
+import type { PolicyStatement } from "./trust_policy.ts";
 
 function goMapList(dns: readonly DistinguishedName[]): string {
   const maps = dns.map((dn) => {
@@ -43,7 +43,7 @@ function goMapList(dns: readonly DistinguishedName[]): string {
  * @param leafSubject The leaf certificate's subject as Go renders it (`CN=…,O=…,ST=…,C=…`).
  * @throws {TrustedIdentityError} ERR_SIGNATURE_TRUSTED_IDENTITY when it does not match (notation's messages).
  */
-export function verifyTrustedIdentity(statement: TrustPolicyStatement, leafSubject: string): void {
+export function verifyTrustedIdentity(statement: PolicyStatement, leafSubject: string): void {
   if (statement.trustedIdentities.includes(WILDCARD)) return;
   const name = JSON.stringify(statement.name);
   let trusted: DistinguishedName[];

@@ -180,6 +180,34 @@ async function describeContent(
 }
 
 /**
+ * Reads what one envelope claims, without verifying it (for `blob inspect`: a detached
+ * signature file).
+ *
+ * @example
+ * ```ts ignore
+ * import { inspectEnvelope } from "./inspect_signatures.ts";
+ * const info = await inspectEnvelope(bytes, "application/jose+json", "sha256:…");
+ * console.log(info.signedArtifact.digest);
+ * ```
+ * @param bytes The envelope.
+ * @param mediaType `application/jose+json` or `application/cose`.
+ * @param digest What identifies it in the result (e.g. the envelope's digest).
+ * @returns What it claims.
+ * @throws {EnvelopeInvalidError} ERR_ENVELOPE_INVALID when it cannot be parsed.
+ */
+export async function inspectEnvelope(
+  bytes: Bytes,
+  mediaType: string,
+  digest: string,
+): Promise<SignatureInspection> {
+  return await describeContent(
+    digest,
+    mediaType,
+    parseEnvelope(bytes, mediaType).unverifiedContent(),
+  );
+}
+
+/**
  * Resolves `reference` and reads every signature's envelope without verifying it. Each manifest
  * and envelope is fetched bounded and digest-checked; a signature that cannot be read is
  * reported with its error (the others are still read).

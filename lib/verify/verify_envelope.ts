@@ -28,7 +28,7 @@ import { parsePayload } from "../signature/payload.ts";
 import type { TargetArtifact } from "../signature/payload.ts";
 import { loadTrustedCertificates } from "../trust/trust_store.ts";
 import type { TrustStore } from "../trust/trust_store.ts";
-import type { TrustPolicyStatement } from "../trust/trust_policy.ts";
+import type { PolicyStatement } from "../trust/trust_policy.ts";
 import { statementLevel } from "../trust/trust_policy.ts";
 import { verifyTrustedIdentity } from "../trust/trusted_identity.ts";
 import type { ValidationType, VerificationLevel } from "../trust/verification_level.ts";
@@ -48,8 +48,8 @@ export interface VerifyEnvelopeOptions {
   mediaType: string;
   /** The artifact being verified (mediaType, digest and size must match the payload). */
   subject: Descriptor;
-  /** The trust policy statement selected for the artifact. */
-  policy: TrustPolicyStatement;
+  /** The trust policy statement selected for the artifact (OCI or blob trust policy). */
+  policy: PolicyStatement;
   /** Where the trusted certificates of the policy's stores come from. */
   trustStore: TrustStore;
   /** Key/value pairs that must be present in the signed `targetArtifact.annotations`. */

@@ -3,7 +3,7 @@
  * prints a table; writes the rows as JSON under `$TMPDIR` (default /tmp).
  *
  * Run: `deno task bench` (all) or `deno task bench NAME [NAME...]` with NAME one of
- * sha256, sign-verify, verify-blobs-memory, cp, build, serve, verify-deep. Needs GNU time
+ * sha256, sign-verify, verify-blobs-memory, cp, build, serve, verify-deep, blob. Needs GNU time
  * (`sudo apt-get install time`); each benchmark says which other tools it needs.
  * Generated data lives in a temp dir under /tmp and is deleted at the end (also on Ctrl-C).
  * Env: `OCISIGN_BENCH_RUNS=N` overrides the runs per contender; `OCISIGN_BENCH_BINARY=PATH` uses
@@ -22,6 +22,7 @@ import { benchCp } from "./cp.ts";
 import { benchBuild } from "./build.ts";
 import { benchServe } from "./serve.ts";
 import { benchVerifyDeep } from "./verify_deep.ts";
+import { benchBlob } from "./blob.ts";
 
 const BENCHMARKS: Record<string, (work: string) => Promise<Row[]>> = {
   "sha256": benchSha256,
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<string, (work: string) => Promise<Row[]>> = {
   "build": benchBuild,
   "serve": benchServe,
   "verify-deep": benchVerifyDeep,
+  "blob": benchBlob,
 };
 
 async function main(names: string[]): Promise<number> {

@@ -1,10 +1,14 @@
 import fc from "fast-check";
 import { toHex } from "../../lib/_internal/bytes.ts";
-import { pureHasherFactory, Sha256, Sha512 } from "../../lib/digest/mod.ts";
+import { pureHasherFactory, Sha256, Sha384, Sha512 } from "../../lib/digest/mod.ts";
 import type { DigestAlgorithm } from "../../lib/digest/mod.ts";
 import { assertEquals } from "../_helpers/assert.ts";
 
-const SUBTLE: Record<DigestAlgorithm, string> = { sha256: "SHA-256", sha512: "SHA-512" };
+const SUBTLE: Record<DigestAlgorithm, string> = {
+  sha256: "SHA-256",
+  sha384: "SHA-384",
+  sha512: "SHA-512",
+};
 
 async function reference(alg: DigestAlgorithm, data: Uint8Array): Promise<string> {
   return toHex(
@@ -20,7 +24,7 @@ function pattern(n: number): Uint8Array {
 
 const SIZES = [0, 1, 3, 55, 56, 57, 63, 64, 65, 111, 112, 113, 127, 128, 129, 1000, 4096, 100_003];
 
-for (const alg of ["sha256", "sha512"] as const) {
+for (const alg of ["sha256", "sha384", "sha512"] as const) {
   Deno.test(`pureHasherFactory("${alg}") matches crypto.subtle on boundary sizes`, async () => {
     for (const n of SIZES) {
       const data = pattern(n);
@@ -64,5 +68,15 @@ Deno.test("Sha512 gives the FIPS 180-4 'abc' vector", () => {
     h.digestHex(),
     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a" +
       "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+  );
+});
+
+Deno.test("Sha384 gives the FIPS 180-4 'abc' vector", () => {
+  const h = new Sha384();
+  h.update(new TextEncoder().encode("abc"));
+  assertEquals(
+    h.digestHex(),
+    "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed" +
+      "8086072ba1e7cc2358baeca134c825a7",
   );
 });

@@ -89,6 +89,30 @@ Deno.test("nodeFs.open() reads at offsets and streams ranges", async () => {
   });
 });
 
+Deno.test("nodeFs.open() streams read into a BYOB reader's own buffer, range by range", async () => {
+  await withTemp(async (dir) => {
+    const data = new Uint8Array(600_000).map((_, i) => (i * 7) & 255);
+    await nodeFs.writeFileAtomic(`${dir}/d`, data);
+    const h = await nodeFs.open(`${dir}/d`);
+    try {
+      const reader = h.stream(1000, 500_000).getReader({ mode: "byob" });
+      const parts: Uint8Array[] = [];
+      let buffer = new ArrayBuffer(64 * 1024);
+      for (;;) {
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done || value === undefined) break;
+        assert.ok(value.byteLength <= 64 * 1024);
+        parts.push(value.slice());
+        buffer = value.buffer as ArrayBuffer;
+      }
+      const got = new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+      assertEquals(got, data.slice(1000, 501_000));
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 Deno.test("nodeFs mkdir, rename, makeTempDir, readLink and recursive remove work", async () => {
   await withTemp(async (dir) => {
     await nodeFs.mkdir(`${dir}/a/b`, { recursive: true });

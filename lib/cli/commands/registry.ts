@@ -25,5 +25,6 @@ export const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   cert: () => import("./cert/mod.ts").then((m) => m.certCommand),
   key: () => import("./key/mod.ts").then((m) => m.keyCommand),
   policy: () => import("./policy/mod.ts").then((m) => m.policyCommand),
+  blob: () => import("./blob/mod.ts").then((m) => m.blobCommand),
   version: () => import("./version.ts").then((m) => m.versionCommand),
 };

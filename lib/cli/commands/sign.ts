@@ -71,14 +71,20 @@ const args = {
   ...outputArgs,
 } as const satisfies ArgsDef;
 
+/** The flags of `sign`; `blob sign` takes its signing flags from here. */
+export const signArgs: typeof args = args;
+
 /** notation's `timestampingTimeout`. */
 const TIMESTAMP_TIMEOUT_MS = 15_000;
 
 /** Largest `--timestamp-root-cert` file read. */
 const MAX_ROOT_CERT_BYTES = 1 << 20;
 
-/** Both timestamp flags or neither, non-empty (notation's checks and messages). */
-function timestampFlags(
+/**
+ * Both timestamp flags or neither, non-empty (notation's checks and messages).
+ * @throws {UsageError} ERR_USAGE when only one is given or one is empty.
+ */
+export function timestampFlags(
   url: string | undefined,
   rootCertPath: string | undefined,
 ): { url: string; rootCertPath: string } | undefined {
@@ -100,8 +106,9 @@ function timestampFlags(
 /**
  * The TSA client (real `fetch`, notation's 15 s timeout), the single root certificate and the
  * revocation client for the TSA chain.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT when the root certificate file is not one root.
  */
-async function loadTimestamping(
+export async function loadTimestamping(
   io: CliIo,
   url: string,
   rootCertPath: string,

@@ -24,10 +24,10 @@ import { cliRevocationClient } from "../_revocation_client.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
-import { renderGoTable } from "../config/_go_table.ts";
 import type { CliIo } from "../io.ts";
-import { escapeControl, reportResolved, writeJson } from "../output.ts";
+import { reportResolved, writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
+import { warningsJson, writeVerified } from "../_verify_report.ts";
 
 const args = {
   ...artifactArgs,
@@ -154,11 +154,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
                 bytes: result.content.bytes,
               }
               : undefined,
-            warnings: warnings.map((w) => ({
-              type: w.type,
-              action: w.action,
-              message: w.error?.message,
-            })),
+            warnings: warningsJson(warnings),
           });
           return;
         }
@@ -166,27 +162,20 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           io.stdout(`Trust policy is configured to skip signature verification for ${ref}\n`);
           return;
         }
-        for (const w of warnings) {
-          io.stderr(
-            `Warning: ${w.type} was set to "${w.action}" and failed with error: ${
-              escapeControl(w.error?.message ?? "")
-            }\n`,
-          );
-        }
-        io.stdout(`Successfully verified signature for ${ref}\n`);
-        if (result.platform) {
-          const p = result.platform;
-          io.stdout(
-            `Successfully verified signature for ${opened.name}@${p.result.subject.digest} (${p.platform})\n`,
-          );
-        }
+        const platform = result.platform;
+        writeVerified(
+          io,
+          ref,
+          warnings,
+          signed,
+          platform
+            ? [
+              `Successfully verified signature for ${opened.name}@${platform.result.subject.digest} (${platform.platform})`,
+            ]
+            : [],
+        );
         // Asked for explicitly: say what was read (stderr stays as notation's otherwise).
         if (result.content && args.deep === true) io.stderr(contentSummary(result.content));
-        const keys = Object.keys(signed).sort();
-        if (keys.length > 0) {
-          io.stdout("\nThe artifact was signed with the following user metadata.\n\n");
-          io.stdout(renderGoTable([["KEY", "VALUE"], ...keys.map((k) => [k, signed[k]!])]));
-        }
       } finally {
         await closeTarget(opened, false);
       }

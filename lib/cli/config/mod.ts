@@ -17,3 +17,4 @@ export * from "./resolve_signing_key.ts";
 export * from "./check_key_pair.ts";
 export * from "./trust_store_dir.ts";
 export * from "./trust_policy_file.ts";
+export * from "./blob_trust_policy_file.ts";

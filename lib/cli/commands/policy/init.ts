@@ -40,6 +40,9 @@ const args = {
   force: { type: "boolean", description: "Overwrite an existing trust policy" },
 } as const satisfies ArgsDef;
 
+/** The flags of `policy init`; `blob policy init` takes its trust flags from here. */
+export const policyInitArgs: typeof args = args;
+
 /**
  * Builds `policy init`.
  *

@@ -1,0 +1,121 @@
+/**
+ * Streaming digest of a blob: reads a web stream once, in flat memory, and returns its digest
+ * and size.
+ *
+ * @module
+ */
+import { AbortedError } from "../errors.ts";
+import type { DigestAlgorithm } from "../digest/digest.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { pureHasherFactory } from "../digest/pure_hasher.ts";
+
+/** Options of {@linkcode digestBlob}. */
+export interface DigestBlobOptions {
+  /** Makes the hasher (default: pure TypeScript; the CLI passes `node:crypto`'s). */
+  hasherFactory?: HasherFactory;
+  /** Cancels the read; the stream is cancelled too. */
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode digestBlob} measured. */
+export interface BlobDigest {
+  /** `<algorithm>:<hex>`. */
+  digest: string;
+  /** Bytes read. */
+  size: number;
+}
+
+/**
+ * Hashes a stream to its end.
+ *
+ * @example
+ * ```ts
+ * import { digestBlob } from "./digest_blob.ts";
+ * const { digest, size } = await digestBlob(new Blob(["{}"]).stream(), "sha256");
+ * console.log(size, digest); // 2 sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
+ * ```
+ * @param blob The bytes.
+ * @param algorithm sha256, sha384 or sha512.
+ * @param options Hasher and cancellation.
+ * @returns The digest and size.
+ * @throws {AbortedError} ERR_ABORTED when cancelled.
+ */
+export async function digestBlob(
+  blob: ReadableStream<Uint8Array>,
+  algorithm: DigestAlgorithm,
+  options: DigestBlobOptions = {},
+): Promise<BlobDigest> {
+  const hasher = (options.hasherFactory ?? pureHasherFactory)(algorithm);
+  let size = 0;
+  const aborted = (): void => {
+    if (options.signal?.aborted) {
+      throw new AbortedError("Hashing the blob was aborted", { cause: options.signal.reason });
+    }
+  };
+  const byob = byobReader(blob);
+  if (byob !== undefined) {
+    // Two buffers, reused: the next read is in flight while the previous chunk is hashed.
+    let next = byob.read(new Uint8Array(READ_BUFFER_BYTES));
+    let spare = new Uint8Array(READ_BUFFER_BYTES);
+    try {
+      for (;;) {
+        aborted();
+        const { done, value } = await next;
+        if (done || value === undefined) break;
+        next = byob.read(spare);
+        size += value.length;
+        hasher.update(value);
+        spare = new Uint8Array(value.buffer);
+      }
+    } catch (err) {
+      await byob.cancel(err).catch(() => {});
+      throw err;
+    }
+    return { digest: `${algorithm}:${hasher.digestHex()}`, size };
+  }
+  const reader = blob.getReader();
+  try {
+    for (;;) {
+      aborted();
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      hasher.update(value);
+    }
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    throw err;
+  }
+  return { digest: `${algorithm}:${hasher.digestHex()}`, size };
+}
+
+/** Bytes read at once from a byte stream (a file, a `fetch` body). */
+const READ_BUFFER_BYTES = 1024 * 1024;
+
+/** A BYOB reader when the stream is a byte stream (files, `fetch` bodies), else undefined. */
+function byobReader(blob: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  try {
+    return blob.getReader({ mode: "byob" });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The digest algorithm notation uses for a blob signed with a key: the key spec's hash
+ * (RSA-2048 and EC P-256 → sha256, RSA-3072 and P-384 → sha384, RSA-4096 and P-521 → sha512).
+ *
+ * @example
+ * ```ts
+ * import { blobDigestAlgorithm } from "./digest_blob.ts";
+ * import { keySpecByName } from "../x509/key_spec.ts";
+ * console.log(blobDigestAlgorithm(keySpecByName("EC-384"))); // sha384
+ * ```
+ * @param keySpec The signing key's spec.
+ * @returns The digest algorithm.
+ */
+export function blobDigestAlgorithm(
+  keySpec: { hash: "SHA-256" | "SHA-384" | "SHA-512" },
+): DigestAlgorithm {
+  return keySpec.hash === "SHA-384" ? "sha384" : keySpec.hash === "SHA-512" ? "sha512" : "sha256";
+}

@@ -1,0 +1,70 @@
+/**
+ * Signs any file as notation 2 does (`notation blob sign`): the blob is hashed as it streams,
+ * with the digest algorithm of the signing key, and its descriptor is signed into a detached
+ * JWS or COSE envelope.
+ *
+ * @see https://github.com/notaryproject/specifications/blob/main/specs/signature-specification.md#blob-signing
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { signDescriptor } from "../sign/sign_artifact.ts";
+import type { SignDescriptorOptions } from "../sign/sign_artifact.ts";
+import { checkBlobMediaType, DEFAULT_BLOB_MEDIA_TYPE } from "./blob_media_type.ts";
+import { blobDigestAlgorithm, digestBlob } from "./digest_blob.ts";
+
+/** Options of {@linkcode signBlob}. */
+export interface SignBlobOptions extends SignDescriptorOptions {
+  /** The blob's media type (default `application/octet-stream`). */
+  mediaType?: string;
+  /** Makes the hasher (default: pure TypeScript; the CLI passes `node:crypto`'s). */
+  hasherFactory?: HasherFactory;
+}
+
+/** What {@linkcode signBlob} produced. */
+export interface SignBlobResult {
+  /** The signed descriptor (`targetArtifact` without annotations). */
+  targetArtifact: Descriptor;
+  /** The envelope: the detached signature file's content. */
+  envelope: Bytes;
+  /** `application/jose+json` or `application/cose`. */
+  envelopeMediaType: string;
+}
+
+/**
+ * Reads `blob` to its end and signs its descriptor.
+ *
+ * @example
+ * ```ts ignore
+ * import { signBlob } from "./sign_blob.ts";
+ * const { envelope } = await signBlob(new Blob([releaseBytes]).stream(), { signer, format: "jws" });
+ * // write `envelope` to app.tar.gz.jws.sig
+ * ```
+ * @param blob The bytes to sign.
+ * @param options Signer, format, media type, expiry, user metadata, timestamping.
+ * @returns The descriptor and the envelope.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for a bad media type, user metadata or expiry.
+ * @throws {TimestampError} ERR_TIMESTAMP when `timestamp` is set and the TSA fails or is refused.
+ * @throws {AbortedError} ERR_ABORTED when cancelled.
+ */
+export async function signBlob(
+  blob: ReadableStream<Uint8Array>,
+  options: SignBlobOptions,
+): Promise<SignBlobResult> {
+  let mediaType: string;
+  try {
+    mediaType = checkBlobMediaType(options.mediaType ?? DEFAULT_BLOB_MEDIA_TYPE);
+  } catch (err) {
+    await blob.cancel(err).catch(() => {});
+    throw err;
+  }
+  const { digest, size } = await digestBlob(
+    blob,
+    blobDigestAlgorithm(options.signer.keySpec),
+    options,
+  );
+  const targetArtifact: Descriptor = { mediaType, digest, size };
+  const signed = await signDescriptor(targetArtifact, options);
+  return { targetArtifact, envelope: signed.bytes, envelopeMediaType: signed.mediaType };
+}

@@ -1,0 +1,38 @@
+/**
+ * `ocisign blob`: detached signatures for any file, compatible with `notation blob` (2.x).
+ *
+ * @module
+ */
+import { defineCommand } from "citty";
+import type { CommandDef } from "citty";
+import type { CliIo } from "../../io.ts";
+import { blobInspectCommand } from "./inspect.ts";
+import { blobPolicyCommand } from "./policy.ts";
+import { blobSignCommand } from "./sign.ts";
+import { blobVerifyCommand } from "./verify.ts";
+
+/**
+ * Builds the `blob` command group.
+ *
+ * @example
+ * ```ts ignore
+ * import { blobCommand } from "./mod.ts";
+ * const cmd = blobCommand(io);
+ * ```
+ * @param io The environment.
+ * @returns The command with its subcommands.
+ */
+export function blobCommand(io: CliIo): CommandDef {
+  return defineCommand({
+    meta: {
+      name: "blob",
+      description: "Sign, verify and inspect detached signatures of any file",
+    },
+    subCommands: {
+      sign: () => blobSignCommand(io),
+      verify: () => blobVerifyCommand(io),
+      inspect: () => blobInspectCommand(io),
+      policy: () => blobPolicyCommand(io),
+    },
+  });
+}
