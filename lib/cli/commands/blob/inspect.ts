@@ -20,6 +20,7 @@ import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 import { renderTree, writeJson } from "../../output.ts";
 import type { TreeNode } from "../../output.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   signature: { type: "positional", required: true, description: "The signature file" },
@@ -150,7 +151,14 @@ function json(s: SignatureInspection, contentType: string): Record<string, unkno
  */
 export function blobInspectCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "inspect", description: "Show what a detached signature claims (unverified)" },
+    meta: cliMeta({
+      name: "inspect",
+      description: "Show what a detached signature claims (unverified)",
+      examples: [
+        "ocisign blob inspect ./app.tar.gz.jws.sig",
+        "ocisign blob inspect -o json ./app.tar.gz.cose.sig",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       const format = signatureFormatOfFile(args.signature);

@@ -10,6 +10,7 @@ import { blobInspectCommand } from "./inspect.ts";
 import { blobPolicyCommand } from "./policy.ts";
 import { blobSignCommand } from "./sign.ts";
 import { blobVerifyCommand } from "./verify.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `blob` command group.
@@ -24,10 +25,14 @@ import { blobVerifyCommand } from "./verify.ts";
  */
 export function blobCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "blob",
       description: "Sign, verify and inspect detached signatures of any file",
-    },
+      examples: [
+        "ocisign blob sign ./app.tar.gz",
+        "ocisign blob verify --signature ./app.tar.gz.jws.sig ./app.tar.gz",
+      ],
+    }),
     subCommands: {
       sign: () => blobSignCommand(io),
       verify: () => blobVerifyCommand(io),

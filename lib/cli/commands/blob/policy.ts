@@ -9,6 +9,7 @@ import type { CliIo } from "../../io.ts";
 import { blobPolicyImportCommand } from "./policy_import.ts";
 import { blobPolicyInitCommand } from "./policy_init.ts";
 import { blobPolicyShowCommand } from "./policy_show.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `blob policy` command group.
@@ -23,7 +24,11 @@ import { blobPolicyShowCommand } from "./policy_show.ts";
  */
 export function blobPolicyCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: { name: "policy", description: "Manage the blob trust policy" },
+    meta: cliMeta({
+      name: "policy",
+      description: "Manage the blob trust policy",
+      examples: ["ocisign blob policy show"],
+    }),
     subCommands: {
       init: () => blobPolicyInitCommand(io),
       import: () => blobPolicyImportCommand(io),

@@ -12,6 +12,7 @@ import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   file: { type: "positional", description: "The blob trust policy JSON file", required: true },
@@ -31,7 +32,11 @@ const args = {
  */
 export function blobPolicyImportCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "import", description: "Import a blob trust policy document (validated first)" },
+    meta: cliMeta({
+      name: "import",
+      description: "Import a blob trust policy document (validated first)",
+      examples: ["ocisign blob policy import ./trustpolicy.blob.json"],
+    }),
     args,
     async run({ args }): Promise<void> {
       const bytes = await io.fs.readFile(absolutePath(io.cwd, args.file), {

@@ -16,6 +16,7 @@ import { encodeConfigJson } from "../../config/_config_file.ts";
 import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
 import type { CliIo } from "../../io.ts";
 import { policyInitArgs } from "../policy/init.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "string", alias: "n", description: "Name of the blob trust policy statement" },
@@ -41,7 +42,13 @@ const args = {
  */
 export function blobPolicyInitCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "init", description: "Write a blob trust policy with one strict statement" },
+    meta: cliMeta({
+      name: "init",
+      description: "Write a blob trust policy with one strict statement",
+      examples: [
+        'ocisign blob policy init --name releases --trust-store ca:wabbit-networks.io --trusted-identity "x509.subject: CN=wabbit-networks.io" --global',
+      ],
+    }),
     args,
     async run({ args, rawArgs }): Promise<void> {
       if (!args.name) throw new UsageError("missing the statement name: use --name NAME");

@@ -10,6 +10,7 @@ import { NotFoundError, OcisignError } from "../../../errors.ts";
 import { parseBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { readBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
 import type { CliIo } from "../../io.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {} as const satisfies ArgsDef;
 
@@ -26,7 +27,11 @@ const args = {} as const satisfies ArgsDef;
  */
 export function blobPolicyShowCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "show", description: "Show the blob trust policy" },
+    meta: cliMeta({
+      name: "show",
+      description: "Show the blob trust policy",
+      examples: ["ocisign blob policy show"],
+    }),
     args,
     async run(): Promise<void> {
       const bytes = await readBlobTrustPolicyFile(io);

@@ -24,6 +24,7 @@ import { writeJson } from "../../output.ts";
 import { VERSION } from "../../version.ts";
 import { loadTimestamping, signArgs, timestampFlags } from "../sign.ts";
 import { checkBlobFile, withBlobStream } from "./_blob_file.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   key: signArgs.key,
@@ -106,15 +107,19 @@ async function plan(
  */
 export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "sign",
-      description:
-        "Write a detached signature <file>.<jws|cose>.sig for each file: blob sign [OPTIONS] FILE...",
-    },
+      description: "Write a detached signature <file>.<jws|cose>.sig for each file",
+      variadic: { name: "FILE", min: 1, description: "Files to sign" },
+      examples: [
+        "ocisign blob sign ./app.tar.gz",
+        "# COSE, with user metadata, into another directory",
+        "ocisign blob sign --signature-format cose -m release=1.0 --signature-directory ./sigs ./a ./b",
+      ],
+    }),
     args,
     async run({ args, rawArgs }): Promise<void> {
       const files = args._;
-      if (files.length === 0) throw new UsageError("missing the files to sign: blob sign FILE...");
       const format = args["signature-format"] as EnvelopeFormat;
       const metadata = parseKeyValues(rawArgs, ["user-metadata", "m"]);
       const expirySeconds = args.expiry === undefined

@@ -21,6 +21,7 @@ import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { warningsJson, writeVerified } from "../../_verify_report.ts";
 import { checkBlobFile, withBlobStream } from "./_blob_file.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   file: { type: "positional", required: true, description: "The signed file" },
@@ -57,7 +58,14 @@ const args = {
  */
 export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "verify", description: "Verify a detached signature of a file" },
+    meta: cliMeta({
+      name: "verify",
+      description: "Verify a detached signature of a file",
+      examples: [
+        "ocisign blob verify --signature ./app.tar.gz.jws.sig ./app.tar.gz",
+        "ocisign blob verify --signature ./sbom.json.cose.sig --policy-name sboms ./sbom.json",
+      ],
+    }),
     args,
     async run({ args, rawArgs }): Promise<void> {
       if (!args.signature) throw new UsageError("filepath of the signature cannot be empty");
