@@ -28,6 +28,18 @@ import { writeJson } from "../output.ts";
 const args = {
   ...artifactArgs,
   key: { type: "string", alias: "k", description: "Signing key name (default: the default key)" },
+  pkcs11: {
+    type: "string",
+    description: "Sign with this PKCS#11 key (RFC 7512 URI: pkcs11:token=T;object=O)",
+  },
+  "pkcs11-module": {
+    type: "string",
+    description: "PKCS#11 module path for --pkcs11 (default: OCISIGN_PKCS11_MODULE)",
+  },
+  cert: {
+    type: "string",
+    description: "PEM certificate chain of the --pkcs11 key (default: from the token)",
+  },
   "signature-format": {
     type: "enum",
     options: ["jws", "cose"],
@@ -150,7 +162,11 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
         ? undefined
         : parseDurationSeconds(args.expiry, "expiry");
       const tsa = timestampFlags(args["timestamp-url"], args["timestamp-root-cert"]);
-      const signer = await loadSigner(io, args.key);
+      const signer = await loadSigner(io, args.key, {
+        pkcs11: args.pkcs11,
+        pkcs11Module: args["pkcs11-module"],
+        cert: args.cert,
+      });
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const opened = await openTarget(io, args.reference, {
         ociLayout: Boolean(args["oci-layout"]),

@@ -144,6 +144,7 @@ Deno.test("a configuration directory laid out by notation is read as is", async 
 
     const { io } = testIo({ cwd: sb.cwd, home: sb.home, env: { OCISIGN_CONFIG_DIR: dir } });
     assertEquals(await resolveSigningKey(io), {
+      kind: "local",
       name,
       keyPath: `${dir}/localkeys/${name}.key`,
       certPath: `${dir}/localkeys/${name}.crt`,

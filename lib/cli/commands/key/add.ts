@@ -1,6 +1,9 @@
 /**
  * `ocisign key add NAME --key KEY --cert CERT [--default]`: registers a local key pair in
  * `signingkeys.json` after checking that the key belongs to the certificate.
+ * `ocisign key add NAME --pkcs11 URI [--pkcs11-module PATH] [--cert CERT]` registers a key in a
+ * PKCS#11 token (after opening it and checking it against its certificate), stored as a key of
+ * ocisign's notation plugin; a PIN is never stored.
  *
  * @module
  */
@@ -12,6 +15,10 @@ import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { checkKeyPair } from "../../config/check_key_pair.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
+import type { KeySuite } from "../../config/signing_keys.ts";
+import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "../../config/resolve_signing_key.ts";
+import { formatPkcs11Uri, parsePkcs11Uri } from "../../../runtime/pkcs11/mod.ts";
+import { pkcs11ModulePath, pkcs11Signer } from "../../_pkcs11.ts";
 
 const args = {
   name: { type: "positional", description: "Name of the key", required: true },
@@ -24,6 +31,15 @@ const args = {
     type: "string",
     alias: "c",
     description: "PEM certificate chain file: leaf first, root included",
+  },
+  pkcs11: {
+    type: "string",
+    description:
+      "A key in a PKCS#11 token (RFC 7512 URI: pkcs11:token=T;object=O), instead of --key",
+  },
+  "pkcs11-module": {
+    type: "string",
+    description: "PKCS#11 module path (default: the URI's module-path, else OCISIGN_PKCS11_MODULE)",
   },
   default: { type: "boolean", alias: "d", description: "Mark the key as the default signing key" },
 } as const satisfies ArgsDef;
@@ -48,6 +64,15 @@ export function keyAddCommand(io: CliIo): CommandDef<typeof args> {
     args,
     async run({ args }): Promise<void> {
       if (args.name === "") throw new UsageError("key name cannot be empty");
+      if (args.pkcs11 !== undefined) {
+        if (args.key) throw new UsageError("--key and --pkcs11 cannot be used together");
+        const suite = await pkcs11Suite(io, args.name, args.pkcs11, args);
+        const keys = addSigningKey(await readSigningKeys(io), suite, args.default === true);
+        await writeSigningKeys(io, keys);
+        io.stdout(args.default === true ? `${args.name}: marked as default\n` : `${args.name}\n`);
+        return;
+      }
+      if (args["pkcs11-module"]) throw new UsageError("--pkcs11-module goes with --pkcs11 URI");
       if (!args.key) throw new UsageError("missing the private key file: use --key FILE");
       if (!args.cert) throw new UsageError("missing the certificate file: use --cert FILE");
       const keyPath = absolutePath(io.cwd, args.key);
@@ -65,4 +90,28 @@ export function keyAddCommand(io: CliIo): CommandDef<typeof args> {
       io.stdout(args.default === true ? `${args.name}: marked as default\n` : `${args.name}\n`);
     },
   });
+}
+
+/**
+ * The stored form of a PKCS#11 key, after opening it: the URI without a PIN, the module path
+ * and the certificate file in `pluginConfig`.
+ */
+async function pkcs11Suite(
+  io: CliIo,
+  name: string,
+  text: string,
+  args: { cert?: string | undefined; "pkcs11-module"?: string | undefined },
+): Promise<KeySuite> {
+  const uri = parsePkcs11Uri(text);
+  if (uri.pinValue !== undefined) {
+    throw new UsageError(
+      "the URI holds pin-value, and a PIN is never stored: remove it (ocisign reads OCISIGN_PKCS11_PIN or pin-source, or asks on the terminal)",
+    );
+  }
+  const module = pkcs11ModulePath(io, uri, args["pkcs11-module"]);
+  const certPath = args.cert ? absolutePath(io.cwd, args.cert) : undefined;
+  await pkcs11Signer(io, { uri: text, module, ...(certPath ? { certPath } : {}) });
+  const pluginConfig: Record<string, string> = { [PKCS11_CONFIG.module]: module };
+  if (certPath) pluginConfig[PKCS11_CONFIG.certificate] = certPath;
+  return { name, id: formatPkcs11Uri(uri), pluginName: PKCS11_PLUGIN_NAME, pluginConfig };
 }
