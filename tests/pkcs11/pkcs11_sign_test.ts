@@ -140,3 +140,270 @@ Deno.test({
       await verifyBoth(s, pushedSignature(signed), "jws");
     }),
 });
+
+/** Certifies a token key with `cert generate-test --pkcs11` under `name`; returns the PEM path. */
+async function certify(s: Station, name: string, object: string): Promise<string> {
+  const r = await s.run(
+    "cert",
+    "generate-test",
+    name,
+    "--pkcs11",
+    URI(object),
+    "--pkcs11-module",
+    SOFTHSM_MODULE!,
+  );
+  assertEquals(r.code, 0, describeRun(r));
+  return `${s.configDir}/localkeys/${name}.crt`;
+}
+
+const ONE_OFF_CASES = [
+  { type: "EC:secp384r1", spec: "EC-384", alg: "ES384", format: "cose" },
+  { type: "EC:secp521r1", spec: "EC-521", alg: "ES512", format: "jws" },
+  { type: "rsa:2048", spec: "RSA-2048", alg: "PS256", format: "jws" },
+  { type: "rsa:3072", spec: "RSA-3072", alg: "PS384", format: "cose" },
+  { type: "rsa:4096", spec: "RSA-4096", alg: "PS512", format: "jws" },
+] as const;
+
+Deno.test({
+  name: "sign --pkcs11 URI --cert FILE: EC P-384/P-521 and RSA 2048/3072/4096, JWS and COSE",
+  ignore: NO_SOFTHSM !== false,
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      const s = await station(hsm);
+      for (const [i, c] of ONE_OFF_CASES.entries()) {
+        const object = c.spec.toLowerCase();
+        await hsm.keypair(object, `1${i}`, c.type);
+        const cert = await certify(s, object, object);
+        await trust(s, object);
+        const signed = await s.run(
+          "sign",
+          "--oci-layout",
+          "./hello:v1",
+          "--pkcs11",
+          `${URI(object)}?module-path=${SOFTHSM_MODULE}`,
+          "--cert",
+          cert,
+          "--signature-format",
+          c.format,
+          "-o",
+          "json",
+        );
+        assertEquals(signed.code, 0, `${c.spec}: ${describeRun(signed)}`);
+        const envelope = JSON.parse(signed.stdout).envelope;
+        assertEquals(
+          envelope.mediaType,
+          `application/${c.format === "jws" ? "jose+json" : "cose"}`,
+        );
+        if (c.format === "jws") {
+          const { envelope: layer } = await readSignatureManifest(
+            `${s.cwd}/hello`,
+            JSON.parse(signed.stdout).signature.digest,
+          );
+          const jws = JSON.parse(
+            await Deno.readTextFile(`${s.cwd}/hello/blobs/sha256/${layer.digest.slice(7)}`),
+          );
+          const header = JSON.parse(atob(jws.protected.replace(/-/g, "+").replace(/_/g, "/")));
+          assertEquals(header.alg, c.alg);
+        }
+        await verifyBoth(s, JSON.parse(signed.stdout).signature.digest, c.format);
+      }
+    }),
+});
+
+Deno.test({
+  name: "key add --pkcs11 takes the chain from the token; the PIN comes from pin-source",
+  ignore: NO_SOFTHSM !== false,
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      await hsm.keypair("release", "a1", "EC:prime256v1");
+      const s = await station(hsm);
+      const pem = await certify(s, "release-test", "release");
+      const der = `${hsm.dir}/release.der`;
+      await Deno.writeFile(der, parseCertificate(await Deno.readTextFile(pem)).raw);
+      await hsm.writeCertificate(der, "release", "a1");
+      await Deno.remove(pem); // only the token has it now
+      const pinFile = `${hsm.dir}/pin`;
+      await Deno.writeTextFile(pinFile, `${TOKEN.pin}\n`);
+
+      const withPin = await s.runEnv(
+        {},
+        "key",
+        "add",
+        "hsm",
+        "--pkcs11",
+        `${URI("release")};id=%a1?pin-value=${TOKEN.pin}`,
+        "--pkcs11-module",
+        SOFTHSM_MODULE!,
+      );
+      assertEquals(withPin.code, 2, describeRun(withPin));
+      assert.match(withPin.stderr, /a PIN is never stored/);
+      assert.ok(!withPin.stderr.includes(TOKEN.pin));
+
+      const uri = `${URI("release")};id=%a1?pin-source=file:${pinFile}`;
+      const added = await s.runEnv(
+        {},
+        "key",
+        "add",
+        "hsm",
+        "--pkcs11",
+        uri,
+        "--pkcs11-module",
+        SOFTHSM_MODULE!,
+      );
+      assertEquals(added.code, 0, describeRun(added));
+      const stored = JSON.parse(await Deno.readTextFile(`${s.configDir}/signingkeys.json`));
+      assertEquals(stored.keys[1], {
+        name: "hsm",
+        id: `pkcs11:token=station;object=release;id=%a1?pin-source=file:${pinFile}`,
+        pluginName: "ocisign",
+        pluginConfig: { module: SOFTHSM_MODULE },
+      });
+      const listed = await s.run("key", "list", "-o", "json");
+      const hsmKey = JSON.parse(listed.stdout).keys[1];
+      assertEquals(hsmKey.module, SOFTHSM_MODULE);
+      assertEquals(hsmKey.pluginConfig, undefined);
+
+      await trust(s, "release-test");
+      const signed = await s.runEnv({}, "sign", "--key", "hsm", "--oci-layout", "./hello:v1");
+      assertEquals(signed.code, 0, describeRun(signed));
+      await verifyBoth(s, pushedSignature(signed), "jws");
+    }),
+});
+
+Deno.test({
+  name: "PKCS#11 failures: each a clear error with its exit code, and nothing written",
+  ignore: NO_SOFTHSM !== false,
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      await hsm.keypair("release", "01", "EC:prime256v1");
+      await hsm.keypair("other", "02", "EC:prime256v1");
+      await hsm.keypair("rsa", "03", "rsa:2048");
+      await hsm.keypair("bare", "04", "EC:prime256v1");
+      const s = await station(hsm);
+      const release = await certify(s, "release", "release");
+      const other = await certify(s, "other", "other");
+      const rsa = await certify(s, "rsa", "rsa");
+      const before = await snapshot(`${s.cwd}/hello`);
+      const module = { OCISIGN_PKCS11_MODULE: SOFTHSM_MODULE! };
+      const sign = (env: Record<string, string>, uri: string, ...more: string[]) =>
+        s.runEnv(env, "sign", "--oci-layout", "./hello:v1", "--pkcs11", uri, ...more);
+
+      const cases: Array<[string, () => Promise<CliResult>, number, RegExp]> = [
+        [
+          "wrong PIN",
+          () => sign({ ...module, OCISIGN_PKCS11_PIN: "9999" }, URI("release"), "--cert", release),
+          6,
+          /C_Login failed with CKR_PIN_INCORRECT/,
+        ],
+        [
+          "no PIN and no terminal",
+          () => sign(module, URI("release"), "--cert", release),
+          6,
+          /the token needs a PIN: set OCISIGN_PKCS11_PIN/,
+        ],
+        [
+          "missing module",
+          () =>
+            sign({}, URI("release"), "--pkcs11-module", `${hsm.dir}/nope.so`, "--cert", release),
+          4,
+          /cannot load the PKCS#11 module .*nope\.so/,
+        ],
+        [
+          "no module given",
+          () => sign({ OCISIGN_PKCS11_PIN: TOKEN.pin }, URI("release"), "--cert", release),
+          4,
+          /no PKCS#11 module given/,
+        ],
+        [
+          "no such token",
+          () =>
+            sign({ ...module, OCISIGN_PKCS11_PIN: TOKEN.pin }, "pkcs11:token=vault;object=release"),
+          5,
+          /no PKCS#11 token matches pkcs11:token=vault;object=release \(tokens present: "station"\)/,
+        ],
+        [
+          "object not found",
+          () =>
+            sign({ ...module, OCISIGN_PKCS11_PIN: TOKEN.pin }, URI("missing"), "--cert", release),
+          5,
+          /no private key matches pkcs11:token=station;object=missing/,
+        ],
+        [
+          "key without a certificate",
+          () => sign({ ...module, OCISIGN_PKCS11_PIN: TOKEN.pin }, URI("bare")),
+          5,
+          /the token has no certificate for the key "bare"/,
+        ],
+        [
+          "certificate of another key",
+          () => sign({ ...module, OCISIGN_PKCS11_PIN: TOKEN.pin }, URI("release"), "--cert", other),
+          8,
+          /the token's key "release" does not match the certificate "CN=other/,
+        ],
+        [
+          "certificate of another key type",
+          () => sign({ ...module, OCISIGN_PKCS11_PIN: TOKEN.pin }, URI("release"), "--cert", rsa),
+          8,
+          /the token's key "release" \(EC\) does not match the certificate "CN=rsa.*RSA-2048/,
+        ],
+        [
+          "malformed URI",
+          () => sign({ ...module, OCISIGN_PKCS11_PIN: TOKEN.pin }, "pkcs11:token=station;objet=x"),
+          8,
+          /invalid PKCS#11 URI: unknown attribute "objet"/,
+        ],
+        [
+          "--key with --pkcs11",
+          () =>
+            sign({ ...module, OCISIGN_PKCS11_PIN: TOKEN.pin }, URI("release"), "--key", "release"),
+          2,
+          /--key and --pkcs11 cannot be used together/,
+        ],
+      ];
+      for (const [what, run, code, message] of cases) {
+        const r = await run();
+        assertEquals(r.code, code, `${what}: ${describeRun(r)}`);
+        assert.match(r.stderr, message, what);
+        assert.ok(!r.stderr.includes("9999") && !r.stderr.includes(TOKEN.pin), `${what}: no PIN`);
+        assertEquals(await snapshot(`${s.cwd}/hello`), before, `${what}: layout untouched`);
+      }
+
+      // One wrong PIN costs one try: the token is not locked, and the right PIN signs.
+      const signed = await sign(
+        { ...module, OCISIGN_PKCS11_PIN: TOKEN.pin },
+        URI("release"),
+        "--cert",
+        release,
+      );
+      assertEquals(signed.code, 0, describeRun(signed));
+    }),
+});
+
+Deno.test({
+  name: "a mechanism the token lacks (SoftHSM offering only CKM_RSA_PKCS) is a clear error",
+  ignore: NO_SOFTHSM !== false,
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      await hsm.keypair("rsa", "01", "rsa:2048");
+      const s = await station(hsm);
+      const cert = await certify(s, "rsa", "rsa");
+      const before = await snapshot(`${s.cwd}/hello`);
+      const r = await s.run(
+        "sign",
+        "--oci-layout",
+        "./hello:v1",
+        "--pkcs11",
+        URI("rsa"),
+        "--pkcs11-module",
+        SOFTHSM_MODULE!,
+        "--cert",
+        cert,
+      );
+      assertEquals(r.code, 2, describeRun(r));
+      assert.match(
+        r.stderr,
+        /C_SignInit failed with CKR_MECHANISM_INVALID: the token does not offer this signing mechanism/,
+      );
+      assertEquals(await snapshot(`${s.cwd}/hello`), before);
+    }, { conf: "slots.mechanisms = CKM_RSA_PKCS_KEY_PAIR_GEN,CKM_RSA_PKCS\n" }),
+});

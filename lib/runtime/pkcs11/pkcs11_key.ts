@@ -151,8 +151,15 @@ function ecJwk(session: Pkcs11Session, key: bigint, id: Uint8Array, label: strin
 }
 
 /**
+ * One token operation at a time in this process: a module is initialised once per process and
+ * a login is shared by all its sessions, so overlapping operations would log each other out.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
  * Opens the key a URI names and runs `work` with it; the session and module are closed
  * afterwards. The PIN is asked for only when the token needs a login, and tried once.
+ * Operations in one process run one after the other.
  *
  * @example
  * ```ts ignore
@@ -170,7 +177,16 @@ function ecJwk(session: Pkcs11Session, key: bigint, id: Uint8Array, label: strin
  * @throws {DeniedError} ERR_DENIED when the token's user PIN is locked.
  * @throws {Pkcs11Error} For a failed call (a wrong PIN: ERR_UNAUTHORIZED).
  */
-export async function withPkcs11Key<T>(
+export function withPkcs11Key<T>(
+  options: Pkcs11KeyOptions,
+  work: (key: TokenKey) => T | Promise<T>,
+): Promise<T> {
+  const run = queue.then(() => openAndRun(options, work));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function openAndRun<T>(
   options: Pkcs11KeyOptions,
   work: (key: TokenKey) => T | Promise<T>,
 ): Promise<T> {
