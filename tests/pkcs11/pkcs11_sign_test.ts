@@ -13,6 +13,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { type CliResult, runCli } from "../_helpers/cli.ts";
 import { describeRun, pushedSignature, readSignatureManifest } from "../_helpers/e2e.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { parseCertificate } from "../../lib/x509/certificate.ts";
 import { NO_SOFTHSM, type SoftHsm, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "./_softhsm.ts";
 
@@ -406,4 +407,96 @@ Deno.test({
       );
       assertEquals(await snapshot(`${s.cwd}/hello`), before);
     }, { conf: "slots.mechanisms = CKM_RSA_PKCS_KEY_PAIR_GEN,CKM_RSA_PKCS\n" }),
+});
+
+const BUN = findPeer("bun");
+const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+Deno.test({
+  name: "the binary bun build --compile makes signs with the token through bun:ffi",
+  ignore: NO_SOFTHSM !== false || BUN === undefined,
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      await hsm.keypair("release", "01", "rsa:2048");
+      const s = await station(hsm);
+      const binary = `${hsm.dir}/ocisign`;
+      const built = await runPeer(BUN!, ["build", "--compile", "cli.ts", "--outfile", binary], {
+        cwd: REPO_ROOT,
+      });
+      assertEquals(built.code, 0, describeRun(built));
+      const env = {
+        ...hsm.env,
+        OCISIGN_CONFIG_DIR: s.configDir,
+        OCISIGN_PKCS11_PIN: TOKEN.pin,
+        OCISIGN_PKCS11_MODULE: SOFTHSM_MODULE!,
+      };
+      const run = (...args: string[]) => runPeer(binary, args, { cwd: s.cwd, env });
+      const generated = await run("cert", "generate-test", "bin", "--pkcs11", URI("release"));
+      assertEquals(generated.code, 0, describeRun(generated));
+      await trust(s, "bin");
+      const signed = await run(
+        "sign",
+        "--key",
+        "bin",
+        "--oci-layout",
+        "./hello:v1",
+        "--signature-format",
+        "cose",
+      );
+      assertEquals(signed.code, 0, describeRun(signed));
+      const wrongPin = await runPeer(
+        binary,
+        ["sign", "--key", "bin", "--oci-layout", "./hello:v1"],
+        {
+          cwd: s.cwd,
+          env: { ...env, OCISIGN_PKCS11_PIN: "0000" },
+        },
+      );
+      assertEquals(wrongPin.code, 6, describeRun(wrongPin));
+      await verifyBoth(s, pushedSignature(signed as CliResult), "cose");
+    }),
+});
+
+Deno.test({
+  name: "a token key signs in a docker-registry; ocisign and notation verify there",
+  ignore: NO_SOFTHSM !== false || !distributionAvailable(),
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      await hsm.keypair("release", "01", "EC:prime256v1");
+      const s = await station(hsm);
+      await certify(s, "registry", "release");
+      const registry = await startDistribution();
+      try {
+        const repo = `localhost:${registry.host.split(":")[1]}/hello`;
+        await Deno.writeTextFile(
+          `${s.configDir}/trustpolicy.json`,
+          JSON.stringify({
+            version: "1.0",
+            trustPolicies: [{
+              name: "registry",
+              registryScopes: [repo],
+              signatureVerification: { level: "strict" },
+              trustStores: ["ca:registry"],
+              trustedIdentities: ["*"],
+            }],
+          }),
+        );
+        const copied = await s.run("cp", "./hello:v1", "--from-oci-layout", `${repo}:v1`);
+        assertEquals(copied.code, 0, describeRun(copied));
+        const signed = await s.run("sign", "--key", "registry", `${repo}:v1`);
+        assertEquals(signed.code, 0, describeRun(signed));
+        const verified = await s.run("verify", `${repo}:v1`);
+        assertEquals(verified.code, 0, describeRun(verified));
+        if (NOTATION !== undefined) {
+          const notation = await runPeer(NOTATION, ["verify", `${repo}:v1`], {
+            cwd: s.cwd,
+            env: { XDG_CONFIG_HOME: `${hsm.dir}/xdg`, HOME: s.cwd },
+          });
+          assertEquals(notation.code, 0, describeRun(notation));
+          assert.match(notation.stdout, /^Successfully verified signature for /);
+        }
+      } finally {
+        await registry.stop();
+      }
+    }),
 });
