@@ -23,6 +23,7 @@ const RANK: Record<string, number> = {
   "verify": 4.5,
   "build": 4.5,
   "server": 4.5,
+  "plugin": 4.5,
   "runtime": 5,
   "cli": 6,
 };

@@ -40,6 +40,12 @@ const args = {
     type: "string",
     description: "PEM certificate chain of the --pkcs11 key (default: from the token)",
   },
+  plugin: { type: "string", description: "Sign through this notation plugin (with --id)" },
+  id: { type: "string", description: "The key id of the --plugin key" },
+  "plugin-config": {
+    type: "string",
+    description: "k=v configuration for the plugin (repeatable)",
+  },
   "signature-format": {
     type: "enum",
     options: ["jws", "cose"],
@@ -166,6 +172,9 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
         pkcs11: args.pkcs11,
         pkcs11Module: args["pkcs11-module"],
         cert: args.cert,
+        plugin: args.plugin,
+        id: args.id,
+        pluginConfig: parseKeyValues(rawArgs, ["plugin-config"]),
       });
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const opened = await openTarget(io, args.reference, {

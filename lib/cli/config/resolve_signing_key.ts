@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConfigError, UnsupportedError } from "../../errors.ts";
+import { ConfigError } from "../../errors.ts";
 import { absolutePath } from "./config_dir.ts";
 import type { ConfigIo } from "./config_dir.ts";
 import { findSigningKey, readSigningKeys } from "./signing_keys.ts";
@@ -24,8 +24,22 @@ export const PKCS11_CONFIG = {
   pinSource: "pin-source",
 } as const;
 
-/** A signing key: a local key pair, or a key in a PKCS#11 token. */
-export type ResolvedSigningKey = LocalSigningKey | Pkcs11SigningKey;
+/** A signing key: a local key pair, a key in a PKCS#11 token, or a key of a notation plugin. */
+export type ResolvedSigningKey = LocalSigningKey | Pkcs11SigningKey | PluginSigningKey;
+
+/** A key held by a notation plugin. */
+export interface PluginSigningKey {
+  /** Discriminant. */
+  kind: "plugin";
+  /** The key's name in `signingkeys.json`. */
+  name: string;
+  /** The plugin's name. */
+  pluginName: string;
+  /** The key id the plugin knows. */
+  id: string;
+  /** The plugin configuration. */
+  pluginConfig: Record<string, string>;
+}
 
 /** A key in a PKCS#11 token. */
 export interface Pkcs11SigningKey {
@@ -70,7 +84,7 @@ export interface LocalSigningKey {
  * @throws {ConfigError} ERR_CONFIG when no name is given and no default is set, when
  *   `signingkeys.json` is invalid, or when the key has no key or certificate path.
  * @throws {NotFoundError} ERR_NOT_FOUND when no key has that name.
- * @throws {UnsupportedError} ERR_UNSUPPORTED when it is a key of another plugin.
+ * @throws {ConfigError} ERR_CONFIG when a plugin key lacks its plugin name or id.
  */
 export async function resolveSigningKey(
   io: ConfigIo,
@@ -100,11 +114,20 @@ export async function resolveSigningKey(
     };
   }
   if (suite.pluginName !== undefined || suite.id !== undefined) {
-    throw new UnsupportedError(
-      `signing key ${JSON.stringify(keyName)} uses the plugin ${
-        JSON.stringify(suite.pluginName ?? "")
-      }; plugin keys are not supported, use a local key (ocisign key add) instead`,
-    );
+    if (suite.pluginName === undefined || suite.id === undefined) {
+      throw new ConfigError(
+        `signing key ${
+          JSON.stringify(keyName)
+        } in signingkeys.json has no pluginName or id; add it again with 'ocisign key add NAME --plugin P --id K'`,
+      );
+    }
+    return {
+      kind: "plugin",
+      name: keyName,
+      pluginName: suite.pluginName,
+      id: suite.id,
+      pluginConfig: suite.pluginConfig ?? {},
+    };
   }
   if (suite.keyPath === undefined || suite.certPath === undefined) {
     throw new ConfigError(
