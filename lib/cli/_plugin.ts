@@ -57,6 +57,17 @@ export async function pluginRunner(io: CliIo, name: string): Promise<PluginRunne
       } not found: ${path} does not exist; install it with 'ocisign plugin install --file notation-${name}'`,
     );
   }
+  return executableRunner(io, name, path);
+}
+
+/**
+ * A runner for the plugin executable at `path` (installed or about to be).
+ * @param io The environment (`OCISIGN_PLUGIN_TIMEOUT`, cancellation).
+ * @param name The plugin's name, for messages.
+ * @param path The executable.
+ * @returns The runner.
+ */
+export function executableRunner(io: CliIo, name: string, path: string): PluginRunner {
   const seconds = Number(io.env("OCISIGN_PLUGIN_TIMEOUT") ?? DEFAULT_TIMEOUT_SECONDS);
   const timeoutMs = (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_TIMEOUT_SECONDS) *
     1000;

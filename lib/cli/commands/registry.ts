@@ -25,4 +25,5 @@ export const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   cert: () => import("./cert/mod.ts").then((m) => m.certCommand),
   key: () => import("./key/mod.ts").then((m) => m.keyCommand),
   policy: () => import("./policy/mod.ts").then((m) => m.policyCommand),
+  plugin: () => import("./plugin/mod.ts").then((m) => m.pluginCommand),
 };
