@@ -72,8 +72,9 @@ async function must(bin: string, args: string[], env: Record<string, string>): P
 }
 
 /**
- * Creates a SoftHSM token in a temp dir, points `SOFTHSM2_CONF` at it while `fn` runs, and
- * removes it afterwards.
+ * Creates a SoftHSM token in a temp dir, points `SOFTHSM2_CONF` at it while `fn` runs (in this
+ * process too, unless `inProcess: false`: test files run in parallel in one process, so only
+ * one file may load the module in-process), and removes it afterwards.
  *
  * @example
  * ```ts ignore
@@ -84,7 +85,7 @@ async function must(bin: string, args: string[], env: Record<string, string>): P
  */
 export async function withSoftHsm(
   fn: (hsm: SoftHsm) => Promise<void>,
-  options: { conf?: string } = {},
+  options: { conf?: string; inProcess?: boolean } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocisign-softhsm-" });
   const previous = Deno.env.get("SOFTHSM2_CONF");
@@ -98,7 +99,7 @@ export async function withSoftHsm(
       }`,
     );
     const env = { SOFTHSM2_CONF: conf };
-    Deno.env.set("SOFTHSM2_CONF", conf);
+    if (options.inProcess !== false) Deno.env.set("SOFTHSM2_CONF", conf);
     await must(SOFTHSM_UTIL!, [
       "--init-token",
       "--free",
@@ -124,8 +125,10 @@ export async function withSoftHsm(
       },
     });
   } finally {
-    if (previous === undefined) Deno.env.delete("SOFTHSM2_CONF");
-    else Deno.env.set("SOFTHSM2_CONF", previous);
+    if (options.inProcess !== false) {
+      if (previous === undefined) Deno.env.delete("SOFTHSM2_CONF");
+      else Deno.env.set("SOFTHSM2_CONF", previous);
+    }
     await Deno.remove(dir, { recursive: true });
   }
 }
