@@ -410,10 +410,45 @@ Deno.test({
 });
 
 const BUN = findPeer("bun");
+const SCRIPT = findPeer("script");
+
+/**
+ * Runs a command on a pseudo-terminal (util-linux `script`), types the PIN once the prompt is
+ * shown, and returns everything the terminal displayed.
+ */
+async function typePinAtPrompt(
+  bin: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<string> {
+  const quoted = [bin, ...args].map((a) => `'${a}'`).join(" ");
+  const child = new Deno.Command(SCRIPT!, {
+    args: ["-qec", quoted, "/dev/null"],
+    cwd,
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  let shown = "";
+  let typed = false;
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    shown += chunk;
+    if (!typed && shown.includes("PIN for")) {
+      typed = true;
+      await writer.write(new TextEncoder().encode(`${TOKEN.pin}\r`));
+      await writer.close();
+    }
+  }
+  await child.status;
+  return shown;
+}
 const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 Deno.test({
-  name: "the binary bun build --compile makes signs with the token through bun:ffi",
+  name: "the compiled binary signs with the token through bun:ffi; the PIN typed unechoed",
   ignore: NO_SOFTHSM !== false || BUN === undefined,
   fn: () =>
     withSoftHsm(async (hsm) => {
@@ -454,11 +489,23 @@ Deno.test({
       );
       assertEquals(wrongPin.code, 6, describeRun(wrongPin));
       await verifyBoth(s, pushedSignature(signed as CliResult), "cose");
+      if (SCRIPT !== undefined) {
+        const { OCISIGN_PKCS11_PIN: _, ...noPin } = env;
+        const typed = await typePinAtPrompt(
+          binary,
+          ["sign", "--key", "bin", "--oci-layout", "./hello:v1"],
+          s.cwd,
+          noPin,
+        );
+        assert.match(typed, /PIN for PKCS#11 token "station": /);
+        assert.match(typed, /Successfully signed/);
+        assert.ok(!typed.includes(TOKEN.pin), "the PIN is not echoed");
+      }
     }),
 });
 
 Deno.test({
-  name: "a token key signs in a docker-registry; ocisign and notation verify there",
+  name: "a token key signs in a docker-registry and in a layout tar carried across; both verify",
   ignore: NO_SOFTHSM !== false || !distributionAvailable(),
   fn: () =>
     withSoftHsm(async (hsm) => {
@@ -474,7 +521,7 @@ Deno.test({
             version: "1.0",
             trustPolicies: [{
               name: "registry",
-              registryScopes: [repo],
+              registryScopes: [repo, "local/app"],
               signatureVerification: { level: "strict" },
               trustStores: ["ca:registry"],
               trustedIdentities: ["*"],
@@ -487,6 +534,24 @@ Deno.test({
         assertEquals(signed.code, 0, describeRun(signed));
         const verified = await s.run("verify", `${repo}:v1`);
         assertEquals(verified.code, 0, describeRun(verified));
+
+        // The air gap: bring the image in as a tar, sign it offline, carry it back.
+        const brought = await s.run("cp", `${repo}:v1`, "--to-oci-layout", "./app.tar", "-r");
+        assertEquals(brought.code, 0, describeRun(brought));
+        const signedTar = await s.run("sign", "--key", "registry", "--oci-layout", "./app.tar:v1");
+        assertEquals(signedTar.code, 0, describeRun(signedTar));
+        const tarVerified = await s.run(
+          "verify",
+          "--oci-layout",
+          "./app.tar:v1",
+          "--scope",
+          "local/app",
+        );
+        assertEquals(tarVerified.code, 0, describeRun(tarVerified));
+        const carried = await s.run("cp", "./app.tar:v1", "--from-oci-layout", "-r", `${repo}:v1`);
+        assertEquals(carried.code, 0, describeRun(carried));
+        const listed = await s.run("list", `${repo}:v1`, "-o", "json");
+        assertEquals(JSON.parse(listed.stdout).signatures.length, 2);
         if (NOTATION !== undefined) {
           const notation = await runPeer(NOTATION, ["verify", `${repo}:v1`], {
             cwd: s.cwd,
