@@ -1,7 +1,7 @@
 /**
  * ocisign as notation's PKCS#11 plugin: `ocisign plugin install-self` puts `notation-ocisign`
- * in the plugin directory; the real notation CLI (1.3.2 and 2.0.0-alpha.1) signs a layout with a
- * SoftHSM key through it (a key stored by `cert generate-test --pkcs11`, and a one-off
+ * in the plugin directory; the real notation CLI (1.3.2 and 2.0.0-alpha.1) signs a layout (and,
+ * with docker-registry, an image in a registry) with a SoftHSM key through it (a key stored by `cert generate-test --pkcs11`, and a one-off
  * `--plugin ocisign --id pkcs11:...`); ocisign and notation verify. And ocisign as the host
  * drives ocisign as the plugin. Needs softhsm2, opensc and the notation CLI.
  *
@@ -12,6 +12,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { runCli } from "../_helpers/cli.ts";
 import { describeRun } from "../_helpers/e2e.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { NO_SOFTHSM, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "../pkcs11/_softhsm.ts";
 
 const NOTATION = findPeer("notation");
@@ -152,6 +153,43 @@ Deno.test({
           "local/hello",
         ], { cwd, env: notationEnv });
         assertEquals(r.code, 0, describeRun(r));
+      }
+
+      // And in a registry: notation signs the pushed image through the plugin; both verify.
+      if (distributionAvailable()) {
+        const registry = await startDistribution();
+        try {
+          const repo = `localhost:${registry.host.split(":")[1]}/hello`;
+          await Deno.writeTextFile(
+            `${configDir}/trustpolicy.json`,
+            JSON.stringify({
+              version: "1.0",
+              trustPolicies: [{
+                name: "registry",
+                registryScopes: [repo],
+                signatureVerification: { level: "strict" },
+                trustStores: ["ca:release"],
+                trustedIdentities: ["*"],
+              }],
+            }),
+          );
+          const pushed = await inProcess("cp", "./hello:v1", "--from-oci-layout", `${repo}:v1`);
+          assertEquals(pushed.code, 0, describeRun(pushed));
+          const signed = await runPeer(NOTATION!, ["sign", `${repo}:v1`, "--key", "release"], {
+            cwd,
+            env: notationEnv,
+          });
+          assertEquals(signed.code, 0, describeRun(signed));
+          const inRegistry = await inProcess("verify", `${repo}:v1`);
+          assertEquals(inRegistry.code, 0, describeRun(inRegistry));
+          const byNotation = await runPeer(NOTATION_2!, ["verify", `${repo}:v1`], {
+            cwd,
+            env: notationEnv,
+          });
+          assertEquals(byNotation.code, 0, describeRun(byNotation));
+        } finally {
+          await registry.stop();
+        }
       }
 
       // A wrong PIN reaches notation as the plugin's ACCESS_DENIED error.
