@@ -10,6 +10,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { type CliResult, runCli } from "../_helpers/cli.ts";
 import { describeRun, pushedSignature, withTempDir } from "../_helpers/e2e.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { makeServerCertificate } from "../_helpers/tls.ts";
 
 const NOTATION = findPeer("notation");
 const FAKE = new URL("./_fake_plugin.ts", import.meta.url).pathname;
@@ -209,3 +210,67 @@ Deno.test("a plugin that lies or fails gets a clear error, and nothing is writte
     );
     assertEquals(bad.code, 8, describeRun(bad));
   }));
+
+const OPENSSL = findPeer("openssl");
+
+Deno.test({
+  name: "plugin install --url downloads over https and checks --sha256sum",
+  ignore: OPENSSL === undefined,
+  fn: () =>
+    withTempDir("ocisign-plugin-url-", async (dir) => {
+      const h = await host(dir);
+      const script = await Deno.readFile(await h.script("vault"));
+      const tls = await makeServerCertificate(OPENSSL!, dir);
+      const server = Deno.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        cert: await Deno.readTextFile(tls.certPath),
+        key: await Deno.readTextFile(tls.keyPath),
+        onListen: () => {},
+      }, (req) =>
+        new URL(req.url).pathname === "/dl/notation-vault"
+          ? new Response(script)
+          : new Response("no", { status: 404 }));
+      try {
+        const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(tls.caPath)] });
+        const fetchTrusting = ((input, init) =>
+          fetch(input, { ...init, client })) as typeof fetch;
+        const base = `https://localhost:${server.addr.port}/dl`;
+        const install = (...argv: string[]) =>
+          runCli(["plugin", "install", ...argv], {
+            cwd: h.cwd,
+            home: h.cwd,
+            env: { OCISIGN_CONFIG_DIR: h.configDir },
+            fetch: fetchTrusting,
+          });
+        const sum = Array.from(
+          new Uint8Array(await crypto.subtle.digest("SHA-256", script)),
+          (b) =>
+            b.toString(16).padStart(2, "0"),
+        ).join("");
+
+        const noSum = await install("--url", `${base}/notation-vault`);
+        assertEquals(noSum.code, 2, describeRun(noSum));
+        const plain = await install("--url", `http://localhost/notation-vault`, "--sha256sum", sum);
+        assertEquals(plain.code, 2, describeRun(plain));
+        const missing = await install("--url", `${base}/notation-gone`, "--sha256sum", sum);
+        assertEquals(missing.code, 7, describeRun(missing));
+        const wrong = await install(
+          "--url",
+          `${base}/notation-vault`,
+          "--sha256sum",
+          "ab".repeat(32),
+        );
+        assertEquals(wrong.code, 8, describeRun(wrong));
+        assert.match(wrong.stderr, /Content digest mismatch/);
+        assertEquals((await h.run("plugin", "list")).stdout.includes("vault"), false);
+
+        const ok = await install("--url", `${base}/notation-vault`, "--sha256sum", sum);
+        assertEquals(ok.code, 0, describeRun(ok));
+        assert.match((await h.run("plugin", "list")).stdout, /^vault +test plugin/m);
+        client.close();
+      } finally {
+        await server.shutdown();
+      }
+    }),
+});
