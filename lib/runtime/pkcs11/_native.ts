@@ -9,6 +9,8 @@
  * @module
  */
 
+import process from "node:process";
+
 /** An argument: a `CK_ULONG` (or handle) as a bigint, a `CK_BBOOL` as a number, a buffer, or NULL. */
 export type NativeArg = bigint | number | Uint8Array | null;
 
@@ -79,6 +81,12 @@ interface Runtime {
  * @throws {Error} When the file cannot be loaded or has no `C_GetFunctionList`.
  */
 export async function loadNativeLibrary(path: string): Promise<NativeLibrary> {
+  if (process.platform === "win32" || (process.arch !== "x64" && process.arch !== "arm64")) {
+    // Windows packs PKCS#11 structures with 4-byte CK_ULONG and 1-byte alignment.
+    throw new Error(
+      `PKCS#11 signing is available on 64-bit Linux and macOS, not on ${process.platform}/${process.arch}`,
+    );
+  }
   const rt = globalThis as Runtime;
   if (rt.Bun !== undefined) return await loadWithBun(path);
   if (rt.Deno !== undefined) return loadWithDeno(rt.Deno, path);
