@@ -7,8 +7,11 @@
  * @module
  */
 import { ConfigError, UnauthorizedError } from "../errors.ts";
+import { UsageError } from "./_args.ts";
+import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "./config/resolve_signing_key.ts";
+import type { KeySuite } from "./config/signing_keys.ts";
 import { parseCertificates } from "../x509/certificate.ts";
-import { parsePkcs11Uri, Pkcs11Signer } from "../runtime/pkcs11/mod.ts";
+import { formatPkcs11Uri, parsePkcs11Uri, Pkcs11Signer } from "../runtime/pkcs11/mod.ts";
 import type { Pkcs11KeyOptions, Pkcs11Uri } from "../runtime/pkcs11/mod.ts";
 import { absolutePath } from "./config/config_dir.ts";
 import type { CliIo } from "./io.ts";
@@ -128,4 +131,30 @@ export async function pkcs11Signer(io: CliIo, ref: Pkcs11KeyReference): Promise<
     await io.fs.readFile(absolutePath(io.cwd, ref.certPath), { maxBytes: MAX_CHAIN_BYTES }),
   );
   return await Pkcs11Signer.create({ ...options, ...(chain ? { certificateChain: chain } : {}) });
+}
+
+/**
+ * The `signingkeys.json` entry of a PKCS#11 key: a key of ocisign's plugin, the URI as `id`
+ * (without any PIN), the module and the certificate file in `pluginConfig`.
+ *
+ * @example
+ * ```ts ignore
+ * const suite = pkcs11KeySuite("release", parsePkcs11Uri(uri), "/usr/lib/softhsm/libsofthsm2.so");
+ * ```
+ * @throws {UsageError} ERR_USAGE when the URI holds `pin-value`: a PIN is never stored.
+ */
+export function pkcs11KeySuite(
+  name: string,
+  uri: Pkcs11Uri,
+  modulePath: string,
+  certPath?: string,
+): KeySuite {
+  if (uri.pinValue !== undefined) {
+    throw new UsageError(
+      "the URI holds pin-value, and a PIN is never stored: remove it (ocisign reads OCISIGN_PKCS11_PIN or pin-source, or asks on the terminal)",
+    );
+  }
+  const pluginConfig: Record<string, string> = { [PKCS11_CONFIG.module]: modulePath };
+  if (certPath !== undefined) pluginConfig[PKCS11_CONFIG.certificate] = certPath;
+  return { name, id: formatPkcs11Uri(uri), pluginName: PKCS11_PLUGIN_NAME, pluginConfig };
 }

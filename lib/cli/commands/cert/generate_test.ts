@@ -18,14 +18,8 @@ import { CONFIG_FILE_MODE, ensureConfigDir } from "../../config/_config_file.ts"
 import { configPaths, joinPath, trustStorePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
 import { utf8 } from "../../../_internal/bytes.ts";
-import {
-  formatPkcs11Uri,
-  generateTokenTestCertificate,
-  withPkcs11Key,
-} from "../../../runtime/pkcs11/mod.ts";
-import { pkcs11KeyOptions } from "../../_pkcs11.ts";
-import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "../../config/resolve_signing_key.ts";
-import type { KeySuite } from "../../config/signing_keys.ts";
+import { generateTokenTestCertificate, withPkcs11Key } from "../../../runtime/pkcs11/mod.ts";
+import { pkcs11KeyOptions, pkcs11KeySuite } from "../../_pkcs11.ts";
 
 const args = {
   name: {
@@ -135,24 +129,11 @@ async function generateForToken(
     uri: uriText,
     ...(args["pkcs11-module"] ? { module: args["pkcs11-module"] } : {}),
   });
-  if (options.uri.pinValue !== undefined) {
-    throw new UsageError(
-      "the URI holds pin-value, and a PIN is never stored: remove it (ocisign reads OCISIGN_PKCS11_PIN or pin-source, or asks on the terminal)",
-    );
-  }
   const paths = configPaths(io);
   const certPath = joinPath(paths.localKeys, `${name}.crt`);
   const storeDir = trustStorePath(paths, "ca", name);
   const storedCert = joinPath(storeDir, `${name}.crt`);
-  const suite: KeySuite = {
-    name,
-    id: formatPkcs11Uri(options.uri),
-    pluginName: PKCS11_PLUGIN_NAME,
-    pluginConfig: {
-      [PKCS11_CONFIG.module]: options.modulePath,
-      [PKCS11_CONFIG.certificate]: certPath,
-    },
-  };
+  const suite = pkcs11KeySuite(name, options.uri, options.modulePath, certPath);
   const keys = addSigningKey(await readSigningKeys(io), suite, args.default === true);
   await mustNotExist(io, certPath, "certificate file");
   await mustNotExist(io, storedCert, "trusted certificate");

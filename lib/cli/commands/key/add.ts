@@ -19,9 +19,8 @@ import { checkKeyPair } from "../../config/check_key_pair.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
 import type { KeySuite } from "../../config/signing_keys.ts";
-import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "../../config/resolve_signing_key.ts";
-import { formatPkcs11Uri, parsePkcs11Uri } from "../../../runtime/pkcs11/mod.ts";
-import { pkcs11ModulePath, pkcs11Signer } from "../../_pkcs11.ts";
+import { parsePkcs11Uri } from "../../../runtime/pkcs11/mod.ts";
+import { pkcs11KeySuite, pkcs11ModulePath, pkcs11Signer } from "../../_pkcs11.ts";
 
 const args = {
   name: { type: "positional", description: "Name of the key", required: true },
@@ -143,15 +142,9 @@ async function pkcs11Suite(
 ): Promise<KeySuite> {
   if (args.key) throw new UsageError("--key and --pkcs11 cannot be used together");
   const uri = parsePkcs11Uri(text);
-  if (uri.pinValue !== undefined) {
-    throw new UsageError(
-      "the URI holds pin-value, and a PIN is never stored: remove it (ocisign reads OCISIGN_PKCS11_PIN or pin-source, or asks on the terminal)",
-    );
-  }
   const module = pkcs11ModulePath(io, uri, args["pkcs11-module"]);
   const certPath = args.cert ? absolutePath(io.cwd, args.cert) : undefined;
+  const suite = pkcs11KeySuite(name, uri, module, certPath);
   await pkcs11Signer(io, { uri: text, module, ...(certPath ? { certPath } : {}) });
-  const pluginConfig: Record<string, string> = { [PKCS11_CONFIG.module]: module };
-  if (certPath) pluginConfig[PKCS11_CONFIG.certificate] = certPath;
-  return { name, id: formatPkcs11Uri(uri), pluginName: PKCS11_PLUGIN_NAME, pluginConfig };
+  return suite;
 }
