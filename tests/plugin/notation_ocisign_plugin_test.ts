@@ -38,7 +38,15 @@ Deno.test({
         runCli(argv, { cwd, home: cwd, env: { OCISIGN_CONFIG_DIR: configDir } });
       // ocisign in a subprocess, with the token's environment.
       const ocisign = (env: Record<string, string>, ...argv: string[]) =>
-        runPeer(Deno.execPath(), ["run", "-A", "--config", CONFIG, CLI, ...argv], {
+        runPeer(Deno.execPath(), [
+          "run",
+          "-A",
+          "--node-modules-dir=manual",
+          "--config",
+          CONFIG,
+          CLI,
+          ...argv,
+        ], {
           cwd,
           env: { ...hsm.env, OCISIGN_CONFIG_DIR: configDir, ...env },
         });
