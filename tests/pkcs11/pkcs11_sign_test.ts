@@ -212,7 +212,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "key add --pkcs11 takes the chain from the token; the PIN comes from pin-source",
+  name:
+    "key add --pkcs11 takes the chain from the token; the PIN comes from pin-source file: or env:",
   ignore: NO_SOFTHSM !== false,
   fn: () =>
     withSoftHsm(async (hsm) => {
@@ -268,6 +269,22 @@ Deno.test({
       const signed = await s.runEnv({}, "sign", "--key", "hsm", "--oci-layout", "./hello:v1");
       assertEquals(signed.code, 0, describeRun(signed));
       await verifyBoth(s, pushedSignature(signed), "jws");
+
+      // pin-source=env:VAR names the variable holding the PIN; an unset one is an auth error.
+      const oneOff = (env: Record<string, string>) =>
+        s.runEnv(
+          { OCISIGN_PKCS11_MODULE: SOFTHSM_MODULE!, ...env },
+          "sign",
+          "--oci-layout",
+          "./hello:v1",
+          "--pkcs11",
+          `${URI("release")}?pin-source=env:STATION_PIN`,
+        );
+      const unset = await oneOff({});
+      assertEquals(unset.code, 6, describeRun(unset));
+      assert.match(unset.stderr, /env:STATION_PIN names an unset environment variable/);
+      const fromEnv = await oneOff({ STATION_PIN: TOKEN.pin });
+      assertEquals(fromEnv.code, 0, describeRun(fromEnv));
     }),
 });
 
