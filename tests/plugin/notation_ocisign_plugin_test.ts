@@ -120,7 +120,7 @@ Deno.test({
       ], { cwd, env: { ...notationEnv, OCISIGN_PKCS11_PIN: "" } });
       assertEquals(oneOff.code, 0, describeRun(oneOff));
 
-      // ocisign as the host, driving ocisign as the plugin.
+      // ocisign as the host, driving ocisign as the plugin; the key id a stored key's name.
       const hosted = await ocisign(
         {},
         "sign",
@@ -129,11 +129,7 @@ Deno.test({
         "--plugin",
         "ocisign",
         "--id",
-        uri,
-        "--plugin-config",
-        `module=${SOFTHSM_MODULE}`,
-        "--plugin-config",
-        `certificate=${configDir}/localkeys/release.crt`,
+        "release",
         "--plugin-config",
         `pin-source=file:${pinFile}`,
       );
