@@ -53,29 +53,43 @@ export interface PluginErrorResponse {
 
 /** `get-plugin-metadata` response. */
 export interface PluginMetadata {
+  /** The plugin's name: its directory and `notation-<name>`. */
   name: string;
+  /** What it does. */
   description: string;
+  /** Its version (SemVer). */
   version: string;
+  /** Where it comes from. */
   url: string;
+  /** Contract versions it speaks (`1.0`). */
   supportedContractVersions: string[];
+  /** What it can do ({@linkcode CAPABILITY}). */
   capabilities: string[];
 }
 
 /** `describe-key` request. */
 export interface DescribeKeyRequest {
+  /** Always {@linkcode CONTRACT_VERSION}. */
   contractVersion: string;
+  /** The key id (`--id`). */
   keyId: string;
+  /** The plugin configuration. */
   pluginConfig?: Record<string, string>;
 }
 
 /** `generate-signature` request. */
 export interface GenerateSignatureRequest {
+  /** Always {@linkcode CONTRACT_VERSION}. */
   contractVersion: string;
+  /** The key id. */
   keyId: string;
+  /** The key spec `describe-key` gave (`EC-256`). */
   keySpec: string;
+  /** The hash of the key spec (`SHA-256`). */
   hashAlgorithm: string;
   /** Base64 of the bytes to sign. */
   payload: string;
+  /** The plugin configuration. */
   pluginConfig?: Record<string, string>;
 }
 

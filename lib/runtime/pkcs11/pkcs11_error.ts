@@ -59,9 +59,11 @@ export class Pkcs11Error extends OcisignError {
   readonly returnValue: string;
 
   /**
+   * Creates the error.
    * @param code The ocisign code.
    * @param message What failed and what to do.
    * @param returnValue The `CKR_*` name (empty when no call failed).
+   * @param options Cause and details.
    */
   constructor(
     code: ErrorCode,

@@ -206,7 +206,11 @@ export class Pkcs11Session {
   readonly #handle: bigint;
   #loggedIn = false;
 
-  /** @param module The module. @param handle The session handle. */
+  /**
+   * Wraps an open session (see {@linkcode Pkcs11Module.openSession}).
+   * @param module The module.
+   * @param handle The session handle.
+   */
   constructor(module: Pkcs11Module, handle: bigint) {
     this.#module = module;
     this.#handle = handle;
