@@ -24,6 +24,7 @@ const RANK: Record<string, number> = {
   "build": 4.5,
   "server": 4.5,
   "blob": 4.75,
+  "plugin": 4.5,
   "runtime": 5,
   "cli": 6,
 };

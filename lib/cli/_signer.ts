@@ -1,19 +1,78 @@
 /**
- * Loads the signer named by `--key` (or the default key) from the configuration directory.
+ * Loads the signer named by `--key` (or the default key) from the configuration directory, the
+ * PKCS#11 key named by `--pkcs11 URI`, or the plugin key named by `--plugin P --id K`.
  *
  * @module
  */
 import { LocalSigner } from "../signature/signer.ts";
+import type { Signer } from "../signature/signer.ts";
+import { UsageError } from "./_args.ts";
 import { resolveSigningKey } from "./config/resolve_signing_key.ts";
 import type { CliIo } from "./io.ts";
+import { pkcs11Signer } from "./_pkcs11.ts";
+import { pluginSigner } from "./_plugin.ts";
+
+/** Signing flags besides `--key`. */
+export interface SignerFlags {
+  /** `--pkcs11 URI`: a one-off PKCS#11 key. */
+  pkcs11?: string | undefined;
+  /** `--pkcs11-module PATH`. */
+  pkcs11Module?: string | undefined;
+  /** `--cert FILE`: the PEM chain of the PKCS#11 key. */
+  cert?: string | undefined;
+  /** `--plugin NAME`: a notation plugin (with `--id`). */
+  plugin?: string | undefined;
+  /** `--id KEY`: the plugin's key id. */
+  id?: string | undefined;
+  /** `--plugin-config k=v`: overrides the stored plugin configuration. */
+  pluginConfig?: Record<string, string>;
+}
 
 /**
- * Builds the local signer of a key in `signingkeys.json`.
+ * Builds the signer of a key in `signingkeys.json` (local or PKCS#11), or of `--pkcs11 URI`.
  * @throws {ConfigError} ERR_CONFIG when no key is named and none is the default.
  * @throws {KeyInvalidError} ERR_KEY_INVALID when the key does not fit its certificate.
+ * @throws {UsageError} ERR_USAGE when `--pkcs11` is combined with `--key`.
  */
-export async function loadSigner(io: CliIo, keyName: string | undefined): Promise<LocalSigner> {
+export async function loadSigner(
+  io: CliIo,
+  keyName: string | undefined,
+  flags: SignerFlags = {},
+): Promise<Signer> {
+  const pluginConfig = flags.pluginConfig ?? {};
+  if (flags.plugin !== undefined || flags.id !== undefined) {
+    if (flags.plugin === undefined || flags.id === undefined) {
+      throw new UsageError(
+        `if any flags in the group [id plugin] are set they must all be set; missing [${
+          flags.plugin === undefined ? "plugin" : "id"
+        }]`,
+      );
+    }
+    if (keyName || flags.pkcs11 !== undefined) {
+      throw new UsageError("--plugin and --id cannot be used with --key or --pkcs11");
+    }
+    return await pluginSigner(io, { plugin: flags.plugin, id: flags.id, pluginConfig });
+  }
+  if (flags.pkcs11 !== undefined) {
+    if (keyName) throw new UsageError("--key and --pkcs11 cannot be used together");
+    return await pkcs11Signer(io, {
+      uri: flags.pkcs11,
+      ...(flags.pkcs11Module ? { module: flags.pkcs11Module } : {}),
+      ...(flags.cert ? { certPath: flags.cert } : {}),
+    });
+  }
+  if (flags.pkcs11Module || flags.cert) {
+    throw new UsageError("--pkcs11-module and --cert go with --pkcs11 URI");
+  }
   const key = await resolveSigningKey(io, keyName);
+  if (key.kind === "pkcs11") return await pkcs11Signer(io, key);
+  if (key.kind === "plugin") {
+    return await pluginSigner(io, {
+      plugin: key.pluginName,
+      id: key.id,
+      pluginConfig: { ...key.pluginConfig, ...pluginConfig },
+    });
+  }
   const [privateKey, chain] = await Promise.all([
     io.fs.readFile(key.keyPath, { maxBytes: 1 << 20 }),
     io.fs.readFile(key.certPath, { maxBytes: 4 << 20 }),

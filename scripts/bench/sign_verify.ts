@@ -5,7 +5,7 @@
  * doing the same sign and verify with the same key, certificate and trust policy (the named
  * peer). Each sign run signs a fresh copy of the layout; each verify run checks one JWS
  * signature. Goal: verify under 150 ms for the binary. Also times `--version` (`version` for
- * the peer) as the start-up floor. 10 runs each.
+ * the peer) as the start-up floor, and signing with a SoftHSM key (`sign_hsm.ts`). 10 runs each.
  *
  * Run: `deno task bench sign-verify`
  *
@@ -16,6 +16,7 @@ import { run } from "./_lib/measure.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
 import { ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
+import { benchHsmSign } from "./sign_hsm.ts";
 
 const RUNS = 10;
 const SCOPE = "local/bench";
@@ -124,5 +125,6 @@ export async function benchSignVerify(work: string): Promise<Row[]> {
     ...toRows("startup (--version)", startResults, PEER, {}),
     ...toRows("sign", signResults, PEER, {}),
     ...toRows("verify", verifyResults, PEER, { [bin.name]: [verifyGoal] }),
+    ...await benchHsmSign(work, bin, RUNS),
   ];
 }

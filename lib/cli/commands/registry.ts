@@ -26,5 +26,6 @@ export const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   key: () => import("./key/mod.ts").then((m) => m.keyCommand),
   policy: () => import("./policy/mod.ts").then((m) => m.policyCommand),
   blob: () => import("./blob/mod.ts").then((m) => m.blobCommand),
+  plugin: () => import("./plugin/mod.ts").then((m) => m.pluginCommand),
   version: () => import("./version.ts").then((m) => m.versionCommand),
 };

@@ -32,6 +32,24 @@ import { cliMeta } from "../_command_tree.ts";
 const args = {
   ...artifactArgs,
   key: { type: "string", alias: "k", description: "Signing key name (default: the default key)" },
+  pkcs11: {
+    type: "string",
+    description: "Sign with this PKCS#11 key (RFC 7512 URI: pkcs11:token=T;object=O)",
+  },
+  "pkcs11-module": {
+    type: "string",
+    description: "PKCS#11 module path for --pkcs11 (default: OCISIGN_PKCS11_MODULE)",
+  },
+  cert: {
+    type: "string",
+    description: "PEM certificate chain of the --pkcs11 key (default: from the token)",
+  },
+  plugin: { type: "string", description: "Sign through this notation plugin (with --id)" },
+  id: { type: "string", description: "The key id of the --plugin key" },
+  "plugin-config": {
+    type: "string",
+    description: "k=v configuration for the plugin (repeatable)",
+  },
   "signature-format": {
     type: "enum",
     options: ["jws", "cose"],
@@ -178,7 +196,14 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
           "sign cannot write into a layout tar on stdin: save it to a file and sign that",
         );
       }
-      const signer = await loadSigner(io, args.key);
+      const signer = await loadSigner(io, args.key, {
+        pkcs11: args.pkcs11,
+        pkcs11Module: args["pkcs11-module"],
+        cert: args.cert,
+        plugin: args.plugin,
+        id: args.id,
+        pluginConfig: parseKeyValues(rawArgs, ["plugin-config"]),
+      });
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const opened = await openTarget(io, args.reference, {
         ociLayout: Boolean(args["oci-layout"]),

@@ -144,11 +144,12 @@ Deno.test("a configuration directory laid out by notation is read as is", async 
 
     const { io } = testIo({ cwd: sb.cwd, home: sb.home, env: { OCISIGN_CONFIG_DIR: dir } });
     assertEquals(await resolveSigningKey(io), {
+      kind: "local",
       name,
       keyPath: `${dir}/localkeys/${name}.key`,
       certPath: `${dir}/localkeys/${name}.crt`,
     });
-    await assertRejectsCode(() => resolveSigningKey(io, "kms"), "ERR_UNSUPPORTED");
+    assertEquals((await resolveSigningKey(io, "kms")).kind, "plugin");
     await assertRejectsCode(() => resolveSigningKey(io, "nope"), "ERR_NOT_FOUND");
     const doc = await loadTrustPolicy(io);
     assertEquals(doc.trustPolicies[0]!.trustStores, [`ca:${name}`]);

@@ -2,6 +2,8 @@
  * `ocisign cert generate-test NAME [--bits N] [--default]`: a test RSA key and self-signed
  * certificate, registered as a signing key and trusted in store `ca/NAME`, as
  * `notation cert generate-test` does (and printing what it prints).
+ * With `--pkcs11 URI` the key is one already generated in a PKCS#11 token: the token signs the
+ * certificate, and the key is registered as a PKCS#11 key.
  *
  * @module
  */
@@ -17,6 +19,8 @@ import { configPaths, joinPath, trustStorePath } from "../../config/config_dir.t
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
 import { utf8 } from "../../../_internal/bytes.ts";
 import { cliMeta } from "../../_command_tree.ts";
+import { generateTokenTestCertificate, withPkcs11Key } from "../../../runtime/pkcs11/mod.ts";
+import { pkcs11KeyOptions, pkcs11KeySuite } from "../../_pkcs11.ts";
 
 const args = {
   name: {
@@ -32,6 +36,15 @@ const args = {
     description: "RSA key size",
   },
   default: { type: "boolean", alias: "d", description: "Mark the key as the default signing key" },
+  pkcs11: {
+    type: "string",
+    description:
+      "Certify a key generated in a PKCS#11 token (RFC 7512 URI) instead of a new RSA key",
+  },
+  "pkcs11-module": {
+    type: "string",
+    description: "PKCS#11 module path (default: the URI's module-path, else OCISIGN_PKCS11_MODULE)",
+  },
 } as const satisfies ArgsDef;
 
 /** Go's `time.RFC3339` rendering of a UTC time. */
@@ -75,6 +88,12 @@ export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
       if (!NAMED_STORE_REGEXP.test(name)) {
         throw new UsageError("name needs to follow [a-zA-Z0-9_.-]+ format");
       }
+      if (args.pkcs11 !== undefined) {
+        if (args.bits !== undefined) throw new UsageError("--bits does not go with --pkcs11");
+        await generateForToken(io, name, args.pkcs11, args);
+        return;
+      }
+      if (args["pkcs11-module"]) throw new UsageError("--pkcs11-module goes with --pkcs11 URI");
       const bits = parsePositiveInt(args.bits, "bits", 2048);
       const paths = configPaths(io);
       const keyPath = joinPath(paths.localKeys, `${name}.key`);
@@ -108,4 +127,42 @@ export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
       if (args.default === true) io.stdout(`${name}: mark as default signing key\n`);
     },
   });
+}
+
+/** `generate-test --pkcs11`: certifies a token key; writes the certificate, store and key. */
+async function generateForToken(
+  io: CliIo,
+  name: string,
+  uriText: string,
+  args: { default?: boolean | undefined; "pkcs11-module"?: string | undefined },
+): Promise<void> {
+  const options = pkcs11KeyOptions(io, {
+    uri: uriText,
+    ...(args["pkcs11-module"] ? { module: args["pkcs11-module"] } : {}),
+  });
+  const paths = configPaths(io);
+  const certPath = joinPath(paths.localKeys, `${name}.crt`);
+  const storeDir = trustStorePath(paths, "ca", name);
+  const storedCert = joinPath(storeDir, `${name}.crt`);
+  const suite = pkcs11KeySuite(name, options.uri, options.modulePath, certPath);
+  const keys = addSigningKey(await readSigningKeys(io), suite, args.default === true);
+  await mustNotExist(io, certPath, "certificate file");
+  await mustNotExist(io, storedCert, "trusted certificate");
+
+  const { certificate, keySpec } = await withPkcs11Key(
+    options,
+    (key) => generateTokenTestCertificate(key, name, io.now()),
+  );
+  io.stdout(`using the ${keySpec.name} key in the PKCS#11 token\n`);
+  io.stdout(`generated certificate expiring on ${rfc3339(certificate.notAfter)}\n`);
+  const certBytes = utf8(certificate.toPem());
+  await ensureConfigDir(io.fs, paths.localKeys);
+  await io.fs.writeFileAtomic(certPath, certBytes, { mode: 0o644 });
+  io.stdout(`wrote certificate: ${certPath}\n`);
+  await ensureConfigDir(io.fs, storeDir);
+  await io.fs.writeFileAtomic(storedCert, certBytes, { mode: CONFIG_FILE_MODE });
+  io.stdout(`Successfully added ${name}.crt to named store ${name} of type ca\n`);
+  await writeSigningKeys(io, keys);
+  io.stdout(`${name}: added to the key list\n`);
+  if (args.default === true) io.stdout(`${name}: mark as default signing key\n`);
 }

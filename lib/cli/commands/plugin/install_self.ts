@@ -1,0 +1,73 @@
+/**
+ * `ocisign plugin install-self [--force]`: installs this ocisign as notation's plugin
+ * `notation-ocisign` (RAW signing with PKCS#11 keys). The compiled binary copies itself; under
+ * Deno or `bun run`, a small script that runs this checkout's `cli.ts` is installed instead.
+ *
+ * @module
+ */
+import process from "node:process";
+import { defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+import { utf8 } from "../../../_internal/bytes.ts";
+import type { CliIo } from "../../io.ts";
+import { SELF_PLUGIN_NAME } from "../../plugin_serve.ts";
+import { installPlugin } from "./_install.ts";
+
+/** Largest executable copied. */
+const MAX_BINARY_BYTES = 512 << 20;
+
+const args = {
+  force: { type: "boolean", description: "Replace an installed ocisign plugin" },
+} as const satisfies ArgsDef;
+
+/** Quotes a string for a POSIX shell. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The bytes to install: this binary, or a script that runs this checkout's CLI. */
+async function selfExecutable(io: CliIo): Promise<Uint8Array> {
+  const script = process.argv[1] ?? "";
+  const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  if (!deno && (script.startsWith("/$bunfs/") || script.startsWith("B:/~BUN/"))) {
+    return await io.fs.readFile(process.execPath, { maxBytes: MAX_BINARY_BYTES });
+  }
+  const cli = new URL("../../../../cli.ts", import.meta.url).pathname;
+  const config = new URL("../../../../deno.json", import.meta.url).pathname;
+  const run = deno ? `run -A --node-modules-dir=manual --config ${shellQuote(config)}` : "run";
+  return utf8(
+    `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${run} ${shellQuote(cli)} plugin serve "$@"\n`,
+  );
+}
+
+/**
+ * Builds `plugin install-self`.
+ *
+ * @example
+ * ```ts ignore
+ * const cmd = pluginInstallSelfCommand(io);
+ * ```
+ * @param io The environment.
+ * @returns The command.
+ */
+export function pluginInstallSelfCommand(io: CliIo): CommandDef<typeof args> {
+  return defineCommand({
+    meta: {
+      name: "install-self",
+      description:
+        "Install ocisign as notation's PKCS#11 plugin (notation-ocisign), in the plugin directory",
+    },
+    args,
+    async run({ args }): Promise<void> {
+      const metadata = await installPlugin(
+        io,
+        SELF_PLUGIN_NAME,
+        await selfExecutable(io),
+        args.force === true,
+      );
+      io.stdout(
+        `Successfully installed plugin ${metadata.name}, version ${metadata.version}\n`,
+      );
+    },
+  });
+}

@@ -1,0 +1,276 @@
+/**
+ * ocisign as the host of notation plugins: a real plugin process (a script answering contract
+ * 1.0 with RAW signatures from a key file, as a KMS plugin does) installed with `ocisign plugin
+ * install`, used by `sign --plugin --id` and by a key added with `key add --plugin --id`;
+ * ocisign and the notation CLI verify what it signed. A plugin that lies (wrong key id, bad
+ * signature, another chain, junk, a failure, a hang, too much output, a wrong algorithm, no RAW
+ * capability) gets a clear error and nothing is written.
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { type CliResult, runCli } from "../_helpers/cli.ts";
+import { describeRun, pushedSignature, withTempDir } from "../_helpers/e2e.ts";
+import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { makeServerCertificate } from "../_helpers/tls.ts";
+
+const NOTATION = findPeer("notation");
+const FAKE = new URL("./_fake_plugin.ts", import.meta.url).pathname;
+
+interface Host {
+  dir: string;
+  cwd: string;
+  configDir: string;
+  run(...argv: string[]): Promise<CliResult>;
+  runEnv(env: Record<string, string>, ...argv: string[]): Promise<CliResult>;
+  /** A plugin script named notation-<name>, not installed. */
+  script(name: string): Promise<string>;
+  /** pluginConfig flags for the key of `generate-test NAME`. */
+  config(name: string, ...more: string[]): string[];
+}
+
+async function host(dir: string): Promise<Host> {
+  const cwd = `${dir}/work`;
+  const configDir = `${dir}/xdg/notation`;
+  await Deno.mkdir(cwd, { recursive: true });
+  await Deno.writeTextFile(`${cwd}/Dockerfile`, "FROM scratch\nCOPY hello.txt /hello.txt\n");
+  await Deno.writeTextFile(`${cwd}/hello.txt`, "hello through a plugin\n");
+  const runEnv = (env: Record<string, string>, ...argv: string[]) =>
+    runCli(argv, { cwd, home: cwd, env: { OCISIGN_CONFIG_DIR: configDir, ...env } });
+  const run = (...argv: string[]) => runEnv({}, ...argv);
+  assertEquals((await run("build", "-t", "hello:v1", "-o", "./hello", ".")).code, 0);
+  for (const name of ["vault", "mallory"]) {
+    assertEquals((await run("cert", "generate-test", name)).code, 0);
+  }
+  await Deno.writeTextFile(
+    `${configDir}/trustpolicy.json`,
+    JSON.stringify({
+      version: "1.0",
+      trustPolicies: [{
+        name: "plugin",
+        registryScopes: ["local/hello"],
+        signatureVerification: { level: "strict" },
+        trustStores: ["ca:vault"],
+        trustedIdentities: ["*"],
+      }],
+    }),
+  );
+  return {
+    dir,
+    cwd,
+    configDir,
+    run,
+    runEnv,
+    async script(name) {
+      const path = `${dir}/bin/notation-${name}`;
+      await Deno.mkdir(`${dir}/bin`, { recursive: true });
+      await Deno.writeTextFile(
+        path,
+        `#!/bin/sh\nFAKE_PLUGIN_NAME=${name} exec '${Deno.execPath()}' run -A --no-config --no-lock '${FAKE}' "$@"\n`,
+      );
+      await Deno.chmod(path, 0o755);
+      return path;
+    },
+    config: (name, ...more) =>
+      [
+        `key=${configDir}/localkeys/${name}.key`,
+        `cert=${configDir}/localkeys/${name}.crt`,
+        `otherCert=${configDir}/localkeys/mallory.crt`,
+        ...more,
+      ].flatMap((kv) => ["--plugin-config", kv]),
+  };
+}
+
+async function snapshot(layout: string): Promise<string[]> {
+  const out: string[] = [await Deno.readTextFile(`${layout}/index.json`)];
+  for await (const e of Deno.readDir(`${layout}/blobs/sha256`)) out.push(e.name);
+  return out.sort();
+}
+
+Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and notation verify", () =>
+  withTempDir("ocisign-plugin-host-", async (dir) => {
+    const h = await host(dir);
+    const installed = await h.run("plugin", "install", "--file", await h.script("vault"));
+    assertEquals(installed.code, 0, describeRun(installed));
+    assertEquals(installed.stdout, "Successfully installed plugin vault, version 1.0.0\n");
+    const listed = await h.run("plugin", "list");
+    assert.match(
+      listed.stdout,
+      /^vault +test plugin +1\.0\.0 +\[SIGNATURE_GENERATOR\.RAW\] +<nil>/m,
+    );
+
+    const signed = await h.run(
+      "sign",
+      "--oci-layout",
+      "./hello:v1",
+      "--plugin",
+      "vault",
+      "--id",
+      "key-1",
+      ...h.config("vault"),
+    );
+    assertEquals(signed.code, 0, describeRun(signed));
+
+    const added = await h.run(
+      "key",
+      "add",
+      "kv",
+      "--plugin",
+      "vault",
+      "--id",
+      "key-1",
+      ...h.config("vault"),
+    );
+    assertEquals(added.code, 0, describeRun(added));
+    const stored = JSON.parse(await Deno.readTextFile(`${h.configDir}/signingkeys.json`)).keys[2];
+    assertEquals(stored.pluginName, "vault");
+    assertEquals(stored.id, "key-1");
+    assertEquals(stored.pluginConfig.key, `${h.configDir}/localkeys/vault.key`);
+    const signedCose = await h.run(
+      "sign",
+      "--oci-layout",
+      "./hello:v1",
+      "--key",
+      "kv",
+      "--signature-format",
+      "cose",
+    );
+    assertEquals(signedCose.code, 0, describeRun(signedCose));
+    assert.ok(pushedSignature(signedCose) !== pushedSignature(signed));
+
+    const verified = await h.run("verify", "--oci-layout", "./hello:v1", "--scope", "local/hello");
+    assertEquals(verified.code, 0, describeRun(verified));
+    if (NOTATION !== undefined) {
+      const notation = await runPeer(NOTATION, [
+        "verify",
+        "--oci-layout",
+        "./hello:v1",
+        "--scope",
+        "local/hello",
+      ], {
+        cwd: h.cwd,
+        env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
+      });
+      assertEquals(notation.code, 0, describeRun(notation));
+    }
+
+    const removed = await h.run("plugin", "uninstall", "vault");
+    assertEquals([removed.code, removed.stdout], [0, "Successfully uninstalled plugin vault\n"]);
+    const gone = await h.run("sign", "--oci-layout", "./hello:v1", "--key", "kv");
+    assertEquals(gone.code, 5, describeRun(gone));
+    assert.match(gone.stderr, /plugin "vault" not found/);
+  }));
+
+Deno.test("a plugin that lies or fails gets a clear error, and nothing is written", () =>
+  withTempDir("ocisign-plugin-liar-", async (dir) => {
+    const h = await host(dir);
+    assertEquals((await h.run("plugin", "install", "--file", await h.script("vault"))).code, 0);
+    const before = await snapshot(`${h.cwd}/hello`);
+    const cases: Array<[string, number, RegExp]> = [
+      ["wrong-key-id", 8, /describe-key response: keyId "someone-else" is not the requested key/],
+      ["bad-signature", 8, /the signature plugin "vault" returned does not verify/],
+      ["other-chain", 8, /does not verify with its certificate "CN=mallory/],
+      ["junk", 8, /generate-signature wrote something that is not JSON/],
+      ["exit", 6, /plugin "vault" get-plugin-metadata failed: ACCESS_DENIED: the vault refused/],
+      ["hang", 7, /plugin .*describe-key did not answer within 3 s/],
+      ["huge", 8, /the stdout of plugin .* is \d+ bytes, over the limit of 67108864 bytes/],
+      ["wrong-algorithm", 8, /signingAlgorithm RSASSA-PSS-SHA-512 does not fit key spec RSA-2048/],
+      ["envelope-only", 2, /does not generate raw signatures \(SIGNATURE_GENERATOR\.RAW\)/],
+    ];
+    for (const [lie, code, message] of cases) {
+      // Only the hanging plugin gets a short timeout: a loaded machine may start others slowly.
+      const r = await h.runEnv(
+        lie === "hang" ? { OCISIGN_PLUGIN_TIMEOUT: "3" } : {},
+        "sign",
+        "--oci-layout",
+        "./hello:v1",
+        "--plugin",
+        "vault",
+        "--id",
+        "key-1",
+        ...h.config("vault", `lie=${lie}`),
+      );
+      assertEquals(r.code, code, `${lie}: ${describeRun(r)}`);
+      assert.match(r.stderr, message, lie);
+      assertEquals(await snapshot(`${h.cwd}/hello`), before, `${lie}: layout untouched`);
+    }
+
+    const misnamed = await h.script("other");
+    const renamed = `${dir}/bin/notation-renamed`;
+    await Deno.rename(misnamed, renamed);
+    const install = await h.run("plugin", "install", "--file", renamed);
+    assertEquals(install.code, 8, describeRun(install));
+    assert.match(install.stderr, /plugin executable file name must be "notation-other"/);
+    assertEquals((await h.run("plugin", "list", "-o", "json")).stdout.includes("renamed"), false);
+    const bad = await h.run(
+      "plugin",
+      "install",
+      "--file",
+      await h.script("x"),
+      "--sha256sum",
+      "00",
+    );
+    assertEquals(bad.code, 8, describeRun(bad));
+  }));
+
+const OPENSSL = findPeer("openssl");
+
+Deno.test({
+  name: "plugin install --url downloads over https and checks --sha256sum",
+  ignore: OPENSSL === undefined,
+  fn: () =>
+    withTempDir("ocisign-plugin-url-", async (dir) => {
+      const h = await host(dir);
+      const script = await Deno.readFile(await h.script("vault"));
+      const tls = await makeServerCertificate(OPENSSL!, dir);
+      const server = Deno.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        cert: await Deno.readTextFile(tls.certPath),
+        key: await Deno.readTextFile(tls.keyPath),
+        onListen: () => {},
+      }, (req) =>
+        new URL(req.url).pathname === "/dl/notation-vault"
+          ? new Response(script)
+          : new Response("no", { status: 404 }));
+      try {
+        const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(tls.caPath)] });
+        const fetchTrusting = ((input, init) =>
+          fetch(input, { ...init, client })) as typeof fetch;
+        const base = `https://localhost:${server.addr.port}/dl`;
+        const install = (...argv: string[]) =>
+          runCli(["plugin", "install", ...argv], {
+            cwd: h.cwd,
+            home: h.cwd,
+            env: { OCISIGN_CONFIG_DIR: h.configDir },
+            fetch: fetchTrusting,
+          });
+        const sum = Array.from(
+          new Uint8Array(await crypto.subtle.digest("SHA-256", script)),
+          (b) =>
+            b.toString(16).padStart(2, "0"),
+        ).join("");
+
+        const noSum = await install("--url", `${base}/notation-vault`);
+        assertEquals(noSum.code, 2, describeRun(noSum));
+        const plain = await install("--url", `http://localhost/notation-vault`, "--sha256sum", sum);
+        assertEquals(plain.code, 2, describeRun(plain));
+        const missing = await install("--url", `${base}/notation-gone`, "--sha256sum", sum);
+        assertEquals(missing.code, 7, describeRun(missing));
+        const wrong = await install(
+          "--url",
+          `${base}/notation-vault`,
+          "--sha256sum",
+          "ab".repeat(32),
+        );
+        assertEquals(wrong.code, 8, describeRun(wrong));
+        assert.match(wrong.stderr, /Content digest mismatch/);
+        assertEquals((await h.run("plugin", "list")).stdout.includes("vault"), false);
+
+        const ok = await install("--url", `${base}/notation-vault`, "--sha256sum", sum);
+        assertEquals(ok.code, 0, describeRun(ok));
+        assert.match((await h.run("plugin", "list")).stdout, /^vault +test plugin/m);
+        client.close();
+      } finally {
+        await server.shutdown();
+      }
+    }),
+});
