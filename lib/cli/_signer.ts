@@ -6,7 +6,7 @@
  */
 import { LocalSigner } from "../signature/signer.ts";
 import type { Signer } from "../signature/signer.ts";
-import { UsageError } from "./_args.ts";
+import { parseKeyValues, UsageError } from "./_args.ts";
 import { resolveSigningKey } from "./config/resolve_signing_key.ts";
 import type { CliIo } from "./io.ts";
 import { pkcs11Signer } from "./_pkcs11.ts";
@@ -26,6 +26,33 @@ export interface SignerFlags {
   id?: string | undefined;
   /** `--plugin-config k=v`: overrides the stored plugin configuration. */
   pluginConfig?: Record<string, string>;
+}
+
+/**
+ * The signer flags of `sign` and `blob sign` as parsed by citty (plus the repeated
+ * `--plugin-config` from the raw arguments).
+ * @param args The parsed flags.
+ * @param rawArgs The raw arguments.
+ * @returns The flags for {@linkcode loadSigner}.
+ */
+export function signerFlags(
+  args: {
+    pkcs11?: string | undefined;
+    "pkcs11-module"?: string | undefined;
+    cert?: string | undefined;
+    plugin?: string | undefined;
+    id?: string | undefined;
+  },
+  rawArgs: readonly string[],
+): SignerFlags {
+  return {
+    pkcs11: args.pkcs11,
+    pkcs11Module: args["pkcs11-module"],
+    cert: args.cert,
+    plugin: args.plugin,
+    id: args.id,
+    pluginConfig: parseKeyValues(rawArgs, ["plugin-config"]),
+  };
 }
 
 /**

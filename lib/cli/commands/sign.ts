@@ -22,7 +22,7 @@ import { artifactArgs, outputArgs, parseKeyValues, registryArgs, UsageError } fr
 import { absolutePath } from "../config/config_dir.ts";
 import { parseDurationSeconds } from "../_duration.ts";
 import { cliRevocationClient } from "../_revocation_client.ts";
-import { loadSigner } from "../_signer.ts";
+import { loadSigner, signerFlags } from "../_signer.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { VERSION } from "../version.ts";
@@ -196,14 +196,7 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
           "sign cannot write into a layout tar on stdin: save it to a file and sign that",
         );
       }
-      const signer = await loadSigner(io, args.key, {
-        pkcs11: args.pkcs11,
-        pkcs11Module: args["pkcs11-module"],
-        cert: args.cert,
-        plugin: args.plugin,
-        id: args.id,
-        pluginConfig: parseKeyValues(rawArgs, ["plugin-config"]),
-      });
+      const signer = await loadSigner(io, args.key, signerFlags(args, rawArgs));
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const opened = await openTarget(io, args.reference, {
         ociLayout: Boolean(args["oci-layout"]),

@@ -16,7 +16,7 @@ import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../../../e
 import type { EnvelopeFormat } from "../../../signature/envelope.ts";
 import { outputArgs, parseKeyValues, UsageError } from "../../_args.ts";
 import { parseDurationSeconds } from "../../_duration.ts";
-import { loadSigner } from "../../_signer.ts";
+import { loadSigner, signerFlags } from "../../_signer.ts";
 import { parentDir } from "../../config/_config_file.ts";
 import { absolutePath, joinPath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
@@ -28,6 +28,12 @@ import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   key: signArgs.key,
+  pkcs11: signArgs.pkcs11,
+  "pkcs11-module": signArgs["pkcs11-module"],
+  cert: signArgs.cert,
+  plugin: signArgs.plugin,
+  id: signArgs.id,
+  "plugin-config": signArgs["plugin-config"],
   "signature-format": signArgs["signature-format"],
   "media-type": {
     type: "string",
@@ -144,7 +150,7 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
           }
         }
       }
-      const signer = await loadSigner(io, args.key);
+      const signer = await loadSigner(io, args.key, signerFlags(args, rawArgs));
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const results: Record<string, unknown>[] = [];
       for (const job of jobs) {
