@@ -31,9 +31,8 @@ const args = {
   bits: {
     type: "enum",
     options: ["2048", "3072", "4096"],
-    default: "2048",
     alias: "b",
-    description: "RSA key size",
+    description: "RSA key size (default 2048)",
   },
   default: { type: "boolean", alias: "d", description: "Mark the key as the default signing key" },
   pkcs11: {
