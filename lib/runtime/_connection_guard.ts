@@ -98,6 +98,17 @@ async function pump(from: Deno.Conn, to: Deno.Conn, seen: (bytes: Uint8Array) =>
   }
 }
 
+/** The answer to bytes that are not an HTTP request. */
+const NOT_HTTP = new TextEncoder().encode(
+  "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 12\r\n\r\nBad Request\n",
+);
+
+/** Whether a request starts as HTTP/1.x does: a method token of capital letters. */
+function startsLikeHttp(bytes: Uint8Array): boolean {
+  const first = bytes[0];
+  return first !== undefined && first >= 0x41 && first <= 0x5a;
+}
+
 /**
  * Reads from the client until its first request head is complete; undefined when the client
  * goes away first or sends a head larger than {@linkcode MAX_HEAD}.
@@ -110,6 +121,12 @@ async function readHead(relay: Relay): Promise<Uint8Array | undefined> {
     const n = await relay.client.read(buf);
     if (n === null) return undefined;
     const chunk = buf.slice(0, n);
+    if (size === 0 && !startsLikeHttp(chunk)) {
+      // Not HTTP at all (a TLS handshake, say): answer as an HTTP server would, so a client that
+      // tried HTTPS learns the server speaks plain HTTP.
+      await relay.client.write(NOT_HTTP).catch(() => 0);
+      return undefined;
+    }
     relay.fromClient(chunk);
     chunks.push(chunk);
     size += n;

@@ -14,6 +14,7 @@ import { UsageError } from "../../_args.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 import { installPlugin } from "./_install.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /** Largest plugin executable read. */
 const MAX_PLUGIN_BYTES = 512 << 20;
@@ -37,7 +38,15 @@ const args = {
  */
 export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "install", alias: "add", description: "Install a notation plugin" },
+    meta: cliMeta({
+      name: "install",
+      alias: "add",
+      description: "Install a notation plugin",
+      examples: [
+        "ocisign plugin install --file ./notation-azure-kv",
+        "ocisign plugin install --url https://example.com/notation-x --sha256sum 0123abcd...",
+      ],
+    }),
     args,
     async run({ args }): Promise<void> {
       if (Boolean(args.file) === Boolean(args.url)) {

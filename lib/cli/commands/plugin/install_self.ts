@@ -12,6 +12,7 @@ import { utf8 } from "../../../_internal/bytes.ts";
 import type { CliIo } from "../../io.ts";
 import { SELF_PLUGIN_NAME } from "../../plugin_serve.ts";
 import { installPlugin } from "./_install.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /** Largest executable copied. */
 const MAX_BINARY_BYTES = 512 << 20;
@@ -52,11 +53,12 @@ async function selfExecutable(io: CliIo): Promise<Uint8Array> {
  */
 export function pluginInstallSelfCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: {
+    meta: cliMeta({
       name: "install-self",
       description:
         "Install ocisign as notation's PKCS#11 plugin (notation-ocisign), in the plugin directory",
-    },
+      examples: ["ocisign plugin install-self"],
+    }),
     args,
     async run({ args }): Promise<void> {
       const metadata = await installPlugin(

@@ -13,6 +13,7 @@ import { pluginRunner, pluginsDir } from "../../_plugin.ts";
 import { renderGoTable } from "../../config/_go_table.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
@@ -43,7 +44,12 @@ async function describe(io: CliIo, name: string): Promise<Listed> {
  */
 export function pluginListCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "list", alias: "ls", description: "List the installed plugins" },
+    meta: cliMeta({
+      name: "list",
+      alias: "ls",
+      description: "List the installed plugins",
+      examples: ["ocisign plugin list", "ocisign plugin list -o json"],
+    }),
     args,
     async run({ args }): Promise<void> {
       const dir = pluginsDir(io);

@@ -11,6 +11,7 @@ import { pluginInstallCommand } from "./install.ts";
 import { pluginInstallSelfCommand } from "./install_self.ts";
 import { pluginListCommand } from "./list.ts";
 import { pluginUninstallCommand } from "./uninstall.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `plugin` command group.
@@ -24,7 +25,11 @@ import { pluginUninstallCommand } from "./uninstall.ts";
  */
 export function pluginCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: { name: "plugin", description: "Manage notation plugins" },
+    meta: cliMeta({
+      name: "plugin",
+      description: "Manage notation plugins",
+      examples: ["ocisign plugin list", "ocisign plugin install-self"],
+    }),
     subCommands: {
       list: () => pluginListCommand(io),
       install: () => pluginInstallCommand(io),

@@ -9,6 +9,7 @@ import { NotFoundError } from "../../../errors.ts";
 import { pluginExecutable, pluginsDir } from "../../_plugin.ts";
 import { joinPath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
+import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "positional", description: "The plugin's name", required: true },
@@ -26,7 +27,12 @@ const args = {
  */
 export function pluginUninstallCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: { name: "uninstall", alias: ["remove", "rm"], description: "Uninstall a plugin" },
+    meta: cliMeta({
+      name: "uninstall",
+      alias: ["remove", "rm"],
+      description: "Uninstall a plugin",
+      examples: ["ocisign plugin uninstall azure-kv"],
+    }),
     args,
     async run({ args }): Promise<void> {
       pluginExecutable(io, args.name); // checks the name
