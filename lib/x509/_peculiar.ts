@@ -1,11 +1,14 @@
 /**
- * Loads `@peculiar/x509` with its metadata polyfill and WebCrypto provider, once.
+ * Loads `@peculiar/x509` once, leaving no globals behind: the metadata functions its dependency
+ * injection needs exist only while it loads, tslib's global helpers are removed again (see
+ * `_reflect.ts`), and no crypto provider is installed (callers pass WebCrypto's `crypto` to the
+ * functions that need one).
  *
  * @module
  */
-import "./_reflect.ts";
+import { restoreGlobals } from "./_reflect.ts";
 import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(crypto);
+restoreGlobals();
 
 export { x509 };

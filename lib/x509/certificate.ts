@@ -325,7 +325,10 @@ export class Certificate {
     let ok = false;
     let reason = "";
     try {
-      ok = await this.#x509.verify({ publicKey: signer.#x509.publicKey, signatureOnly: true });
+      ok = await this.#x509.verify(
+        { publicKey: signer.#x509.publicKey, signatureOnly: true },
+        crypto,
+      );
     } catch (err) {
       reason = ` (${(err as Error).message || "unsupported key or algorithm"})`;
     }
