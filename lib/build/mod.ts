@@ -29,3 +29,21 @@ export * from "./shell_lexer.ts";
 export * from "./dockerignore.ts";
 export * from "./image_config.ts";
 export * from "./oci_layout_resolver.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
+export type {
+  Fetcher,
+  Op,
+  Pusher,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  Resolver,
+  Tagger,
+  Target,
+} from "../content/storage.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher, HasherFactory } from "../digest/hasher.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";
+export type { Heredoc } from "./heredoc.ts";

@@ -21,3 +21,9 @@ export * from "./parse_manifest.ts";
 export * from "./memory_store.ts";
 export * from "./memory_fs.ts";
 export * from "./resolve_subject.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher, HasherFactory } from "../digest/hasher.ts";
+export type { Descriptor, Index, Manifest, Platform } from "../oci/descriptor.ts";

@@ -20,3 +20,22 @@
  */
 export * from "./copy_graph.ts";
 export * from "./copy.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type {
+  Fetcher,
+  GraphTarget,
+  Op,
+  Pusher,
+  ReadOnlyGraphTarget,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  ReferrerLister,
+  Resolver,
+  Storage,
+  Tagger,
+  Target,
+} from "../content/storage.ts";
+export type { ErrorCode, OcisignError } from "../errors.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";

@@ -20,3 +20,7 @@ export * from "./sha256.ts";
 export * from "./sha512.ts";
 export * from "./pure_hasher.ts";
 export * from "./verify_stream.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { BlockHasher } from "./_block_hasher.ts";

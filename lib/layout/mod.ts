@@ -20,3 +20,24 @@ export * from "./oci_layout.ts";
 export * from "./layout_store.ts";
 export * from "./layout_tar.ts";
 export * from "./open_layout.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
+export type {
+  Deleter,
+  Fetcher,
+  GraphTarget,
+  Op,
+  Pusher,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  ReferrerLister,
+  Resolver,
+  Tagger,
+  TagLister,
+  Target,
+} from "../content/storage.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher, HasherFactory } from "../digest/hasher.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";

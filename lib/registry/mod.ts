@@ -22,3 +22,23 @@ export * from "./repository.ts";
 export * from "./registry.ts";
 export * from "./referrers_tag.ts";
 export * from "./docker_login.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type {
+  Deleter,
+  Fetcher,
+  GraphTarget,
+  Op,
+  Pusher,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  ReferrerLister,
+  Resolver,
+  Tagger,
+  TagLister,
+  Target,
+} from "../content/storage.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher, HasherFactory } from "../digest/hasher.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";

@@ -16,3 +16,10 @@ export * from "./node_fs.ts";
 export * from "./node_hasher.ts";
 export * from "./gc_pacer.ts";
 export * from "./http_server.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Fs } from "../content/fs.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher } from "../digest/hasher.ts";
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DirEntry, FileHandle, FileInfo, WriteOptions } from "../content/fs.ts";

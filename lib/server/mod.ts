@@ -20,3 +20,24 @@ export * from "./registry_handler.ts";
 export * from "./layout_repository_provider.ts";
 export * from "./fs_upload_store.ts";
 export type * from "./repository.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
+export type {
+  Deleter,
+  Fetcher,
+  GraphTarget,
+  Op,
+  Pusher,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  ReferrerLister,
+  Resolver,
+  Tagger,
+  TagLister,
+  Target,
+} from "../content/storage.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher, HasherFactory } from "../digest/hasher.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";

@@ -26,3 +26,32 @@
  */
 export * from "./signature_manifest.ts";
 export * from "./sign_artifact.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type {
+  Fetcher,
+  Op,
+  Pusher,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  Resolver,
+  Tagger,
+  Target,
+} from "../content/storage.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";
+export type { EnvelopeFormat, ExtendedAttribute } from "../signature/envelope.ts";
+export type { TimestampingOptions } from "../signature/request_timestamp.ts";
+export type { Signer } from "../signature/signer.ts";
+export type { Timestamper } from "../signature/timestamper.ts";
+export type {
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  KeyUsage,
+  KeyUsageBit,
+} from "../x509/certificate.ts";
+export type { NameAttribute } from "../x509/distinguished_name.ts";
+export type { JwsAlgorithm, KeySpec, KeySpecName } from "../x509/key_spec.ts";
+export type { CrlBundle, CrlCache } from "../x509/revocation/crl_cache.ts";
+export type { RevocationClient, RevocationFetch } from "../x509/revocation/revocation_client.ts";

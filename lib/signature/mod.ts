@@ -38,3 +38,19 @@ export * from "./timestamp_token_info.ts";
 export { COSE_LABEL } from "./cose.ts";
 export { HEADER as NOTARY_HEADER } from "./_rules.ts";
 export type { NotaryHeaderName } from "./_rules.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { Op } from "../content/storage.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";
+export type {
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  KeyUsage,
+  KeyUsageBit,
+} from "../x509/certificate.ts";
+export type { NameAttribute } from "../x509/distinguished_name.ts";
+export type { JwsAlgorithm, KeySpec, KeySpecName } from "../x509/key_spec.ts";
+export type { CrlBundle, CrlCache } from "../x509/revocation/crl_cache.ts";
+export type { RevocationClient, RevocationFetch } from "../x509/revocation/revocation_client.ts";

@@ -234,7 +234,7 @@ export class Certificate {
   }
 
   /** Whether the keyUsage extension is present and has the named bit. */
-  hasKeyUsage(name: keyof typeof KEY_USAGE): boolean {
+  hasKeyUsage(name: KeyUsageBit): boolean {
     return this.keyUsage !== undefined && (this.keyUsage.flags & KEY_USAGE[name]) !== 0;
   }
 

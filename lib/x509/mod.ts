@@ -22,3 +22,7 @@ export * from "./chain_trust.ts";
 export * from "./create_certificate.ts";
 export * from "./generate_test_certificate.ts";
 export * from "./revocation/mod.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { ErrorCode, OcisignError } from "../errors.ts";
