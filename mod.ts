@@ -11,7 +11,65 @@
  * in through the small `Fs` and `HasherFactory` interfaces, which `/runtime` implements.
  * Importing the library changes no globals.
  *
- * @example Sign and verify an image in a layout
+ * @example Sign, list and verify an image held in memory
+ * ```ts
+ * import { listSignatures, signArtifact, verifyArtifact } from "@ocisign/ocisign";
+ * import { MemoryStore } from "@ocisign/ocisign/content";
+ * import { digestBytes } from "@ocisign/ocisign/digest";
+ * import { LocalSigner } from "@ocisign/ocisign/signature";
+ * import { MemoryTrustStore, parseTrustPolicyDocument } from "@ocisign/ocisign/trust";
+ * import { generateTestCertificate } from "@ocisign/ocisign/x509";
+ *
+ * // An image (an artifact with the empty config) in a store held in memory.
+ * const store = new MemoryStore();
+ * const bytes = new TextEncoder().encode("{}");
+ * const config = {
+ *   mediaType: "application/vnd.oci.empty.v1+json",
+ *   digest: await digestBytes(bytes),
+ *   size: bytes.length,
+ * };
+ * await store.push(config, bytes);
+ * const manifest = new TextEncoder().encode(JSON.stringify({
+ *   schemaVersion: 2,
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   artifactType: "application/vnd.example",
+ *   config,
+ *   layers: [config],
+ * }));
+ * const image = {
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   digest: await digestBytes(manifest),
+ *   size: manifest.length,
+ * };
+ * await store.push(image, manifest);
+ * await store.tag(image, "v1");
+ *
+ * // Sign it with a test key, then verify against a policy trusting that certificate.
+ * const { keyPem, certificatePem } = await generateTestCertificate("example.com");
+ * const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
+ * await signArtifact(store, "v1", { signer, format: "cose" });
+ *
+ * const { signatures } = await listSignatures(store, "v1");
+ * if (signatures.length !== 1) throw new Error(`expected one signature, got ${signatures.length}`);
+ *
+ * const result = await verifyArtifact(store, "v1", {
+ *   scope: "local/example",
+ *   policyDocument: parseTrustPolicyDocument(JSON.stringify({
+ *     version: "1.0",
+ *     trustPolicies: [{
+ *       name: "example",
+ *       registryScopes: ["local/example"],
+ *       signatureVerification: { level: "strict" },
+ *       trustStores: ["ca:example"],
+ *       trustedIdentities: ["*"],
+ *     }],
+ *   })),
+ *   trustStore: new MemoryTrustStore({ "ca:example": [certificatePem] }),
+ * });
+ * if (result.subject.digest !== image.digest) throw new Error("verified another artifact");
+ * ```
+ *
+ * @example The same with a layout on disk
  * ```ts ignore
  * import { openLayout, signArtifact, verifyArtifact } from "@ocisign/ocisign";
  * import { LocalSigner } from "@ocisign/ocisign/signature";

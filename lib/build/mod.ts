@@ -7,7 +7,7 @@
  *
  * @example Build into a target
  * ```ts ignore
- * import { buildImage } from "./mod.ts";
+ * import { buildImage } from "@ocisign/ocisign/build";
  * const { descriptor } = await buildImage({
  *   context: "./app",
  *   dockerfile: "FROM scratch\nCOPY . /app\nENTRYPOINT [\"/app/run\"]\n",

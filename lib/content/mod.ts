@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { fetchAll, MemoryStore, parseManifest } from "./mod.ts";
+ * import { fetchAll, MemoryStore, parseManifest } from "@ocisign/ocisign/content";
  * const store = new MemoryStore();
  * const raw = new TextEncoder().encode('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}');
  * const parsed = parseManifest(raw);

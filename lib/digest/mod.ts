@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { pureHasherFactory, verifyStream } from "./mod.ts";
+ * import { pureHasherFactory, verifyStream } from "@ocisign/ocisign/digest";
  * const ok = verifyStream(new Blob(["{}"]).stream(), {
  *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
  *   size: 2,

@@ -5,8 +5,8 @@
  *
  * @example
  * ```ts
- * import { openLayout, parseLayoutReference } from "./mod.ts";
- * import { MemoryFs } from "../content/memory_fs.ts";
+ * import { openLayout, parseLayoutReference } from "@ocisign/ocisign/layout";
+ * import { MemoryFs } from "@ocisign/ocisign/content";
  * const ref = parseLayoutReference("./hello-world:v1");
  * const layout = await openLayout(ref.path, new MemoryFs(), { create: true });
  * console.log([...layout.manifests()].length); // 0

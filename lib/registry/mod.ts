@@ -5,12 +5,23 @@
  *
  * @example
  * ```ts ignore
- * import { openRepository, staticCredentials } from "./mod.ts";
+ * import { openRepository, staticCredentials } from "@ocisign/ocisign/registry";
  * const { repository, reference } = openRepository("localhost:5000/hello-world:v1", {
  *   credentials: staticCredentials({ username: "u", password: "p" }),
  * });
  * const desc = await repository.resolve(reference ?? "latest");
  * for await (const r of repository.referrers(desc)) console.log(r.digest);
+ * ```
+ *
+ * @example Parse a reference (no network)
+ * ```ts
+ * import { formatReference, parseReference } from "@ocisign/ocisign/registry";
+ *
+ * const ref = parseReference("localhost:5000/hello-world:v1");
+ * if (ref.registry !== "localhost:5000" || ref.repository !== "hello-world" || ref.tag !== "v1") {
+ *   throw new Error(`unexpected ${JSON.stringify(ref)}`);
+ * }
+ * if (formatReference(ref) !== "localhost:5000/hello-world:v1") throw new Error("round trip failed");
  * ```
  *
  * @module

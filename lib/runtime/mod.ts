@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { nodeFs, nodeHasherFactory } from "./mod.ts";
+ * import { nodeFs, nodeHasherFactory } from "@ocisign/ocisign/runtime";
  * const h = nodeHasherFactory("sha256");
  * h.update(await nodeFs.readFile("deno.json"));
  * console.log(h.digestHex());

@@ -4,13 +4,15 @@
  *
  * @example
  * ```ts ignore
- * import { signArtifact } from "./mod.ts";
+ * import { signArtifact } from "@ocisign/ocisign/sign";
  * await signArtifact(layout, "v1", { signer, format: "jws" });
  * ```
  *
  * @example With an RFC 3161 timestamp
  * ```ts ignore
- * import { FsCrlCache, HttpTimestamper, parseCertificate, signArtifact } from "../../mod.ts";
+ * import { signArtifact } from "@ocisign/ocisign/sign";
+ * import { HttpTimestamper } from "@ocisign/ocisign/signature";
+ * import { FsCrlCache, parseCertificate } from "@ocisign/ocisign/x509";
  * await signArtifact(layout, "v1", {
  *   signer,
  *   timestamp: {

@@ -4,7 +4,7 @@
  *
  * @example Sign and verify
  * ```ts ignore
- * import { createPayload, LocalSigner, parseEnvelope, signEnvelope } from "./mod.ts";
+ * import { createPayload, LocalSigner, parseEnvelope, signEnvelope } from "@ocisign/ocisign/signature";
  * const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certPem });
  * const bytes = await signEnvelope({ format: "cose", payload: createPayload(desc), signer });
  * const content = await parseEnvelope(bytes, "application/cose").verify();
@@ -12,7 +12,7 @@
  *
  * @example Countersign with an RFC 3161 timestamp
  * ```ts ignore
- * import { HttpTimestamper, requestTimestamp, signEnvelope } from "./mod.ts";
+ * import { HttpTimestamper, requestTimestamp, signEnvelope } from "@ocisign/ocisign/signature";
  * const timestamper = new HttpTimestamper("http://timestamp.example/", { fetch });
  * const bytes = await signEnvelope({
  *   format: "jws",

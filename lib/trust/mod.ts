@@ -4,7 +4,7 @@
  *
  * @example Select the statement for an artifact
  * ```ts
- * import { parseTrustPolicyDocument, selectTrustPolicy, statementLevel } from "./mod.ts";
+ * import { parseTrustPolicyDocument, selectTrustPolicy, statementLevel } from "@ocisign/ocisign/trust";
  * const doc = parseTrustPolicyDocument(JSON.stringify({
  *   version: "1.0",
  *   trustPolicies: [{

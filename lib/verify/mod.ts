@@ -5,7 +5,7 @@
  *
  * @example Verify an artifact in a layout
  * ```ts ignore
- * import { verifyArtifact } from "./mod.ts";
+ * import { verifyArtifact } from "@ocisign/ocisign/verify";
  * const result = await verifyArtifact(layout, "v1", {
  *   scope: "local/hello-world", policyDocument, trustStore,
  * });

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { generateTestCertificate, validateCodeSigningChain } from "./mod.ts";
+ * import { generateTestCertificate, validateCodeSigningChain } from "@ocisign/ocisign/x509";
  * const { certificate } = await generateTestCertificate("example", { keySpec: "EC-256" });
  * await validateCodeSigningChain([certificate]);
  * console.log(certificate.subject); // CN=example,O=Notary,L=Seattle,ST=WA,C=US
