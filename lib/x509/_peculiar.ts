@@ -4,11 +4,21 @@
  * `_reflect.ts`), and no crypto provider is installed (callers pass WebCrypto's `crypto` to the
  * functions that need one).
  *
+ * The library is loaded with a dynamic `import()` after the stand-in is installed: runtimes that
+ * evaluate CommonJS dependencies before the ES modules next to them (Bun does) would otherwise load
+ * tsyringe before `Reflect.getMetadata` exists.
+ *
  * @module
  */
-import { restoreGlobals } from "./_reflect.ts";
-import * as x509 from "@peculiar/x509";
+import { installReflectShim, restoreGlobals } from "./_reflect.ts";
 
-restoreGlobals();
+installReflectShim();
+let loaded: typeof import("@peculiar/x509");
+try {
+  loaded = await import("@peculiar/x509");
+} finally {
+  restoreGlobals();
+}
 
-export { x509 };
+/** The `@peculiar/x509` namespace. */
+export const x509 = loaded;

@@ -8,9 +8,9 @@
  * - tslib's CommonJS build, which the library's modules load, also copies its helpers
  *   (`__extends`, `__decorate`, ...) onto `globalThis`.
  *
- * {@linkcode restoreGlobals}, called by `_peculiar.ts` as soon as the library has loaded, removes
- * both again: importing ocisign leaves `Reflect` and `globalThis` as it found them. Kept in its
- * own module so that bundlers evaluate it before `@peculiar/x509`.
+ * `_peculiar.ts` calls {@linkcode installReflectShim} before it loads the library and
+ * {@linkcode restoreGlobals} right after, which removes both again: importing ocisign leaves
+ * `Reflect` and `globalThis` as it found them.
  *
  * @module
  */
@@ -35,12 +35,17 @@ const SHIM: Record<string, (...args: never[]) => unknown> = {
   },
 };
 
-const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
+let globalsBefore = new Set<string>();
 const added: string[] = [];
-for (const [name, fn] of Object.entries(SHIM)) {
-  if (name in Reflect) continue;
-  Object.defineProperty(Reflect, name, { value: fn, configurable: true, writable: true });
-  added.push(name);
+
+/** Adds the stand-in's functions that `Reflect` lacks, and notes the globals present now. */
+export function installReflectShim(): void {
+  globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
+  for (const [name, fn] of Object.entries(SHIM)) {
+    if (name in Reflect) continue;
+    Object.defineProperty(Reflect, name, { value: fn, configurable: true, writable: true });
+    added.push(name);
+  }
 }
 
 /** Removes what this module added to `Reflect` and the tslib helpers added to `globalThis`. */

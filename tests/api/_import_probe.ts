@@ -2,9 +2,11 @@
  * Run in a fresh process by `no_globals_test.ts`: imports the library the way a user does and
  * prints, as JSON, what changed in the global state the import could touch.
  *
- * `Deno.args[0]` is `fresh` (nothing installed before) or `preinstalled` (the application already
+ * `process.argv[2]` is `fresh` (nothing installed before) or `preinstalled` (the application already
  * uses `reflect-metadata` and `@peculiar/x509`, with its own crypto provider).
  */
+import process from "node:process";
+
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 const X509 = new URL("../../lib/x509/mod.ts", import.meta.url).href;
 
@@ -24,7 +26,7 @@ const report: Record<string, unknown> = {};
 let provider: { get(): unknown } | undefined;
 let userProvider: unknown;
 let userGetMetadata: unknown;
-if (Deno.args[0] === "preinstalled") {
+if (process.argv[2] === "preinstalled") {
   await import("reflect-metadata");
   userGetMetadata = (Reflect as unknown as Record<string, unknown>).getMetadata;
   const x509 = await import("@peculiar/x509");

@@ -5,12 +5,20 @@
  * checked. Each case runs in a fresh process, so nothing else has loaded the library before.
  */
 import { assertEquals } from "../_helpers/assert.ts";
+import { findPeer } from "../_helpers/peers.ts";
 
 const PROBE = new URL("./_import_probe.ts", import.meta.url);
+const bun = findPeer("bun");
 
-async function probe(mode: "fresh" | "preinstalled"): Promise<Record<string, unknown>> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", PROBE.pathname, mode],
+async function probe(
+  mode: "fresh" | "preinstalled",
+  runtime: "deno" | "bun" = "deno",
+): Promise<Record<string, unknown>> {
+  const [cmd, ...pre] = runtime === "deno"
+    ? [Deno.execPath(), "run", "-A", "--quiet"]
+    : [bun!, "run"];
+  const out = await new Deno.Command(cmd!, {
+    args: [...pre, PROBE.pathname, mode],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -33,4 +41,15 @@ Deno.test("an application's reflect-metadata and @peculiar/x509 crypto provider 
   assertEquals(report.addedByUse, []);
   assertEquals(report.providerKept, true);
   assertEquals(report.getMetadataKept, true);
+});
+
+Deno.test({
+  name: "under Bun too, importing mod.ts leaves no globals behind",
+  ignore: bun === undefined, // bun is not installed
+}, async () => {
+  for (const mode of ["fresh", "preinstalled"] as const) {
+    const report = await probe(mode, "bun");
+    assertEquals(report.addedByImport, [], mode);
+    assertEquals(report.addedByUse, [], mode);
+  }
 });
