@@ -2,6 +2,49 @@
  * Signing artifacts in any target: the envelope, the `{}` config and the signature manifest
  * (notation 1.x shape by default, 2.x `artifactType` shape on request).
  *
+ * @example Sign an artifact held in memory
+ * ```ts
+ * import { signArtifact } from "@ocisign/ocisign/sign";
+ * import { MemoryStore } from "@ocisign/ocisign/content";
+ * import { digestBytes } from "@ocisign/ocisign/digest";
+ * import { LocalSigner } from "@ocisign/ocisign/signature";
+ * import { generateTestCertificate } from "@ocisign/ocisign/x509";
+ *
+ * // An artifact (empty config, no layers) in a store held in memory.
+ * const store = new MemoryStore();
+ * const empty = new TextEncoder().encode("{}");
+ * const config = {
+ *   mediaType: "application/vnd.oci.empty.v1+json",
+ *   digest: await digestBytes(empty),
+ *   size: empty.length,
+ * };
+ * await store.push(config, empty);
+ * const manifest = new TextEncoder().encode(JSON.stringify({
+ *   schemaVersion: 2,
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   artifactType: "application/vnd.example",
+ *   config,
+ *   layers: [],
+ * }));
+ * const image = {
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   digest: await digestBytes(manifest),
+ *   size: manifest.length,
+ * };
+ * await store.push(image, manifest);
+ * await store.tag(image, "v1");
+ *
+ * const { keyPem, certificatePem } = await generateTestCertificate("example.com");
+ * const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
+ * const result = await signArtifact(store, "v1", { signer, format: "jws" });
+ *
+ * // The signature manifest refers to the image.
+ * const referrers = [];
+ * for await (const r of store.referrers(image)) referrers.push(r.digest);
+ * if (referrers.length !== 1) throw new Error(`expected one referrer, got ${referrers.length}`);
+ * if (referrers[0] !== result.signature.digest) throw new Error("another referrer");
+ * ```
+ *
  * @example
  * ```ts ignore
  * import { signArtifact } from "@ocisign/ocisign/sign";

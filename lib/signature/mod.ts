@@ -2,6 +2,24 @@
  * Notary Project signature envelopes (JWS and COSE), byte-compatible with notation: signing,
  * parsing, and every integrity check of verification.
  *
+ * @example Sign a payload and check the envelope (no network, no files)
+ * ```ts
+ * import { createPayload, LocalSigner, parseEnvelope, parsePayload, signEnvelope } from "@ocisign/ocisign/signature";
+ * import { generateTestCertificate } from "@ocisign/ocisign/x509";
+ *
+ * const { keyPem, certificatePem } = await generateTestCertificate("example.com");
+ * const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
+ * const subject = {
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+ *   size: 2,
+ * };
+ * const bytes = await signEnvelope({ format: "cose", payload: createPayload(subject), signer });
+ * const content = await parseEnvelope(bytes, "application/cose").verify();
+ * const targetArtifact = parsePayload(content.payload.content);
+ * if (targetArtifact.digest !== subject.digest) throw new Error("wrong subject");
+ * ```
+ *
  * @example Sign and verify
  * ```ts ignore
  * import { createPayload, LocalSigner, parseEnvelope, signEnvelope } from "@ocisign/ocisign/signature";

@@ -3,6 +3,43 @@
  * for an artifact in any target (layout, registry, memory); listing and inspecting signatures.
  * Verification fails closed: a signature passes only when every enforced check passed.
  *
+ * @example Verify one envelope offline against a policy statement
+ * ```ts
+ * import { verifyEnvelope } from "@ocisign/ocisign/verify";
+ * import { createPayload, LocalSigner, signEnvelope } from "@ocisign/ocisign/signature";
+ * import { MemoryTrustStore, parseTrustPolicyDocument } from "@ocisign/ocisign/trust";
+ * import { generateTestCertificate } from "@ocisign/ocisign/x509";
+ *
+ * // A signature made with a test key, and a policy trusting that key's certificate.
+ * const { keyPem, certificatePem } = await generateTestCertificate("example.com");
+ * const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
+ * const subject = {
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+ *   size: 2,
+ * };
+ * const envelope = await signEnvelope({ format: "jws", payload: createPayload(subject), signer });
+ * const [policy] = parseTrustPolicyDocument(JSON.stringify({
+ *   version: "1.0",
+ *   trustPolicies: [{
+ *     name: "example",
+ *     registryScopes: ["*"],
+ *     signatureVerification: { level: "strict" },
+ *     trustStores: ["ca:example"],
+ *     trustedIdentities: ["*"],
+ *   }],
+ * })).trustPolicies;
+ *
+ * // Offline verification of one envelope: every check of the level, failing closed.
+ * const outcome = await verifyEnvelope(envelope, {
+ *   mediaType: "application/jose+json",
+ *   subject,
+ *   policy: policy!,
+ *   trustStore: new MemoryTrustStore({ "ca:example": [certificatePem] }),
+ * });
+ * if (outcome.error) throw outcome.error;
+ * ```
+ *
  * @example Verify an artifact in a layout
  * ```ts ignore
  * import { verifyArtifact } from "@ocisign/ocisign/verify";
