@@ -5,7 +5,38 @@
  * heredocs, WORKDIR and multi-stage builds are supported, and file contents stream (spooled under
  * `spoolDir`); RUN fails with its line number, since there is no container runtime.
  *
- * @example Build into a target
+ * @example Build a reproducible image from a context held in memory
+ * ```ts
+ * import { buildImage } from "@ocisign/ocisign/build";
+ * import { MemoryFs, MemoryStore } from "@ocisign/ocisign/content";
+ *
+ * // A build context in memory: one file and a Dockerfile.
+ * const fs = new MemoryFs();
+ * await fs.mkdir("/app", { recursive: true });
+ * await fs.writeFileAtomic("/app/hello.txt", new TextEncoder().encode("hello\n"));
+ * const output = new MemoryStore();
+ *
+ * const first = await buildImage({
+ *   context: "/app",
+ *   dockerfile: 'FROM scratch\nCOPY hello.txt /\nCMD ["/hello"]\n',
+ *   fs,
+ *   output,
+ *   tags: ["hello:v1"],
+ *   timestamp: 0,
+ * });
+ * // Reproducible: the same inputs give the same digest.
+ * const second = await buildImage({
+ *   context: "/app",
+ *   dockerfile: 'FROM scratch\nCOPY hello.txt /\nCMD ["/hello"]\n',
+ *   fs,
+ *   output: new MemoryStore(),
+ *   timestamp: 0,
+ * });
+ * if (first.descriptor.digest !== second.descriptor.digest) throw new Error("not reproducible");
+ * if ((await output.resolve("v1")).digest !== first.descriptor.digest) throw new Error("not tagged");
+ * ```
+ *
+ * @example Build from files on disk into a layout
  * ```ts ignore
  * import { buildImage } from "@ocisign/ocisign/build";
  * const { descriptor } = await buildImage({
