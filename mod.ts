@@ -1,14 +1,79 @@
 /**
- * ocisign: build, sign, copy and verify OCI images kept as image layouts on local disk, with
- * Notary Project signatures (JWS and COSE) that notation accepts.
+ * ocisign: build, sign, copy and verify OCI images kept as image layouts on local disk or in a
+ * registry, with Notary Project signatures (JWS and COSE) that notation accepts.
  *
- * Everything here uses Web APIs only; file access and fast hashing come in through the small
- * `Fs` and `HasherFactory` interfaces (`ocisign/runtime` implements them with `node:fs` and
- * `node:crypto`, which Deno, Bun and Node provide).
+ * This root module holds the main verbs and the errors. Each area has its own entry point with
+ * the rest of its API: `@ocisign/ocisign/sign`, `/verify`, `/layout`, `/registry`, `/copy`,
+ * `/build`, `/trust`, `/x509`, `/signature`, `/digest`, `/content`, `/oci`, `/server`, and
+ * `/runtime` (the `node:fs` / `node:crypto` adapters), `/cli` (the command line).
  *
- * @example Sign and verify an image in a layout
+ * Everything except `/runtime` and `/cli` uses Web APIs only; file access and fast hashing come
+ * in through the small `Fs` and `HasherFactory` interfaces, which `/runtime` implements.
+ * Importing the library changes no globals.
+ *
+ * @example Sign, list and verify an image held in memory
+ * ```ts
+ * import { listSignatures, signArtifact, verifyArtifact } from "@ocisign/ocisign";
+ * import { MemoryStore } from "@ocisign/ocisign/content";
+ * import { digestBytes } from "@ocisign/ocisign/digest";
+ * import { LocalSigner } from "@ocisign/ocisign/signature";
+ * import { MemoryTrustStore, parseTrustPolicyDocument } from "@ocisign/ocisign/trust";
+ * import { generateTestCertificate } from "@ocisign/ocisign/x509";
+ *
+ * // An image (an artifact with the empty config) in a store held in memory.
+ * const store = new MemoryStore();
+ * const bytes = new TextEncoder().encode("{}");
+ * const config = {
+ *   mediaType: "application/vnd.oci.empty.v1+json",
+ *   digest: await digestBytes(bytes),
+ *   size: bytes.length,
+ * };
+ * await store.push(config, bytes);
+ * const manifest = new TextEncoder().encode(JSON.stringify({
+ *   schemaVersion: 2,
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   artifactType: "application/vnd.example",
+ *   config,
+ *   layers: [config],
+ * }));
+ * const image = {
+ *   mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *   digest: await digestBytes(manifest),
+ *   size: manifest.length,
+ * };
+ * await store.push(image, manifest);
+ * await store.tag(image, "v1");
+ *
+ * // Sign it with a test key, then verify against a policy trusting that certificate.
+ * const { keyPem, certificatePem } = await generateTestCertificate("example.com");
+ * const signer = await LocalSigner.create({ privateKey: keyPem, certificateChain: certificatePem });
+ * await signArtifact(store, "v1", { signer, format: "cose" });
+ *
+ * const { signatures } = await listSignatures(store, "v1");
+ * if (signatures.length !== 1) throw new Error(`expected one signature, got ${signatures.length}`);
+ *
+ * const result = await verifyArtifact(store, "v1", {
+ *   scope: "local/example",
+ *   policyDocument: parseTrustPolicyDocument(JSON.stringify({
+ *     version: "1.0",
+ *     trustPolicies: [{
+ *       name: "example",
+ *       registryScopes: ["local/example"],
+ *       signatureVerification: { level: "strict" },
+ *       trustStores: ["ca:example"],
+ *       trustedIdentities: ["*"],
+ *     }],
+ *   })),
+ *   trustStore: new MemoryTrustStore({ "ca:example": [certificatePem] }),
+ * });
+ * if (result.subject.digest !== image.digest) throw new Error("verified another artifact");
+ * ```
+ *
+ * @example The same with a layout on disk
  * ```ts ignore
- * import { FsTrustStore, LocalSigner, openLayout, parseTrustPolicyDocument, signArtifact, verifyArtifact } from "@ocisign/ocisign";
+ * import { openLayout, signArtifact, verifyArtifact } from "@ocisign/ocisign";
+ * import { LocalSigner } from "@ocisign/ocisign/signature";
+ * import { FsTrustStore, parseTrustPolicyDocument } from "@ocisign/ocisign/trust";
  * import { nodeFs, nodeHasherFactory } from "@ocisign/ocisign/runtime";
  *
  * const layout = await openLayout("./hello-world", nodeFs, { hasher: nodeHasherFactory });
@@ -22,20 +87,113 @@
  * console.log(`verified ${result.subject.digest}`);
  * ```
  *
+ * @example Handle errors by code
+ * ```ts
+ * import { type AnyOcisignError, NotFoundError, OcisignError } from "@ocisign/ocisign";
+ *
+ * const err: unknown = new NotFoundError("tag v1 not found in ./hello-world");
+ * if (!(err instanceof OcisignError)) throw err;
+ * const e = err as AnyOcisignError;
+ * if (e.code !== "ERR_NOT_FOUND") throw new Error(`unexpected ${e.code}`);
+ * ```
+ *
  * @module
  */
 export * from "./lib/errors.ts";
-export * from "./lib/digest/mod.ts";
-export * from "./lib/oci/mod.ts";
-export * from "./lib/content/mod.ts";
-export * from "./lib/x509/mod.ts";
-export * from "./lib/signature/mod.ts";
-export * from "./lib/layout/mod.ts";
-export * from "./lib/registry/mod.ts";
-export * from "./lib/trust/mod.ts";
-export * from "./lib/copy/mod.ts";
-export * from "./lib/sign/mod.ts";
-export * from "./lib/verify/mod.ts";
-export * from "./lib/blob/mod.ts";
-export * from "./lib/build/mod.ts";
-export * from "./lib/server/mod.ts";
+export { signArtifact } from "./lib/sign/sign_artifact.ts";
+export type { SignArtifactOptions, SignArtifactResult } from "./lib/sign/sign_artifact.ts";
+export { verifyArtifact } from "./lib/verify/verify_artifact.ts";
+export { listSignatures } from "./lib/verify/list_signatures.ts";
+export { copy } from "./lib/copy/copy.ts";
+export { openLayout } from "./lib/layout/open_layout.ts";
+export { openRepository, Registry } from "./lib/registry/registry.ts";
+export { buildImage } from "./lib/build/build_image.ts";
+export { signBlob, verifyBlob } from "./lib/blob/mod.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "./lib/_internal/bytes.ts";
+export type {
+  BaseResolver,
+  BuildImageOptions,
+  BuildImageResult,
+  BuiltManifest,
+  ResolvedBase,
+} from "./lib/build/build_options.ts";
+export type {
+  ContainerConfig,
+  HealthConfig,
+  HistoryEntry,
+  ImageConfig,
+} from "./lib/build/image_config.ts";
+export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "./lib/content/fs.ts";
+export type {
+  Deleter,
+  Fetcher,
+  GraphTarget,
+  Op,
+  Pusher,
+  ReadOnlyGraphTarget,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  ReferrerLister,
+  Resolver,
+  Tagger,
+  TagLister,
+  Target,
+} from "./lib/content/storage.ts";
+export type { CopyOptions } from "./lib/copy/copy.ts";
+export type { CopyGraphOptions, CopyProgress } from "./lib/copy/copy_graph.ts";
+export type { DigestAlgorithm } from "./lib/digest/digest.ts";
+export type { Hasher, HasherFactory } from "./lib/digest/hasher.ts";
+export type { OpenLayoutOptions } from "./lib/layout/layout_store.ts";
+export type { OciLayout } from "./lib/layout/oci_layout.ts";
+export type { Descriptor, Platform } from "./lib/oci/descriptor.ts";
+export type { Credential, CredentialProvider } from "./lib/registry/credentials.ts";
+export type { FetchFunction, HttpClientOptions, RetryOptions } from "./lib/registry/http_client.ts";
+export type { OpenedRepository, RegistryOptions } from "./lib/registry/registry.ts";
+export type {
+  FetchedManifest,
+  MountResult,
+  ReferrersMode,
+  Repository,
+  RepositoryOptions,
+} from "./lib/registry/repository.ts";
+export type { SignatureManifestShape } from "./lib/sign/signature_manifest.ts";
+export type {
+  EnvelopeContent,
+  EnvelopeFormat,
+  ExtendedAttribute,
+  Payload,
+  SignatureAlgorithm,
+  SignedAttributes,
+  SignerInfo,
+  SigningScheme,
+  UnsignedAttributes,
+} from "./lib/signature/envelope.ts";
+export type { TimestampingOptions } from "./lib/signature/request_timestamp.ts";
+export type { Signer } from "./lib/signature/signer.ts";
+export type { Timestamper } from "./lib/signature/timestamper.ts";
+export type { TrustPolicyDocument, TrustPolicyStatement } from "./lib/trust/trust_policy.ts";
+export type { TrustStore } from "./lib/trust/trust_store.ts";
+export type { TrustStoreType } from "./lib/trust/trust_store_type.ts";
+export type {
+  SignatureVerification,
+  ValidationAction,
+  ValidationType,
+  VerificationLevel,
+  VerificationLevelName,
+} from "./lib/trust/verification_level.ts";
+export type { ListSignaturesOptions, ListSignaturesResult } from "./lib/verify/list_signatures.ts";
+export type { ValidationResult, VerificationOutcome } from "./lib/verify/verification_outcome.ts";
+export type { VerifyArtifactOptions, VerifyArtifactResult } from "./lib/verify/verify_artifact.ts";
+export type {
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  KeyUsage,
+  KeyUsageBit,
+} from "./lib/x509/certificate.ts";
+export type { NameAttribute } from "./lib/x509/distinguished_name.ts";
+export type { JwsAlgorithm, KeySpec, KeySpecName } from "./lib/x509/key_spec.ts";
+export type { CrlBundle, CrlCache } from "./lib/x509/revocation/crl_cache.ts";
+export type { RevocationClient, RevocationFetch } from "./lib/x509/revocation/revocation_client.ts";

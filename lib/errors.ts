@@ -104,7 +104,12 @@ export function isErrorCode(err: unknown, code: ErrorCode): err is OcisignError 
 
 /** An operation was cancelled through its `AbortSignal`. */
 export class AbortedError extends OcisignError {
-  /** @param message What was interrupted. */
+  /** The stable code: `ERR_ABORTED`. */
+  declare readonly code: "ERR_ABORTED";
+  /**
+   * Creates the error.
+   * @param message What was interrupted.
+   */
   constructor(message = "The operation was aborted", options?: OcisignErrorOptions) {
     super("ERR_ABORTED", message, options);
   }
@@ -112,7 +117,13 @@ export class AbortedError extends OcisignError {
 
 /** A digest string is malformed or uses an unsupported algorithm. */
 export class InvalidDigestError extends OcisignError {
-  /** @param digest The offending value. @param reason Why it is invalid. */
+  /** The stable code: `ERR_INVALID_DIGEST`. */
+  declare readonly code: "ERR_INVALID_DIGEST";
+  /**
+   * Creates the error.
+   * @param digest The offending value.
+   * @param reason Why it is invalid.
+   */
   constructor(digest: string, reason: string, options?: OcisignErrorOptions) {
     super("ERR_INVALID_DIGEST", `Invalid digest ${JSON.stringify(digest)}: ${reason}`, options);
   }
@@ -120,7 +131,13 @@ export class InvalidDigestError extends OcisignError {
 
 /** A reference (`path:tag`, `registry/repo@digest`, ...) cannot be parsed. */
 export class InvalidReferenceError extends OcisignError {
-  /** @param reference The offending value. @param reason Why it is invalid. */
+  /** The stable code: `ERR_INVALID_REFERENCE`. */
+  declare readonly code: "ERR_INVALID_REFERENCE";
+  /**
+   * Creates the error.
+   * @param reference The offending value.
+   * @param reason Why it is invalid.
+   */
   constructor(reference: string, reason: string, options?: OcisignErrorOptions) {
     super(
       "ERR_INVALID_REFERENCE",
@@ -132,7 +149,12 @@ export class InvalidReferenceError extends OcisignError {
 
 /** A manifest or index is not valid JSON of the expected shape. */
 export class InvalidManifestError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_INVALID_MANIFEST`. */
+  declare readonly code: "ERR_INVALID_MANIFEST";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_INVALID_MANIFEST", message, options);
   }
@@ -140,7 +162,12 @@ export class InvalidManifestError extends OcisignError {
 
 /** An OCI image layout (directory or tar) is malformed. */
 export class InvalidLayoutError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_INVALID_LAYOUT`. */
+  declare readonly code: "ERR_INVALID_LAYOUT";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_INVALID_LAYOUT", message, options);
   }
@@ -148,7 +175,12 @@ export class InvalidLayoutError extends OcisignError {
 
 /** Untrusted input (a file, an argument's content) is malformed. */
 export class InvalidInputError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_INVALID_INPUT`. */
+  declare readonly code: "ERR_INVALID_INPUT";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_INVALID_INPUT", message, options);
   }
@@ -156,11 +188,17 @@ export class InvalidInputError extends OcisignError {
 
 /** Content did not hash to the digest it was fetched or pushed under. */
 export class DigestMismatchError extends OcisignError {
+  /** The stable code: `ERR_DIGEST_MISMATCH`. */
+  declare readonly code: "ERR_DIGEST_MISMATCH";
   /** The digest that was expected. */
   readonly expected: string;
   /** The digest of the bytes actually seen. */
   readonly actual: string;
-  /** @param expected Expected digest. @param actual Digest of the bytes seen. */
+  /**
+   * Creates the error.
+   * @param expected Expected digest.
+   * @param actual Digest of the bytes seen.
+   */
   constructor(expected: string, actual: string, options?: OcisignErrorOptions) {
     super(
       "ERR_DIGEST_MISMATCH",
@@ -174,7 +212,14 @@ export class DigestMismatchError extends OcisignError {
 
 /** Content was not the size its descriptor says. */
 export class SizeMismatchError extends OcisignError {
-  /** @param digest Content digest. @param expected Declared size. @param actual Size seen (a lower bound when more arrived). */
+  /** The stable code: `ERR_SIZE_MISMATCH`. */
+  declare readonly code: "ERR_SIZE_MISMATCH";
+  /**
+   * Creates the error.
+   * @param digest Content digest.
+   * @param expected Declared size.
+   * @param actual Size seen (a lower bound when more arrived).
+   */
   constructor(digest: string, expected: number, actual: number, options?: OcisignErrorOptions) {
     super(
       "ERR_SIZE_MISMATCH",
@@ -186,7 +231,14 @@ export class SizeMismatchError extends OcisignError {
 
 /** Content is larger than a safety limit allows (e.g. a manifest over 4 MiB). */
 export class SizeExceededError extends OcisignError {
-  /** @param what What was read. @param size Its size. @param limit The limit. */
+  /** The stable code: `ERR_SIZE_EXCEEDED`. */
+  declare readonly code: "ERR_SIZE_EXCEEDED";
+  /**
+   * Creates the error.
+   * @param what What was read.
+   * @param size Its size.
+   * @param limit The limit.
+   */
   constructor(what: string, size: number, limit: number, options?: OcisignErrorOptions) {
     super(
       "ERR_SIZE_EXCEEDED",
@@ -198,7 +250,12 @@ export class SizeExceededError extends OcisignError {
 
 /** A blob, manifest, tag, key, certificate or file does not exist. */
 export class NotFoundError extends OcisignError {
-  /** @param message What is missing. */
+  /** The stable code: `ERR_NOT_FOUND`. */
+  declare readonly code: "ERR_NOT_FOUND";
+  /**
+   * Creates the error.
+   * @param message What is missing.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_NOT_FOUND", message, options);
   }
@@ -206,7 +263,12 @@ export class NotFoundError extends OcisignError {
 
 /** Something that must be new already exists. */
 export class AlreadyExistsError extends OcisignError {
-  /** @param message What exists. */
+  /** The stable code: `ERR_ALREADY_EXISTS`. */
+  declare readonly code: "ERR_ALREADY_EXISTS";
+  /**
+   * Creates the error.
+   * @param message What exists.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_ALREADY_EXISTS", message, options);
   }
@@ -214,7 +276,12 @@ export class AlreadyExistsError extends OcisignError {
 
 /** A feature, algorithm or media type is not supported. */
 export class UnsupportedError extends OcisignError {
-  /** @param message What is unsupported. */
+  /** The stable code: `ERR_UNSUPPORTED`. */
+  declare readonly code: "ERR_UNSUPPORTED";
+  /**
+   * Creates the error.
+   * @param message What is unsupported.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_UNSUPPORTED", message, options);
   }
@@ -222,7 +289,12 @@ export class UnsupportedError extends OcisignError {
 
 /** A certificate cannot be parsed or breaks the Notary Project certificate profile. */
 export class CertificateInvalidError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_CERTIFICATE_INVALID`. */
+  declare readonly code: "ERR_CERTIFICATE_INVALID";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_CERTIFICATE_INVALID", message, options);
   }
@@ -230,7 +302,12 @@ export class CertificateInvalidError extends OcisignError {
 
 /** A key cannot be parsed, or does not fit its certificate or algorithm. */
 export class KeyInvalidError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_KEY_INVALID`. */
+  declare readonly code: "ERR_KEY_INVALID";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_KEY_INVALID", message, options);
   }
@@ -238,7 +315,12 @@ export class KeyInvalidError extends OcisignError {
 
 /** A signature envelope is malformed (bad JSON, base64, CBOR, headers). */
 export class EnvelopeInvalidError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_ENVELOPE_INVALID`. */
+  declare readonly code: "ERR_ENVELOPE_INVALID";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_ENVELOPE_INVALID", message, options);
   }
@@ -246,7 +328,12 @@ export class EnvelopeInvalidError extends OcisignError {
 
 /** The signature does not verify, or the envelope breaks an integrity rule. */
 export class SignatureIntegrityError extends OcisignError {
-  /** @param message What failed. */
+  /** The stable code: `ERR_SIGNATURE_INTEGRITY`. */
+  declare readonly code: "ERR_SIGNATURE_INTEGRITY";
+  /**
+   * Creates the error.
+   * @param message What failed.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_INTEGRITY", message, options);
   }
@@ -254,7 +341,12 @@ export class SignatureIntegrityError extends OcisignError {
 
 /** The certificate chain does not lead to a certificate in the trust store. */
 export class SignatureAuthenticityError extends OcisignError {
-  /** @param message What failed. */
+  /** The stable code: `ERR_SIGNATURE_AUTHENTICITY`. */
+  declare readonly code: "ERR_SIGNATURE_AUTHENTICITY";
+  /**
+   * Creates the error.
+   * @param message What failed.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_AUTHENTICITY", message, options);
   }
@@ -262,7 +354,12 @@ export class SignatureAuthenticityError extends OcisignError {
 
 /** The signing certificate matches none of the trust policy's trusted identities. */
 export class TrustedIdentityError extends OcisignError {
-  /** @param message What failed. */
+  /** The stable code: `ERR_SIGNATURE_TRUSTED_IDENTITY`. */
+  declare readonly code: "ERR_SIGNATURE_TRUSTED_IDENTITY";
+  /**
+   * Creates the error.
+   * @param message What failed.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_TRUSTED_IDENTITY", message, options);
   }
@@ -270,7 +367,12 @@ export class TrustedIdentityError extends OcisignError {
 
 /** The signature's expiry has passed. */
 export class SignatureExpiredError extends OcisignError {
-  /** @param message What failed. */
+  /** The stable code: `ERR_SIGNATURE_EXPIRED`. */
+  declare readonly code: "ERR_SIGNATURE_EXPIRED";
+  /**
+   * Creates the error.
+   * @param message What failed.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_EXPIRED", message, options);
   }
@@ -278,7 +380,12 @@ export class SignatureExpiredError extends OcisignError {
 
 /** A certificate of the signing chain is revoked, or its revocation status is unknown. */
 export class RevocationError extends OcisignError {
-  /** @param message What failed. */
+  /** The stable code: `ERR_SIGNATURE_REVOCATION`. */
+  declare readonly code: "ERR_SIGNATURE_REVOCATION";
+  /**
+   * Creates the error.
+   * @param message What failed.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_REVOCATION", message, options);
   }
@@ -286,7 +393,12 @@ export class RevocationError extends OcisignError {
 
 /** The signing time (or now) lies outside a certificate's validity. */
 export class AuthenticTimestampError extends OcisignError {
-  /** @param message What failed. */
+  /** The stable code: `ERR_SIGNATURE_AUTHENTIC_TIMESTAMP`. */
+  declare readonly code: "ERR_SIGNATURE_AUTHENTIC_TIMESTAMP";
+  /**
+   * Creates the error.
+   * @param message What failed.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_AUTHENTIC_TIMESTAMP", message, options);
   }
@@ -294,7 +406,12 @@ export class AuthenticTimestampError extends OcisignError {
 
 /** Signed user metadata does not contain what the verifier asked for. */
 export class UserMetadataError extends OcisignError {
-  /** @param message What failed. */
+  /** The stable code: `ERR_SIGNATURE_USER_METADATA`. */
+  declare readonly code: "ERR_SIGNATURE_USER_METADATA";
+  /**
+   * Creates the error.
+   * @param message What failed.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_USER_METADATA", message, options);
   }
@@ -302,7 +419,12 @@ export class UserMetadataError extends OcisignError {
 
 /** The trust policy document is invalid, or no policy applies. */
 export class TrustPolicyError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_TRUST_POLICY`. */
+  declare readonly code: "ERR_TRUST_POLICY";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_TRUST_POLICY", message, options);
   }
@@ -310,7 +432,12 @@ export class TrustPolicyError extends OcisignError {
 
 /** A trust store is missing, empty or holds an invalid certificate. */
 export class TrustStoreError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_TRUST_STORE`. */
+  declare readonly code: "ERR_TRUST_STORE";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_TRUST_STORE", message, options);
   }
@@ -318,7 +445,12 @@ export class TrustStoreError extends OcisignError {
 
 /** A configuration file (signingkeys.json, ...) is missing or invalid. */
 export class ConfigError extends OcisignError {
-  /** @param message What is wrong. */
+  /** The stable code: `ERR_CONFIG`. */
+  declare readonly code: "ERR_CONFIG";
+  /**
+   * Creates the error.
+   * @param message What is wrong.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_CONFIG", message, options);
   }
@@ -326,7 +458,12 @@ export class ConfigError extends OcisignError {
 
 /** A build step cannot be carried out. */
 export class BuildError extends OcisignError {
-  /** @param message What failed, with the Dockerfile line where known. */
+  /** The stable code: `ERR_BUILD`. */
+  declare readonly code: "ERR_BUILD";
+  /**
+   * Creates the error.
+   * @param message What failed, with the Dockerfile line where known.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_BUILD", message, options);
   }
@@ -334,11 +471,14 @@ export class BuildError extends OcisignError {
 
 /** A registry answered with an error. */
 export class RegistryError extends OcisignError {
+  /** The stable code: `ERR_REGISTRY`. */
+  declare readonly code: "ERR_REGISTRY";
   /** HTTP status. */
   readonly status: number;
   /** Distribution-spec error codes from the body (`BLOB_UNKNOWN`, ...). */
   readonly registryCodes: string[];
   /**
+   * Creates the error.
    * @param message What failed.
    * @param status HTTP status.
    * @param registryCodes Spec error codes from the body.
@@ -360,7 +500,12 @@ export class RegistryError extends OcisignError {
 
 /** The registry needs credentials, or refused the ones given. */
 export class UnauthorizedError extends OcisignError {
-  /** @param message What failed (never the credentials). */
+  /** The stable code: `ERR_UNAUTHORIZED`. */
+  declare readonly code: "ERR_UNAUTHORIZED";
+  /**
+   * Creates the error.
+   * @param message What failed (never the credentials).
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_UNAUTHORIZED", message, options);
   }
@@ -368,7 +513,12 @@ export class UnauthorizedError extends OcisignError {
 
 /** The registry refused the operation for these credentials. */
 export class DeniedError extends OcisignError {
-  /** @param message What failed (never the credentials). */
+  /** The stable code: `ERR_DENIED`. */
+  declare readonly code: "ERR_DENIED";
+  /**
+   * Creates the error.
+   * @param message What failed (never the credentials).
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_DENIED", message, options);
   }
@@ -379,6 +529,8 @@ export class DeniedError extends OcisignError {
  * file system, permission denied. `details.errno` names the condition (`ENOSPC`, ...).
  */
 export class StorageError extends OcisignError {
+  /** The stable code: `ERR_STORAGE`. */
+  declare readonly code: "ERR_STORAGE";
   /** @param message What failed and what to do. */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_STORAGE", message, options);
@@ -387,6 +539,8 @@ export class StorageError extends OcisignError {
 
 /** A lock file is held by another process (a layout being written), or was lost while held. */
 export class LockedError extends OcisignError {
+  /** The stable code: `ERR_LOCKED`. */
+  declare readonly code: "ERR_LOCKED";
   /** @param message Which lock, who holds it, and what to do. */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_LOCKED", message, options);
@@ -395,7 +549,12 @@ export class LockedError extends OcisignError {
 
 /** A network operation took too long. */
 export class TimeoutError extends OcisignError {
-  /** @param message What timed out. */
+  /** The stable code: `ERR_TIMEOUT`. */
+  declare readonly code: "ERR_TIMEOUT";
+  /**
+   * Creates the error.
+   * @param message What timed out.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_TIMEOUT", message, options);
   }
@@ -411,9 +570,15 @@ export interface SignatureFailure {
 
 /** No signature of the artifact passed verification. */
 export class VerificationFailedError extends OcisignError {
+  /** The stable code: `ERR_VERIFICATION_FAILED`. */
+  declare readonly code: "ERR_VERIFICATION_FAILED";
   /** Why each signature that was tried failed. */
   readonly failures: SignatureFailure[];
-  /** @param message Summary. @param failures Per-signature reasons. */
+  /**
+   * Creates the error.
+   * @param message Summary.
+   * @param failures Per-signature reasons.
+   */
   constructor(message: string, failures: SignatureFailure[], options?: OcisignErrorOptions) {
     super("ERR_VERIFICATION_FAILED", message, {
       ...options,
@@ -432,7 +597,12 @@ export class VerificationFailedError extends OcisignError {
 
 /** RFC 3161 timestamping at signing failed: the TSA was unreachable or its answer was refused. */
 export class TimestampError extends OcisignError {
-  /** @param message What failed (notation's wording: `timestamp: ...`). */
+  /** The stable code: `ERR_TIMESTAMP`. */
+  declare readonly code: "ERR_TIMESTAMP";
+  /**
+   * Creates the error.
+   * @param message What failed (notation's wording: `timestamp: ...`).
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_TIMESTAMP", message, options);
   }
@@ -440,8 +610,77 @@ export class TimestampError extends OcisignError {
 
 /** A verified signature was made for a different artifact (digest, size or media type differ). */
 export class SubjectMismatchError extends OcisignError {
-  /** @param message What differs. */
+  /** The stable code: `ERR_SIGNATURE_SUBJECT_MISMATCH`. */
+  declare readonly code: "ERR_SIGNATURE_SUBJECT_MISMATCH";
+  /**
+   * Creates the error.
+   * @param message What differs.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_SIGNATURE_SUBJECT_MISMATCH", message, options);
   }
 }
+
+/**
+ * Every ocisign error class, discriminated by its `code`: a `switch (err.code)` on this type
+ * narrows `err` to the class with that code (and its extra fields). Codes with no class of their
+ * own (`ERR_INTERNAL`, and `ERR_USAGE` from the command line) arrive as a plain
+ * {@linkcode OcisignError}: test `instanceof OcisignError` first, then narrow.
+ *
+ * @example Narrow on the code
+ * ```ts
+ * import { type AnyOcisignError, DigestMismatchError, OcisignError } from "./errors.ts";
+ *
+ * function describe(err: unknown): string {
+ *   if (!(err instanceof OcisignError)) return "not an ocisign error";
+ *   const e = err as AnyOcisignError;
+ *   switch (e.code) {
+ *     case "ERR_DIGEST_MISMATCH":
+ *       return `expected ${e.expected}, got ${e.actual}`; // narrowed to DigestMismatchError
+ *     case "ERR_REGISTRY":
+ *       return `registry answered ${e.status}`; // narrowed to RegistryError
+ *     default:
+ *       return e.code;
+ *   }
+ * }
+ *
+ * const text = describe(new DigestMismatchError("sha256:aa", "sha256:bb"));
+ * if (text !== "expected sha256:aa, got sha256:bb") throw new Error(text);
+ * ```
+ */
+export type AnyOcisignError =
+  | AbortedError
+  | InvalidDigestError
+  | InvalidReferenceError
+  | InvalidManifestError
+  | InvalidLayoutError
+  | InvalidInputError
+  | DigestMismatchError
+  | SizeMismatchError
+  | SizeExceededError
+  | NotFoundError
+  | AlreadyExistsError
+  | UnsupportedError
+  | CertificateInvalidError
+  | KeyInvalidError
+  | EnvelopeInvalidError
+  | SignatureIntegrityError
+  | SignatureAuthenticityError
+  | TrustedIdentityError
+  | SignatureExpiredError
+  | RevocationError
+  | AuthenticTimestampError
+  | UserMetadataError
+  | TrustPolicyError
+  | TrustStoreError
+  | ConfigError
+  | BuildError
+  | RegistryError
+  | UnauthorizedError
+  | DeniedError
+  | StorageError
+  | LockedError
+  | TimeoutError
+  | VerificationFailedError
+  | TimestampError
+  | SubjectMismatchError;

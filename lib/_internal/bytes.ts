@@ -5,7 +5,18 @@
  * @module
  */
 
-/** The byte array type used across ocisign. */
+/**
+ * The byte array type used across ocisign: a `Uint8Array` over an `ArrayBuffer` (never a
+ * `SharedArrayBuffer`), which WebCrypto and web streams accept as is. Any `new Uint8Array(n)` is
+ * one.
+ *
+ * @example
+ * ```ts
+ * import type { Bytes } from "@ocisign/ocisign/digest";
+ * const bytes: Bytes = new TextEncoder().encode("{}");
+ * if (bytes.length !== 2) throw new Error("expected 2 bytes");
+ * ```
+ */
 export type Bytes = Uint8Array<ArrayBuffer>;
 
 const ENCODER = new TextEncoder();

@@ -8,9 +8,13 @@ import type { Bytes } from "../_internal/bytes.ts";
 
 /** What `stat` reports. */
 export interface FileInfo {
+  /** Size in bytes. */
   size: number;
+  /** Whether it is a regular file. */
   isFile: boolean;
+  /** Whether it is a directory. */
   isDirectory: boolean;
+  /** Whether it is a symbolic link (from `lstat`). */
   isSymlink: boolean;
   /** Permission bits (`0o644`), where the platform has them. */
   mode: number;
@@ -30,9 +34,13 @@ export interface FileInfo {
 
 /** A directory entry. */
 export interface DirEntry {
+  /** Entry name (no directory part). */
   name: string;
+  /** Whether it is a regular file. */
   isFile: boolean;
+  /** Whether it is a directory. */
   isDirectory: boolean;
+  /** Whether it is a symbolic link. */
   isSymlink: boolean;
 }
 

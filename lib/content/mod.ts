@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { fetchAll, MemoryStore, parseManifest } from "./mod.ts";
+ * import { fetchAll, MemoryStore, parseManifest } from "@ocisign/ocisign/content";
  * const store = new MemoryStore();
  * const raw = new TextEncoder().encode('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}');
  * const parsed = parseManifest(raw);
@@ -22,3 +22,9 @@ export * from "./memory_store.ts";
 export * from "./memory_fs.ts";
 export * from "./resolve_subject.ts";
 export * from "./platform_manifests.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher, HasherFactory } from "../digest/hasher.ts";
+export type { Descriptor, Index, Manifest, Platform } from "../oci/descriptor.ts";

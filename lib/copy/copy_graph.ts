@@ -154,6 +154,7 @@ export class GraphCopier {
   #firstError: unknown;
 
   /**
+   * Creates a copier.
    * @param src Where content is read.
    * @param dst Where content is written.
    * @param opts Concurrency, cancellation, progress.

@@ -18,6 +18,7 @@ export abstract class BlockHasher implements Hasher {
   #finished = false;
 
   /**
+   * Sets up the hasher.
    * @param init Initial state words.
    * @param blockBytes Block size (64 or 128).
    * @param outputBytes Hash size.

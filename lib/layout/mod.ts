@@ -5,8 +5,8 @@
  *
  * @example
  * ```ts
- * import { openLayout, parseLayoutReference } from "./mod.ts";
- * import { MemoryFs } from "../content/memory_fs.ts";
+ * import { openLayout, parseLayoutReference } from "@ocisign/ocisign/layout";
+ * import { MemoryFs } from "@ocisign/ocisign/content";
  * const ref = parseLayoutReference("./hello-world:v1");
  * const layout = await openLayout(ref.path, new MemoryFs(), { create: true });
  * console.log([...layout.manifests()].length); // 0
@@ -22,3 +22,24 @@ export * from "./layout_tar.ts";
 export * from "./open_layout.ts";
 export * from "./stream_layout_tar.ts";
 export * from "./scanned_layout_tar.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
+export type {
+  Deleter,
+  Fetcher,
+  GraphTarget,
+  Op,
+  Pusher,
+  ReadOnlyStorage,
+  ReadOnlyTarget,
+  ReferrerLister,
+  Resolver,
+  Tagger,
+  TagLister,
+  Target,
+} from "../content/storage.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher, HasherFactory } from "../digest/hasher.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";

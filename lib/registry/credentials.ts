@@ -49,6 +49,7 @@ export interface CredentialHelperRunner {
 
 /** The parts of Docker's `config.json` that hold credentials. */
 export interface DockerConfig {
+  /** Credentials per registry: `auth` is base64 `user:password`. */
   auths?: Record<
     string,
     {
@@ -59,7 +60,9 @@ export interface DockerConfig {
       registrytoken?: string;
     }
   >;
+  /** Credential helper for every registry (`docker-credential-<name>`). */
   credsStore?: string;
+  /** Credential helper per registry. */
   credHelpers?: Record<string, string>;
 }
 

@@ -138,6 +138,7 @@ export class HttpClient {
   #tokens = new Map<string, Promise<string>>();
 
   /**
+   * Creates a client for one registry.
    * @param registry The registry name used to look up credentials (`localhost:5000`).
    * @param base The registry base URL (`http://localhost:5000`).
    * @param options Fetch, credentials, retries.

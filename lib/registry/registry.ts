@@ -38,6 +38,7 @@ export class Registry {
   #options: RegistryOptions;
 
   /**
+   * Creates a registry client.
    * @param name Registry host with optional port (`localhost:5000`, `ghcr.io`).
    * @param options Transport, credentials, referrers mode, plain HTTP.
    */

@@ -128,6 +128,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
   #indexLocks = new Map<string, Promise<void>>();
 
   /**
+   * Creates a repository client; {@linkcode Registry.repository} is the usual way.
    * @param registry Registry name (`localhost:5000`).
    * @param name Repository name.
    * @param client The registry's HTTP client (shared token cache).

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { nodeFs, nodeHasherFactory } from "./mod.ts";
+ * import { nodeFs, nodeHasherFactory } from "@ocisign/ocisign/runtime";
  * const h = nodeHasherFactory("sha256");
  * h.update(await nodeFs.readFile("deno.json"));
  * console.log(h.digestHex());
@@ -18,3 +18,10 @@ export * from "./node_hasher.ts";
 export * from "./gc_pacer.ts";
 export * from "./http_server.ts";
 export * from "./resolve_host.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Fs } from "../content/fs.ts";
+export type { DigestAlgorithm } from "../digest/digest.ts";
+export type { Hasher } from "../digest/hasher.ts";
+export type { Bytes } from "../_internal/bytes.ts";
+export type { DirEntry, FileHandle, FileInfo, WriteOptions } from "../content/fs.ts";

@@ -120,6 +120,7 @@ export class FsTrustStore implements TrustStore {
   #root: string;
 
   /**
+   * Creates the store.
    * @param fs File access.
    * @param configDir The configuration directory holding `truststore/`.
    */
@@ -215,7 +216,10 @@ export class FsTrustStore implements TrustStore {
 export class MemoryTrustStore implements TrustStore {
   #stores: Map<string, readonly (Bytes | string)[]>;
 
-  /** @param stores `"<type>:<name>"` → the files of that store. */
+  /**
+   * Creates the store.
+   * @param stores `"<type>:<name>"` → the files of that store.
+   */
   constructor(stores: Record<string, readonly (Bytes | string)[]>) {
     this.#stores = new Map(Object.entries(stores));
   }

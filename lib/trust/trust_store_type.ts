@@ -23,7 +23,9 @@ export const NAMED_STORE_REGEXP: RegExp = /^[a-zA-Z0-9_.-]+$/;
 
 /** A reference to one named store. */
 export interface TrustStoreReference {
+  /** The store type (`ca`, `signingAuthority`, `tsa`). */
   type: TrustStoreType;
+  /** The store name. */
   name: string;
 }
 

@@ -1,11 +1,24 @@
 /**
- * Loads `@peculiar/x509` with its metadata polyfill and WebCrypto provider, once.
+ * Loads `@peculiar/x509` once, leaving no globals behind: the metadata functions its dependency
+ * injection needs exist only while it loads, tslib's global helpers are removed again (see
+ * `_reflect.ts`), and no crypto provider is installed (callers pass WebCrypto's `crypto` to the
+ * functions that need one).
+ *
+ * The library is loaded with a dynamic `import()` after the stand-in is installed: runtimes that
+ * evaluate CommonJS dependencies before the ES modules next to them (Bun does) would otherwise load
+ * tsyringe before `Reflect.getMetadata` exists.
  *
  * @module
  */
-import "./_reflect.ts";
-import * as x509 from "@peculiar/x509";
+import { installReflectShim, restoreGlobals } from "./_reflect.ts";
 
-x509.cryptoProvider.set(crypto);
+installReflectShim();
+let loaded: typeof import("@peculiar/x509");
+try {
+  loaded = await import("@peculiar/x509");
+} finally {
+  restoreGlobals();
+}
 
-export { x509 };
+/** The `@peculiar/x509` namespace. */
+export const x509 = loaded;

@@ -235,7 +235,7 @@ export class Certificate {
   }
 
   /** Whether the keyUsage extension is present and has the named bit. */
-  hasKeyUsage(name: keyof typeof KEY_USAGE): boolean {
+  hasKeyUsage(name: KeyUsageBit): boolean {
     return this.keyUsage !== undefined && (this.keyUsage.flags & KEY_USAGE[name]) !== 0;
   }
 
@@ -330,7 +330,10 @@ export class Certificate {
     let ok = false;
     let reason = "";
     try {
-      ok = await this.#x509.verify({ publicKey: signer.#x509.publicKey, signatureOnly: true });
+      ok = await this.#x509.verify(
+        { publicKey: signer.#x509.publicKey, signatureOnly: true },
+        crypto,
+      );
     } catch (err) {
       reason = ` (${(err as Error).message || "unsupported key or algorithm"})`;
     }

@@ -128,7 +128,7 @@ export async function createCertificate(options: CreateCertificateOptions): Prom
     signingKey,
     signingAlgorithm,
     extensions,
-  });
+  }, crypto);
   return new Certificate(new Uint8Array(cert.rawData));
 }
 

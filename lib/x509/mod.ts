@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { generateTestCertificate, validateCodeSigningChain } from "./mod.ts";
+ * import { generateTestCertificate, validateCodeSigningChain } from "@ocisign/ocisign/x509";
  * const { certificate } = await generateTestCertificate("example", { keySpec: "EC-256" });
  * await validateCodeSigningChain([certificate]);
  * console.log(certificate.subject); // CN=example,O=Notary,L=Seattle,ST=WA,C=US
@@ -22,3 +22,7 @@ export * from "./chain_trust.ts";
 export * from "./create_certificate.ts";
 export * from "./generate_test_certificate.ts";
 export * from "./revocation/mod.ts";
+
+// Types the exports above refer to, defined in other modules.
+export type { Bytes } from "../_internal/bytes.ts";
+export type { ErrorCode, OcisignError } from "../errors.ts";

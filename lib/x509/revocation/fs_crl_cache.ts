@@ -52,6 +52,7 @@ export class FsCrlCache implements CrlCache {
   readonly #root: string;
 
   /**
+   * Creates the cache.
    * @param fs The file system.
    * @param root The cache directory (created with mode 0700 on the first write).
    */
