@@ -36,5 +36,6 @@ export * from "./lib/trust/mod.ts";
 export * from "./lib/copy/mod.ts";
 export * from "./lib/sign/mod.ts";
 export * from "./lib/verify/mod.ts";
+export * from "./lib/dockerfile/mod.ts";
 export * from "./lib/image_builder/mod.ts";
 export * from "./lib/server/mod.ts";

@@ -6,7 +6,7 @@
  * @see https://docs.docker.com/reference/dockerfile/
  * @module
  */
-import { BuildError } from "../errors.ts";
+import { DockerfileLineError } from "./line_error.ts";
 import { heredocMarkers } from "./heredoc.ts";
 import type { Heredoc } from "./heredoc.ts";
 
@@ -110,10 +110,10 @@ function splitFlags(text: string): { flags: InstructionFlag[]; rest: string } {
 export function parseInstruction(text: string, line: number): Instruction {
   const trimmed = text.trim();
   const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed);
-  if (match === null) throw new BuildError(`Dockerfile line ${line}: empty instruction`);
+  if (match === null) throw new DockerfileLineError(line, `empty instruction`);
   const keyword = match[1]!.toUpperCase();
   if (!KNOWN.has(keyword)) {
-    throw new BuildError(`Dockerfile line ${line}: unknown instruction ${match[1]}`);
+    throw new DockerfileLineError(line, `unknown instruction ${match[1]}`);
   }
   let args = (match[2] ?? "").trim();
   let flags: InstructionFlag[] = [];
@@ -134,8 +134,9 @@ export function parseInstruction(text: string, line: number): Instruction {
  */
 function readHeredocs(instr: Instruction, lines: string[], next: number): number {
   if (instr.keyword === "ONBUILD" && heredocMarkers(instr.args).length > 0) {
-    throw new BuildError(
-      `Dockerfile line ${instr.line}: ONBUILD with a heredoc is not supported by ocisign; put the content in a file and COPY it in the trigger`,
+    throw new DockerfileLineError(
+      instr.line,
+      `ONBUILD with a heredoc is not supported by ocisign; put the content in a file and COPY it in the trigger`,
     );
   }
   if (!HEREDOC_INSTRUCTIONS.has(instr.keyword) || instr.json !== undefined) return next;
@@ -154,8 +155,9 @@ function readHeredocs(instr: Instruction, lines: string[], next: number): number
       doc.content += `${line}\n`;
     }
     if (!terminated) {
-      throw new BuildError(
-        `Dockerfile line ${instr.line}: unterminated heredoc <<${doc.name}; end it with a line containing only ${doc.name}`,
+      throw new DockerfileLineError(
+        instr.line,
+        `unterminated heredoc <<${doc.name}; end it with a line containing only ${doc.name}`,
       );
     }
   }
@@ -189,15 +191,14 @@ export function parseDockerfile(text: string): Dockerfile {
     const name = match[1]!.toLowerCase();
     if (name !== "escape" && name !== "syntax" && name !== "check") break;
     if (seen.has(name)) {
-      throw new BuildError(`Dockerfile line ${index + 1}: parser directive ${name} is set twice`);
+      throw new DockerfileLineError(index + 1, `parser directive ${name} is set twice`);
     }
     seen.add(name);
     if (name === "escape") {
       if (match[2] !== "\\" && match[2] !== "`") {
-        throw new BuildError(
-          `Dockerfile line ${index + 1}: invalid escape character ${
-            JSON.stringify(match[2])
-          }; use \\ or \``,
+        throw new DockerfileLineError(
+          index + 1,
+          `invalid escape character ${JSON.stringify(match[2])}; use \\ or \``,
         );
       }
       escape = match[2];

@@ -1,17 +1,12 @@
 /**
  * Heredocs in Dockerfiles (syntax 1.4+): `COPY <<EOF /dst`, `COPY <<a <<b /dir/`, `<<-` to
  * strip leading tabs, and a quoted delimiter (`<<"EOF"`, `<<'EOF'`) to turn off variable
- * expansion. The parser attaches each heredoc's body to its instruction; COPY and ADD turn a
- * heredoc source into a 0644 file named after its delimiter, as BuildKit does.
+ * expansion. The parser attaches each heredoc's body to its instruction; the builder turns a
+ * heredoc source of COPY and ADD into a file (see `copy_arguments.ts` there).
  *
  * @see https://docs.docker.com/reference/dockerfile/#here-documents
  * @module
  */
-import { utf8 } from "../_internal/bytes.ts";
-import { BuildError } from "../errors.ts";
-import { atLine } from "../image_builder/_dockerfile_source.ts";
-import type { Instruction } from "./dockerfile_parser.ts";
-import type { TreeNode } from "../image_builder/file_tree.ts";
 import { expandHeredoc, expandWord, splitWords } from "./shell_lexer.ts";
 import type { VariableLookup } from "./shell_lexer.ts";
 
@@ -56,8 +51,17 @@ export function parseHeredocWord(
 /**
  * Splits instruction text into raw words, keeping `<<` and the delimiter together when
  * written apart (`<< EOF`).
+ *
+ * @example
+ * ```ts
+ * import { heredocWords } from "./heredoc.ts";
+ * console.log(heredocWords("<< EOF /dst")); // ["<<EOF", "/dst"]
+ * ```
+ * @param text The instruction's arguments.
+ * @param escape The Dockerfile's escape character.
+ * @returns The raw words.
  */
-function rawWords(text: string, escape = "\\"): string[] {
+export function heredocWords(text: string, escape = "\\"): string[] {
   const words = splitWords(text, escape);
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -83,7 +87,7 @@ function rawWords(text: string, escape = "\\"): string[] {
 export function heredocMarkers(text: string): Heredoc[] {
   const out: Heredoc[] = [];
   if (!text.includes("<<")) return out;
-  for (const word of rawWords(text)) {
+  for (const word of heredocWords(text)) {
     const marker = parseHeredocWord(word);
     if (marker !== undefined) out.push({ ...marker, content: "" });
   }
@@ -108,86 +112,4 @@ export function heredocMarkers(text: string): Heredoc[] {
 export function heredocText(doc: Heredoc, lookup: VariableLookup): string {
   const body = doc.chomp ? doc.content.replace(/^\t+/gm, "") : doc.content;
   return doc.expand ? expandHeredoc(body, lookup) : body;
-}
-
-/** The expanded arguments of a COPY or ADD, with heredoc sources split out. */
-export interface CopyArguments {
-  /** Expanded source paths (heredoc sources removed). */
-  sources: string[];
-  /** Expanded destination. */
-  dest: string;
-  /** One file node per heredoc source, named after its delimiter (mode 0644, root-owned). */
-  inline: TreeNode[];
-}
-
-/**
- * Splits and expands the arguments of a COPY or ADD, turning heredoc sources into file nodes.
- *
- * @example
- * ```ts
- * import { parseInstruction } from "./dockerfile_parser.ts";
- * import { copyArguments } from "./heredoc.ts";
- * const instr = parseInstruction("COPY <<EOF a.txt /dst/", 2);
- * instr.heredocs = [{ name: "EOF", expand: true, chomp: false, content: "hi\n" }];
- * const args = copyArguments(instr, () => undefined);
- * console.log(args.sources, args.dest, args.inline[0]?.path); // ["a.txt"] "/dst/" "EOF"
- * ```
- * @param instr The instruction.
- * @param lookup Variable lookup.
- * @param escape The Dockerfile's escape character.
- * @returns Sources, destination and inline files.
- * @throws {BuildError} ERR_BUILD when there are fewer than two arguments, the destination is a
- * heredoc, or a body has a bad substitution.
- */
-export function copyArguments(
-  instr: Instruction,
-  lookup: VariableLookup,
-  escape = "\\",
-): CopyArguments {
-  return atLine(instr, () => splitCopyArguments(instr, lookup, escape));
-}
-
-function splitCopyArguments(
-  instr: Instruction,
-  lookup: VariableLookup,
-  escape: string,
-): CopyArguments {
-  const where = `Dockerfile line ${instr.line}: ${instr.keyword}`;
-  if (instr.json !== undefined) {
-    const words = instr.json.map((w) => expandWord(w, lookup, escape));
-    if (words.length < 2) {
-      throw new BuildError(`${where} needs at least one source and a destination`);
-    }
-    return { sources: words.slice(0, -1), dest: words[words.length - 1]!, inline: [] };
-  }
-  const docs = instr.heredocs ?? [];
-  const raw = docs.length > 0 ? rawWords(instr.args, escape) : splitWords(instr.args, escape);
-  if (raw.length < 2) throw new BuildError(`${where} needs at least one source and a destination`);
-  const destRaw = raw[raw.length - 1]!;
-  if (docs.length > 0 && parseHeredocWord(destRaw) !== undefined) {
-    throw new BuildError(`${where} cannot accept a heredoc as a destination`);
-  }
-  const sources: string[] = [];
-  const inline: TreeNode[] = [];
-  for (const word of raw.slice(0, -1)) {
-    const marker = docs.length > 0 ? parseHeredocWord(word) : undefined;
-    if (marker === undefined) {
-      sources.push(expandWord(word, lookup, escape));
-      continue;
-    }
-    const doc = docs.find((d) => d.name === marker.name);
-    const bytes = utf8(
-      doc === undefined ? "" : heredocText({ ...doc, chomp: marker.chomp }, lookup),
-    );
-    inline.push({
-      path: marker.name,
-      type: "file",
-      mode: 0o644,
-      uid: 0,
-      gid: 0,
-      size: bytes.length,
-      content: { kind: "bytes", bytes },
-    });
-  }
-  return { sources, dest: expandWord(destRaw, lookup, escape), inline };
 }

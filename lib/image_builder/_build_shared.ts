@@ -5,20 +5,12 @@
  */
 import type { HasherFactory } from "../digest/hasher.ts";
 import type { Platform } from "../oci/descriptor.ts";
-import { AbortedError, BuildError } from "../errors.ts";
+import { AbortedError } from "../errors.ts";
 import type { BuildImageOptions } from "./build_options.ts";
 import type { Dockerfile, Instruction } from "../dockerfile/dockerfile_parser.ts";
+import { DockerfileLineError } from "../dockerfile/line_error.ts";
+import type { StageDef } from "../dockerfile/stages.ts";
 import type { FileTree } from "./file_tree.ts";
-
-/** A stage as written: its FROM, the instructions after it, and its `AS` name. */
-export interface StageDef {
-  /** The FROM instruction. */
-  from: Instruction;
-  /** The stage's other instructions. */
-  body: Instruction[];
-  /** Lower-cased `AS` name. */
-  name: string | undefined;
-}
 
 /** What every platform's run of one build shares. */
 export interface Shared {
@@ -61,7 +53,7 @@ export function joinPath(dir: string, name: string): string {
 export function flagValue(instr: Instruction, name: string): string | undefined {
   const flag = instr.flags.find((f) => f.name === name);
   if (flag !== undefined && flag.value === undefined) {
-    throw new BuildError(`Dockerfile line ${instr.line}: --${name} needs a value`);
+    throw new DockerfileLineError(instr.line, `--${name} needs a value`);
   }
   return flag?.value;
 }

@@ -6,10 +6,9 @@
  */
 import type { ReadOnlyTarget } from "../content/storage.ts";
 import type { Platform } from "../oci/descriptor.ts";
-import { BuildError } from "../errors.ts";
 import { checkAbort, flagValue, joinPath, signalOpt } from "./_build_shared.ts";
 import type { Shared } from "./_build_shared.ts";
-import { atLine } from "./_dockerfile_source.ts";
+import { atLine, DockerfileLineError } from "../dockerfile/line_error.ts";
 import { downloadUrl } from "./add_download.ts";
 import { extractArchive, isUrlSource } from "./add_sources.ts";
 import { loadBaseImage } from "./base_image.ts";
@@ -20,7 +19,7 @@ import { COPY_FLAGS, copyFlagOptions, matchSources, planCopy } from "./copy_plan
 import { cleanPath } from "../dockerfile/dockerignore.ts";
 import { parseDockerfile } from "../dockerfile/dockerfile_parser.ts";
 import type { Instruction } from "../dockerfile/dockerfile_parser.ts";
-import { copyArguments } from "../dockerfile/heredoc.ts";
+import { copyArguments } from "./copy_arguments.ts";
 import { FileTree } from "./file_tree.ts";
 import type { LayerSource, TreeNode } from "./file_tree.ts";
 import { hasGlob } from "../dockerfile/glob.ts";
@@ -118,8 +117,9 @@ export class PlatformBuild {
   ): Promise<{ target: ReadOnlyTarget; reference: string }> {
     const resolver = this.#shared.opts.resolveBase;
     if (resolver === undefined) {
-      throw new BuildError(
-        `Dockerfile line ${line}: cannot use image ${ref}: no base-image resolver was given`,
+      throw new DockerfileLineError(
+        line,
+        `cannot use image ${ref}: no base-image resolver was given`,
       );
     }
     return await resolver(ref, signalOpt(this.#shared.opts.signal));
@@ -159,9 +159,7 @@ export class PlatformBuild {
       : parsePlatform(expandWord(platformFlag, meta, escape));
     const words = expandWords(def.from.args, meta, escape);
     if (words.length !== 1 && !(words.length === 3 && words[1]!.toLowerCase() === "as")) {
-      throw new BuildError(
-        `Dockerfile line ${def.from.line}: FROM takes an image and an optional AS name`,
-      );
+      throw new DockerfileLineError(def.from.line, `FROM takes an image and an optional AS name`);
     }
     const image = words[0]!;
     const parent = this.#stageIndexByName(image, index);
@@ -198,8 +196,9 @@ export class PlatformBuild {
     const escape = shared.dockerfile.escape;
     switch (instr.keyword) {
       case "RUN":
-        throw new BuildError(
-          `Dockerfile line ${instr.line}: RUN needs a container runtime, and ocisign builds without one; do that work in a base image or before the build`,
+        throw new DockerfileLineError(
+          instr.line,
+          `RUN needs a container runtime, and ocisign builds without one; do that work in a base image or before the build`,
           { details: { line: instr.line, instruction: "RUN" } },
         );
       case "ARG": {
@@ -223,9 +222,7 @@ export class PlatformBuild {
         return await this.#copy(stage, instr);
       default: {
         if (!CONFIG_INSTRUCTIONS.has(instr.keyword)) {
-          throw new BuildError(
-            `Dockerfile line ${instr.line}: ${instr.keyword} is not allowed here`,
-          );
+          throw new DockerfileLineError(instr.line, `${instr.keyword} is not allowed here`);
         }
         const createdBy = applyConfigInstruction(stage, instr, escape);
         stage.history.push({ created: shared.created, created_by: createdBy, empty_layer: true });
@@ -280,7 +277,7 @@ export class PlatformBuild {
       instr,
       () => expandWord(instr.args.trim(), (n) => stage.lookup(n), shared.dockerfile.escape),
     );
-    if (raw === "") throw new BuildError(`Dockerfile line ${instr.line}: WORKDIR needs a path`);
+    if (raw === "") throw new DockerfileLineError(instr.line, `WORKDIR needs a path`);
     const abs = raw.startsWith("/") ? raw : joinPath(stage.container.WorkingDir || "/", raw);
     const rel = cleanPath(abs);
     stage.container.WorkingDir = rel === "." ? "/" : `/${rel}`;
@@ -299,8 +296,9 @@ export class PlatformBuild {
       if (node === undefined) {
         nodes.push({ path: dir, type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0 });
       } else if (node.type !== "directory") {
-        throw new BuildError(
-          `Dockerfile line ${instr.line}: WORKDIR ${raw}: /${dir} exists and is not a directory`,
+        throw new DockerfileLineError(
+          instr.line,
+          `WORKDIR ${raw}: /${dir} exists and is not a directory`,
         );
       }
     }
@@ -326,8 +324,9 @@ export class PlatformBuild {
       return { tree: await source.tree(shared.opts.signal), name: `stage ${ref}` };
     }
     if (shared.stages.some((s) => s.name === ref.toLowerCase())) {
-      throw new BuildError(
-        `Dockerfile line ${instr.line}: --from=${ref} names a later stage; stages can only copy from earlier ones`,
+      throw new DockerfileLineError(
+        instr.line,
+        `--from=${ref} names a later stage; stages can only copy from earlier ones`,
       );
     }
     const image = await this.#imageStage(-1, undefined, ref, instr.line, this.#platform);
@@ -341,8 +340,9 @@ export class PlatformBuild {
     const allowed = COPY_FLAGS[isAdd ? "ADD" : "COPY"];
     for (const flag of instr.flags) {
       if (!allowed.includes(flag.name)) {
-        throw new BuildError(
-          `Dockerfile line ${instr.line}: ${instr.keyword} --${flag.name} is not supported by ocisign`,
+        throw new DockerfileLineError(
+          instr.line,
+          `${instr.keyword} --${flag.name} is not supported by ocisign`,
         );
       }
     }
@@ -365,9 +365,7 @@ export class PlatformBuild {
     }
     const checksum = flagValue(instr, "checksum");
     if (checksum !== undefined && !sources.every(isUrlSource)) {
-      throw new BuildError(
-        `Dockerfile line ${instr.line}: ADD --checksum only applies to URL sources`,
-      );
+      throw new DockerfileLineError(instr.line, `ADD --checksum only applies to URL sources`);
     }
     const needsSource = sources.length > 0 && (!isAdd || !sources.every(isUrlSource));
     const { tree: sourceTree, name } = needsSource
@@ -457,10 +455,9 @@ function parseTrigger(trigger: string, line: number): Instruction {
   const df = parseDockerfile(`${trigger}\n`);
   const instr = df.instructions[0];
   if (instr === undefined || df.instructions.length !== 1) {
-    throw new BuildError(
-      `Dockerfile line ${line}: the base image has an invalid ONBUILD trigger ${
-        JSON.stringify(trigger)
-      }`,
+    throw new DockerfileLineError(
+      line,
+      `the base image has an invalid ONBUILD trigger ${JSON.stringify(trigger)}`,
     );
   }
   return { ...instr, line };

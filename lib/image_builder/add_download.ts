@@ -10,13 +10,9 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { concat } from "../_internal/bytes.ts";
 import { parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
-import {
-  AbortedError,
-  BuildError,
-  DigestMismatchError,
-  OcisignError,
-  TimeoutError,
-} from "../errors.ts";
+import type { BuildError } from "../errors.ts";
+import { AbortedError, DigestMismatchError, OcisignError, TimeoutError } from "../errors.ts";
+import { DockerfileLineError } from "../dockerfile/line_error.ts";
 import type { ContentSpool } from "./content_spool.ts";
 import type { ContentSource, TreeNode } from "./file_tree.ts";
 
@@ -66,8 +62,9 @@ export interface DownloadUrlOptions extends DownloadLimits {
 function fileName(url: string, line: number): string {
   const name = decodeURIComponent(new URL(url).pathname.split("/").pop() ?? "");
   if (name === "" || name === "." || name === "..") {
-    throw new BuildError(
-      `Dockerfile line ${line}: cannot tell a file name from ${url}; give the destination a file name`,
+    throw new DockerfileLineError(
+      line,
+      `cannot tell a file name from ${url}; give the destination a file name`,
     );
   }
   return name;
@@ -116,13 +113,15 @@ async function keepInMemory(
 export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promise<TreeNode> {
   const where = `Dockerfile line ${opts.line}`;
   if (!/^https?:\/\//i.test(url)) {
-    throw new BuildError(
-      `${where}: ADD of git sources is not supported; clone the repository into the context`,
+    throw new DockerfileLineError(
+      opts.line,
+      `ADD of git sources is not supported; clone the repository into the context`,
     );
   }
   if (opts.fetch === undefined) {
-    throw new BuildError(
-      `${where}: ADD ${url} needs network access, which this build does not have`,
+    throw new DockerfileLineError(
+      opts.line,
+      `ADD ${url} needs network access, which this build does not have`,
     );
   }
   const name = fileName(url, opts.line);
@@ -145,10 +144,9 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
       timer = setTimeout(
         () =>
           stop(
-            new BuildError(
-              `${where}: the download of ${url} stalled (no data for ${
-                idleMs / 1000
-              } s); try again`,
+            new DockerfileLineError(
+              opts.line,
+              `the download of ${url} stalled (no data for ${idleMs / 1000} s); try again`,
             ),
           ),
         idleMs,
@@ -186,12 +184,12 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
     const response = await opts.fetch(url, { signal });
     if (!response.ok || response.body === null) {
       await response.body?.cancel().catch(() => {});
-      throw new BuildError(`${where}: cannot download ${url}: HTTP ${response.status}`);
+      throw new DockerfileLineError(opts.line, `cannot download ${url}: HTTP ${response.status}`);
     }
     const header = response.headers.get("content-length");
     const declared = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
     const tooLarge = (): BuildError =>
-      new BuildError(`${where}: ${url} is larger than ${MAX_ADD_URL_BYTES} bytes`);
+      new DockerfileLineError(opts.line, `${url} is larger than ${MAX_ADD_URL_BYTES} bytes`);
     if (declared !== undefined && declared > MAX_ADD_URL_BYTES) {
       await response.body.cancel().catch(() => {});
       throw tooLarge();
@@ -214,13 +212,15 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
         counted,
         opts.spool,
         () =>
-          new BuildError(
-            `${where}: ${url} is too large to keep in memory; give the build a spool directory (spoolDir)`,
+          new DockerfileLineError(
+            opts.line,
+            `${url} is too large to keep in memory; give the build a spool directory (spoolDir)`,
           ),
       );
     if (declared !== undefined && total !== declared) {
-      throw new BuildError(
-        `${where}: the download of ${url} broke off after ${total} of ${declared} bytes; try again`,
+      throw new DockerfileLineError(
+        opts.line,
+        `the download of ${url} broke off after ${total} of ${declared} bytes; try again`,
       );
     }
     if (expected !== undefined) {
@@ -238,8 +238,9 @@ export async function downloadUrl(url: string, opts: DownloadUrlOptions): Promis
     }
     if (limitError !== undefined) throw limitError;
     if (err instanceof OcisignError) throw err;
-    throw new BuildError(
-      `${where}: cannot download ${url}: ${(err as Error)?.message ?? String(err)}`,
+    throw new DockerfileLineError(
+      opts.line,
+      `cannot download ${url}: ${(err as Error)?.message ?? String(err)}`,
       { cause: err },
     );
   } finally {

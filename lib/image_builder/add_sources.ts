@@ -8,7 +8,8 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { concat } from "../_internal/bytes.ts";
-import { BuildError, InvalidInputError, SizeExceededError } from "../errors.ts";
+import { InvalidInputError, SizeExceededError } from "../errors.ts";
+import { DockerfileLineError } from "../dockerfile/line_error.ts";
 import { decompressStream, detectCompression } from "../compression/decompress.ts";
 import type { ContentSpool } from "./content_spool.ts";
 import { cleanPath } from "../dockerfile/dockerignore.ts";
@@ -137,7 +138,8 @@ export async function extractArchive(
     );
   try {
     return await extract(
-      `Dockerfile line ${line}: ADD ${node.path}`,
+      line,
+      `ADD ${node.path}`,
       source!,
       spool,
       signal,
@@ -145,14 +147,16 @@ export async function extractArchive(
     );
   } catch (err) {
     if (!(err instanceof InvalidInputError)) throw err;
-    throw new BuildError(
-      `Dockerfile line ${line}: ADD ${node.path}: the archive is corrupt or truncated (${err.message}); check or re-create it`,
+    throw new DockerfileLineError(
+      line,
+      `ADD ${node.path}: the archive is corrupt or truncated (${err.message}); check or re-create it`,
       { cause: err },
     );
   }
 }
 
 async function extract(
+  line: number,
   where: string,
   node: TreeNode,
   spool: ContentSpool,
@@ -186,7 +190,8 @@ async function extract(
         if (parent === undefined) {
           tree.apply({ path: dir, type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0 });
         } else if (parent.type !== "directory") {
-          throw new BuildError(
+          throw new DockerfileLineError(
+            line,
             `${where}: entry ${header.path} of the archive is below /${dir}, which the archive made a ${parent.type}, not a directory; fix the archive`,
           );
         }

@@ -6,7 +6,7 @@
  * @see https://docs.docker.com/reference/dockerfile/#copy---chmod
  * @module
  */
-import { BuildError } from "../errors.ts";
+import { DockerfileLineError } from "../dockerfile/line_error.ts";
 
 const SETUID = 0o4000;
 const SETGID = 0o2000;
@@ -28,8 +28,9 @@ export interface ChmodClause {
 export type ChmodSpec = { octal: number } | { clauses: readonly ChmodClause[] };
 
 function fail(text: string, line: number, why: string): never {
-  throw new BuildError(
-    `Dockerfile line ${line}: invalid --chmod=${text}: ${why}; use octal (0755) or symbolic (u=rwX,go=rX)`,
+  throw new DockerfileLineError(
+    line,
+    `invalid --chmod=${text}: ${why}; use octal (0755) or symbolic (u=rwX,go=rX)`,
   );
 }
 

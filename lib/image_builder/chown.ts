@@ -6,7 +6,7 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { fromUtf8 } from "../_internal/bytes.ts";
-import { BuildError } from "../errors.ts";
+import { DockerfileLineError } from "../dockerfile/line_error.ts";
 
 /** Reads a file of the stage's file system; `undefined` when it does not exist. */
 export type StageFileReader = (path: string) => Promise<Bytes | undefined>;
@@ -37,8 +37,9 @@ function numericId(text: string, kind: "user" | "group", line: number): number {
   const id = Number(text);
   if (text.startsWith("-") || id > MAX_CHOWN_ID) {
     const shown = text.length > 24 ? `${text.slice(0, 24)}…` : text;
-    throw new BuildError(
-      `Dockerfile line ${line}: --chown ${kind} id ${shown} is out of range; use an id from 0 to ${MAX_CHOWN_ID}`,
+    throw new DockerfileLineError(
+      line,
+      `--chown ${kind} id ${shown} is out of range; use an id from 0 to ${MAX_CHOWN_ID}`,
     );
   }
   return id;
@@ -66,7 +67,7 @@ export async function resolveChown(
   line: number,
 ): Promise<{ uid: number; gid: number }> {
   const [user = "", group] = spec.split(":", 2);
-  if (user === "") throw new BuildError(`Dockerfile line ${line}: --chown needs a user`);
+  if (user === "") throw new DockerfileLineError(line, `--chown needs a user`);
   let passwd: string | undefined;
   let groups: string | undefined;
   const readText = async (path: string): Promise<string | undefined> => {
@@ -80,8 +81,9 @@ export async function resolveChown(
     passwd = await readText("etc/passwd");
     const found = lookupName(passwd, user, 2);
     if (found === undefined) {
-      throw new BuildError(
-        `Dockerfile line ${line}: cannot find user ${user} in the stage's /etc/passwd${
+      throw new DockerfileLineError(
+        line,
+        `cannot find user ${user} in the stage's /etc/passwd${
           passwd === undefined ? " (the file does not exist)" : ""
         }; use a numeric id`,
       );
@@ -96,8 +98,9 @@ export async function resolveChown(
     groups = await readText("etc/group");
     const found = lookupName(groups, group, 2);
     if (found === undefined) {
-      throw new BuildError(
-        `Dockerfile line ${line}: cannot find group ${group} in the stage's /etc/group${
+      throw new DockerfileLineError(
+        line,
+        `cannot find group ${group} in the stage's /etc/group${
           groups === undefined ? " (the file does not exist)" : ""
         }; use a numeric id`,
       );

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { BuildError } from "../errors.ts";
 import type { Instruction } from "../dockerfile/dockerfile_parser.ts";
-import { atLine } from "./_dockerfile_source.ts";
+import { atLine, DockerfileLineError } from "../dockerfile/line_error.ts";
 import { parseInstruction } from "../dockerfile/dockerfile_parser.ts";
 import type { HealthConfig } from "./image_config.ts";
 import { expandWord, expandWords, parseKeyValues } from "../dockerfile/shell_lexer.ts";
@@ -30,7 +29,7 @@ export const CONFIG_INSTRUCTIONS: ReadonlySet<string> = new Set([
 ]);
 
 function fail(instr: Instruction, message: string): never {
-  throw new BuildError(`Dockerfile line ${instr.line}: ${instr.keyword} ${message}`);
+  throw new DockerfileLineError(instr.line, `${instr.keyword} ${message}`);
 }
 
 function commandList(instr: Instruction, stage: Stage): string[] {

@@ -14,7 +14,7 @@ import { BuildError } from "../errors.ts";
 import { applyChmod, parseChmod } from "./chmod.ts";
 import type { ChmodSpec } from "./chmod.ts";
 import { cleanPath, DockerIgnore } from "../dockerfile/dockerignore.ts";
-import { atLine } from "./_dockerfile_source.ts";
+import { atLine, DockerfileLineError } from "../dockerfile/line_error.ts";
 import type { Instruction } from "../dockerfile/dockerfile_parser.ts";
 import type { FileTree, TreeNode } from "./file_tree.ts";
 import { compileGlob, hasGlob } from "../dockerfile/glob.ts";
@@ -85,20 +85,21 @@ export function copyFlagOptions(
   for (const flag of instr.flags) {
     if (flag.name === "exclude") {
       if (flag.value === undefined || flag.value === "") {
-        throw new BuildError(`Dockerfile line ${instr.line}: --exclude needs a pattern`);
+        throw new DockerfileLineError(instr.line, `--exclude needs a pattern`);
       }
       (out.exclude ??= []).push(flag.value);
     } else if (flag.name === "parents") {
       const value = (flag.value ?? "true").toLowerCase();
       if (value !== "true" && value !== "false") {
-        throw new BuildError(
-          `Dockerfile line ${instr.line}: expecting boolean value for flag parents, not: ${flag.value}`,
+        throw new DockerfileLineError(
+          instr.line,
+          `expecting boolean value for flag parents, not: ${flag.value}`,
         );
       }
       out.parents = value === "true";
     } else if (flag.name === "chmod") {
       if (flag.value === undefined) {
-        throw new BuildError(`Dockerfile line ${instr.line}: --chmod needs a value`);
+        throw new DockerfileLineError(instr.line, `--chmod needs a value`);
       }
       const value = flag.value;
       out.chmod = parseChmod(atLine(instr, () => expand(value)), instr.line);
@@ -131,8 +132,9 @@ function joinRel(dir: string, name: string): string {
 export function cleanSourcePath(source: string, line: number): string {
   const cleaned = cleanPath(source.replace(/^\/+/, ""));
   if (cleaned === ".." || cleaned.startsWith("../")) {
-    throw new BuildError(
-      `Dockerfile line ${line}: source ${
+    throw new DockerfileLineError(
+      line,
+      `source ${
         JSON.stringify(source)
       } is outside the build context; move the file into the context`,
     );
@@ -175,8 +177,9 @@ export function matchSources(
   }
   const node = source.get(source.resolve(pattern, false));
   if (node === undefined) {
-    throw new BuildError(
-      `Dockerfile line ${line}: ${raw} not found in the ${sourceName} (is it excluded by .dockerignore?)`,
+    throw new DockerfileLineError(
+      line,
+      `${raw} not found in the ${sourceName} (is it excluded by .dockerignore?)`,
     );
   }
   return [followInside(source, node)];
@@ -268,7 +271,7 @@ export function planCopy(opts: PlanCopyOptions): TreeNode[] {
           ? joinRel(destBase, basename(match.path))
           : destBase;
         if (to === "") {
-          throw new BuildError(`Dockerfile line ${opts.line}: cannot copy a file over /`);
+          throw new DockerfileLineError(opts.line, `cannot copy a file over /`);
         }
         emit(match, to);
       }
@@ -296,8 +299,9 @@ function copyWithParents(
   const pattern = cleanSourcePath(pivot === -1 ? raw : raw.slice(pivot + 3), opts.line);
   const root = matchSources(source, rootRaw, opts.line, opts.sourceName);
   if (root.length !== 1 || root[0]!.type !== "directory") {
-    throw new BuildError(
-      `Dockerfile line ${opts.line}: ${rootRaw} in ${raw} must name one directory of the ${opts.sourceName}`,
+    throw new DockerfileLineError(
+      opts.line,
+      `${rootRaw} in ${raw} must name one directory of the ${opts.sourceName}`,
     );
   }
   const rootPath = root[0]!.path;
@@ -322,8 +326,9 @@ function copyWithParents(
     emit(node, rel);
   }
   if (!found && !hasGlob(pattern) && !hasGlob(rootRaw)) {
-    throw new BuildError(
-      `Dockerfile line ${opts.line}: ${raw} not found in the ${opts.sourceName} (is it excluded by .dockerignore?)`,
+    throw new DockerfileLineError(
+      opts.line,
+      `${raw} not found in the ${opts.sourceName} (is it excluded by .dockerignore?)`,
     );
   }
 }

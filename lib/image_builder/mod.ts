@@ -26,8 +26,5 @@ export * from "./build_options.ts";
 export type { DownloadLimits } from "./add_download.ts";
 export type { ArchiveLimits } from "./add_sources.ts";
 export * from "./tag_of.ts";
-export * from "../dockerfile/dockerfile_parser.ts";
-export * from "../dockerfile/shell_lexer.ts";
-export * from "../dockerfile/dockerignore.ts";
 export * from "./image_config.ts";
 export * from "./oci_layout_resolver.ts";

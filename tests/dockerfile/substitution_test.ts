@@ -1,6 +1,10 @@
 import { assertEquals, assertThrowsCode } from "../_helpers/assert.ts";
 import { expandWord } from "../../lib/dockerfile/shell_lexer.ts";
-import { replacePattern, shellPatternToRegExp, trimPattern } from "../../lib/dockerfile/substitution.ts";
+import {
+  replacePattern,
+  shellPatternToRegExp,
+  trimPattern,
+} from "../../lib/dockerfile/substitution.ts";
 
 const env = new Map([
   ["str", "foobarbaz"],
