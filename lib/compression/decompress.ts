@@ -1,10 +1,9 @@
 /**
  * The compressed archive formats ADD extracts, recognised by their magic bytes as Docker does:
- * gzip, bzip2, xz and zstd. Every decoder is pure JavaScript or WebAssembly shipped inside its
- * package (`fflate`, `unbzip2-stream`'s block decoder, `xz-decompress`, `fzstd`), so it runs
- * unchanged in Deno, Bun and the compiled binary, works chunk by chunk (memory is bounded by the
- * format's block or window size, not the archive's size), and checks the bzip2, xz and zstd
- * checksums.
+ * gzip, bzip2, xz and zstd. Every decoder is pure JavaScript or WebAssembly (`fflate`, the
+ * bzip2 decoder in `bzip2.ts`, `xz-decompress`, `fzstd`), so it runs unchanged in Deno, Bun and
+ * the compiled binary, works chunk by chunk (memory is bounded by the format's block or window
+ * size, not the archive's size), and checks the bzip2, xz and zstd checksums.
  *
  * @module
  */
