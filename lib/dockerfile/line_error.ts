@@ -46,7 +46,7 @@ export class DockerfileLineError extends BuildError {
  * try {
  *   atLine(instr, () => expandWord(instr.args, () => undefined));
  * } catch (err) {
- *   console.log((err as Error).message); // "Dockerfile line 4: WORKDIR: ..."
+ *   console.log((err as Error).message); // "Dockerfile line 4: WORKDIR: A: unset"
  * }
  * ```
  * @param instr The instruction being carried out.
