@@ -94,7 +94,9 @@ function referenceRegExp(pattern: string, doubleStar: boolean): RegExp | undefin
         else cls += esc(c);
       }
       if (!closed) return undefined;
-      re += cls.startsWith("[^") ? `${cls}/]` : `${cls}]`;
+      // A negated class never matches `/`; said with a lookahead, since `/` appended inside the
+      // class would turn a trailing `-` into a range.
+      re += cls.startsWith("[^") ? `(?!/)${cls}]` : `${cls}]`;
       i = j;
     } else re += esc(ch);
   }
