@@ -107,7 +107,7 @@ export { listSignatures } from "./lib/verify/list_signatures.ts";
 export { copy } from "./lib/copy/copy.ts";
 export { openLayout } from "./lib/layout/open_layout.ts";
 export { openRepository, Registry } from "./lib/registry/registry.ts";
-export { buildImage } from "./lib/build/build_image.ts";
+export { buildImage } from "./lib/image_builder/build_image.ts";
 export { signBlob, verifyBlob } from "./lib/blob/mod.ts";
 
 // Types the exports above refer to, defined in other modules.
@@ -118,13 +118,13 @@ export type {
   BuildImageResult,
   BuiltManifest,
   ResolvedBase,
-} from "./lib/build/build_options.ts";
+} from "./lib/image_builder/build_options.ts";
 export type {
   ContainerConfig,
   HealthConfig,
   HistoryEntry,
   ImageConfig,
-} from "./lib/build/image_config.ts";
+} from "./lib/image_builder/image_config.ts";
 export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "./lib/content/fs.ts";
 export type {
   Deleter,

@@ -6,8 +6,8 @@
  */
 import { defineCommand } from "citty";
 import type { ArgsDef, CommandDef } from "citty";
-import { buildImage } from "../../build/build_image.ts";
-import type { BaseResolver } from "../../build/build_options.ts";
+import { buildImage } from "../../image_builder/build_image.ts";
+import type { BaseResolver } from "../../image_builder/build_options.ts";
 import { parseKeyValues, UsageError } from "../_args.ts";
 import { repeatedFlag } from "../_repeated_flag.ts";
 import { openLayout } from "../../layout/open_layout.ts";

@@ -1,0 +1,144 @@
+/**
+ * Deterministic gzip with fflate (pure JS: the same bytes on every runtime, unlike native zlib)
+ * and streaming gunzip for reading base-image layers. Input is re-cut into fixed-size chunks
+ * before deflate, so the compressed bytes do not depend on how the input happened to be chunked.
+ *
+ * @module
+ */
+import { Gunzip, Gzip } from "fflate";
+import type { Bytes } from "../_internal/bytes.ts";
+import { InvalidInputError } from "../errors.ts";
+
+/** Size of the chunks fed to deflate. */
+export const GZIP_CHUNK_BYTES = 64 * 1024;
+
+/** Largest compressed slice fed to inflate at once, so that one step's output stays small. */
+const GUNZIP_SLICE_BYTES = 16 * 1024;
+
+/**
+ * Re-cuts a byte stream into chunks of exactly `size` bytes (the last may be shorter).
+ *
+ * @example
+ * ```ts
+ * import { rechunk } from "./gzip.ts";
+ * async function* src() { yield new Uint8Array(5); yield new Uint8Array(7); }
+ * for await (const c of rechunk(src(), 4)) console.log(c.length); // 4, 4, 4
+ * ```
+ * @param source Input chunks.
+ * @param size Chunk size.
+ * @returns Fixed-size chunks.
+ */
+export async function* rechunk(
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<Bytes> {
+  let buffer = new Uint8Array(size);
+  let filled = 0;
+  for await (const chunk of source) {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(size - filled, chunk.length - offset);
+      buffer.set(chunk.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === size) {
+        yield buffer;
+        buffer = new Uint8Array(size);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield buffer.slice(0, filled);
+}
+
+/**
+ * Gzips a byte stream deterministically (level 6, mtime 0, no file name). `onInput` sees every
+ * uncompressed byte, so the caller can hash the diff_id as the data flows.
+ *
+ * @example
+ * ```ts
+ * import { gzipDeterministic } from "./gzip.ts";
+ * async function* src() { yield new TextEncoder().encode("hello"); }
+ * let n = 0;
+ * for await (const c of gzipDeterministic(src())) n += c.length;
+ * console.log(n > 0); // true
+ * ```
+ * @param source Uncompressed chunks.
+ * @param onInput Called with each (re-cut) uncompressed chunk before it is compressed.
+ * @returns Compressed chunks.
+ */
+export async function* gzipDeterministic(
+  source: AsyncIterable<Uint8Array>,
+  onInput?: (chunk: Bytes) => void,
+): AsyncGenerator<Bytes> {
+  const out: Bytes[] = [];
+  const gzip = new Gzip({ level: 6, mem: 8, mtime: 0 }, (data) => {
+    out.push(data);
+  });
+  for await (const chunk of rechunk(source, GZIP_CHUNK_BYTES)) {
+    onInput?.(chunk);
+    gzip.push(chunk, false);
+    while (out.length > 0) yield out.shift()!;
+  }
+  gzip.push(new Uint8Array(0), true);
+  while (out.length > 0) yield out.shift()!;
+}
+
+/**
+ * Decompresses a gzip stream.
+ *
+ * @example
+ * ```ts
+ * import { gunzipStream, gzipDeterministic } from "./gzip.ts";
+ * async function* src() { yield new TextEncoder().encode("hi"); }
+ * const parts: Uint8Array<ArrayBuffer>[] = [];
+ * for await (const c of gzipDeterministic(src())) parts.push(c);
+ * const text = await new Response(gunzipStream(new Blob(parts).stream())).text();
+ * console.log(text); // "hi"
+ * ```
+ * @param stream Compressed bytes.
+ * @returns Uncompressed bytes; the stream errors with `InvalidInputError` when the data is not gzip.
+ */
+export function gunzipStream(stream: ReadableStream<Uint8Array>): ReadableStream<Bytes> {
+  const reader = stream.getReader();
+  const pending: Bytes[] = [];
+  let finished = false;
+  let input: Uint8Array = new Uint8Array(0);
+  const gunzip = new Gunzip((data, final) => {
+    if (data.length > 0) pending.push(data);
+    if (final) finished = true;
+  });
+  return new ReadableStream<Bytes>({
+    async pull(controller): Promise<void> {
+      while (pending.length === 0) {
+        if (finished) {
+          controller.close();
+          return;
+        }
+        let done = false;
+        if (input.length === 0) {
+          const read = await reader.read();
+          done = read.done;
+          input = read.value ?? new Uint8Array(0);
+        }
+        // Small slices bound the output of one push (deflate expands at most ~1032 times).
+        const slice = input.subarray(0, GUNZIP_SLICE_BYTES);
+        input = input.subarray(slice.length);
+        try {
+          if (done) {
+            gunzip.push(new Uint8Array(0), true);
+            finished = true;
+          } else gunzip.push(slice, false);
+        } catch (err) {
+          throw new InvalidInputError(`Cannot decompress gzip data: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+      }
+      controller.enqueue(pending.shift()!);
+    },
+    async cancel(reason): Promise<void> {
+      await reader.cancel(reason);
+    },
+  });
+}
