@@ -19,23 +19,14 @@
 import type { Bytes } from "../../_internal/bytes.ts";
 import { toHex } from "../../_internal/bytes.ts";
 import { AbortedError, OcisignError, RevocationError } from "../../errors.ts";
-import { readSingle, TAG } from "../asn1.ts";
+import { children, readSingle, smallInt, TAG, timeOf } from "../asn1.ts";
 import type { DerElement } from "../asn1.ts";
 import type { Certificate } from "../certificate.ts";
 import { distributionPointUrls, isHttpUrl } from "./_certificate_urls.ts";
-import {
-  certificateParts,
-  DER,
-  integerKey,
-  kids,
-  MalformedError,
-  parseExtensions,
-  smallInt,
-  timeOf,
-} from "./_der.ts";
+import { certificateParts, integerKey, MalformedError, parseExtensions } from "./_der.ts";
 import type { Extension } from "./_der.ts";
 import { fetchBounded } from "./_http.ts";
-import { checkSignature } from "./_signature.ts";
+import { verifySignedBy } from "../verify_signed_by.ts";
 import type { CrlBundle } from "./crl_cache.ts";
 import { DEFAULT_CRL_TIMEOUT_MS, MAX_CRL_BYTES } from "./revocation_client.ts";
 import type { RevocationClient } from "./revocation_client.ts";
@@ -82,11 +73,11 @@ function bigIntOf(content: Uint8Array): bigint {
 /** Parses a DER CRL; malformed input throws {@linkcode RevocationError}. */
 function parseCrl(der: Bytes): Crl {
   try {
-    const [tbs, outerAlgorithm, signature, extra] = kids(readSingle(der), "CertificateList");
+    const [tbs, outerAlgorithm, signature, extra] = children(readSingle(der), "CertificateList");
     if (extra || signature?.tag !== TAG.BIT_STRING || signature.content[0] !== 0) {
       throw new MalformedError("bad CertificateList");
     }
-    const f = kids(tbs, "TBSCertList");
+    const f = children(tbs, "TBSCertList");
     let i = f[0]?.tag === TAG.INTEGER ? 1 : 0;
     const algorithm = f[i++];
     if (algorithm?.tag !== TAG.SEQUENCE || toHex(algorithm.raw) !== toHex(outerAlgorithm!.raw)) {
@@ -96,10 +87,10 @@ function parseCrl(der: Bytes): Crl {
     if (issuer?.tag !== TAG.SEQUENCE) throw new MalformedError("bad issuer");
     const thisUpdate = timeOf(f[i++], "thisUpdate");
     let nextUpdate: Date | undefined;
-    if (f[i]?.tag === DER.UTC_TIME || f[i]?.tag === DER.GENERALIZED_TIME) {
+    if (f[i]?.tag === TAG.UTC_TIME || f[i]?.tag === TAG.GENERALIZED_TIME) {
       nextUpdate = timeOf(f[i++], "nextUpdate");
     }
-    const entries = f[i]?.tag === TAG.SEQUENCE ? kids(f[i++], "revokedCertificates") : [];
+    const entries = f[i]?.tag === TAG.SEQUENCE ? children(f[i++], "revokedCertificates") : [];
     const extensions = f[i]?.tag === 0xa0
       ? parseExtensions(readSingle(f[i++]!.content), "crlExtensions")
       : [];
@@ -144,7 +135,7 @@ async function validateCrl(crl: Crl, issuer: Certificate, now: Date): Promise<vo
   if (toHex(crl.rawIssuer) !== toHex(issuer.rawSubject)) {
     throw new RevocationError(`CRL is not issued by CA ${issuer.subject}: the issuer differs`);
   }
-  const bad = await checkSignature(issuer, crl.signatureAlgorithm, crl.tbs, crl.signature);
+  const bad = await verifySignedBy(issuer, crl.signatureAlgorithm, crl.tbs, crl.signature);
   if (bad !== undefined) {
     throw new RevocationError(`CRL is not signed by CA ${issuer.subject}: ${bad}`);
   }
@@ -208,7 +199,7 @@ interface Entry {
 }
 
 function parseEntry(el: DerElement): Entry {
-  const [, date, extensions] = kids(el, "revoked certificate entry");
+  const [, date, extensions] = children(el, "revoked certificate entry");
   const entry: Entry = {
     revocationTime: timeOf(date, "revocationDate"),
     reason: undefined,
@@ -217,7 +208,7 @@ function parseEntry(el: DerElement): Entry {
   if (extensions === undefined) return entry;
   for (const ext of parseExtensions(extensions, "crlEntryExtensions")) {
     if (ext.oid === OID.reasonCode) {
-      entry.reason = smallInt(readSingle(ext.value), "reasonCode", DER.ENUMERATED);
+      entry.reason = smallInt(readSingle(ext.value), "reasonCode", TAG.ENUMERATED);
     } else if (ext.oid === OID.invalidityDate) {
       entry.invalidityDate = timeOf(readSingle(ext.value), "invalidity date");
     } else if (ext.critical) {
@@ -236,7 +227,7 @@ function lookUp(
   let latestTemporary: Entry | undefined;
   for (const crl of crls) {
     for (const el of crl.entries) {
-      const first = kids(el, "revoked certificate entry")[0];
+      const first = children(el, "revoked certificate entry")[0];
       if (first?.tag !== TAG.INTEGER || integerKey(first.content) !== serialKey) continue;
       const entry = parseEntry(el);
       if (

@@ -15,24 +15,23 @@
 import type { Bytes } from "../../_internal/bytes.ts";
 import { concat, toBase64, toHex } from "../../_internal/bytes.ts";
 import { AbortedError, OcisignError, RevocationError } from "../../errors.ts";
-import { encodeDer, encodeOid, readSingle, TAG } from "../asn1.ts";
+import {
+  children,
+  encodeDer,
+  encodeOid,
+  oidOf,
+  readSingle,
+  smallInt,
+  TAG,
+  timeOf,
+} from "../asn1.ts";
 import type { DerElement } from "../asn1.ts";
 import { EKU, parseCertificate } from "../certificate.ts";
 import type { Certificate } from "../certificate.ts";
 import { isHttpUrl } from "./_certificate_urls.ts";
-import {
-  certificateParts,
-  DER,
-  integerKey,
-  kids,
-  MalformedError,
-  oidOf,
-  parseExtensions,
-  smallInt,
-  timeOf,
-} from "./_der.ts";
+import { certificateParts, integerKey, MalformedError, parseExtensions } from "./_der.ts";
 import { fetchBounded } from "./_http.ts";
-import { checkSignature } from "./_signature.ts";
+import { verifySignedBy } from "../verify_signed_by.ts";
 import { DEFAULT_OCSP_TIMEOUT_MS, MAX_OCSP_RESPONSE_BYTES } from "./revocation_client.ts";
 import type { RevocationClient } from "./revocation_client.ts";
 import type { CertRevocationResult, RevocationServerResult } from "./revocation_result.ts";
@@ -144,7 +143,7 @@ async function signerOf(
 ): Promise<Certificate> {
   const certsField = basic.find((f) => f.tag === 0xa0);
   if (!certsField) return issuer;
-  const [first] = kids(readSingle(certsField.content), "response certificates");
+  const [first] = children(readSingle(certsField.content), "response certificates");
   if (!first) return issuer;
   const responder = parseCertificate(first.raw);
   if (responder.equals(issuer)) return issuer;
@@ -162,7 +161,7 @@ async function signerOf(
 }
 
 function parseSingle(el: DerElement): OcspSingleResponse {
-  const parts = kids(el, "SingleResponse");
+  const parts = children(el, "SingleResponse");
   const statusEl = parts[1];
   let status: OcspSingleResponse["status"];
   if (statusEl?.tag === 0x80) status = "good";
@@ -192,7 +191,7 @@ async function matches(
 ): Promise<boolean> {
   const [algorithm, nameHash, keyHash, serial] = certId;
   if (serial?.tag !== TAG.INTEGER || integerKey(serial.content) !== serialKey) return false;
-  const hashName = HASHES[oidOf(kids(algorithm, "CertID hash algorithm")[0], "hash algorithm")];
+  const hashName = HASHES[oidOf(children(algorithm, "CertID hash algorithm")[0], "hash algorithm")];
   if (hashName === undefined) fail("unsupported issuer hash algorithm in the OCSP response");
   const expected = await certIdHashes(hashName, issuer);
   return nameHash?.tag === TAG.OCTET_STRING && keyHash?.tag === TAG.OCTET_STRING &&
@@ -223,20 +222,20 @@ export async function parseOcspResponse(
   now: Date,
 ): Promise<OcspSingleResponse> {
   try {
-    const [statusEl, bytesField] = kids(readSingle(der), "OCSPResponse");
-    const responseStatus = smallInt(statusEl, "responseStatus", DER.ENUMERATED);
+    const [statusEl, bytesField] = children(readSingle(der), "OCSPResponse");
+    const responseStatus = smallInt(statusEl, "responseStatus", TAG.ENUMERATED);
     if (responseStatus !== 0) {
       fail(STATUS_ERRORS[responseStatus] ?? `OCSP response status ${responseStatus}`);
     }
     if (bytesField?.tag !== 0xa0) throw new MalformedError("missing responseBytes");
-    const [type, inner] = kids(readSingle(bytesField.content), "responseBytes");
+    const [type, inner] = children(readSingle(bytesField.content), "responseBytes");
     if (oidOf(type, "responseType") !== OID_BASIC_RESPONSE) fail("bad OCSP response type");
     if (inner?.tag !== TAG.OCTET_STRING) throw new MalformedError("bad response");
-    const basic = kids(readSingle(inner.content), "BasicOCSPResponse");
+    const basic = children(readSingle(inner.content), "BasicOCSPResponse");
     const [tbs, algorithm, signatureEl] = basic;
-    const tbsFields = kids(tbs, "ResponseData");
+    const tbsFields = children(tbs, "ResponseData");
     const signer = await signerOf(basic.slice(3), issuer);
-    const bad = await checkSignature(
+    const bad = await verifySignedBy(
       signer,
       algorithm,
       tbs!.raw,
@@ -244,11 +243,11 @@ export async function parseOcspResponse(
     );
     if (bad !== undefined) fail(`bad OCSP signature: ${bad}`);
     const offset = tbsFields[0]?.tag === 0xa0 ? 1 : 0;
-    const responses = kids(tbsFields[offset + 2], "responses");
+    const responses = children(tbsFields[offset + 2], "responses");
     const serialKey = integerKey(certificateParts(cert).serial);
     let found: OcspSingleResponse | undefined;
     for (const r of responses) {
-      if (await matches(kids(kids(r, "SingleResponse")[0], "CertID"), serialKey, issuer)) {
+      if (await matches(children(children(r, "SingleResponse")[0], "CertID"), serialKey, issuer)) {
         found = parseSingle(r);
         break;
       }
