@@ -123,18 +123,3 @@ export function formatReference(ref: RegistryReference): string {
 export function registryHost(registry: string): string {
   return registry === "docker.io" ? "registry-1.docker.io" : registry;
 }
-
-/**
- * Whether a tag or digest string is a digest.
- *
- * @example
- * ```ts
- * import { isDigestReference } from "./reference.ts";
- * console.log(isDigestReference("v1")); // false
- * ```
- * @param reference A tag or digest.
- * @returns True for `<alg>:<hex>`.
- */
-export function isDigestReference(reference: string): boolean {
-  return reference.includes(":");
-}
