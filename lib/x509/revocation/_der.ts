@@ -56,8 +56,20 @@ export interface CertificateParts {
   publicKeyBits: Bytes;
 }
 
-/** Reads the serial number, extensions and public key bits of a certificate. */
+/** Parts already read, so that a chain is read once however often it is checked. */
+const PARTS = new WeakMap<Certificate, CertificateParts>();
+
+/** Reads (once per certificate) the serial number, extensions and public key bits. */
 export function certificateParts(cert: Certificate): CertificateParts {
+  let parts = PARTS.get(cert);
+  if (parts === undefined) {
+    parts = readCertificateParts(cert);
+    PARTS.set(cert, parts);
+  }
+  return parts;
+}
+
+function readCertificateParts(cert: Certificate): CertificateParts {
   const [tbs] = children(readSingle(cert.raw), "certificate");
   const fields = children(tbs, "TBSCertificate");
   const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
