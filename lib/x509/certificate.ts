@@ -7,13 +7,14 @@ import { fromUtf8, toHex } from "../_internal/bytes.ts";
 import type { Bytes } from "../_internal/bytes.ts";
 import { CertificateInvalidError } from "../errors.ts";
 import { decodeOid, readChildren, readDer, readSingle, TAG } from "./asn1.ts";
+import type { DerElement } from "./asn1.ts";
 import { x509 } from "./_peculiar.ts";
 import { formatName, parseName } from "./distinguished_name.ts";
 import type { NameAttribute } from "./distinguished_name.ts";
 import { describeSpki, keySpecFromSpki } from "./key_spec.ts";
 import type { KeySpec } from "./key_spec.ts";
 import { decodePem, encodePem } from "./pem.ts";
-import { MAX_WEBCRYPTO_RSA_BITS, verifyLargeRsa } from "./_rsa_large.ts";
+import { SIGNATURE_DOES_NOT_VERIFY, verifySignedBy } from "./verify_signed_by.ts";
 
 /** Key usage bit names. */
 export type KeyUsageBit =
@@ -149,6 +150,8 @@ export class Certificate {
   readonly extendedKeyUsage: ExtendedKeyUsage | undefined;
   #x509: InstanceType<typeof x509.X509Certificate>;
   #publicKey: Promise<CryptoKey> | undefined;
+  /** What the issuer signed: TBSCertificate, signature AlgorithmIdentifier, signature value. */
+  #signed: { tbs: Bytes; algorithm: DerElement; signature: Bytes };
 
   /** @internal Use {@linkcode parseCertificate}. */
   constructor(der: Bytes) {
@@ -164,7 +167,9 @@ export class Certificate {
     }
     this.raw = der;
     try {
-      const [tbs, sigAlg] = readChildren(readSingle(der, TAG.SEQUENCE));
+      const [tbs, sigAlg, sigValue] = readChildren(readSingle(der, TAG.SEQUENCE));
+      if (sigValue?.tag !== TAG.BIT_STRING) throw new SyntaxError("bad signature value");
+      this.#signed = { tbs: tbs!.raw, algorithm: sigAlg!, signature: sigValue.content.subarray(1) };
       const fields = readChildren(tbs!);
       let i = 0;
       this.version = 1;
@@ -323,35 +328,14 @@ export class Certificate {
     if (signer.publicKeyInfo.keyType === "EC" && signer.publicKeyInfo.size === 0) {
       return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is on an unsupported EC curve`;
     }
-    const { keyType, size } = signer.publicKeyInfo;
-    if (keyType === "RSA" && size > MAX_WEBCRYPTO_RSA_BITS) {
-      return await this.#checkLargeRsa(signer);
+    const { tbs, algorithm, signature } = this.#signed;
+    const problem = await verifySignedBy(signer, algorithm, tbs, signature);
+    if (problem === undefined) return undefined;
+    if (problem.unsupportedKeySize !== undefined) {
+      return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is an unsupported key size of RSA ${signer.publicKeyInfo.size} bits (${problem.unsupportedKeySize})`;
     }
-    let ok = false;
-    let reason = "";
-    try {
-      ok = await this.#x509.verify({ publicKey: signer.#x509.publicKey, signatureOnly: true });
-    } catch (err) {
-      reason = ` (${(err as Error).message || "unsupported key or algorithm"})`;
-    }
-    return ok
-      ? undefined
-      : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
-  }
-
-  async #checkLargeRsa(signer: Certificate): Promise<string | undefined> {
-    const [tbs, , value] = readChildren(readSingle(this.raw, TAG.SEQUENCE));
-    const result = await verifyLargeRsa(
-      signer.spki,
-      this.signatureAlgorithm,
-      tbs!.raw,
-      value!.content.subarray(1),
-    );
-    if (result === true) return undefined;
-    if (result === false) {
-      return `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"`;
-    }
-    return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is an unsupported key size of RSA ${signer.publicKeyInfo.size} bits (${result.unsupported})`;
+    const reason = problem.reason === SIGNATURE_DOES_NOT_VERIFY ? "" : ` (${problem.reason})`;
+    return `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
   }
 
   /** PEM encoding. */

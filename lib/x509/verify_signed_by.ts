@@ -64,33 +64,47 @@ function pssParams(params: DerElement | undefined): { hash: Sha2; saltLength: nu
   return { hash, saltLength: saltLength ?? HASH_BYTES[hash] };
 }
 
+/** Why a signature was not accepted. */
+export interface SignatureProblem {
+  /** What went wrong, for messages. */
+  reason: string;
+  /**
+   * Set when the signer's RSA key is larger than WebCrypto imports and the algorithm is one
+   * ocisign cannot check with such keys: what is checked with them.
+   */
+  unsupportedKeySize?: string;
+}
+
+/** The reason given when the signature is well formed but does not verify. */
+export const SIGNATURE_DOES_NOT_VERIFY = "the signature does not verify";
+
 async function verifyWith(
   signer: Certificate,
   params: RsaHashedImportParams | EcKeyImportParams | "Ed25519",
   verify: AlgorithmIdentifier | RsaPssParams | EcdsaParams,
   signature: Bytes,
   data: Bytes,
-): Promise<string | undefined> {
+): Promise<SignatureProblem | undefined> {
   const key = await crypto.subtle.importKey("spki", signer.spki, params, false, ["verify"]);
   return await crypto.subtle.verify(verify, key, signature, data)
     ? undefined
-    : "the signature does not verify";
+    : { reason: SIGNATURE_DOES_NOT_VERIFY };
 }
 
-async function verifyRsaPkcs1(
+async function verifyLarge(
   signer: Certificate,
-  hash: Sha2,
+  oid: string,
   signature: Bytes,
   data: Bytes,
-): Promise<string | undefined> {
-  if (signer.publicKeyInfo.size > MAX_WEBCRYPTO_RSA_BITS) {
-    const result = await verifyLargeRsa(signer.spki, PKCS1_OID[hash], data, signature);
-    if (result === true) return undefined;
-    if (result === false) return "the signature does not verify";
-    return `the RSA key of ${signer.publicKeyInfo.size} bits is unsupported (${result.unsupported})`;
-  }
-  const params = { name: "RSASSA-PKCS1-v1_5", hash };
-  return await verifyWith(signer, params, "RSASSA-PKCS1-v1_5", signature, data);
+): Promise<SignatureProblem | undefined> {
+  const result = await verifyLargeRsa(signer.spki, oid, data, signature);
+  if (result === true) return undefined;
+  if (result === false) return { reason: SIGNATURE_DOES_NOT_VERIFY };
+  return {
+    reason:
+      `the RSA key of ${signer.publicKeyInfo.size} bits is unsupported (${result.unsupported})`,
+    unsupportedKeySize: result.unsupported,
+  };
 }
 
 /** Options of {@linkcode verifySignedBy}. */
@@ -109,7 +123,7 @@ export interface VerifySignedByOptions {
  * ```ts ignore
  * import { verifySignedBy } from "./verify_signed_by.ts";
  * const problem = await verifySignedBy(issuer, crl.signatureAlgorithm, crl.tbs, crl.signature);
- * if (problem) throw new Error(`the CRL signature is invalid: ${problem}`);
+ * if (problem) throw new Error(`the CRL signature is invalid: ${problem.reason}`);
  * ```
  * @param signer The certificate whose key signed.
  * @param algorithm The DER AlgorithmIdentifier of the signature.
@@ -124,7 +138,7 @@ export async function verifySignedBy(
   data: Bytes,
   signature: Bytes,
   options: VerifySignedByOptions = {},
-): Promise<string | undefined> {
+): Promise<SignatureProblem | undefined> {
   let oid: string;
   let params: DerElement | undefined;
   try {
@@ -132,44 +146,45 @@ export async function verifySignedBy(
     oid = oidOf(parts[0], "signature algorithm");
     params = parts[1];
   } catch {
-    return "the signature algorithm is malformed";
+    return { reason: "the signature algorithm is malformed" };
   }
   const { keyType, size } = signer.publicKeyInfo;
+  const large = keyType === "RSA" && size > MAX_WEBCRYPTO_RSA_BITS;
   try {
     if (oid === OID_ED25519) {
       return await verifyWith(signer, "Ed25519", "Ed25519", signature, data);
     }
     if (oid === OID_RSA_PSS) {
-      if (keyType !== "RSA") return `a ${keyType} key cannot verify an RSASSA-PSS signature`;
+      if (keyType !== "RSA") {
+        return { reason: `a ${keyType} key cannot verify an RSASSA-PSS signature` };
+      }
+      if (large) return await verifyLarge(signer, oid, signature, data);
       const { hash, saltLength } = pssParams(params);
-      const importParams = { name: "RSA-PSS", hash };
-      return await verifyWith(
-        signer,
-        importParams,
-        { name: "RSA-PSS", saltLength },
-        signature,
-        data,
-      );
+      const verify = { name: "RSA-PSS", saltLength };
+      return await verifyWith(signer, { name: "RSA-PSS", hash }, verify, signature, data);
     }
     const keyOnly = KEY_ONLY[oid];
     const alg = SIMPLE[oid] ??
       (keyOnly && options.keyOnlyHash ? { kind: keyOnly, hash: options.keyOnlyHash } : undefined);
     if (alg === undefined) {
-      return `the signature algorithm ${oid} is insecure or unsupported`;
+      return { reason: `the signature algorithm ${oid} is insecure or unsupported` };
     }
-    if (alg.kind !== keyType) return `a ${keyType} key cannot verify a ${alg.kind} signature`;
-    if (alg.kind === "RSA") return await verifyRsaPkcs1(signer, alg.hash, signature, data);
+    if (alg.kind !== keyType) {
+      return { reason: `a ${keyType} key cannot verify a ${alg.kind} signature` };
+    }
+    if (alg.kind === "RSA") {
+      if (large) return await verifyLarge(signer, PKCS1_OID[alg.hash], signature, data);
+      const params = { name: "RSASSA-PKCS1-v1_5", hash: alg.hash };
+      return await verifyWith(signer, params, "RSASSA-PKCS1-v1_5", signature, data);
+    }
     const namedCurve = CURVES[size];
-    if (namedCurve === undefined) return `the EC curve of the key (${size} bits) is unsupported`;
+    if (namedCurve === undefined) {
+      return { reason: `the EC curve of the key (${size} bits) is unsupported` };
+    }
     const raw = ecdsaDerToRaw(signature, size);
-    return await verifyWith(
-      signer,
-      { name: "ECDSA", namedCurve },
-      { name: "ECDSA", hash: alg.hash },
-      raw,
-      data,
-    );
+    const verify = { name: "ECDSA", hash: alg.hash };
+    return await verifyWith(signer, { name: "ECDSA", namedCurve }, verify, raw, data);
   } catch (err) {
-    return `the signature cannot be verified: ${(err as Error).message}`;
+    return { reason: `the signature cannot be verified: ${(err as Error).message}` };
   }
 }

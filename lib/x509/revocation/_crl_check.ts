@@ -40,7 +40,7 @@ async function validateCrl(crl: Crl, issuer: Certificate, now: Date): Promise<vo
   }
   const bad = await verifySignedBy(issuer, crl.signatureAlgorithm, crl.tbs, crl.signature);
   if (bad !== undefined) {
-    throw new RevocationError(`CRL is not signed by CA ${issuer.subject}: ${bad}`);
+    throw new RevocationError(`CRL is not signed by CA ${issuer.subject}: ${bad.reason}`);
   }
   if (crl.nextUpdate === undefined) throw new RevocationError("CRL NextUpdate is not set");
   if (now.getTime() > crl.nextUpdate.getTime()) {

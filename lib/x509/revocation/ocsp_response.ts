@@ -164,7 +164,7 @@ export async function parseOcspResponse(
       tbs!.raw,
       bitStringBytes(signatureEl, "signature"),
     );
-    if (bad !== undefined) fail(`bad OCSP signature: ${bad}`);
+    if (bad !== undefined) fail(`bad OCSP signature: ${bad.reason}`);
     const offset = tbsFields[0]?.tag === 0xa0 ? 1 : 0;
     const responses = children(tbsFields[offset + 2], "responses");
     const serialKey = integerKey(certificateParts(cert).serial);
