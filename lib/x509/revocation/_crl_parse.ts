@@ -9,8 +9,9 @@ import { toHex } from "../../_internal/bytes.ts";
 import { OcisignError, RevocationError } from "../../errors.ts";
 import { children, readSingle, smallInt, TAG, timeOf } from "../asn1.ts";
 import type { DerElement } from "../asn1.ts";
-import { MalformedError, parseExtensions } from "./_der.ts";
-import type { Extension } from "./_der.ts";
+import { parseExtensions } from "../_extensions.ts";
+import type { Extension } from "../_extensions.ts";
+import { MalformedError } from "./_der.ts";
 
 /** Extension OIDs of CRLs and their entries. */
 export const OID = {

@@ -6,9 +6,10 @@
  */
 import type { Bytes } from "../../_internal/bytes.ts";
 import { toHex } from "../../_internal/bytes.ts";
-import { children, oidOf, readSingle, TAG } from "../asn1.ts";
-import type { DerElement } from "../asn1.ts";
+import { children, readSingle, TAG } from "../asn1.ts";
 import type { Certificate } from "../certificate.ts";
+import { parseExtensions } from "../_extensions.ts";
+import type { Extension } from "../_extensions.ts";
 
 /** Thrown by the revocation parsers; callers turn it into a typed error naming the document. */
 export class MalformedError extends SyntaxError {}
@@ -18,32 +19,6 @@ export function integerKey(content: Uint8Array): string {
   let i = 0;
   while (i < content.length - 1 && content[i] === 0) i++;
   return toHex(content.subarray(i));
-}
-
-/** One X.509 extension. */
-export interface Extension {
-  oid: string;
-  critical: boolean;
-  value: Bytes;
-}
-
-/** Parses an `Extensions` SEQUENCE. */
-export function parseExtensions(el: DerElement | undefined, what: string): Extension[] {
-  return children(el, what).map((ext) => {
-    const parts = children(ext, `${what} entry`);
-    const oid = oidOf(parts[0], `${what} OID`);
-    let critical = false;
-    let i = 1;
-    if (parts[1]?.tag === TAG.BOOLEAN) {
-      critical = parts[1].content[0] !== 0;
-      i = 2;
-    }
-    const value = parts[i];
-    if (value?.tag !== TAG.OCTET_STRING || parts.length !== i + 1) {
-      throw new MalformedError(`bad ${what} value`);
-    }
-    return { oid, critical, value: value.content };
-  });
 }
 
 /** What revocation checking reads from a certificate. */

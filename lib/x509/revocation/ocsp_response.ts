@@ -16,7 +16,8 @@ import type { DerElement } from "../asn1.ts";
 import { EKU, parseCertificate } from "../certificate.ts";
 import type { Certificate } from "../certificate.ts";
 import { verifySignedBy } from "../verify_signed_by.ts";
-import { certificateParts, integerKey, MalformedError, parseExtensions } from "./_der.ts";
+import { parseExtensions } from "../_extensions.ts";
+import { certificateParts, integerKey, MalformedError } from "./_der.ts";
 import { certIdHashes, OID_SHA1 } from "./_ocsp_cert_id.ts";
 
 const OID_BASIC_RESPONSE = "1.3.6.1.5.5.7.48.1.1";
