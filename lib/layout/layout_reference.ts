@@ -6,6 +6,7 @@
  */
 import { isDigest } from "../digest/digest.ts";
 import { InvalidReferenceError } from "../errors.ts";
+import { TAG_REGEXP } from "../oci/reference_grammar.ts";
 
 /** A parsed layout reference. */
 export interface LayoutReference {
@@ -16,8 +17,6 @@ export interface LayoutReference {
   /** The digest, when the reference names one. */
   digest?: string;
 }
-
-const TAG_REGEXP = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * Splits a layout reference: at the last `@` into path and digest when there is an `@`,

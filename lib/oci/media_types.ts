@@ -13,10 +13,6 @@ export const MEDIA_TYPE_OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 export const MEDIA_TYPE_OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 /** OCI gzip layer. */
 export const MEDIA_TYPE_OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
-/** OCI uncompressed layer. */
-export const MEDIA_TYPE_OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
-/** OCI zstd layer. */
-export const MEDIA_TYPE_OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
 /** The empty JSON descriptor's media type. */
 export const MEDIA_TYPE_EMPTY_JSON = "application/vnd.oci.empty.v1+json";
 /** Docker schema 2 manifest. */
@@ -24,8 +20,6 @@ export const MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.m
 /** Docker manifest list. */
 export const MEDIA_TYPE_DOCKER_MANIFEST_LIST =
   "application/vnd.docker.distribution.manifest.list.v2+json";
-/** Docker image config. */
-export const MEDIA_TYPE_DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
 /** Docker gzip layer. */
 export const MEDIA_TYPE_DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 

@@ -22,3 +22,4 @@
 export * from "./media_types.ts";
 export * from "./descriptor.ts";
 export * from "./platform.ts";
+export * from "./reference_grammar.ts";

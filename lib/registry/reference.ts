@@ -7,6 +7,9 @@
  */
 import { InvalidReferenceError } from "../errors.ts";
 import { parseDigest } from "../digest/digest.ts";
+import { REPOSITORY_REGEXP, TAG_REGEXP } from "../oci/reference_grammar.ts";
+
+export { REPOSITORY_REGEXP, TAG_REGEXP };
 
 /** A parsed registry reference. */
 export interface RegistryReference {
@@ -20,11 +23,6 @@ export interface RegistryReference {
   digest?: string;
 }
 
-/** Matches a repository name of the distribution spec. */
-export const REPOSITORY_REGEXP =
-  /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-/** Matches a tag of the distribution spec. */
-export const TAG_REGEXP = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const HOST_REGEXP =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
 
@@ -124,19 +122,4 @@ export function formatReference(ref: RegistryReference): string {
  */
 export function registryHost(registry: string): string {
   return registry === "docker.io" ? "registry-1.docker.io" : registry;
-}
-
-/**
- * Whether a tag or digest string is a digest.
- *
- * @example
- * ```ts
- * import { isDigestReference } from "./reference.ts";
- * console.log(isDigestReference("v1")); // false
- * ```
- * @param reference A tag or digest.
- * @returns True for `<alg>:<hex>`.
- */
-export function isDigestReference(reference: string): boolean {
-  return reference.includes(":");
 }

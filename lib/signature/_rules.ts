@@ -19,7 +19,6 @@ import type {
   SigningScheme,
   UnsignedAttributes,
 } from "./envelope.ts";
-import { verifyRawSignature } from "./_verify_signature.ts";
 
 /** Short names of the Notary Project headers. */
 export type NotaryHeaderName =
@@ -79,11 +78,9 @@ export interface DecodedEnvelope {
   unsigned: UnsignedAttributes;
   chain: Certificate[];
   signature: Bytes;
-  /** The bytes the signature covers. */
-  signedData: Bytes;
   payload: Bytes;
-  /** Accept any PSS salt length (JWS only). */
-  anySaltLength: boolean;
+  /** Verifies the signature with the leaf's key (the format knows what it covers). */
+  verifySignature: (spec: KeySpec, leaf: Certificate) => Promise<boolean>;
   /**
    * What notation reports when the signature does not verify: Go's crypto error for JWS
    * (`crypto/rsa: verification error`), go-cose's for COSE (`verification error`).
@@ -204,10 +201,7 @@ export async function verifyDecoded(d: DecodedEnvelope): Promise<EnvelopeContent
     );
   }
   if (d.signature.length === 0) fail("signature is empty");
-  const ok = await verifyRawSignature(spec, leaf, d.signature, d.signedData, {
-    anySaltLength: d.anySaltLength,
-  });
-  if (!ok) {
+  if (!(await d.verifySignature(spec, leaf))) {
     fail(
       `signature is invalid. Error: ${
         d.verificationError(spec)

@@ -7,10 +7,12 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { AuthenticTimestampError } from "../errors.ts";
-import { decodeOid, readChildren, readSingle, TAG } from "../x509/asn1.ts";
+import { children, oidOf, readChildren, readSingle, smallInt, TAG, timeOf } from "../x509/asn1.ts";
 import type { DerElement } from "../x509/asn1.ts";
 import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
+import { SHA2_BY_OID } from "../x509/verify_signed_by.ts";
+import type { Sha2 } from "../x509/verify_signed_by.ts";
 
 export const OID = {
   signedData: "1.2.840.113549.1.7.2",
@@ -24,13 +26,6 @@ export const OID = {
   baselinePolicy: "0.4.0.2023.1.1",
 } as const;
 
-/** Hash algorithms a token may use (SHA-1 and MD5 are refused). */
-const HASHES: Readonly<Record<string, "SHA-256" | "SHA-384" | "SHA-512">> = {
-  "2.16.840.1.101.3.4.2.1": "SHA-256",
-  "2.16.840.1.101.3.4.2.2": "SHA-384",
-  "2.16.840.1.101.3.4.2.3": "SHA-512",
-};
-
 export function fail(message: string, cause?: unknown): never {
   throw new AuthenticTimestampError(
     message,
@@ -38,56 +33,18 @@ export function fail(message: string, cause?: unknown): never {
   );
 }
 
-export function children(
-  el: DerElement | undefined,
-  what: string,
-  tag: number = TAG.SEQUENCE,
-): DerElement[] {
-  if (el === undefined || el.tag !== tag) fail(`the timestamp token is malformed: bad ${what}`);
-  return readChildren(el);
-}
-
-export function oid(el: DerElement | undefined, what: string): string {
-  if (el === undefined || el.tag !== TAG.OID) fail(`the timestamp token is malformed: bad ${what}`);
-  return decodeOid(el.content);
-}
-
-function smallInteger(content: Uint8Array): number {
-  if (content.length > 6) fail("the timestamp token is malformed: integer too large");
-  let n = 0;
-  for (const b of content) n = n * 256 + b;
-  return n;
-}
-
 export function hashOf(
   algorithm: DerElement | undefined,
   what: string,
-): "SHA-256" | "SHA-384" | "SHA-512" {
-  const id = oid(children(algorithm, what)[0], what);
-  const hash = HASHES[id];
+): Sha2 {
+  const id = oidOf(children(algorithm, what)[0], what);
+  const hash = SHA2_BY_OID[id];
   if (!hash) fail(`the timestamp token uses an unsupported hash algorithm ${id} for its ${what}`);
   return hash;
 }
 
-function parseTime(el: DerElement | undefined, what: string): Date {
-  if (el === undefined || (el.tag !== 0x18 && el.tag !== 0x17)) {
-    fail(`the timestamp token is malformed: bad ${what}`);
-  }
-  const text = new TextDecoder().decode(el.content);
-  const m = el.tag === 0x18
-    ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(text)
-    : /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!m) fail(`the timestamp token has an invalid ${what} ${JSON.stringify(text)}`);
-  let year = Number(m[1]);
-  if (el.tag === 0x17) year += year < 50 ? 2000 : 1900;
-  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-  return new Date(
-    Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms),
-  );
-}
-
 export interface TstInfo {
-  hash: "SHA-256" | "SHA-384" | "SHA-512";
+  hash: Sha2;
   imprintAlgorithm: Bytes;
   hashedMessage: Bytes;
   genTime: Date;
@@ -98,10 +55,10 @@ export interface TstInfo {
 function parseTstInfo(der: Bytes): TstInfo {
   const fields = children(readSingle(der), "TSTInfo");
   const [version, policy, imprint, , genTime, ...rest] = fields;
-  if (version?.tag !== TAG.INTEGER || smallInteger(version.content) !== 1) {
+  if (version?.tag !== TAG.INTEGER || smallInt(version, "TSTInfo version") !== 1) {
     fail("the timestamp token has an unsupported TSTInfo version; only version 1 is supported");
   }
-  const policyId = oid(policy, "TSTInfo policy");
+  const policyId = oidOf(policy, "TSTInfo policy");
   const [hashAlgorithm, hashed] = children(imprint, "messageImprint");
   const hash = hashOf(hashAlgorithm, "message imprint");
   if (hashed?.tag !== TAG.OCTET_STRING) fail("the timestamp token has a malformed message imprint");
@@ -109,7 +66,7 @@ function parseTstInfo(der: Bytes): TstInfo {
   const accuracy = rest[0]?.tag === TAG.SEQUENCE ? rest[0] : undefined;
   if (accuracy) {
     for (const part of readChildren(accuracy)) {
-      const value = smallInteger(part.content);
+      const value = smallInt(part, "TSTInfo accuracy");
       if (part.tag === TAG.INTEGER) accuracyMs += value * 1000;
       else if (part.tag === 0x80) accuracyMs += value;
       else if (part.tag === 0x81) accuracyMs += value / 1000;
@@ -122,7 +79,7 @@ function parseTstInfo(der: Bytes): TstInfo {
     hash,
     imprintAlgorithm: hashAlgorithm!.raw,
     hashedMessage: hashed.content,
-    genTime: parseTime(genTime, "genTime"),
+    genTime: timeOf(genTime, "genTime"),
     accuracyMs,
     nonce: nonce?.content,
   };
@@ -132,7 +89,7 @@ export interface SignedAttributes {
   contentType?: string;
   messageDigest?: Bytes;
   signingTime?: Date;
-  essCertHash?: { hash: "SHA-256" | "SHA-384" | "SHA-512"; value: Bytes };
+  essCertHash?: { hash: Sha2; value: Bytes };
 }
 
 export function parseSignedAttributes(el: DerElement): SignedAttributes {
@@ -140,18 +97,18 @@ export function parseSignedAttributes(el: DerElement): SignedAttributes {
   const seen = new Set<string>();
   for (const attr of readChildren(el)) {
     const [type, values] = children(attr, "signed attribute");
-    const id = oid(type, "signed attribute type");
+    const id = oidOf(type, "signed attribute type");
     if (seen.has(id)) fail(`the timestamp token repeats the signed attribute ${id}`);
     seen.add(id);
     const [value, extra] = children(values, `signed attribute ${id}`, TAG.SET);
     if (value === undefined || extra !== undefined) {
       fail(`the timestamp token's signed attribute ${id} must have exactly one value`);
     }
-    if (id === OID.contentType) out.contentType = oid(value, "content-type attribute");
+    if (id === OID.contentType) out.contentType = oidOf(value, "content-type attribute");
     else if (id === OID.messageDigest) {
       if (value.tag !== TAG.OCTET_STRING) fail("the timestamp token's message-digest is malformed");
       out.messageDigest = value.content;
-    } else if (id === OID.signingTime) out.signingTime = parseTime(value, "signing-time");
+    } else if (id === OID.signingTime) out.signingTime = timeOf(value, "signing-time");
     else if (id === OID.signingCertificateV2) {
       const [certs] = children(value, "signing-certificate-v2");
       const [first] = children(certs, "signing-certificate-v2 certs");
@@ -177,14 +134,14 @@ export interface TokenParts {
 
 export function parseToken(token: Bytes): TokenParts {
   const [contentType, wrapped] = children(readSingle(token), "ContentInfo");
-  if (oid(contentType, "content type") !== OID.signedData) {
+  if (oidOf(contentType, "content type") !== OID.signedData) {
     fail("the timestamp token is not a CMS SignedData");
   }
   const [signedData] = children(wrapped, "SignedData wrapper", 0xa0);
   const fields = children(signedData, "SignedData");
   const encap = fields[2];
   const [eContentType, eContentWrapper] = children(encap, "encapsulated content");
-  if (oid(eContentType, "encapsulated content type") !== OID.tstInfo) {
+  if (oidOf(eContentType, "encapsulated content type") !== OID.tstInfo) {
     fail("the timestamp token does not hold a TSTInfo");
   }
   const [eContent] = children(eContentWrapper, "encapsulated content", 0xa0);

@@ -10,6 +10,7 @@ import { concat } from "../_internal/bytes.ts";
 import { readChildren, readSingle, TAG } from "../x509/asn1.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import type { KeySpec } from "../x509/key_spec.ts";
+import { modPow, toBigInt } from "../x509/_rsa_large.ts";
 
 /** Options of {@linkcode verifyRawSignature}. */
 export interface VerifyRawSignatureOptions {
@@ -45,24 +46,6 @@ export async function verifyRawSignature(
   } catch {
     return false;
   }
-}
-
-function toBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
-}
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
-  }
-  return result;
 }
 
 /** Opens an RSASSA-PSS signature (RFC 8017 §9.1.2) just far enough to read its salt length. */

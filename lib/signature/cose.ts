@@ -18,6 +18,7 @@ import type { EnvelopeContent, ParsedEnvelope, UnsignedAttributes } from "./enve
 import { HEADER, unverified, verifyDecoded } from "./_rules.ts";
 import type { DecodedEnvelope, DecodedSignedHeaders } from "./_rules.ts";
 import type { PreparedSignRequest } from "./_sign_request.ts";
+import { verifyRawSignature } from "./_verify_signature.ts";
 
 /** COSE header labels used by the Notary Project. */
 export const COSE_LABEL: Readonly<{ alg: 1; crit: 2; contentType: 3; x5chain: 33 }> = Object.freeze(
@@ -226,9 +227,9 @@ export function parseCose(bytes: Bytes): ParsedEnvelope {
     unsigned,
     chain,
     signature,
-    signedData: sigStructure(protectedBytes, payload),
     payload,
-    anySaltLength: false,
+    verifySignature: (spec, leaf) =>
+      verifyRawSignature(spec, leaf, signature, sigStructure(protectedBytes, payload)),
     verificationError: () => "verification error",
   };
   return {

@@ -22,7 +22,8 @@ import { MAX_CHAIN_LENGTH } from "./envelope.ts";
 import type { EnvelopeContent, ParsedEnvelope, UnsignedAttributes } from "./envelope.ts";
 import { goJson } from "./_go_json.ts";
 import { checkGoStruct, parseStrictJson } from "./_strict_json.ts";
-import { HEADER, unverified, verifyDecoded } from "./_rules.ts";
+import { checkSignedAttributes, HEADER, unverified, verifyDecoded } from "./_rules.ts";
+import { verifyJwsSignature } from "./_jws_signature.ts";
 import type { DecodedEnvelope, DecodedSignedHeaders } from "./_rules.ts";
 import type { PreparedSignRequest } from "./_sign_request.ts";
 import { formatRfc3339, parseRfc3339 } from "./_time.ts";
@@ -212,9 +213,19 @@ export function parseJws(bytes: Bytes): ParsedEnvelope {
     unsigned,
     chain,
     signature,
-    signedData: utf8(`${protectedText}.${payloadText}`),
     payload,
-    anySaltLength: true,
+    verifySignature: (spec, leaf) =>
+      verifyJwsSignature(
+        {
+          protected: protectedText as string,
+          payload: payloadText as string,
+          signature: doc.signature as string,
+        },
+        spec,
+        leaf,
+        headers,
+        checkSignedAttributes,
+      ),
     verificationError: (spec) =>
       `crypto/${spec.keyType === "RSA" ? "rsa" : "ecdsa"}: verification error`,
   };

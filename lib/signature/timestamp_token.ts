@@ -13,32 +13,23 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { concat, timingSafeEqual, toHex } from "../_internal/bytes.ts";
 import { OcisignError } from "../errors.ts";
-import { readSingle, TAG } from "../x509/asn1.ts";
+import { children, oidOf, TAG } from "../x509/asn1.ts";
 import { EKU } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
-import {
-  children,
-  fail,
-  hashOf,
-  OID,
-  oid,
-  parseSignedAttributes,
-  parseToken,
-} from "./_timestamp_der.ts";
+import { verifySignedBy } from "../x509/verify_signed_by.ts";
+import { fail, hashOf, OID, parseSignedAttributes, parseToken } from "./_timestamp_der.ts";
 
-/** CMS signature algorithms: PKCS#1 v1.5 and ECDSA, with the hash they imply (if any). */
-const SIGNATURE_ALGORITHMS: Readonly<
-  Record<string, { kind: "RSA" | "EC"; hash?: "SHA-256" | "SHA-384" | "SHA-512" }>
-> = {
-  [OID.rsaEncryption]: { kind: "RSA" },
-  "1.2.840.113549.1.1.11": { kind: "RSA", hash: "SHA-256" },
-  "1.2.840.113549.1.1.12": { kind: "RSA", hash: "SHA-384" },
-  "1.2.840.113549.1.1.13": { kind: "RSA", hash: "SHA-512" },
-  [OID.ecPublicKey]: { kind: "EC" },
-  "1.2.840.10045.4.3.2": { kind: "EC", hash: "SHA-256" },
-  "1.2.840.10045.4.3.3": { kind: "EC", hash: "SHA-384" },
-  "1.2.840.10045.4.3.4": { kind: "EC", hash: "SHA-512" },
-};
+/** CMS signature algorithms accepted: PKCS#1 v1.5 and ECDSA (key-only OIDs take the digest hash). */
+const SIGNATURE_ALGORITHMS: ReadonlySet<string> = new Set([
+  OID.rsaEncryption,
+  "1.2.840.113549.1.1.11",
+  "1.2.840.113549.1.1.12",
+  "1.2.840.113549.1.1.13",
+  OID.ecPublicKey,
+  "1.2.840.10045.4.3.2",
+  "1.2.840.10045.4.3.3",
+  "1.2.840.10045.4.3.4",
+]);
 
 const MAX_CHAIN_DEPTH = 10;
 
@@ -66,72 +57,6 @@ export interface VerifyTimestampTokenOptions {
 
 async function digest(hash: string, data: Uint8Array): Promise<Bytes> {
   return new Uint8Array(await crypto.subtle.digest(hash, data as Uint8Array<ArrayBuffer>));
-}
-
-function rawEcdsaSignature(der: Bytes, size: number): Bytes {
-  const [r, s, extra] = children(readSingle(der), "ECDSA signature");
-  if (!r || !s || extra || r.tag !== TAG.INTEGER || s.tag !== TAG.INTEGER) {
-    fail("the timestamp token's ECDSA signature is malformed");
-  }
-  const bytes = Math.ceil(size / 8);
-  const pad = (n: Bytes): Bytes => {
-    let i = 0;
-    while (i < n.length - 1 && n[i] === 0) i++;
-    const v = n.slice(i);
-    if (v.length > bytes) fail("the timestamp token's ECDSA signature is malformed");
-    const out = new Uint8Array(bytes);
-    out.set(v, bytes - v.length);
-    return out;
-  };
-  return concat([pad(r.content), pad(s.content)]);
-}
-
-async function verifyCmsSignature(
-  signer: Certificate,
-  algorithm: { kind: "RSA" | "EC"; hash?: string },
-  digestHash: string,
-  signature: Bytes,
-  data: Bytes,
-): Promise<boolean> {
-  const hash = algorithm.hash ?? digestHash;
-  const { keyType, size } = signer.publicKeyInfo;
-  if (keyType !== algorithm.kind) return false;
-  try {
-    if (keyType === "RSA") {
-      const key = await crypto.subtle.importKey(
-        "spki",
-        signer.spki,
-        { name: "RSASSA-PKCS1-v1_5", hash },
-        false,
-        ["verify"],
-      );
-      return await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, data);
-    }
-    const namedCurve = size === 256
-      ? "P-256"
-      : size === 384
-      ? "P-384"
-      : size === 521
-      ? "P-521"
-      : "";
-    if (namedCurve === "") return false;
-    const key = await crypto.subtle.importKey(
-      "spki",
-      signer.spki,
-      { name: "ECDSA", namedCurve },
-      false,
-      ["verify"],
-    );
-    return await crypto.subtle.verify(
-      { name: "ECDSA", hash },
-      key,
-      rawEcdsaSignature(signature, size),
-      data,
-    );
-  } catch (err) {
-    if (err instanceof OcisignError) throw err;
-    return false;
-  }
 }
 
 function checkTsaLeaf(cert: Certificate): void {
@@ -258,9 +183,10 @@ async function verifyToken(
   if (!signer) {
     fail("the TSA certificate named by signing-certificate-v2 is not in the timestamp token");
   }
-  const sigAlgId = oid(children(si[4], "signature algorithm")[0], "signature algorithm");
-  const algorithm = SIGNATURE_ALGORITHMS[sigAlgId];
-  if (!algorithm) fail(`the timestamp token's signature algorithm ${sigAlgId} is not supported`);
+  const sigAlgId = oidOf(children(si[4], "signature algorithm")[0], "signature algorithm");
+  if (!SIGNATURE_ALGORITHMS.has(sigAlgId)) {
+    fail(`the timestamp token's signature algorithm ${sigAlgId} is not supported`);
+  }
   const signatureValue = si[5];
   if (signatureValue?.tag !== TAG.OCTET_STRING) {
     fail("the timestamp token's signature is malformed");
@@ -268,7 +194,9 @@ async function verifyToken(
   // CMS: the signature covers the DER of the signed attributes with an explicit SET tag
   const signedBytes = concat([new Uint8Array([TAG.SET]), signedAttrs.raw.slice(1)]);
   if (
-    !await verifyCmsSignature(signer, algorithm, digestHash, signatureValue.content, signedBytes)
+    await verifySignedBy(signer, si[4], signedBytes, signatureValue.content, {
+      keyOnlyHash: digestHash,
+    }) !== undefined
   ) {
     fail("the timestamp token's signature does not verify with its TSA certificate");
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { TrustPolicyError } from "../errors.ts";
+import { REPOSITORY_REGEXP } from "../oci/reference_grammar.ts";
 
 /** The scope (and trusted identity) that matches everything. */
 export const WILDCARD = "*";
@@ -13,13 +14,6 @@ export const WILDCARD = "*";
 /** A domain of a distribution reference, with an optional port. */
 const DOMAIN_REGEXP =
   /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
-/**
- * A repository path of lower-case components (the language of distribution's regexp, written
- * without nested unbounded quantifiers so that it cannot backtrack exponentially).
- */
-const REPOSITORY_REGEXP =
-  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-
 const ENSURE_MESSAGE =
   "make sure it is a fully qualified repository without the scheme, protocol or tag. For example domain.com/my/repository or a local scope like local/myOCILayout";
 

@@ -21,14 +21,6 @@ export const TRUST_STORE_TYPES: readonly TrustStoreType[] = Object.freeze([
 /** A valid named store: a cross-platform file name. */
 export const NAMED_STORE_REGEXP: RegExp = /^[a-zA-Z0-9_.-]+$/;
 
-/** A reference to one named store. */
-export interface TrustStoreReference {
-  /** The store type (`ca`, `signingAuthority`, `tsa`). */
-  type: TrustStoreType;
-  /** The store name. */
-  name: string;
-}
-
 /**
  * Whether a string is a trust store type.
  *

@@ -23,11 +23,13 @@ const PKCS1_SHA2: Readonly<Record<string, { hash: string; prefix: string }>> = {
   "1.2.840.113549.1.1.13": { hash: "SHA-512", prefix: "3051300d060960864801650304020305000440" },
 };
 
-function toBigInt(bytes: Uint8Array): bigint {
+/** An unsigned big-endian integer as a bigint. */
+export function toBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt(`0x${toHex(bytes)}`);
 }
 
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+/** `base^exponent mod modulus` (square and multiply; public values only). */
+export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
   let result = 1n;
   let b = base % modulus;
   for (let e = exponent; e > 0n; e >>= 1n) {

@@ -1,6 +1,8 @@
 /**
- * A minimal, strict DER reader and writer: just enough ASN.1 to reach the raw parts of a
- * certificate (TBS, names, public key, signature) and to wrap legacy private keys in PKCS#8.
+ * The one strict DER reader and writer of ocisign: just enough ASN.1 to reach the raw parts of
+ * a certificate, a CRL, an OCSP response and a timestamp token, with typed accessors that name
+ * what they expected, and to wrap legacy private keys in PKCS#8. Every malformed input throws a
+ * `SyntaxError`; callers turn it into a typed error naming the document.
  *
  * @module
  */
@@ -25,8 +27,12 @@ export const TAG = {
   OCTET_STRING: 0x04,
   NULL: 0x05,
   OID: 0x06,
+  ENUMERATED: 0x0a,
   UTF8_STRING: 0x0c,
   PRINTABLE_STRING: 0x13,
+  IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
   SEQUENCE: 0x30,
   SET: 0x31,
 } as const;
@@ -219,4 +225,135 @@ export function integerBitLength(content: Uint8Array): number {
   while (i < content.length && content[i] === 0) i++;
   if (i === content.length) return 0;
   return (content.length - i - 1) * 8 + (32 - Math.clz32(content[i]!));
+}
+
+/**
+ * The children of a constructed element, which must be present with the expected tag.
+ *
+ * @example
+ * ```ts
+ * import { children, readSingle } from "./asn1.ts";
+ * console.log(children(readSingle(new Uint8Array([0x30, 0x02, 0x05, 0x00])), "list").length); // 1
+ * ```
+ * @param el The element (undefined when absent).
+ * @param what What it is, for the error.
+ * @param tag The expected tag (SEQUENCE by default).
+ * @returns Its children in order.
+ * @throws {SyntaxError} `bad <what>` when absent, of another tag or malformed.
+ */
+export function children(
+  el: DerElement | undefined,
+  what: string,
+  tag: number = TAG.SEQUENCE,
+): DerElement[] {
+  if (el === undefined || el.tag !== tag) throw new SyntaxError(`bad ${what}`);
+  return readChildren(el);
+}
+
+/**
+ * The dotted form of an OBJECT IDENTIFIER element.
+ *
+ * @example
+ * ```ts
+ * import { encodeOid, oidOf, readSingle } from "./asn1.ts";
+ * console.log(oidOf(readSingle(encodeOid("1.2.3")), "oid")); // 1.2.3
+ * ```
+ * @param el The element (undefined when absent).
+ * @param what What it is, for the error.
+ * @returns Dotted decimal text.
+ * @throws {SyntaxError} `bad <what>` when absent or not an OID.
+ */
+export function oidOf(el: DerElement | undefined, what: string): string {
+  if (el === undefined || el.tag !== TAG.OID) throw new SyntaxError(`bad ${what}`);
+  return decodeOid(el.content);
+}
+
+/**
+ * A small non-negative INTEGER or ENUMERATED value (at most six octets).
+ *
+ * @example
+ * ```ts
+ * import { readSingle, smallInt, TAG } from "./asn1.ts";
+ * console.log(smallInt(readSingle(new Uint8Array([0x02, 0x01, 0x05])), "n", TAG.INTEGER)); // 5
+ * ```
+ * @param el The element (undefined when absent).
+ * @param what What it is, for the error.
+ * @param tag The expected tag; any tag when undefined.
+ * @returns The value.
+ * @throws {SyntaxError} `bad <what>` when absent, of another tag, empty or too large.
+ */
+export function smallInt(el: DerElement | undefined, what: string, tag?: number): number {
+  if (
+    el === undefined || (tag !== undefined && el.tag !== tag) || el.content.length === 0 ||
+    el.content.length > 6
+  ) {
+    throw new SyntaxError(`bad ${what}`);
+  }
+  let n = 0;
+  for (const b of el.content) n = n * 256 + b;
+  return n;
+}
+
+/**
+ * A UTCTime or GeneralizedTime (RFC 5280 forms; fractional seconds allowed in the latter).
+ *
+ * @example
+ * ```ts
+ * import { encodeDer, readSingle, TAG, timeOf } from "./asn1.ts";
+ * const el = readSingle(encodeDer(TAG.UTC_TIME, new TextEncoder().encode("250102030405Z")));
+ * console.log(timeOf(el, "time").toISOString()); // 2025-01-02T03:04:05.000Z
+ * ```
+ * @param el The element (undefined when absent).
+ * @param what What it is, for the error.
+ * @returns The time.
+ * @throws {SyntaxError} `bad <what>` when absent, of another tag or not a valid time.
+ */
+export function timeOf(el: DerElement | undefined, what: string): Date {
+  if (el === undefined || (el.tag !== TAG.GENERALIZED_TIME && el.tag !== TAG.UTC_TIME)) {
+    throw new SyntaxError(`bad ${what}`);
+  }
+  const text = new TextDecoder().decode(el.content);
+  const m = el.tag === TAG.GENERALIZED_TIME
+    ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(text)
+    : /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!m) throw new SyntaxError(`bad ${what} ${JSON.stringify(text)}`);
+  let year = Number(m[1]);
+  if (el.tag === TAG.UTC_TIME) year += year < 50 ? 2000 : 1900;
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  return new Date(
+    Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms),
+  );
+}
+
+/**
+ * Converts a DER ECDSA signature (`SEQUENCE { r INTEGER, s INTEGER }`) to the raw r‖s form
+ * WebCrypto verifies, each half the curve's byte length.
+ *
+ * @example
+ * ```ts
+ * import { ecdsaDerToRaw } from "./asn1.ts";
+ * const der = new Uint8Array([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02]);
+ * console.log(ecdsaDerToRaw(der, 256).length); // 64
+ * ```
+ * @param der The DER signature.
+ * @param curveBits The curve size in bits (256, 384, 521).
+ * @returns r‖s.
+ * @throws {SyntaxError} `bad ECDSA signature` when malformed or too long for the curve.
+ */
+export function ecdsaDerToRaw(der: Uint8Array, curveBits: number): Bytes {
+  const [r, s, extra] = children(readSingle(der), "ECDSA signature");
+  if (r?.tag !== TAG.INTEGER || s?.tag !== TAG.INTEGER || extra) {
+    throw new SyntaxError("bad ECDSA signature");
+  }
+  const size = Math.ceil(curveBits / 8);
+  const pad = (n: Uint8Array): Uint8Array => {
+    let i = 0;
+    while (i < n.length - 1 && n[i] === 0) i++;
+    const v = n.subarray(i);
+    if (v.length > size) throw new SyntaxError("bad ECDSA signature");
+    const out = new Uint8Array(size);
+    out.set(v, size - v.length);
+    return out;
+  };
+  return concat([pad(r.content), pad(s.content)]);
 }

@@ -6,14 +6,21 @@
 import { fromUtf8, toHex } from "../_internal/bytes.ts";
 import type { Bytes } from "../_internal/bytes.ts";
 import { CertificateInvalidError } from "../errors.ts";
-import { decodeOid, readChildren, readDer, readSingle, TAG } from "./asn1.ts";
-import { x509 } from "./_peculiar.ts";
+import { children, decodeOid, readChildren, readDer, readSingle, TAG, timeOf } from "./asn1.ts";
+import type { DerElement } from "./asn1.ts";
+import {
+  parseExtensions,
+  readBasicConstraints,
+  readExtendedKeyUsage,
+  readKeyUsage,
+} from "./_extensions.ts";
+import type { Extension } from "./_extensions.ts";
 import { formatName, parseName } from "./distinguished_name.ts";
 import type { NameAttribute } from "./distinguished_name.ts";
 import { describeSpki, keySpecFromSpki } from "./key_spec.ts";
 import type { KeySpec } from "./key_spec.ts";
 import { decodePem, encodePem } from "./pem.ts";
-import { MAX_WEBCRYPTO_RSA_BITS, verifyLargeRsa } from "./_rsa_large.ts";
+import { SIGNATURE_DOES_NOT_VERIFY, verifySignedBy } from "./verify_signed_by.ts";
 
 /** Key usage bit names. */
 export type KeyUsageBit =
@@ -103,6 +110,13 @@ const OID_BASIC_CONSTRAINTS = "2.5.29.19";
 const OID_KEY_USAGE = "2.5.29.15";
 const OID_EXT_KEY_USAGE = "2.5.29.37";
 
+/** The serial number as hex, without the sign octet a high first byte needs. */
+function serialHex(content: Uint8Array): string {
+  return toHex(
+    content.length > 1 && content[0] === 0 && content[1]! > 0x7f ? content.subarray(1) : content,
+  );
+}
+
 /**
  * A parsed certificate. Construct it with {@linkcode parseCertificate} or
  * {@linkcode parseCertificates}.
@@ -147,25 +161,33 @@ export class Certificate {
   readonly keyUsage: KeyUsage | undefined;
   /** extendedKeyUsage, when present. */
   readonly extendedKeyUsage: ExtendedKeyUsage | undefined;
-  #x509: InstanceType<typeof x509.X509Certificate>;
   #publicKey: Promise<CryptoKey> | undefined;
+  /** What the issuer signed: TBSCertificate, signature AlgorithmIdentifier, signature value. */
+  #signed: { tbs: Bytes; algorithm: DerElement; signature: Bytes };
 
   /** @internal Use {@linkcode parseCertificate}. */
   constructor(der: Bytes) {
+    let parts: DerElement[];
     try {
-      this.#x509 = new x509.X509Certificate(der);
+      parts = readChildren(readSingle(der, TAG.SEQUENCE));
     } catch (cause) {
       throw new CertificateInvalidError(
         "Cannot parse the certificate: not a DER X.509 certificate",
-        {
-          cause,
-        },
+        { cause },
       );
     }
     this.raw = der;
+    let extensions: Extension[] = [];
     try {
-      const [tbs, sigAlg] = readChildren(readSingle(der, TAG.SEQUENCE));
-      const fields = readChildren(tbs!);
+      const [tbs, sigAlg, sigValue, extra] = parts;
+      if (tbs?.tag !== TAG.SEQUENCE || sigAlg?.tag !== TAG.SEQUENCE) {
+        throw new SyntaxError("bad Certificate");
+      }
+      if (sigValue?.tag !== TAG.BIT_STRING || sigValue.content[0] !== 0 || extra) {
+        throw new SyntaxError("bad signature value");
+      }
+      this.#signed = { tbs: tbs.raw, algorithm: sigAlg, signature: sigValue.content.subarray(1) };
+      const fields = readChildren(tbs);
       let i = 0;
       this.version = 1;
       if (fields[0]?.tag === 0xa0) {
@@ -173,15 +195,43 @@ export class Certificate {
         this.version = (v[v.length - 1] ?? 0) + 1;
         i = 1;
       }
-      const tbsSigAlg = fields[i + 1]!;
-      this.rawIssuer = fields[i + 2]!.raw;
-      this.rawSubject = fields[i + 4]!.raw;
-      this.spki = fields[i + 5]!.raw;
-      this.signatureAlgorithm = decodeOid(readChildren(sigAlg!)[0]!.content);
-      if (toHex(tbsSigAlg.raw) !== toHex(sigAlg!.raw)) {
+      const [serial, tbsSigAlg, issuer, validity, subject, spki, ...rest] = fields.slice(i);
+      if (serial?.tag !== TAG.INTEGER || serial.content.length === 0) {
+        throw new SyntaxError("bad serial number");
+      }
+      if (
+        tbsSigAlg?.tag !== TAG.SEQUENCE || issuer?.tag !== TAG.SEQUENCE ||
+        subject?.tag !== TAG.SEQUENCE || spki?.tag !== TAG.SEQUENCE
+      ) {
+        throw new SyntaxError("bad TBSCertificate");
+      }
+      const [notBefore, notAfter, more] = children(validity, "validity");
+      if (more) throw new SyntaxError("bad validity");
+      this.notBefore = timeOf(notBefore, "notBefore");
+      this.notAfter = timeOf(notAfter, "notAfter");
+      this.rawIssuer = issuer.raw;
+      this.rawSubject = subject.raw;
+      this.spki = spki.raw;
+      this.serialNumber = serialHex(serial.content);
+      this.signatureAlgorithm = decodeOid(readChildren(sigAlg)[0]!.content);
+      if (toHex(tbsSigAlg.raw) !== toHex(sigAlg.raw)) {
         throw new CertificateInvalidError(
           "The certificate's inner and outer signature algorithms differ; the certificate is malformed",
         );
+      }
+      let last = 0;
+      for (const field of rest) {
+        // issuerUniqueID [1], subjectUniqueID [2], extensions [3], in this order
+        const n = field.tag === 0x81 || field.tag === 0xa1
+          ? 1
+          : field.tag === 0x82 || field.tag === 0xa2
+          ? 2
+          : field.tag === 0xa3
+          ? 3
+          : 0;
+        if (n <= last) throw new SyntaxError("bad TBSCertificate");
+        last = n;
+        if (n === 3) extensions = parseExtensions(readSingle(field.content), "extensions");
       }
     } catch (cause) {
       if (cause instanceof CertificateInvalidError) throw cause;
@@ -190,31 +240,25 @@ export class Certificate {
     this.subjectAttributes = parseName(this.rawSubject);
     this.subject = formatName(this.subjectAttributes);
     this.issuer = formatName(parseName(this.rawIssuer));
-    this.serialNumber = this.#x509.serialNumber.toLowerCase();
-    this.notBefore = this.#x509.notBefore;
-    this.notAfter = this.#x509.notAfter;
     this.publicKeyInfo = describeSpki(this.spki);
     const seen = new Set<string>();
     let basic: BasicConstraints | undefined;
     let ku: KeyUsage | undefined;
     let eku: ExtendedKeyUsage | undefined;
     try {
-      for (const ext of this.#x509.extensions) {
-        if (seen.has(ext.type)) {
+      for (const ext of extensions) {
+        if (seen.has(ext.oid)) {
           throw new CertificateInvalidError(
-            `The certificate has a duplicate extension ${ext.type}; it is malformed`,
+            `The certificate has a duplicate extension ${ext.oid}; it is malformed`,
           );
         }
-        seen.add(ext.type);
-        if (ext.type === OID_BASIC_CONSTRAINTS) {
-          const bc = new x509.BasicConstraintsExtension(ext.rawData);
-          basic = { critical: ext.critical, ca: bc.ca, pathLength: bc.pathLength };
-        } else if (ext.type === OID_KEY_USAGE) {
-          const k = new x509.KeyUsagesExtension(ext.rawData);
-          ku = { critical: ext.critical, flags: k.usages };
-        } else if (ext.type === OID_EXT_KEY_USAGE) {
-          const e = new x509.ExtendedKeyUsageExtension(ext.rawData);
-          eku = { critical: ext.critical, oids: Array.from(e.usages, String) };
+        seen.add(ext.oid);
+        if (ext.oid === OID_BASIC_CONSTRAINTS) {
+          basic = { critical: ext.critical, ...readBasicConstraints(ext.value) };
+        } else if (ext.oid === OID_KEY_USAGE) {
+          ku = { critical: ext.critical, flags: readKeyUsage(ext.value) };
+        } else if (ext.oid === OID_EXT_KEY_USAGE) {
+          eku = { critical: ext.critical, oids: readExtendedKeyUsage(ext.value) };
         }
       }
     } catch (cause) {
@@ -323,38 +367,14 @@ export class Certificate {
     if (signer.publicKeyInfo.keyType === "EC" && signer.publicKeyInfo.size === 0) {
       return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is on an unsupported EC curve`;
     }
-    const { keyType, size } = signer.publicKeyInfo;
-    if (keyType === "RSA" && size > MAX_WEBCRYPTO_RSA_BITS) {
-      return await this.#checkLargeRsa(signer);
+    const { tbs, algorithm, signature } = this.#signed;
+    const problem = await verifySignedBy(signer, algorithm, tbs, signature);
+    if (problem === undefined) return undefined;
+    if (problem.unsupportedKeySize !== undefined) {
+      return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is an unsupported key size of RSA ${signer.publicKeyInfo.size} bits (${problem.unsupportedKeySize})`;
     }
-    let ok = false;
-    let reason = "";
-    try {
-      ok = await this.#x509.verify(
-        { publicKey: signer.#x509.publicKey, signatureOnly: true },
-        crypto,
-      );
-    } catch (err) {
-      reason = ` (${(err as Error).message || "unsupported key or algorithm"})`;
-    }
-    return ok
-      ? undefined
-      : `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
-  }
-
-  async #checkLargeRsa(signer: Certificate): Promise<string | undefined> {
-    const [tbs, , value] = readChildren(readSingle(this.raw, TAG.SEQUENCE));
-    const result = await verifyLargeRsa(
-      signer.spki,
-      this.signatureAlgorithm,
-      tbs!.raw,
-      value!.content.subarray(1),
-    );
-    if (result === true) return undefined;
-    if (result === false) {
-      return `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"`;
-    }
-    return `the signature of certificate "${this.subject}" cannot be checked: the key of "${signer.subject}" is an unsupported key size of RSA ${signer.publicKeyInfo.size} bits (${result.unsupported})`;
+    const reason = problem.reason === SIGNATURE_DOES_NOT_VERIFY ? "" : ` (${problem.reason})`;
+    return `the signature of certificate "${this.subject}" does not verify with the key of "${signer.subject}"${reason}`;
   }
 
   /** PEM encoding. */

@@ -540,3 +540,16 @@ Deno.test("parseEnvelope() JWS refuses a name listed twice in crit (decision: no
     );
   }
 });
+
+Deno.test("parseEnvelope() JWS: jose refuses a critical b64 that is not a boolean (README)", async () => {
+  const { id, sign } = await ec256();
+  const header = jwsHeader("ES256", {
+    b64: "yes",
+    crit: ["io.cncf.notary.signingScheme", "b64"],
+  });
+  await rejects(
+    await craftJws({ header, sign, chain: id.chain }),
+    "ERR_SIGNATURE_INTEGRITY",
+    'the JWS is not acceptable: The "b64" (base64url-encode payload) Header Parameter must be a boolean',
+  );
+});

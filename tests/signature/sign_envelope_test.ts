@@ -1,3 +1,5 @@
+import { FlattenedSign } from "jose";
+import { fromBase64Url, fromUtf8 } from "../../lib/_internal/bytes.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { getTestPki } from "../_helpers/pki.ts";
 import {
@@ -8,6 +10,7 @@ import {
 } from "../../lib/signature/mod.ts";
 import type { EnvelopeFormat } from "../../lib/signature/mod.ts";
 import { KEY_SPECS } from "../../lib/x509/key_spec.ts";
+import { importPrivateKey } from "../../lib/x509/private_key.ts";
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../../lib/oci/media_types.ts";
 
 const DESCRIPTOR = {
@@ -118,4 +121,26 @@ Deno.test("parseEnvelope() refuses an unknown media type", () => {
     err = e;
   }
   assert(err instanceof Error && (err as { code?: string }).code === "ERR_UNSUPPORTED");
+});
+
+Deno.test("signEnvelope() JWS writes the protected header as Go does, which jose cannot (README)", async () => {
+  const pki = await getTestPki("EC-256");
+  const bytes = await signEnvelope({
+    format: "jws",
+    payload: createPayload(DESCRIPTOR),
+    signer: pki.signer,
+    extendedAttributes: [{ key: "com.example.note", critical: false, value: "a<b&c>" }],
+  });
+  const envelope = JSON.parse(fromUtf8(bytes));
+  const header = fromUtf8(fromBase64Url(envelope.protected));
+  // golang-jwt marshals with encoding/json, which escapes <, > and & (notation's bytes)
+  assert(header.includes('"com.example.note":"a\\u003cb\\u0026c\\u003e"'), header);
+  const parsed = JSON.parse(header);
+  const { key } = await importPrivateKey(pki.keyPem);
+  const jose = await new FlattenedSign(fromBase64Url(envelope.payload))
+    .setProtectedHeader(parsed)
+    .sign(key, { crit: Object.fromEntries(parsed.crit.map((c: string) => [c, true])) });
+  const joseHeader = fromUtf8(fromBase64Url(jose.protected!));
+  assert(joseHeader.includes('"com.example.note":"a<b&c>"'), joseHeader);
+  assert(jose.protected !== envelope.protected);
 });

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { readSingle } from "../asn1.ts";
+import { children, oidOf, readSingle } from "../asn1.ts";
 import type { Certificate } from "../certificate.ts";
-import { certificateParts, kids, oidOf } from "./_der.ts";
+import { certificateParts } from "./_der.ts";
 
 const OID_AIA = "1.3.6.1.5.5.7.1.1";
 const OID_AD_OCSP = "1.3.6.1.5.5.7.48.1";
@@ -33,25 +33,25 @@ const decoder = new TextDecoder();
  */
 export function distributionPointUrls(value: Uint8Array): string[] {
   const urls: string[] = [];
-  for (const dp of kids(readSingle(value), "CRL distribution points")) {
-    const name = kids(dp, "distribution point").find((p) => p.tag === 0xa0);
+  for (const dp of children(readSingle(value), "CRL distribution points")) {
+    const name = children(dp, "distribution point").find((p) => p.tag === 0xa0);
     if (!name) continue;
-    const fullName = kids(name, "distribution point name", 0xa0).find((p) => p.tag === 0xa0);
+    const fullName = children(name, "distribution point name", 0xa0).find((p) => p.tag === 0xa0);
     if (!fullName) continue;
-    for (const gn of kids(fullName, "distribution point full name", 0xa0)) {
+    for (const gn of children(fullName, "distribution point full name", 0xa0)) {
       if (gn.tag === URI_TAG) urls.push(decoder.decode(gn.content));
     }
   }
   return urls;
 }
 
-/** Reads the endpoints; malformed extensions throw `MalformedError`. */
+/** Reads the endpoints; malformed extensions throw a `SyntaxError`. */
 export function revocationEndpoints(cert: Certificate): RevocationEndpoints {
   const out: RevocationEndpoints = { ocsp: [], crl: [], freshestCrl: false };
   for (const ext of certificateParts(cert).extensions) {
     if (ext.oid === OID_AIA) {
-      for (const ad of kids(readSingle(ext.value), "authority information access")) {
-        const [method, location] = kids(ad, "access description");
+      for (const ad of children(readSingle(ext.value), "authority information access")) {
+        const [method, location] = children(ad, "access description");
         if (oidOf(method, "access method") === OID_AD_OCSP && location?.tag === URI_TAG) {
           out.ocsp.push(decoder.decode(location.content));
         }

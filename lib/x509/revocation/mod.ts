@@ -20,6 +20,8 @@
  */
 export * from "./revocation_client.ts";
 export * from "./revocation_result.ts";
+export * from "./ocsp_request.ts";
+export * from "./ocsp_response.ts";
 export * from "./ocsp.ts";
 export * from "./crl.ts";
 export * from "./crl_cache.ts";
