@@ -1,5 +1,5 @@
 /**
- * Compiles the CLI into one standalone binary with `bun build --compile`:
+ * Compiles the CLI into one standalone binary with Bun (`scripts/bun_compile.ts`):
  * `deno task compile [--outfile dist/ocisign]`. Uses `bun` from PATH, else fetches the pinned
  * Bun from npm with `npx`. `node_modules/` (which Bun resolves packages from) is populated by
  * `deno install` first.
@@ -36,7 +36,7 @@ if ((await run(Deno.execPath(), ["install", "--quiet"])) !== 0) {
   console.error("Error: deno install failed; cannot populate node_modules for Bun");
   Deno.exit(1);
 }
-const bunArgs = ["build", "--compile", "--minify", "cli.ts", "--outfile", outfile];
+const bunArgs = ["scripts/bun_compile.ts", outfile];
 const code = (await has("bun"))
   ? await run("bun", bunArgs)
   : await run("npx", ["-y", `bun@${BUN_VERSION}`, ...bunArgs]);

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import bzip2 from "unbzip2-stream/lib/bzip2.js";
-import bitIterator from "unbzip2-stream/lib/bit_iterator.js";
+import bzip2 from "npm:unbzip2-stream@1.4.3/lib/bzip2.js";
+import bitIterator from "npm:unbzip2-stream@1.4.3/lib/bit_iterator.js";
 import type { Bytes } from "../_internal/bytes.ts";
 import { InvalidInputError } from "../errors.ts";
 

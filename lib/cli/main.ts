@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand, renderUsage, runCommand } from "citty";
-import type { CommandDef } from "citty";
+import { defineCommand, renderUsage, runCommand } from "npm:citty@0.2.2";
+import type { CommandDef } from "npm:citty@0.2.2";
 import { OcisignError } from "../errors.ts";
 import { COMMANDS } from "./commands/registry.ts";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit_codes.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import "./_reflect.ts";
-import * as x509 from "@peculiar/x509";
+import * as x509 from "npm:@peculiar/x509@2.2.0";
 
 x509.cryptoProvider.set(crypto);
 

@@ -4,4 +4,4 @@
  *
  * @module
  */
-import "reflect-metadata";
+import "npm:reflect-metadata@0.2.2";

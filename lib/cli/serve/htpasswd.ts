@@ -3,7 +3,7 @@
  *
  * @module
  */
-import bcrypt from "bcryptjs";
+import bcrypt from "npm:bcryptjs@3.0.3";
 import { InvalidInputError } from "../../errors.ts";
 
 /** Users and their bcrypt hashes. */
