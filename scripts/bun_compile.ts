@@ -26,6 +26,10 @@ const root = new URL("..", import.meta.url).pathname;
 const result = await Bun.build({
   entrypoints: [`${root}cli.ts`],
   minify: true,
+  // Precompiled bytecode: the binary skips parsing its bundle at start (verify of a small layout
+  // 139 -> 73 ms, --version 157 -> 52 ms on a busy 2-core machine).
+  bytecode: true,
+  format: "esm",
   compile: target === undefined ? { outfile } : { outfile, target },
   plugins: [{
     name: "npm-specifiers",
