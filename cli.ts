@@ -3,13 +3,25 @@
  * `notation-ocisign <command>` (the name notation gives a plugin), or as
  * `ocisign plugin serve <command>`, it answers notation's plugin contract instead.
  *
+ * Permissions are checked before the command line loads (a package it uses reads the environment
+ * as it loads), so a missing `--allow-*` flag is named instead of ending in a stack trace.
+ *
  * @module
  */
 import process from "node:process";
-import { main } from "./lib/cli/main.ts";
-import { SELF_PLUGIN_NAME, servePluginCommand } from "./lib/cli/plugin_serve.ts";
-import { processIo } from "./lib/cli/process_io.ts";
-import { paceGarbageCollection } from "./lib/runtime/gc_pacer.ts";
+import { DENO_PERMISSIONS, missingStartupPermissions } from "./lib/cli/permissions.ts";
+
+const missing = missingStartupPermissions();
+if (missing.length > 0) {
+  process.stderr.write(
+    `Error: ocisign needs ${missing.join(" and ")}. Run deno with ${DENO_PERMISSIONS} (or -A).\n`,
+  );
+  process.exit(2);
+}
+const { main } = await import("./lib/cli/main.ts");
+const { SELF_PLUGIN_NAME, servePluginCommand } = await import("./lib/cli/plugin_serve.ts");
+const { processIo } = await import("./lib/cli/process_io.ts");
+const { paceGarbageCollection } = await import("./lib/runtime/gc_pacer.ts");
 
 paceGarbageCollection();
 const io = processIo();

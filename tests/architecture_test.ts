@@ -98,3 +98,22 @@ Deno.test("lib/ imports point down the layer list", async () => {
   }
   assert.deepEqual(offenders, [], offenders.join("\n"));
 });
+
+Deno.test("lib/, cli.ts and mod.ts name packages as npm:name@version (a URL run has no import map)", async () => {
+  const offenders: string[] = [];
+  const sources = [...files.map((f) => new URL(f, LIB)), new URL("../cli.ts", LIB)];
+  sources.push(new URL("../mod.ts", LIB));
+  for (const url of sources) {
+    const text = await Deno.readTextFile(url);
+    const statements =
+      /^(?:(?:import|export)\b[^;"']*?\bfrom\s+|import\s+|\}\s*from\s+)["']([^"']+)["']|\bimport\(["']([^"']+)["']\)/gm;
+    for (const m of text.matchAll(statements)) {
+      const spec = (m[1] ?? m[2])!;
+      if (spec.startsWith(".") || spec.startsWith("node:")) continue;
+      if (!/^npm:(@[^/@]+\/)?[^/@]+@\d[^/]*(\/.*)?$/.test(spec)) {
+        offenders.push(`${url.pathname.slice(LIB.pathname.length - 4)}: ${spec}`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, [], `bare or unversioned package imports:\n${offenders.join("\n")}`);
+});

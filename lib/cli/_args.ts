@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ArgsDef } from "citty";
+import type { ArgsDef } from "npm:citty@0.2.2";
 import { OcisignError } from "../errors.ts";
 import { repeatedFlag } from "./_repeated_flag.ts";
 

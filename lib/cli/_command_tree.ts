@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ArgsDef, CommandDef, CommandMeta } from "citty";
+import type { ArgsDef, CommandDef, CommandMeta } from "npm:citty@0.2.2";
 import { UsageError } from "./_args.ts";
 import { suggest } from "./_suggest.ts";
 

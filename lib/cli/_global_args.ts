@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArgsDef } from "citty";
+import type { ArgsDef } from "npm:citty@0.2.2";
 
 const GLOBAL = {
   verbose: {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ArgDef, ArgsDef } from "citty";
+import type { ArgDef, ArgsDef } from "npm:citty@0.2.2";
 import { INT_HINT, UsageError } from "./_args.ts";
 import type { CliMeta } from "./_command_tree.ts";
 import { suggest } from "./_suggest.ts";

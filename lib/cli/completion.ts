@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ArgDef } from "citty";
+import type { ArgDef } from "npm:citty@0.2.2";
 import { allCommands, argsOf, metaOf } from "./_command_tree.ts";
 import type { AnyCommand } from "./_command_tree.ts";
 import { UsageError } from "./_args.ts";

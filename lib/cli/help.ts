@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArgDef } from "citty";
+import type { ArgDef } from "npm:citty@0.2.2";
 import { argsOf, metaOf, subcommandsOf } from "./_command_tree.ts";
 import type { AnyCommand } from "./_command_tree.ts";
 import { bold } from "./_colour.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineCommand, runCommand } from "citty";
+import { defineCommand, runCommand } from "npm:citty@0.2.2";
 import { OcisignError } from "../errors.ts";
 import { UsageError } from "./_args.ts";
 import { colourEnabled } from "./_colour.ts";

@@ -26,7 +26,8 @@ export function processIo(): CliIo {
     stderr: (text) => void process.stderr.write(text),
     env: (name) => process.env[name],
     cwd: process.cwd(),
-    home: os.homedir(),
+    // HOME first: os.homedir() needs --allow-sys under Deno, which nothing else here needs.
+    home: process.env.HOME ?? process.env.USERPROFILE ?? os.homedir(),
     fs: nodeFs,
     hasher: nodeHasherFactory,
     isTty: Boolean(process.stderr.isTTY),

@@ -1,9 +1,31 @@
 /**
- * The ocisign version, read from `deno.json` (bundled into the compiled binary).
+ * The ocisign version, read from `deno.json` (bundled into the compiled binary), and the commit a
+ * compiled binary was built from.
  *
  * @module
  */
 import denoJson from "../../deno.json" with { type: "json" };
 
+/** Replaced by the commit at `deno task compile` time; undeclared under `deno run`. */
+declare const OCISIGN_COMMIT: string | undefined;
+
 /** The version printed by `--version` and sent as the signing agent. */
 export const VERSION: string = denoJson.version;
+
+/** The commit of a compiled binary, or `undefined` when run from source. */
+export const COMMIT: string | undefined = typeof OCISIGN_COMMIT === "string"
+  ? OCISIGN_COMMIT
+  : undefined;
+
+/**
+ * The line `ocisign version` prints: `ocisign 0.1.0`, with `(commit abc123def456)` in a binary.
+ *
+ * @example
+ * ```ts
+ * import { versionLine } from "./version.ts";
+ * console.log(versionLine()); // ocisign 0.1.0
+ * ```
+ */
+export function versionLine(): string {
+  return `ocisign ${VERSION}${COMMIT === undefined ? "" : ` (commit ${COMMIT})`}`;
+}

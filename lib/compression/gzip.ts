@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Gunzip, Gzip } from "fflate";
+import { Gunzip, Gzip } from "npm:fflate@0.8.3";
 import type { Bytes } from "../_internal/bytes.ts";
 import { InvalidInputError } from "../errors.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as xzModule from "xz-decompress";
+import * as xzModule from "npm:xz-decompress@0.2.3";
 import type { Bytes } from "../_internal/bytes.ts";
 import { InvalidInputError } from "../errors.ts";
 

@@ -8,9 +8,9 @@
  * @see https://www.rfc-editor.org/rfc/rfc8878#section-3.1
  * @module
  */
-import { Decompress } from "fzstd";
-import xxhash from "xxhash-wasm";
-import type { XXHash } from "xxhash-wasm";
+import { Decompress } from "npm:fzstd@0.1.1";
+import xxhash from "npm:xxhash-wasm@1.1.0";
+import type { XXHash } from "npm:xxhash-wasm@1.1.0";
 import type { Bytes } from "../_internal/bytes.ts";
 import { concat } from "../_internal/bytes.ts";
 import { InvalidInputError } from "../errors.ts";

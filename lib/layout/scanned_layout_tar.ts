@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createTarDecoder } from "modern-tar";
+import { createTarDecoder } from "npm:modern-tar@0.8.6";
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { bytesStream, checkAborted } from "../content/_streams.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { errors, flattenedVerify } from "jose";
+import { errors, flattenedVerify } from "npm:jose@6.2.18";
 import { fromBase64Url, utf8 } from "../_internal/bytes.ts";
 import { SignatureIntegrityError } from "../errors.ts";
 import type { Certificate } from "../x509/certificate.ts";

@@ -13,9 +13,9 @@
 import { installReflectShim, restoreGlobals } from "./_reflect.ts";
 
 installReflectShim();
-let loaded: typeof import("@peculiar/x509");
+let loaded: typeof import("npm:@peculiar/x509@2.2.0");
 try {
-  loaded = await import("@peculiar/x509");
+  loaded = await import("npm:@peculiar/x509@2.2.0");
 } finally {
   restoreGlobals();
 }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { buildImage } from "../../image_builder/build_image.ts";
 import type { BaseResolver } from "../../image_builder/build_options.ts";
 import { parseKeyValues, UsageError } from "../_args.ts";

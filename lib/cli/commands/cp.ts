@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgDef, ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgDef, ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { copy } from "../../copy/copy.ts";
 import type { CopyProgress } from "../../copy/copy_graph.ts";
 import type { ReferrersMode } from "../../registry/repository.ts";

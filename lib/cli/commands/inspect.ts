@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { OcisignError } from "../../errors.ts";
 import { MEDIA_TYPE_NOTARY_SIGNATURE } from "../../oci/media_types.ts";
 import { inspectSignatures } from "../../verify/inspect_signatures.ts";

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { staticCredentials } from "../../registry/credentials.ts";
 import { storeDockerCredential } from "../../registry/docker_login.ts";
 import { Registry } from "../../registry/registry.ts";

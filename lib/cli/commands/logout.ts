@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { eraseDockerCredential } from "../../registry/docker_login.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
 import type { CliIo } from "../io.ts";

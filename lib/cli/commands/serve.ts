@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { serveHttp } from "../../runtime/http_server.ts";
 import { createLayoutRepositoryProvider } from "../../server/layout_repository_provider.ts";
 import { createRegistryHandler } from "../../server/registry_handler.ts";

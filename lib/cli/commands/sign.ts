@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { isDigest } from "../../digest/digest.ts";
 import { signArtifact } from "../../sign/sign_artifact.ts";
 import type { SignArtifactOptions } from "../../sign/sign_artifact.ts";

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { isDigest } from "../../digest/digest.ts";
 import { parsePlatform } from "../../oci/platform.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import bcrypt from "bcryptjs";
+import bcrypt from "npm:bcryptjs@3.0.3";
 import { InvalidInputError, RegistryError } from "../../errors.ts";
 import type { ClientInfo } from "../../server/registry_handler.ts";
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { signatureFormatOfFile } from "../../../blob/blob_signature_file.ts";
 import { digestBytes } from "../../../digest/digest_bytes.ts";
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../../../oci/media_types.ts";

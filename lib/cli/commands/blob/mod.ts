@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { CommandDef } from "npm:citty@0.2.2";
 import type { CliIo } from "../../io.ts";
 import { blobInspectCommand } from "./inspect.ts";
 import { blobPolicyCommand } from "./policy.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { OcisignError, TrustPolicyError } from "../../../errors.ts";
 import { parseBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";

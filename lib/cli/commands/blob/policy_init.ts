@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { validateBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import type { BlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { TRUST_POLICY_VERSION } from "../../../trust/trust_policy.ts";

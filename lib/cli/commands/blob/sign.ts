@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { signBlob } from "../../../blob/sign_blob.ts";
 import { blobSignatureFileName } from "../../../blob/blob_signature_file.ts";
 import { checkBlobMediaType } from "../../../blob/blob_media_type.ts";

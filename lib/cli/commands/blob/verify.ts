@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { signatureFormatOfFile } from "../../../blob/blob_signature_file.ts";
 import { verifyBlob } from "../../../blob/verify_blob.ts";
 import { MAX_ENVELOPE_BYTES } from "../../../signature/envelope.ts";

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { AlreadyExistsError } from "../../../errors.ts";
 import { NAMED_STORE_REGEXP } from "../../../trust/trust_store_type.ts";
 import { generateTestCertificate } from "../../../x509/generate_test_certificate.ts";

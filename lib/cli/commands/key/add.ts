@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { parseKeyValues, UsageError } from "../../_args.ts";
 import { pluginRunner } from "../../_plugin.ts";
 import type { CliIo } from "../../io.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { UsageError } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { readSigningKeys, removeSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";

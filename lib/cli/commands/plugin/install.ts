@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import type { Bytes } from "../../../_internal/bytes.ts";
 import { readBounded } from "../../../content/_streams.ts";
 import { DigestMismatchError, RegistryError } from "../../../errors.ts";

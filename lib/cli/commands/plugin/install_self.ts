@@ -6,8 +6,8 @@
  * @module
  */
 import process from "node:process";
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { utf8 } from "../../../_internal/bytes.ts";
 import type { CliIo } from "../../io.ts";
 import { SELF_PLUGIN_NAME } from "../../plugin_serve.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { checkMetadata } from "../../../plugin/protocol.ts";
 import type { PluginMetadata } from "../../../plugin/protocol.ts";
 import { outputArgs } from "../../_args.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { CommandDef } from "npm:citty@0.2.2";
 import type { CliIo } from "../../io.ts";
 import { pluginInstallCommand } from "./install.ts";
 import { pluginInstallSelfCommand } from "./install_self.ts";

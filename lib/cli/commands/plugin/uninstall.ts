@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { NotFoundError } from "../../../errors.ts";
 import { pluginExecutable, pluginsDir } from "../../_plugin.ts";
 import { joinPath } from "../../config/config_dir.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "citty";
-import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { AlreadyExistsError, OcisignError, TrustPolicyError } from "../../../errors.ts";
 import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
 import type { CliIo } from "../../io.ts";

@@ -1,0 +1,226 @@
+/**
+ * `deno task release`: six binaries whose headers name their platforms, SHA256SUMS that match,
+ * a detached Notary signature per file that `ocisign blob verify` and notation 2's `blob verify`
+ * accept, the linux-arm64 binary running a sign/verify loop under qemu-user, and a failed
+ * signature step leaving no release directory behind.
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { describeRun, ocisign, withTempDir } from "../_helpers/e2e.ts";
+
+const REPO_ROOT = new URL("../../", import.meta.url).pathname;
+const NOTATION2 = findPeer("notation-2.0.0-alpha.1");
+const QEMU = findPeer("qemu-aarch64-static");
+const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
+
+/** Files of a release, and the platform each header must name. */
+const BINARIES: Record<string, string> = {
+  "ocisign-linux-x64": "elf x86-64 glibc",
+  "ocisign-linux-arm64": "elf aarch64 glibc",
+  "ocisign-linux-x64-musl": "elf x86-64 musl",
+  "ocisign-darwin-x64": "mach-o x86-64",
+  "ocisign-darwin-arm64": "mach-o arm64",
+  "ocisign-windows-x64.exe": "pe x86-64",
+};
+
+/** The platform an executable's header names (ELF, Mach-O or PE), read from its first bytes. */
+async function headerPlatform(path: string): Promise<string> {
+  const file = await Deno.open(path);
+  try {
+    const head = new Uint8Array(1 << 16);
+    await file.read(head);
+    const view = new DataView(head.buffer);
+    if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
+      const machine = view.getUint16(0x12, true);
+      const arch = machine === 0x3e ? "x86-64" : machine === 0xb7 ? "aarch64" : `0x${machine}`;
+      const text = new TextDecoder("latin1").decode(head);
+      return `elf ${arch} ${text.includes("ld-musl") ? "musl" : "glibc"}`;
+    }
+    if (view.getUint32(0, true) === 0xfeedfacf) {
+      const cpu = view.getUint32(4, true);
+      return `mach-o ${cpu === 0x01000007 ? "x86-64" : cpu === 0x0100000c ? "arm64" : cpu}`;
+    }
+    if (head[0] === 0x4d && head[1] === 0x5a) {
+      const pe = view.getUint32(0x3c, true);
+      const machine = view.getUint16(pe + 4, true);
+      return `pe ${machine === 0x8664 ? "x86-64" : `0x${machine.toString(16)}`}`;
+    }
+    return "unknown";
+  } finally {
+    file.close();
+  }
+}
+
+async function sha256Hex(path: string): Promise<string> {
+  const out = await runPeer("sha256sum", [path]);
+  return out.stdout.split(" ")[0]!;
+}
+
+async function release(dir: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO_ROOT}scripts/release.ts`, ...args],
+    cwd: REPO_ROOT,
+    env: { OCISIGN_CONFIG_DIR: `${dir}/config`, NO_COLOR: "1" },
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+const BLOB_POLICY = JSON.stringify({
+  version: "1.0",
+  trustPolicies: [{
+    name: "releases",
+    signatureVerification: { level: "strict" },
+    trustStores: ["ca:release.example"],
+    trustedIdentities: ["*"],
+    globalPolicy: true,
+  }],
+});
+
+Deno.test({
+  name: "deno task release: six platforms, SHA256SUMS, signatures notation 2 verifies, arm64 runs",
+  sanitizeResources: false,
+  async fn(t) {
+    await withTempDir("ocisign-release-", async (dir) => {
+      const where = { cwd: dir, configDir: `${dir}/config` };
+      const cert = await ocisign(where, "cert", "generate-test", "release.example", "--default");
+      assertEquals(cert.code, 0, describeRun(cert));
+      await Deno.writeTextFile(`${dir}/config/trustpolicy.blob.json`, BLOB_POLICY);
+
+      const built = await release(dir, "--out", `${dir}/release`);
+      assertEquals(built.code, 0, describeRun(built));
+      const names = [...Object.keys(BINARIES), "SHA256SUMS"];
+      const listed = [];
+      for await (const e of Deno.readDir(`${dir}/release`)) listed.push(e.name);
+      assertEquals(listed.sort(), [...names, ...names.map((n) => `${n}.jws.sig`)].sort());
+
+      await t.step("each header names its platform", async () => {
+        for (const [file, platform] of Object.entries(BINARIES)) {
+          assertEquals(await headerPlatform(`${dir}/release/${file}`), platform, file);
+        }
+      });
+
+      await t.step("SHA256SUMS matches every binary", async () => {
+        const sums = await Deno.readTextFile(`${dir}/release/SHA256SUMS`);
+        const lines = sums.trimEnd().split("\n");
+        assertEquals(lines.length, Object.keys(BINARIES).length);
+        for (const line of lines) {
+          const [hex, file] = line.split("  ");
+          assertEquals(await sha256Hex(`${dir}/release/${file}`), hex, file);
+        }
+      });
+
+      await t.step(
+        "ocisign blob verify accepts every signature and refuses a changed file",
+        async () => {
+          for (const name of names) {
+            const ok = await ocisign(
+              where,
+              "blob",
+              "verify",
+              "--signature",
+              `${dir}/release/${name}.jws.sig`,
+              `${dir}/release/${name}`,
+            );
+            assertEquals(ok.code, 0, `${name}: ${describeRun(ok)}`);
+          }
+          await Deno.copyFile(`${dir}/release/SHA256SUMS`, `${dir}/SHA256SUMS`);
+          await Deno.writeTextFile(`${dir}/SHA256SUMS`, "00  evil\n", { append: true });
+          const bad = await ocisign(
+            where,
+            "blob",
+            "verify",
+            "--signature",
+            `${dir}/release/SHA256SUMS.jws.sig`,
+            `${dir}/SHA256SUMS`,
+          );
+          assertEquals(bad.code, 3, describeRun(bad));
+        },
+      );
+
+      await t.step({
+        name: "notation 2.0.0-alpha.1 blob verify accepts every signature",
+        ignore: NOTATION2 === undefined,
+        fn: async () => {
+          for (const name of names) {
+            const r = await runPeer(NOTATION2!, [
+              "blob",
+              "verify",
+              "--signature",
+              `${dir}/release/${name}.jws.sig`,
+              `${dir}/release/${name}`,
+            ], { env: { XDG_CONFIG_HOME: dir, HOME: dir } });
+            assertEquals(r.code, 0, `${name}: ${describeRun(r)}`);
+          }
+        },
+      });
+
+      await t.step({
+        name: "the linux-arm64 binary builds, signs and verifies a layout under qemu-user",
+        ignore: QEMU === undefined,
+        fn: async () => {
+          const arm = (...args: string[]) =>
+            runPeer(QEMU!, ["-L", ARM64_SYSROOT, `${dir}/release/ocisign-linux-arm64`, ...args], {
+              cwd: dir,
+              env: { OCISIGN_CONFIG_DIR: `${dir}/config` },
+            });
+          const version = await arm("--version");
+          assertEquals(version.code, 0, describeRun(version));
+          assert.match(version.stdout, /^ocisign \d+\.\d+\.\d+/);
+          await Deno.mkdir(`${dir}/ctx`);
+          await Deno.writeTextFile(`${dir}/ctx/a.txt`, "arm64\n");
+          await Deno.writeTextFile(`${dir}/ctx/Dockerfile`, "FROM scratch\nCOPY a.txt /\n");
+          await Deno.writeTextFile(
+            `${dir}/config/trustpolicy.oci.json`,
+            JSON.stringify({
+              version: "1.0",
+              trustPolicies: [{
+                name: "local",
+                registryScopes: ["*"],
+                signatureVerification: { level: "strict" },
+                trustStores: ["ca:release.example"],
+                trustedIdentities: ["*"],
+              }],
+            }),
+          );
+          for (
+            const args of [
+              ["build", "-t", "arm:v1", "-o", "./arm", "ctx"],
+              ["sign", "--oci-layout", "./arm:v1"],
+              ["verify", "--oci-layout", "./arm:v1", "--scope", "local/arm"],
+            ]
+          ) {
+            const r = await arm(...args);
+            assertEquals(r.code, 0, `${args.join(" ")}: ${describeRun(r)}`);
+          }
+        },
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "deno task release: a failed signature step or a bad target leaves no release directory",
+  sanitizeResources: false,
+  async fn() {
+    await withTempDir("ocisign-release-fail-", async (dir) => {
+      const badKey = await release(
+        dir,
+        "--targets",
+        "linux-x64",
+        "--key",
+        "nope",
+        "--out",
+        `${dir}/r`,
+      );
+      assertEquals(badKey.code, 1, describeRun(badKey));
+      assert.match(badKey.stderr, /nothing was written/);
+      const badTarget = await release(dir, "--targets", "plan9-mips", "--out", `${dir}/r`);
+      assertEquals(badTarget.code, 2, describeRun(badTarget));
+      assert.match(badTarget.stderr, /unsupported target plan9-mips/);
+      const left = [];
+      for await (const e of Deno.readDir(dir)) left.push(e.name);
+      assertEquals(left, [], "nothing may be left beside --out");
+    });
+  },
+});

@@ -1,0 +1,131 @@
+/**
+ * `deno run <url>/cli.ts` as a new user pastes it: the repository served over loopback HTTP the
+ * way a raw-file host serves it (every file `text/plain`), a fresh `DENO_DIR`, an empty working
+ * directory with no deno.json, and only the `--allow-*` flags the README's one-liner names. The
+ * run builds an image, makes a test key, signs and verifies the layout, and a run without a
+ * needed permission says which flag is missing.
+ */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { describeRun, withTempDir } from "../_helpers/e2e.ts";
+import type { PeerResult } from "../_helpers/peers.ts";
+
+const REPO_ROOT = new URL("../../", import.meta.url).pathname;
+/** The permissions of the README's one-liner. */
+const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net"];
+
+/** Serves the checkout as a plain file host does: every file as text/plain, no index pages. */
+function serveCheckoutAsPlainText(): { url: string; close(): Promise<void> } {
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    async (req) => {
+      const path = decodeURIComponent(new URL(req.url).pathname);
+      if (path.includes("..")) return new Response("bad path", { status: 400 });
+      try {
+        const body = await Deno.readFile(REPO_ROOT + path.slice(1));
+        return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8" } });
+      } catch {
+        return new Response("not found", { status: 404 });
+      }
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    close: async () => {
+      ac.abort();
+      await server.finished;
+    },
+  };
+}
+
+async function denoRun(
+  dir: string,
+  permissions: string[],
+  url: string,
+  ...args: string[]
+): Promise<PeerResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...permissions, `${url}/cli.ts`, ...args],
+    cwd: `${dir}/work`,
+    clearEnv: true,
+    env: {
+      // The machine's own settings (PATH, proxies, CA bundles), but nothing of ocisign's or Deno's.
+      ...Object.fromEntries(
+        Object.entries(Deno.env.toObject()).filter(([name]) =>
+          !name.startsWith("OCISIGN_") && !name.startsWith("DENO_") && name !== "HOME"
+        ),
+      ),
+      HOME: dir,
+      DENO_DIR: `${dir}/deno-dir`,
+      OCISIGN_CONFIG_DIR: `${dir}/config`,
+      NO_COLOR: "1",
+    },
+    stdin: "null",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+Deno.test({
+  name: "deno run <url>/cli.ts: build, cert generate-test, sign and verify from a plain file host",
+  sanitizeResources: false,
+  async fn() {
+    const host = serveCheckoutAsPlainText();
+    try {
+      await withTempDir("ocisign-remote-", async (dir) => {
+        await Deno.mkdir(`${dir}/work/ctx`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/work/ctx/hello.txt`, "hello\n");
+        await Deno.writeTextFile(`${dir}/work/ctx/Dockerfile`, "FROM scratch\nCOPY hello.txt /\n");
+        const run = (...args: string[]) => denoRun(dir, PERMISSIONS, host.url, ...args);
+
+        const version = await run("--version");
+        assertEquals(version.code, 0, describeRun(version));
+        assert.match(version.stdout, /^ocisign \d+\.\d+\.\d+/);
+
+        const built = await run("build", "-t", "hello:v1", "-o", "./hello", "ctx");
+        assertEquals(built.code, 0, describeRun(built));
+        const cert = await run("cert", "generate-test", "remote.example", "--default");
+        assertEquals(cert.code, 0, describeRun(cert));
+        await Deno.writeTextFile(
+          `${dir}/config/trustpolicy.oci.json`,
+          JSON.stringify({
+            version: "1.0",
+            trustPolicies: [{
+              name: "local",
+              registryScopes: ["*"],
+              signatureVerification: { level: "strict" },
+              trustStores: ["ca:remote.example"],
+              trustedIdentities: ["*"],
+            }],
+          }),
+        );
+        const signed = await run("sign", "--oci-layout", "./hello:v1");
+        assertEquals(signed.code, 0, describeRun(signed));
+        const verified = await run(
+          "verify",
+          "--oci-layout",
+          "./hello:v1",
+          "--scope",
+          "local/hello",
+        );
+        assertEquals(verified.code, 0, describeRun(verified));
+        assert.match(verified.stdout, /Successfully verified signature for \.\/hello@sha256:/);
+
+        // Without --allow-write: a clear message naming the flag, not a runtime stack trace.
+        const denied = await denoRun(
+          dir,
+          ["--allow-read", "--allow-env", "--allow-net"],
+          host.url,
+          "sign",
+          "--oci-layout",
+          "./hello:v1",
+        );
+        assert.notEqual(denied.code, 0, describeRun(denied));
+        assert.match(denied.stderr, /--allow-write/, describeRun(denied));
+        assert.doesNotMatch(denied.stderr, /\n\s+at /, describeRun(denied));
+      });
+    } finally {
+      await host.close();
+    }
+  },
+});
