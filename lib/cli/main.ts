@@ -20,7 +20,8 @@ import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit_codes.ts";
 import { renderHelp } from "./help.ts";
 import type { CliIo } from "./io.ts";
 import { jsonLines, renderError } from "./output.ts";
-import { VERSION } from "./version.ts";
+import { VERSION, versionLine } from "./version.ts";
+import { permissionError } from "./permissions.ts";
 
 export { EXIT_CODE_HELP, VERSION };
 
@@ -143,7 +144,7 @@ function splitGlobalFlags(
  */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   if (argv[0] === "--version" || argv[0] === "-V") {
-    io.stdout(`ocisign ${VERSION}\n`);
+    io.stdout(`${versionLine()}\n`);
     return EXIT.OK;
   }
   const state: OutputState = { json: false, verbose: false, debug: false };
@@ -176,7 +177,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // A command that stops cleanly on Ctrl-C (serve) still exits as interrupted.
     return io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (caught) {
-    let err = withConnectionHint(caught);
+    let err = permissionError(withConnectionHint(caught));
     if (err instanceof Error && err.name === "CLIError") {
       err = new UsageError(stripAnsi(err.message));
       stage = "arguments";

@@ -9,7 +9,8 @@
 import { OcisignError } from "../errors.ts";
 
 /** The one-liner's permissions, as the README shows them. */
-export const DENO_PERMISSIONS = "--allow-read --allow-write --allow-env --allow-net";
+export const DENO_PERMISSIONS =
+  "--allow-read --allow-write --allow-env --allow-net --allow-sys=hostname";
 
 /** Deno did not grant a permission the command needs (exit code 2). */
 export class PermissionError extends OcisignError {

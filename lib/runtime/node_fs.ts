@@ -95,10 +95,21 @@ function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): b
 
 let defaultMode: number | undefined;
 
-/** `0o644` less the process's umask: the mode a plain new file gets. */
+/**
+ * `0o644` less the process's umask: the mode a plain new file gets. Deno asks for the whole
+ * `--allow-sys` to read the umask; without it the usual `022` is assumed.
+ */
 function newFileMode(): number {
-  defaultMode ??= 0o644 & ~process.umask();
+  defaultMode ??= 0o644 & ~processUmask();
   return defaultMode;
+}
+
+function processUmask(): number {
+  try {
+    return process.umask();
+  } catch {
+    return 0o022;
+  }
 }
 
 function randomSuffix(): string {

@@ -11,7 +11,13 @@ import type { PeerResult } from "../_helpers/peers.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 /** The permissions of the README's one-liner. */
-const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net"];
+const PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-sys=hostname",
+];
 
 /** Serves the checkout as a plain file host does: every file as text/plain, no index pages. */
 function serveCheckoutAsPlainText(): { url: string; close(): Promise<void> } {
@@ -114,7 +120,7 @@ Deno.test({
         // Without --allow-write: a clear message naming the flag, not a runtime stack trace.
         const denied = await denoRun(
           dir,
-          ["--allow-read", "--allow-env", "--allow-net"],
+          ["--allow-read", "--allow-env", "--allow-net", "--allow-sys=hostname"],
           host.url,
           "sign",
           "--oci-layout",

@@ -9,7 +9,7 @@ import { outputArgs } from "../_args.ts";
 import type { CliMeta } from "../_command_tree.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
-import { VERSION } from "../version.ts";
+import { COMMIT, VERSION, versionLine } from "../version.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
@@ -29,8 +29,9 @@ export function versionCommand(io: CliIo): CommandDef<typeof args> {
     meta,
     args,
     run({ args }) {
-      if (args.output === "json") writeJson(io, { version: VERSION });
-      else io.stdout(`ocisign ${VERSION}\n`);
+      if (args.output === "json") {
+        writeJson(io, { version: VERSION, ...(COMMIT ? { commit: COMMIT } : {}) });
+      } else io.stdout(`${versionLine()}\n`);
     },
   });
 }
