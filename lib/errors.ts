@@ -531,7 +531,11 @@ export class DeniedError extends OcisignError {
 export class StorageError extends OcisignError {
   /** The stable code: `ERR_STORAGE`. */
   declare readonly code: "ERR_STORAGE";
-  /** @param message What failed and what to do. */
+  /**
+   * Creates the error.
+   * @param message What failed and what to do.
+   * @param options The cause and details (`errno`).
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_STORAGE", message, options);
   }
@@ -541,7 +545,11 @@ export class StorageError extends OcisignError {
 export class LockedError extends OcisignError {
   /** The stable code: `ERR_LOCKED`. */
   declare readonly code: "ERR_LOCKED";
-  /** @param message Which lock, who holds it, and what to do. */
+  /**
+   * Creates the error.
+   * @param message Which lock, who holds it, and what to do.
+   * @param options The cause and details.
+   */
   constructor(message: string, options?: OcisignErrorOptions) {
     super("ERR_LOCKED", message, options);
   }

@@ -24,6 +24,7 @@ export * from "./stream_layout_tar.ts";
 export * from "./scanned_layout_tar.ts";
 
 // Types the exports above refer to, defined in other modules.
+export type { IndexChange, LayoutIndex } from "./_layout_index.ts";
 export type { Bytes } from "../_internal/bytes.ts";
 export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
 export type {

@@ -226,10 +226,12 @@ export class ScannedLayoutTar extends OciLayout {
     return Promise.resolve();
   }
 
+  /** The size of a blob seen in the stream, or undefined. */
   protected _blobSize(path: string): Promise<number | undefined> {
     return Promise.resolve(this.#blobs.get(digestOf(path))?.size);
   }
 
+  /** The bytes of a small blob kept while scanning; larger ones were checked and dropped. */
   protected _readBlob(path: string): Promise<ReadableStream<Bytes>> {
     const seen = this.#blobs.get(digestOf(path));
     if (seen?.bytes === undefined) {
@@ -244,10 +246,12 @@ export class ScannedLayoutTar extends OciLayout {
     return Promise.resolve(bytesStream(seen.bytes));
   }
 
+  /** Refused: the layout is read-only. */
   protected _writeBlob(): Promise<void> {
     return Promise.reject(new UnsupportedError(`Cannot write to ${this.location}: ${READ_ONLY}`));
   }
 
+  /** Refused: the layout is read-only. */
   protected _removeBlob(): Promise<void> {
     return Promise.reject(
       new UnsupportedError(`Cannot delete from ${this.location}: ${READ_ONLY}`),
@@ -259,6 +263,7 @@ export class ScannedLayoutTar extends OciLayout {
     return true;
   }
 
+  /** Refused: the layout is read-only. */
   protected _store(): Promise<LayoutIndex> {
     return Promise.reject(new UnsupportedError(`Cannot change ${this.location}: ${READ_ONLY}`));
   }

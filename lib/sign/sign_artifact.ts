@@ -112,8 +112,9 @@ export async function signArtifact(
 export interface PreparedSignature {
   /** The signed artifact. */
   subject: Descriptor;
-  /** The envelope blob's descriptor and bytes. */
+  /** The envelope blob's descriptor. */
   envelope: Descriptor;
+  /** The envelope blob's bytes. */
   envelopeBytes: Bytes;
   /** The signature manifest's descriptor, bytes and config. */
   manifest: { descriptor: Descriptor; bytes: Bytes; config: Descriptor };
