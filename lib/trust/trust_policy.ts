@@ -314,7 +314,7 @@ export interface ParsedIdentity {
  * ```ts
  * import { parseX509Identities } from "./trust_policy.ts";
  * const ids = parseX509Identities({
- *   name: "p", registryScopes: ["*"], signatureVerification: { level: "strict" },
+ *   name: "p", signatureVerification: { level: "strict" },
  *   trustStores: ["ca:x"], trustedIdentities: ["x509.subject: C=US, ST=WA, O=Notary"],
  * });
  * console.log(ids[0]?.dn.get("O")); // Notary
@@ -530,7 +530,7 @@ export function validatePolicyStatements(
  * ```ts
  * import { statementLevel } from "./trust_policy.ts";
  * const level = statementLevel({
- *   name: "p", registryScopes: ["*"], signatureVerification: { level: "audit" },
+ *   name: "p", signatureVerification: { level: "audit" },
  *   trustStores: ["ca:s"], trustedIdentities: ["*"],
  * });
  * console.log(level.enforcement.authenticity); // "log"

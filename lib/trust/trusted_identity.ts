@@ -33,7 +33,7 @@ function goMapList(dns: readonly DistinguishedName[]): string {
  * import { verifyTrustedIdentity } from "./trusted_identity.ts";
  * verifyTrustedIdentity(
  *   {
- *     name: "p", registryScopes: ["*"], signatureVerification: { level: "strict" },
+ *     name: "p", signatureVerification: { level: "strict" },
  *     trustStores: ["ca:s"], trustedIdentities: ["x509.subject: C=US, ST=WA, O=Notary"],
  *   },
  *   "CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US",
