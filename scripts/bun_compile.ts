@@ -1,32 +1,32 @@
 /**
  * The Bun side of `deno task compile`: bundles `cli.ts` into one standalone binary with
  * `Bun.build({ compile })`. The sources import npm packages as `npm:name@version/path` (so that
- * `deno run <url>/cli.ts` needs no import map); Bun's bundler does not know that scheme, so a
- * plugin resolves each such specifier to the package in `node_modules/` that `deno install` wrote.
+ * `deno run <url>/cli.ts` needs no import map); Bun does not know that scheme, so the plugin of
+ * `bun_npm_specifiers.ts` resolves each to the package in `node_modules/` that `deno install` wrote.
  *
- * Run by Bun only: `bun scripts/bun_compile.ts OUTFILE [TARGET]`.
+ * Run by Bun only: `bun scripts/bun_compile.ts OUTFILE [--target TARGET] [--entry FILE]` (the
+ * entry defaults to `cli.ts`; tests compile their own scripts the same way).
  */
 // deno-lint-ignore-file no-explicit-any
 declare const Bun: any;
+import { npmSpecifiers } from "./bun_npm_specifiers.ts";
 
-/** `npm:@scope/name@1.2.3/sub/path` → `@scope/name/sub/path`. */
-export function npmSpecifierToBare(specifier: string): string {
-  const spec = specifier.replace(/^npm:\/?/, "");
-  const match = /^(@[^/@]+\/[^/@]+|[^/@]+)(?:@[^/]+)?(\/.*)?$/.exec(spec);
-  if (match === null) throw new Error(`cannot map ${specifier} to a package path`);
-  return match[1]! + (match[2] ?? "");
-}
-
-const [outfile, target] = Bun.argv.slice(2);
-if (outfile === undefined) {
-  console.error("usage: bun scripts/bun_compile.ts OUTFILE [TARGET]");
+const [outfile, ...rest] = Bun.argv.slice(2);
+const option = (name: string) => {
+  const i = rest.indexOf(name);
+  return i >= 0 ? rest[i + 1] : undefined;
+};
+if (outfile === undefined || outfile.startsWith("--")) {
+  console.error("usage: bun scripts/bun_compile.ts OUTFILE [--target TARGET] [--entry FILE]");
   process.exit(2);
 }
+const target = option("--target");
 const root = new URL("..", import.meta.url).pathname;
+const entry = option("--entry") ?? `${root}cli.ts`;
 const git = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root });
 const commit = git.exitCode === 0 ? git.stdout.toString().trim() : "";
 const result = await Bun.build({
-  entrypoints: [`${root}cli.ts`],
+  entrypoints: [entry],
   minify: true,
   // Precompiled bytecode: the binary skips parsing its bundle at start (verify of a small layout
   // 139 -> 73 ms, --version 157 -> 52 ms on a busy 2-core machine).
@@ -35,14 +35,7 @@ const result = await Bun.build({
   // `ocisign version` prints the commit the binary was built from.
   define: commit === "" ? {} : { OCISIGN_COMMIT: JSON.stringify(commit) },
   compile: target === undefined ? { outfile } : { outfile, target },
-  plugins: [{
-    name: "npm-specifiers",
-    setup(build: any) {
-      build.onResolve({ filter: /^npm:/ }, (args: { path: string }) => ({
-        path: Bun.resolveSync(npmSpecifierToBare(args.path), root),
-      }));
-    },
-  }],
+  plugins: [npmSpecifiers],
 });
 for (const log of result.logs) console.error(String(log));
 if (!result.success) process.exit(1);

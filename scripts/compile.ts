@@ -48,7 +48,7 @@ export async function compile(outfile: string, target?: string): Promise<void> {
   if ((await run(Deno.execPath(), ["install", "--quiet"])) !== 0) {
     throw new Error("deno install failed; cannot populate node_modules for Bun");
   }
-  const bunArgs = ["scripts/bun_compile.ts", outfile, ...(target ? [target] : [])];
+  const bunArgs = ["scripts/bun_compile.ts", outfile, ...(target ? ["--target", target] : [])];
   const code = (await has("bun"))
     ? await run("bun", bunArgs)
     : (await has("npx"))

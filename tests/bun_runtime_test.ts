@@ -4,6 +4,7 @@
  */
 import { assert } from "./_helpers/assert.ts";
 import { findPeer } from "./_helpers/peers.ts";
+import { BUN_PRELOAD } from "./_helpers/bun.ts";
 
 const bun = findPeer("bun");
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -19,7 +20,7 @@ Deno.test({
     }).output();
     assert.equal(install.code, 0, "deno install failed");
     const out = await new Deno.Command(bun!, {
-      args: ["run", "tests/bun/suite.ts"],
+      args: ["run", ...BUN_PRELOAD, "tests/bun/suite.ts"],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",

@@ -26,7 +26,9 @@ Deno.test("the root exports the main verbs and the errors, nothing else", () => 
     "openRepository",
     "Registry",
     "signArtifact",
+    "signBlob",
     "verifyArtifact",
+    "verifyBlob",
   ];
   const isError = (v: unknown) =>
     v === root.OcisignError ||

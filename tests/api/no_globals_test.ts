@@ -6,6 +6,7 @@
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { findPeer } from "../_helpers/peers.ts";
+import { BUN_PRELOAD } from "../_helpers/bun.ts";
 
 const PROBE = new URL("./_import_probe.ts", import.meta.url);
 const bun = findPeer("bun");
@@ -16,7 +17,7 @@ async function probe(
 ): Promise<Record<string, unknown>> {
   const [cmd, ...pre] = runtime === "deno"
     ? [Deno.execPath(), "run", "-A", "--quiet"]
-    : [bun!, "run"];
+    : [bun!, "run", ...BUN_PRELOAD];
   const out = await new Deno.Command(cmd!, {
     args: [...pre, PROBE.pathname, mode],
     stdin: "null",

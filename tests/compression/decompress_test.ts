@@ -4,6 +4,7 @@ import { toHex } from "../../lib/_internal/bytes.ts";
 import { decompressStream, detectCompression } from "../../lib/compression/decompress.ts";
 import type { CompressionFormat } from "../../lib/compression/decompress.ts";
 import { havePeer, run, withTempDir } from "../image_builder/_helpers.ts";
+import { BUN_PRELOAD, bunCompileArgs } from "../_helpers/bun.ts";
 
 const TOOLS: Array<[CompressionFormat, string, string[]]> = [
   ["bzip2", "bzip2", ["-c"]],
@@ -162,16 +163,10 @@ Deno.test({
       `zstd ${expected}`,
       "xz error ERR_INVALID_INPUT",
     ]);
-    const bun = run("bun", ["run", script, ...files]);
+    const bun = run("bun", ["run", ...BUN_PRELOAD, script, ...files]);
     assertEquals(bun.code, 0, bun.out);
     assertEquals(bun.out.trim(), deno.out.trim());
-    const compiled = run("bun", [
-      "build",
-      "--compile",
-      script,
-      "--outfile",
-      `${dir}/decompress-bin`,
-    ]);
+    const compiled = run("bun", bunCompileArgs(`${dir}/decompress-bin`, script));
     assertEquals(compiled.code, 0, compiled.out);
     const binary = run(`${dir}/decompress-bin`, files);
     assertEquals(binary.code, 0, binary.out);

@@ -20,6 +20,7 @@ import {
   withTempDir,
 } from "../_helpers/e2e.ts";
 import type { CliResult } from "../_helpers/cli.ts";
+import { bunCompileArgs } from "../_helpers/bun.ts";
 
 const ORAS = findPeer("oras");
 const REGISTRY = findPeer("docker-registry");
@@ -372,7 +373,7 @@ Deno.test({
         assertEquals(installed.code, 0, describeRun(installed));
       }
       const binary = `${dir}/ocisign`;
-      const built = await runPeer(BUN!, ["build", "--compile", "cli.ts", "--outfile", binary], {
+      const built = await runPeer(BUN!, bunCompileArgs(binary), {
         cwd: REPO_ROOT,
       });
       assertEquals(built.code, 0, describeRun(built));

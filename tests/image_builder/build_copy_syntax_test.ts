@@ -13,6 +13,7 @@ import {
   withTempDir,
   writeFiles,
 } from "./_helpers.ts";
+import { BUN_PRELOAD } from "../_helpers/bun.ts";
 
 /** Builds into a layout tagged `t:v1`; returns the entries of every layer the build added. */
 async function build(
@@ -314,7 +315,7 @@ Deno.test({
     const script = new URL("./_cross_runtime_build.ts", import.meta.url).pathname;
     const deno = run(Deno.execPath(), ["run", "-A", script, ctx, `${tmp}/deno`]);
     assertEquals(deno.code, 0, deno.out);
-    const bun = run("bun", ["run", script, ctx, `${tmp}/bun`]);
+    const bun = run("bun", ["run", ...BUN_PRELOAD, script, ctx, `${tmp}/bun`]);
     assertEquals(bun.code, 0, bun.out);
     assertEquals(bun.out.trim(), deno.out.trim());
   });

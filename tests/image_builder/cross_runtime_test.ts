@@ -1,5 +1,6 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { havePeer, run, withTempDir, writeFiles } from "./_helpers.ts";
+import { BUN_PRELOAD } from "../_helpers/bun.ts";
 
 Deno.test({
   name: "buildImage() gives the same digest under Deno and Bun",
@@ -29,7 +30,14 @@ Deno.test({
     const script = new URL("./_cross_runtime_build.ts", import.meta.url).pathname;
     const deno = run(Deno.execPath(), ["run", "-A", script, `${tmp}/ctx`, `${tmp}/deno`]);
     assertEquals(deno.code, 0, deno.out);
-    const bun = run("bun", ["run", script, `${tmp}/ctx`, `${tmp}/bun`, `${tmp}/spool`]);
+    const bun = run("bun", [
+      "run",
+      ...BUN_PRELOAD,
+      script,
+      `${tmp}/ctx`,
+      `${tmp}/bun`,
+      `${tmp}/spool`,
+    ]);
     assertEquals(bun.code, 0, bun.out);
     assertEquals(bun.out.trim(), deno.out.trim(), "the same digest, spooled (Bun) or not (Deno)");
   });

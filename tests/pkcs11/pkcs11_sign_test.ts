@@ -16,6 +16,7 @@ import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { parseCertificate } from "../../lib/x509/certificate.ts";
 import { NO_SOFTHSM, type SoftHsm, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "./_softhsm.ts";
+import { bunCompileArgs } from "../_helpers/bun.ts";
 
 const NOTATION = findPeer("notation");
 
@@ -472,7 +473,7 @@ Deno.test({
       await hsm.keypair("release", "01", "rsa:2048");
       const s = await station(hsm);
       const binary = `${hsm.dir}/ocisign`;
-      const built = await runPeer(BUN!, ["build", "--compile", "cli.ts", "--outfile", binary], {
+      const built = await runPeer(BUN!, bunCompileArgs(binary), {
         cwd: REPO_ROOT,
       });
       assertEquals(built.code, 0, describeRun(built));

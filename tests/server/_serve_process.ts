@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BUN_PRELOAD } from "../_helpers/bun.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
 
@@ -25,7 +26,9 @@ export type Runtime = { name: "deno"; exec: string } | { name: "bun"; exec: stri
 
 /** The argv prefix that runs cli.ts under `runtime`. */
 export function cliArgv(runtime: Runtime): string[] {
-  return runtime.name === "deno" ? [runtime.exec, "run", "-A", CLI] : [runtime.exec, "run", CLI];
+  return runtime.name === "deno"
+    ? [runtime.exec, "run", "-A", CLI]
+    : [runtime.exec, "run", ...BUN_PRELOAD, CLI];
 }
 
 /**
