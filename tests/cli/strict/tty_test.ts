@@ -21,6 +21,8 @@ async function onTerminal(
   const command = [Deno.execPath(), "run", "-A", `${repo}/cli.ts`, ...args].join(" ");
   const child = new Deno.Command(script!, {
     args: ["-qfec", command, "/dev/null"],
+    // Only what the test gives: CI runs the suite with NO_COLOR set.
+    clearEnv: true,
     env,
     stdin: "piped",
     stdout: "piped",
