@@ -142,6 +142,9 @@ Deno.test({
         name: "notation 2.0.0-alpha.1 blob verify accepts every signature",
         ignore: NOTATION2 === undefined,
         fn: async () => {
+          // notation reads $XDG_CONFIG_HOME/notation: the same directory, laid out alike.
+          await Deno.mkdir(`${dir}/xdg`);
+          await Deno.symlink(`${dir}/config`, `${dir}/xdg/notation`);
           for (const name of names) {
             const r = await runPeer(NOTATION2!, [
               "blob",
@@ -149,7 +152,7 @@ Deno.test({
               "--signature",
               `${dir}/release/${name}.jws.sig`,
               `${dir}/release/${name}`,
-            ], { env: { XDG_CONFIG_HOME: dir, HOME: dir } });
+            ], { env: { XDG_CONFIG_HOME: `${dir}/xdg`, HOME: dir } });
             assertEquals(r.code, 0, `${name}: ${describeRun(r)}`);
           }
         },
