@@ -27,8 +27,9 @@ export function readSecretFromTerminal(prompt: string): Promise<string> {
       "the token needs a PIN and standard input is not a terminal; set OCISIGN_PKCS11_PIN or add pin-source=file:PATH to the URI",
     );
   }
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: a PIN typed at once must not reach the screen.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.resume();
   return new Promise((resolve, reject) => {
     let secret = "";
