@@ -1,102 +1,19 @@
+/**
+ * serve against clients that misbehave: a port another serve holds, a missing directory, a
+ * kept-alive connection gone silent (the 300-connection flood is in serve_flood_slow_test.ts).
+ */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
 import { within } from "../_helpers/deadline.ts";
 import { findPeer } from "../_helpers/peers.ts";
 import { runServe, type Runtime, startServeProcess } from "./_serve_process.ts";
+import { closedByServer, ping } from "./_hostile_clients.ts";
 
 const bun = findPeer("bun");
 const RUNTIMES: Array<{ runtime: Runtime | undefined; label: string }> = [
   { runtime: { name: "deno", exec: Deno.execPath() }, label: "deno run" },
   { runtime: bun === undefined ? undefined : { name: "bun", exec: bun }, label: "bun run" },
 ];
-const HALF_REQUEST = new TextEncoder().encode("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-
-/** Opens `n` connections that each send half a request head and then say nothing. */
-async function openHalfRequests(host: string, n: number): Promise<Deno.Conn[]> {
-  const [hostname, port] = host.split(":");
-  const conns: Deno.Conn[] = [];
-  for (let i = 0; i < n; i++) {
-    const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
-    await conn.write(HALF_REQUEST).catch(() => 0);
-    conns.push(conn);
-  }
-  return conns;
-}
-
-/** Resolves when the server has closed `conn` (end of stream or reset). */
-async function closedByServer(conn: Deno.Conn): Promise<void> {
-  const buf = new Uint8Array(4096);
-  try {
-    while (await conn.read(buf) !== null) {
-      // a 408 or 400 answer before the close is fine
-    }
-  } catch {
-    // reset
-  }
-}
-
-async function ping(host: string): Promise<number> {
-  const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
-  try {
-    const res = await fetch(`http://${host}/v2/`, { client, signal: AbortSignal.timeout(10_000) });
-    await res.body?.cancel();
-    return res.status;
-  } finally {
-    client.close();
-  }
-}
-
-Deno.test({
-  name: "serve (deno run) under 300 half-sent requests and 256 open files keeps answering",
-  fn: async () => {
-    const root = await Deno.makeTempDir({ prefix: "ocisign-serve-flood-" });
-    const server = await startServeProcess(
-      { name: "deno", exec: Deno.execPath() },
-      [root, "--addr", "127.0.0.1:0", "--max-connections", "32", "--header-timeout", "1"],
-      256,
-    );
-    const conns: Deno.Conn[] = [];
-    try {
-      conns.push(...await openHalfRequests(server.host, 300));
-      // A real client is served while the flood holds its connections open.
-      assertEquals(await ping(server.host), 200);
-      // Every half-sent request is closed: evicted at the limit or after the header timeout.
-      await within(Promise.all(conns.map(closedByServer)), 20_000, "closing 300 idle connections");
-      assertEquals(await ping(server.host), 200);
-      assert(!server.exited(), `the server died: ${server.stderr()}`);
-      assert(!/uncaught|panicked/i.test(server.stderr()), server.stderr());
-    } finally {
-      for (const c of conns) c.close();
-      await server.stop();
-      await Deno.remove(root, { recursive: true });
-    }
-  },
-});
-
-Deno.test({
-  name: "serve (bun run) closes 300 half-sent requests and survives running out of files",
-  ignore: bun === undefined,
-  fn: async () => {
-    const root = await Deno.makeTempDir({ prefix: "ocisign-serve-flood-" });
-    const server = await startServeProcess(
-      { name: "bun", exec: bun! },
-      [root, "--addr", "127.0.0.1:0", "--idle-timeout", "1"],
-      256,
-    );
-    const conns: Deno.Conn[] = [];
-    try {
-      // More connections than the process may open: the rest wait in the listen backlog.
-      conns.push(...await openHalfRequests(server.host, 300));
-      await within(Promise.all(conns.map(closedByServer)), 30_000, "closing 300 idle connections");
-      assertEquals(await ping(server.host), 200);
-      assert(!server.exited(), `the server died: ${server.stderr()}`);
-    } finally {
-      for (const c of conns) c.close();
-      await server.stop();
-      await Deno.remove(root, { recursive: true });
-    }
-  },
-});
 
 for (const { runtime, label } of RUNTIMES) {
   Deno.test({
