@@ -18,6 +18,12 @@ if (missing.length > 0) {
   );
   process.exit(2);
 }
+const args = process.argv.slice(2);
+const { onlyAsksVersion, versionLine } = await import("./lib/cli/version.ts");
+if (onlyAsksVersion(args)) {
+  process.stdout.write(`${versionLine()}\n`);
+  process.exit(0);
+}
 const { main } = await import("./lib/cli/main.ts");
 const { SELF_PLUGIN_NAME, servePluginCommand } = await import("./lib/cli/plugin_serve.ts");
 const { processIo } = await import("./lib/cli/process_io.ts");
@@ -25,7 +31,6 @@ const { paceGarbageCollection } = await import("./lib/runtime/gc_pacer.ts");
 
 paceGarbageCollection();
 const io = processIo();
-const args = process.argv.slice(2);
 const invokedAs = process.argv0.slice(process.argv0.lastIndexOf("/") + 1);
 const code = invokedAs === `notation-${SELF_PLUGIN_NAME}`
   ? await servePluginCommand(io, args[0])
