@@ -49,7 +49,8 @@ function isNonDistributable(desc: Descriptor): boolean {
 
 /**
  * Re-raises an error with the end of the copy it came from in its message and details, keeping
- * its stable code (so exit codes still say not-found, auth, registry...).
+ * its class and stable code (so `instanceof` and exit codes still say not-found, auth,
+ * digest mismatch...).
  *
  * @example
  * ```ts
@@ -62,7 +63,7 @@ function isNonDistributable(desc: Descriptor): boolean {
  * @param err What was caught.
  * @param origin Which end it came from.
  * @param desc The node being copied.
- * @returns An error with the same code, naming the origin.
+ * @returns An error of the same class and code, naming the origin.
  */
 export function originError(err: unknown, origin: CopyOrigin, desc: Descriptor): OcisignError {
   if (err instanceof OcisignError && err.details?.origin !== undefined) return err;
@@ -73,11 +74,15 @@ export function originError(err: unknown, origin: CopyOrigin, desc: Descriptor):
   const hint = origin === "source"
     ? "check the source reference and its credentials"
     : "check the destination, its credentials and free space";
-  return new OcisignError(
+  const details = { ...base.details, origin, digest: desc.digest };
+  // Built as the caught error's own class, so `instanceof` and its fields (`expected`,
+  // `status`...) survive the added context.
+  const wrapped: OcisignError = Reflect.construct(OcisignError, [
     base.code,
     `Error from ${origin} while copying ${desc.digest} (${desc.mediaType}): ${base.message} (${hint})`,
-    { cause: err, details: { ...base.details, origin, digest: desc.digest } },
-  );
+    { cause: err, details },
+  ], base.constructor);
+  return Object.assign(wrapped, base, { details });
 }
 
 async function at<T>(origin: CopyOrigin, desc: Descriptor, work: Promise<T>): Promise<T> {

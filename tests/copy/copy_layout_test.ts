@@ -5,6 +5,7 @@ import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { openLayout } from "../../lib/layout/open_layout.ts";
 import { MemoryStore } from "../../lib/content/memory_store.ts";
 import { copy } from "../../lib/copy/copy.ts";
+import { DigestMismatchError } from "../../lib/errors.ts";
 import { Registry } from "../../lib/registry/registry.ts";
 import { signature, smallImage } from "../registry/_fixtures.ts";
 
@@ -70,5 +71,42 @@ Deno.test({
   } finally {
     await Deno.remove(dir, { recursive: true });
     await reg.stop();
+  }
+});
+
+Deno.test("copy() from a layout serving a corrupted blob keeps DigestMismatchError", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocisign-cp-corrupt-" });
+  try {
+    const image = await smallImage("corrupt", 4096);
+    const layer = image[1]!.desc;
+    const src = await openLayout(dir, nodeFs, { create: true, hasher: nodeHasherFactory });
+    try {
+      for (const c of image) await src.push(c.desc, c.bytes);
+      await src.tag(image[2]!.desc, "v1");
+      await src.commit();
+    } finally {
+      await src.close();
+    }
+    const path = `${dir}/blobs/sha256/${layer.digest.slice("sha256:".length)}`;
+    const bytes = await Deno.readFile(path);
+    bytes[0] = bytes[0]! ^ 0xff;
+    await Deno.writeFile(path, bytes);
+
+    const layout = await openLayout(dir, nodeFs, { hasher: nodeHasherFactory });
+    try {
+      const err = await copy(layout, "v1", new MemoryStore(), "v1").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert(err instanceof DigestMismatchError, `expected DigestMismatchError, got ${err}`);
+      assertEquals(err.code, "ERR_DIGEST_MISMATCH");
+      assertEquals(err.expected, layer.digest);
+      assertEquals(err.details?.origin, "source");
+      assert(err.message.includes(`while copying ${layer.digest}`), err.message);
+    } finally {
+      await layout.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
