@@ -4,6 +4,7 @@
  * @module
  */
 import { BuildError } from "../errors.ts";
+import { TAG_REGEXP } from "../oci/reference_grammar.ts";
 
 /**
  * Turns a `-t` name into the tag applied in the output, as Docker reads names
@@ -22,7 +23,7 @@ export function tagOf(name: string): string {
   const tail = name.slice(name.lastIndexOf("/") + 1).replace(/@.*$/, "");
   const colon = tail.lastIndexOf(":");
   const tag = colon === -1 ? "latest" : tail.slice(colon + 1);
-  if (!/^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/.test(tag)) {
+  if (!TAG_REGEXP.test(tag)) {
     throw new BuildError(`Invalid tag in ${JSON.stringify(name)}: use letters, digits, _ . -`);
   }
   return tag;

@@ -9,7 +9,8 @@ import { parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { apiError } from "./_api_error.ts";
 import type { KeyedLock } from "../_internal/keyed_lock.ts";
-import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORY_NAME_REGEXP } from "./_routes.ts";
+import { REPOSITORY_REGEXP } from "../oci/reference_grammar.ts";
+import { MAX_REPOSITORY_NAME_LENGTH } from "./_routes.ts";
 import type { UploadSessions } from "./_upload_sessions.ts";
 import type { RegistryRepository, RepositoryProvider } from "./repository.ts";
 
@@ -35,7 +36,7 @@ export interface ServerContext {
 
 /** Rejects names outside the distribution-spec grammar with 400 NAME_INVALID. */
 export function checkName(name: string): void {
-  if (name.length > MAX_REPOSITORY_NAME_LENGTH || !REPOSITORY_NAME_REGEXP.test(name)) {
+  if (name.length > MAX_REPOSITORY_NAME_LENGTH || !REPOSITORY_REGEXP.test(name)) {
     throw apiError(
       400,
       "NAME_INVALID",

@@ -10,11 +10,12 @@ import { parseDigest } from "../digest/digest.ts";
 import { isErrorCode } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
+import { TAG_REGEXP } from "../oci/reference_grammar.ts";
 import { apiError } from "./_api_error.ts";
 import { checkWritable, openRepository, readBodyBounded } from "./_context.ts";
 import type { ServerContext } from "./_context.ts";
 import { parsePushedManifest, requiredContent } from "./_manifest_document.ts";
-import { decodeSegment, TAG_REGEXP } from "./_routes.ts";
+import { decodeSegment } from "./_routes.ts";
 import type { RegistryRepository } from "./repository.ts";
 
 /** A parsed `<reference>` path segment. */

@@ -28,13 +28,6 @@ const ROUTES: ReadonlyArray<[RegExp, (m: RegExpExecArray) => Route]> = [
   [/^\/v2\/(.+)\/referrers\/([^/]+)$/, (m) => ({ kind: "referrers", name: m[1]!, digest: m[2]! })],
 ];
 
-/** Repository name grammar of the distribution spec. */
-export const REPOSITORY_NAME_REGEXP =
-  /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-
-/** Tag grammar of the distribution spec. */
-export const TAG_REGEXP = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-
 /** Longest repository name accepted (clients cap `host/name` at 255 characters). */
 export const MAX_REPOSITORY_NAME_LENGTH = 255;
 
