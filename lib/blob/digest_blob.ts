@@ -12,7 +12,7 @@ import { pureHasherFactory } from "../digest/pure_hasher.ts";
 /** Options of {@linkcode digestBlob}. */
 export interface DigestBlobOptions {
   /** Makes the hasher (default: pure TypeScript; the CLI passes `node:crypto`'s). */
-  hasherFactory?: HasherFactory;
+  hasher?: HasherFactory;
   /** Cancels the read; the stream is cancelled too. */
   signal?: AbortSignal;
 }
@@ -45,7 +45,7 @@ export async function digestBlob(
   algorithm: DigestAlgorithm,
   options: DigestBlobOptions = {},
 ): Promise<BlobDigest> {
-  const hasher = (options.hasherFactory ?? pureHasherFactory)(algorithm);
+  const hasher = (options.hasher ?? pureHasherFactory)(algorithm);
   let size = 0;
   const aborted = (): void => {
     if (options.signal?.aborted) {

@@ -19,7 +19,7 @@ export interface SignBlobOptions extends SignDescriptorOptions {
   /** The blob's media type (default `application/octet-stream`). */
   mediaType?: string;
   /** Makes the hasher (default: pure TypeScript; the CLI passes `node:crypto`'s). */
-  hasherFactory?: HasherFactory;
+  hasher?: HasherFactory;
 }
 
 /** What {@linkcode signBlob} produced. */

@@ -44,7 +44,7 @@ export interface VerifyBlobOptions {
   /** Network access for OCSP and CRL checks; without it revocation is skipped with a note. */
   revocationClient?: RevocationClient;
   /** Makes the hasher (default: pure TypeScript; the CLI passes `node:crypto`'s). */
-  hasherFactory?: HasherFactory;
+  hasher?: HasherFactory;
   /** Cancels the read and the checks. */
   signal?: AbortSignal;
 }

@@ -41,7 +41,7 @@ export interface LayoutRepositoryProviderOptions {
   /** File-system access. */
   fs: Fs;
   /** Hashes streamed content (default: the pure-TypeScript hasher; pass the runtime's). */
-  hasherFactory?: HasherFactory;
+  hasher?: HasherFactory;
 }
 
 /** Path components that name parts of a layout, so no nested repository may use them. */
@@ -137,7 +137,7 @@ export function createLayoutRepositoryProvider(
 ): RepositoryProvider {
   const root = options.root.length > 1 ? options.root.replace(/\/+$/, "") : options.root;
   const fs = options.fs;
-  const hasher = options.hasherFactory ?? pureHasherFactory;
+  const hasher = options.hasher ?? pureHasherFactory;
   const uploads = createFsUploadStore(fs, `${root}/_uploads`);
   const open = new Map<string, Promise<LayoutRepository>>();
   return {

@@ -117,7 +117,7 @@ export interface RegistryHandlerOptions {
   /** Realm named in the `WWW-Authenticate` challenge (default `ocisign`). */
   realm?: string;
   /** Hashes uploads of blobs that are already stored (default: the pure-TypeScript hasher). */
-  hasherFactory?: HasherFactory;
+  hasher?: HasherFactory;
   /** The clock that ages idle upload sessions, in ms since the epoch (default `Date.now`). */
   now?: () => number;
 }
@@ -260,7 +260,7 @@ export function createRegistryHandler(
     limits,
     readOnly: options.readOnly ?? false,
     locks: new KeyedLock(),
-    hasher: options.hasherFactory ?? pureHasherFactory,
+    hasher: options.hasher ?? pureHasherFactory,
   };
   const realm = (options.realm ?? "ocisign").replace(/["\\]/g, "");
   const log = options.log;

@@ -93,7 +93,7 @@ Deno.test("serve's layouts: a push keeps what another process wrote, and reads s
     const provider = createLayoutRepositoryProvider({
       root,
       fs: nodeFs,
-      hasherFactory: nodeHasherFactory,
+      hasher: nodeHasherFactory,
     });
     const served = (await provider.get("app", { create: true }))!;
     const img = await pushImage(served.target, "v1");

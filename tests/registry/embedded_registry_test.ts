@@ -24,9 +24,9 @@ async function withEmbedded(
       repositories: createLayoutRepositoryProvider({
         root,
         fs: nodeFs,
-        hasherFactory: nodeHasherFactory,
+        hasher: nodeHasherFactory,
       }),
-      hasherFactory: nodeHasherFactory,
+      hasher: nodeHasherFactory,
     });
     const inProcess = (input: Request | URL | string, init?: RequestInit): Promise<Response> =>
       handler(new Request(input, init));

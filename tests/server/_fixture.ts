@@ -44,11 +44,11 @@ export async function startRegistry(options: Extra = {}): Promise<TestRegistry> 
   const repositories = createLayoutRepositoryProvider({
     root,
     fs: nodeFs,
-    hasherFactory: nodeHasherFactory,
+    hasher: nodeHasherFactory,
   });
   const handler = createRegistryHandler({
     repositories,
-    hasherFactory: nodeHasherFactory,
+    hasher: nodeHasherFactory,
     log: (e) => log.push(e),
     ...options,
   });

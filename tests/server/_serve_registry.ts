@@ -14,10 +14,10 @@ const root = process.argv[2]!;
 const repositories = createLayoutRepositoryProvider({
   root,
   fs: nodeFs,
-  hasherFactory: nodeHasherFactory,
+  hasher: nodeHasherFactory,
 });
 const server = await serveHttp(
-  createRegistryHandler({ repositories, hasherFactory: nodeHasherFactory }),
+  createRegistryHandler({ repositories, hasher: nodeHasherFactory }),
   { port: 0 },
 );
 process.stdout.write(`${server.port}\n`);

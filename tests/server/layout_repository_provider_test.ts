@@ -12,7 +12,7 @@ Deno.test("createLayoutRepositoryProvider() creates a layout on first push only"
     const provider = createLayoutRepositoryProvider({
       root,
       fs: nodeFs,
-      hasherFactory: nodeHasherFactory,
+      hasher: nodeHasherFactory,
     });
     assertEquals(await provider.get("org/app"), undefined);
     const [a, b] = await Promise.all([

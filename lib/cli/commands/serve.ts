@@ -105,8 +105,8 @@ export function serveCommand(io: CliIo): CommandDef<typeof args> {
       }
       const json = args.output === "json";
       const handler = createRegistryHandler({
-        repositories: createLayoutRepositoryProvider({ root, fs: io.fs, hasherFactory: io.hasher }),
-        hasherFactory: io.hasher,
+        repositories: createLayoutRepositoryProvider({ root, fs: io.fs, hasher: io.hasher }),
+        hasher: io.hasher,
         readOnly: Boolean(args["read-only"]),
         log: (e: RequestLogEntry) =>
           io.stderr(

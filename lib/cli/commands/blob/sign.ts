@@ -161,7 +161,7 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
             signingTime: io.now(),
             userMetadata: metadata,
             signingAgent: `ocisign/${VERSION}`,
-            hasherFactory: io.hasher,
+            hasher: io.hasher,
             signal: io.signal,
             ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
             ...(expirySeconds !== undefined ? { expirySeconds } : {}),

@@ -85,7 +85,7 @@ export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
           now: io.now(),
           // OCSP and CRL with notation's timeouts, CRLs cached until their nextUpdate
           revocationClient: cliRevocationClient(io),
-          hasherFactory: io.hasher,
+          hasher: io.hasher,
           signal: io.signal,
           ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
         }));
