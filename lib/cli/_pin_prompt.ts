@@ -4,11 +4,12 @@
  * @module
  */
 import process from "node:process";
-import { AbortedError, UnauthorizedError } from "../errors.ts";
+import { UnauthorizedError } from "../errors.ts";
+import { readTtyLine } from "./_tty_prompt.ts";
 
 /**
  * Asks for a secret on the terminal: the prompt goes to stderr, the typed characters are not
- * shown; Enter ends it, Ctrl-C aborts.
+ * shown; Enter ends it, Ctrl-C aborts (see {@linkcode readTtyLine}).
  *
  * @example
  * ```ts ignore
@@ -27,34 +28,5 @@ export function readSecretFromTerminal(prompt: string): Promise<string> {
       "the token needs a PIN and standard input is not a terminal; set OCISIGN_PKCS11_PIN or add pin-source=file:PATH to the URI",
     );
   }
-  // Echo off before the prompt shows: a PIN typed at once must not reach the screen.
-  stdin.setRawMode(true);
-  process.stderr.write(prompt);
-  stdin.resume();
-  return new Promise((resolve, reject) => {
-    let secret = "";
-    const finish = (): void => {
-      stdin.off("data", onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write("\n");
-    };
-    const onData = (chunk: Uint8Array): void => {
-      for (const ch of new TextDecoder().decode(chunk)) {
-        if (ch === "\r" || ch === "\n") {
-          finish();
-          resolve(secret);
-          return;
-        }
-        if (ch === "\u0003") {
-          finish();
-          reject(new AbortedError("Interrupted while reading the PIN"));
-          return;
-        }
-        if (ch === "\u007f" || ch === "\b") secret = secret.slice(0, -1);
-        else secret += ch;
-      }
-    };
-    stdin.on("data", onData);
-  });
+  return readTtyLine(prompt, true, "Interrupted while reading the PIN");
 }

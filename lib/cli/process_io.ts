@@ -11,7 +11,7 @@ import { Readable, Writable } from "node:stream";
 import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
-import { OcisignError } from "../errors.ts";
+import { readTtyLine } from "./_tty_prompt.ts";
 
 /**
  * Builds the I/O of this process; SIGINT aborts `signal`.
@@ -96,39 +96,6 @@ function tlsFetch(options: { caCerts?: string[]; insecure?: boolean }): typeof f
   };
   return ((input, init) =>
     fetch(input, { ...init, tls } as unknown as RequestInit)) as typeof fetch;
-}
-
-/**
- * One line from the terminal; with `secret` in raw mode, so nothing is echoed (Backspace edits,
- * Ctrl-C interrupts, Ctrl-D ends the line).
- */
-function readTtyLine(question: string, secret: boolean): Promise<string> {
-  const input = process.stdin;
-  return new Promise((resolve, reject) => {
-    let line = "";
-    const finish = (err?: Error) => {
-      input.off("data", onData);
-      if (secret) {
-        input.setRawMode(false);
-        process.stderr.write("\n");
-      }
-      input.pause();
-      if (err) reject(err);
-      else resolve(line);
-    };
-    const onData = (chunk: Uint8Array | string) => {
-      for (const c of typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)) {
-        if (c === "\r" || c === "\n" || c === "\u0004") return finish();
-        if (c === "\u0003") return finish(new OcisignError("ERR_ABORTED", "Interrupted"));
-        if (c === "\u007f" || c === "\b") line = line.slice(0, -1);
-        else line += c;
-      }
-    };
-    if (secret) input.setRawMode(true);
-    process.stderr.write(question);
-    input.on("data", onData);
-    input.resume();
-  });
 }
 
 async function readAllStdin(): Promise<string> {
