@@ -5,24 +5,7 @@
  *
  * @module
  */
-
-const SENSITIVE = /sig|token|key|credential|password|secret|auth/i;
-
-/** The URL with its user info removed and sensitive query values masked. */
-export function redactUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return raw;
-  }
-  url.username = "";
-  url.password = "";
-  for (const key of [...url.searchParams.keys()]) {
-    if (SENSITIVE.test(key)) url.searchParams.set(key, "***");
-  }
-  return url.toString();
-}
+import { redactUrl } from "../_internal/redact_url.ts";
 
 /**
  * Wraps a fetch so that each request is logged.
