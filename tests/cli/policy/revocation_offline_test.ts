@@ -57,7 +57,8 @@ Deno.test({
       ok(await run("sign", "--key", "offline", "--oci-layout", "./img:v1"));
       const verify = ["verify", "--oci-layout", "./img:v1", "--scope", "local/hello-world"];
 
-      const failed = await run(...verify);
+      // -v: each revocation request with its outcome and time
+      const failed = await run(...verify, "-v");
       assertEquals(failed.code, 3, failed.stderr);
       for (
         const part of [
@@ -66,10 +67,17 @@ Deno.test({
           `CRL ${p.base}/crl/int.crl: HTTP 500`,
           `"override": {"revocation": "skip"}`,
           "ocisign policy init --revocation skip",
+          `Revocation: GET ${p.base}/crl/int.crl 500 `,
         ]
       ) {
         assert.ok(failed.stderr.includes(part), `missing ${part}:\n${failed.stderr}`);
       }
+      assert.match(
+        failed.stderr,
+        new RegExp(`Revocation: GET http://127\\.0\\.0\\.1:${port}/ocsp/\\S+ failed after \\d+ms`),
+      );
+      // without -v, no request is logged
+      assert.ok(!(await run(...verify)).stderr.includes("Revocation: "));
 
       ok(await run(...init, "--revocation", "skip"));
       const doc = parseTrustPolicyDocument(
