@@ -5,24 +5,7 @@
  *
  * @module
  */
-
-const SENSITIVE = /sig|token|key|credential|password|secret|auth/i;
-
-/** The URL with its user info removed and sensitive query values masked. */
-export function redactUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return raw;
-  }
-  url.username = "";
-  url.password = "";
-  for (const key of [...url.searchParams.keys()]) {
-    if (SENSITIVE.test(key)) url.searchParams.set(key, "***");
-  }
-  return url.toString();
-}
+import { redactUrl } from "../_internal/redact_url.ts";
 
 /**
  * Wraps a fetch so that each request is logged.
@@ -34,12 +17,14 @@ export function redactUrl(raw: string): string {
  * @param inner The fetch to call.
  * @param log Receives one line per request.
  * @param clock Milliseconds, for the duration.
+ * @param label Starts each line (`-v` logs revocation requests as `Revocation`).
  * @returns The logging fetch.
  */
 export function debugFetch(
   inner: typeof fetch,
   log: (line: string) => void,
   clock: () => number,
+  label = "Debug",
 ): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : undefined;
@@ -48,10 +33,12 @@ export function debugFetch(
     const start = clock();
     try {
       const res = await inner(input, init);
-      log(`Debug: ${method} ${url} ${res.status} ${clock() - start}ms`);
+      log(`${label}: ${method} ${url} ${res.status} ${clock() - start}ms`);
       return res;
     } catch (err) {
-      log(`Debug: ${method} ${url} failed after ${clock() - start}ms: ${(err as Error).message}`);
+      log(
+        `${label}: ${method} ${url} failed after ${clock() - start}ms: ${(err as Error).message}`,
+      );
       throw err;
     }
   }) as typeof fetch;

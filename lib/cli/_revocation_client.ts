@@ -13,6 +13,7 @@ import {
 } from "../x509/revocation/revocation_client.ts";
 import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 import { joinPath } from "./config/config_dir.ts";
+import { debugFetch } from "./_debug_fetch.ts";
 import type { CliIo } from "./io.ts";
 
 /**
@@ -35,7 +36,8 @@ export function crlCacheDir(io: Pick<CliIo, "env" | "home">): string {
 }
 
 /**
- * Builds the client over `io.fetch` and `io.fs`.
+ * Builds the client over `io.fetch` and `io.fs`. With `-v/--verbose`, each OCSP and CRL request
+ * is logged on stderr with its outcome and time (`Revocation: GET <url> 200 12ms`).
  *
  * @example
  * ```ts ignore
@@ -47,8 +49,9 @@ export function crlCacheDir(io: Pick<CliIo, "env" | "home">): string {
  */
 export function cliRevocationClient(io: CliIo): RevocationClient {
   let warned = false;
+  const logged = debugFetch(io.fetch, (line) => io.stderr(`${line}\n`), Date.now, "Revocation");
   return {
-    fetch: io.fetch,
+    fetch: ((input, init) => (io.verbose ? logged : io.fetch)(input, init)) as typeof fetch,
     ocspTimeoutMs: DEFAULT_OCSP_TIMEOUT_MS,
     crlTimeoutMs: DEFAULT_CRL_TIMEOUT_MS,
     crlCache: new FsCrlCache(io.fs, crlCacheDir(io)),

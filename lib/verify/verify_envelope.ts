@@ -238,6 +238,19 @@ async function checkTimestampCountersignature(
   }
 }
 
+/** Where no responder can be reached, the trust policy can skip the revocation check. */
+const OFFLINE_HINT =
+  `for an offline signing station, set "signatureVerification": {"level": "strict", "override": {"revocation": "skip"}} in the trust policy (ocisign policy init --revocation skip)`;
+
+/** An unknown revocation status gains {@linkcode OFFLINE_HINT}; anything else is unchanged. */
+function withOfflineHint(err: unknown): unknown {
+  if (!(err instanceof RevocationError) || err.details?.status !== "unknown") return err;
+  return new RevocationError(`${err.message}; ${OFFLINE_HINT}`, {
+    cause: err,
+    details: err.details,
+  });
+}
+
 function revocationOptions(
   client: RevocationClient,
   opts: VerifyEnvelopeOptions,
@@ -454,7 +467,11 @@ export async function verifyEnvelope(
     if (
       !await run.step(
         "revocation",
-        () => assertNotRevoked(chain, "signing", revocationOptions(client, opts, now, signingTime)),
+        () =>
+          assertNotRevoked(chain, "signing", revocationOptions(client, opts, now, signingTime))
+            .catch((err: unknown) => {
+              throw withOfflineHint(err);
+            }),
         (m) => new RevocationError(m),
       )
     ) return run.outcome;

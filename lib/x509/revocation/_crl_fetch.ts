@@ -23,6 +23,7 @@ async function download(url: string, opts: CrlFetchOptions): Promise<Crl> {
   if (!isHttpUrl(url)) {
     throw new RevocationError(
       `unsupported scheme in ${JSON.stringify(url)}. Only supports CRL URL in HTTP protocol`,
+      { details: { reason: "unsupported URL scheme" } },
     );
   }
   const timeoutMs = opts.client.crlTimeoutMs ?? DEFAULT_CRL_TIMEOUT_MS;

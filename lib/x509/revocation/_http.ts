@@ -20,8 +20,20 @@ export interface FetchBoundedOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Whether a failed fetch was refused (Deno, Bun and Node word it differently). */
+function refused(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (/refused/i.test(e.message) || code === "ECONNREFUSED" || code === "ConnectionRefused") {
+      return true;
+    }
+  }
+  return false;
+}
+
 /**
- * Fetches `url` and returns the body of a 200 answer.
+ * Fetches `url` and returns the body of a 200 answer. Failures carry `details.reason`:
+ * `timeout`, `HTTP <status>`, `connection refused` or `unreachable`.
  * @throws {AbortedError} ERR_ABORTED when the caller's signal fired.
  * @throws {TimeoutError} ERR_TIMEOUT when the exchange took longer than allowed.
  * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when the body is larger than `maxBytes`.
@@ -48,7 +60,9 @@ export async function fetchBounded(
     const res = await fetchFn(url, { ...init, signal: controller.signal, redirect: "follow" });
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => {});
-      throw new RevocationError(`${url} answered with HTTP status ${res.status}`);
+      throw new RevocationError(`${url} answered with HTTP status ${res.status}`, {
+        details: { reason: `HTTP ${res.status}` },
+      });
     }
     return await readBounded(res.body ?? new Uint8Array(0), {
       limit: opts.maxBytes,
@@ -58,11 +72,13 @@ export async function fetchBounded(
     if (opts.signal?.aborted) {
       throw new AbortedError("Revocation checking was aborted", { cause: opts.signal.reason });
     }
-    if (timedOut) throw new TimeoutError(opts.timeoutMessage, { cause: err });
+    if (timedOut) {
+      throw new TimeoutError(opts.timeoutMessage, { cause: err, details: { reason: "timeout" } });
+    }
     if (err instanceof OcisignError) throw err;
     throw new RevocationError(
       `request to ${url} failed: ${(err as Error)?.message ?? String(err)}`,
-      { cause: err },
+      { cause: err, details: { reason: refused(err) ? "connection refused" : "unreachable" } },
     );
   } finally {
     clearTimeout(timer);

@@ -47,7 +47,9 @@ async function askServer(
   if (!isHttpUrl(server)) {
     return result(
       "unknown",
-      new RevocationError(`OCSPServer protocol of ${JSON.stringify(server)} is not supported`),
+      new RevocationError(`OCSPServer protocol of ${JSON.stringify(server)} is not supported`, {
+        details: { reason: "unsupported URL scheme" },
+      }),
     );
   }
   try {
@@ -66,7 +68,9 @@ async function askServer(
     }
     return result(
       "unknown",
-      new RevocationError("certificate has unknown status via OCSP"),
+      new RevocationError("certificate has unknown status via OCSP", {
+        details: { reason: "certificate unknown to the responder" },
+      }),
       true,
     );
   } catch (err) {

@@ -5,7 +5,12 @@ import { loggedFailures, verifyEnvelope } from "../../../lib/verify/mod.ts";
 import type { VerificationOutcome, VerifyEnvelopeOptions } from "../../../lib/verify/mod.ts";
 import type { Descriptor } from "../../../lib/oci/descriptor.ts";
 import { MEDIA_TYPE_JWS } from "../../../lib/oci/media_types.ts";
-import { OPENSSL_MISSING, timestampToken, TSA_EXTENSIONS } from "../_openssl_pki.ts";
+import {
+  LEAF_EXTENSIONS,
+  OPENSSL_MISSING,
+  timestampToken,
+  TSA_EXTENSIONS,
+} from "../_openssl_pki.ts";
 import type { TestCert } from "../_openssl_pki.ts";
 import { makeJws } from "../_jws.ts";
 import { makeRevocationPki } from "../../x509/revocation/_revocation_pki.ts";
@@ -212,27 +217,84 @@ Deno.test({
       });
     const unknown =
       `signing certificate with subject "${LEAF_SUBJECT}" revocation status is unknown`;
-    for (
-      const mode of ["garbage", "status500", "hang", "noEku", "otherCa", "noNextUpdate"] as const
-    ) {
+    const hint =
+      `; for an offline signing station, set "signatureVerification": {"level": "strict", "override": {"revocation": "skip"}} in the trust policy (ocisign policy init --revocation skip)`;
+    const reasons = {
+      garbage: "bad answer",
+      status500: "HTTP 500",
+      hang: "timeout",
+      noEku: "bad answer",
+      otherCa: "bad answer",
+      noNextUpdate: "bad answer",
+    } as const;
+    for (const [mode, reason] of Object.entries(reasons)) {
       await t.step(`strict fails when the OCSP responder gives ${mode}`, async () => {
-        p.ocspMode.int = mode;
+        p.ocspMode.int = mode as keyof typeof reasons;
         try {
           const outcome = await verify();
           assertEquals(outcome.error?.code, "ERR_SIGNATURE_REVOCATION");
-          assertEquals(outcome.error?.message, unknown);
+          // notation's wording first, then the URL, the reason and the way out
+          assertEquals(
+            outcome.error?.message,
+            `${unknown} (OCSP ${p.base}/ocsp/int: ${reason})${hint}`,
+          );
         } finally {
           p.ocspMode.int = "ok";
         }
       });
     }
 
+    const verifyLeaf = async (leaf: TestCert) =>
+      await verifyEnvelope(
+        await makeJws({
+          keyPem: leaf.keyPem,
+          chain: [leaf.der, p.int.der, p.root.der],
+          payload: { targetArtifact: SUBJECT },
+        }),
+        {
+          mediaType: MEDIA_TYPE_JWS,
+          subject: SUBJECT,
+          policy: statement("strict"),
+          trustStore,
+          revocationClient: { fetch, ocspTimeoutMs: 2000, crlTimeoutMs: 2000 },
+        },
+      );
+
+    await t.step("names a responder that does not know the certificate", async () => {
+      const leaf = await p.issueLeaf("/C=US/ST=WA/O=wabbit-networks.io/CN=Revocable Signer", {
+        ocsp: true,
+      });
+      await p.forget("int", leaf);
+      assertEquals(
+        (await verifyLeaf(leaf)).error?.message,
+        `${unknown} (OCSP ${p.base}/ocsp/int: certificate unknown to the responder)${hint}`,
+      );
+    });
+
+    await t.step("names a refused responder and a failing CRL", async () => {
+      const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = closed.addr.port;
+      closed.close();
+      const leaf = await p.issueLeaf("/C=US/ST=WA/O=wabbit-networks.io/CN=Revocable Signer", {
+        crl: true,
+      }, [...LEAF_EXTENSIONS, `authorityInfoAccess=OCSP;URI:http://127.0.0.1:${port}/ocsp`]);
+      p.crlMode.int = "status500";
+      try {
+        assertEquals(
+          (await verifyLeaf(leaf)).error?.message,
+          `${unknown} (OCSP http://127.0.0.1:${port}/ocsp: connection refused; CRL ${p.base}/crl/int.crl: HTTP 500)${hint}`,
+        );
+      } finally {
+        p.crlMode.int = "ok";
+      }
+    });
+
     await t.step("permissive logs an unknown status and passes", async () => {
       p.ocspMode.int = "garbage";
       try {
         const outcome = await verify("permissive");
         assertEquals(outcome.error, undefined);
-        assertEquals(loggedFailures(outcome)[0]?.error?.message, unknown);
+        assert.ok(loggedFailures(outcome)[0]?.error?.message.startsWith(`${unknown} (OCSP `));
       } finally {
         p.ocspMode.int = "ok";
       }

@@ -1,6 +1,6 @@
 /**
  * `ocisign policy init --name N --scope S... --trust-store TYPE:NAME... --trusted-identity ID...
- * [--level strict] [--force]`: writes a one-statement trust policy document.
+ * [--level strict] [--revocation skip|log|enforce] [--force]`: writes a one-statement trust policy document.
  *
  * @module
  */
@@ -37,6 +37,12 @@ const args = {
     default: "strict",
     description: "Signature verification level",
   },
+  revocation: {
+    type: "enum",
+    options: ["skip", "log", "enforce"],
+    description:
+      "Override the level's revocation check (skip: for an offline station that cannot reach OCSP responders or CRLs)",
+  },
   force: { type: "boolean", description: "Overwrite an existing trust policy" },
 } as const satisfies ArgsDef;
 
@@ -61,6 +67,7 @@ export function policyInitCommand(io: CliIo): CommandDef<typeof args> {
       description: "Write a trust policy with one statement",
       examples: [
         'ocisign policy init --name wabbit-networks-images --scope local/hello-world --trust-store ca:wabbit-networks.io --trusted-identity "*"',
+        'ocisign policy init --name offline --scope "*" --trust-store ca:wabbit-networks.io --trusted-identity "*" --revocation skip',
       ],
     }),
     args,
@@ -75,7 +82,10 @@ export function policyInitCommand(io: CliIo): CommandDef<typeof args> {
         trustPolicies: [{
           name: args.name,
           registryScopes,
-          signatureVerification: { level: args.level },
+          signatureVerification: {
+            level: args.level,
+            ...(args.revocation ? { override: { revocation: args.revocation } } : {}),
+          },
           trustStores: repeatedFlag(rawArgs, ["trust-store"]),
           trustedIdentities: repeatedFlag(rawArgs, ["trusted-identity"]),
         }],

@@ -1,0 +1,101 @@
+/**
+ * An offline verifying station: `verify` names the OCSP and CRL URLs it could not reach, why, and
+ * the trust policy override that skips revocation, which `policy init --revocation skip` writes.
+ */
+import { assert, assertEquals } from "../../_helpers/assert.ts";
+import { findPeer } from "../../_helpers/peers.ts";
+import { parseTrustPolicyDocument } from "../../../lib/trust/trust_policy.ts";
+import { ok, signingSandbox } from "../commands/_fixture.ts";
+import { LEAF_EXTENSIONS } from "../../verify/_openssl_pki.ts";
+import { makeRevocationPki } from "../../x509/revocation/_revocation_pki.ts";
+
+Deno.test({
+  name: "verify names unreachable revocation URLs; policy init --revocation skip lets it pass",
+  ignore: findPeer("openssl") === undefined,
+  fn: async () => {
+    const p = await makeRevocationPki();
+    const sb = await signingSandbox();
+    try {
+      const env = { XDG_CACHE_HOME: `${sb.dir}/cache` };
+      const run = (...argv: string[]) => sb.runWith({ env }, ...argv);
+      // a port nobody listens on: the OCSP responder refuses; the CRL answers HTTP 500
+      const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = closed.addr.port;
+      closed.close();
+      const leaf = await p.issueLeaf("/C=US/ST=WA/O=wabbit-networks.io/CN=Offline Signer", {
+        crl: true,
+      }, [...LEAF_EXTENSIONS, `authorityInfoAccess=OCSP;URI:http://127.0.0.1:${port}/ocsp`]);
+      p.crlMode.int = "status500";
+      await Deno.writeTextFile(`${sb.cwd}/chain.pem`, leaf.pem + p.int.pem + p.root.pem);
+      await Deno.writeTextFile(`${sb.cwd}/leaf.key`, leaf.keyPem, { mode: 0o600 });
+      ok(await run("key", "add", "offline", "--key", "leaf.key", "--cert", "chain.pem"));
+      ok(
+        await run(
+          "cert",
+          "add",
+          "--type",
+          "ca",
+          "--store",
+          "wabbit",
+          `${p.pki.dir}/${p.root.certFile}`,
+        ),
+      );
+      const init = [
+        "policy",
+        "init",
+        "--name",
+        "offline",
+        "--scope",
+        "local/hello-world",
+        "--trust-store",
+        "ca:wabbit",
+        "--trusted-identity",
+        "*",
+        "--force",
+      ];
+      ok(await run(...init));
+      ok(await run("sign", "--key", "offline", "--oci-layout", "./img:v1"));
+      const verify = ["verify", "--oci-layout", "./img:v1", "--scope", "local/hello-world"];
+
+      // -v: each revocation request with its outcome and time
+      const failed = await run(...verify, "-v");
+      assertEquals(failed.code, 3, failed.stderr);
+      for (
+        const part of [
+          'signing certificate with subject "CN=Offline Signer,O=wabbit-networks.io,ST=WA,C=US" revocation status is unknown',
+          `OCSP http://127.0.0.1:${port}/ocsp: connection refused`,
+          `CRL ${p.base}/crl/int.crl: HTTP 500`,
+          `"override": {"revocation": "skip"}`,
+          "ocisign policy init --revocation skip",
+          `Revocation: GET ${p.base}/crl/int.crl 500 `,
+        ]
+      ) {
+        assert.ok(failed.stderr.includes(part), `missing ${part}:\n${failed.stderr}`);
+      }
+      assert.match(
+        failed.stderr,
+        new RegExp(`Revocation: GET http://127\\.0\\.0\\.1:${port}/ocsp/\\S+ failed after \\d+ms`),
+      );
+      // without -v, no request is logged
+      assert.ok(!(await run(...verify)).stderr.includes("Revocation: "));
+
+      ok(await run(...init, "--revocation", "skip"));
+      const doc = parseTrustPolicyDocument(
+        await Deno.readTextFile(`${sb.configDir}/trustpolicy.json`),
+      );
+      assertEquals(doc.trustPolicies[0]!.signatureVerification, {
+        level: "strict",
+        override: { revocation: "skip" },
+      });
+      const requests = p.crlRequests.int;
+      ok(await run(...verify));
+      assertEquals(p.crlRequests.int, requests, "revocation was not checked");
+
+      const bad = await run(...init, "--revocation", "never");
+      assertEquals(bad.code, 2, bad.stderr);
+    } finally {
+      await sb.close();
+      await p.close();
+    }
+  },
+});
