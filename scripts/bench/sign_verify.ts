@@ -15,23 +15,12 @@ import { type Contender, type ContenderResult, runContender } from "./_lib/conte
 import { run } from "./_lib/measure.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
+import { BENCH_SCOPE, setUpBenchTrust } from "./_lib/trust_setup.ts";
 import { ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
 import { benchHsmSign } from "./sign_hsm.ts";
 
 const RUNS = 10;
-const SCOPE = "local/bench";
 const PEER = "notation-peer";
-
-const POLICY = {
-  version: "1.0",
-  trustPolicies: [{
-    name: "bench",
-    registryScopes: [SCOPE],
-    signatureVerification: { level: "strict" },
-    trustStores: ["ca:bench"],
-    trustedIdentities: ["*"],
-  }],
-};
 
 /**
  * Runs the `sign-verify` benchmark and returns its rows.
@@ -47,9 +36,7 @@ export async function benchSignVerify(work: string): Promise<Row[]> {
   const bin = runners[1]!;
   const cfg = `${work}/cfg`;
   const env = { OCISIGN_CONFIG_DIR: cfg, NOTATION_CACHE: `${work}/notation-cache` };
-  await run(bin.cmd, ["cert", "generate-test", "bench", "--default"], { env });
-  await Deno.writeTextFile(`${work}/policy.json`, JSON.stringify(POLICY));
-  await run(bin.cmd, ["policy", "import", `${work}/policy.json`], { env });
+  await setUpBenchTrust(bin.cmd, work, env);
   const pristine = (await writeImageLayout(`${work}/pristine`, "v1", [1024])).dir;
   const fresh = (name: string) => async (i: number): Promise<void> => {
     await run("cp", ["-r", pristine, `${work}/${name}-${i}`]);
@@ -88,7 +75,7 @@ export async function benchSignVerify(work: string): Promise<Row[]> {
       name: o.name,
       cmd: o.cmd,
       env,
-      args: () => [...o.prefix, "verify", "--oci-layout", `${signed}:v1`, "--scope", SCOPE],
+      args: () => [...o.prefix, "verify", "--oci-layout", `${signed}:v1`, "--scope", BENCH_SCOPE],
     })),
     {
       name: PEER,
@@ -99,7 +86,7 @@ export async function benchSignVerify(work: string): Promise<Row[]> {
         "--oci-layout",
         `${signed}:v1`,
         "--scope",
-        SCOPE,
+        BENCH_SCOPE,
         "--config-dir",
         cfg,
       ],

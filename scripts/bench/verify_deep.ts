@@ -15,22 +15,11 @@ import { run } from "./_lib/measure.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
 import { MIB } from "./_lib/stats.ts";
+import { BENCH_SCOPE, setUpBenchTrust } from "./_lib/trust_setup.ts";
 import { ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
 
 const RUNS = 3;
 const PEER = "sha256sum";
-const SCOPE = "local/bench";
-
-const POLICY = {
-  version: "1.0",
-  trustPolicies: [{
-    name: "bench",
-    registryScopes: [SCOPE],
-    signatureVerification: { level: "strict" },
-    trustStores: ["ca:bench"],
-    trustedIdentities: ["*"],
-  }],
-};
 
 /**
  * Runs the `verify-deep` benchmark and returns its rows.
@@ -45,9 +34,7 @@ export async function benchVerifyDeep(work: string): Promise<Row[]> {
   const runners = await ocisignRunners(work);
   const bin = runners[1]!;
   const env = { OCISIGN_CONFIG_DIR: `${work}/cfg` };
-  await run(bin.cmd, ["cert", "generate-test", "bench", "--default"], { env });
-  await Deno.writeTextFile(`${work}/policy.json`, JSON.stringify(POLICY));
-  await run(bin.cmd, ["policy", "import", `${work}/policy.json`], { env });
+  await setUpBenchTrust(bin.cmd, work, env);
   console.error("verify-deep: writing a layout with 8 random layers of 128 MiB");
   const layout = (await writeImageLayout(`${work}/img`, "v1", Array(8).fill(128 * MIB))).dir;
   await run(bin.cmd, ["sign", "--oci-layout", `${layout}:v1`], { env });
@@ -62,7 +49,7 @@ export async function benchVerifyDeep(work: string): Promise<Row[]> {
         name: o.name,
         cmd: o.cmd,
         env,
-        args: () => [...o.prefix, "verify", "--oci-layout", `${layout}:v1`, "--scope", SCOPE],
+        args: () => [...o.prefix, "verify", "--oci-layout", `${layout}:v1`, "--scope", BENCH_SCOPE],
       }, runsFor(RUNS)),
     );
   }
