@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { concat } from "../_internal/bytes.ts";
 
 /** Limits of {@linkcode startConnectionGuard}. */
 export interface ConnectionLimits {
@@ -132,13 +133,7 @@ async function readHead(relay: Relay): Promise<Uint8Array | undefined> {
     size += n;
     if (!relay.headDone && size > MAX_HEAD) return undefined;
   }
-  const head = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    head.set(chunk, at);
-    at += chunk.length;
-  }
-  return head;
+  return concat(chunks);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -94,35 +94,26 @@ export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
       }
       if (args["pkcs11-module"]) throw new UsageError("--pkcs11-module goes with --pkcs11 URI");
       const bits = parsePositiveInt(args.bits, "bits", 2048);
-      const paths = configPaths(io);
-      const keyPath = joinPath(paths.localKeys, `${name}.key`);
-      const certPath = joinPath(paths.localKeys, `${name}.crt`);
-      const storeDir = trustStorePath(paths, "ca", name);
-      const storedCert = joinPath(storeDir, `${name}.crt`);
+      const where = certificatePaths(io, name);
+      const keyPath = joinPath(where.localKeys, `${name}.key`);
       // Check everything first, so a failure leaves the configuration as it was.
-      let keys = await readSigningKeys(io);
-      keys = addSigningKey(keys, { name, keyPath, certPath }, args.default === true);
+      const keys = addSigningKey(
+        await readSigningKeys(io),
+        { name, keyPath, certPath: where.certPath },
+        args.default === true,
+      );
       await mustNotExist(io, keyPath, "key file");
-      await mustNotExist(io, certPath, "certificate file");
-      await mustNotExist(io, storedCert, "trusted certificate");
+      await mustNotExist(io, where.certPath, "certificate file");
+      await mustNotExist(io, where.storedCert, "trusted certificate");
 
       io.stdout(`generating RSA Key with ${bits} bits\n`);
       const generated = await generateTestCertificate(name, { bits, now: io.now() });
       io.stdout(`generated certificate expiring on ${rfc3339(generated.certificate.notAfter)}\n`);
 
-      await ensureConfigDir(io.fs, paths.localKeys);
+      await ensureConfigDir(io.fs, where.localKeys);
       await io.fs.writeFileAtomic(keyPath, utf8(generated.keyPem), { mode: CONFIG_FILE_MODE });
       io.stdout(`wrote key: ${keyPath}\n`);
-      const certBytes = utf8(generated.certificatePem);
-      await io.fs.writeFileAtomic(certPath, certBytes, { mode: 0o644 });
-      io.stdout(`wrote certificate: ${certPath}\n`);
-
-      await ensureConfigDir(io.fs, storeDir);
-      await io.fs.writeFileAtomic(storedCert, certBytes, { mode: CONFIG_FILE_MODE });
-      io.stdout(`Successfully added ${name}.crt to named store ${name} of type ca\n`);
-
-      await writeSigningKeys(io, keys);
-      io.stdout(`${name}: added to the key list\n`);
+      await installCertificate(io, name, where, utf8(generated.certificatePem), keys);
       if (args.default === true) io.stdout(`${name}: mark as default signing key\n`);
     },
   });
@@ -139,14 +130,11 @@ async function generateForToken(
     uri: uriText,
     ...(args["pkcs11-module"] ? { module: args["pkcs11-module"] } : {}),
   });
-  const paths = configPaths(io);
-  const certPath = joinPath(paths.localKeys, `${name}.crt`);
-  const storeDir = trustStorePath(paths, "ca", name);
-  const storedCert = joinPath(storeDir, `${name}.crt`);
-  const suite = pkcs11KeySuite(name, options.uri, options.modulePath, certPath);
+  const where = certificatePaths(io, name);
+  const suite = pkcs11KeySuite(name, options.uri, options.modulePath, where.certPath);
   const keys = addSigningKey(await readSigningKeys(io), suite, args.default === true);
-  await mustNotExist(io, certPath, "certificate file");
-  await mustNotExist(io, storedCert, "trusted certificate");
+  await mustNotExist(io, where.certPath, "certificate file");
+  await mustNotExist(io, where.storedCert, "trusted certificate");
 
   const { certificate, keySpec } = await withPkcs11Key(
     options,
@@ -154,14 +142,46 @@ async function generateForToken(
   );
   io.stdout(`using the ${keySpec.name} key in the PKCS#11 token\n`);
   io.stdout(`generated certificate expiring on ${rfc3339(certificate.notAfter)}\n`);
-  const certBytes = utf8(certificate.toPem());
-  await ensureConfigDir(io.fs, paths.localKeys);
-  await io.fs.writeFileAtomic(certPath, certBytes, { mode: 0o644 });
-  io.stdout(`wrote certificate: ${certPath}\n`);
-  await ensureConfigDir(io.fs, storeDir);
-  await io.fs.writeFileAtomic(storedCert, certBytes, { mode: CONFIG_FILE_MODE });
+  await ensureConfigDir(io.fs, where.localKeys);
+  await installCertificate(io, name, where, utf8(certificate.toPem()), keys);
+  if (args.default === true) io.stdout(`${name}: mark as default signing key\n`);
+}
+
+/** Where `generate-test NAME` puts the certificate: `localkeys/` and trust store `ca/NAME`. */
+interface CertificatePaths {
+  localKeys: string;
+  certPath: string;
+  storeDir: string;
+  storedCert: string;
+}
+
+function certificatePaths(io: CliIo, name: string): CertificatePaths {
+  const paths = configPaths(io);
+  const storeDir = trustStorePath(paths, "ca", name);
+  return {
+    localKeys: paths.localKeys,
+    certPath: joinPath(paths.localKeys, `${name}.crt`),
+    storeDir,
+    storedCert: joinPath(storeDir, `${name}.crt`),
+  };
+}
+
+/**
+ * Writes the certificate into `localkeys/` (its directory exists) and the trust store, then the
+ * key list, saying each step as notation does.
+ */
+async function installCertificate(
+  io: CliIo,
+  name: string,
+  where: CertificatePaths,
+  certBytes: Uint8Array,
+  keys: Parameters<typeof writeSigningKeys>[1],
+): Promise<void> {
+  await io.fs.writeFileAtomic(where.certPath, certBytes, { mode: 0o644 });
+  io.stdout(`wrote certificate: ${where.certPath}\n`);
+  await ensureConfigDir(io.fs, where.storeDir);
+  await io.fs.writeFileAtomic(where.storedCert, certBytes, { mode: CONFIG_FILE_MODE });
   io.stdout(`Successfully added ${name}.crt to named store ${name} of type ca\n`);
   await writeSigningKeys(io, keys);
   io.stdout(`${name}: added to the key list\n`);
-  if (args.default === true) io.stdout(`${name}: mark as default signing key\n`);
 }
