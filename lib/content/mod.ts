@@ -13,12 +13,13 @@
  *
  * @module
  */
-export type * from "./storage.ts";
+export * from "./storage.ts";
 export type * from "./fs.ts";
 export * from "./fetch_all.ts";
 export * from "./file_stream.ts";
 export * from "./parse_manifest.ts";
 export * from "./memory_store.ts";
+export * from "./range_stream.ts";
 export * from "./memory_fs.ts";
 export * from "./resolve_subject.ts";
 export * from "./platform_manifests.ts";

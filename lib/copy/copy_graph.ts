@@ -10,11 +10,10 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { fetchAll } from "../content/fetch_all.ts";
 import { parseManifest, successors } from "../content/parse_manifest.ts";
-import type { Op, ReadOnlyStorage, Storage } from "../content/storage.ts";
+import { isMounter, type Op, type ReadOnlyStorage, type Storage } from "../content/storage.ts";
 import { AbortedError, isErrorCode, OcisignError, RegistryError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
-import { Repository } from "../registry/repository.ts";
 import { inheritVerification } from "../digest/verify_stream.ts";
 import { Semaphore } from "./_semaphore.ts";
 
@@ -210,15 +209,18 @@ export class GraphCopier {
   }
 
   /**
-   * Between two repositories of one registry client, asks the registry to mount the blob
+   * When the destination is a {@linkcode Mounter} that can mount from the source (two
+   * repositories of one registry client), asks it to mount the blob
    * (falling back to an upload into the session it opens). Refused mounts (401/403) fall back to
    * a normal copy, as oras does.
    */
   async #mounted(desc: Descriptor, signal: AbortSignal): Promise<boolean> {
-    const from = this.#dst instanceof Repository ? this.#dst.mountSourceFor(this.#src) : undefined;
-    if (from === undefined || !(this.#dst instanceof Repository)) return false;
+    const dst = this.#dst;
+    if (!isMounter(dst)) return false;
+    const from = dst.mountSourceFor(this.#src);
+    if (from === undefined) return false;
     try {
-      await this.#dst.mount(desc, from, {
+      await dst.mount(desc, from, {
         signal,
         getContent: () => this.#src.fetch(desc, { signal }),
       });

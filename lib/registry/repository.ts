@@ -20,7 +20,19 @@ import {
   parseManifest,
   referrerDescriptor,
 } from "../content/parse_manifest.ts";
-import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
+import { checkRange, rangeOf } from "../content/range_stream.ts";
+import type {
+  ByteRange,
+  Deleter,
+  GraphTarget,
+  Mounter,
+  MountOptions,
+  MountResult,
+  Op,
+  RangeFetcher,
+  TagLister,
+  Untagger,
+} from "../content/storage.ts";
 import {
   DigestMismatchError,
   InvalidManifestError,
@@ -91,8 +103,7 @@ export interface FetchedManifest {
   bytes: Bytes;
 }
 
-/** How {@linkcode Repository.mount} ended. */
-export type MountResult = "mounted" | "uploaded";
+export type { MountResult } from "../content/storage.ts";
 
 const DEFAULT_CHUNK = Number.POSITIVE_INFINITY;
 const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES, "application/vnd.oci.artifact.manifest.v1+json"]
@@ -109,7 +120,8 @@ const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES, "application/vnd.oci.artifact.
  * for await (const r of repo.referrers(desc)) console.log(r.digest, r.artifactType);
  * ```
  */
-export class Repository implements GraphTarget, TagLister, Deleter {
+export class Repository
+  implements GraphTarget, TagLister, Deleter, Mounter, RangeFetcher, Untagger {
   /** Registry name as written in references (`localhost:5000`). */
   readonly registry: string;
   /** Repository name (`hello-world`). */
@@ -238,6 +250,55 @@ export class Repository implements GraphTarget, TagLister, Deleter {
     if (served !== null && served !== desc.digest) {
       throw new DigestMismatchError(desc.digest, served);
     }
+  }
+
+  /**
+   * Streams part of a blob (`Range: bytes=…`). A registry that answers with the whole blob
+   * (200) has it verified against `desc` as it streams and the range cut out of it.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {InvalidInputError} ERR_INVALID_INPUT when the range is outside `desc.size`.
+   */
+  async fetchRange(
+    desc: Descriptor,
+    range: ByteRange,
+    opts: Op = {},
+  ): Promise<ReadableStream<Bytes>> {
+    parseDigest(desc.digest);
+    checkRange(desc, range);
+    if (range.length === 0) return new Blob([]).stream() as ReadableStream<Bytes>;
+    const last = range.offset + range.length - 1;
+    const res = await this.#client.send({
+      method: "GET",
+      url: this.#url(`blobs/${desc.digest}`),
+      headers: { range: `bytes=${range.offset}-${last}` },
+      scopes: this.#scope("pull"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status === 200) {
+      try {
+        this.#checkHeaders(res, desc);
+      } catch (err) {
+        await discard(res);
+        throw err;
+      }
+      const whole = verifyStream(res.body ?? new Blob([]).stream(), desc, this.#hasher);
+      return rangeOf(whole, range, desc.digest, { drain: true });
+    }
+    const served = res.headers.get("content-range");
+    if (res.status !== 206 || !served?.startsWith(`bytes ${range.offset}-${last}/`)) {
+      if (res.status === 206) await discard(res);
+      throw res.status === 206
+        ? new RegistryError(
+          `The registry answered the range ${range.offset}-${last} of ${
+            this.#where(desc.digest)
+          } with ${served ?? "no Content-Range"}`,
+          206,
+        )
+        : await responseError(res, `Cannot fetch blob ${this.#where(desc.digest)}`);
+    }
+    const body = res.body ?? new Blob([]).stream();
+    return rangeOf(body, { offset: 0, length: range.length }, desc.digest);
   }
 
   async #fetchManifestBytes(desc: Descriptor, signal: AbortSignal | undefined): Promise<Bytes> {
@@ -486,7 +547,7 @@ export class Repository implements GraphTarget, TagLister, Deleter {
   async mount(
     desc: Descriptor,
     fromRepository: string,
-    opts: Op & { getContent?: () => Promise<ReadableStream<Uint8Array> | Uint8Array> } = {},
+    opts: MountOptions = {},
   ): Promise<MountResult> {
     const url = this.#url("blobs/uploads/");
     url.searchParams.set("mount", desc.digest);
@@ -621,6 +682,25 @@ export class Repository implements GraphTarget, TagLister, Deleter {
     if (!TAG_REGEXP.test(reference)) throw new InvalidReferenceError(reference, "not a valid tag");
     const bytes = await this.#fetchManifestBytes(desc, opts.signal);
     await this.#putManifest(desc, bytes, reference, opts.signal, false);
+  }
+
+  /**
+   * Removes a tag (`DELETE /manifests/<tag>`, which registries may refuse); the manifest stays.
+   * @throws {NotFoundError} ERR_NOT_FOUND when there is no such tag.
+   */
+  async untag(tag: string, opts: Op = {}): Promise<void> {
+    if (!TAG_REGEXP.test(tag)) throw new InvalidReferenceError(tag, "not a valid tag");
+    const res = await this.#client.send({
+      method: "DELETE",
+      url: this.#url(`manifests/${tag}`),
+      scopes: this.#scope("delete"),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
+      throw await responseError(res, `Cannot remove tag ${this.#where(tag)}`);
+    }
+    await discard(res);
   }
 
   /**
