@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GraphTarget } from "../content/storage.ts";
+import { type GraphTarget, isCloser, isCommitter } from "../content/storage.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import { parseLayoutReference } from "../layout/layout_reference.ts";
 import type { LayoutReference } from "../layout/layout_reference.ts";
@@ -42,8 +42,6 @@ export interface OpenedTarget {
   reference: string;
   /** How artifacts are named in output: the layout path or `registry/repository`. */
   name: string;
-  /** The layout, when the reference is one (to commit tar changes). */
-  layout?: OciLayout;
   /** A layout tar read from stdin or written to stdout (`-`), kept in a temporary file. */
   stream?: { layout: StreamLayout; toStdout: boolean };
 }
@@ -103,7 +101,7 @@ export async function openTarget(
         "missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>",
       );
     }
-    return { target: layout, reference: reference ?? "latest", name: parsed.path, layout };
+    return { target: layout, reference: reference ?? "latest", name: parsed.path };
   }
   const parsed = parseReference(ref);
   const reference = parsed.digest ?? parsed.tag;
@@ -195,7 +193,7 @@ async function openStdioLayout(
     target: layout,
     reference: reference ?? "latest",
     name: "-",
-    ...(spooled ? { stream: { layout: spooled, toStdout: false } } : { layout }),
+    ...(spooled ? { stream: { layout: spooled, toStdout: false } } : {}),
   };
 }
 
@@ -265,8 +263,8 @@ async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<Cred
 }
 
 /**
- * Commits staged changes of a tar layout and releases the target; a layout for stdout is
- * written there on commit. `io` is needed only for such a layout.
+ * Commits the target's changes (a `Committer`: a layout) and releases it (a `Closer`); a layout for stdout is written there on commit. `io` is needed only for
+ * such a layout.
  */
 export async function closeTarget(
   opened: OpenedTarget,
@@ -286,7 +284,7 @@ export async function closeTarget(
     }
     return;
   }
-  if (!opened.layout) return;
-  if (commit) await opened.layout.commit();
-  await opened.layout.close();
+  const { target } = opened;
+  if (commit && isCommitter(target)) await target.commit();
+  if (isCloser(target)) await target.close();
 }

@@ -9,26 +9,30 @@ import { isDigest, parseDigest } from "../digest/digest.ts";
 import { InvalidReferenceError, NotFoundError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
+import { GraphIndex } from "./_graph_index.ts";
+import { LayoutIndex } from "./_layout_index.ts";
 import { bytesStream, checkAborted, readBounded } from "./_streams.ts";
 import { verifyBytes } from "./fetch_all.ts";
-import { type ParsedManifest, parseManifest, referrerDescriptor } from "./parse_manifest.ts";
-import type { Deleter, GraphTarget, Op, TagLister } from "./storage.ts";
+import { parseManifest } from "./parse_manifest.ts";
+import { checkRange } from "./range_stream.ts";
+import type {
+  ByteRange,
+  Deleter,
+  GraphTarget,
+  Op,
+  RangeFetcher,
+  TagLister,
+  Untagger,
+} from "./storage.ts";
 
-interface Entry {
-  desc: Descriptor;
-  bytes: Bytes;
-  manifest?: ParsedManifest;
-}
-
-function plain(desc: Descriptor): Descriptor {
-  return { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-}
+const WHERE = "the memory store";
 
 /**
  * Keeps content, tags and referrers in memory. Pushes are verified against their descriptor
- * (size and digest) before they become visible; manifests are also parsed (at most 4 MiB) so that
- * referrers can be listed by scanning stored manifests for a `subject`. Pushing content that is
- * already present is a no-op after verification.
+ * (size and digest) before they become visible; manifests are also parsed (at most 4 MiB) and
+ * recorded in an in-memory `index.json`, so tags, resolving and referrers behave exactly as in a
+ * layout (the same index serves both). Pushing content that is already present is a no-op after
+ * verification.
  *
  * @example
  * ```ts
@@ -43,22 +47,42 @@ function plain(desc: Descriptor): Descriptor {
  * console.log(await store.exists(config)); // true
  * ```
  */
-export class MemoryStore implements GraphTarget, TagLister, Deleter {
-  #blobs = new Map<string, Entry>();
-  #tags = new Map<string, Descriptor>();
+export class MemoryStore implements GraphTarget, TagLister, Deleter, Untagger, RangeFetcher {
+  #blobs = new Map<string, Bytes>();
+  #index = LayoutIndex.empty();
+  #graph = new GraphIndex({
+    fetch: (desc, opts) => this.fetch(desc, opts),
+    blobSize: (digest) => Promise.resolve(this.#blobs.get(digest)?.length),
+  }, WHERE);
 
   /** Streams stored content. @throws {NotFoundError} ERR_NOT_FOUND when absent. */
   fetch(desc: Descriptor, opts: Op = {}): Promise<ReadableStream<Bytes>> {
     checkAborted(opts.signal);
-    const entry = this.#get(desc);
-    return Promise.resolve(bytesStream(entry.bytes));
+    return Promise.resolve(bytesStream(this.#get(desc)));
+  }
+
+  /**
+   * Streams part of stored content.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {InvalidInputError} ERR_INVALID_INPUT when the range is outside `desc.size`.
+   */
+  fetchRange(desc: Descriptor, range: ByteRange, opts: Op = {}): Promise<ReadableStream<Bytes>> {
+    checkAborted(opts.signal);
+    try {
+      checkRange(desc, range);
+      const bytes = this.#get(desc);
+      return Promise.resolve(
+        bytesStream(bytes.subarray(range.offset, range.offset + range.length)),
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Whether content with this digest (and size) is stored. */
   exists(desc: Descriptor, opts: Op = {}): Promise<boolean> {
     checkAborted(opts.signal);
-    const entry = this.#blobs.get(desc.digest);
-    return Promise.resolve(entry !== undefined && entry.bytes.length === desc.size);
+    return Promise.resolve(this.#blobs.get(desc.digest)?.length === desc.size);
   }
 
   /**
@@ -82,29 +106,24 @@ export class MemoryStore implements GraphTarget, TagLister, Deleter {
       signal: opts.signal,
     });
     await verifyBytes(bytes, desc);
-    const entry: Entry = { desc: { ...desc }, bytes };
-    if (isManifest) {
-      entry.manifest = parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest });
-    }
+    const parsed = isManifest
+      ? parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest })
+      : undefined;
     checkAborted(opts.signal);
-    if (!this.#blobs.has(desc.digest)) this.#blobs.set(desc.digest, entry);
+    if (!this.#blobs.has(desc.digest)) this.#blobs.set(desc.digest, bytes);
+    if (parsed) {
+      this.#graph.remember(desc.digest, parsed);
+      this.#index.addUntagged(desc);
+    }
   }
 
   /**
-   * Resolves a tag or a digest.
+   * Resolves a tag or a manifest digest (a config or layer digest is not found), as a layout
+   * does.
    * @throws {NotFoundError} ERR_NOT_FOUND when unknown.
    */
   resolve(reference: string, opts: Op = {}): Promise<Descriptor> {
-    checkAborted(opts.signal);
-    const tagged = this.#tags.get(reference);
-    if (tagged) return Promise.resolve({ ...tagged });
-    if (isDigest(reference)) {
-      const entry = this.#blobs.get(reference);
-      if (entry) return Promise.resolve(plain(entry.desc));
-    }
-    return Promise.reject(
-      new NotFoundError(`Reference ${reference} not found in the memory store`),
-    );
+    return this.#graph.resolve(this.#index, reference, opts);
   }
 
   /**
@@ -127,30 +146,38 @@ export class MemoryStore implements GraphTarget, TagLister, Deleter {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!isDigest(reference)) this.#tags.set(reference, { ...desc });
+    if (isDigest(reference)) this.#index.addUntagged(desc);
+    else this.#index.setTag(desc, reference);
+    return Promise.resolve();
+  }
+
+  /**
+   * Removes a tag; the manifest it named stays.
+   * @throws {NotFoundError} ERR_NOT_FOUND when there is no such tag.
+   */
+  untag(tag: string, opts: Op = {}): Promise<void> {
+    checkAborted(opts.signal);
+    if (!this.#index.removeTag(tag)) {
+      return Promise.reject(new NotFoundError(`Tag ${tag} not found in ${WHERE}`));
+    }
     return Promise.resolve();
   }
 
   /** Yields every tag in lexical order. */
   async *tags(opts: Op = {}): AsyncIterable<string> {
     checkAborted(opts.signal);
-    const sorted = [...this.#tags.keys()].sort();
-    for (const t of sorted) yield t;
+    for (const t of this.#index.tags()) yield t;
   }
 
-  /** Yields manifests whose `subject` has `subject.digest`, filtered by `artifactType`. */
-  async *referrers(
+  /**
+   * Yields stored manifests (and those inside stored indexes) whose `subject` has
+   * `subject.digest`, filtered by `artifactType`, as a layout does.
+   */
+  referrers(
     subject: Descriptor,
     opts: Op & { artifactType?: string } = {},
   ): AsyncIterable<Descriptor> {
-    checkAborted(opts.signal);
-    for (const [digest, entry] of this.#blobs) {
-      const m = entry.manifest;
-      if (!m || m.json.subject?.digest !== subject.digest) continue;
-      const desc = referrerDescriptor(m, digest);
-      if (opts.artifactType !== undefined && desc.artifactType !== opts.artifactType) continue;
-      yield desc;
-    }
+    return this.#graph.referrers(this.#index, subject, opts);
   }
 
   /**
@@ -165,16 +192,17 @@ export class MemoryStore implements GraphTarget, TagLister, Deleter {
       return Promise.reject(err);
     }
     this.#blobs.delete(desc.digest);
-    for (const [tag, d] of this.#tags) if (d.digest === desc.digest) this.#tags.delete(tag);
+    this.#index.removeDigest(desc.digest);
+    this.#graph.forget(desc.digest);
     return Promise.resolve();
   }
 
-  #get(desc: Descriptor): Entry {
-    const entry = this.#blobs.get(desc.digest);
-    if (!entry) throw new NotFoundError(`Content ${desc.digest} not found in the memory store`);
-    if (entry.bytes.length !== desc.size) {
-      throw new SizeMismatchError(desc.digest, desc.size, entry.bytes.length);
+  #get(desc: Descriptor): Bytes {
+    const bytes = this.#blobs.get(desc.digest);
+    if (!bytes) throw new NotFoundError(`Content ${desc.digest} not found in ${WHERE}`);
+    if (bytes.length !== desc.size) {
+      throw new SizeMismatchError(desc.digest, desc.size, bytes.length);
     }
-    return entry;
+    return bytes;
   }
 }

@@ -88,4 +88,3 @@ export function rangeOf(
     },
   }, { highWaterMark: 0 });
 }
-

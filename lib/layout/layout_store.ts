@@ -13,7 +13,7 @@ import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidLayoutError, NotFoundError, OcisignError } from "../errors.ts";
 import { fileStream } from "./_file_stream.ts";
-import { LayoutIndex } from "./_layout_index.ts";
+import { LayoutIndex } from "../content/_layout_index.ts";
 import { keepAttributes } from "./_keep_attributes.ts";
 import { withLock } from "./_with_lock.ts";
 import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";

@@ -24,10 +24,12 @@ export * from "./stream_layout_tar.ts";
 export * from "./scanned_layout_tar.ts";
 
 // Types the exports above refer to, defined in other modules.
-export type { IndexChange, LayoutIndex } from "./_layout_index.ts";
+export type { IndexChange, LayoutIndex } from "../content/_layout_index.ts";
 export type { Bytes } from "../_internal/bytes.ts";
 export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
 export type {
+  Closer,
+  Committer,
   Deleter,
   Fetcher,
   GraphTarget,
@@ -40,6 +42,7 @@ export type {
   Tagger,
   TagLister,
   Target,
+  Untagger,
 } from "../content/storage.ts";
 export type { DigestAlgorithm } from "../digest/digest.ts";
 export type { Hasher, HasherFactory } from "../digest/hasher.ts";

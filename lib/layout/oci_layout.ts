@@ -11,13 +11,17 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { utf8 } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { bytesStream, checkAborted, readBounded } from "../content/_streams.ts";
-import { fetchAll, verifyBytes } from "../content/fetch_all.ts";
-import {
-  type ParsedManifest,
-  parseManifest,
-  referrerDescriptor,
-} from "../content/parse_manifest.ts";
-import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
+import { verifyBytes } from "../content/fetch_all.ts";
+import { parseManifest } from "../content/parse_manifest.ts";
+import type {
+  Closer,
+  Committer,
+  Deleter,
+  GraphTarget,
+  Op,
+  TagLister,
+  Untagger,
+} from "../content/storage.ts";
 import { isDigest, parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { verifiedOnce, verifyStream } from "../digest/verify_stream.ts";
@@ -25,14 +29,14 @@ import {
   InvalidLayoutError,
   InvalidReferenceError,
   NotFoundError,
-  OcisignError,
   SizeExceededError,
   SizeMismatchError,
 } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { KeyedLock } from "../_internal/keyed_lock.ts";
-import type { IndexChange, LayoutIndex } from "./_layout_index.ts";
+import type { IndexChange, LayoutIndex } from "../content/_layout_index.ts";
+import { GraphIndex } from "../content/_graph_index.ts";
 
 /** The exact `oci-layout` file ocisign writes. */
 export const OCI_LAYOUT_HEADER: string = '{"imageLayoutVersion":"1.0.0"}';
@@ -86,13 +90,11 @@ export function blobPath(digest: string): string {
   return `blobs/${algorithm}/${hex}`;
 }
 
-function plain(desc: Descriptor): Descriptor {
-  return { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-}
-
 /**
- * An OCI image layout (directory or tar) as a {@linkcode GraphTarget}, {@linkcode TagLister} and
- * {@linkcode Deleter}. Subclasses supply blob and `index.json` storage.
+ * An OCI image layout (directory or tar) as a {@linkcode GraphTarget}, {@linkcode TagLister},
+ * {@linkcode Deleter} and {@linkcode Untagger}; changes are stored by `commit()` (a
+ * {@linkcode Committer}) and files released by `close()` (a {@linkcode Closer}). Subclasses
+ * supply blob and `index.json` storage.
  *
  * @example Open any layout, resolve a tag, list referrers
  * ```ts ignore
@@ -105,7 +107,8 @@ function plain(desc: Descriptor): Descriptor {
  * await layout.close();
  * ```
  */
-export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
+export abstract class OciLayout
+  implements GraphTarget, TagLister, Deleter, Untagger, Committer, Closer {
   /** The layout's path, for messages. */
   readonly location: string;
   /** `index.json` as this process sees it: as stored, plus the changes not stored yet. */
@@ -116,7 +119,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
   #pending: IndexChange[] = [];
   #hasher: HasherFactory;
   #lock = new KeyedLock();
-  #manifests = new Map<string, ParsedManifest>();
+  #graph: GraphIndex;
 
   /**
    * Sets up the shared state; subclasses open and validate the storage first.
@@ -129,6 +132,14 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
     this.#stored = index;
     this.#index = index.clone();
     this.#hasher = hasher;
+    this.#graph = new GraphIndex(
+      {
+        fetch: (desc, opts) => this.fetch(desc, opts),
+        blobSize: (digest) => this._blobSize(blobPath(digest)),
+      },
+      `layout ${location}`,
+      hasher,
+    );
   }
 
   /** Whether each change is stored at once (else by {@linkcode OciLayout.commit}). */
@@ -281,7 +292,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
       if ((await this._blobSize(path)) !== desc.size) {
         await this._writeBlob(path, bytesStream(bytes), opts);
       }
-      this.#manifests.set(desc.digest, parsed);
+      this.#graph.remember(desc.digest, parsed);
       await this.#record({ kind: "add", desc }, opts);
       return;
     }
@@ -294,44 +305,13 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
   }
 
   /**
-   * Resolves a tag (`ref.name`, or a full `io.containerd.image.name`) or a digest: a digest of an
-   * `index.json` entry or of a manifest inside a nested index gives its descriptor; another
-   * manifest blob gives its own media type.
+   * Resolves a tag (`ref.name`, or a full `io.containerd.image.name`) or a manifest digest: a
+   * digest of an `index.json` entry or of a manifest inside a nested index gives its descriptor;
+   * another manifest blob gives its own media type; a config or layer digest is not found.
    * @throws {NotFoundError} ERR_NOT_FOUND when unknown.
    */
-  async resolve(reference: string, opts: Op = {}): Promise<Descriptor> {
-    checkAborted(opts.signal);
-    if (!isDigest(reference)) {
-      const found = this.#index.findTag(reference, this.location);
-      if (found) return found;
-      const tags = this.#index.tags();
-      throw new NotFoundError(
-        `Tag ${JSON.stringify(reference)} not found in layout ${this.location}` +
-          (tags.length ? `; tags: ${tags.slice(0, 10).join(", ")}` : "; it has no tags"),
-      );
-    }
-    const top = this.#index.findDigest(reference);
-    if (top) return plain(top);
-    const nested = await this.#findNested(reference, opts);
-    if (nested) return plain(nested);
-    const size = await this._blobSize(blobPath(reference));
-    if (size !== undefined && size <= MAX_MANIFEST_BYTES) {
-      try {
-        const bytes = await fetchAll(this, {
-          mediaType: "application/octet-stream",
-          digest: reference,
-          size,
-        }, {
-          hasher: this.#hasher,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        const parsed = parseManifest(bytes, { name: reference });
-        return { mediaType: parsed.mediaType, digest: reference, size };
-      } catch (err) {
-        if (!(err instanceof OcisignError) || err.code !== "ERR_INVALID_MANIFEST") throw err;
-      }
-    }
-    throw new NotFoundError(`Manifest ${reference} not found in layout ${this.location}`);
+  resolve(reference: string, opts: Op = {}): Promise<Descriptor> {
+    return this.#graph.resolve(this.#index, reference, opts);
   }
 
   /**
@@ -381,24 +361,11 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
    * manifest's `artifactType`, else its `config.mediaType`. Blobs missing from a sparse layout
    * are skipped.
    */
-  async *referrers(
+  referrers(
     subject: Descriptor,
     opts: Op & { artifactType?: string } = {},
   ): AsyncIterable<Descriptor> {
-    const seen = new Set<string>();
-    const queue = this.#index.entries();
-    for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
-      checkAborted(opts.signal);
-      if (seen.has(d.digest) || !isManifestMediaType(d.mediaType)) continue;
-      seen.add(d.digest);
-      const parsed = await this.#loadManifest(d, opts);
-      if (!parsed) continue;
-      if (parsed.kind === "index") queue.push(...parsed.json.manifests);
-      if (parsed.json.subject?.digest !== subject.digest) continue;
-      const desc = referrerDescriptor(parsed, d.digest);
-      if (opts.artifactType !== undefined && desc.artifactType !== opts.artifactType) continue;
-      yield desc;
-    }
+    return this.#graph.referrers(this.#index, subject, opts);
   }
 
   /**
@@ -412,35 +379,7 @@ export abstract class OciLayout implements GraphTarget, TagLister, Deleter {
       throw new NotFoundError(`Cannot delete ${desc.digest}: not in layout ${this.location}`);
     }
     await this.#record({ kind: "remove", digest: desc.digest }, opts);
-    this.#manifests.delete(desc.digest);
+    this.#graph.forget(desc.digest);
     await this._removeBlob(path);
-  }
-
-  async #loadManifest(desc: Descriptor, opts: Op): Promise<ParsedManifest | undefined> {
-    const cached = this.#manifests.get(desc.digest);
-    if (cached) return cached;
-    if ((await this._blobSize(blobPath(desc.digest))) === undefined) return undefined;
-    const bytes = await fetchAll(this, desc, {
-      hasher: this.#hasher,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    const parsed = parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest });
-    this.#manifests.set(desc.digest, parsed);
-    return parsed;
-  }
-
-  async #findNested(digest: string, opts: Op): Promise<Descriptor | undefined> {
-    const seen = new Set<string>();
-    const queue = this.#index.entries();
-    for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
-      if (seen.has(d.digest) || !isManifestMediaType(d.mediaType)) continue;
-      seen.add(d.digest);
-      const parsed = await this.#loadManifest(d, opts);
-      if (parsed?.kind !== "index") continue;
-      const hit = parsed.json.manifests.find((m) => m.digest === digest);
-      if (hit) return hit;
-      queue.push(...parsed.json.manifests);
-    }
-    return undefined;
   }
 }

@@ -24,7 +24,7 @@ import {
   UnsupportedError,
 } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { LayoutIndex } from "./_layout_index.ts";
+import { LayoutIndex } from "../content/_layout_index.ts";
 import { normalizeTarName } from "./_tar_format.ts";
 import { OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 

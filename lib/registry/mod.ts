@@ -38,11 +38,15 @@ export * from "./docker_login.ts";
 // Types the exports above refer to, defined in other modules.
 export type { Bytes } from "../_internal/bytes.ts";
 export type {
+  ByteRange,
   Deleter,
   Fetcher,
   GraphTarget,
+  Mounter,
+  MountOptions,
   Op,
   Pusher,
+  RangeFetcher,
   ReadOnlyStorage,
   ReadOnlyTarget,
   ReferrerLister,
@@ -50,6 +54,7 @@ export type {
   Tagger,
   TagLister,
   Target,
+  Untagger,
 } from "../content/storage.ts";
 export type { DigestAlgorithm } from "../digest/digest.ts";
 export type { Hasher, HasherFactory } from "../digest/hasher.ts";

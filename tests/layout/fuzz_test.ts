@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { FileHandle } from "../../lib/content/fs.ts";
 import { OcisignError } from "../../lib/errors.ts";
-import { LayoutIndex } from "../../lib/layout/_layout_index.ts";
+import { LayoutIndex } from "../../lib/content/_layout_index.ts";
 import { indexTar } from "../../lib/layout/_tar_format.ts";
 import { assertEquals } from "../_helpers/assert.ts";
 

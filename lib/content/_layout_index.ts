@@ -1,14 +1,15 @@
 /**
  * The in-memory model of a layout's `index.json`: entries in file order, tags as
  * `org.opencontainers.image.ref.name`, every pushed manifest recorded (untagged unless tagged),
- * unknown top-level fields kept.
+ * unknown top-level fields kept. The memory store keeps its tags and manifests in one too, so
+ * every local store tags, untags and resolves alike.
  *
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { utf8 } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
-import { validateDescriptor } from "../content/parse_manifest.ts";
+import { validateDescriptor } from "./parse_manifest.ts";
 import { InvalidLayoutError, InvalidManifestError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import {
