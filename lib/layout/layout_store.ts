@@ -8,7 +8,9 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
-import type { Op } from "../content/storage.ts";
+import { handleStream } from "../content/file_stream.ts";
+import { rangeOf } from "../content/range_stream.ts";
+import type { ByteRange, Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidLayoutError, NotFoundError, OcisignError } from "../errors.ts";
@@ -240,6 +242,19 @@ export class LayoutStore extends OciLayout {
   /** Streams a blob's raw bytes. */
   protected _readBlob(path: string): Promise<ReadableStream<Bytes>> {
     return fileStream(this.#fs, join(this.#root, path));
+  }
+
+  /** Streams part of a blob, reading only that part of the file. */
+  protected override async _readRange(
+    path: string,
+    range: ByteRange,
+    digest: string,
+  ): Promise<ReadableStream<Bytes>> {
+    const handle = await this.#fs.open(join(this.#root, path));
+    return rangeOf(handleStream(handle, range.offset, range.length), {
+      offset: 0,
+      length: range.length,
+    }, digest);
   }
 
   /** Stores a blob from a verifying stream, visible only when it ends cleanly. */

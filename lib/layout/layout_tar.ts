@@ -9,7 +9,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { checkAborted } from "../content/_streams.ts";
 import type { FileHandle, Fs } from "../content/fs.ts";
-import type { Op } from "../content/storage.ts";
+import type { ByteRange, Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidLayoutError, NotFoundError, UnsupportedError } from "../errors.ts";
@@ -240,6 +240,17 @@ export class LayoutTar extends OciLayout {
       );
     }
     return Promise.resolve(this.#handle.stream(m.offset, m.size));
+  }
+
+  /** Streams part of a blob: a staged one through its file, a member by its offset in the tar. */
+  protected override _readRange(
+    path: string,
+    range: ByteRange,
+    digest: string,
+  ): Promise<ReadableStream<Bytes>> {
+    const m = this.#staged.has(path) ? undefined : this.#members.get(path);
+    if (!m || !this.#handle) return super._readRange(path, range, digest);
+    return Promise.resolve(this.#handle.stream(m.offset + range.offset, range.length));
   }
 
   /** Stores a blob from a verifying stream, visible only when it ends cleanly. */

@@ -13,12 +13,15 @@ import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { bytesStream, checkAborted, readBounded } from "../content/_streams.ts";
 import { verifyBytes } from "../content/fetch_all.ts";
 import { parseManifest } from "../content/parse_manifest.ts";
+import { checkRange, rangeOf } from "../content/range_stream.ts";
 import type {
+  ByteRange,
   Closer,
   Committer,
   Deleter,
   GraphTarget,
   Op,
+  RangeFetcher,
   TagLister,
   Untagger,
 } from "../content/storage.ts";
@@ -92,7 +95,7 @@ export function blobPath(digest: string): string {
 
 /**
  * An OCI image layout (directory or tar) as a {@linkcode GraphTarget}, {@linkcode TagLister},
- * {@linkcode Deleter} and {@linkcode Untagger}; changes are stored by `commit()` (a
+ * {@linkcode Deleter}, {@linkcode Untagger} and {@linkcode RangeFetcher}; changes are stored by `commit()` (a
  * {@linkcode Committer}) and files released by `close()` (a {@linkcode Closer}). Subclasses
  * supply blob and `index.json` storage.
  *
@@ -108,7 +111,7 @@ export function blobPath(digest: string): string {
  * ```
  */
 export abstract class OciLayout
-  implements GraphTarget, TagLister, Deleter, Untagger, Committer, Closer {
+  implements GraphTarget, TagLister, Deleter, Untagger, RangeFetcher, Committer, Closer {
   /** The layout's path, for messages. */
   readonly location: string;
   /** `index.json` as this process sees it: as stored, plus the changes not stored yet. */
@@ -245,13 +248,48 @@ export abstract class OciLayout
    */
   async fetch(desc: Descriptor, opts: Op = {}): Promise<ReadableStream<Bytes>> {
     checkAborted(opts.signal);
+    const path = await this.#present(desc);
+    return verifyStream(await this._readBlob(path), desc, this.#hasher);
+  }
+
+  /**
+   * Streams part of a blob. A part cannot be checked against the digest; the blob's size is
+   * checked against `desc.size` and the range against the size.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when the file has another size.
+   * @throws {InvalidInputError} ERR_INVALID_INPUT when the range is outside `desc.size`.
+   */
+  async fetchRange(
+    desc: Descriptor,
+    range: ByteRange,
+    opts: Op = {},
+  ): Promise<ReadableStream<Bytes>> {
+    checkAborted(opts.signal);
+    checkRange(desc, range);
+    return await this._readRange(await this.#present(desc), range, desc.digest);
+  }
+
+  /**
+   * Streams `range` of the raw bytes of the blob at `path` (by default read through
+   * {@linkcode OciLayout._readBlob} up to the range).
+   */
+  protected async _readRange(
+    path: string,
+    range: ByteRange,
+    digest: string,
+  ): Promise<ReadableStream<Bytes>> {
+    return rangeOf(await this._readBlob(path), range, digest);
+  }
+
+  /** The path of the blob `desc` names, checked present with `desc.size`. */
+  async #present(desc: Descriptor): Promise<string> {
     const path = blobPath(desc.digest);
     const size = await this._blobSize(path);
     if (size === undefined) {
       throw new NotFoundError(`Blob ${desc.digest} not found in layout ${this.location}`);
     }
     if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);
-    return verifyStream(await this._readBlob(path), desc, this.#hasher);
+    return path;
   }
 
   /** Whether a blob with this digest and size is present. */

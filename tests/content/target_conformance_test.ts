@@ -79,7 +79,7 @@ targetSuite({
   stagesUntilCommit: true,
   abilities: {
     mounter: false,
-    rangeFetcher: false,
+    rangeFetcher: true,
     untagger: true,
     committer: true,
     closer: true,
@@ -103,7 +103,7 @@ targetSuite({
   stagesUntilCommit: true,
   abilities: {
     mounter: false,
-    rangeFetcher: false,
+    rangeFetcher: true,
     untagger: true,
     committer: true,
     closer: true,

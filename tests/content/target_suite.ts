@@ -314,10 +314,15 @@ export function targetSuite(factory: StoreFactory): void {
       () => store.fetchRange(blob.desc, { offset: blob.desc.size - 1, length: 2 }),
       "ERR_INVALID_INPUT",
     );
+    // Stored, not staged: read from the committed file.
+    await finish(store, true);
+    const again = (opened.store = await opened.reopen()) as Store & RangeFetcher;
+    const tail = await again.fetchRange(blob.desc, { offset: 8, length: blob.desc.size - 8 });
+    assertEquals(await new Response(tail).bytes(), blob.bytes.subarray(8));
     const absent = await blobOf(LAYER, "absent");
     await assertRejectsCode(
       async () =>
-        await new Response(await store.fetchRange(absent.desc, { offset: 0, length: 1 })).bytes(),
+        await new Response(await again.fetchRange(absent.desc, { offset: 0, length: 1 })).bytes(),
       "ERR_NOT_FOUND",
     );
   }, !factory.abilities.rangeFetcher);
