@@ -28,6 +28,7 @@ export type { IndexChange, LayoutIndex } from "../content/_layout_index.ts";
 export type { Bytes } from "../_internal/bytes.ts";
 export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
 export type {
+  ByteRange,
   Closer,
   Committer,
   Deleter,
@@ -35,6 +36,7 @@ export type {
   GraphTarget,
   Op,
   Pusher,
+  RangeFetcher,
   ReadOnlyStorage,
   ReadOnlyTarget,
   ReferrerLister,
