@@ -10,7 +10,7 @@ import { LayoutTar } from "../../lib/layout/layout_tar.ts";
 import { Registry } from "../../lib/registry/registry.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createLayoutRepositoryProvider, createRegistryHandler } from "../../lib/server/mod.ts";
-import { assert, assertEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { blobOf, jsonBlob } from "./_fixtures.ts";
 import { type OpenedStore, targetSuite } from "./target_suite.ts";
 
@@ -186,6 +186,40 @@ Deno.test("Repository: copy() between two repositories of one registry mounts bl
     assertEquals(seen.filter((s) => s.startsWith("PUT ?") && s.includes("digest=")), []);
     for (const c of [config, layer, manifest]) assertEquals(await b.exists(c.desc), true);
     assertEquals((await b.resolve("v1")).digest, manifest.desc.digest);
+  } finally {
+    await tmp.dispose();
+  }
+});
+
+Deno.test("Repository.fetchRange() verifies and cuts a whole blob from a registry that ignores Range", async () => {
+  const tmp = await tempDir();
+  try {
+    const handler = createRegistryHandler({
+      repositories: createLayoutRepositoryProvider({ root: tmp.dir, fs: nodeFs, hasher }),
+      hasher,
+    });
+    const statuses: number[] = [];
+    const repo = new Registry("registry.test", {
+      plainHttp: true,
+      hasher,
+      fetch: async (input, init) => {
+        const request = new Request(input, init);
+        request.headers.delete("range");
+        const res = await handler(request);
+        statuses.push(res.status);
+        return res;
+      },
+    }).repository("suite/norange");
+    const blob = await blobOf("application/octet-stream", "0123456789abcdef");
+    await repo.push(blob.desc, blob.bytes);
+    statuses.length = 0;
+    const part = await repo.fetchRange(blob.desc, { offset: 3, length: 4 });
+    assertEquals(new TextDecoder().decode(await new Response(part).bytes()), "3456");
+    assertEquals(statuses, [200]);
+    // The whole body is verified: a changed byte after the range still fails the read.
+    await corruptUnder(tmp.dir, blob.bytes);
+    const changed = await repo.fetchRange(blob.desc, { offset: 0, length: 2 });
+    await assertRejectsCode(() => new Response(changed).bytes(), "ERR_DIGEST_MISMATCH");
   } finally {
     await tmp.dispose();
   }
