@@ -72,6 +72,20 @@ Deno.test("lib/ outside runtime/ and cli/ uses Web APIs only (no node:, Deno., B
   assert.deepEqual(offenders, [], `core files touching runtime APIs: ${offenders.join(", ")}`);
 });
 
+Deno.test("lib/cli/ spawns no processes and opens no files or sockets itself (runtime/ does)", async () => {
+  const offenders: string[] = [];
+  const direct =
+    /["']node:(?:child_process|fs|fs\/promises|net|tls|http|https|dgram|worker_threads)["']|\bDeno\.(?:Command|run|open|create|readFile|writeFile|connect|listen|serve)\b|\bcreateHttpClient\b|\bBun\.(?:spawn|file|write|serve|connect|listen)\b/;
+  for (const f of files) {
+    if (area(f) !== "cli") continue;
+    const text = await Deno.readTextFile(new URL(f, LIB));
+    // Doc comments may show runtime calls in examples; only code counts.
+    const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line));
+    if (direct.test(code.join("\n"))) offenders.push(f);
+  }
+  assert.deepEqual(offenders, [], `lib/cli files that should go through lib/runtime: ${offenders}`);
+});
+
 Deno.test("lib/ imports point down the layer list", async () => {
   const offenders: string[] = [];
   for (const f of files) {

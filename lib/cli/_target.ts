@@ -118,6 +118,7 @@ export async function openTarget(
     credentials: await credentialProvider(io, flags),
     userAgent: "ocisign",
     timeoutMs: envTimeoutMs(io.env) ?? 60_000,
+    ...(io.registryRetry ? { retry: io.registryRetry } : {}),
     resolveHost,
     onWarning: (message) => io.stderr(`Warning: ${message}\n`),
     ...(flags["plain-http"] !== undefined ? { plainHttp: flags["plain-http"] } : {}),

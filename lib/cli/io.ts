@@ -7,6 +7,7 @@
 import type { Fs } from "../content/fs.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import type { CredentialHelperRunner } from "../registry/credentials.ts";
+import type { RetryOptions } from "../registry/http_client.ts";
 
 /** The environment of one CLI run. */
 export interface CliIo {
@@ -47,6 +48,11 @@ export interface CliIo {
   tlsFetch(options: { caCerts?: string[]; insecure?: boolean }): typeof fetch;
   /** The current time. */
   now(): Date;
+  /**
+   * How registry requests are retried (default: the `HttpClient` policy, 5 retries backing off
+   * from 250 ms); tests shorten the waits, as they inject the clock.
+   */
+  registryRetry?: RetryOptions;
   /** Runs `docker-credential-*` helpers. */
   credentialHelper: CredentialHelperRunner;
   /** The host platform in OCI terms (`linux/amd64`), the default for builds. */

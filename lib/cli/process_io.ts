@@ -1,14 +1,16 @@
 /**
- * The real {@linkcode CliIo} of a process, over `lib/runtime/` and `node:process`.
+ * The real {@linkcode CliIo} of a process: its own arguments, environment and standard streams
+ * over `node:process`; files, child processes and TLS through `lib/runtime/`.
  *
  * @module
  */
 import process from "node:process";
 import os from "node:os";
 import { Buffer } from "node:buffer";
-import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
+import { processCredentialHelper } from "../runtime/credential_helper_process.ts";
+import { canSkipTlsVerification, tlsFetch } from "../runtime/tls_fetch.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
 import { readTtyLine } from "./_tty_prompt.ts";
@@ -40,30 +42,19 @@ export function processIo(): CliIo {
         ? readTtyLine(question, secret)
         : Promise.resolve(undefined),
     fetch: globalThis.fetch.bind(globalThis),
-    tlsFetch,
+    tlsFetch: (options) => {
+      if (options.insecure && !canSkipTlsVerification()) {
+        throw new UsageError(
+          "--insecure is not available under Deno (use the ocisign binary, or pass the registry's CA with --ca-file)",
+        );
+      }
+      return tlsFetch(options);
+    },
     now: () => new Date(),
-    credentialHelper: { run: runHelper },
+    credentialHelper: processCredentialHelper,
     hostPlatform: hostPlatform(),
     signal: controller.signal,
   };
-}
-
-function runHelper(
-  program: string,
-  args: string[],
-  stdin: string,
-): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ["pipe", "pipe", "ignore"] });
-    const out: Uint8Array[] = [];
-    child.stdout.on("data", (chunk: Uint8Array) => out.push(chunk));
-    child.on("error", reject);
-    child.on(
-      "close",
-      (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8") }),
-    );
-    child.stdin.end(stdin);
-  });
 }
 
 const OCI_ARCH: Record<string, string> = { x64: "amd64", ia32: "386", ppc64: "ppc64le" };
@@ -73,29 +64,6 @@ function hostPlatform(): string {
   return `${OCI_OS[process.platform] ?? process.platform}/${
     OCI_ARCH[process.arch] ?? process.arch
   }`;
-}
-
-/**
- * Deno's and Bun's ways of giving `fetch` custom TLS trust. Deno cannot skip certificate
- * verification per client, so `insecure` works only in the compiled (Bun) binary.
- */
-function tlsFetch(options: { caCerts?: string[]; insecure?: boolean }): typeof fetch {
-  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
-  if (deno !== undefined) {
-    if (options.insecure) {
-      throw new UsageError(
-        "--insecure is not available under Deno (use the ocisign binary, or pass the registry's CA with --ca-file)",
-      );
-    }
-    const client = deno.createHttpClient(options.caCerts ? { caCerts: options.caCerts } : {});
-    return ((input, init) => fetch(input, { ...init, client })) as typeof fetch;
-  }
-  const tls = {
-    ...(options.caCerts ? { ca: options.caCerts } : {}),
-    ...(options.insecure ? { rejectUnauthorized: false } : {}),
-  };
-  return ((input, init) =>
-    fetch(input, { ...init, tls } as unknown as RequestInit)) as typeof fetch;
 }
 
 async function readAllStdin(): Promise<string> {

@@ -44,13 +44,7 @@ import {
   SizeMismatchError,
 } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import {
-  isIndexMediaType,
-  isManifestMediaType,
-  MANIFEST_MEDIA_TYPES,
-  MEDIA_TYPE_OCI_INDEX,
-} from "../oci/media_types.ts";
-import { repositoryScope } from "./_challenge.ts";
+import { isManifestMediaType, MANIFEST_MEDIA_TYPES } from "../oci/media_types.ts";
 import { readAllBounded } from "./_read_bounded.ts";
 import {
   cancelUpload,
@@ -58,23 +52,22 @@ import {
   uploadLocation,
   uploadToSession,
 } from "./_blob_upload.ts";
+import { repositoryScope } from "./_challenge.ts";
+import { ReferrersIndexUpkeep } from "./_referrers_index_upkeep.ts";
 import {
-  applyReferrersChange,
-  encodeReferrersIndex,
-  filterByArtifactType,
-  parseReferrersIndex,
-  readReferrersPage,
-  type ReferrersChange,
-  type ReferrersPage,
-} from "./_referrers_index.ts";
+  referrersByApi,
+  type ReferrersMode,
+  type ReferrersSupport,
+  referrersSupport,
+  requireReferrersApi,
+} from "./_referrers_paging.ts";
+import { referrersByTag } from "./_referrers_tag_fallback.ts";
+import { RepositoryHttp } from "./_repository_http.ts";
 import { contentLength, discard, mediaTypeOf, nextLink } from "./_response.ts";
-import { responseError } from "./_response_error.ts";
 import type { HttpClient } from "./http_client.ts";
 import { TAG_REGEXP } from "./reference.ts";
-import { referrersTag } from "./referrers_tag.ts";
 
-/** How referrers are listed and indexed: detected, the referrers API, or the tag schema. */
-export type ReferrersMode = "auto" | "api" | "tag";
+export type { ReferrersMode } from "./_referrers_paging.ts";
 
 /** Options of a {@linkcode Repository} (usually passed through `Registry`). */
 export interface RepositoryOptions {
@@ -127,17 +120,13 @@ export class Repository
   /** Repository name (`hello-world`). */
   readonly name: string;
   #client: HttpClient;
-  #base: URL;
-  #mode: ReferrersMode;
+  #http: RepositoryHttp;
   #hasher: HasherFactory;
   #chunkSize: number;
-  #onWarning: (message: string) => void;
   #tagPageSize: number | undefined;
   #maxPages: number;
-  #referrersSupported: boolean | undefined;
-  /** In `api` mode: whether the registry answered a referrers query (checked before the first referrer push). */
-  #apiConfirmed = false;
-  #indexLocks = new Map<string, Promise<void>>();
+  #referrers: ReferrersSupport;
+  #indexUpkeep: ReferrersIndexUpkeep;
 
   /**
    * Creates a repository client; {@linkcode Registry.repository} is the usual way.
@@ -157,15 +146,18 @@ export class Repository
     this.registry = registry;
     this.name = name;
     this.#client = client;
-    this.#base = base;
-    this.#mode = options.referrers ?? "auto";
+    this.#http = new RepositoryHttp(registry, name, client, base);
     this.#hasher = options.hasher ?? pureHasherFactory;
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-    this.#onWarning = options.onWarning ?? (() => {});
     this.#tagPageSize = options.tagPageSize;
     this.#maxPages = options.maxPages ?? 1000;
-    if (this.#mode === "api") this.#referrersSupported = true;
-    if (this.#mode === "tag") this.#referrersSupported = false;
+    this.#referrers = referrersSupport(options.referrers ?? "auto");
+    this.#indexUpkeep = new ReferrersIndexUpkeep({
+      http: this.#http,
+      fetchManifest: (tag, opts) => this.fetchManifest(tag, opts),
+      putManifest: (desc, bytes, tag, signal) => this.#putManifest(desc, bytes, tag, signal, false),
+      onWarning: options.onWarning ?? (() => {}),
+    });
   }
 
   /**
@@ -173,19 +165,11 @@ export class Repository
    * `OCI-Subject` header on a manifest PUT, or a referrers query).
    */
   get referrersSupported(): boolean | undefined {
-    return this.#referrersSupported;
-  }
-
-  #url(path: string): URL {
-    return new URL(`/v2/${this.name}/${path}`, this.#base);
-  }
-
-  #scope(...actions: string[]): string[] {
-    return [repositoryScope(this.name, actions)];
+    return this.#referrers.supported;
   }
 
   #where(ref: string): string {
-    return `${this.registry}/${this.name}${isDigest(ref) ? "@" : ":"}${ref}`;
+    return this.#http.where(ref);
   }
 
   /**
@@ -194,19 +178,17 @@ export class Repository
    */
   async exists(desc: Descriptor, opts: Op = {}): Promise<boolean> {
     const manifest = isManifestMediaType(desc.mediaType);
-    const url = this.#url(`${manifest ? "manifests" : "blobs"}/${desc.digest}`);
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "HEAD",
-      url,
+      url: `${manifest ? "manifests" : "blobs"}/${desc.digest}`,
+      actions: ["pull"],
       headers: manifest ? { accept: `${desc.mediaType}, ${MANIFEST_ACCEPT}` } : {},
-      scopes: this.#scope("pull"),
-      idempotent: true,
+      expect: [200, 404],
+      failure: `Cannot check ${this.#where(desc.digest)}`,
       signal: opts.signal,
     });
     await discard(res);
-    if (res.status === 200) return true;
-    if (res.status === 404) return false;
-    throw await responseError(res, `Cannot check ${this.#where(desc.digest)}`);
+    return res.status === 200;
   }
 
   /**
@@ -221,16 +203,14 @@ export class Repository
       const bytes = await this.#fetchManifestBytes(desc, opts.signal);
       return new Blob([bytes]).stream() as ReadableStream<Bytes>;
     }
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "GET",
-      url: this.#url(`blobs/${desc.digest}`),
-      scopes: this.#scope("pull"),
-      idempotent: true,
+      url: `blobs/${desc.digest}`,
+      actions: ["pull"],
+      expect: [200],
+      failure: `Cannot fetch blob ${this.#where(desc.digest)}`,
       signal: opts.signal,
     });
-    if (res.status !== 200) {
-      throw await responseError(res, `Cannot fetch blob ${this.#where(desc.digest)}`);
-    }
     try {
       this.#checkHeaders(res, desc);
     } catch (err) {
@@ -305,17 +285,15 @@ export class Repository
     if (desc.size > MAX_MANIFEST_BYTES) {
       throw new SizeExceededError(`Manifest ${desc.digest}`, desc.size, MAX_MANIFEST_BYTES);
     }
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "GET",
-      url: this.#url(`manifests/${desc.digest}`),
+      url: `manifests/${desc.digest}`,
+      actions: ["pull"],
       headers: { accept: `${desc.mediaType}, ${MANIFEST_ACCEPT}` },
-      scopes: this.#scope("pull"),
-      idempotent: true,
+      expect: [200],
+      failure: `Cannot fetch manifest ${this.#where(desc.digest)}`,
       signal,
     });
-    if (res.status !== 200) {
-      throw await responseError(res, `Cannot fetch manifest ${this.#where(desc.digest)}`);
-    }
     try {
       this.#checkHeaders(res, desc);
     } catch (err) {
@@ -341,17 +319,15 @@ export class Repository
    */
   async fetchManifest(reference: string, opts: Op = {}): Promise<FetchedManifest> {
     this.#checkReference(reference);
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "GET",
-      url: this.#url(`manifests/${reference}`),
+      url: `manifests/${reference}`,
+      actions: ["pull"],
       headers: { accept: MANIFEST_ACCEPT },
-      scopes: this.#scope("pull"),
-      idempotent: true,
+      expect: [200],
+      failure: `Cannot fetch manifest ${this.#where(reference)}`,
       signal: opts.signal,
     });
-    if (res.status !== 200) {
-      throw await responseError(res, `Cannot fetch manifest ${this.#where(reference)}`);
-    }
     const length = contentLength(res);
     if (length !== undefined && length > MAX_MANIFEST_BYTES) {
       await discard(res);
@@ -419,12 +395,13 @@ export class Repository
    */
   async resolve(reference: string, opts: Op = {}): Promise<Descriptor> {
     this.#checkReference(reference);
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "HEAD",
-      url: this.#url(`manifests/${reference}`),
+      url: `manifests/${reference}`,
+      actions: ["pull"],
       headers: { accept: MANIFEST_ACCEPT },
-      scopes: this.#scope("pull"),
-      idempotent: true,
+      expect: [200, 404],
+      failure: `Cannot resolve ${this.#where(reference)}`,
       signal: opts.signal,
     });
     await discard(res);
@@ -435,9 +412,6 @@ export class Repository
           details: { status: 404 },
         },
       );
-    }
-    if (res.status !== 200) {
-      throw await responseError(res, `Cannot resolve ${this.#where(reference)}`);
     }
     const mediaType = mediaTypeOf(res);
     const size = contentLength(res);
@@ -472,22 +446,25 @@ export class Repository
       await this.#putManifest(desc, bytes, desc.digest, opts.signal);
       return;
     }
-    const res = await this.#client.send({
-      method: "POST",
-      url: this.#url("blobs/uploads/"),
-      headers: { "content-length": "0" },
-      scopes: this.#scope("pull", "push"),
-      idempotent: true,
-      signal: opts.signal,
-    });
-    if (res.status !== 202) {
+    let res: Response;
+    try {
+      res = await this.#http.send({
+        method: "POST",
+        url: "blobs/uploads/",
+        actions: ["pull", "push"],
+        headers: { "content-length": "0" },
+        expect: [202],
+        failure: `Cannot start the upload of ${this.#where(desc.digest)}`,
+        signal: opts.signal,
+      });
+    } catch (err) {
       if (body instanceof ReadableStream) await body.cancel().catch(() => {});
-      throw await responseError(res, `Cannot start the upload of ${this.#where(desc.digest)}`);
+      throw err;
     }
     await uploadToSession(
       this.#uploadContext(),
       res,
-      this.#url("blobs/uploads/"),
+      this.#http.url("blobs/uploads/"),
       desc,
       body,
       opts.signal,
@@ -517,8 +494,8 @@ export class Repository
     return {
       client: this.#client,
       repository: `${this.registry}/${this.name}`,
-      origin: this.#base.origin,
-      scopes: this.#scope("pull", "push"),
+      origin: this.#http.base.origin,
+      scopes: this.#http.scope("pull", "push"),
       label: (digest) => this.#where(digest),
       chunkSize: this.#chunkSize,
       hasher: this.#hasher,
@@ -549,15 +526,18 @@ export class Repository
     fromRepository: string,
     opts: MountOptions = {},
   ): Promise<MountResult> {
-    const url = this.#url("blobs/uploads/");
+    const url = this.#http.url("blobs/uploads/");
     url.searchParams.set("mount", desc.digest);
     url.searchParams.set("from", fromRepository);
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "POST",
       url,
+      actions: ["pull", "push"],
+      extraScopes: [repositoryScope(fromRepository, ["pull"])],
       headers: { "content-length": "0" },
-      scopes: [...this.#scope("pull", "push"), repositoryScope(fromRepository, ["pull"])],
-      idempotent: true,
+      expect: [201, 202],
+      failure:
+        `Cannot mount ${desc.digest} from ${fromRepository} into ${this.registry}/${this.name}`,
       signal: opts.signal,
     });
     if (res.status === 201) {
@@ -567,12 +547,6 @@ export class Repository
         throw new DigestMismatchError(desc.digest, served);
       }
       return "mounted";
-    }
-    if (res.status !== 202) {
-      throw await responseError(
-        res,
-        `Cannot mount ${desc.digest} from ${fromRepository} into ${this.registry}/${this.name}`,
-      );
     }
     if (opts.getContent === undefined) {
       const location = uploadLocation(this.#uploadContext(), res, url);
@@ -600,55 +574,42 @@ export class Repository
     signal: AbortSignal | undefined,
     index = true,
   ): Promise<void> {
-    await this.#requireReferrersApi(desc, bytes, signal);
-    const res = await this.#client.send({
+    await requireReferrersApi(
+      this.#http,
+      this.#referrers,
+      () => this.#parseQuietly(bytes, desc)?.json.subject,
+      signal,
+    );
+    const res = await this.#http.send({
       method: "PUT",
-      url: this.#url(`manifests/${reference}`),
+      url: `manifests/${reference}`,
+      actions: ["pull", "push"],
       headers: { "content-type": desc.mediaType },
       body: bytes,
-      scopes: this.#scope("pull", "push"),
-      idempotent: true,
+      expect: [200, 201, 202],
+      failure: `Cannot push manifest ${this.#where(reference)}`,
       signal,
     });
-    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
-      throw await responseError(res, `Cannot push manifest ${this.#where(reference)}`);
-    }
     const served = res.headers.get("docker-content-digest");
     const subjectHeader = res.headers.get("oci-subject");
     await discard(res);
     if (served !== null && served !== desc.digest) {
       throw new DigestMismatchError(desc.digest, served);
     }
-    if (subjectHeader !== null && this.#mode === "auto") this.#referrersSupported = true;
+    const referrers = this.#referrers;
+    if (subjectHeader !== null && referrers.mode === "auto") referrers.supported = true;
     if (!index) return;
-    if (this.#mode !== "tag" && (this.#referrersSupported === true || subjectHeader !== null)) {
+    if (referrers.mode !== "tag" && (referrers.supported === true || subjectHeader !== null)) {
       return;
     }
     const parsed = this.#parseQuietly(bytes, desc);
     const subject = parsed?.json.subject;
     if (parsed === undefined || subject === undefined) return;
-    await this.#updateReferrersIndex(
+    await this.#indexUpkeep.update(
       subject,
       { add: referrerDescriptor(parsed, desc.digest) },
       signal,
     );
-  }
-
-  /**
-   * In `api` mode, before the first manifest with a subject is pushed, asks the referrers API
-   * about that subject: a registry without it would store the referrer where no tool finds it,
-   * so the push is refused (`#referrersPage` throws in `api` mode) instead.
-   */
-  async #requireReferrersApi(
-    desc: Descriptor,
-    bytes: Bytes,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    if (this.#mode !== "api" || this.#apiConfirmed) return;
-    const subject = this.#parseQuietly(bytes, desc)?.json.subject;
-    if (subject === undefined) return;
-    await this.#referrersPage(this.#referrersUrl(subject.digest, undefined), { signal });
-    this.#apiConfirmed = true;
   }
 
   #parseQuietly(bytes: Uint8Array, desc: Descriptor): ParsedManifest | undefined {
@@ -711,7 +672,7 @@ export class Repository
   async delete(desc: Descriptor, opts: Op = {}): Promise<void> {
     const manifest = isManifestMediaType(desc.mediaType);
     let subject: Descriptor | undefined;
-    if (manifest && this.#referrersSupported !== true) {
+    if (manifest && this.#referrers.supported !== true) {
       try {
         const bytes = await this.#fetchManifestBytes(desc, opts.signal);
         subject = this.#parseQuietly(bytes, desc)?.json.subject;
@@ -719,19 +680,17 @@ export class Repository
         if (!isErrorCode(err, "ERR_NOT_FOUND")) throw err;
       }
     }
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "DELETE",
-      url: this.#url(`${manifest ? "manifests" : "blobs"}/${desc.digest}`),
-      scopes: this.#scope("delete"),
-      idempotent: true,
+      url: `${manifest ? "manifests" : "blobs"}/${desc.digest}`,
+      actions: ["delete"],
+      expect: [200, 202, 204],
+      failure: `Cannot delete ${this.#where(desc.digest)}`,
       signal: opts.signal,
     });
-    if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-      throw await responseError(res, `Cannot delete ${this.#where(desc.digest)}`);
-    }
     await discard(res);
-    if (subject !== undefined && this.#referrersSupported !== true) {
-      await this.#updateReferrersIndex(subject, { remove: desc.digest }, opts.signal);
+    if (subject !== undefined && this.#referrers.supported !== true) {
+      await this.#indexUpkeep.update(subject, { remove: desc.digest }, opts.signal);
     }
   }
 
@@ -741,7 +700,7 @@ export class Repository
    * @throws {NotFoundError} ERR_NOT_FOUND when the repository does not exist.
    */
   async *tags(opts: Op = {}): AsyncIterable<string> {
-    let url: URL | undefined = this.#url("tags/list");
+    let url: URL | undefined = this.#http.url("tags/list");
     if (this.#tagPageSize !== undefined) url.searchParams.set("n", String(this.#tagPageSize));
     for (let page = 0; url !== undefined; page++) {
       if (page >= this.#maxPages) {
@@ -750,16 +709,14 @@ export class Repository
           200,
         );
       }
-      const res = await this.#client.send({
+      const res = await this.#http.send({
         method: "GET",
         url,
-        scopes: this.#scope("pull"),
-        idempotent: true,
+        actions: ["pull"],
+        expect: [200],
+        failure: `Cannot list tags of ${this.registry}/${this.name}`,
         signal: opts.signal,
       });
-      if (res.status !== 200) {
-        throw await responseError(res, `Cannot list tags of ${this.registry}/${this.name}`);
-      }
       const next = nextLink(res, url);
       const bytes = await readAllBounded(res.body, MAX_MANIFEST_BYTES, "Tag list page");
       let tags: unknown;
@@ -792,161 +749,16 @@ export class Repository
     opts: Op & { artifactType?: string } = {},
   ): AsyncIterable<Descriptor> {
     parseDigest(subject.digest);
-    if (this.#referrersSupported !== false) {
-      let page = await this.#referrersPage(
-        this.#referrersUrl(subject.digest, opts.artifactType),
+    if (this.#referrers.supported !== false) {
+      const answered = yield* referrersByApi(
+        this.#http,
+        this.#referrers,
+        subject,
+        this.#maxPages,
         opts,
       );
-      if (page !== undefined) {
-        for (let n = 1;; n++) {
-          yield* page.items;
-          if (page.next === undefined) return;
-          if (n >= this.#maxPages) {
-            throw new RegistryError(
-              `The referrers list of ${subject.digest} has more than ${this.#maxPages} pages; refusing to read further`,
-              200,
-            );
-          }
-          const next: ReferrersPage | undefined = await this.#referrersPage(page.next, opts);
-          if (next === undefined) return;
-          page = next;
-        }
-      }
+      if (answered) return;
     }
-    yield* await this.#referrersByTag(subject, opts);
-  }
-
-  #referrersUrl(digest: string, artifactType: string | undefined): URL {
-    const url = this.#url(`referrers/${digest}`);
-    if (artifactType !== undefined) url.searchParams.set("artifactType", artifactType);
-    return url;
-  }
-
-  async #referrersPage(
-    url: URL,
-    opts: Op & { artifactType?: string },
-  ): Promise<ReferrersPage | undefined> {
-    const res = await this.#client.send({
-      method: "GET",
-      url,
-      headers: { accept: MEDIA_TYPE_OCI_INDEX },
-      scopes: this.#scope("pull"),
-      idempotent: true,
-      signal: opts.signal,
-    });
-    if (res.status === 404 || (res.status === 200 && mediaTypeOf(res) !== MEDIA_TYPE_OCI_INDEX)) {
-      if (res.status === 404) {
-        const err = await responseError(
-          res,
-          `Cannot list referrers in ${this.registry}/${this.name}`,
-        );
-        const codes = (err.details?.registryCodes ?? []) as string[];
-        if (codes.includes("NAME_UNKNOWN")) throw err;
-      } else {
-        await discard(res);
-      }
-      if (this.#mode === "api") {
-        throw new RegistryError(
-          `The registry ${this.registry} does not support the referrers API; use the tag schema instead (--to-referrers tag, or auto to detect)`,
-          res.status,
-        );
-      }
-      this.#referrersSupported = false;
-      return undefined;
-    }
-    if (res.status !== 200) {
-      throw await responseError(res, `Cannot list referrers in ${this.registry}/${this.name}`);
-    }
-    if (this.#mode === "auto") this.#referrersSupported = true;
-    return await readReferrersPage(res, url, opts.artifactType);
-  }
-
-  async #referrersByTag(
-    subject: Descriptor,
-    opts: Op & { artifactType?: string },
-  ): Promise<Descriptor[]> {
-    let fetched: FetchedManifest;
-    try {
-      fetched = await this.fetchManifest(referrersTag(subject.digest), opts);
-    } catch (err) {
-      if (isErrorCode(err, "ERR_NOT_FOUND")) return [];
-      throw err;
-    }
-    if (!isIndexMediaType(fetched.descriptor.mediaType)) return [];
-    const parsed = parseReferrersIndex(
-      fetched.bytes,
-      `referrers index ${referrersTag(subject.digest)}`,
-    );
-    if (parsed === undefined) return [];
-    return filterByArtifactType(parsed.json.manifests, opts.artifactType);
-  }
-
-  async #updateReferrersIndex(
-    subject: Descriptor,
-    change: ReferrersChange,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const tag = referrersTag(subject.digest);
-    const previous = this.#indexLocks.get(tag) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(() =>
-      this.#updateReferrersIndexLocked(tag, change, signal)
-    );
-    const settled = run.catch(() => {});
-    this.#indexLocks.set(tag, settled);
-    try {
-      await run;
-    } finally {
-      if (this.#indexLocks.get(tag) === settled) this.#indexLocks.delete(tag);
-    }
-  }
-
-  async #updateReferrersIndexLocked(
-    tag: string,
-    change: ReferrersChange,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    let old: FetchedManifest | undefined;
-    try {
-      old = await this.fetchManifest(tag, signal ? { signal } : {});
-    } catch (err) {
-      if (!isErrorCode(err, "ERR_NOT_FOUND")) throw err;
-    }
-    let manifests: Descriptor[] = [];
-    if (old !== undefined) {
-      const parsed = isIndexMediaType(old.descriptor.mediaType)
-        ? parseReferrersIndex(old.bytes, `referrers index ${tag}`)
-        : undefined;
-      if (parsed === undefined) {
-        throw new InvalidManifestError(
-          `The referrers tag ${this.registry}/${this.name}:${tag} holds something other than an image index; delete that tag and retry`,
-        );
-      }
-      manifests = parsed.json.manifests;
-    }
-    const updated = applyReferrersChange(manifests, change);
-    if (updated === undefined) return;
-    if (updated.length > 0) {
-      const { desc, bytes } = await encodeReferrersIndex(updated);
-      await this.#putManifest(desc, bytes, tag, signal, false);
-      if (old !== undefined && old.descriptor.digest === desc.digest) return;
-    }
-    if (old === undefined) return;
-    try {
-      const res = await this.#client.send({
-        method: "DELETE",
-        url: this.#url(`manifests/${old.descriptor.digest}`),
-        scopes: this.#scope("delete"),
-        idempotent: true,
-        signal,
-      });
-      await discard(res);
-      if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-        throw new RegistryError(`status ${res.status}`, res.status);
-      }
-    } catch {
-      this.#onWarning(
-        `Removal of the outdated referrers index ${old.descriptor.digest} from ${this.registry}/${this.name} failed; garbage collection may be required`,
-      );
-    }
+    yield* await referrersByTag((tag, o) => this.fetchManifest(tag, o), subject, opts);
   }
 }

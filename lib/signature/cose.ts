@@ -234,6 +234,7 @@ export function parseCose(bytes: Bytes): ParsedEnvelope {
   };
   return {
     mediaType: MEDIA_TYPE_COSE,
+    certificates: chain,
     verify: (): Promise<EnvelopeContent> => verifyDecoded(decoded),
     unverifiedContent: (): EnvelopeContent => unverified(decoded),
   };

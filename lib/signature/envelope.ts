@@ -7,6 +7,7 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
+import type { Certificate } from "../x509/certificate.ts";
 
 /** Notary Project signing schemes. */
 export type SigningScheme = "notary.x509" | "notary.x509.signingAuthority";
@@ -80,6 +81,11 @@ export interface EnvelopeContent {
 export interface ParsedEnvelope {
   /** `application/jose+json` or `application/cose`. */
   readonly mediaType: string;
+  /**
+   * The certificate chain, leaf first, parsed once from the envelope (the same certificates as
+   * `signerInfo.certificateChain`). Not trusted until `verify()` resolves.
+   */
+  readonly certificates: readonly Certificate[];
   /**
    * Verifies the signature with the leaf certificate's key and all integrity rules of the
    * envelope format and the Notary Project (headers, crit, algorithm/key match, chain shape).

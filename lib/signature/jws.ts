@@ -231,6 +231,7 @@ export function parseJws(bytes: Bytes): ParsedEnvelope {
   };
   return {
     mediaType: MEDIA_TYPE_JWS,
+    certificates: chain,
     verify: (): Promise<EnvelopeContent> => verifyDecoded(decoded),
     unverifiedContent: (): EnvelopeContent => unverified(decoded),
   };

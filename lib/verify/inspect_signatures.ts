@@ -11,10 +11,9 @@ import type { ReadOnlyGraphTarget } from "../content/storage.ts";
 import { OcisignError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_JWS } from "../oci/media_types.ts";
-import type { EnvelopeContent, SignatureAlgorithm, SigningScheme } from "../signature/envelope.ts";
+import type { ParsedEnvelope, SignatureAlgorithm, SigningScheme } from "../signature/envelope.ts";
 import { parseEnvelope } from "../signature/parse_envelope.ts";
 import { parsePayload } from "../signature/payload.ts";
-import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import type { Bytes } from "../_internal/bytes.ts";
 import { readTimestampToken } from "../signature/timestamp_token_info.ts";
@@ -144,14 +143,13 @@ async function describeTimestamp(
 async function describeContent(
   digest: string,
   mediaType: string,
-  content: EnvelopeContent,
+  parsed: ParsedEnvelope,
 ): Promise<SignatureInspection> {
+  const content = parsed.unverifiedContent();
   const info = content.signerInfo;
   const t = parsePayload(content.payload.content);
   const certificates: CertificateSummary[] = [];
-  for (const der of info.certificateChain) {
-    certificates.push(await summarize(parseCertificate(der)));
-  }
+  for (const cert of parsed.certificates) certificates.push(await summarize(cert));
   const extendedAttributes: Record<string, unknown> = {};
   for (const a of info.signedAttributes.extendedAttributes) extendedAttributes[a.key] = a.value;
   const out: SignatureInspection = {
@@ -200,11 +198,7 @@ export async function inspectEnvelope(
   mediaType: string,
   digest: string,
 ): Promise<SignatureInspection> {
-  return await describeContent(
-    digest,
-    mediaType,
-    parseEnvelope(bytes, mediaType).unverifiedContent(),
-  );
+  return await describeContent(digest, mediaType, parseEnvelope(bytes, mediaType));
 }
 
 /**
@@ -251,7 +245,7 @@ export async function inspectSignatures(
       const bytes = await fetchAll(target, sig.envelope, { maxBytes: MAX_ENVELOPE_BYTES, ...op });
       const parsed = parseEnvelope(bytes, sig.envelope.mediaType);
       signatures.push(
-        await describeContent(digest, sig.envelope.mediaType, parsed.unverifiedContent()),
+        await describeContent(digest, sig.envelope.mediaType, parsed),
       );
     } catch (err) {
       if (!(err instanceof OcisignError) || err.code === "ERR_ABORTED") throw err;

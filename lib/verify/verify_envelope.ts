@@ -32,7 +32,6 @@ import type { PolicyStatement } from "../trust/trust_policy.ts";
 import { statementLevel } from "../trust/trust_policy.ts";
 import { verifyTrustedIdentity } from "../trust/trusted_identity.ts";
 import type { ValidationType, VerificationLevel } from "../trust/verification_level.ts";
-import { parseCertificate } from "../x509/certificate.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import { verifyChainTrust } from "../x509/chain_trust.ts";
 import { formatRfc1123z } from "./_time.ts";
@@ -71,7 +70,7 @@ function toOcisignError(err: unknown, fallback: (message: string) => OcisignErro
 }
 
 async function checkAuthenticity(
-  chain: Certificate[],
+  chain: readonly Certificate[],
   content: EnvelopeContent,
   opts: VerifyEnvelopeOptions,
 ): Promise<void> {
@@ -122,7 +121,7 @@ function checkExpiry(content: EnvelopeContent, now: Date): void {
 }
 
 async function checkAuthenticTimestamp(
-  chain: Certificate[],
+  chain: readonly Certificate[],
   content: EnvelopeContent,
   opts: VerifyEnvelopeOptions,
   now: Date,
@@ -174,7 +173,7 @@ async function checkAuthenticTimestamp(
 }
 
 async function checkTimestampCountersignature(
-  chain: Certificate[],
+  chain: readonly Certificate[],
   content: EnvelopeContent,
   opts: VerifyEnvelopeOptions,
   now: Date,
@@ -393,7 +392,7 @@ export async function verifyEnvelope(
   const integrityError = (m: string) => new SignatureIntegrityError(m);
 
   let content: EnvelopeContent | undefined;
-  let chain: Certificate[] = [];
+  let chain: readonly Certificate[] = [];
   let target: TargetArtifact | undefined;
   const intact = await run.step("integrity", async () => {
     const parsed = parseEnvelope(envelopeBytes, opts.mediaType);
@@ -405,7 +404,7 @@ export async function verifyEnvelope(
       );
     }
     rejectUnknownCritical(content);
-    chain = content.signerInfo.certificateChain.map((der) => parseCertificate(der));
+    chain = parsed.certificates;
     if (chain.length === 0) throw new SignatureIntegrityError("certificate chain is not present");
     target = parsePayload(content.payload.content);
   }, integrityError);

@@ -20,6 +20,7 @@
 import { main } from "../../lib/cli/main.ts";
 import type { CliIo } from "../../lib/cli/io.ts";
 import type { CredentialHelperRunner } from "../../lib/registry/credentials.ts";
+import type { RetryOptions } from "../../lib/registry/http_client.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 
 /** What a CLI run produced. */
@@ -50,6 +51,8 @@ export interface CliRunOptions {
   isTty?: boolean;
   /** The clock (default: the real one). */
   now?: () => Date;
+  /** Registry retries (default: the binary's count, with waits of at most 10 ms). */
+  registryRetry?: RetryOptions;
   /** HTTP client (default: the global `fetch`). */
   fetch?: typeof fetch;
   /** Cancellation (default: never cancelled). */
@@ -96,6 +99,9 @@ export function testIo(options: CliRunOptions = {}): {
       return ((input, init) => fetch(input, { ...init, client })) as typeof fetch;
     },
     now: options.now ?? (() => new Date()),
+    // As many retries as the binary makes, without its waits (about 7 s for a registry that
+    // cannot be reached).
+    registryRetry: options.registryRetry ?? { baseDelayMs: 1, maxDelayMs: 10 },
     credentialHelper: options.credentialHelper ?? NO_CREDENTIAL_HELPERS,
     hostPlatform: "linux/amd64",
     signal: options.signal ?? new AbortController().signal,

@@ -1,7 +1,9 @@
 /**
  * A test PKI for every test that needs signatures: a CA root, an intermediate and a code-signing
  * leaf, with a ready {@linkcode LocalSigner}; broken leaves for negative tests. Keys and
- * certificates are made once per process and key spec, so tests stay fast.
+ * certificates are made once per process and key spec, so tests stay fast; the shared RSA leaf
+ * keys are read from `testdata/` (made once with openssl), as generating an RSA-4096 key takes
+ * seconds. {@linkcode createTestLeaf} always makes a fresh key.
  *
  * @example
  * ```ts ignore
@@ -21,6 +23,7 @@ import type {
 import type { KeySpecName } from "../../lib/x509/key_spec.ts";
 import { exportPrivateKeyPem } from "../../lib/x509/private_key.ts";
 import { LocalSigner } from "../../lib/signature/signer.ts";
+import { fromBase64 } from "../../lib/_internal/bytes.ts";
 
 const CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
 const HOUR = 3600 * 1000;
@@ -112,6 +115,8 @@ export type LeafOverrides =
   & {
     /** Key of the leaf (default EC-256). */
     key?: KeyGenerationSpec;
+    /** A key pair to certify instead of a fresh one of `key`. */
+    keys?: CryptoKeyPair;
     /** Omit the keyUsage extension entirely. */
     noKeyUsage?: boolean;
     /** Omit the extendedKeyUsage extension entirely. */
@@ -124,7 +129,7 @@ export type LeafOverrides =
  */
 export async function createTestLeaf(overrides: LeafOverrides = {}): Promise<TestIdentity> {
   const cas = await getTestCas();
-  const keys = await generateKeyPair(overrides.key ?? "EC-256");
+  const keys = overrides.keys ?? await generateKeyPair(overrides.key ?? "EC-256");
   const t = now();
   const options: CreateCertificateOptions = {
     subject: overrides.subject ?? "C=US, ST=WA, L=Seattle, O=Ocisign Test, CN=Ocisign Test Signer",
@@ -160,6 +165,24 @@ export async function createTestLeaf(overrides: LeafOverrides = {}): Promise<Tes
   };
 }
 
+/** Bits of the RSA leaf keys kept in testdata/. */
+const FIXED_RSA_BITS: Partial<Record<KeySpecName, number>> = {
+  "RSA-2048": 2048,
+  "RSA-3072": 3072,
+  "RSA-4096": 4096,
+};
+
+/** The fixed RSA key pair of `bits`, as `generateKeyPair` makes them (extractable). */
+async function fixedRsaKeyPair(bits: number): Promise<CryptoKeyPair> {
+  const pem = await Deno.readTextFile(new URL(`./testdata/test_rsa_${bits}.key`, import.meta.url));
+  const der = fromBase64(pem.replace(/-----[^-]+-----|\s/g, ""));
+  const params = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  const privateKey = await crypto.subtle.importKey("pkcs8", der, params, true, ["sign"]);
+  const { kty, n, e } = await crypto.subtle.exportKey("jwk", privateKey);
+  const publicKey = await crypto.subtle.importKey("jwk", { kty, n, e }, params, true, ["verify"]);
+  return { privateKey, publicKey };
+}
+
 /**
  * The shared PKI for a leaf key spec (default EC-256): root (EC P-384) → intermediate
  * (EC P-256, pathLen 0) → leaf (digitalSignature, codeSigning), valid from an hour ago.
@@ -169,7 +192,9 @@ export function getTestPki(keySpec: KeySpecName = "EC-256"): Promise<TestPki> {
   if (!p) {
     p = (async () => {
       const cas = await getTestCas();
-      const id = await createTestLeaf({ key: keySpec });
+      const bits = FIXED_RSA_BITS[keySpec];
+      const keys = bits === undefined ? undefined : await fixedRsaKeyPair(bits);
+      const id = await createTestLeaf({ key: keySpec, ...(keys ? { keys } : {}) });
       if (!id.signer) throw new Error(`cannot make a ${keySpec} test signer`);
       return {
         ...id,

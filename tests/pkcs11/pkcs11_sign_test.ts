@@ -7,85 +7,17 @@
  * cross-checks.
  *
  * All in-process PKCS#11 tests live in this file: the module is loaded into the test process,
- * which has one `SOFTHSM2_CONF` at a time.
+ * which has one `SOFTHSM2_CONF` at a time. The compiled binary's run (bun:ffi, a subprocess) is
+ * in `pkcs11_compiled_slow_test.ts`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { type CliResult, runCli } from "../_helpers/cli.ts";
+import type { CliResult } from "../_helpers/cli.ts";
 import { describeRun, pushedSignature, readSignatureManifest } from "../_helpers/e2e.ts";
-import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { runPeer } from "../_helpers/peers.ts";
 import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { parseCertificate } from "../../lib/x509/certificate.ts";
-import { NO_SOFTHSM, type SoftHsm, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "./_softhsm.ts";
-import { bunCompileArgs } from "../_helpers/bun.ts";
-
-const NOTATION = findPeer("notation");
-
-/** A station: config dir (notation's layout), a work dir with a layout `./hello:v1`. */
-interface Station {
-  hsm: SoftHsm;
-  cwd: string;
-  configDir: string;
-  run(...argv: string[]): Promise<CliResult>;
-  runEnv(env: Record<string, string>, ...argv: string[]): Promise<CliResult>;
-}
-
-async function station(hsm: SoftHsm): Promise<Station> {
-  const cwd = `${hsm.dir}/work`;
-  const configDir = `${hsm.dir}/xdg/notation`;
-  await Deno.mkdir(cwd, { recursive: true });
-  await Deno.writeTextFile(`${cwd}/Dockerfile`, "FROM scratch\nCOPY hello.txt /hello.txt\n");
-  await Deno.writeTextFile(`${cwd}/hello.txt`, "hello from the station\n");
-  const runEnv = (env: Record<string, string>, ...argv: string[]) =>
-    runCli(argv, { cwd, home: cwd, env: { OCISIGN_CONFIG_DIR: configDir, ...env } });
-  const built = await runEnv({}, "build", "-t", "hello:v1", "-o", "./hello", ".");
-  assertEquals(built.code, 0, describeRun(built));
-  return {
-    hsm,
-    cwd,
-    configDir,
-    runEnv,
-    run: (...argv) => runEnv({ OCISIGN_PKCS11_PIN: TOKEN.pin }, ...argv),
-  };
-}
-
-/** Trusts store `ca:<store>` for scope local/hello. */
-async function trust(s: Station, store: string): Promise<void> {
-  await Deno.writeTextFile(
-    `${s.configDir}/trustpolicy.json`,
-    JSON.stringify({
-      version: "1.0",
-      trustPolicies: [{
-        name: "station",
-        registryScopes: ["local/hello"],
-        signatureVerification: { level: "strict" },
-        trustStores: [`ca:${store}`],
-        trustedIdentities: ["*"],
-      }],
-    }),
-  );
-}
-
-async function verifyBoth(s: Station, signature: string, format: "jws" | "cose"): Promise<void> {
-  const { envelope } = await readSignatureManifest(`${s.cwd}/hello`, signature);
-  assertEquals(envelope.mediaType, `application/${format === "jws" ? "jose+json" : "cose"}`);
-  const verified = await s.run("verify", "--oci-layout", "./hello:v1", "--scope", "local/hello");
-  assertEquals(verified.code, 0, describeRun(verified));
-  if (NOTATION === undefined) return;
-  const notation = await runPeer(NOTATION, [
-    "verify",
-    "--oci-layout",
-    "./hello:v1",
-    "--scope",
-    "local/hello",
-  ], {
-    cwd: s.cwd,
-    env: { XDG_CONFIG_HOME: `${s.hsm.dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: s.cwd },
-  });
-  assertEquals(notation.code, 0, describeRun(notation));
-  assert.match(notation.stdout, /^Successfully verified signature for /);
-}
-
-const URI = (object: string) => `pkcs11:token=${TOKEN.label};object=${object}`;
+import { NO_SOFTHSM, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "./_softhsm.ts";
+import { NOTATION, type Station, station, trust, URI, verifyBoth } from "./_station.ts";
 
 async function snapshot(layout: string): Promise<string[]> {
   const out: string[] = [await Deno.readTextFile(`${layout}/index.json`)];
@@ -425,101 +357,6 @@ Deno.test({
       );
       assertEquals(await snapshot(`${s.cwd}/hello`), before);
     }, { conf: "slots.mechanisms = CKM_RSA_PKCS_KEY_PAIR_GEN,CKM_RSA_PKCS\n" }),
-});
-
-const BUN = findPeer("bun");
-const SCRIPT = findPeer("script");
-
-/**
- * Runs a command on a pseudo-terminal (util-linux `script`), types the PIN once the prompt is
- * shown, and returns everything the terminal displayed.
- */
-async function typePinAtPrompt(
-  bin: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<string> {
-  const quoted = [bin, ...args].map((a) => `'${a}'`).join(" ");
-  const child = new Deno.Command(SCRIPT!, {
-    args: ["-qec", quoted, "/dev/null"],
-    cwd,
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  let shown = "";
-  let typed = false;
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    shown += chunk;
-    if (!typed && shown.includes("PIN for")) {
-      typed = true;
-      await writer.write(new TextEncoder().encode(`${TOKEN.pin}\r`));
-      await writer.close();
-    }
-  }
-  await child.status;
-  return shown;
-}
-const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
-
-Deno.test({
-  name: "the compiled binary signs with the token through bun:ffi; the PIN typed unechoed",
-  ignore: NO_SOFTHSM !== false || BUN === undefined,
-  fn: () =>
-    withSoftHsm(async (hsm) => {
-      await hsm.keypair("release", "01", "rsa:2048");
-      const s = await station(hsm);
-      const binary = `${hsm.dir}/ocisign`;
-      const built = await runPeer(BUN!, bunCompileArgs(binary), {
-        cwd: REPO_ROOT,
-      });
-      assertEquals(built.code, 0, describeRun(built));
-      const env = {
-        ...hsm.env,
-        OCISIGN_CONFIG_DIR: s.configDir,
-        OCISIGN_PKCS11_PIN: TOKEN.pin,
-        OCISIGN_PKCS11_MODULE: SOFTHSM_MODULE!,
-      };
-      const run = (...args: string[]) => runPeer(binary, args, { cwd: s.cwd, env });
-      const generated = await run("cert", "generate-test", "bin", "--pkcs11", URI("release"));
-      assertEquals(generated.code, 0, describeRun(generated));
-      await trust(s, "bin");
-      const signed = await run(
-        "sign",
-        "--key",
-        "bin",
-        "--oci-layout",
-        "./hello:v1",
-        "--signature-format",
-        "cose",
-      );
-      assertEquals(signed.code, 0, describeRun(signed));
-      const wrongPin = await runPeer(
-        binary,
-        ["sign", "--key", "bin", "--oci-layout", "./hello:v1"],
-        {
-          cwd: s.cwd,
-          env: { ...env, OCISIGN_PKCS11_PIN: "0000" },
-        },
-      );
-      assertEquals(wrongPin.code, 6, describeRun(wrongPin));
-      await verifyBoth(s, pushedSignature(signed as CliResult), "cose");
-      if (SCRIPT !== undefined) {
-        const { OCISIGN_PKCS11_PIN: _, ...noPin } = env;
-        const typed = await typePinAtPrompt(
-          binary,
-          ["sign", "--key", "bin", "--oci-layout", "./hello:v1"],
-          s.cwd,
-          noPin,
-        );
-        assert.match(typed, /PIN for PKCS#11 token "station": /);
-        assert.match(typed, /Successfully signed/);
-        assert.ok(!typed.includes(TOKEN.pin), "the PIN is not echoed");
-      }
-    }),
 });
 
 Deno.test({

@@ -38,8 +38,12 @@ for (const spec of KEY_SPECS) {
         signingAgent: "ocisign/test",
         extendedAttributes: [{ key: "com.example.note", critical: false, value: "hi" }],
       });
-      const content = await parseEnvelope(bytes, MEDIA[format]).verify();
+      const parsed = parseEnvelope(bytes, MEDIA[format]);
+      const content = await parsed.verify();
       const info = content.signerInfo;
+      // The chain is parsed once: the parsed certificates are the envelope's, leaf first.
+      assertEquals(parsed.certificates.map((c) => c.raw), info.certificateChain);
+      assertEquals(parsed.certificates[0]!.subject, pki.signer.certificateChain[0]!.subject);
       assertEquals(info.signatureAlgorithm, spec.jwsAlgorithm);
       assertEquals(info.signedAttributes.signingScheme, "notary.x509");
       assertEquals(

@@ -60,6 +60,7 @@ export function loginCommand(io: CliIo): CommandDef<typeof args> {
         credentials: staticCredentials({ username, password }),
         resolveHost,
         timeoutMs: envTimeoutMs(io.env) ?? 60_000,
+        ...(io.registryRetry ? { retry: io.registryRetry } : {}),
         ...(args["plain-http"] !== undefined ? { plainHttp: args["plain-http"] } : {}),
       });
       try {

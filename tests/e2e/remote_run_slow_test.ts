@@ -3,7 +3,8 @@
  * way a raw-file host serves it (every file `text/plain`), a fresh `DENO_DIR`, an empty working
  * directory with no deno.json, and only the `--allow-*` flags the README's one-liner names. The
  * run builds an image, makes a test key, signs and verifies the layout, and a run without a
- * needed permission says which flag is missing.
+ * needed permission says which flag is missing. Heavy (every module and package loaded into an
+ * empty cache), so it runs with `deno task test:slow`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { describeRun, withTempDir } from "../_helpers/e2e.ts";
