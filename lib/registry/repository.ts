@@ -247,12 +247,13 @@ export class Repository
     checkRange(desc, range);
     if (range.length === 0) return new Blob([]).stream() as ReadableStream<Bytes>;
     const last = range.offset + range.length - 1;
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "GET",
-      url: this.#url(`blobs/${desc.digest}`),
+      url: `blobs/${desc.digest}`,
+      actions: ["pull"],
       headers: { range: `bytes=${range.offset}-${last}` },
-      scopes: this.#scope("pull"),
-      idempotent: true,
+      expect: [200, 206],
+      failure: `Cannot fetch blob ${this.#where(desc.digest)}`,
       signal: opts.signal,
     });
     if (res.status === 200) {
@@ -266,16 +267,14 @@ export class Repository
       return rangeOf(whole, range, desc.digest, { drain: true });
     }
     const served = res.headers.get("content-range");
-    if (res.status !== 206 || !served?.startsWith(`bytes ${range.offset}-${last}/`)) {
-      if (res.status === 206) await discard(res);
-      throw res.status === 206
-        ? new RegistryError(
-          `The registry answered the range ${range.offset}-${last} of ${
-            this.#where(desc.digest)
-          } with ${served ?? "no Content-Range"}`,
-          206,
-        )
-        : await responseError(res, `Cannot fetch blob ${this.#where(desc.digest)}`);
+    if (!served?.startsWith(`bytes ${range.offset}-${last}/`)) {
+      await discard(res);
+      throw new RegistryError(
+        `The registry answered the range ${range.offset}-${last} of ${
+          this.#where(desc.digest)
+        } with ${served ?? "no Content-Range"}`,
+        206,
+      );
     }
     const body = res.body ?? new Blob([]).stream();
     return rangeOf(body, { offset: 0, length: range.length }, desc.digest);
@@ -651,16 +650,14 @@ export class Repository
    */
   async untag(tag: string, opts: Op = {}): Promise<void> {
     if (!TAG_REGEXP.test(tag)) throw new InvalidReferenceError(tag, "not a valid tag");
-    const res = await this.#client.send({
+    const res = await this.#http.send({
       method: "DELETE",
-      url: this.#url(`manifests/${tag}`),
-      scopes: this.#scope("delete"),
-      idempotent: true,
+      url: `manifests/${tag}`,
+      actions: ["delete"],
+      expect: [200, 202, 204],
+      failure: `Cannot remove tag ${this.#where(tag)}`,
       signal: opts.signal,
     });
-    if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-      throw await responseError(res, `Cannot remove tag ${this.#where(tag)}`);
-    }
     await discard(res);
   }
 
