@@ -14,3 +14,5 @@
 export * from "./protocol.ts";
 export * from "./plugin_failure.ts";
 export * from "./plugin_signer.ts";
+export * from "./plugin_envelope_signer.ts";
+export * from "./open_plugin_signer.ts";

@@ -283,3 +283,47 @@ export function parsePluginError(stderr: string): PluginErrorResponse | undefine
   }
   return undefined;
 }
+
+/** A checked `generate-envelope` response. */
+export interface EnvelopeResponse {
+  /** The envelope bytes. */
+  signatureEnvelope: Bytes;
+  /** Its media type, as the plugin says. */
+  signatureEnvelopeType: string;
+  /** Annotations for the signature manifest. */
+  annotations: Record<string, string>;
+}
+
+/**
+ * Checks the shape of a `generate-envelope` response (the envelope itself is checked by
+ * `checkGeneratedEnvelope` in lib/sign).
+ *
+ * @example
+ * ```ts
+ * import { checkGenerateEnvelope } from "./protocol.ts";
+ * const r = checkGenerateEnvelope(
+ *   { signatureEnvelope: "e30=", signatureEnvelopeType: "application/jose+json" },
+ *   "x",
+ * );
+ * console.log(r.signatureEnvelope.length, r.annotations); // 2 {}
+ * ```
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for a malformed response.
+ */
+export function checkGenerateEnvelope(value: unknown, plugin: string): EnvelopeResponse {
+  const command = "generate-envelope";
+  const obj = object(value, plugin, command);
+  const envelope = text(obj, "signatureEnvelope", plugin, command);
+  const type = text(obj, "signatureEnvelopeType", plugin, command);
+  const annotations = obj.annotations ?? {};
+  if (
+    annotations === null || typeof annotations !== "object" || Array.isArray(annotations) ||
+    Object.values(annotations).some((v) => typeof v !== "string")
+  ) {
+    throw invalid(plugin, command, "annotations is not a map of strings");
+  }
+  return {
+    signatureEnvelope: base64(envelope, "signatureEnvelope", plugin, command),
+    signatureEnvelopeType: type,
+    annotations: annotations as Record<string, string>,
+  };
+}
