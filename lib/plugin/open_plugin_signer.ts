@@ -37,7 +37,9 @@ export async function openPluginSigner(
     return new PluginEnvelopeSigner(options);
   }
   throw new UnsupportedError(
-    `plugin ${JSON.stringify(options.plugin)} does not generate signatures (${CAPABILITY.raw} or ${CAPABILITY.envelope}); it has ${
+    `plugin ${
+      JSON.stringify(options.plugin)
+    } does not generate signatures (${CAPABILITY.raw} or ${CAPABILITY.envelope}); it has ${
       metadata.capabilities.join(", ")
     }`,
   );

@@ -7,7 +7,11 @@
  */
 import { toBase64 } from "../_internal/bytes.ts";
 import { MEDIA_TYPE_NOTARY_PAYLOAD } from "../oci/media_types.ts";
-import type { EnvelopeRequest, EnvelopeSigner, GeneratedEnvelope } from "../sign/premade_envelope.ts";
+import type {
+  EnvelopeRequest,
+  EnvelopeSigner,
+  GeneratedEnvelope,
+} from "../sign/premade_envelope.ts";
 import type { PluginSignerOptions } from "./plugin_signer.ts";
 import { checkGenerateEnvelope, CONTRACT_VERSION } from "./protocol.ts";
 

@@ -9,6 +9,7 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { fromBase64 } from "../_internal/bytes.ts";
 import { InvalidInputError } from "../errors.ts";
+import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
 import { Certificate } from "../x509/certificate.ts";
 import { keySpecByName } from "../x509/key_spec.ts";
 import type { KeySpec } from "../x509/key_spec.ts";
@@ -313,6 +314,15 @@ export function checkGenerateEnvelope(value: unknown, plugin: string): EnvelopeR
   const command = "generate-envelope";
   const obj = object(value, plugin, command);
   const envelope = text(obj, "signatureEnvelope", plugin, command);
+  if (envelope.length > Math.ceil(MAX_ENVELOPE_BYTES / 3) * 4) {
+    throw invalid(
+      plugin,
+      command,
+      `signatureEnvelope is about ${
+        Math.floor(envelope.length / 4) * 3
+      } bytes, over the envelope limit of ${MAX_ENVELOPE_BYTES} bytes`,
+    );
+  }
   const type = text(obj, "signatureEnvelopeType", plugin, command);
   const annotations = obj.annotations ?? {};
   if (

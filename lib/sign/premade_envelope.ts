@@ -9,8 +9,8 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { fromUtf8 } from "../_internal/bytes.ts";
-import { EnvelopeInvalidError } from "../errors.ts";
-import type { EnvelopeFormat } from "../signature/envelope.ts";
+import { EnvelopeInvalidError, OcisignError } from "../errors.ts";
+import type { EnvelopeContent, EnvelopeFormat } from "../signature/envelope.ts";
 import { parseEnvelope } from "../signature/parse_envelope.ts";
 import { createPayload, parsePayload } from "../signature/payload.ts";
 import { Certificate } from "../x509/certificate.ts";
@@ -92,8 +92,7 @@ export function generatesEnvelopes(signer: object): signer is EnvelopeSigner {
  * @param askedAt When the envelope was asked for.
  * @returns The checked envelope.
  * @throws {EnvelopeInvalidError} ERR_ENVELOPE_INVALID for another type, payload, time or
- * expiry, or an envelope that does not parse.
- * @throws {SignatureIntegrityError} ERR_SIGNATURE_INTEGRITY when its signature does not verify.
+ * expiry, or an envelope that does not parse or verify.
  * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID for a chain that breaks the profile.
  */
 export async function checkGeneratedEnvelope(
@@ -109,7 +108,16 @@ export async function checkGeneratedEnvelope(
       `is ${JSON.stringify(answer.mediaType)}, not the requested ${request.mediaType}`,
     );
   }
-  const content = await parseEnvelope(answer.bytes, request.mediaType).verify();
+  let content: EnvelopeContent;
+  try {
+    content = await parseEnvelope(answer.bytes, request.mediaType).verify();
+  } catch (cause) {
+    if (!(cause instanceof OcisignError)) throw cause;
+    throw new EnvelopeInvalidError(
+      `the envelope ${who} generated is refused: ${cause.message}; nothing was signed`,
+      { cause },
+    );
+  }
   if (!samePayload(content.payload.content, request.payload)) {
     throw refuse("signs another payload than the descriptor and annotations asked for");
   }
@@ -128,7 +136,9 @@ export async function checkGeneratedEnvelope(
     throw refuse(
       wanted === undefined
         ? `expires at ${expiry!.toISOString()} although no expiry was asked for`
-        : `expires at ${expiry?.toISOString() ?? "never"}, not ${request.expirySeconds} s after signing`,
+        : `expires at ${
+          expiry?.toISOString() ?? "never"
+        }, not ${request.expirySeconds} s after signing`,
     );
   }
   const certificateChain = content.signerInfo.certificateChain.map((der) => new Certificate(der));

@@ -242,7 +242,9 @@ export async function signDescriptor(
     ...(expiry ? { expiry } : {}),
     ...(options.signingAgent ? { signingAgent: options.signingAgent } : {}),
     ...(options.extendedAttributes ? { extendedAttributes: options.extendedAttributes } : {}),
-    ...(options.timestamp ? { timestamp: timestamper({ ...options, signer }, options.timestamp) } : {}),
+    ...(options.timestamp
+      ? { timestamp: timestamper({ ...options, signer }, options.timestamp) }
+      : {}),
   });
   // Self-check before anything is written: the envelope must pass its own integrity checks.
   await parseEnvelope(envelopeBytes, ENVELOPE_MEDIA_TYPE[format]).verify();

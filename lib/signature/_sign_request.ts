@@ -61,7 +61,7 @@ function seconds(d: Date): Date {
  * extended attribute. The signer's chain is checked by {@linkcode signChecked}, once it signed.
  * @throws {InvalidInputError} ERR_INVALID_INPUT for a bad payload, time or attribute.
  */
-export async function prepareSignRequest(req: SignRequestFields): Promise<PreparedSignRequest> {
+export function prepareSignRequest(req: SignRequestFields): PreparedSignRequest {
   let doc: unknown;
   try {
     doc = JSON.parse(fromUtf8(req.payload));

@@ -5,7 +5,7 @@
  *
  * pluginConfig: `key` (PKCS#8 PEM, RSA-2048), `cert` (PEM chain), `lie`:
  * `wrong-key-id`, `bad-signature`, `other-chain` (a chain of `otherCert`), `junk`, `exit`,
- * `hang`, `huge`, `wrong-algorithm`, `envelope-only`.
+ * `hang`, `huge`, `wrong-algorithm`, `verifier-only`.
  */
 const command = Deno.args[0];
 const name = Deno.env.get("FAKE_PLUGIN_NAME") ?? "fake";
@@ -64,7 +64,7 @@ if (command === "get-plugin-metadata") {
     url: "https://example.test",
     supportedContractVersions: ["1.0"],
     capabilities: [
-      lie === "envelope-only" ? "SIGNATURE_GENERATOR.ENVELOPE" : "SIGNATURE_GENERATOR.RAW",
+      lie === "verifier-only" ? "SIGNATURE_VERIFIER.TRUSTED_IDENTITY" : "SIGNATURE_GENERATOR.RAW",
     ],
   });
 } else if (command === "describe-key") {
