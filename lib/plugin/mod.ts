@@ -16,3 +16,4 @@ export * from "./plugin_failure.ts";
 export * from "./plugin_signer.ts";
 export * from "./plugin_envelope_signer.ts";
 export * from "./open_plugin_signer.ts";
+export * from "./plugin_verification_host.ts";

@@ -337,3 +337,56 @@ export function checkGenerateEnvelope(value: unknown, plugin: string): EnvelopeR
     annotations: annotations as Record<string, string>,
   };
 }
+
+/** A checked `verify-signature` response. */
+export interface VerifySignatureResponse {
+  /** One result per capability asked for. */
+  verificationResults: Record<string, { success: boolean; reason?: string }>;
+  /** The extended attributes the plugin processed. */
+  processedAttributes: string[];
+}
+
+/**
+ * Checks the shape of a `verify-signature` response: `verificationResults` maps capabilities to
+ * `{success, reason?}`, `processedAttributes` lists strings (absent: none processed).
+ *
+ * @example
+ * ```ts
+ * import { checkVerifySignature } from "./protocol.ts";
+ * const r = checkVerifySignature({
+ *   verificationResults: { "SIGNATURE_VERIFIER.TRUSTED_IDENTITY": { success: true } },
+ *   processedAttributes: [],
+ * }, "x");
+ * console.log(r.verificationResults["SIGNATURE_VERIFIER.TRUSTED_IDENTITY"]?.success); // true
+ * ```
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for a malformed response.
+ */
+export function checkVerifySignature(value: unknown, plugin: string): VerifySignatureResponse {
+  const command = "verify-signature";
+  const obj = object(value, plugin, command);
+  const results = object(obj.verificationResults, plugin, command);
+  const verificationResults: VerifySignatureResponse["verificationResults"] = {};
+  for (const [capability, result] of Object.entries(results)) {
+    const r = object(result, plugin, command);
+    if (
+      typeof r.success !== "boolean" || (r.reason !== undefined && typeof r.reason !== "string")
+    ) {
+      throw invalid(
+        plugin,
+        command,
+        `verificationResults[${
+          JSON.stringify(capability)
+        }] needs a boolean success and a string reason`,
+      );
+    }
+    verificationResults[capability] = {
+      success: r.success,
+      ...(typeof r.reason === "string" ? { reason: r.reason } : {}),
+    };
+  }
+  const processed = obj.processedAttributes ?? [];
+  if (!Array.isArray(processed) || processed.some((a) => typeof a !== "string")) {
+    throw invalid(plugin, command, "processedAttributes is not a list of strings");
+  }
+  return { verificationResults, processedAttributes: processed as string[] };
+}
