@@ -2,7 +2,13 @@
  * A real notation plugin process that builds whole envelopes (`SIGNATURE_GENERATOR.ENVELOPE`,
  * as AWS Signer does) with ocisign's own envelope code and a PEM key file, or lies the way
  * `pluginConfig.lie` asks: `other-payload`, `bad-signature`, `other-type`, `junk`, `oversized`,
- * `expiry`. pluginConfig: `key` (PKCS#8 PEM), `cert` (PEM chain).
+ * `expiry`. pluginConfig: `key` (PKCS#8 PEM), `cert` (PEM chain); `minVersion` names this plugin
+ * as the signature's verification plugin (with a critical `io.example.tier` attribute).
+ *
+ * It is also a verification plugin (`SIGNATURE_VERIFIER.*`) whose `verify-signature` answer the
+ * verifier's `--plugin-config` picks: `verify` = `trusted` (default), `untrusted`, `revoked`,
+ * `unprocessed`, `no-result`, `junk`, `exit`; `version` (default 1.0.0); `caps` = `none` for no
+ * verifier capability; `record` = a file the request is written to.
  */
 import { fromBase64, toBase64 } from "../../lib/_internal/bytes.ts";
 import { createPayload } from "../../lib/signature/payload.ts";
@@ -23,10 +29,14 @@ if (command === "get-plugin-metadata") {
   answer({
     name,
     description: "test envelope plugin",
-    version: "1.0.0",
+    version: config.version ?? "1.0.0",
     url: "https://example.test",
     supportedContractVersions: ["1.0"],
-    capabilities: ["SIGNATURE_GENERATOR.ENVELOPE"],
+    capabilities: config.caps === "none" ? ["SIGNATURE_GENERATOR.ENVELOPE"] : [
+      "SIGNATURE_GENERATOR.ENVELOPE",
+      "SIGNATURE_VERIFIER.TRUSTED_IDENTITY",
+      "SIGNATURE_VERIFIER.REVOCATION_CHECK",
+    ],
   });
 } else if (command === "generate-envelope") {
   const signer = await LocalSigner.create({
@@ -50,6 +60,19 @@ if (command === "get-plugin-metadata") {
     signer,
     signingTime,
     signingAgent: "fake-envelope-plugin/1.0.0",
+    ...(config.minVersion
+      ? {
+        extendedAttributes: [
+          { key: "io.cncf.notary.verificationPlugin", value: name, critical: true },
+          {
+            key: "io.cncf.notary.verificationPluginMinVersion",
+            value: config.minVersion,
+            critical: true,
+          },
+          { key: "io.example.tier", value: "gold", critical: true },
+        ],
+      }
+      : {}),
     ...(seconds ? { expiry: new Date(signingTime.getTime() + seconds * 1000) } : {}),
   });
   if (lie === "bad-signature" && jws) {
@@ -65,6 +88,32 @@ if (command === "get-plugin-metadata") {
       ? (jws ? "application/cose" : "application/jose+json")
       : request.signatureEnvelopeType,
     annotations: { "io.example.plugin": "fake" },
+  });
+} else if (command === "verify-signature") {
+  if (config.record) await Deno.writeTextFile(config.record, JSON.stringify(request));
+  const verify = config.verify ?? "trusted";
+  if (verify === "exit") {
+    console.error(
+      JSON.stringify({ errorCode: "ERROR", errorMessage: "the signer service is down" }),
+    );
+    Deno.exit(1);
+  }
+  if (verify === "junk") {
+    Deno.stdout.writeSync(new TextEncoder().encode("<html>oops</html>"));
+    Deno.exit(0);
+  }
+  const results: Record<string, unknown> = {};
+  for (const capability of request.trustPolicy.signatureVerification) {
+    const fails =
+      (verify === "untrusted" && capability === "SIGNATURE_VERIFIER.TRUSTED_IDENTITY") ||
+      (verify === "revoked" && capability === "SIGNATURE_VERIFIER.REVOCATION_CHECK");
+    results[capability] = fails
+      ? { success: false, reason: verify === "revoked" ? "profile revoked" : "not our signer" }
+      : { success: true };
+  }
+  answer({
+    verificationResults: verify === "no-result" ? {} : results,
+    processedAttributes: verify === "unprocessed" ? [] : request.signature.unprocessedAttributes,
   });
 } else {
   console.error(JSON.stringify({
