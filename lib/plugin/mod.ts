@@ -17,3 +17,4 @@ export * from "./plugin_signer.ts";
 export * from "./plugin_envelope_signer.ts";
 export * from "./open_plugin_signer.ts";
 export * from "./plugin_verification_host.ts";
+export * from "./plugin_archive.ts";
