@@ -54,7 +54,7 @@ export async function extractPluginArchive(
   kind: "zip" | "tar.gz",
   signal?: AbortSignal,
 ): Promise<ArchivedPlugin> {
-  const files = kind === "zip" ? await zipFiles(bytes, signal) : await tarGzFiles(bytes, signal);
+  const files = kind === "zip" ? zipFiles(bytes, signal) : await tarGzFiles(bytes, signal);
   const candidates = files.filter((f) => f.name.startsWith("notation-") && f.name !== "notation-");
   if (candidates.length === 0) {
     throw new InvalidInputError(
@@ -149,7 +149,7 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFREG = 0o100000;
 
-async function zipFiles(bytes: Bytes, signal: AbortSignal | undefined): Promise<ArchivedFile[]> {
+function zipFiles(bytes: Bytes, signal: AbortSignal | undefined): ArchivedFile[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bad = (why: string) => new InvalidInputError(`the zip plugin archive is malformed: ${why}`);
   let eocd = -1;
