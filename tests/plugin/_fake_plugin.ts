@@ -3,7 +3,8 @@
  * shell script): it answers contract 1.0 with RAW signatures made with a PEM key file, as a KMS
  * plugin would, or lies in the way `pluginConfig.lie` asks. No imports: it runs as is.
  *
- * pluginConfig: `key` (PKCS#8 PEM, RSA-2048), `cert` (PEM chain), `lie`:
+ * pluginConfig: `key` (PKCS#8 PEM, RSA-2048), `cert` (PEM chain), `log` (a file each command
+ * is appended to), `lie`:
  * `wrong-key-id`, `bad-signature`, `other-chain` (a chain of `otherCert`), `junk`, `exit`,
  * `hang`, `huge`, `wrong-algorithm`, `verifier-only`.
  */
@@ -40,6 +41,7 @@ function answer(value: unknown): void {
   Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(value)));
 }
 
+if (config.log) await Deno.writeTextFile(config.log, `${command}\n`, { append: true });
 if (lie === "exit") fail("ACCESS_DENIED", "the vault refused the request");
 if (lie === "hang" && command !== "get-plugin-metadata") {
   setInterval(() => {}, 1000); // alive, silent, until killed

@@ -34,9 +34,29 @@ Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and no
       "vault",
       "--id",
       "key-1",
-      ...h.config("vault"),
+      ...h.config("vault", `log=${dir}/ocisign.log`),
     );
     assertEquals(signed.code, 0, describeRun(signed));
+    // one signature, the chain learnt from its answer: the calls notation makes
+    const calls = ["get-plugin-metadata", "describe-key", "generate-signature"];
+    assertEquals((await Deno.readTextFile(`${dir}/ocisign.log`)).trim().split("\n"), calls);
+    if (NOTATION !== undefined) {
+      const notationSigned = await runPeer(NOTATION, [
+        "sign",
+        "--oci-layout",
+        "./hello:v1",
+        "--plugin",
+        "vault",
+        "--id",
+        "key-1",
+        ...h.config("vault", `log=${dir}/notation.log`),
+      ], {
+        cwd: h.cwd,
+        env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
+      });
+      assertEquals(notationSigned.code, 0, describeRun(notationSigned));
+      assertEquals((await Deno.readTextFile(`${dir}/notation.log`)).trim().split("\n"), calls);
+    }
 
     const added = await h.run(
       "key",
@@ -143,12 +163,21 @@ Deno.test("a plugin that lies or fails gets a clear error, and nothing is writte
 const OPENSSL = findPeer("openssl");
 
 Deno.test({
-  name: "plugin install --url downloads over https and checks --sha256sum",
+  name:
+    "plugin install --url downloads over https (an executable or a tar.gz) and checks --sha256sum",
   ignore: OPENSSL === undefined,
   fn: () =>
     withTempDir("ocisign-plugin-url-", async (dir) => {
       const h = await host(dir);
       const script = await Deno.readFile(await h.script("vault"));
+      // the same executable in a tar.gz, as plugin releases ship
+      const tarred = await new Deno.Command("tar", {
+        args: ["czf", "-", "notation-vault"],
+        cwd: `${dir}/bin`,
+        stdout: "piped",
+      }).output();
+      assertEquals(tarred.code, 0);
+      const archive = tarred.stdout;
       const tls = await makeServerCertificate(OPENSSL!, dir);
       const server = Deno.serve({
         hostname: "127.0.0.1",
@@ -156,14 +185,17 @@ Deno.test({
         cert: await Deno.readTextFile(tls.certPath),
         key: await Deno.readTextFile(tls.keyPath),
         onListen: () => {},
-      }, (req) =>
-        new URL(req.url).pathname === "/dl/notation-vault"
+      }, (req) => {
+        const path = new URL(req.url).pathname;
+        return path === "/dl/notation-vault"
           ? new Response(script)
-          : new Response("no", { status: 404 }));
+          : path === "/dl/vault.tar.gz"
+          ? new Response(archive)
+          : new Response("no", { status: 404 });
+      });
       try {
         const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(tls.caPath)] });
-        const fetchTrusting = ((input, init) =>
-          fetch(input, { ...init, client })) as typeof fetch;
+        const fetchTrusting = ((input, init) => fetch(input, { ...init, client })) as typeof fetch;
         const base = `https://localhost:${server.addr.port}/dl`;
         const install = (...argv: string[]) =>
           runCli(["plugin", "install", ...argv], {
@@ -174,8 +206,7 @@ Deno.test({
           });
         const sum = Array.from(
           new Uint8Array(await crypto.subtle.digest("SHA-256", script)),
-          (b) =>
-            b.toString(16).padStart(2, "0"),
+          (b) => b.toString(16).padStart(2, "0"),
         ).join("");
 
         const noSum = await install("--url", `${base}/notation-vault`);
@@ -197,6 +228,21 @@ Deno.test({
         const ok = await install("--url", `${base}/notation-vault`, "--sha256sum", sum);
         assertEquals(ok.code, 0, describeRun(ok));
         assert.match((await h.run("plugin", "list")).stdout, /^vault +test plugin/m);
+
+        const archiveSum = Array.from(
+          new Uint8Array(await crypto.subtle.digest("SHA-256", archive)),
+          (b) => b.toString(16).padStart(2, "0"),
+        ).join("");
+        const wrongArchive = await install("--url", `${base}/vault.tar.gz`, "--sha256sum", sum);
+        assertEquals(wrongArchive.code, 8, "the sum is the archive's, not the executable's");
+        const fromArchive = await install(
+          "--url",
+          `${base}/vault.tar.gz`,
+          "--sha256sum",
+          archiveSum,
+          "--force",
+        );
+        assertEquals(fromArchive.code, 0, describeRun(fromArchive));
         client.close();
       } finally {
         await server.shutdown();
