@@ -7,7 +7,7 @@
  *
  * It is also a verification plugin (`SIGNATURE_VERIFIER.*`) whose `verify-signature` answer the
  * verifier's `--plugin-config` picks: `verify` = `trusted` (default), `untrusted`, `revoked`,
- * `unprocessed`, `no-result`, `junk`, `exit`; `version` (default 1.0.0); `caps` = `none` for no
+ * `unprocessed`, `no-result`, `junk`, `exit`, `hang`; `version` (default 1.0.0); `caps` = `none` for no
  * verifier capability; `record` = a file the request is written to.
  */
 import { fromBase64, toBase64 } from "../../lib/_internal/bytes.ts";
@@ -97,6 +97,10 @@ if (command === "get-plugin-metadata") {
       JSON.stringify({ errorCode: "ERROR", errorMessage: "the signer service is down" }),
     );
     Deno.exit(1);
+  }
+  if (verify === "hang") {
+    setInterval(() => {}, 1000); // alive, silent, until killed
+    await new Promise(() => {});
   }
   if (verify === "junk") {
     Deno.stdout.writeSync(new TextEncoder().encode("<html>oops</html>"));

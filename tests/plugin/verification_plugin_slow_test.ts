@@ -3,7 +3,7 @@
  * runs the installed plugin's verify-signature as notation-go does, with the same request the
  * notation CLI sends (compared field for field), and both tools follow the plugin's answer. It
  * fails closed: an unprocessed critical attribute, a missing result, junk, a plugin error, a
- * plugin too old, without verifier capability or not installed each fail the signature; a
+ * hang, a plugin too old, without verifier capability or not installed each fail the signature; a
  * failed trusted identity is only a warning at the audit level, as in notation.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
@@ -128,6 +128,19 @@ Deno.test("a verification plugin that cannot vouch fails the signature; audit on
       assertEquals(r.code, 3, `${config}: ${describeRun(r)}`);
       assert.match(r.stderr, message, config);
     }
+
+    const hung = await h.runEnv(
+      { OCISIGN_PLUGIN_TIMEOUT: "3" },
+      "verify",
+      "--oci-layout",
+      "./hello:v1",
+      "--scope",
+      "local/hello",
+      "--plugin-config",
+      "verify=hang",
+    );
+    assertEquals(hung.code, 3, describeRun(hung));
+    assert.match(hung.stderr, /failed to verify with plugin signer: .*did not answer within 3 s/);
 
     const policyFile = `${h.configDir}/trustpolicy.json`;
     const policy = JSON.parse(await Deno.readTextFile(policyFile));
