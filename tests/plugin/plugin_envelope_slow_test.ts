@@ -1,7 +1,8 @@
 /**
  * Envelope-generating plugins (`SIGNATURE_GENERATOR.ENVELOPE`): a real plugin process builds the
  * whole envelope; ocisign checks it (type, signature, chain, payload, time, expiry) before it
- * stores it, for `sign` (JWS and COSE, with the plugin's manifest annotations) and `blob sign`.
+ * stores it, for `sign` (JWS and COSE, with the plugin's manifest annotations; a layout and a
+ * registry) and `blob sign`.
  * ocisign and the notation CLI verify what was stored. A lying plugin (another payload, a bad
  * signature, another media type, junk, an oversized envelope, an expiry not asked for) gets a
  * clear error and nothing is written.
@@ -9,6 +10,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { describeRun, pushedSignature, withTempDir } from "../_helpers/e2e.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { host, snapshot } from "./_host.ts";
 
 const NOTATION = findPeer("notation");
@@ -133,3 +135,54 @@ Deno.test("an envelope plugin that lies gets a clear error, and nothing is writt
       assertEquals(await snapshot(`${h.cwd}/hello`), before, `${lie}: layout untouched`);
     }
   }));
+
+Deno.test({
+  name: "an envelope plugin signs an image in a registry; ocisign and notation verify",
+  ignore: !distributionAvailable(),
+  fn: () =>
+    withTempDir("ocisign-plugin-envelope-registry-", async (dir) => {
+      const h = await host(dir);
+      const script = await h.script("signer", FAKE_ENVELOPE);
+      assertEquals((await h.run("plugin", "install", "--file", script)).code, 0);
+      const registry = await startDistribution();
+      try {
+        const repo = `localhost:${registry.host.split(":")[1]}/hello`;
+        await Deno.writeTextFile(
+          `${h.configDir}/trustpolicy.json`,
+          JSON.stringify({
+            version: "1.0",
+            trustPolicies: [{
+              name: "registry",
+              registryScopes: [repo],
+              signatureVerification: { level: "strict" },
+              trustStores: ["ca:vault"],
+              trustedIdentities: ["*"],
+            }],
+          }),
+        );
+        const pushed = await h.run("cp", "./hello:v1", "--from-oci-layout", `${repo}:v1`);
+        assertEquals(pushed.code, 0, describeRun(pushed));
+        const signed = await h.run(
+          "sign",
+          `${repo}:v1`,
+          "--plugin",
+          "signer",
+          "--id",
+          "key-1",
+          ...h.config("vault"),
+        );
+        assertEquals(signed.code, 0, describeRun(signed));
+        const verified = await h.run("verify", `${repo}:v1`);
+        assertEquals(verified.code, 0, describeRun(verified));
+        if (NOTATION !== undefined) {
+          const notation = await runPeer(NOTATION, ["verify", `${repo}:v1`], {
+            cwd: h.cwd,
+            env: { XDG_CONFIG_HOME: `${dir}/xdg`, HOME: h.cwd },
+          });
+          assertEquals(notation.code, 0, describeRun(notation));
+        }
+      } finally {
+        await registry.stop();
+      }
+    }),
+});
