@@ -369,6 +369,10 @@ function rejectUnknownCritical(content: EnvelopeContent): void {
  * signed `targetArtifact` must equal the subject on mediaType, digest and size, and every
  * requested user metadata pair must be signed — at every level.
  *
+ * A signature that names a verification plugin runs it through `verificationPlugins` as
+ * notation-go does (see `verification_plugin.ts`): the checks the plugin covers (trusted identity,
+ * revocation) are left to its `verify-signature` answer, which comes before the binding check.
+ *
  * A `skip` level returns at once with no results and no error.
  *
  * @example
