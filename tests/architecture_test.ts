@@ -26,7 +26,7 @@ const RANK: Record<string, number> = {
   "image_builder": 4.5,
   "server": 4.5,
   "blob": 4.75,
-  "plugin": 4.5,
+  "plugin": 4.8, // an adapter: implements the signer and verifier hooks of sign/ and verify/
   "runtime": 5,
   "cli": 6,
 };

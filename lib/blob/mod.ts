@@ -27,3 +27,9 @@ export * from "./blob_signature_file.ts";
 export * from "./digest_blob.ts";
 export * from "./sign_blob.ts";
 export * from "./verify_blob.ts";
+export type {
+  OpenedVerificationPlugin,
+  VerificationPluginHost,
+  VerifySignatureInput,
+  VerifySignatureOutput,
+} from "../verify/verification_plugin.ts";

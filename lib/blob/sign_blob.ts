@@ -9,6 +9,8 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
+import { UnsupportedError } from "../errors.ts";
+import { generatesEnvelopes } from "../sign/premade_envelope.ts";
 import { signDescriptor } from "../sign/sign_artifact.ts";
 import type { SignDescriptorOptions } from "../sign/sign_artifact.ts";
 import { checkBlobMediaType, DEFAULT_BLOB_MEDIA_TYPE } from "./blob_media_type.ts";
@@ -59,12 +61,21 @@ export async function signBlob(
     await blob.cancel(err).catch(() => {});
     throw err;
   }
-  const { digest, size } = await digestBlob(
-    blob,
-    blobDigestAlgorithm(options.signer.keySpec),
-    options,
-  );
+  // An envelope-generating plugin names no key before it signs: hash with SHA-256, and refuse
+  // its envelope when its key hashes otherwise (verifiers hash the blob with the leaf key's hash).
+  const algorithm = generatesEnvelopes(options.signer)
+    ? "sha256"
+    : blobDigestAlgorithm(options.signer.keySpec);
+  const { digest, size } = await digestBlob(blob, algorithm, options);
   const targetArtifact: Descriptor = { mediaType, digest, size };
   const signed = await signDescriptor(targetArtifact, options);
+  const used = blobDigestAlgorithm(signed.certificateChain[0]!.keySpec());
+  if (used !== algorithm) {
+    throw new UnsupportedError(
+      `${
+        generatesEnvelopes(options.signer) ? options.signer.name : "the signer"
+      } signed with a key whose blob digest is ${used}, but the blob was hashed with ${algorithm}; blobs are signed through envelope-generating plugins only with RSA-2048 or EC-256 keys`,
+    );
+  }
   return { targetArtifact, envelope: signed.bytes, envelopeMediaType: signed.mediaType };
 }

@@ -26,6 +26,7 @@ import { parseCertificate } from "../x509/certificate.ts";
 import { checkBlobMediaType } from "./blob_media_type.ts";
 import { blobDigestAlgorithm, digestBlob } from "./digest_blob.ts";
 import type { DigestAlgorithm } from "../digest/digest.ts";
+import type { VerificationPluginHost } from "../verify/verification_plugin.ts";
 
 /** Options of {@linkcode verifyBlob}. */
 export interface VerifyBlobOptions {
@@ -43,6 +44,8 @@ export interface VerifyBlobOptions {
   now?: Date;
   /** Network access for OCSP and CRL checks; without it revocation is skipped with a note. */
   revocationClient?: RevocationClient;
+  /** Runs the verification plugin a signature names; without it such a signature fails. */
+  verificationPlugins?: VerificationPluginHost;
   /** Makes the hasher (default: pure TypeScript; the CLI passes `node:crypto`'s). */
   hasher?: HasherFactory;
   /** Cancels the read and the checks. */
@@ -134,6 +137,7 @@ export async function verifyBlob(
     ...(options.userMetadata ? { userMetadata: options.userMetadata } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.revocationClient ? { revocationClient: options.revocationClient } : {}),
+    ...(options.verificationPlugins ? { verificationPlugins: options.verificationPlugins } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (outcome.error instanceof SubjectMismatchError) {

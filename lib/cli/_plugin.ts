@@ -8,8 +8,10 @@
  */
 import { fromUtf8, utf8 } from "../_internal/bytes.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
-import { pluginFailure, PluginSigner } from "../plugin/mod.ts";
+import { openPluginSigner, pluginFailure } from "../plugin/mod.ts";
 import type { PluginRunner } from "../plugin/mod.ts";
+import type { EnvelopeSigner } from "../sign/premade_envelope.ts";
+import type { Signer } from "../signature/signer.ts";
 import { runPluginProcess } from "../runtime/plugin_process.ts";
 import { UsageError } from "./_args.ts";
 import { configPaths, joinPath } from "./config/config_dir.ts";
@@ -102,15 +104,18 @@ export interface PluginKeyReference {
 }
 
 /**
- * Opens a signer through an installed RAW plugin.
+ * Opens a signer through an installed plugin: raw signatures, or whole envelopes.
  *
  * @example
  * ```ts ignore
  * const signer = await pluginSigner(io, { plugin: "azure-kv", id: "https://..." });
  * ```
  */
-export async function pluginSigner(io: CliIo, ref: PluginKeyReference): Promise<PluginSigner> {
-  return await PluginSigner.create({
+export async function pluginSigner(
+  io: CliIo,
+  ref: PluginKeyReference,
+): Promise<Signer | EnvelopeSigner> {
+  return await openPluginSigner({
     plugin: ref.plugin,
     runner: await pluginRunner(io, ref.plugin),
     keyId: ref.id,

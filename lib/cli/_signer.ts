@@ -6,6 +6,7 @@
  */
 import { LocalSigner } from "../signature/signer.ts";
 import type { Signer } from "../signature/signer.ts";
+import type { EnvelopeSigner } from "../sign/premade_envelope.ts";
 import { parseKeyValues, UsageError } from "./_args.ts";
 import { resolveSigningKey } from "./config/resolve_signing_key.ts";
 import type { CliIo } from "./io.ts";
@@ -65,7 +66,7 @@ export async function loadSigner(
   io: CliIo,
   keyName: string | undefined,
   flags: SignerFlags = {},
-): Promise<Signer> {
+): Promise<Signer | EnvelopeSigner> {
   const pluginConfig = flags.pluginConfig ?? {};
   if (flags.plugin !== undefined || flags.id !== undefined) {
     if (flags.plugin === undefined || flags.id === undefined) {

@@ -2,24 +2,19 @@
  * A {@linkcode Signer} backed by a notation plugin with `SIGNATURE_GENERATOR.RAW`: the plugin
  * holds the key (a cloud KMS, a smartcard, ...), ocisign builds the envelope. Every answer is
  * checked: the key id echoed, the key spec's algorithm, a chain whose leaf has the key spec,
- * and a signature that verifies with the leaf. Before signing, ocisign asks for one signature
- * over a random challenge, to learn and check the chain the envelope will carry.
+ * and a signature that verifies with the leaf. As notation does, the chain is learnt from the
+ * first generate-signature answer (the envelope's chain is read once it is signed); a later
+ * answer must carry the same chain.
  *
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { toBase64 } from "../_internal/bytes.ts";
-import { KeyInvalidError, UnsupportedError } from "../errors.ts";
+import { KeyInvalidError } from "../errors.ts";
 import type { Signer } from "../signature/signer.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import type { KeySpec } from "../x509/key_spec.ts";
-import {
-  CAPABILITY,
-  checkDescribeKey,
-  checkGenerateSignature,
-  checkMetadata,
-  CONTRACT_VERSION,
-} from "./protocol.ts";
+import { checkDescribeKey, checkGenerateSignature, CONTRACT_VERSION } from "./protocol.ts";
 import type { PluginCommand } from "./protocol.ts";
 
 /** Runs one plugin command: the request in, the parsed JSON response out (or a typed error). */
@@ -56,40 +51,28 @@ function sameChain(a: readonly Certificate[], b: readonly Certificate[]): boolea
 export class PluginSigner implements Signer {
   /** The key spec the plugin described. */
   readonly keySpec: KeySpec;
-  /** The chain the plugin returned, leaf first. */
-  readonly certificateChain: readonly Certificate[];
   readonly #options: PluginSignerOptions;
+  #chain: readonly Certificate[] = [];
 
-  private constructor(options: PluginSignerOptions, spec: KeySpec, chain: readonly Certificate[]) {
+  private constructor(options: PluginSignerOptions, spec: KeySpec) {
     this.#options = options;
     this.keySpec = spec;
-    this.certificateChain = chain;
+  }
+
+  /** The chain the plugin returned with its first signature, leaf first (empty before). */
+  get certificateChain(): readonly Certificate[] {
+    return this.#chain;
   }
 
   /**
-   * Asks the plugin for its metadata (contract 1.0, RAW capability), describes the key, and has
-   * it sign a random challenge; checks every answer.
+   * Describes the key of a plugin whose metadata has the RAW capability (see
+   * {@linkcode openPluginSigner}); checks the answer.
    * @param options The plugin, its runner, the key id and config.
    * @returns The signer.
-   * @throws {UnsupportedError} ERR_UNSUPPORTED when the plugin cannot generate raw signatures.
    * @throws {InvalidInputError} ERR_INVALID_INPUT for a malformed or mismatching answer.
-   * @throws {KeyInvalidError} ERR_KEY_INVALID when the signature does not verify with the leaf.
    */
   static async create(options: PluginSignerOptions): Promise<PluginSigner> {
     const config = options.pluginConfig ?? {};
-    const metadata = checkMetadata(
-      await options.runner.run("get-plugin-metadata", { pluginConfig: config }),
-      options.plugin,
-    );
-    if (!metadata.capabilities.includes(CAPABILITY.raw)) {
-      throw new UnsupportedError(
-        `plugin ${
-          JSON.stringify(options.plugin)
-        } does not generate raw signatures (${CAPABILITY.raw}); ocisign signs only through such plugins (it has ${
-          metadata.capabilities.join(", ")
-        })`,
-      );
-    }
     const spec = checkDescribeKey(
       await options.runner.run("describe-key", {
         contractVersion: CONTRACT_VERSION,
@@ -99,19 +82,19 @@ export class PluginSigner implements Signer {
       options.plugin,
       options.keyId,
     );
-    const challenge = crypto.getRandomValues(new Uint8Array(32));
-    const probe = await generate(options, spec, challenge);
-    return new PluginSigner(options, spec, probe.certificateChain);
+    return new PluginSigner(options, spec);
   }
 
   /**
-   * Has the plugin sign `data`; the answer must carry the same chain as before and verify.
+   * Has the plugin sign `data`; the answer must verify with its leaf and, after the first,
+   * carry the same chain as the first.
    * @param data The bytes to sign.
    * @returns The signature.
    */
   async sign(data: Bytes): Promise<Bytes> {
     const { signature, certificateChain } = await generate(this.#options, this.keySpec, data);
-    if (!sameChain(certificateChain, this.certificateChain)) {
+    if (this.#chain.length === 0) this.#chain = certificateChain;
+    else if (!sameChain(certificateChain, this.#chain)) {
       throw new KeyInvalidError(
         `plugin ${
           JSON.stringify(this.#options.plugin)

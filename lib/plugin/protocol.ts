@@ -9,6 +9,7 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { fromBase64 } from "../_internal/bytes.ts";
 import { InvalidInputError } from "../errors.ts";
+import { MAX_ENVELOPE_BYTES } from "../signature/envelope.ts";
 import { Certificate } from "../x509/certificate.ts";
 import { keySpecByName } from "../x509/key_spec.ts";
 import type { KeySpec } from "../x509/key_spec.ts";
@@ -282,4 +283,110 @@ export function parsePluginError(stderr: string): PluginErrorResponse | undefine
     // not JSON: the caller reports the raw text
   }
   return undefined;
+}
+
+/** A checked `generate-envelope` response. */
+export interface EnvelopeResponse {
+  /** The envelope bytes. */
+  signatureEnvelope: Bytes;
+  /** Its media type, as the plugin says. */
+  signatureEnvelopeType: string;
+  /** Annotations for the signature manifest. */
+  annotations: Record<string, string>;
+}
+
+/**
+ * Checks the shape of a `generate-envelope` response (the envelope itself is checked by
+ * `checkGeneratedEnvelope` in lib/sign).
+ *
+ * @example
+ * ```ts
+ * import { checkGenerateEnvelope } from "./protocol.ts";
+ * const r = checkGenerateEnvelope(
+ *   { signatureEnvelope: "e30=", signatureEnvelopeType: "application/jose+json" },
+ *   "x",
+ * );
+ * console.log(r.signatureEnvelope.length, r.annotations); // 2 {}
+ * ```
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for a malformed response.
+ */
+export function checkGenerateEnvelope(value: unknown, plugin: string): EnvelopeResponse {
+  const command = "generate-envelope";
+  const obj = object(value, plugin, command);
+  const envelope = text(obj, "signatureEnvelope", plugin, command);
+  if (envelope.length > Math.ceil(MAX_ENVELOPE_BYTES / 3) * 4) {
+    throw invalid(
+      plugin,
+      command,
+      `signatureEnvelope is about ${
+        Math.floor(envelope.length / 4) * 3
+      } bytes, over the envelope limit of ${MAX_ENVELOPE_BYTES} bytes`,
+    );
+  }
+  const type = text(obj, "signatureEnvelopeType", plugin, command);
+  const annotations = obj.annotations ?? {};
+  if (
+    annotations === null || typeof annotations !== "object" || Array.isArray(annotations) ||
+    Object.values(annotations).some((v) => typeof v !== "string")
+  ) {
+    throw invalid(plugin, command, "annotations is not a map of strings");
+  }
+  return {
+    signatureEnvelope: base64(envelope, "signatureEnvelope", plugin, command),
+    signatureEnvelopeType: type,
+    annotations: annotations as Record<string, string>,
+  };
+}
+
+/** A checked `verify-signature` response. */
+export interface VerifySignatureResponse {
+  /** One result per capability asked for. */
+  verificationResults: Record<string, { success: boolean; reason?: string }>;
+  /** The extended attributes the plugin processed. */
+  processedAttributes: string[];
+}
+
+/**
+ * Checks the shape of a `verify-signature` response: `verificationResults` maps capabilities to
+ * `{success, reason?}`, `processedAttributes` lists strings (absent: none processed).
+ *
+ * @example
+ * ```ts
+ * import { checkVerifySignature } from "./protocol.ts";
+ * const r = checkVerifySignature({
+ *   verificationResults: { "SIGNATURE_VERIFIER.TRUSTED_IDENTITY": { success: true } },
+ *   processedAttributes: [],
+ * }, "x");
+ * console.log(r.verificationResults["SIGNATURE_VERIFIER.TRUSTED_IDENTITY"]?.success); // true
+ * ```
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for a malformed response.
+ */
+export function checkVerifySignature(value: unknown, plugin: string): VerifySignatureResponse {
+  const command = "verify-signature";
+  const obj = object(value, plugin, command);
+  const results = object(obj.verificationResults, plugin, command);
+  const verificationResults: VerifySignatureResponse["verificationResults"] = {};
+  for (const [capability, result] of Object.entries(results)) {
+    const r = object(result, plugin, command);
+    if (
+      typeof r.success !== "boolean" || (r.reason !== undefined && typeof r.reason !== "string")
+    ) {
+      throw invalid(
+        plugin,
+        command,
+        `verificationResults[${
+          JSON.stringify(capability)
+        }] needs a boolean success and a string reason`,
+      );
+    }
+    verificationResults[capability] = {
+      success: r.success,
+      ...(typeof r.reason === "string" ? { reason: r.reason } : {}),
+    };
+  }
+  const processed = obj.processedAttributes ?? [];
+  if (!Array.isArray(processed) || processed.some((a) => typeof a !== "string")) {
+    throw invalid(plugin, command, "processedAttributes is not a list of strings");
+  }
+  return { verificationResults, processedAttributes: processed as string[] };
 }

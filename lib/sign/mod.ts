@@ -72,6 +72,7 @@
 export * from "./signature_manifest.ts";
 export * from "./sign_artifact.ts";
 export * from "./sign_recursive.ts";
+export * from "./premade_envelope.ts";
 
 // Types the exports above refer to, defined in other modules.
 export type { Bytes } from "../_internal/bytes.ts";

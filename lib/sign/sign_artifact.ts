@@ -11,7 +11,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { resolveSubject } from "../content/resolve_subject.ts";
 import type { Op, Target } from "../content/storage.ts";
 import { digestBytes } from "../digest/digest_bytes.ts";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, UnsupportedError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../oci/media_types.ts";
 import type { EnvelopeFormat, ExtendedAttribute } from "../signature/envelope.ts";
@@ -21,13 +21,19 @@ import { requestTimestamp } from "../signature/request_timestamp.ts";
 import type { TimestampingOptions } from "../signature/request_timestamp.ts";
 import { signEnvelope } from "../signature/sign_envelope.ts";
 import type { Signer } from "../signature/signer.ts";
+import type { Certificate } from "../x509/certificate.ts";
+import { checkGeneratedEnvelope, generatesEnvelopes } from "./premade_envelope.ts";
+import type { EnvelopeSigner } from "./premade_envelope.ts";
 import { encodeSignatureManifest } from "./signature_manifest.ts";
 import type { SignatureManifestShape } from "./signature_manifest.ts";
 
 /** Options of {@linkcode signDescriptor}: everything that goes into the envelope. */
 export interface SignDescriptorOptions extends Op {
-  /** Holds the key and chain. */
-  signer: Signer;
+  /**
+   * Holds the key and chain; or builds the whole envelope (a plugin with envelope capability),
+   * which is checked before it is used (see {@linkcode checkGeneratedEnvelope}).
+   */
+  signer: Signer | EnvelopeSigner;
   /** `jws` (default) or `cose`. */
   format?: EnvelopeFormat;
   /** Signing time (default now). */
@@ -63,6 +69,10 @@ export interface SignedEnvelope {
   mediaType: string;
   /** The signing time written into it (whole seconds). */
   signingTime: Date;
+  /** Its certificate chain, leaf first. */
+  certificateChain: readonly Certificate[];
+  /** Extra annotations for the signature manifest (from an envelope-generating plugin). */
+  annotations?: Record<string, string>;
 }
 
 /** What {@linkcode signArtifact} produced. */
@@ -148,7 +158,7 @@ export async function prepareSignature(
     size: envelopeBytes.length,
   };
   const thumbprints = await Promise.all(
-    options.signer.certificateChain.map((c) => c.sha256Fingerprint()),
+    signed.certificateChain.map((c) => c.sha256Fingerprint()),
   );
   const manifest = await encodeSignatureManifest({
     subject,
@@ -156,6 +166,7 @@ export async function prepareSignature(
     thumbprints,
     signingTime: signed.signingTime,
     shape: options.manifestShape ?? "v1",
+    ...(signed.annotations ? { annotations: signed.annotations } : {}),
   });
   return { subject, envelope, envelopeBytes, manifest };
 }
@@ -219,23 +230,63 @@ export async function signDescriptor(
   const payload = createPayload(
     Object.keys(metadata).length > 0 ? { ...subject, annotations: metadata } : subject,
   );
+  const signer = options.signer;
+  if (generatesEnvelopes(signer)) {
+    return await generatedEnvelope(signer, payload, format, signingTime, options);
+  }
   const envelopeBytes = await signEnvelope({
     format,
     payload,
-    signer: options.signer,
+    signer,
     signingTime,
     ...(expiry ? { expiry } : {}),
     ...(options.signingAgent ? { signingAgent: options.signingAgent } : {}),
     ...(options.extendedAttributes ? { extendedAttributes: options.extendedAttributes } : {}),
-    ...(options.timestamp ? { timestamp: timestamper(options, options.timestamp) } : {}),
+    ...(options.timestamp
+      ? { timestamp: timestamper({ ...options, signer }, options.timestamp) }
+      : {}),
   });
   // Self-check before anything is written: the envelope must pass its own integrity checks.
   await parseEnvelope(envelopeBytes, ENVELOPE_MEDIA_TYPE[format]).verify();
-  return { bytes: envelopeBytes, mediaType: ENVELOPE_MEDIA_TYPE[format], signingTime };
+  return {
+    bytes: envelopeBytes,
+    mediaType: ENVELOPE_MEDIA_TYPE[format],
+    signingTime,
+    certificateChain: signer.certificateChain,
+  };
+}
+
+/** The envelope-generating path: options the key holder cannot honour are refused. */
+async function generatedEnvelope(
+  signer: EnvelopeSigner,
+  payload: Bytes,
+  format: EnvelopeFormat,
+  askedAt: Date,
+  options: SignDescriptorOptions,
+): Promise<SignedEnvelope> {
+  const refused = [
+    options.timestamp && "timestamping",
+    options.extendedAttributes?.length && "extended attributes",
+  ].filter(Boolean);
+  if (refused.length > 0) {
+    throw new UnsupportedError(
+      `${signer.name} builds the whole envelope: ${
+        refused.join(", ")
+      } cannot be added; sign without them`,
+    );
+  }
+  const request = {
+    payload,
+    format,
+    mediaType: ENVELOPE_MEDIA_TYPE[format],
+    ...(options.expirySeconds ? { expirySeconds: options.expirySeconds } : {}),
+  };
+  const answer = await signer.generateEnvelope(request);
+  return await checkGeneratedEnvelope(request, answer, signer.name, askedAt);
 }
 
 function timestamper(
-  options: SignDescriptorOptions,
+  options: SignDescriptorOptions & { signer: Signer },
   timestamping: TimestampingOptions,
 ): (signature: Bytes) => Promise<Bytes> {
   return (signature) =>

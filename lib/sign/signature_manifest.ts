@@ -32,6 +32,11 @@ export interface SignatureManifestInput {
   signingTime: Date;
   /** Manifest shape; `v1` by default. */
   shape?: SignatureManifestShape;
+  /**
+   * Annotations an envelope-generating plugin asked for; the thumbprints and creation time win
+   * over keys of the same name, as in notation-go.
+   */
+  annotations?: Record<string, string>;
 }
 
 /** A serialized manifest with its descriptor. */
@@ -77,10 +82,14 @@ export async function encodeSignatureManifest(
       size: EMPTY_JSON_DESCRIPTOR.size,
     }
     : { ...EMPTY_JSON_DESCRIPTOR };
-  const annotations = {
-    [ANNOTATION_NOTARY_THUMBPRINTS]: JSON.stringify(input.thumbprints),
-    [ANNOTATION_CREATED]: formatRfc3339(input.signingTime),
-  };
+  // Go marshals the annotations map with sorted keys.
+  const annotations = Object.fromEntries(
+    Object.entries({
+      ...input.annotations,
+      [ANNOTATION_NOTARY_THUMBPRINTS]: JSON.stringify(input.thumbprints),
+      [ANNOTATION_CREATED]: formatRfc3339(input.signingTime),
+    }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   const manifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPE_OCI_MANIFEST,

@@ -58,13 +58,10 @@ function seconds(d: Date): Date {
 /**
  * Validates a sign request as notation-core-go's `base.Envelope.Sign` does: a JSON-object
  * payload, a known scheme, whole-second times with expiry after signing time, no reserved
- * extended attribute, a signer whose key spec matches its leaf, and a chain valid at the
- * signing time.
+ * extended attribute. The signer's chain is checked by {@linkcode signChecked}, once it signed.
  * @throws {InvalidInputError} ERR_INVALID_INPUT for a bad payload, time or attribute.
- * @throws {KeyInvalidError} ERR_KEY_INVALID when the signer's key does not fit its leaf.
- * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID when the chain breaks the profile.
  */
-export async function prepareSignRequest(req: SignRequestFields): Promise<PreparedSignRequest> {
+export function prepareSignRequest(req: SignRequestFields): PreparedSignRequest {
   let doc: unknown;
   try {
     doc = JSON.parse(fromUtf8(req.payload));
@@ -103,15 +100,6 @@ export async function prepareSignRequest(req: SignRequestFields): Promise<Prepar
     }
     seen.add(a.key);
   }
-  const chain = req.signer.certificateChain;
-  if (chain.length === 0) throw new KeyInvalidError("The signer has no certificate chain");
-  const leafSpec = chain[0]!.keySpec();
-  if (leafSpec !== req.signer.keySpec) {
-    throw new KeyInvalidError(
-      `The signer's key spec ${req.signer.keySpec.name} does not match its certificate (${leafSpec.name})`,
-    );
-  }
-  await validateCodeSigningChain(chain, { signingTime });
   return {
     payload: req.payload,
     signer: req.signer,
@@ -122,4 +110,29 @@ export async function prepareSignRequest(req: SignRequestFields): Promise<Prepar
     extendedAttributes,
     timestamp: req.timestamp,
   };
+}
+
+/**
+ * Has the signer sign `data`, then checks its chain as notation-core-go does before it builds
+ * the envelope: a key spec that matches the leaf, and a code-signing chain valid at the signing
+ * time. The chain is read after signing, so a signer may learn it from its first signature (a
+ * plugin returns it with the signature).
+ * @param req The prepared request.
+ * @param data The bytes to sign.
+ * @returns The signature.
+ * @throws {KeyInvalidError} ERR_KEY_INVALID when the signer's key does not fit its leaf.
+ * @throws {CertificateInvalidError} ERR_CERTIFICATE_INVALID when the chain breaks the profile.
+ */
+export async function signChecked(req: PreparedSignRequest, data: Bytes): Promise<Bytes> {
+  const signature = await req.signer.sign(data);
+  const chain = req.signer.certificateChain;
+  if (chain.length === 0) throw new KeyInvalidError("The signer has no certificate chain");
+  const leafSpec = chain[0]!.keySpec();
+  if (leafSpec !== req.signer.keySpec) {
+    throw new KeyInvalidError(
+      `The signer's key spec ${req.signer.keySpec.name} does not match its certificate (${leafSpec.name})`,
+    );
+  }
+  await validateCodeSigningChain(chain, { signingTime: req.signingTime });
+  return signature;
 }

@@ -17,6 +17,7 @@ import { MAX_CHAIN_LENGTH } from "./envelope.ts";
 import type { EnvelopeContent, ParsedEnvelope, UnsignedAttributes } from "./envelope.ts";
 import { HEADER, unverified, verifyDecoded } from "./_rules.ts";
 import type { DecodedEnvelope, DecodedSignedHeaders } from "./_rules.ts";
+import { signChecked } from "./_sign_request.ts";
 import type { PreparedSignRequest } from "./_sign_request.ts";
 import { verifyRawSignature } from "./_verify_signature.ts";
 
@@ -95,7 +96,7 @@ export async function signCose(req: PreparedSignRequest): Promise<Bytes> {
   }
   header.set(COSE_LABEL.crit, crit);
   const protectedBytes = encodeCbor(header);
-  const signature = await req.signer.sign(sigStructure(protectedBytes, req.payload));
+  const signature = await signChecked(req, sigStructure(protectedBytes, req.payload));
   const unprotected = new CborMap([[
     COSE_LABEL.x5chain,
     req.signer.certificateChain.map((c) => c.raw),

@@ -58,7 +58,7 @@ export interface SignEnvelopeOptions {
  * or is not valid at the signing time.
  */
 export async function signEnvelope(options: SignEnvelopeOptions): Promise<Bytes> {
-  const req = await prepareSignRequest(options);
+  const req = prepareSignRequest(options);
   if (options.format === "jws") return await signJws(req);
   if (options.format === "cose") return await signCose(req);
   throw new TypeError(`Unknown envelope format "${options.format}"; use "jws" or "cose"`);

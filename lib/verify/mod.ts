@@ -60,6 +60,12 @@ export * from "./verify_artifact.ts";
 export * from "./verify_content.ts";
 export * from "./list_signatures.ts";
 export * from "./inspect_signatures.ts";
+export type {
+  OpenedVerificationPlugin,
+  VerificationPluginHost,
+  VerifySignatureInput,
+  VerifySignatureOutput,
+} from "./verification_plugin.ts";
 
 // Types the exports above refer to, defined in other modules.
 export type { Bytes } from "../_internal/bytes.ts";

@@ -27,6 +27,7 @@ import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { describeContentProblem, verifyContent } from "./verify_content.ts";
 import type { VerifyContentResult } from "./verify_content.ts";
+import type { VerificationPluginHost } from "./verification_plugin.ts";
 
 /** Options for {@linkcode verifyArtifact}. */
 export interface VerifyArtifactOptions {
@@ -47,6 +48,8 @@ export interface VerifyArtifactOptions {
   now?: Date;
   /** Network access for OCSP/CRL revocation checks; without it revocation is not checked. */
   revocationClient?: RevocationClient;
+  /** Runs the verification plugin a signature names; without it such a signature fails. */
+  verificationPlugins?: VerificationPluginHost;
   /**
    * After a signature passes, also read every config and layer the signed manifest reaches
    * (through an index, every platform's), not only the manifests (default false).
@@ -153,6 +156,7 @@ export async function verifyArtifact(
         ...(opts.userMetadata ? { userMetadata: opts.userMetadata } : {}),
         ...(opts.now ? { now: opts.now } : {}),
         ...(opts.revocationClient ? { revocationClient: opts.revocationClient } : {}),
+        ...(opts.verificationPlugins ? { verificationPlugins: opts.verificationPlugins } : {}),
         ...op,
       });
     } catch (err) {

@@ -40,6 +40,13 @@ import type { CheckChainRevocationOptions } from "../x509/revocation/check_chain
 import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 import { verifyTimestampToken } from "../signature/timestamp_token.ts";
 import type { ValidationResult, VerificationOutcome } from "./verification_outcome.ts";
+import {
+  namedVerificationPlugin,
+  openVerificationPlugin,
+  runVerificationPlugin,
+  VERIFIER_CAPABILITY,
+} from "./verification_plugin.ts";
+import type { PluginSession, VerificationPluginHost } from "./verification_plugin.ts";
 
 /** Options for {@linkcode verifyEnvelope}. */
 export interface VerifyEnvelopeOptions {
@@ -62,6 +69,11 @@ export interface VerifyEnvelopeOptions {
   revocationClient?: RevocationClient;
   /** Cancels trust store reads and revocation checks. */
   signal?: AbortSignal;
+  /**
+   * Runs the verification plugin a signature names (`io.cncf.notary.verificationPlugin`).
+   * Without it, such a signature fails.
+   */
+  verificationPlugins?: VerificationPluginHost;
 }
 
 function toOcisignError(err: unknown, fallback: (message: string) => OcisignError): OcisignError {
@@ -322,24 +334,15 @@ class Run {
   }
 }
 
-const VERIFICATION_PLUGIN = "io.cncf.notary.verificationPlugin";
-
 /**
  * A verifier must understand every critical signed attribute (signature specification,
- * "Extended attributes"). ocisign understands none beyond the standard ones, and runs no
- * verification plugins, so any critical extended attribute fails integrity. notation 1.x accepts
- * unknown critical attributes silently when no plugin is named; ocisign fails closed instead.
+ * "Extended attributes"). ocisign understands none beyond the standard ones, so without a
+ * verification plugin (which must process them) any critical extended attribute fails
+ * integrity. notation 1.x accepts unknown critical attributes silently when no plugin is named;
+ * ocisign fails closed instead.
  */
 function rejectUnknownCritical(content: EnvelopeContent): void {
   const critical = content.signerInfo.signedAttributes.extendedAttributes.filter((a) => a.critical);
-  const plugin = critical.find((a) => a.key === VERIFICATION_PLUGIN);
-  if (plugin) {
-    throw new SignatureIntegrityError(
-      `the signature requires the verification plugin ${
-        JSON.stringify(plugin.value)
-      }; ocisign does not run verification plugins`,
-    );
-  }
   if (critical.length > 0) {
     throw new SignatureIntegrityError(
       `the signature has critical attribute(s) ocisign does not understand: ${
@@ -364,6 +367,10 @@ function rejectUnknownCritical(content: EnvelopeContent): void {
  * is enforced, logged or skipped as the level says. Then the
  * signed `targetArtifact` must equal the subject on mediaType, digest and size, and every
  * requested user metadata pair must be signed — at every level.
+ *
+ * A signature that names a verification plugin runs it through `verificationPlugins` as
+ * notation-go does (see `verification_plugin.ts`): the checks the plugin covers (trusted identity,
+ * revocation) are left to its `verify-signature` answer, which comes before the binding check.
  *
  * A `skip` level returns at once with no results and no error.
  *
@@ -394,6 +401,7 @@ export async function verifyEnvelope(
   let content: EnvelopeContent | undefined;
   let chain: readonly Certificate[] = [];
   let target: TargetArtifact | undefined;
+  let named: { name: string; minVersion?: string } | undefined;
   const intact = await run.step("integrity", async () => {
     const parsed = parseEnvelope(envelopeBytes, opts.mediaType);
     content = await parsed.verify();
@@ -403,7 +411,8 @@ export async function verifyEnvelope(
         `payload content type ${JSON.stringify(content.payload.contentType)} not supported`,
       );
     }
-    rejectUnknownCritical(content);
+    named = namedVerificationPlugin(content);
+    if (named === undefined) rejectUnknownCritical(content);
     chain = parsed.certificates;
     if (chain.length === 0) throw new SignatureIntegrityError("certificate chain is not present");
     target = parsePayload(content.payload.content);
@@ -417,6 +426,17 @@ export async function verifyEnvelope(
   run.outcome.content = content;
   run.outcome.targetArtifact = { ...target };
   const verified: EnvelopeContent = content;
+  let plugin: PluginSession | undefined;
+  if (named !== undefined) {
+    try {
+      plugin = await openVerificationPlugin(named, opts.verificationPlugins);
+    } catch (err) {
+      if (err instanceof OcisignError && err.code === "ERR_ABORTED") throw err;
+      run.outcome.error = toOcisignError(err, integrityError);
+      return run.outcome;
+    }
+  }
+  const pluginCovers = (c: string) => plugin?.capabilities.includes(c) ?? false;
 
   const authenticityError = (m: string) => new SignatureAuthenticityError(m);
   const authentic = await run.step("authenticity", async () => {
@@ -426,7 +446,9 @@ export async function verifyEnvelope(
   // notation: the trusted identity failure is recorded on the authenticity result
   const authenticity = run.outcome.results.at(-1)!;
   try {
-    verifyTrustedIdentity(opts.policy, chain[0]!.subject);
+    if (!pluginCovers(VERIFIER_CAPABILITY.trustedIdentity)) {
+      verifyTrustedIdentity(opts.policy, chain[0]!.subject);
+    }
   } catch (err) {
     authenticity.error = toOcisignError(err, (m) => new TrustedIdentityError(m));
     if (authenticity.action === "enforce") {
@@ -450,7 +472,11 @@ export async function verifyEnvelope(
   ) return run.outcome;
   if (timestampNote !== undefined) run.outcome.results.at(-1)!.note = timestampNote;
   const client = opts.revocationClient;
-  if (client === undefined || level.enforcement.revocation === "skip") {
+  if (
+    pluginCovers(VERIFIER_CAPABILITY.revocationCheck) && level.enforcement.revocation !== "skip"
+  ) {
+    // the plugin checks revocation (below)
+  } else if (client === undefined || level.enforcement.revocation === "skip") {
     const revocation: ValidationResult = { type: "revocation", action: "skip" };
     if (level.enforcement.revocation !== "skip") {
       revocation.note = "revocation (OCSP and CRL) is not checked: no revocation client was given";
@@ -476,6 +502,9 @@ export async function verifyEnvelope(
     ) return run.outcome;
   }
 
+  if (plugin && !await runVerificationPlugin(plugin, verified, opts.policy, run.outcome)) {
+    return run.outcome;
+  }
   try {
     checkBinding(target, opts);
   } catch (err) {

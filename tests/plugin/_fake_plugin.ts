@@ -3,9 +3,10 @@
  * shell script): it answers contract 1.0 with RAW signatures made with a PEM key file, as a KMS
  * plugin would, or lies in the way `pluginConfig.lie` asks. No imports: it runs as is.
  *
- * pluginConfig: `key` (PKCS#8 PEM, RSA-2048), `cert` (PEM chain), `lie`:
+ * pluginConfig: `key` (PKCS#8 PEM, RSA-2048), `cert` (PEM chain), `log` (a file each command
+ * is appended to), `lie`:
  * `wrong-key-id`, `bad-signature`, `other-chain` (a chain of `otherCert`), `junk`, `exit`,
- * `hang`, `huge`, `wrong-algorithm`, `envelope-only`.
+ * `hang`, `huge`, `wrong-algorithm`, `verifier-only`.
  */
 const command = Deno.args[0];
 const name = Deno.env.get("FAKE_PLUGIN_NAME") ?? "fake";
@@ -40,6 +41,7 @@ function answer(value: unknown): void {
   Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(value)));
 }
 
+if (config.log) await Deno.writeTextFile(config.log, `${command}\n`, { append: true });
 if (lie === "exit") fail("ACCESS_DENIED", "the vault refused the request");
 if (lie === "hang" && command !== "get-plugin-metadata") {
   setInterval(() => {}, 1000); // alive, silent, until killed
@@ -64,7 +66,7 @@ if (command === "get-plugin-metadata") {
     url: "https://example.test",
     supportedContractVersions: ["1.0"],
     capabilities: [
-      lie === "envelope-only" ? "SIGNATURE_GENERATOR.ENVELOPE" : "SIGNATURE_GENERATOR.RAW",
+      lie === "verifier-only" ? "SIGNATURE_VERIFIER.TRUSTED_IDENTITY" : "SIGNATURE_GENERATOR.RAW",
     ],
   });
 } else if (command === "describe-key") {

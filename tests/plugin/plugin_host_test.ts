@@ -3,88 +3,17 @@
  * 1.0 with RAW signatures from a key file, as a KMS plugin does) installed with `ocisign plugin
  * install`, used by `sign --plugin --id` and by a key added with `key add --plugin --id`;
  * ocisign and the notation CLI verify what it signed. A plugin that lies (wrong key id, bad
- * signature, another chain, junk, a failure, a hang, too much output, a wrong algorithm, no RAW
+ * signature, another chain, junk, a failure, a hang, too much output, a wrong algorithm, no signing
  * capability) gets a clear error and nothing is written.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { type CliResult, runCli } from "../_helpers/cli.ts";
+import { runCli } from "../_helpers/cli.ts";
 import { describeRun, pushedSignature, withTempDir } from "../_helpers/e2e.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { makeServerCertificate } from "../_helpers/tls.ts";
+import { host, snapshot } from "./_host.ts";
 
 const NOTATION = findPeer("notation");
-const FAKE = new URL("./_fake_plugin.ts", import.meta.url).pathname;
-
-interface Host {
-  dir: string;
-  cwd: string;
-  configDir: string;
-  run(...argv: string[]): Promise<CliResult>;
-  runEnv(env: Record<string, string>, ...argv: string[]): Promise<CliResult>;
-  /** A plugin script named notation-<name>, not installed. */
-  script(name: string): Promise<string>;
-  /** pluginConfig flags for the key of `generate-test NAME`. */
-  config(name: string, ...more: string[]): string[];
-}
-
-async function host(dir: string): Promise<Host> {
-  const cwd = `${dir}/work`;
-  const configDir = `${dir}/xdg/notation`;
-  await Deno.mkdir(cwd, { recursive: true });
-  await Deno.writeTextFile(`${cwd}/Dockerfile`, "FROM scratch\nCOPY hello.txt /hello.txt\n");
-  await Deno.writeTextFile(`${cwd}/hello.txt`, "hello through a plugin\n");
-  const runEnv = (env: Record<string, string>, ...argv: string[]) =>
-    runCli(argv, { cwd, home: cwd, env: { OCISIGN_CONFIG_DIR: configDir, ...env } });
-  const run = (...argv: string[]) => runEnv({}, ...argv);
-  assertEquals((await run("build", "-t", "hello:v1", "-o", "./hello", ".")).code, 0);
-  for (const name of ["vault", "mallory"]) {
-    assertEquals((await run("cert", "generate-test", name)).code, 0);
-  }
-  await Deno.writeTextFile(
-    `${configDir}/trustpolicy.json`,
-    JSON.stringify({
-      version: "1.0",
-      trustPolicies: [{
-        name: "plugin",
-        registryScopes: ["local/hello"],
-        signatureVerification: { level: "strict" },
-        trustStores: ["ca:vault"],
-        trustedIdentities: ["*"],
-      }],
-    }),
-  );
-  return {
-    dir,
-    cwd,
-    configDir,
-    run,
-    runEnv,
-    async script(name) {
-      const path = `${dir}/bin/notation-${name}`;
-      await Deno.mkdir(`${dir}/bin`, { recursive: true });
-      await Deno.writeTextFile(
-        path,
-        `#!/bin/sh\nFAKE_PLUGIN_NAME=${name} exec '${Deno.execPath()}' run -A --no-config --no-lock '${FAKE}' "$@"\n`,
-      );
-      await Deno.chmod(path, 0o755);
-      return path;
-    },
-    config: (name, ...more) =>
-      [
-        `key=${configDir}/localkeys/${name}.key`,
-        `cert=${configDir}/localkeys/${name}.crt`,
-        `otherCert=${configDir}/localkeys/mallory.crt`,
-        ...more,
-      ].flatMap((kv) => ["--plugin-config", kv]),
-  };
-}
-
-async function snapshot(layout: string): Promise<string[]> {
-  const out: string[] = [await Deno.readTextFile(`${layout}/index.json`)];
-  for await (const e of Deno.readDir(`${layout}/blobs/sha256`)) out.push(e.name);
-  return out.sort();
-}
-
 Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and notation verify", () =>
   withTempDir("ocisign-plugin-host-", async (dir) => {
     const h = await host(dir);
@@ -105,9 +34,29 @@ Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and no
       "vault",
       "--id",
       "key-1",
-      ...h.config("vault"),
+      ...h.config("vault", `log=${dir}/ocisign.log`),
     );
     assertEquals(signed.code, 0, describeRun(signed));
+    // one signature, the chain learnt from its answer: the calls notation makes
+    const calls = ["get-plugin-metadata", "describe-key", "generate-signature"];
+    assertEquals((await Deno.readTextFile(`${dir}/ocisign.log`)).trim().split("\n"), calls);
+    if (NOTATION !== undefined) {
+      const notationSigned = await runPeer(NOTATION, [
+        "sign",
+        "--oci-layout",
+        "./hello:v1",
+        "--plugin",
+        "vault",
+        "--id",
+        "key-1",
+        ...h.config("vault", `log=${dir}/notation.log`),
+      ], {
+        cwd: h.cwd,
+        env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
+      });
+      assertEquals(notationSigned.code, 0, describeRun(notationSigned));
+      assertEquals((await Deno.readTextFile(`${dir}/notation.log`)).trim().split("\n"), calls);
+    }
 
     const added = await h.run(
       "key",
@@ -173,7 +122,7 @@ Deno.test("a plugin that lies or fails gets a clear error, and nothing is writte
       ["hang", 7, /plugin .*describe-key did not answer within 3 s/],
       ["huge", 8, /the stdout of plugin .* is \d+ bytes, over the limit of 67108864 bytes/],
       ["wrong-algorithm", 8, /signingAlgorithm RSASSA-PSS-SHA-512 does not fit key spec RSA-2048/],
-      ["envelope-only", 2, /does not generate raw signatures \(SIGNATURE_GENERATOR\.RAW\)/],
+      ["verifier-only", 2, /does not generate signatures \(SIGNATURE_GENERATOR\.RAW or/],
     ];
     for (const [lie, code, message] of cases) {
       // Only the hanging plugin gets a short timeout: a loaded machine may start others slowly.
@@ -214,12 +163,21 @@ Deno.test("a plugin that lies or fails gets a clear error, and nothing is writte
 const OPENSSL = findPeer("openssl");
 
 Deno.test({
-  name: "plugin install --url downloads over https and checks --sha256sum",
+  name:
+    "plugin install --url downloads over https (an executable or a tar.gz) and checks --sha256sum",
   ignore: OPENSSL === undefined,
   fn: () =>
     withTempDir("ocisign-plugin-url-", async (dir) => {
       const h = await host(dir);
       const script = await Deno.readFile(await h.script("vault"));
+      // the same executable in a tar.gz, as plugin releases ship
+      const tarred = await new Deno.Command("tar", {
+        args: ["czf", "-", "notation-vault"],
+        cwd: `${dir}/bin`,
+        stdout: "piped",
+      }).output();
+      assertEquals(tarred.code, 0);
+      const archive = tarred.stdout;
       const tls = await makeServerCertificate(OPENSSL!, dir);
       const server = Deno.serve({
         hostname: "127.0.0.1",
@@ -227,14 +185,17 @@ Deno.test({
         cert: await Deno.readTextFile(tls.certPath),
         key: await Deno.readTextFile(tls.keyPath),
         onListen: () => {},
-      }, (req) =>
-        new URL(req.url).pathname === "/dl/notation-vault"
+      }, (req) => {
+        const path = new URL(req.url).pathname;
+        return path === "/dl/notation-vault"
           ? new Response(script)
-          : new Response("no", { status: 404 }));
+          : path === "/dl/vault.tar.gz"
+          ? new Response(archive)
+          : new Response("no", { status: 404 });
+      });
       try {
         const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(tls.caPath)] });
-        const fetchTrusting = ((input, init) =>
-          fetch(input, { ...init, client })) as typeof fetch;
+        const fetchTrusting = ((input, init) => fetch(input, { ...init, client })) as typeof fetch;
         const base = `https://localhost:${server.addr.port}/dl`;
         const install = (...argv: string[]) =>
           runCli(["plugin", "install", ...argv], {
@@ -245,8 +206,7 @@ Deno.test({
           });
         const sum = Array.from(
           new Uint8Array(await crypto.subtle.digest("SHA-256", script)),
-          (b) =>
-            b.toString(16).padStart(2, "0"),
+          (b) => b.toString(16).padStart(2, "0"),
         ).join("");
 
         const noSum = await install("--url", `${base}/notation-vault`);
@@ -268,6 +228,21 @@ Deno.test({
         const ok = await install("--url", `${base}/notation-vault`, "--sha256sum", sum);
         assertEquals(ok.code, 0, describeRun(ok));
         assert.match((await h.run("plugin", "list")).stdout, /^vault +test plugin/m);
+
+        const archiveSum = Array.from(
+          new Uint8Array(await crypto.subtle.digest("SHA-256", archive)),
+          (b) => b.toString(16).padStart(2, "0"),
+        ).join("");
+        const wrongArchive = await install("--url", `${base}/vault.tar.gz`, "--sha256sum", sum);
+        assertEquals(wrongArchive.code, 8, "the sum is the archive's, not the executable's");
+        const fromArchive = await install(
+          "--url",
+          `${base}/vault.tar.gz`,
+          "--sha256sum",
+          archiveSum,
+          "--force",
+        );
+        assertEquals(fromArchive.code, 0, describeRun(fromArchive));
         client.close();
       } finally {
         await server.shutdown();

@@ -21,6 +21,7 @@ import {
   UsageError,
 } from "../_args.ts";
 import { cliRevocationClient } from "../_revocation_client.ts";
+import { cliVerificationPlugins, verifyPluginConfigArg } from "../_verification_plugins.ts";
 import { closeTarget, openTarget } from "../_target.ts";
 import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
@@ -57,6 +58,7 @@ const args = {
     description: "Blobs read at once when checking the content (default 3)",
   },
   ...registryArgs,
+  ...verifyPluginConfigArg,
   ...outputArgs,
 } as const satisfies ArgsDef;
 
@@ -106,6 +108,10 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           now: io.now(),
           // OCSP and CRL with notation's timeouts, CRLs cached until their nextUpdate
           revocationClient: cliRevocationClient(io),
+          verificationPlugins: cliVerificationPlugins(
+            io,
+            parseKeyValues(rawArgs, ["plugin-config"]),
+          ),
           deep,
           concurrency,
           ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),

@@ -15,6 +15,7 @@ import { FsTrustStore } from "../../../trust/trust_store.ts";
 import { loggedFailures } from "../../../verify/verification_outcome.ts";
 import { outputArgs, parseKeyValues, UsageError } from "../../_args.ts";
 import { cliRevocationClient } from "../../_revocation_client.ts";
+import { cliVerificationPlugins, verifyPluginConfigArg } from "../../_verification_plugins.ts";
 import { loadBlobTrustPolicy } from "../../config/blob_trust_policy_file.ts";
 import { absolutePath, configPaths } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
@@ -42,6 +43,7 @@ const args = {
     alias: "m",
     description: "k=v pair that must be signed (repeatable)",
   },
+  ...verifyPluginConfigArg,
   ...outputArgs,
 } as const satisfies ArgsDef;
 
@@ -85,6 +87,10 @@ export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
           now: io.now(),
           // OCSP and CRL with notation's timeouts, CRLs cached until their nextUpdate
           revocationClient: cliRevocationClient(io),
+          verificationPlugins: cliVerificationPlugins(
+            io,
+            parseKeyValues(rawArgs, ["plugin-config"]),
+          ),
           hasher: io.hasher,
           signal: io.signal,
           ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),

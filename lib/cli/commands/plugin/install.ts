@@ -1,7 +1,8 @@
 /**
  * `ocisign plugin install (--file FILE | --url URL) [--sha256sum HEX] [--force]`: installs a
- * plugin executable named `notation-<name>` into `<config dir>/plugins/<name>/`, where notation
- * finds it too. A download must be https and needs `--sha256sum`, as in notation.
+ * plugin executable named `notation-<name>`, given as is or inside a zip or tar.gz archive (the
+ * checksum is the archive's), into `<config dir>/plugins/<name>/`, where notation finds it too.
+ * A download must be https and needs `--sha256sum`, as in notation.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import type { Bytes } from "../../../_internal/bytes.ts";
 import { readBounded } from "../../../content/_streams.ts";
 import { DigestMismatchError, RegistryError } from "../../../errors.ts";
+import { extractPluginArchive, pluginArchiveKind } from "../../../plugin/plugin_archive.ts";
+import type { ArchivedPlugin } from "../../../plugin/plugin_archive.ts";
 import { UsageError } from "../../_args.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
@@ -20,9 +23,18 @@ import { cliMeta } from "../../_command_tree.ts";
 const MAX_PLUGIN_BYTES = 512 << 20;
 
 const args = {
-  file: { type: "string", description: "The plugin executable, named notation-<name>" },
-  url: { type: "string", description: "Download the plugin executable from this https URL" },
-  sha256sum: { type: "string", description: "Its expected SHA-256 (hex); needed with --url" },
+  file: {
+    type: "string",
+    description: "The plugin executable, named notation-<name>, or a zip or tar.gz holding it",
+  },
+  url: {
+    type: "string",
+    description: "Download the plugin executable (or its zip or tar.gz) from this https URL",
+  },
+  sha256sum: {
+    type: "string",
+    description: "The expected SHA-256 (hex) of the file or archive; needed with --url",
+  },
   force: { type: "boolean", description: "Replace an installed plugin of the same name" },
 } as const satisfies ArgsDef;
 
@@ -44,6 +56,7 @@ export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
       description: "Install a notation plugin",
       examples: [
         "ocisign plugin install --file ./notation-azure-kv",
+        "ocisign plugin install --file ./wabbit-plugin-v1.0.tar.gz",
         "ocisign plugin install --url https://example.com/notation-x --sha256sum 0123abcd...",
       ],
     }),
@@ -57,11 +70,6 @@ export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
       }
       const path = args.file ? absolutePath(io.cwd, args.file) : urlPath(args.url!);
       const base = path.slice(path.lastIndexOf("/") + 1);
-      if (!base.startsWith("notation-") || base === "notation-") {
-        throw new UsageError(
-          `plugin executable file name must be "notation-<name>", got ${JSON.stringify(base)}`,
-        );
-      }
       const bytes = args.file
         ? await io.fs.readFile(path, { maxBytes: MAX_PLUGIN_BYTES })
         : await download(io, args.url!);
@@ -76,12 +84,15 @@ export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
           );
         }
       }
-      const metadata = await installPlugin(
-        io,
-        base.slice("notation-".length),
-        bytes,
-        args.force === true,
-      );
+      const kind = pluginArchiveKind(bytes);
+      let plugin: ArchivedPlugin;
+      if (kind !== undefined) plugin = await extractPluginArchive(bytes, kind, io.signal);
+      else if (!base.startsWith("notation-") || base === "notation-") {
+        throw new UsageError(
+          `plugin executable file name must be "notation-<name>", got ${JSON.stringify(base)}`,
+        );
+      } else plugin = { name: base.slice("notation-".length), bytes };
+      const metadata = await installPlugin(io, plugin.name, plugin.bytes, args.force === true);
       io.stdout(
         `Successfully installed plugin ${metadata.name}, version ${metadata.version}\n`,
       );
