@@ -72,9 +72,9 @@ async function openTar(fs: Fs, path: string): Promise<Opened> {
  * LayoutTar.close} discards what was not committed. A commit takes the lock file `<tar>.lock`
  * (shared by every ocisign writer), reads the tar again and rewrites it with what it holds now
  * plus this process's changes, so concurrent writers lose nothing (a blob this process found in
- * the tar and relied on, which another writer removed meanwhile, is put back). The tar keeps its mode and
- * owner; a symlinked tar is rewritten at the link's target. Entries with absolute paths, `..`,
- * links pointing outside, duplicate names, special files, or an `index.json` over 4 MiB are
+ * the tar and relied on, which another writer removed meanwhile, is put back). The tar keeps its
+ * mode and owner; a symlinked tar is rewritten at the link's target. Entries with absolute paths,
+ * `..`, links pointing outside, duplicate names, special files, or an `index.json` over 4 MiB are
  * refused.
  *
  * @example Push to a new tar and commit
