@@ -8,12 +8,7 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
-import {
-  type BlobStatter,
-  checkRange,
-  type FileIngester,
-  type RangeReader,
-} from "../content/blob_abilities.ts";
+import { checkRange, type FileIngester, type RangeReader } from "../content/blob_abilities.ts";
 import { handleStream } from "../content/file_stream.ts";
 import type { Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
@@ -105,7 +100,7 @@ async function checkBlobDirs(fs: Fs, root: string): Promise<void> {
  * console.log(layout.manifests().length); // 0: only manifests are recorded in index.json
  * ```
  */
-export class LayoutStore extends OciLayout implements BlobStatter, RangeReader, FileIngester {
+export class LayoutStore extends OciLayout implements RangeReader, FileIngester {
   #fs: Fs;
   #root: string;
   #autoSave: boolean;
@@ -269,16 +264,6 @@ export class LayoutStore extends OciLayout implements BlobStatter, RangeReader, 
   /** Removes a blob. */
   protected _removeBlob(path: string): Promise<void> {
     return this.#fs.remove(join(this.#root, path));
-  }
-
-  /**
-   * The size of the blob stored under `digest` (a symlinked blob through its link), or
-   * `undefined` when absent.
-   * @throws {InvalidDigestError} ERR_INVALID_DIGEST for a malformed digest.
-   */
-  statBlob(digest: string, opts: Op = {}): Promise<number | undefined> {
-    checkAborted(opts.signal);
-    return this._blobSize(blobPath(digest));
   }
 
   /**

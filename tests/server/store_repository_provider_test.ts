@@ -1,12 +1,16 @@
 /**
- * The registry over stores that are not layouts: MemoryStores, and a store with nothing but the
- * Target contract (no blob abilities, no untag), in-process and over a socket with oras.
+ * The registry over stores that are not layout directories: MemoryStores, a store with nothing
+ * but the Target contract (no blob abilities, no untag), a layout tar, in-process and over a
+ * socket with oras.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { MemoryStore } from "../../lib/content/memory_store.ts";
+import { digestBytes } from "../../lib/digest/digest_bytes.ts";
+import { LayoutTar } from "../../lib/layout/mod.ts";
 import { serveHttp } from "../../lib/runtime/http_server.ts";
-import { nodeHasherFactory } from "../../lib/runtime/mod.ts";
+import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
+import { pushImage as pushTinyImage } from "../layout/_image.ts";
 import {
   createRegistryHandler,
   createStoreRepositoryProvider,
@@ -157,6 +161,38 @@ Deno.test("a store with only the Target contract is served, and answers tag dele
     (await reg.request("/v2/plain/manifests/v1")).headers.get("docker-content-digest"),
     manifest.digest,
   );
+});
+
+Deno.test("a layout tar is served read-only: manifests, blobs and ranges", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocisign-serve-tar-" });
+  try {
+    const setup = await LayoutTar.open(`${dir}/img.tar`, nodeFs, { create: true });
+    const img = await pushTinyImage(setup, "v1", "tarred");
+    await setup.commit();
+    await setup.close();
+    const tar = await LayoutTar.open(`${dir}/img.tar`, nodeFs, { hasher: nodeHasherFactory });
+    const handler = createRegistryHandler({
+      repositories: createStoreRepositoryProvider({
+        open: (name) => Promise.resolve(name === "tarred" ? tar : undefined),
+      }),
+      readOnly: true,
+    });
+    const get = (path: string, init?: RequestInit) =>
+      handler(new Request(`http://registry.test/v2/tarred/${path}`, init));
+    const manifest = await get("manifests/v1");
+    assertEquals(manifest.headers.get("docker-content-digest"), img.manifest.digest);
+    await manifest.body?.cancel();
+    const layer = new Uint8Array(await (await get(`blobs/${img.layer.digest}`)).arrayBuffer());
+    assertEquals([layer.length, await digestBytes(layer)], [img.layer.size, img.layer.digest]);
+    const head = await get(`blobs/${img.config.digest}`, { method: "HEAD" });
+    assertEquals(head.headers.get("content-length"), String(img.config.size));
+    const ranged = await get(`blobs/${img.layer.digest}`, { headers: { range: "bytes=0-1" } });
+    assertEquals(new Uint8Array(await ranged.arrayBuffer()), layer.slice(0, 2));
+    assertEquals((await get(`blobs/sha256:${"1".repeat(64)}`, { method: "HEAD" })).status, 404);
+    await tar.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 const oras = findPeer("oras");
