@@ -12,7 +12,8 @@ import { fetchAll } from "../../lib/content/fetch_all.ts";
 import { MemoryFs } from "../../lib/content/memory_fs.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
-import { listTree, pushImage, pushSignature, withTempDir } from "./_image.ts";
+import { listTree, MANIFEST, pushImage, pushSignature, withTempDir } from "./_image.ts";
+import { jsonBlob } from "../content/_fixtures.ts";
 
 const opts = { hasher: nodeHasherFactory };
 
@@ -46,11 +47,15 @@ Deno.test("LayoutTar: a blob another writer removed meanwhile is restored by a c
     const setup = await LayoutTar.open(path, nodeFs, { ...opts, create: true });
     const img = await pushImage(setup, "v1");
     await setup.commit();
+    const bytes = [
+      await fetchAll(setup, img.layer, opts),
+      await fetchAll(setup, img.config, opts),
+    ];
     await setup.close();
     const a = await LayoutTar.open(path, nodeFs, opts);
     const b = await LayoutTar.open(path, nodeFs, opts);
-    // b removes the layer and the config; a then tags a manifest that needs both (it finds them
-    // in the tar it opened, so it does not push them again).
+    // b removes the layer and the config; a then copies in an image that needs both (it finds
+    // them in the tar it opened, so it does not store them again).
     await b.delete(img.layer);
     await b.delete(img.config);
     await b.commit();
@@ -58,11 +63,21 @@ Deno.test("LayoutTar: a blob another writer removed meanwhile is restored by a c
     const between = await LayoutTar.open(path, nodeFs, opts);
     assert.ok(!(await between.exists(img.layer)));
     await between.close();
-    const again = await pushImage(a, "v2");
+    await a.push(img.layer, bytes[0]!);
+    await a.push(img.config, bytes[1]!);
+    const again = await jsonBlob(MANIFEST, {
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: img.config,
+      layers: [img.layer],
+      annotations: { copy: "2" },
+    });
+    await a.push(again.desc, again.bytes);
+    await a.tag(again.desc, "v2");
     await a.commit();
     await a.close();
     const after = await LayoutTar.open(path, nodeFs, opts);
-    assertEquals((await after.resolve("v2")).digest, again.manifest.digest);
+    assertEquals((await after.resolve("v2")).digest, again.desc.digest);
     for (const blob of [img.layer, img.config]) {
       assertEquals((await fetchAll(after, blob, opts)).length, blob.size);
     }
