@@ -103,16 +103,21 @@ export async function startNodeConnectionGuard(
       upstream.write(head);
       client.on("data", touch);
       upstream.on("data", touch);
-      // A client that half-closes after its request still gets the answer.
-      client.pipe(upstream);
       upstream.pipe(client);
-      client.resume();
+      // A client that ended with its request head is half-closed: it still gets the answer.
+      if (client.readableEnded) upstream.end();
+      else {
+        client.pipe(upstream);
+        client.resume();
+      }
     });
     upstream.on("error", () => relay.close());
     upstream.on("close", () => relay.close());
   };
 
   const accept = (client: net.Socket): void => {
+    // Bun does not pass the server's allowHalfOpen on to the sockets it accepts.
+    client.allowHalfOpen = true;
     const relay = new Relay(client);
     client.on("error", () => relay.close());
     client.on("close", () => {
@@ -150,6 +155,10 @@ export async function startNodeConnectionGuard(
       relayTo(relay, sofar);
     };
     client.on("data", onHead);
+    // A client that ends before its request head is complete gets nothing more.
+    client.once("end", () => {
+      if (!relay.headDone) relay.close();
+    });
   };
 
   const server = address.tls === undefined ? net.createServer(accept) : tls.createServer({

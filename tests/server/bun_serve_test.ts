@@ -1,4 +1,4 @@
-import { assertEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer } from "../_helpers/peers.ts";
 import { makeServerCertificate } from "../_helpers/tls.ts";
 import { content } from "./_fixture.ts";
@@ -58,6 +58,20 @@ Deno.test({
         "6",
         "served",
       ]);
+      // A client that half-closes after its request still gets the answer.
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      try {
+        await conn.write(new TextEncoder().encode("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n"));
+        await conn.closeWrite();
+        const answer = await new Response(conn.readable).text();
+        assert(answer.startsWith("HTTP/1.1 200"), answer);
+      } finally {
+        try {
+          conn.close();
+        } catch {
+          // closed with its readable stream
+        }
+      }
     });
   },
 });

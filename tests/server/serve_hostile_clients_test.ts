@@ -1,7 +1,7 @@
 /**
  * serve against clients that misbehave: a port another serve holds, a missing directory, a
- * kept-alive connection gone silent, more connections than --max-connections (the 300-connection
- * flood is in serve_flood_slow_test.ts).
+ * kept-alive connection gone silent, more connections than --max-connections, bytes that are not
+ * HTTP (the 300-connection flood is in serve_flood_slow_test.ts).
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
@@ -145,6 +145,34 @@ for (const { runtime, label } of RUNTIMES) {
         assert(!server.exited(), `the server died: ${server.stderr()}`);
       } finally {
         for (const c of conns) c.close();
+        await server.stop();
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
+
+for (const { runtime, label } of RUNTIMES) {
+  Deno.test({
+    name: `serve (${label}) answers bytes that are not HTTP (a TLS hello) with 400`,
+    ignore: runtime === undefined,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-tls-hello-" });
+      const server = await startServeProcess(runtime!, [root, "--addr", "127.0.0.1:0"]);
+      const [hostname, port] = server.host.split(":");
+      const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+      try {
+        // The start of a TLS ClientHello record.
+        await conn.write(new Uint8Array([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1]));
+        const answer = await within(new Response(conn.readable).text(), 10_000, "the answer");
+        assert(answer.startsWith("HTTP/1.1 400 Bad Request"), answer);
+        assertEquals(await ping(server.host), 200);
+      } finally {
+        try {
+          conn.close();
+        } catch {
+          // closed with its readable stream
+        }
         await server.stop();
         await Deno.remove(root, { recursive: true });
       }
