@@ -14,6 +14,7 @@ import { LayoutIndex } from "./_layout_index.ts";
 import { bytesStream, checkAborted, readBounded } from "./_streams.ts";
 import { verifyBytes } from "./fetch_all.ts";
 import { parseManifest } from "./parse_manifest.ts";
+import type { BlobStatter } from "./blob_abilities.ts";
 import { checkRange } from "./range_stream.ts";
 import type {
   ByteRange,
@@ -47,7 +48,8 @@ const WHERE = "the memory store";
  * console.log(await store.exists(config)); // true
  * ```
  */
-export class MemoryStore implements GraphTarget, TagLister, Deleter, Untagger, RangeFetcher {
+export class MemoryStore
+  implements GraphTarget, TagLister, Deleter, Untagger, RangeFetcher, BlobStatter {
   #blobs = new Map<string, Bytes>();
   #index = LayoutIndex.empty();
   #graph = new GraphIndex({
@@ -77,6 +79,16 @@ export class MemoryStore implements GraphTarget, TagLister, Deleter, Untagger, R
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * The size of the content stored under `digest`, or `undefined` when it is absent.
+   * @throws {InvalidDigestError} ERR_INVALID_DIGEST for a malformed digest.
+   */
+  statBlob(digest: string, opts: Op = {}): Promise<number | undefined> {
+    checkAborted(opts.signal);
+    parseDigest(digest);
+    return Promise.resolve(this.#blobs.get(digest)?.length);
   }
 
   /** Whether content with this digest (and size) is stored. */

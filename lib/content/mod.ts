@@ -15,6 +15,7 @@
  */
 export * from "./storage.ts";
 export type * from "./fs.ts";
+export * from "./blob_abilities.ts";
 export * from "./fetch_all.ts";
 export * from "./file_stream.ts";
 export * from "./parse_manifest.ts";

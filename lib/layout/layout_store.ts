@@ -8,17 +8,21 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
+import type { FileIngester } from "../content/blob_abilities.ts";
 import { handleStream } from "../content/file_stream.ts";
 import { rangeOf } from "../content/range_stream.ts";
 import type { ByteRange, Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
-import { InvalidLayoutError, NotFoundError, OcisignError } from "../errors.ts";
+import { InvalidLayoutError, NotFoundError, OcisignError, SizeMismatchError } from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { isManifestMediaType } from "../oci/media_types.ts";
+import { checkAborted } from "../content/_streams.ts";
 import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "../content/_layout_index.ts";
 import { keepAttributes } from "./_keep_attributes.ts";
 import { withLock } from "./_with_lock.ts";
-import { layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
+import { blobPath, layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 
 /** Options for opening a layout. */
 export interface OpenLayoutOptions {
@@ -97,7 +101,7 @@ async function checkBlobDirs(fs: Fs, root: string): Promise<void> {
  * console.log(layout.manifests().length); // 0: only manifests are recorded in index.json
  * ```
  */
-export class LayoutStore extends OciLayout {
+export class LayoutStore extends OciLayout implements FileIngester {
   #fs: Fs;
   #root: string;
   #autoSave: boolean;
@@ -274,6 +278,33 @@ export class LayoutStore extends OciLayout {
   /** Removes a blob. */
   protected _removeBlob(path: string): Promise<void> {
     return this.#fs.remove(join(this.#root, path));
+  }
+
+  /**
+   * Moves the file at `path`, whose bytes the caller verified against `desc`, into `blobs/` (the
+   * file must be on the layout's file system). A blob already present is kept and the file
+   * removed.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when the file is not `desc.size` bytes.
+   * @throws {TypeError} for a manifest media type: push manifests, so they are recorded.
+   */
+  async ingestVerifiedFile(desc: Descriptor, path: string, opts: Op = {}): Promise<void> {
+    checkAborted(opts.signal);
+    if (isManifestMediaType(desc.mediaType)) {
+      throw new TypeError(`Manifest ${desc.digest} must be pushed, not ingested as a file`);
+    }
+    const target = blobPath(desc.digest);
+    const st = await this.#fs.stat(path);
+    if (!st?.isFile || st.size !== desc.size) {
+      throw new SizeMismatchError(desc.digest, desc.size, st?.isFile ? st.size : 0);
+    }
+    if ((await this._blobSize(target)) === desc.size) {
+      await this.#fs.remove(path);
+      return;
+    }
+    await this.#fs.mkdir(join(this.#root, target.slice(0, target.lastIndexOf("/"))), {
+      recursive: true,
+    });
+    await this.#fs.rename(path, join(this.#root, target));
   }
 
   async #sizeViaOpen(path: string): Promise<number | undefined> {

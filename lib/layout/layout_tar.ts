@@ -71,9 +71,10 @@ async function openTar(fs: Fs, path: string): Promise<Opened> {
  * tar) and become visible in the file only on {@linkcode LayoutTar.commit}; {@linkcode
  * LayoutTar.close} discards what was not committed. A commit takes the lock file `<tar>.lock`
  * (shared by every ocisign writer), reads the tar again and rewrites it with what it holds now
- * plus this process's changes, so concurrent writers lose nothing. The tar keeps its mode and
- * owner; a symlinked tar is rewritten at the link's target. Entries with absolute paths, `..`,
- * links pointing outside, duplicate names, special files, or an `index.json` over 4 MiB are
+ * plus this process's changes, so concurrent writers lose nothing (a blob this process found in
+ * the tar and relied on, which another writer removed meanwhile, is put back). The tar keeps its
+ * mode and owner; a symlinked tar is rewritten at the link's target. Entries with absolute paths,
+ * `..`, links pointing outside, duplicate names, special files, or an `index.json` over 4 MiB are
  * refused.
  *
  * @example Push to a new tar and commit
@@ -103,6 +104,11 @@ export class LayoutTar extends OciLayout {
   #stageDir: Promise<string> | undefined;
   #staged = new Map<string, { file: string; size: number }>();
   #removed = new Set<string>();
+  /**
+   * Blobs of the opened tar this process found present (and so did not push again): a commit
+   * restores those another writer removed meanwhile, from the tar as it was opened.
+   */
+  #used = new Set<string>();
   #isNew: boolean;
 
   private constructor(
@@ -226,7 +232,9 @@ export class LayoutTar extends OciLayout {
         ),
       );
     }
-    return Promise.resolve(m?.type === "file" ? m.size : undefined);
+    if (m?.type !== "file") return Promise.resolve(undefined);
+    this.#used.add(path);
+    return Promise.resolve(m.size);
   }
 
   /** Streams a blob's raw bytes. */
@@ -285,6 +293,7 @@ export class LayoutTar extends OciLayout {
     if (dir !== undefined) await this.#fs.remove(dir, { recursive: true });
     this.#staged.clear();
     this.#removed.clear();
+    this.#used.clear();
   }
 
   #tarStream(current: Opened | undefined, indexBytes: Bytes): ReadableStream<Uint8Array> {
@@ -314,8 +323,11 @@ export class LayoutTar extends OciLayout {
     ];
     yield* file("oci-layout", current?.header ?? this.#header);
     yield* file("index.json", indexBytes);
+    const restored = [...this.#used].filter((name) =>
+      !members.has(name) && !this.#removed.has(name) && !this.#staged.has(name)
+    );
     const dirs = new Set<string>(["blobs"]);
-    for (const name of [...members.keys(), ...this.#staged.keys()]) {
+    for (const name of [...members.keys(), ...this.#staged.keys(), ...restored]) {
       const parts = name.split("/");
       if (parts[0] === "blobs" && parts.length === 3) dirs.add(`blobs/${parts[1]}`);
     }
@@ -337,6 +349,12 @@ export class LayoutTar extends OciLayout {
         yield* current!.handle.stream(m.offset, m.size);
         yield tarPadding(m.size);
       }
+    }
+    for (const name of restored) {
+      const m = this.#members.get(name)!;
+      yield tarHeader(name, m.size, { type: "file", mode: m.mode || 0o644 });
+      yield* this.#handle!.stream(m.offset, m.size);
+      yield tarPadding(m.size);
     }
     for (const [name, staged] of this.#staged) {
       yield tarHeader(name, staged.size, { type: "file", mode: 0o644 });

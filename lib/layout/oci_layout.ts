@@ -11,6 +11,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { utf8 } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { bytesStream, checkAborted, readBounded } from "../content/_streams.ts";
+import type { BlobStatter } from "../content/blob_abilities.ts";
 import { verifyBytes } from "../content/fetch_all.ts";
 import { parseManifest } from "../content/parse_manifest.ts";
 import { checkRange, rangeOf } from "../content/range_stream.ts";
@@ -111,7 +112,15 @@ export function blobPath(digest: string): string {
  * ```
  */
 export abstract class OciLayout
-  implements GraphTarget, TagLister, Deleter, Untagger, RangeFetcher, Committer, Closer {
+  implements
+    GraphTarget,
+    TagLister,
+    Deleter,
+    Untagger,
+    RangeFetcher,
+    Committer,
+    Closer,
+    BlobStatter {
   /** The layout's path, for messages. */
   readonly location: string;
   /** `index.json` as this process sees it: as stored, plus the changes not stored yet. */
@@ -296,6 +305,16 @@ export abstract class OciLayout
   async exists(desc: Descriptor, opts: Op = {}): Promise<boolean> {
     checkAborted(opts.signal);
     return (await this._blobSize(blobPath(desc.digest))) === desc.size;
+  }
+
+  /**
+   * The size of the blob stored under `digest` (a symlinked blob through its link), or
+   * `undefined` when absent ({@linkcode BlobStatter}).
+   * @throws {InvalidDigestError} ERR_INVALID_DIGEST for a malformed digest.
+   */
+  statBlob(digest: string, opts: Op = {}): Promise<number | undefined> {
+    checkAborted(opts.signal);
+    return this._blobSize(blobPath(digest));
   }
 
   /**

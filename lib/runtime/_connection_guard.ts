@@ -42,7 +42,7 @@ const RELAY_BUFFER = 256 * 1024;
 const HEAD_BUFFER = 16 * 1024;
 const HEAD_END = [13, 10, 13, 10];
 /** Largest first request head accepted (hyper's default limit is about as large). */
-const MAX_HEAD = 64 * 1024;
+export const MAX_HEAD = 64 * 1024;
 
 class Relay {
   readonly client: Deno.Conn;
@@ -100,12 +100,12 @@ async function pump(from: Deno.Conn, to: Deno.Conn, seen: (bytes: Uint8Array) =>
 }
 
 /** The answer to bytes that are not an HTTP request. */
-const NOT_HTTP = new TextEncoder().encode(
+export const NOT_HTTP = new TextEncoder().encode(
   "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 12\r\n\r\nBad Request\n",
 );
 
 /** Whether a request starts as HTTP/1.x does: a method token of capital letters. */
-function startsLikeHttp(bytes: Uint8Array): boolean {
+export function startsLikeHttp(bytes: Uint8Array): boolean {
   const first = bytes[0];
   return first !== undefined && first >= 0x41 && first <= 0x5a;
 }

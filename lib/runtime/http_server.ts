@@ -10,6 +10,7 @@
  */
 import { RegistryError } from "../errors.ts";
 import { type ConnectionGuard, startConnectionGuard } from "./_connection_guard.ts";
+import { type NodeConnectionGuard, startNodeConnectionGuard } from "./_node_connection_guard.ts";
 
 /**
  * A fetch-style request handler.
@@ -69,18 +70,16 @@ export interface ServeHttpOptions {
   /** Serve HTTPS with this certificate and key. */
   tls?: HttpTlsOptions;
   /**
-   * Most client connections open at once (default 128; Deno only, Bun has no such setting). At
-   * the limit, the oldest connection that has not sent a complete request head is closed.
+   * Most client connections open at once (default 128). At the limit, the oldest connection that
+   * has not sent a complete request head is closed.
    */
   maxConnections?: number;
   /**
-   * Time a connection has to send its first request head, in milliseconds (default 10 000; on Bun
-   * this is Bun's fixed 10 s).
+   * Time a connection has to send its first request head, in milliseconds (default 10 000).
    */
   headersTimeoutMs?: number;
   /**
-   * A connection silent both ways for this long is closed, in milliseconds (default 60 000; Bun
-   * counts in whole seconds, 1 to 255).
+   * A connection silent both ways for this long is closed, in milliseconds (default 60 000).
    */
   idleTimeoutMs?: number;
 }
@@ -193,25 +192,28 @@ async function withLength(response: Response): Promise<Response> {
   });
 }
 
-function serveWithBun(
+async function serveWithBun(
   bun: BunRuntime,
   handler: HttpHandler,
   hostname: string,
   port: number,
   limits: Limits,
   tls?: HttpTlsOptions,
-): HttpServer {
+): Promise<HttpServer> {
+  // Set once the front listens; only its relayed connections are served.
+  const front: { guard?: NodeConnectionGuard } = {};
   let server: BunServer;
   try {
     server = bun.serve({
-      hostname,
-      port,
+      hostname: "127.0.0.1",
+      port: 0,
       fetch: async (request: Request, self: BunServer): Promise<Response> => {
         const ip = self.requestIP(request);
-        const remoteAddress = ip === null ? "unknown" : hostPort(ip.address, ip.port);
+        const remoteAddress = ip === null ? undefined : front.guard?.clientOf(ip.port);
+        // Only the front may use the private port.
+        if (remoteAddress === undefined) return new Response(null, { status: 403 });
         return await withLength(await handler(request, { remoteAddress }));
       },
-      ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
       // Uploads are streamed, so the body size is not limited here (Bun's default is 128 MiB).
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
       idleTimeout: Math.min(255, Math.max(1, Math.ceil(limits.idleTimeoutMs / 1000))),
@@ -221,12 +223,25 @@ function serveWithBun(
       reusePort: false,
     });
   } catch (err) {
+    throw listenError("127.0.0.1", 0, err);
+  }
+  let guard: NodeConnectionGuard;
+  try {
+    guard = await startNodeConnectionGuard(
+      { hostname, port, ...(tls === undefined ? {} : { tls }) },
+      () => server.port,
+      limits,
+    );
+  } catch (err) {
+    await server.stop(true);
     throw listenError(hostname, port, err);
   }
+  front.guard = guard;
   return {
     hostname,
-    port: server.port,
+    port: guard.port,
     async close(): Promise<void> {
+      await guard.close();
       await server.stop(true);
     },
   };
@@ -357,7 +372,7 @@ export function serveHttp(
   const limits = resolveLimits(options);
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (bun !== undefined) {
-    return Promise.resolve(serveWithBun(bun, handler, hostname, port, limits, options.tls));
+    return serveWithBun(bun, handler, hostname, port, limits, options.tls);
   }
   if (typeof (globalThis as { Deno?: unknown }).Deno === "object") {
     return serveWithDeno(handler, hostname, port, limits, options.tls);

@@ -8,7 +8,10 @@
 import { utf8 } from "../_internal/bytes.ts";
 import { OcisignError, RegistryError } from "../errors.ts";
 
-/** Error codes of the distribution spec (plus `UNKNOWN` for internal failures). */
+/**
+ * Error codes of the distribution spec, plus `UNKNOWN` for internal failures and Distribution's
+ * `UNAVAILABLE` (503) for storage that is busy.
+ */
 export type SpecErrorCode =
   | "BLOB_UNKNOWN"
   | "BLOB_UPLOAD_INVALID"
@@ -26,6 +29,7 @@ export type SpecErrorCode =
   | "TOOMANYREQUESTS"
   | "PAGINATION_NUMBER_INVALID"
   | "RANGE_INVALID"
+  | "UNAVAILABLE"
   | "UNKNOWN";
 
 /** Makes the error a handler throws to answer with `status` and a spec error body. */
@@ -64,9 +68,41 @@ export function specErrorResponse(
   return jsonResponse(status, { errors: [{ code, message, detail: {} }] }, headers);
 }
 
+/** Errors of the server's file system that its operator can fix: full, over quota, read-only. */
+const STORAGE_WORDS: Record<string, [number, string]> = {
+  ENOSPC: [507, "the registry's storage is full"],
+  EDQUOT: [507, "the registry's storage quota is used up"],
+  EROFS: [500, "the registry's storage is read-only"],
+};
+
+/** A write the storage refused: 507 when it is full, else 500, worded without paths. */
+function storageErrorResponse(err: OcisignError): Response {
+  const errno = String(err.details?.errno ?? "");
+  const [status, words] = STORAGE_WORDS[errno] ?? [500, "the registry cannot write to its storage"];
+  return specErrorResponse(
+    status,
+    "UNKNOWN",
+    `The content could not be stored: ${words}; retry after the registry's operator has fixed it`,
+  );
+}
+
+/** A tag that names several manifests in a layout's `index.json`. */
+function ambiguousTagResponse(err: OcisignError): Response {
+  const tag = String(err.details?.tag);
+  const digests = Array.isArray(err.details?.digests) ? err.details.digests.map(String) : [];
+  return specErrorResponse(
+    409,
+    "MANIFEST_UNKNOWN",
+    `Tag ${JSON.stringify(tag)} names ${digests.length} different manifests in this repository ` +
+      `(${digests.join(", ")}); pull one of them by digest, or have the registry's operator ` +
+      `remove the duplicate entries from the layout's index.json`,
+  );
+}
+
 /**
  * Turns anything a handler threw into a spec error response. Typed errors of the content layer map
- * to their spec codes; anything else is a 500 whose body does not reveal internals.
+ * to their spec codes (a busy lock 503, a full disk 507, an ambiguous tag 409); anything else is
+ * a 500 whose body does not reveal internals.
  */
 export function errorToResponse(err: unknown): Response {
   if (err instanceof RegistryError) {
@@ -91,6 +127,19 @@ export function errorToResponse(err: unknown): Response {
         return specErrorResponse(400, "NAME_INVALID", err.message);
       case "ERR_ABORTED":
         return specErrorResponse(400, "BLOB_UPLOAD_INVALID", "The request body ended early");
+      case "ERR_LOCKED":
+        // Another process (ocisign sign, cp) holds the layout's lock file: a retry will do.
+        return specErrorResponse(
+          503,
+          "UNAVAILABLE",
+          "Another writer holds the repository's lock; retry in a moment",
+          { "retry-after": "10" },
+        );
+      case "ERR_STORAGE":
+        return storageErrorResponse(err);
+      case "ERR_INVALID_LAYOUT":
+        if (typeof err.details?.tag === "string") return ambiguousTagResponse(err);
+        break;
       default:
         break;
     }

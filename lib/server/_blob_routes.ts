@@ -25,6 +25,7 @@ export async function getBlob(
   if (size === undefined) {
     throw apiError(404, "BLOB_UNKNOWN", `Blob ${digest} is not in repository ${name}`);
   }
+  const desc = { mediaType: OCTET_STREAM, digest, size };
   const headers = new Headers({
     "content-type": OCTET_STREAM,
     "docker-content-digest": digest,
@@ -50,14 +51,14 @@ export async function getBlob(
       `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`,
     );
     headers.set("content-length", String(range.length));
-    const body = await repo.readBlob(digest, range, { signal: request.signal });
+    const body = await repo.readBlob(desc, range, { signal: request.signal });
     return new Response(body, { status: 206, headers });
   }
   headers.set("content-length", String(size));
   if (request.method === "HEAD") return new Response(null, { status: 200, headers });
   // Served as stored, like a partial read: blobs were verified when they were pushed, and every
   // client checks what it pulls against the digest it asked for.
-  const body = await repo.readBlob(digest, { offset: 0, length: size }, { signal: request.signal });
+  const body = await repo.readBlob(desc, { offset: 0, length: size }, { signal: request.signal });
   return new Response(body, { status: 200, headers });
 }
 

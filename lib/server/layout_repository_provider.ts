@@ -2,27 +2,19 @@
  * Repositories kept as OCI image layout directories: repository `org/app` is the layout
  * `<root>/org/app/` (created on the first push), so `ocisign`, `oras`, `skopeo` and `umoci` can
  * use it directly. Upload sessions live under `<root>/_uploads/`, which no repository name can
- * reach.
+ * reach; a finished upload is moved into its layout by the layout store
+ * ({@linkcode LayoutStore.ingestVerifiedFile}), which also serves symlinked blobs.
  *
  * @module
  */
-import type { Bytes } from "../_internal/bytes.ts";
-import { handleStream } from "../content/file_stream.ts";
 import type { Fs } from "../content/fs.ts";
-import type { Op } from "../content/storage.ts";
-import { parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
-import type { Descriptor } from "../oci/descriptor.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import { LayoutStore } from "../layout/layout_store.ts";
 import { createFsUploadStore } from "./fs_upload_store.ts";
-import type {
-  GetRepositoryOptions,
-  RegistryRepository,
-  RepositoryProvider,
-  UploadStore,
-} from "./repository.ts";
+import type { GetRepositoryOptions, RepositoryProvider } from "./repository.ts";
+import { createStoreRepositoryProvider } from "./store_repository_provider.ts";
 
 /**
  * Options for {@linkcode createLayoutRepositoryProvider}.
@@ -57,64 +49,6 @@ function checkLayoutName(name: string): void {
   }
 }
 
-class LayoutRepository implements RegistryRepository {
-  readonly target: LayoutStore;
-  readonly uploads: UploadStore;
-  #fs: Fs;
-  #dir: string;
-
-  constructor(target: LayoutStore, uploads: UploadStore, fs: Fs, dir: string) {
-    this.target = target;
-    this.uploads = uploads;
-    this.#fs = fs;
-    this.#dir = dir;
-  }
-
-  #blobFile(digest: string): string {
-    const { algorithm, hex } = parseDigest(digest);
-    return `${this.#dir}/blobs/${algorithm}/${hex}`;
-  }
-
-  async blobSize(digest: string, _opts?: Op): Promise<number | undefined> {
-    const st = await this.#fs.stat(this.#blobFile(digest));
-    return st?.isFile ? st.size : undefined;
-  }
-
-  async readBlob(
-    digest: string,
-    range: { offset: number; length: number },
-    _opts?: Op,
-  ): Promise<ReadableStream<Bytes>> {
-    return handleStream(await this.#fs.open(this.#blobFile(digest)), range.offset, range.length);
-  }
-
-  async adoptUpload(id: string, index: number, desc: Descriptor, _opts: Op = {}): Promise<void> {
-    const part = this.uploads.partFile?.(id, index);
-    if (part === undefined) throw new TypeError("Cannot adopt an upload: the store keeps no files");
-    const target = this.#blobFile(desc.digest);
-    const st = await this.#fs.stat(part);
-    if (!st?.isFile || st.size !== desc.size) {
-      throw new TypeError(`Cannot adopt upload part ${index}: it is not ${desc.size} bytes`);
-    }
-    await this.#fs.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
-    await this.#fs.rename(part, target);
-  }
-
-  async untag(tag: string, opts: Op = {}): Promise<void> {
-    await this.target.untag(tag, opts);
-  }
-}
-
-/**
- * The layout as it is on disk now: other processes (`ocisign sign`, `cp`) write to the same
- * layouts, so `index.json` is read again when it changed. Writes take the layout's lock file and
- * merge with what is on disk (see {@linkcode LayoutStore}).
- */
-async function refreshed(repository: LayoutRepository): Promise<LayoutRepository> {
-  await repository.target.refresh();
-  return repository;
-}
-
 /**
  * Creates a {@linkcode RepositoryProvider} that keeps each repository as an OCI image layout
  * directory under `root`, shared with other writers: each request sees `index.json` as it is on
@@ -138,16 +72,18 @@ export function createLayoutRepositoryProvider(
   const root = options.root.length > 1 ? options.root.replace(/\/+$/, "") : options.root;
   const fs = options.fs;
   const hasher = options.hasher ?? pureHasherFactory;
-  const uploads = createFsUploadStore(fs, `${root}/_uploads`);
-  const open = new Map<string, Promise<LayoutRepository>>();
-  return {
-    async get(
-      name: string,
-      opts: GetRepositoryOptions = {},
-    ): Promise<RegistryRepository | undefined> {
+  const open = new Map<string, Promise<LayoutStore>>();
+  return createStoreRepositoryProvider({
+    uploads: createFsUploadStore(fs, `${root}/_uploads`),
+    async open(name: string, opts: GetRepositoryOptions): Promise<LayoutStore | undefined> {
       checkLayoutName(name);
       const cached = open.get(name);
-      if (cached !== undefined) return await refreshed(await cached);
+      if (cached !== undefined) {
+        // The layout as it is on disk now: other processes (`ocisign sign`, `cp`) write to it.
+        const layout = await cached;
+        await layout.refresh();
+        return layout;
+      }
       const dir = `${root}/${name}`;
       if (opts.create !== true && (await fs.stat(`${dir}/oci-layout`)) === undefined) {
         return undefined;
@@ -155,8 +91,7 @@ export function createLayoutRepositoryProvider(
       // Re-check: another request may have opened it while this one looked at the disk.
       const again = open.get(name);
       if (again !== undefined) return await again;
-      const opening = LayoutStore.open(dir, fs, { hasher, create: true })
-        .then((layout) => new LayoutRepository(layout, uploads, fs, dir));
+      const opening = LayoutStore.open(dir, fs, { hasher, create: true });
       open.set(name, opening);
       try {
         return await opening;
@@ -165,5 +100,5 @@ export function createLayoutRepositoryProvider(
         throw err;
       }
     },
-  };
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * The embedded OCI registry: a fetch-style handler implementing distribution-spec 1.1 (pull,
  * push, chunked uploads, mount, tags, referrers, deletes) over repositories kept as OCI image
- * layout directories.
+ * layout directories, or in any store with the Target contract.
  *
  * @example Serve ./registry on port 5000
  * ```ts ignore
@@ -29,6 +29,7 @@
  */
 export * from "./registry_handler.ts";
 export * from "./layout_repository_provider.ts";
+export * from "./store_repository_provider.ts";
 export * from "./fs_upload_store.ts";
 export type * from "./repository.ts";
 

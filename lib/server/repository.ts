@@ -1,7 +1,8 @@
 /**
  * What the registry handler needs from the storage behind it: a provider that opens repositories
  * by name, and per repository a content target plus blob sizes, ranged reads, untagging and
- * scratch space for upload sessions.
+ * * scratch space for upload sessions (`createStoreRepositoryProvider` builds these over
+ * any store).
  *
  * @module
  */
@@ -54,8 +55,9 @@ export interface UploadStore {
  * import type { RegistryRepository } from "./repository.ts";
  * declare const repo: RegistryRepository;
  * const digest = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
- * if ((await repo.blobSize(digest)) !== undefined) {
- *   const head = await repo.readBlob(digest, { offset: 0, length: 1 });
+ * const size = await repo.blobSize(digest);
+ * if (size !== undefined) {
+ *   const head = await repo.readBlob({ mediaType: "application/octet-stream", digest, size }, { offset: 0, length: 1 });
  * }
  * ```
  */
@@ -66,9 +68,9 @@ export interface RegistryRepository {
   readonly uploads: UploadStore;
   /** Size of the blob (or manifest) stored under `digest`, or `undefined` when absent. */
   blobSize(digest: string, opts?: Op): Promise<number | undefined>;
-  /** Streams `length` bytes of the blob stored under `digest`, starting at `offset`. */
+  /** Streams `length` bytes of the stored content `desc`, starting at `offset`. */
   readBlob(
-    digest: string,
+    desc: Descriptor,
     range: { offset: number; length: number },
     opts?: Op,
   ): Promise<ReadableStream<Bytes>>;

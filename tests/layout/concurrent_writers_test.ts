@@ -8,10 +8,12 @@ import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createLayoutRepositoryProvider } from "../../lib/server/mod.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
 import fc from "fast-check";
+import { fetchAll } from "../../lib/content/fetch_all.ts";
 import { MemoryFs } from "../../lib/content/memory_fs.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
-import { listTree, pushImage, pushSignature, withTempDir } from "./_image.ts";
+import { listTree, MANIFEST, pushImage, pushSignature, withTempDir } from "./_image.ts";
+import { jsonBlob } from "../content/_fixtures.ts";
 
 const opts = { hasher: nodeHasherFactory };
 
@@ -36,6 +38,50 @@ Deno.test("LayoutStore: two writers committing in turn both keep what they signe
     assertEquals((await after.resolve("v1")).digest, img.manifest.digest);
     // No lock file is left behind.
     assert.ok(!(await listTree(dir)).includes(".ocisign.lock"));
+  });
+});
+
+Deno.test("LayoutTar: a blob another writer removed meanwhile is restored by a commit that uses it", async () => {
+  await withTempDir(async (tmp) => {
+    const path = `${tmp}/img.tar`;
+    const setup = await LayoutTar.open(path, nodeFs, { ...opts, create: true });
+    const img = await pushImage(setup, "v1");
+    await setup.commit();
+    const bytes = [
+      await fetchAll(setup, img.layer, opts),
+      await fetchAll(setup, img.config, opts),
+    ];
+    await setup.close();
+    const a = await LayoutTar.open(path, nodeFs, opts);
+    const b = await LayoutTar.open(path, nodeFs, opts);
+    // b removes the layer and the config; a then copies in an image that needs both (it finds
+    // them in the tar it opened, so it does not store them again).
+    await b.delete(img.layer);
+    await b.delete(img.config);
+    await b.commit();
+    await b.close();
+    const between = await LayoutTar.open(path, nodeFs, opts);
+    assert.ok(!(await between.exists(img.layer)));
+    await between.close();
+    await a.push(img.layer, bytes[0]!);
+    await a.push(img.config, bytes[1]!);
+    const again = await jsonBlob(MANIFEST, {
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: img.config,
+      layers: [img.layer],
+      annotations: { copy: "2" },
+    });
+    await a.push(again.desc, again.bytes);
+    await a.tag(again.desc, "v2");
+    await a.commit();
+    await a.close();
+    const after = await LayoutTar.open(path, nodeFs, opts);
+    assertEquals((await after.resolve("v2")).digest, again.desc.digest);
+    for (const blob of [img.layer, img.config]) {
+      assertEquals((await fetchAll(after, blob, opts)).length, blob.size);
+    }
+    await after.close();
   });
 });
 

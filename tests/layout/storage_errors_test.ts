@@ -5,43 +5,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
 import { listTree } from "./_image.ts";
-
-/** Whether this process may mount a tmpfs (root on Linux, with the capability). */
-function canMountTmpfs(): boolean {
-  if (Deno.build.os !== "linux" || Deno.uid() !== 0) return false;
-  const dir = Deno.makeTempDirSync({ prefix: "ocisign-mount-probe-" });
-  try {
-    const mounted = new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-    if (mounted) new Deno.Command("umount", { args: [dir] }).outputSync();
-    return mounted;
-  } catch {
-    return false;
-  } finally {
-    Deno.removeSync(dir);
-  }
-}
-
-function mount(...args: string[]): void {
-  const r = new Deno.Command("mount", { args, stderr: "piped" }).outputSync();
-  if (!r.success) throw new Error(`mount ${args.join(" ")}: ${new TextDecoder().decode(r.stderr)}`);
-}
-
-/** Fills the file system holding `dir` to the last byte. */
-async function fill(dir: string): Promise<void> {
-  const f = await Deno.open(`${dir}/filler`, { write: true, create: true });
-  try {
-    const chunk = new Uint8Array(4096);
-    for (;;) await f.write(chunk);
-  } catch (err) {
-    if (!(err instanceof Error) || !/space/i.test(err.message)) throw err;
-  } finally {
-    f.close();
-  }
-}
+import { canMountTmpfs, fill, mount, umount } from "../_helpers/tmpfs.ts";
 
 async function snapshot(small: string): Promise<string[]> {
   return [
@@ -94,7 +58,7 @@ Deno.test({
         ok(await sb.run("sign", "--oci-layout", "./small/img:v1"));
         ok(await sb.run("sign", "--oci-layout", "./small/app.tar:v1"));
       } finally {
-        new Deno.Command("umount", { args: [small] }).outputSync();
+        umount(small);
       }
     });
   },

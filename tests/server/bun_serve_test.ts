@@ -1,24 +1,40 @@
-import { assertEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer } from "../_helpers/peers.ts";
+import { makeServerCertificate } from "../_helpers/tls.ts";
 import { content } from "./_fixture.ts";
 
 const bun = findPeer("bun");
+const openssl = findPeer("openssl");
+
+/** Runs `_serve_registry.ts` under Bun over a fresh root, hands its port to `fn`, then stops it. */
+async function withBunRegistry(
+  extra: string[],
+  fn: (port: number) => Promise<void>,
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "ocisign-bun-" });
+  const child = new Deno.Command(bun!, {
+    args: ["run", new URL("./_serve_registry.ts", import.meta.url).pathname, root, ...extra],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    const first = await lines.read();
+    await fn(Number(first.value?.trim()));
+  } finally {
+    await child.stdin.close();
+    await lines.cancel();
+    await child.status;
+    await Deno.remove(root, { recursive: true });
+  }
+}
 
 Deno.test({
   name: "serveHttp() under Bun serves the registry with exact Content-Length headers",
   ignore: bun === undefined,
   fn: async () => {
-    const root = await Deno.makeTempDir({ prefix: "ocisign-bun-" });
-    const child = new Deno.Command(bun!, {
-      args: ["run", new URL("./_serve_registry.ts", import.meta.url).pathname, root],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    try {
-      const first = await lines.read();
-      const port = Number(first.value?.trim());
+    await withBunRegistry([], async (port) => {
       const base = `http://127.0.0.1:${port}`;
       const blob = await content("served by bun, ".repeat(1000));
       const post = await fetch(`${base}/v2/bun/repo/blobs/uploads/?digest=${blob.digest}`, {
@@ -42,11 +58,50 @@ Deno.test({
         "6",
         "served",
       ]);
+      // A client that half-closes after its request still gets the answer.
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      try {
+        await conn.write(new TextEncoder().encode("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n"));
+        await conn.closeWrite();
+        const answer = await new Response(conn.readable).text();
+        assert(answer.startsWith("HTTP/1.1 200"), answer);
+      } finally {
+        try {
+          conn.close();
+        } catch {
+          // closed with its readable stream
+        }
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "serveHttp() under Bun serves HTTPS through its connection front",
+  ignore: bun === undefined || openssl === undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ocisign-bun-tls-" });
+    try {
+      const files = await makeServerCertificate(openssl!, dir);
+      await withBunRegistry([files.certPath, files.keyPath], async (port) => {
+        const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(files.caPath)] });
+        try {
+          const blob = await content("over tls, ".repeat(10_000));
+          const post = await fetch(
+            `https://127.0.0.1:${port}/v2/tls/repo/blobs/uploads/?digest=${blob.digest}`,
+            { method: "POST", body: blob.bytes, client },
+          );
+          assertEquals(post.status, 201);
+          const got = await fetch(`https://127.0.0.1:${port}/v2/tls/repo/blobs/${blob.digest}`, {
+            client,
+          });
+          assertEquals(new Uint8Array(await got.arrayBuffer()), blob.bytes);
+        } finally {
+          client.close();
+        }
+      });
     } finally {
-      await child.stdin.close();
-      await lines.cancel();
-      await child.status;
-      await Deno.remove(root, { recursive: true });
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

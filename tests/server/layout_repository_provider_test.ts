@@ -2,7 +2,15 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { assertRejectsCode } from "../_helpers/assert.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createLayoutRepositoryProvider, createRegistryHandler } from "../../lib/server/mod.ts";
-import { content, errorCode, pushBlob, pushImage, putManifest, startRegistry } from "./_fixture.ts";
+import {
+  content,
+  errorCode,
+  imageManifest,
+  pushBlob,
+  pushImage,
+  putManifest,
+  startRegistry,
+} from "./_fixture.ts";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
@@ -110,5 +118,38 @@ Deno.test("a manifest uploaded only as a blob is served by digest as a manifest"
     assertEquals(await errorCode(notManifest), "MANIFEST_UNKNOWN");
   } finally {
     await reg.close();
+  }
+});
+
+Deno.test("a layout whose blob is a symbolic link is served through the link", async () => {
+  const reg = await startRegistry();
+  const outside = await Deno.makeTempDir({ prefix: "ocisign-linked-blob-" });
+  try {
+    const { config, layer, manifest } = await pushImage(reg, "linked", "v1");
+    const file = `${reg.root}/linked/blobs/sha256/${layer.digest.slice(7)}`;
+    await Deno.rename(file, `${outside}/layer`);
+    await Deno.symlink(`${outside}/layer`, file);
+
+    const head = await reg.request(`/v2/linked/blobs/${layer.digest}`, { method: "HEAD" });
+    assertEquals([head.status, head.headers.get("content-length")], [
+      200,
+      String(layer.bytes.length),
+    ]);
+    const got = await reg.request(`/v2/linked/blobs/${layer.digest}`);
+    assertEquals(new Uint8Array(await got.arrayBuffer()), layer.bytes);
+    const ranged = await reg.request(`/v2/linked/blobs/${layer.digest}`, {
+      headers: { range: "bytes=1-3" },
+    });
+    assertEquals(ranged.status, 206);
+    assertEquals(new Uint8Array(await ranged.arrayBuffer()), layer.bytes.slice(1, 4));
+    // A manifest that references the linked blob is accepted.
+    const again = await imageManifest(config, [layer], { annotations: { again: "yes" } });
+    assertEquals((await putManifest(reg, "linked", "v2", again)).status, 201);
+    const pulled = await reg.request("/v2/linked/manifests/v1");
+    assertEquals(pulled.headers.get("docker-content-digest"), manifest.digest);
+    await pulled.body?.cancel();
+  } finally {
+    await reg.close();
+    await Deno.remove(outside, { recursive: true });
   }
 });

@@ -1,13 +1,14 @@
 /**
  * serve against clients that misbehave: a port another serve holds, a missing directory, a
- * kept-alive connection gone silent (the 300-connection flood is in serve_flood_slow_test.ts).
+ * kept-alive connection gone silent, more connections than --max-connections, bytes that are not
+ * HTTP (the 300-connection flood is in serve_flood_slow_test.ts).
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
 import { within } from "../_helpers/deadline.ts";
 import { findPeer } from "../_helpers/peers.ts";
 import { runServe, type Runtime, startServeProcess } from "./_serve_process.ts";
-import { closedByServer, ping } from "./_hostile_clients.ts";
+import { closedByServer, openHalfRequests, ping } from "./_hostile_clients.ts";
 
 const bun = findPeer("bun");
 const RUNTIMES: Array<{ runtime: Runtime | undefined; label: string }> = [
@@ -106,6 +107,72 @@ for (const { runtime, label } of RUNTIMES) {
         assertEquals(await ping(server.host), 200);
       } finally {
         conn.close();
+        await server.stop();
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
+
+for (const { runtime, label } of RUNTIMES) {
+  Deno.test({
+    name: `serve (${label}) keeps --max-connections: the oldest half-sent requests make room`,
+    ignore: runtime === undefined,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-max-" });
+      // A head timeout far beyond the deadline below: only the limit can close connections.
+      const server = await startServeProcess(runtime!, [
+        root,
+        "--addr",
+        "127.0.0.1:0",
+        "--max-connections",
+        "4",
+        "--header-timeout",
+        "120",
+      ]);
+      const conns: Deno.Conn[] = [];
+      try {
+        conns.push(...await openHalfRequests(server.host, 10));
+        // The six oldest were closed to make room for the four newest, at once: well before the
+        // 10 s after which Bun closes half-sent requests on its own.
+        await within(
+          Promise.all(conns.slice(0, 6).map(closedByServer)),
+          6_000,
+          "closing the connections beyond the limit",
+        );
+        // A real client still gets in (and takes the place of another half-sent request).
+        assertEquals(await ping(server.host), 200);
+        assert(!server.exited(), `the server died: ${server.stderr()}`);
+      } finally {
+        for (const c of conns) c.close();
+        await server.stop();
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
+
+for (const { runtime, label } of RUNTIMES) {
+  Deno.test({
+    name: `serve (${label}) answers bytes that are not HTTP (a TLS hello) with 400`,
+    ignore: runtime === undefined,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-tls-hello-" });
+      const server = await startServeProcess(runtime!, [root, "--addr", "127.0.0.1:0"]);
+      const [hostname, port] = server.host.split(":");
+      const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+      try {
+        // The start of a TLS ClientHello record.
+        await conn.write(new Uint8Array([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1]));
+        const answer = await within(new Response(conn.readable).text(), 10_000, "the answer");
+        assert(answer.startsWith("HTTP/1.1 400 Bad Request"), answer);
+        assertEquals(await ping(server.host), 200);
+      } finally {
+        try {
+          conn.close();
+        } catch {
+          // closed with its readable stream
+        }
         await server.stop();
         await Deno.remove(root, { recursive: true });
       }

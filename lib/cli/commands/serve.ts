@@ -38,11 +38,11 @@ const args = {
   create: { type: "boolean", description: "Create the directory when it does not exist" },
   "max-connections": {
     type: "string",
-    description: "Most client connections at once (default 128; Deno only)",
+    description: "Most client connections at once (default 128)",
   },
   "header-timeout": {
     type: "string",
-    description: "Seconds a connection has to send a request head (default 10; Bun: always 10)",
+    description: "Seconds a connection has to send a request head (default 10)",
   },
   "idle-timeout": {
     type: "string",

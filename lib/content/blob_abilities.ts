@@ -1,0 +1,109 @@
+/**
+ * Optional blob abilities a store may have beyond the `Target` contract, found by
+ * interface rather than by class: the size of content known only by digest, and taking over a
+ * finished file whose bytes the caller has already verified (ranged reads are the contract's
+ * `RangeFetcher`). A server of stored content (the embedded registry) uses them where a store has
+ * them, and falls back to the Target contract where it can ({@linkcode readStoredRange}). Telling
+ * a blob's size from its digest alone is beyond the Target contract, so a store served as a
+ * registry needs {@linkcode BlobStatter}.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { checkRange, rangeOf } from "./range_stream.ts";
+import { type ByteRange, type Fetcher, isRangeFetcher, type Op } from "./storage.ts";
+
+/** Tells the size of stored content known only by its digest, without reading it. */
+export interface BlobStatter {
+  /**
+   * The size of the content stored under `digest` (a symbolic link is followed), or `undefined`
+   * when it is absent.
+   * @throws {InvalidDigestError} ERR_INVALID_DIGEST for a malformed digest.
+   */
+  statBlob(digest: string, opts?: Op): Promise<number | undefined>;
+}
+
+/** Takes over a finished file as content, moving it rather than copying it. */
+export interface FileIngester {
+  /**
+   * Makes the file at `path` the blob `desc`. The caller has verified the file's bytes against
+   * `desc.digest` as they were written (an upload hashed as it arrived); the store checks the
+   * size, moves the file into place (it is gone from `path` afterwards) and does not read it.
+   * Only for blobs: manifests go through `push`, which parses and records them.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when the file is not `desc.size` bytes.
+   * @throws {TypeError} for a manifest media type.
+   */
+  ingestVerifiedFile(desc: Descriptor, path: string, opts?: Op): Promise<void>;
+}
+
+function has<K extends string>(store: object, method: K): boolean {
+  return typeof (store as Record<string, unknown>)[method] === "function";
+}
+
+/**
+ * Whether `store` has {@linkcode BlobStatter}.
+ *
+ * @example
+ * ```ts
+ * import { canStatBlobs, MemoryStore } from "@ocisign/ocisign/content";
+ * console.log(canStatBlobs(new MemoryStore())); // false
+ * ```
+ * @param store Any store.
+ * @returns Whether it can tell a blob's size by digest.
+ */
+export function canStatBlobs<T extends object>(store: T): store is T & BlobStatter {
+  return has(store, "statBlob");
+}
+
+/**
+ * Whether `store` has {@linkcode FileIngester}.
+ *
+ * @example
+ * ```ts
+ * import { canIngestFiles, MemoryStore } from "@ocisign/ocisign/content";
+ * console.log(canIngestFiles(new MemoryStore())); // false
+ * ```
+ * @param store Any store.
+ * @returns Whether it can take over a verified file.
+ */
+export function canIngestFiles<T extends object>(store: T): store is T & FileIngester {
+  return has(store, "ingestVerifiedFile");
+}
+
+/**
+ * Streams `range` of `desc` out of any store: its `RangeFetcher`, else its verified `fetch`
+ * stream cut to the range.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, readStoredRange } from "@ocisign/ocisign/content";
+ * const store = new MemoryStore();
+ * const desc = {
+ *   mediaType: "application/vnd.oci.empty.v1+json",
+ *   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+ *   size: 2,
+ * };
+ * await store.push(desc, new TextEncoder().encode("{}"));
+ * const text = await new Response(await readStoredRange(store, desc, { offset: 1, length: 1 })).text();
+ * if (text !== "}") throw new Error(text);
+ * ```
+ * @param store The store.
+ * @param desc The content.
+ * @param range The bytes wanted.
+ * @param opts Cancellation.
+ * @returns The bytes.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT when the range is not inside the content.
+ */
+export async function readStoredRange(
+  store: Fetcher,
+  desc: Descriptor,
+  range: ByteRange,
+  opts: Op = {},
+): Promise<ReadableStream<Bytes>> {
+  checkRange(desc, range);
+  if (isRangeFetcher(store)) return await store.fetchRange(desc, range, opts);
+  const whole = await store.fetch(desc, opts);
+  if (range.offset === 0 && range.length === desc.size) return whole;
+  return rangeOf(whole, range, desc.digest);
+}
