@@ -188,7 +188,10 @@ export class Repository
       signal: opts.signal,
     });
     await discard(res);
-    return res.status === 200;
+    if (res.status !== 200) return false;
+    // Present under the digest with another size is not the content `desc` names.
+    const length = res.headers.get("content-length");
+    return length === null || Number(length) === desc.size;
   }
 
   /**

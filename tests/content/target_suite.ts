@@ -172,6 +172,7 @@ export function targetSuite(factory: StoreFactory): void {
     for (const b of [img.config, img.layer, img.manifest]) {
       assert.ok(await store.exists(b.desc), b.desc.mediaType);
       assertEquals(await readAll(store, b.desc), b.bytes);
+      assertEquals(await store.exists({ ...b.desc, size: b.desc.size + 1 }), false);
     }
     // Pushing present content again is accepted.
     await store.push(img.layer.desc, img.layer.bytes);
