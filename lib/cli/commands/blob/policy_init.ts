@@ -1,6 +1,7 @@
 /**
  * `ocisign blob policy init --name N --trust-store TYPE:NAME... --trusted-identity ID...
- * [--global] [--force]`: writes a one-statement blob trust policy (level strict), as
+ * [--revocation skip|log|enforce] [--global] [--force]`: writes a one-statement blob trust
+ * policy (level strict), as
  * `notation blob policy init` does.
  *
  * @module
@@ -22,6 +23,7 @@ const args = {
   name: { type: "string", alias: "n", description: "Name of the blob trust policy statement" },
   "trust-store": policyInitArgs["trust-store"],
   "trusted-identity": policyInitArgs["trusted-identity"],
+  revocation: policyInitArgs.revocation,
   global: {
     type: "boolean",
     description: "Make it the global policy (used without --policy-name)",
@@ -56,7 +58,10 @@ export function blobPolicyInitCommand(io: CliIo): CommandDef<typeof args> {
         version: TRUST_POLICY_VERSION,
         trustPolicies: [{
           name: args.name,
-          signatureVerification: { level: "strict" },
+          signatureVerification: {
+            level: "strict",
+            ...(args.revocation ? { override: { revocation: args.revocation } } : {}),
+          },
           trustStores: repeatedFlag(rawArgs, ["trust-store"]),
           trustedIdentities: repeatedFlag(rawArgs, ["trusted-identity"]),
           ...(args.global === true ? { globalPolicy: true } : {}),
