@@ -11,10 +11,11 @@ import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { validateBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import type { BlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { TRUST_POLICY_VERSION } from "../../../trust/trust_policy.ts";
-import { UsageError } from "../../_args.ts";
+import { outputArgs, UsageError } from "../../_args.ts";
 import { repeatedFlag } from "../../_repeated_flag.ts";
 import { encodeConfigJson } from "../../config/_config_file.ts";
 import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
+import { writeResult } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { policyInitArgs } from "../policy/init.ts";
 import { cliMeta } from "../../_command_tree.ts";
@@ -29,6 +30,7 @@ const args = {
     description: "Make it the global policy (used without --policy-name)",
   },
   force: { type: "boolean", description: "Overwrite an existing blob trust policy" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -69,7 +71,8 @@ export function blobPolicyInitCommand(io: CliIo): CommandDef<typeof args> {
       };
       validateBlobTrustPolicyDocument(doc);
       const path = await writeBlobTrustPolicyFile(io, encodeConfigJson(doc), args.force === true);
-      io.stdout(`Successfully initialized blob trust policy file to ${path}.\n`);
+      const text = `Successfully initialized blob trust policy file to ${path}.\n`;
+      writeResult(io, args.output, text, { path });
     },
   });
 }
