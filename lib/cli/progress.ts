@@ -12,6 +12,8 @@ import { escapeControl } from "./output.ts";
 
 /** Where a command reports its progress. */
 export interface ProgressView {
+  /** Whether rows are drawn (a terminal, no `-o json`): byte counts are wanted only then. */
+  readonly live: boolean;
   /**
    * Sets the row of one blob in flight (drawn only on a terminal).
    * @param key Identifies the row (a digest, a file name).
@@ -103,9 +105,10 @@ const REDRAW_MS = 100;
  * @returns The view.
  */
 export function progressView(io: CliIo, json: boolean): ProgressView {
-  if (json) return { bytes: () => {}, finish: () => {}, close: () => {} };
+  if (json) return { live: false, bytes: () => {}, finish: () => {}, close: () => {} };
   if (!io.isTty) {
     return {
+      live: false,
       bytes: () => {},
       finish: (_key, line) => {
         if (line !== undefined) io.stderr(`${escapeControl(line)}\n`);
@@ -139,6 +142,7 @@ export function progressView(io: CliIo, json: boolean): ProgressView {
     io.stderr(out);
   };
   return {
+    live: true,
     bytes(key, label, bytes, total): void {
       const row = rows.get(key);
       if (row === undefined) {

@@ -142,7 +142,9 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
             view.finish(step, line);
             step = line;
           },
-          onProgress: (bytes) => view.bytes(step, "  layer written:", bytes),
+          ...(view.live
+            ? { onProgress: (bytes: number) => view.bytes(step, "  layer written:", bytes) }
+            : {}),
           signal: io.signal,
           ...(args.platform ? { platforms: args.platform.split(",") } : {}),
         });

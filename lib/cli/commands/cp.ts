@@ -189,6 +189,9 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       if (allTags && srcSplit.tags.length > 0) {
         throw new UsageError("--all-tags copies every tag: name the source without a tag");
       }
+      // On a terminal a row per node in flight with its bytes; in a log (not a terminal) one
+      // line per finished node, as oras.
+      const view = progressView(io, args.output === "json");
       const src = await openTarget(io, srcSplit.ref, {
         ociLayout: fromLayout,
         allowBare: allTags,
@@ -212,9 +215,6 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           : several
           ? srcSplit.tags
           : [src.reference];
-        // On a terminal a row per node in flight with its bytes; in a log (not a terminal) one
-        // line per finished node, as oras.
-        const view = progressView(io, args.output === "json");
         const label = (phase: CopyProgress["phase"], desc: Descriptor): string =>
           `${PROMPT[phase]} ${shortDigest(desc.digest)} ${
             desc.annotations?.["org.opencontainers.image.title"] ?? desc.mediaType
@@ -237,7 +237,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
             signal: io.signal,
             ...(args.platform ? { platform: args.platform } : {}),
             onProgress,
-            onBytes,
+            ...(view.live ? { onBytes } : {}),
           });
           copied.push({ tag, tags, root });
         }
@@ -267,6 +267,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           say(`Digest: ${c.root.digest}\n`);
         }
       } finally {
+        view.close();
         await closeTarget(src, false);
         if (destination && !committed) await closeTarget(destination, false, io);
       }

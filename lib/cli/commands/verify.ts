@@ -95,7 +95,8 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
       const opened = await openTarget(io, args.reference, { ociLayout: layout, flags: args });
       // Per-blob progress on a terminal; in a log only when --deep was asked for (stderr stays
       // as notation's otherwise).
-      const view = progressView(io, args.output === "json" || (!io.isTty && args.deep !== true));
+      const shown = args.output !== "json" && (io.isTty || args.deep === true);
+      const view = progressView(io, !shown);
       const onProgress = (desc: Descriptor, bytes: number): void => {
         const what = `${shortDigest(desc.digest)} ${desc.mediaType}`;
         if (bytes === desc.size) view.finish(desc.digest, `Verified  ${what}`);
@@ -121,7 +122,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),
           hasher: io.hasher,
           signal: io.signal,
-          ...(deep ? { onProgress } : {}),
+          ...(deep && shown ? { onProgress } : {}),
         });
         const ref = `${opened.name}@${result.subject.digest}`;
         reportResolved(io, opened.name, opened.reference, result.subject.digest);

@@ -169,7 +169,7 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
             signingAgent: `ocisign/${VERSION}`,
             hasher: io.hasher,
             signal: io.signal,
-            onProgress,
+            ...(view.live ? { onProgress } : {}),
             ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
             ...(expirySeconds !== undefined ? { expirySeconds } : {}),
             ...(timestamping ? { timestamp: timestamping } : {}),
