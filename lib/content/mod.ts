@@ -22,6 +22,7 @@ export * from "./memory_store.ts";
 export * from "./memory_fs.ts";
 export * from "./resolve_subject.ts";
 export * from "./platform_manifests.ts";
+export * from "./byte_progress.ts";
 
 // Types the exports above refer to, defined in other modules.
 export type { Bytes } from "../_internal/bytes.ts";
