@@ -1,8 +1,8 @@
 /**
  * Progress on stderr, as oras shows it. On a terminal every blob in flight has a row (bytes,
  * percent, rate) redrawn in place, cut to the terminal's width; finished blobs leave one line
- * above the rows. Not on a terminal (a CI log) only the finished lines are written. With
- * `-o json` nothing is written (stderr carries JSON lines only).
+ * above the rows. Not on a terminal (a CI log), or with `-v`/`-d`, only the finished lines are
+ * written. With `-o json` nothing is written (stderr carries JSON lines only).
  *
  * @module
  */
@@ -106,7 +106,8 @@ const REDRAW_MS = 100;
  */
 export function progressView(io: CliIo, json: boolean): ProgressView {
   if (json) return { live: false, bytes: () => {}, finish: () => {}, close: () => {} };
-  if (!io.isTty) {
+  // -v/-d lines come between the rows at any time: redrawing would overwrite them.
+  if (!io.isTty || io.verbose) {
     return {
       live: false,
       bytes: () => {},

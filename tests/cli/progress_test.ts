@@ -52,3 +52,12 @@ Deno.test("formatBytes uses oras's decimal units", () => {
     "5.00 GB",
   ]);
 });
+
+Deno.test("with -v or -d on a terminal only the finished lines are written (log lines come between)", () => {
+  const { io, output } = testIo({ isTty: true });
+  const view = progressView({ ...io, verbose: true }, false);
+  assertEquals(view.live, false);
+  view.bytes("a", LABEL, 10, 20);
+  view.finish("a", "Copied  0123456789ab layer.tar");
+  assertEquals(output().stderr, "Copied  0123456789ab layer.tar\n");
+});
