@@ -88,7 +88,7 @@ Deno.test("build -o json is refused, nothing is created; --format json is the JS
   });
 });
 
-Deno.test("-o json for policy, blob policy, key, cert, login and logout: one document each", async () => {
+Deno.test("-o json for policy, blob policy, key, cert (add, delete, generate-test), login and logout: one document each", async () => {
   await withSigningSandbox(async (sb) => {
     const controller = new AbortController();
     const port = freePort();
@@ -129,6 +129,13 @@ Deno.test("-o json for policy, blob policy, key, cert, login and logout: one doc
         [["cert", "delete", "-t", "ca", "-s", "more", "--all", "--yes"], {
           deleted: `${sb.configDir}/truststore/x509/ca/more`,
         }],
+        [["cert", "generate-test", "json.example"], {
+          name: "json.example",
+          key: `${sb.configDir}/localkeys/json.example.key`,
+          certificate: `${sb.configDir}/localkeys/json.example.crt`,
+          trustStore: "ca:json.example",
+          default: false,
+        }],
         [["logout", `localhost:${port}`], { registry: `localhost:${port}`, removed: false }],
         [["login", "-u", "u", "-p", "p", `localhost:${port}`], {
           registry: `localhost:${port}`,
@@ -140,6 +147,9 @@ Deno.test("-o json for policy, blob policy, key, cert, login and logout: one doc
         const r = ok(await sb.run(...argv, "-o", "json"));
         assertEquals(checkContract(argv.join(" "), r), expected, argv.join(" "));
       }
+      // the steps of cert generate-test are notes on stderr
+      const generated = ok(await sb.run("cert", "generate-test", "more.example", "-o", "json"));
+      assert.match(JSON.parse(generated.stderr.split("\n")[0]!).info.message, /^generating RSA/);
       // notation's warning for -p is a JSON line
       const login = ok(
         await sb.run("login", "-u", "u", "-p", "p", `localhost:${port}`, "-o", "json"),
