@@ -15,6 +15,11 @@ export interface DigestBlobOptions {
   hasher?: HasherFactory;
   /** Cancels the read; the stream is cancelled too. */
   signal?: AbortSignal;
+  /**
+   * Told the bytes read so far: 0 first, then after each chunk (the blob has no descriptor
+   * until its last byte is hashed).
+   */
+  onProgress?: (bytes: number) => void;
 }
 
 /** What {@linkcode digestBlob} measured. */
@@ -52,6 +57,7 @@ export async function digestBlob(
       throw new AbortedError("Hashing the blob was aborted", { cause: options.signal.reason });
     }
   };
+  options.onProgress?.(0);
   const byob = byobReader(blob);
   if (byob !== undefined) {
     // Two buffers, reused: the next read is in flight while the previous chunk is hashed.
@@ -65,6 +71,7 @@ export async function digestBlob(
         next = byob.read(spare);
         size += value.length;
         hasher.update(value);
+        options.onProgress?.(size);
         spare = new Uint8Array(value.buffer);
       }
     } catch (err) {
@@ -81,6 +88,7 @@ export async function digestBlob(
       if (done) break;
       size += value.length;
       hasher.update(value);
+      options.onProgress?.(size);
     }
   } catch (err) {
     await reader.cancel(err).catch(() => {});

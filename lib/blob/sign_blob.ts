@@ -22,6 +22,8 @@ export interface SignBlobOptions extends SignDescriptorOptions {
   mediaType?: string;
   /** Makes the hasher (default: pure TypeScript; the CLI passes `node:crypto`'s). */
   hasher?: HasherFactory;
+  /** Told the bytes hashed so far: 0 first, then after each chunk. */
+  onProgress?: (bytes: number) => void;
 }
 
 /** What {@linkcode signBlob} produced. */

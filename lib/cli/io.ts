@@ -27,6 +27,8 @@ export interface CliIo {
   hasher: HasherFactory;
   /** Whether stderr is a terminal (progress is shown only then). */
   isTty: boolean;
+  /** The width of the terminal on stderr, in columns (progress rows are cut to it). */
+  columns?(): number | undefined;
   /** Whether stdout is a terminal (colour in help); unknown counts as not. */
   stdoutTty?: boolean;
   /** `-v/--verbose`: commands say what they do on stderr (set by `main`). */

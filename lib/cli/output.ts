@@ -54,6 +54,29 @@ export function writeJson(io: CliIo, value: unknown): void {
   io.stdout(JSON.stringify(value, null, 2) + "\n");
 }
 
+/**
+ * Writes a command's result: with `-o json` the document `doc` (one JSON document on stdout),
+ * otherwise `text`.
+ *
+ * @example
+ * ```ts ignore
+ * writeResult(io, args.output, "Login Succeeded\n", { registry, loggedIn: true });
+ * ```
+ * @param io The environment.
+ * @param format The `--output` value.
+ * @param text The text result, newline included.
+ * @param doc The JSON result.
+ */
+export function writeResult(
+  io: CliIo,
+  format: string | undefined,
+  text: string,
+  doc: unknown,
+): void {
+  if (format === "json") writeJson(io, doc);
+  else io.stdout(text);
+}
+
 /** Output format chosen with `--output`. */
 export type OutputFormat = "text" | "json";
 
@@ -94,9 +117,10 @@ export function escapeControl(text: string): string {
 export function jsonLines(text: string): string {
   return text.split("\n").filter((line) => line.trim() !== "").map((line) => {
     if (line.startsWith("{")) return line + "\n";
-    const prefix = /^(Warning|WARNING!?|Debug):\s*/.exec(line);
+    // notation's password warning is `WARNING! Using --password ...`, with no colon
+    const prefix = /^(Warning:|WARNING!?:?|Debug:)\s*/.exec(line);
     const message = prefix ? line.slice(prefix[0].length) : line;
-    const kind = prefix ? (prefix[1] === "Debug" ? "debug" : "warning") : "info";
+    const kind = prefix ? (prefix[1] === "Debug:" ? "debug" : "warning") : "info";
     return JSON.stringify({ [kind]: { message } }) + "\n";
   }).join("");
 }

@@ -33,6 +33,7 @@ export function processIo(): CliIo {
     fs: nodeFs,
     hasher: nodeHasherFactory,
     isTty: Boolean(process.stderr.isTTY),
+    columns: () => process.stderr.columns,
     stdoutTty: Boolean(process.stdout.isTTY),
     readStdin: () => (stdin ??= readAllStdin()),
     stdinStream: () => Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>,

@@ -24,6 +24,7 @@ export * from "./range_stream.ts";
 export * from "./memory_fs.ts";
 export * from "./resolve_subject.ts";
 export * from "./platform_manifests.ts";
+export * from "./byte_progress.ts";
 
 // Types the exports above refer to, defined in other modules.
 export type { Bytes } from "../_internal/bytes.ts";

@@ -16,6 +16,7 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { inheritVerification } from "../digest/verify_stream.ts";
 import { Semaphore } from "./_semaphore.ts";
+import { type ByteProgress, countBytes } from "../content/byte_progress.ts";
 
 /** A per-node progress event, for the CLI to render as oras does. */
 export interface CopyProgress {
@@ -35,6 +36,8 @@ export interface CopyGraphOptions extends Op {
   concurrency?: number;
   /** Receives per-node progress. */
   onProgress?: (event: CopyProgress) => void;
+  /** Receives the bytes of each blob streamed so far (restarting at 0 on a retried upload). */
+  onBytes?: ByteProgress;
 }
 
 /** Which end of a copy an error came from. */
@@ -152,6 +155,7 @@ export class GraphCopier {
   #dst: Storage;
   #sem: Semaphore;
   #onProgress: (event: CopyProgress) => void;
+  #onBytes: ByteProgress | undefined;
   #memo = new Map<string, Promise<void>>();
   #abort = new AbortController();
   #signal: AbortSignal;
@@ -168,6 +172,7 @@ export class GraphCopier {
     this.#dst = dst;
     this.#sem = new Semaphore(opts.concurrency ?? 3);
     this.#onProgress = opts.onProgress ?? (() => {});
+    this.#onBytes = opts.onBytes;
     this.#signal = opts.signal === undefined
       ? this.#abort.signal
       : AbortSignal.any([opts.signal, this.#abort.signal]);
@@ -239,7 +244,11 @@ export class GraphCopier {
   async #pushBlob(desc: Descriptor, signal: AbortSignal): Promise<void> {
     for (let attempt = 1;; attempt++) {
       let sourceError: unknown;
-      const stream = await at("source", desc, this.#src.fetch(desc, { signal }));
+      const stream = countBytes(
+        await at("source", desc, this.#src.fetch(desc, { signal })),
+        desc,
+        this.#onBytes,
+      );
       try {
         await this.#dst.push(desc, markSource(stream, (e) => sourceError = e), { signal });
         return;

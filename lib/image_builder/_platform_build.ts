@@ -257,6 +257,7 @@ export class PlatformBuild {
       hasher: shared.hasher,
       timestamp: shared.timestamp,
       ...(shared.opts.spoolDir ? { spool: { fs: shared.opts.fs, dir: shared.opts.spoolDir } } : {}),
+      ...(shared.opts.onProgress ? { onProgress: shared.opts.onProgress } : {}),
       ...signalOpt(shared.opts.signal),
     });
     const layer: LayerSource = { descriptor: written.descriptor, target: shared.opts.output };

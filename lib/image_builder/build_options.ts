@@ -71,6 +71,8 @@ export interface BuildImageOptions {
   hasher?: HasherFactory;
   /** Called with a one-line description of each step. */
   onStep?: (line: string) => void;
+  /** Told the compressed bytes of the current step's layer written so far. */
+  onProgress?: (bytes: number) => void;
   /**
    * A directory (through `fs`) for temporary files: large layers are compressed once into it and
    * pushed from there (without it they are compressed twice), and file contents taken out of

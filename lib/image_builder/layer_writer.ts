@@ -36,6 +36,8 @@ export interface WriteLayerOptions {
   spool?: { fs: Fs; dir: string };
   /** Cancellation. */
   signal?: AbortSignal;
+  /** Told the compressed bytes of the layer written so far. */
+  onProgress?: (bytes: number) => void;
 }
 
 /** A written layer. */
@@ -175,6 +177,7 @@ export async function writeLayer(
     for await (const chunk of compressed) {
       digestHasher.update(chunk);
       size += chunk.length;
+      opts.onProgress?.(size);
       if (kept !== undefined) {
         kept.push(chunk);
         if (size > limit) kept = undefined;

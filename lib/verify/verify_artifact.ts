@@ -26,6 +26,7 @@ import type { VerificationOutcome } from "./verification_outcome.ts";
 import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { describeContentProblem, verifyContent } from "./verify_content.ts";
+import type { ByteProgress } from "../content/byte_progress.ts";
 import type { VerifyContentResult } from "./verify_content.ts";
 import type { VerificationPluginHost } from "./verification_plugin.ts";
 
@@ -66,6 +67,8 @@ export interface VerifyArtifactOptions {
   hasher?: HasherFactory;
   /** Cancels the verification. */
   signal?: AbortSignal;
+  /** With `deep`: told the bytes of each config and layer read so far. */
+  onProgress?: ByteProgress;
 }
 
 /** What {@linkcode verifyArtifact} found. */
@@ -242,6 +245,7 @@ async function checkContent(
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(opts.hasher ? { hasher: opts.hasher } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const { problems } = content;
   if (problems.length === 0) return content;

@@ -19,6 +19,7 @@ import type { ErrorCode } from "../errors.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { formatPlatform, platformMatches } from "../oci/platform.ts";
+import { type ByteProgress, countBytes } from "../content/byte_progress.ts";
 
 /** Options for {@linkcode verifyContent}. */
 export interface VerifyContentOptions {
@@ -32,6 +33,8 @@ export interface VerifyContentOptions {
   hasher?: HasherFactory;
   /** Cancels the check. */
   signal?: AbortSignal;
+  /** Told the bytes of each config and layer read so far (deep only). */
+  onProgress?: ByteProgress;
 }
 
 /** One piece of content that is missing or does not match its descriptor. */
@@ -192,9 +195,11 @@ export async function verifyContent(
     if (typeof checker.checkBlob === "function") {
       await checker.checkBlob(node.desc, op);
       result.bytes += node.desc.size;
+      opts.onProgress?.(node.desc, node.desc.size);
       return;
     }
-    const stream = verifiedOnce(await fetcher.fetch(node.desc, op), node.desc, hasher);
+    const fetched = countBytes(await fetcher.fetch(node.desc, op), node.desc, opts.onProgress);
+    const stream = verifiedOnce(fetched, node.desc, hasher);
     const reader = stream.getReader();
     try {
       for (;;) {

@@ -244,7 +244,10 @@ async function checkTimestampCountersignature(
       );
     } catch (err) {
       if (!(err instanceof RevocationError)) throw err;
-      throw new AuthenticTimestampError(err.message, { cause: err, details: err.details ?? {} });
+      const message = err.details?.status === "unknown"
+        ? `${err.message}; ${TSA_OFFLINE_HINT}`
+        : err.message;
+      throw new AuthenticTimestampError(message, { cause: err, details: err.details ?? {} });
     }
   }
 }
@@ -252,6 +255,13 @@ async function checkTimestampCountersignature(
 /** Where no responder can be reached, the trust policy can skip the revocation check. */
 const OFFLINE_HINT =
   `for an offline signing station, set "signatureVerification": {"level": "strict", "override": {"revocation": "skip"}} in the trust policy (ocisign policy init --revocation skip)`;
+
+/**
+ * The TSA chain's revocation belongs to the authentic timestamp check (as in notation), so
+ * `"revocation": "skip"` does not skip it; an offline station logs that check instead.
+ */
+const TSA_OFFLINE_HINT =
+  `for an offline verification station, set "override": {"authenticTimestamp": "log"} in the trust policy's signatureVerification ("revocation": "skip" does not cover the timestamping chain, as in notation)`;
 
 /** An unknown revocation status gains {@linkcode OFFLINE_HINT}; anything else is unchanged. */
 function withOfflineHint(err: unknown): unknown {

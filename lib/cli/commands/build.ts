@@ -16,6 +16,7 @@ import type { OpenedTarget } from "../_target.ts";
 import { absolutePath, joinPath } from "../config/config_dir.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
+import { progressView } from "../progress.ts";
 import { cliMeta } from "../_command_tree.ts";
 
 const args = {
@@ -118,6 +119,10 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
       );
       const bases: OpenedTarget[] = [];
       let committed = false;
+      // Each step stays as a line (a JSON line with --format json); on a terminal a row below it
+      // counts the layer bytes written.
+      const view = progressView(args.format === "json" ? { ...io, isTty: false } : io, false);
+      let step = "";
       try {
         const result = await buildImage({
           context,
@@ -133,10 +138,17 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
           spoolDir,
           fetch: io.fetch,
           resolveBase: baseResolver(io, args["plain-http"], bases),
-          onStep: (line) => io.stderr(line + "\n"),
+          onStep: (line) => {
+            view.finish(step, line);
+            step = line;
+          },
+          ...(view.live
+            ? { onProgress: (bytes: number) => view.bytes(step, "  layer written:", bytes) }
+            : {}),
           signal: io.signal,
           ...(args.platform ? { platforms: args.platform.split(",") } : {}),
         });
+        view.close();
         await dest.commit();
         committed = true;
         if (args.format === "json") {
@@ -146,6 +158,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
         io.stdout(`Built ${args.output}${result.tags.length ? `:${result.tags.join(",")}` : ""}\n`);
         io.stdout(`Digest: ${result.descriptor.digest}\n`);
       } finally {
+        view.close();
         for (const b of bases) await closeTarget(b, false);
         if (!committed) {
           io.stderr("The build did not finish; the output layout was left as it was\n");

@@ -16,7 +16,7 @@ import type { CliIo } from "../io.ts";
 import type { ReadOnlyGraphTarget, TagLister } from "../../content/storage.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Descriptor } from "../../oci/descriptor.ts";
-import { escapeControl } from "../output.ts";
+import { progressView, shortDigest } from "../progress.ts";
 import { cliMeta } from "../_command_tree.ts";
 
 /** oras's per-side connection flags: `--from-*` for the source, `--to-*` for the destination. */
@@ -148,10 +148,6 @@ export function splitDestinationTags(ref: string): { ref: string; tags: string[]
   return { ref: `${ref.slice(0, colon)}:${tags[0]}`, tags };
 }
 
-function shortDigest(digest: string): string {
-  return digest.startsWith("sha256:") ? digest.slice(7, 19) : digest;
-}
-
 const PROMPT: Record<CopyProgress["phase"], string> = {
   exists: "Exists ",
   copying: "Copying",
@@ -193,6 +189,9 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       if (allTags && srcSplit.tags.length > 0) {
         throw new UsageError("--all-tags copies every tag: name the source without a tag");
       }
+      // On a terminal a row per node in flight with its bytes; in a log (not a terminal) one
+      // line per finished node, as oras.
+      const view = progressView(io, args.output === "json");
       const src = await openTarget(io, srcSplit.ref, {
         ociLayout: fromLayout,
         allowBare: allTags,
@@ -216,17 +215,19 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           : several
           ? srcSplit.tags
           : [src.reference];
-        // On a terminal every step; in a log (not a terminal) one line per finished node, as oras.
-        const onProgress = args.output !== "json"
-          ? (e: CopyProgress) => {
-            if (!io.isTty && e.phase !== "copied" && e.phase !== "exists") return;
-            const title = e.desc.annotations?.["org.opencontainers.image.title"] ??
-              e.desc.mediaType;
-            io.stderr(
-              `${PROMPT[e.phase]} ${shortDigest(e.desc.digest)} ${escapeControl(title)}\n`,
-            );
+        const label = (phase: CopyProgress["phase"], desc: Descriptor): string =>
+          `${PROMPT[phase]} ${shortDigest(desc.digest)} ${
+            desc.annotations?.["org.opencontainers.image.title"] ?? desc.mediaType
+          }`;
+        const onProgress = (e: CopyProgress): void => {
+          if (e.phase === "copying") {
+            view.bytes(e.desc.digest, label(e.phase, e.desc), 0, e.desc.size);
+          } else if (e.phase === "copied" || e.phase === "exists") {
+            view.finish(e.desc.digest, label(e.phase, e.desc));
           }
-          : undefined;
+        };
+        const onBytes = (desc: Descriptor, bytes: number): void =>
+          view.bytes(desc.digest, label("copying", desc), bytes, desc.size);
         const copied: { tag: string; tags: string[]; root: Descriptor }[] = [];
         for (const tag of sourceTags) {
           const tags = several ? [tag] : dst.tags.length > 0 ? dst.tags : [src.reference];
@@ -235,10 +236,12 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
             concurrency,
             signal: io.signal,
             ...(args.platform ? { platform: args.platform } : {}),
-            ...(onProgress ? { onProgress } : {}),
+            onProgress,
+            ...(view.live ? { onBytes } : {}),
           });
           copied.push({ tag, tags, root });
         }
+        view.close();
         await closeTarget(destination, true, io);
         committed = true;
         const kind = (layout: boolean) => (layout ? "oci-layout" : "registry");
@@ -264,6 +267,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           say(`Digest: ${c.root.digest}\n`);
         }
       } finally {
+        view.close();
         await closeTarget(src, false);
         if (destination && !committed) await closeTarget(destination, false, io);
       }

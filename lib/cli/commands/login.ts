@@ -10,10 +10,11 @@ import { storeDockerCredential } from "../../registry/docker_login.ts";
 import { Registry } from "../../registry/registry.ts";
 import { envTimeoutMs } from "../../registry/env_timeout.ts";
 import { resolveHost } from "../../runtime/resolve_host.ts";
-import { registryArgs, UsageError } from "../_args.ts";
+import { outputArgs, registryArgs, UsageError } from "../_args.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
 import { credentialEnv, flagPassword, registryFetch } from "../_target.ts";
 import { isErrorCode, UnauthorizedError } from "../../errors.ts";
+import { writeResult } from "../output.ts";
 import type { CliIo } from "../io.ts";
 import { cliMeta } from "../_command_tree.ts";
 
@@ -24,6 +25,7 @@ const args = {
     description: "Registry host, e.g. localhost:5000",
   },
   ...registryArgs,
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -83,7 +85,10 @@ export function loginCommand(io: CliIo): CommandDef<typeof args> {
           io.credentialHelper,
         ),
       );
-      io.stdout("Login Succeeded\n");
+      writeResult(io, args.output, "Login Succeeded\n", {
+        registry: args.registry,
+        loggedIn: true,
+      });
     },
   });
 }

@@ -7,6 +7,8 @@ import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { eraseDockerCredential } from "../../registry/docker_login.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
+import { writeResult } from "../output.ts";
+import { outputArgs } from "../_args.ts";
 import type { CliIo } from "../io.ts";
 import { cliMeta } from "../_command_tree.ts";
 
@@ -16,6 +18,7 @@ const args = {
     required: true,
     description: "Registry host, e.g. localhost:5000",
   },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -35,8 +38,13 @@ export function logoutCommand(io: CliIo): CommandDef<typeof args> {
     args,
     async run({ args }) {
       const config = await readDockerConfig(io);
+      const notLoggedIn = (): void =>
+        writeResult(io, args.output, `Not logged in to ${args.registry}\n`, {
+          registry: args.registry,
+          removed: false,
+        });
       if (config === undefined) {
-        io.stdout(`Not logged in to ${args.registry}\n`);
+        notLoggedIn();
         return;
       }
       const { config: next, removed } = await eraseDockerCredential(
@@ -45,11 +53,14 @@ export function logoutCommand(io: CliIo): CommandDef<typeof args> {
         io.credentialHelper,
       );
       if (!removed) {
-        io.stdout(`Not logged in to ${args.registry}\n`);
+        notLoggedIn();
         return;
       }
       await writeDockerConfig(io, next);
-      io.stdout(`Removing login credentials for ${args.registry}\n`);
+      writeResult(io, args.output, `Removing login credentials for ${args.registry}\n`, {
+        registry: args.registry,
+        removed: true,
+      });
     },
   });
 }

@@ -28,6 +28,8 @@ import { loadTrustPolicy } from "../config/trust_policy_file.ts";
 import type { CliIo } from "../io.ts";
 import { reportResolved, writeJson } from "../output.ts";
 import { cliMeta } from "../_command_tree.ts";
+import { progressView, shortDigest } from "../progress.ts";
+import type { Descriptor } from "../../oci/descriptor.ts";
 import { warningsJson, writeVerified } from "../_verify_report.ts";
 
 const args = {
@@ -93,6 +95,15 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
       const deep = args.deep ?? layout;
       const policyDocument = await loadTrustPolicy(io);
       const opened = await openTarget(io, args.reference, { ociLayout: layout, flags: args });
+      // Per-blob progress on a terminal; in a log only when --deep was asked for (stderr stays
+      // as notation's otherwise).
+      const shown = args.output !== "json" && (io.isTty || args.deep === true);
+      const view = progressView(io, !shown);
+      const onProgress = (desc: Descriptor, bytes: number): void => {
+        const what = `${shortDigest(desc.digest)} ${desc.mediaType}`;
+        if (bytes === desc.size) view.finish(desc.digest, `Verified  ${what}`);
+        else view.bytes(desc.digest, `Verifying ${what}`, bytes, desc.size);
+      };
       try {
         if (!isDigest(opened.reference)) {
           io.stderr(
@@ -117,6 +128,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
           ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),
           hasher: io.hasher,
           signal: io.signal,
+          ...(deep && shown ? { onProgress } : {}),
         });
         const ref = `${opened.name}@${result.subject.digest}`;
         reportResolved(io, opened.name, opened.reference, result.subject.digest);
@@ -183,6 +195,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
         // Asked for explicitly: say what was read (stderr stays as notation's otherwise).
         if (result.content && args.deep === true) io.stderr(contentSummary(result.content));
       } finally {
+        view.close();
         await closeTarget(opened, false);
       }
     },

@@ -1,6 +1,7 @@
 /**
  * An offline verifying station: `verify` names the OCSP and CRL URLs it could not reach, why, and
- * the trust policy override that skips revocation, which `policy init --revocation skip` writes.
+ * the trust policy override that skips revocation, which `policy init --revocation skip` (and
+ * `blob policy init --revocation skip` for blobs) writes.
  */
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { findPeer } from "../../_helpers/peers.ts";
@@ -93,6 +94,46 @@ Deno.test({
 
       const bad = await run(...init, "--revocation", "never");
       assertEquals(bad.code, 2, bad.stderr);
+
+      // the same for a blob: blob policy init --revocation skip
+      await Deno.writeTextFile(`${sb.cwd}/app.txt`, "release\n");
+      ok(await run("blob", "sign", "--key", "offline", "app.txt"));
+      const blobInit = [
+        "blob",
+        "policy",
+        "init",
+        "--name",
+        "offline",
+        "--trust-store",
+        "ca:wabbit",
+      ];
+      ok(await run(...blobInit, "--trusted-identity", "*", "--global", "--force"));
+      const blobVerify = ["blob", "verify", "--signature", "app.txt.jws.sig", "app.txt"];
+      const blobFailed = await run(...blobVerify);
+      assertEquals(blobFailed.code, 3, blobFailed.stderr);
+      assert.ok(
+        blobFailed.stderr.includes(`"override": {"revocation": "skip"}`),
+        blobFailed.stderr,
+      );
+      ok(
+        await run(
+          ...blobInit,
+          "--trusted-identity",
+          "*",
+          "--global",
+          "--force",
+          "--revocation",
+          "skip",
+        ),
+      );
+      const blobDoc = JSON.parse(await Deno.readTextFile(`${sb.configDir}/trustpolicy.blob.json`));
+      assertEquals(blobDoc.trustPolicies[0].signatureVerification, {
+        level: "strict",
+        override: { revocation: "skip" },
+      });
+      const blobRequests = p.crlRequests.int;
+      ok(await run(...blobVerify));
+      assertEquals(p.crlRequests.int, blobRequests, "revocation was not checked");
     } finally {
       await sb.close();
       await p.close();

@@ -7,44 +7,9 @@ import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { findPeer, runPeer } from "../../_helpers/peers.ts";
 import { freePort } from "../../_helpers/distribution.ts";
 import { cliSandbox } from "../../_helpers/cli.ts";
+import { onTerminal, script } from "../../_helpers/terminal.ts";
 
-const script = findPeer("script");
 const htpasswd = findPeer("htpasswd");
-const repo = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
-
-/** `deno run cli.ts ARGS` on a pseudo-terminal, answering each prompt when it appears. */
-async function onTerminal(
-  args: string[],
-  env: Record<string, string>,
-  answers: Array<[string, string]> = [],
-): Promise<{ code: number; output: string }> {
-  const command = [Deno.execPath(), "run", "-A", `${repo}/cli.ts`, ...args].join(" ");
-  const child = new Deno.Command(script!, {
-    args: ["-qfec", command, "/dev/null"],
-    // Only what the test gives: CI runs the suite with NO_COLOR set.
-    clearEnv: true,
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  let answered = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-    const next = answers[answered];
-    if (next && output.endsWith(next[0])) {
-      await writer.write(new TextEncoder().encode(next[1]));
-      answered++;
-    }
-  }
-  await writer.close().catch(() => {});
-  return { code: (await child.status).code, output };
-}
 
 Deno.test({
   name: "login on a terminal asks for the user name and the password, and does not echo it",
@@ -67,10 +32,9 @@ Deno.test({
         "./registry",
       );
       const env = { HOME: sb.home, OCISIGN_CONFIG_DIR: sb.configDir, PATH: Deno.env.get("PATH")! };
-      const login = await onTerminal(["login", `localhost:${port}`], env, [
-        ["Username: ", "alice\r"],
-        ["Password: ", "s3cret\r"],
-      ]);
+      const login = await onTerminal(["login", `localhost:${port}`], env, {
+        answers: [["Username: ", "alice\r"], ["Password: ", "s3cret\r"]],
+      });
       assertEquals(login.code, 0, login.output);
       assert.match(login.output, /Login Succeeded/);
       assert.ok(login.output.includes("alice"), "the user name is echoed");
@@ -78,9 +42,9 @@ Deno.test({
       const config = JSON.parse(await Deno.readTextFile(`${sb.home}/.docker/config.json`));
       assertEquals(atob(config.auths[`localhost:${port}`].auth), "alice:s3cret");
 
-      const interrupted = await onTerminal(["login", `localhost:${port}`, "-u", "alice"], env, [
-        ["Password: ", "\x03"],
-      ]);
+      const interrupted = await onTerminal(["login", `localhost:${port}`, "-u", "alice"], env, {
+        answers: [["Password: ", "\x03"]],
+      });
       assertEquals(interrupted.code, 130, interrupted.output);
       controller.abort();
       assertEquals((await server).code, 130);

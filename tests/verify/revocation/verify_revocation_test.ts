@@ -344,6 +344,30 @@ Deno.test({
       assertEquals(ts.note, undefined);
     });
 
+    await t.step("an unknown TSA status names the authenticTimestamp override", async () => {
+      p.ocspMode.int = "garbage";
+      try {
+        const outcome = await verify();
+        assertEquals(outcome.error?.code, "ERR_SIGNATURE_AUTHENTIC_TIMESTAMP");
+        const message = outcome.error!.message;
+        assert.match(message, /revocation status is unknown/);
+        assert.match(message, new RegExp(`OCSP ${p.base}/ocsp/int: `));
+        assert.ok(
+          message.endsWith(
+            `"override": {"authenticTimestamp": "log"} in the trust policy's signatureVerification ("revocation": "skip" does not cover the timestamping chain, as in notation)`,
+          ),
+          message,
+        );
+        // as notation: skipping revocation leaves the TSA chain's check in place
+        assertEquals((await verify({ revocation: "skip" })).error?.message, message);
+        const logged = await verify({ authenticTimestamp: "log" });
+        assertEquals(logged.error, undefined);
+        assertEquals(loggedFailures(logged)[0]?.error?.message, message);
+      } finally {
+        p.ocspMode.int = "ok";
+      }
+    });
+
     await t.step("fails the authentic timestamp once the TSA certificate is revoked", async () => {
       await p.revoke("int", tsa);
       const message =

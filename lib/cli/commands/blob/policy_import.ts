@@ -11,12 +11,15 @@ import { parseBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.t
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
 import { absolutePath } from "../../config/config_dir.ts";
+import { writeResult } from "../../output.ts";
+import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   file: { type: "positional", description: "The blob trust policy JSON file", required: true },
   force: { type: "boolean", description: "Overwrite an existing blob trust policy" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -52,7 +55,8 @@ export function blobPolicyImportCommand(io: CliIo): CommandDef<typeof args> {
         );
       }
       const path = await writeBlobTrustPolicyFile(io, bytes, args.force === true);
-      io.stdout(`Successfully imported blob trust policy configuration to ${path}.\n`);
+      const text = `Successfully imported blob trust policy configuration to ${path}.\n`;
+      writeResult(io, args.output, text, { path });
     },
   });
 }

@@ -1,6 +1,7 @@
 /**
  * `ocisign blob policy init --name N --trust-store TYPE:NAME... --trusted-identity ID...
- * [--global] [--force]`: writes a one-statement blob trust policy (level strict), as
+ * [--revocation skip|log|enforce] [--global] [--force]`: writes a one-statement blob trust
+ * policy (level strict), as
  * `notation blob policy init` does.
  *
  * @module
@@ -10,10 +11,11 @@ import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { validateBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import type { BlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { TRUST_POLICY_VERSION } from "../../../trust/trust_policy.ts";
-import { UsageError } from "../../_args.ts";
+import { outputArgs, UsageError } from "../../_args.ts";
 import { repeatedFlag } from "../../_repeated_flag.ts";
 import { encodeConfigJson } from "../../config/_config_file.ts";
 import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
+import { writeResult } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { policyInitArgs } from "../policy/init.ts";
 import { cliMeta } from "../../_command_tree.ts";
@@ -22,11 +24,13 @@ const args = {
   name: { type: "string", alias: "n", description: "Name of the blob trust policy statement" },
   "trust-store": policyInitArgs["trust-store"],
   "trusted-identity": policyInitArgs["trusted-identity"],
+  revocation: policyInitArgs.revocation,
   global: {
     type: "boolean",
     description: "Make it the global policy (used without --policy-name)",
   },
   force: { type: "boolean", description: "Overwrite an existing blob trust policy" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -56,7 +60,10 @@ export function blobPolicyInitCommand(io: CliIo): CommandDef<typeof args> {
         version: TRUST_POLICY_VERSION,
         trustPolicies: [{
           name: args.name,
-          signatureVerification: { level: "strict" },
+          signatureVerification: {
+            level: "strict",
+            ...(args.revocation ? { override: { revocation: args.revocation } } : {}),
+          },
           trustStores: repeatedFlag(rawArgs, ["trust-store"]),
           trustedIdentities: repeatedFlag(rawArgs, ["trusted-identity"]),
           ...(args.global === true ? { globalPolicy: true } : {}),
@@ -64,7 +71,8 @@ export function blobPolicyInitCommand(io: CliIo): CommandDef<typeof args> {
       };
       validateBlobTrustPolicyDocument(doc);
       const path = await writeBlobTrustPolicyFile(io, encodeConfigJson(doc), args.force === true);
-      io.stdout(`Successfully initialized blob trust policy file to ${path}.\n`);
+      const text = `Successfully initialized blob trust policy file to ${path}.\n`;
+      writeResult(io, args.output, text, { path });
     },
   });
 }

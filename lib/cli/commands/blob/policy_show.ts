@@ -9,10 +9,12 @@ import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { NotFoundError, OcisignError } from "../../../errors.ts";
 import { parseBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { readBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
+import { writeResult } from "../../output.ts";
+import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { cliMeta } from "../../_command_tree.ts";
 
-const args = {} as const satisfies ArgsDef;
+const args = { ...outputArgs } as const satisfies ArgsDef;
 
 /**
  * Builds `blob policy show`.
@@ -33,22 +35,25 @@ export function blobPolicyShowCommand(io: CliIo): CommandDef<typeof args> {
       examples: ["ocisign blob policy show"],
     }),
     args,
-    async run(): Promise<void> {
+    async run({ args }): Promise<void> {
       const bytes = await readBlobTrustPolicyFile(io);
       if (bytes === undefined) {
         throw new NotFoundError(
           "failed to show blob trust policy as the configuration does not exist. You can import one using `ocisign blob policy import <path-to-policy.json>`",
         );
       }
+      let valid = true;
       try {
         parseBlobTrustPolicyDocument(bytes);
       } catch (err) {
         if (!(err instanceof OcisignError)) throw err;
+        valid = false;
         io.stderr(
           `Error: ${err.message}\nExisting blob trust policy configuration is invalid, you may update or create a new one via \`ocisign blob policy import <path-to-policy.json>\`\n`,
         );
       }
-      io.stdout(new TextDecoder().decode(bytes));
+      const text = new TextDecoder().decode(bytes);
+      writeResult(io, args.output, text, { valid, policy: valid ? JSON.parse(text) : null });
     },
   });
 }

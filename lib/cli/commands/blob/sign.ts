@@ -25,6 +25,7 @@ import { VERSION } from "../../version.ts";
 import { loadTimestamping, signArgs, timestampFlags } from "../sign.ts";
 import { checkBlobFile, withBlobStream } from "./_blob_file.ts";
 import { cliMeta } from "../../_command_tree.ts";
+import { progressView } from "../../progress.ts";
 
 const args = {
   key: signArgs.key,
@@ -153,7 +154,12 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
       const signer = await loadSigner(io, args.key, signerFlags(args, rawArgs));
       const timestamping = tsa ? await loadTimestamping(io, tsa.url, tsa.rootCertPath) : undefined;
       const results: Record<string, unknown>[] = [];
+      // A row per file being hashed, on a terminal ("Successfully signed" is the finished line).
+      const view = progressView(io, args.output === "json");
       for (const job of jobs) {
+        const total = (await io.fs.stat(job.path))?.size;
+        const onProgress = (bytes: number): void =>
+          view.bytes(job.path, `Hashing ${job.file}`, bytes, total);
         const result = await withBlobStream(io, job.path, (blob) =>
           signBlob(blob, {
             signer,
@@ -163,10 +169,11 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
             signingAgent: `ocisign/${VERSION}`,
             hasher: io.hasher,
             signal: io.signal,
+            ...(view.live ? { onProgress } : {}),
             ...(args["media-type"] !== undefined ? { mediaType: args["media-type"] } : {}),
             ...(expirySeconds !== undefined ? { expirySeconds } : {}),
             ...(timestamping ? { timestamp: timestamping } : {}),
-          }));
+          })).finally(() => view.finish(job.path));
         await io.fs.writeFileAtomic(job.signaturePath, result.envelope, {
           mode: SIGNATURE_FILE_MODE,
           signal: io.signal,

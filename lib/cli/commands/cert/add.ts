@@ -7,7 +7,8 @@
 import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { OcisignError } from "../../../errors.ts";
-import { UsageError } from "../../_args.ts";
+import { outputArgs, UsageError } from "../../_args.ts";
+import { writeJson } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { addTrustStoreCertificate, checkTrustStoreArgs } from "../../config/trust_store_dir.ts";
 import { cliMeta } from "../../_command_tree.ts";
@@ -19,6 +20,7 @@ const args = {
     description: "Trust store type: ca, signingAuthority or tsa",
   },
   store: { type: "string", alias: "s", description: "Named store ([a-zA-Z0-9_.-]+)" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -60,7 +62,9 @@ export function certAddCommand(io: CliIo): CommandDef<typeof args> {
           failed.push({ file, error });
         }
       }
-      if (added.length > 0) {
+      if (args.output === "json" && failed.length === 0) {
+        writeJson(io, { type, store, added });
+      } else if (added.length > 0) {
         io.stdout(
           `Successfully added following certificates to named store ${store} of type ${type}:\n${
             added.map((f) => f + "\n").join("")

@@ -6,7 +6,8 @@
  */
 import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
-import { UsageError } from "../../_args.ts";
+import { outputArgs, UsageError } from "../../_args.ts";
+import { writeResult } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { checkTrustStoreArgs, deleteTrustStoreCertificate } from "../../config/trust_store_dir.ts";
 import { cliMeta } from "../../_command_tree.ts";
@@ -20,6 +21,7 @@ const args = {
   store: { type: "string", alias: "s", description: "Named store" },
   all: { type: "boolean", alias: "a", description: "Delete the whole named store" },
   yes: { type: "boolean", alias: "y", description: "Confirm the deletion (required)" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -68,7 +70,7 @@ export function certDeleteCommand(io: CliIo): CommandDef<typeof args> {
         ? { type, store: args.store! }
         : { type, store: args.store!, file: files[0]! };
       const path = await deleteTrustStoreCertificate(io, entry);
-      io.stdout(`Successfully deleted ${path}\n`);
+      writeResult(io, args.output, `Successfully deleted ${path}\n`, { deleted: path });
     },
   });
 }

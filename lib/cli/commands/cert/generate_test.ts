@@ -12,7 +12,8 @@ import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { AlreadyExistsError } from "../../../errors.ts";
 import { NAMED_STORE_REGEXP } from "../../../trust/trust_store_type.ts";
 import { generateTestCertificate } from "../../../x509/generate_test_certificate.ts";
-import { parsePositiveInt, UsageError } from "../../_args.ts";
+import { outputArgs, parsePositiveInt, UsageError } from "../../_args.ts";
+import { writeJson } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { CONFIG_FILE_MODE, ensureConfigDir } from "../../config/_config_file.ts";
 import { configPaths, joinPath, trustStorePath } from "../../config/config_dir.ts";
@@ -44,6 +45,7 @@ const args = {
     type: "string",
     description: "PKCS#11 module path (default: the URI's module-path, else OCISIGN_PKCS11_MODULE)",
   },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /** Go's `time.RFC3339` rendering of a UTC time. */
@@ -87,9 +89,23 @@ export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
       if (!NAMED_STORE_REGEXP.test(name)) {
         throw new UsageError("name needs to follow [a-zA-Z0-9_.-]+ format");
       }
+      // With -o json the steps are notes on stderr (JSON lines); stdout gets the result.
+      const steps: CliIo = args.output === "json" ? { ...io, stdout: io.stderr } : io;
+      const result = (key: string): void => {
+        if (args.output !== "json") return;
+        const certificate = certificatePaths(io, name).certPath;
+        writeJson(io, {
+          name,
+          key,
+          certificate,
+          trustStore: `ca:${name}`,
+          default: !!args.default,
+        });
+      };
       if (args.pkcs11 !== undefined) {
         if (args.bits !== undefined) throw new UsageError("--bits does not go with --pkcs11");
-        await generateForToken(io, name, args.pkcs11, args);
+        await generateForToken(steps, name, args.pkcs11, args);
+        result(args.pkcs11);
         return;
       }
       if (args["pkcs11-module"]) throw new UsageError("--pkcs11-module goes with --pkcs11 URI");
@@ -106,15 +122,17 @@ export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
       await mustNotExist(io, where.certPath, "certificate file");
       await mustNotExist(io, where.storedCert, "trusted certificate");
 
-      io.stdout(`generating RSA Key with ${bits} bits\n`);
+      steps.stdout(`generating RSA Key with ${bits} bits\n`);
       const generated = await generateTestCertificate(name, { bits, now: io.now() });
-      io.stdout(`generated certificate expiring on ${rfc3339(generated.certificate.notAfter)}\n`);
+      const expiry = rfc3339(generated.certificate.notAfter);
+      steps.stdout(`generated certificate expiring on ${expiry}\n`);
 
       await ensureConfigDir(io.fs, where.localKeys);
       await io.fs.writeFileAtomic(keyPath, utf8(generated.keyPem), { mode: CONFIG_FILE_MODE });
-      io.stdout(`wrote key: ${keyPath}\n`);
-      await installCertificate(io, name, where, utf8(generated.certificatePem), keys);
-      if (args.default === true) io.stdout(`${name}: mark as default signing key\n`);
+      steps.stdout(`wrote key: ${keyPath}\n`);
+      await installCertificate(steps, name, where, utf8(generated.certificatePem), keys);
+      if (args.default === true) steps.stdout(`${name}: mark as default signing key\n`);
+      result(keyPath);
     },
   });
 }

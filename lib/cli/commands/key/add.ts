@@ -11,8 +11,9 @@
  */
 import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
-import { parseKeyValues, UsageError } from "../../_args.ts";
+import { outputArgs, parseKeyValues, UsageError } from "../../_args.ts";
 import { pluginRunner } from "../../_plugin.ts";
+import { writeResult } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { checkKeyPair } from "../../config/check_key_pair.ts";
@@ -51,6 +52,7 @@ const args = {
     description: "PKCS#11 module path (default: the URI's module-path, else OCISIGN_PKCS11_MODULE)",
   },
   default: { type: "boolean", alias: "d", description: "Mark the key as the default signing key" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -84,7 +86,8 @@ export function keyAddCommand(io: CliIo): CommandDef<typeof args> {
         ? await pkcs11Suite(io, args.name, args.pkcs11, args)
         : await localSuite(io, args);
       await writeSigningKeys(io, addSigningKey(existing, suite, args.default === true));
-      io.stdout(args.default === true ? `${args.name}: marked as default\n` : `${args.name}\n`);
+      const text = args.default === true ? `${args.name}: marked as default\n` : `${args.name}\n`;
+      writeResult(io, args.output, text, { name: args.name, default: args.default === true });
     },
   });
 }

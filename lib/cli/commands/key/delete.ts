@@ -6,12 +6,13 @@
  */
 import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
-import { UsageError } from "../../_args.ts";
+import { outputArgs, UsageError } from "../../_args.ts";
+import { writeJson } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { readSigningKeys, removeSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
 import { cliMeta } from "../../_command_tree.ts";
 
-const args = {} as const satisfies ArgsDef;
+const args = { ...outputArgs } as const satisfies ArgsDef;
 
 /**
  * Builds `key delete`.
@@ -44,6 +45,10 @@ export function keyDeleteCommand(io: CliIo): CommandDef<typeof args> {
       const keys = await readSigningKeys(io);
       await writeSigningKeys(io, removeSigningKeys(keys, names));
       const isDefault = (name: string): boolean => name === keys.default;
+      if (args.output === "json") {
+        writeJson(io, { removed: names.map((name) => ({ name, default: isDefault(name) })) });
+        return;
+      }
       if (names.length === 1) {
         const name = names[0]!;
         io.stdout(

@@ -5,6 +5,8 @@
  */
 import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { writeResult } from "../../output.ts";
+import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import {
   findSigningKey,
@@ -17,6 +19,7 @@ import { cliMeta } from "../../_command_tree.ts";
 const args = {
   name: { type: "positional", description: "Name of the key", required: true },
   default: { type: "boolean", alias: "d", description: "Mark the key as the default signing key" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -53,7 +56,10 @@ export function keyUpdateCommand(io: CliIo): CommandDef<typeof args> {
       if (keys.default !== args.name) {
         await writeSigningKeys(io, setDefaultSigningKey(keys, args.name));
       }
-      io.stdout(`${args.name}: marked as default\n`);
+      writeResult(io, args.output, `${args.name}: marked as default\n`, {
+        name: args.name,
+        default: true,
+      });
     },
   });
 }

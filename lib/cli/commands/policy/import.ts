@@ -8,6 +8,8 @@ import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { AlreadyExistsError, OcisignError, TrustPolicyError } from "../../../errors.ts";
 import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
+import { writeResult } from "../../output.ts";
+import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { absolutePath } from "../../config/config_dir.ts";
@@ -17,6 +19,7 @@ import { cliMeta } from "../../_command_tree.ts";
 const args = {
   file: { type: "positional", description: "The trust policy JSON file", required: true },
   force: { type: "boolean", description: "Overwrite an existing trust policy" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -64,7 +67,9 @@ export function policyImportCommand(io: CliIo): CommandDef<typeof args> {
         io.stderr("Warning: existing trust policy configuration file will be overwritten\n");
       }
       await writeTrustPolicyFile(io, bytes);
-      io.stdout("Trust policy configuration imported successfully.\n");
+      writeResult(io, args.output, "Trust policy configuration imported successfully.\n", {
+        path: target,
+      });
     },
   });
 }

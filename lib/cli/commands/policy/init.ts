@@ -9,7 +9,8 @@ import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { AlreadyExistsError } from "../../../errors.ts";
 import { TRUST_POLICY_VERSION, validateTrustPolicyDocument } from "../../../trust/trust_policy.ts";
 import type { TrustPolicyDocument } from "../../../trust/trust_policy.ts";
-import { UsageError } from "../../_args.ts";
+import { outputArgs, UsageError } from "../../_args.ts";
+import { writeResult } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { encodeConfigJson } from "../../config/_config_file.ts";
 import { trustPolicyWritePath, writeTrustPolicyFile } from "../../config/trust_policy_file.ts";
@@ -44,6 +45,7 @@ const args = {
       "Override the level's revocation check (skip: for an offline station that cannot reach OCSP responders or CRLs)",
   },
   force: { type: "boolean", description: "Overwrite an existing trust policy" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /** The flags of `policy init`; `blob policy init` takes its trust flags from here. */
@@ -98,7 +100,9 @@ export function policyInitCommand(io: CliIo): CommandDef<typeof args> {
         );
       }
       const path = await writeTrustPolicyFile(io, encodeConfigJson(doc));
-      io.stdout(`Successfully initialized trust policy file to ${path}.\n`);
+      writeResult(io, args.output, `Successfully initialized trust policy file to ${path}.\n`, {
+        path,
+      });
     },
   });
 }

@@ -8,11 +8,13 @@ import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
 import { OcisignError } from "../../../errors.ts";
 import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
+import { writeResult } from "../../output.ts";
+import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { readTrustPolicyFile } from "../../config/trust_policy_file.ts";
 import { cliMeta } from "../../_command_tree.ts";
 
-const args = {} as const satisfies ArgsDef;
+const args = { ...outputArgs } as const satisfies ArgsDef;
 
 /**
  * Builds `policy show`.
@@ -35,17 +37,20 @@ export function policyShowCommand(io: CliIo): CommandDef<typeof args> {
       ],
     }),
     args,
-    async run(): Promise<void> {
+    async run({ args }): Promise<void> {
       const { bytes } = await readTrustPolicyFile(io);
+      let valid = true;
       try {
         parseTrustPolicyDocument(bytes);
       } catch (err) {
         if (!(err instanceof OcisignError)) throw err;
+        valid = false;
         io.stderr(
           `Error: ${err.message}\nExisting trust policy configuration is invalid, you may update or create a new one via \`ocisign policy import <path-to-policy.json>\`\n`,
         );
       }
-      io.stdout(new TextDecoder().decode(bytes));
+      const text = new TextDecoder().decode(bytes);
+      writeResult(io, args.output, text, { valid, policy: valid ? JSON.parse(text) : null });
     },
   });
 }
