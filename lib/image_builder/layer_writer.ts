@@ -19,8 +19,8 @@ import { MEDIA_TYPE_OCI_LAYER_GZIP } from "../oci/media_types.ts";
 import { BuildError } from "../errors.ts";
 import { gzipDeterministic } from "../compression/gzip.ts";
 import type { TreeNode } from "./file_tree.ts";
-import { writeTar } from "./tar_writer.ts";
-import type { TarWriterEntry } from "./tar_writer.ts";
+import { writeTar } from "../tar/mod.ts";
+import type { TarWriterEntry } from "../tar/mod.ts";
 
 /** Options for {@linkcode writeLayer}. */
 export interface WriteLayerOptions {

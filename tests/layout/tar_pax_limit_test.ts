@@ -3,7 +3,7 @@
  * a PAX extended header of up to 1 MiB and refuse a larger one before reading it.
  */
 import { assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
-import { readTar } from "../../lib/image_builder/tar_reader.ts";
+import { readTar } from "../../lib/tar/mod.ts";
 import { openLayout } from "../../lib/layout/mod.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { withTempDir } from "./_image.ts";

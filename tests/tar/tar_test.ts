@@ -1,10 +1,10 @@
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
-import { writeTar } from "../../lib/image_builder/tar_writer.ts";
-import type { TarWriterEntry } from "../../lib/image_builder/tar_writer.ts";
-import { readTar } from "../../lib/image_builder/tar_reader.ts";
+import { writeTar } from "../../lib/tar/mod.ts";
+import type { TarWriterEntry } from "../../lib/tar/mod.ts";
+import { readTar } from "../../lib/tar/mod.ts";
 import { gunzipStream, gzipDeterministic } from "../../lib/compression/gzip.ts";
 import { concat } from "../../lib/_internal/bytes.ts";
-import { havePeer, run, withTempDir } from "./_helpers.ts";
+import { havePeer, run, withTempDir } from "../image_builder/_helpers.ts";
 
 const LONG = `${"d".repeat(60)}/${"e".repeat(60)}/file-${"é".repeat(10)}.txt`;
 
