@@ -22,6 +22,9 @@ import type { TreeNode } from "./file_tree.ts";
 import { writeTar } from "../tar/mod.ts";
 import type { TarWriterEntry } from "../tar/mod.ts";
 
+/** Layers with more content than this are deflated off the main thread. */
+const OFF_THREAD_BYTES = 4 * 1024 * 1024;
+
 /** Options for {@linkcode writeLayer}. */
 export interface WriteLayerOptions {
   /** Where the blob goes. */
@@ -170,7 +173,14 @@ export async function writeLayer(
   const digestHasher = opts.hasher("sha256");
   let size = 0;
   let kept: Bytes[] | undefined = [];
-  const compressed = gzipDeterministic(writeTar(entries, signal), (c) => diffHasher.update(c));
+  // Deflate is most of a build's CPU: for a layer of some size it runs in a worker, beside the
+  // reading, hashing and writing here (the same bytes either way).
+  const gzipOpts = { worker: entries.reduce((n, e) => n + e.size, 0) > OFF_THREAD_BYTES };
+  const compressed = gzipDeterministic(
+    writeTar(entries, signal),
+    (c) => diffHasher.update(c),
+    gzipOpts,
+  );
   const hashed = async function* (): AsyncGenerator<Bytes> {
     for await (const chunk of compressed) {
       digestHasher.update(chunk);
@@ -205,7 +215,7 @@ export async function writeLayer(
       } else {
         await opts.output.push(
           descriptor,
-          toStream(gzipDeterministic(writeTar(entries, signal))),
+          toStream(gzipDeterministic(writeTar(entries, signal), undefined, gzipOpts)),
           signal,
         );
       }
