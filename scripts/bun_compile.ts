@@ -41,7 +41,9 @@ const result = await Bun.build({
   format: "esm",
   // `ocisign version` prints the commit the binary was built from.
   define: {
-    ...Object.fromEntries(Object.entries(workers).map(([name, path]) => [name, JSON.stringify(path)])),
+    ...Object.fromEntries(
+      Object.entries(workers).map(([name, path]) => [name, JSON.stringify(path)]),
+    ),
     ...(commit === "" ? {} : { OCISIGN_COMMIT: JSON.stringify(commit) }),
   },
   compile: target === undefined ? { outfile } : { outfile, target },
