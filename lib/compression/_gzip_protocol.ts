@@ -8,13 +8,16 @@
 /** Level 6, mtime 0, no file name: the layer bytes every build must reproduce. */
 export const GZIP_OPTIONS = { level: 6, mem: 8, mtime: 0 } as const;
 
-/** One chunk of input (transferred); `final` ends the stream. */
+/**
+ * Chunks of input (transferred), each pushed to deflate on its own as on the main thread;
+ * `final` ends the stream after them.
+ */
 export interface GzipRequest {
-  chunk: Uint8Array<ArrayBuffer>;
+  chunks: Uint8Array<ArrayBuffer>[];
   final: boolean;
 }
 
-/** The compressed output of one request (transferred), or why deflate failed. */
+/** The compressed output of one request's chunks (transferred), or why deflate failed. */
 export interface GzipReply {
   parts: Uint8Array<ArrayBuffer>[];
   error?: string;

@@ -21,10 +21,11 @@ const gzip = new Gzip(GZIP_OPTIONS, (data) => {
 });
 
 scope.onmessage = (event) => {
-  const { chunk, final } = event.data;
+  const { chunks, final } = event.data;
   let reply: GzipReply;
   try {
-    gzip.push(chunk, final);
+    for (const chunk of chunks) gzip.push(chunk, false);
+    if (final) gzip.push(new Uint8Array(0), true);
     reply = { parts: out.splice(0) };
   } catch (err) {
     reply = { parts: [], error: err instanceof Error ? err.message : String(err) };

@@ -101,8 +101,11 @@ const WORKER_URL = typeof OCISIGN_GZIP_WORKER === "string"
   ? OCISIGN_GZIP_WORKER
   : new URL("./_gzip_worker.ts", import.meta.url).href;
 
-/** Chunks sent to the worker and not yet answered, at most (4 × 64 KiB in flight). */
-const MAX_IN_FLIGHT = 4;
+/** Chunks per message to the worker (fewer, larger messages: each one costs a clone). */
+const CHUNKS_PER_MESSAGE = 4;
+
+/** Messages sent to the worker and not yet answered, at most (2 × 4 × 64 KiB in flight). */
+const MAX_IN_FLIGHT = 2;
 
 /**
  * A gzip worker once it has loaded, or undefined where none can start (no Worker, or a runtime
@@ -155,19 +158,25 @@ async function* gzipInWorker(
     if (failure !== undefined) throw new BuildError(`Cannot gzip the layer: ${failure}`);
     return next!.parts;
   };
-  const send = (request: GzipRequest): void => worker.postMessage(request, [request.chunk.buffer]);
+  let batch: Bytes[] = [];
+  const send = (final: boolean): void => {
+    worker.postMessage({ chunks: batch, final } satisfies GzipRequest, batch.map((c) => c.buffer));
+    batch = [];
+  };
   let inFlight = 0;
   try {
     for await (const chunk of rechunk(source, GZIP_CHUNK_BYTES)) {
       onInput?.(chunk);
-      send({ chunk, final: false });
+      batch.push(chunk);
+      if (batch.length < CHUNKS_PER_MESSAGE) continue;
+      send(false);
       inFlight++;
       while (inFlight >= MAX_IN_FLIGHT || (inFlight > 0 && replies.length > 0)) {
         inFlight--;
         yield* await reply();
       }
     }
-    send({ chunk: new Uint8Array(0), final: true });
+    send(true);
     for (inFlight++; inFlight > 0; inFlight--) yield* await reply();
   } finally {
     worker.terminate();
