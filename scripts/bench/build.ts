@@ -17,8 +17,8 @@
  * digests: the bytes must stay fflate's, and its deflate state (hash chains, bit position) runs
  * from one chunk into the next, so one layer cannot be split over cores. The figures noted when
  * the build issue closed (1.09x, 1.41x) came with gzip -6 at about 25 MB/s (DESIGN.md); today's
- * 29.2 s per GiB is 37 MB/s, while ocisign's own time per GiB stayed near fflate's speed: the
- * ratio moved with the peer, not with a change of ours (the GC pacer acts under Bun only, and the
+ * 29.2 s per GiB is 37 MB/s, while ocisign's own time per GiB stayed near fflate's speed: most
+ * likely the ratio moved with the peer, not with a change of ours (the GC pacer acts under Bun only, and the
  * semi-space flag costs about 2% of CPU; 1 vs 16 MiB made no measurable difference). With the
  * worker, on 100 MiB / 2,000 files (medians of 3, start-up included, a loaded 2-core machine):
  * binary 1.55x -> 1.32x, `deno run` 2.31x -> 2.05x of `tar -c | gzip -6`; V8 runs fflate's
