@@ -15,6 +15,7 @@ const RANK: Record<string, number> = {
   "content": 1,
   "dockerfile": 1.5,
   "compression": 1.5,
+  "tar": 1.5,
   "x509": 2,
   "signature": 2.5,
   "layout": 3,

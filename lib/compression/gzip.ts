@@ -7,7 +7,8 @@
  */
 import { Gunzip, Gzip } from "npm:fflate@0.8.3";
 import type { Bytes } from "../_internal/bytes.ts";
-import { InvalidInputError } from "../errors.ts";
+import { BuildError, InvalidInputError } from "../errors.ts";
+import { GZIP_OPTIONS, type GzipReply, type GzipRequest } from "./_gzip_protocol.ts";
 
 /** Size of the chunks fed to deflate. */
 export const GZIP_CHUNK_BYTES = 64 * 1024;
@@ -65,14 +66,23 @@ export async function* rechunk(
  * ```
  * @param source Uncompressed chunks.
  * @param onInput Called with each (re-cut) uncompressed chunk before it is compressed.
+ * @param opts `worker: true` deflates in a Web Worker (the same bytes), so that reading, hashing
+ *   and writing on this thread overlap with deflate on another core; worth it for large inputs.
  * @returns Compressed chunks.
+ * @throws {BuildError} ERR_BUILD when the worker fails.
  */
 export async function* gzipDeterministic(
   source: AsyncIterable<Uint8Array>,
   onInput?: (chunk: Bytes) => void,
+  opts: { worker?: boolean } = {},
 ): AsyncGenerator<Bytes> {
+  const worker = opts.worker ? await startWorker() : undefined;
+  if (worker !== undefined) {
+    yield* gzipInWorker(worker, source, onInput);
+    return;
+  }
   const out: Bytes[] = [];
-  const gzip = new Gzip({ level: 6, mem: 8, mtime: 0 }, (data) => {
+  const gzip = new Gzip(GZIP_OPTIONS, (data) => {
     out.push(data);
   });
   for await (const chunk of rechunk(source, GZIP_CHUNK_BYTES)) {
@@ -82,6 +92,95 @@ export async function* gzipDeterministic(
   }
   gzip.push(new Uint8Array(0), true);
   while (out.length > 0) yield out.shift()!;
+}
+
+/** Set by `scripts/bun_compile.ts`: where a compiled binary keeps the worker's entry file. */
+declare const OCISIGN_GZIP_WORKER: string | undefined;
+
+const WORKER_URL = typeof OCISIGN_GZIP_WORKER === "string"
+  ? OCISIGN_GZIP_WORKER
+  : new URL("./_gzip_worker.ts", import.meta.url).href;
+
+/** Chunks per message to the worker (fewer, larger messages: each one costs a clone). */
+const CHUNKS_PER_MESSAGE = 4;
+
+/** Messages sent to the worker and not yet answered, at most (2 × 4 × 64 KiB in flight). */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * A gzip worker once it has loaded, or undefined where none can start (no Worker, or a runtime
+ * that cannot load the worker's imports, such as Bun running the sources without a bundle):
+ * the caller then deflates on its own thread.
+ */
+async function startWorker(): Promise<Worker | undefined> {
+  if (typeof Worker !== "function") return undefined;
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_URL, { type: "module" });
+  } catch {
+    return undefined;
+  }
+  const ready = await new Promise<boolean>((resolve) => {
+    worker.onmessage = (event) => resolve(event.data === "ready");
+    worker.onerror = (event) => {
+      event.preventDefault();
+      resolve(false);
+    };
+  });
+  if (!ready) worker.terminate();
+  return ready ? worker : undefined;
+}
+
+async function* gzipInWorker(
+  worker: Worker,
+  source: AsyncIterable<Uint8Array>,
+  onInput?: (chunk: Bytes) => void,
+): AsyncGenerator<Bytes> {
+  const replies: GzipReply[] = [];
+  let failure: string | undefined;
+  let wake: (() => void) | undefined;
+  worker.onmessage = (event: MessageEvent<GzipReply>) => {
+    replies.push(event.data);
+    wake?.();
+  };
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault();
+    failure = event.message;
+    wake?.();
+  };
+  const reply = async (): Promise<Bytes[]> => {
+    while (replies.length === 0 && failure === undefined) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    const next = replies.shift();
+    failure ??= next?.error;
+    if (failure !== undefined) throw new BuildError(`Cannot gzip the layer: ${failure}`);
+    return next!.parts;
+  };
+  let batch: Bytes[] = [];
+  const send = (final: boolean): void => {
+    worker.postMessage({ chunks: batch, final } satisfies GzipRequest, batch.map((c) => c.buffer));
+    batch = [];
+  };
+  let inFlight = 0;
+  try {
+    for await (const chunk of rechunk(source, GZIP_CHUNK_BYTES)) {
+      onInput?.(chunk);
+      batch.push(chunk);
+      if (batch.length < CHUNKS_PER_MESSAGE) continue;
+      send(false);
+      inFlight++;
+      while (inFlight >= MAX_IN_FLIGHT || (inFlight > 0 && replies.length > 0)) {
+        inFlight--;
+        yield* await reply();
+      }
+    }
+    send(true);
+    for (inFlight++; inFlight > 0; inFlight--) yield* await reply();
+  } finally {
+    worker.terminate();
+  }
 }
 
 /**

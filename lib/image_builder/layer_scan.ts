@@ -12,8 +12,8 @@ import type { ContentSpool } from "./content_spool.ts";
 import { cleanPath } from "../dockerfile/dockerignore.ts";
 import type { ContentSource, FileTree, LayerSource } from "./file_tree.ts";
 import { captureTar, treeNodeOf } from "./tar_contents.ts";
-import { readTar } from "./tar_reader.ts";
-import type { TarReadHeader } from "./tar_reader.ts";
+import { readTar } from "../tar/mod.ts";
+import type { TarReadHeader } from "../tar/mod.ts";
 
 /** Files whose content is kept while scanning (needed to resolve `--chown` names). */
 const KEEP_CONTENT = new Set(["etc/passwd", "etc/group"]);

@@ -19,8 +19,11 @@ import { MEDIA_TYPE_OCI_LAYER_GZIP } from "../oci/media_types.ts";
 import { BuildError } from "../errors.ts";
 import { gzipDeterministic } from "../compression/gzip.ts";
 import type { TreeNode } from "./file_tree.ts";
-import { writeTar } from "./tar_writer.ts";
-import type { TarWriterEntry } from "./tar_writer.ts";
+import { writeTar } from "../tar/mod.ts";
+import type { TarWriterEntry } from "../tar/mod.ts";
+
+/** Layers with more content than this are deflated off the main thread. */
+const OFF_THREAD_BYTES = 4 * 1024 * 1024;
 
 /** Options for {@linkcode writeLayer}. */
 export interface WriteLayerOptions {
@@ -172,7 +175,14 @@ export async function writeLayer(
   const digestHasher = opts.hasher("sha256");
   let size = 0;
   let kept: Bytes[] | undefined = [];
-  const compressed = gzipDeterministic(writeTar(entries, signal), (c) => diffHasher.update(c));
+  // Deflate is most of a build's CPU: for a layer of some size it runs in a worker, beside the
+  // reading, hashing and writing here (the same bytes either way).
+  const gzipOpts = { worker: entries.reduce((n, e) => n + e.size, 0) > OFF_THREAD_BYTES };
+  const compressed = gzipDeterministic(
+    writeTar(entries, signal),
+    (c) => diffHasher.update(c),
+    gzipOpts,
+  );
   const hashed = async function* (): AsyncGenerator<Bytes> {
     for await (const chunk of compressed) {
       digestHasher.update(chunk);
@@ -208,7 +218,7 @@ export async function writeLayer(
       } else {
         await opts.output.push(
           descriptor,
-          toStream(gzipDeterministic(writeTar(entries, signal))),
+          toStream(gzipDeterministic(writeTar(entries, signal), undefined, gzipOpts)),
           signal,
         );
       }

@@ -11,8 +11,8 @@ import { BuildError } from "../errors.ts";
 import type { ContentSpool, SpoolSink } from "./content_spool.ts";
 import { cleanPath } from "../dockerfile/dockerignore.ts";
 import type { ContentSource, TreeNode } from "./file_tree.ts";
-import { readTar } from "./tar_reader.ts";
-import type { TarReadHeader } from "./tar_reader.ts";
+import { readTar } from "../tar/mod.ts";
+import type { TarReadHeader } from "../tar/mod.ts";
 
 /** Options for {@linkcode captureTar}. */
 export interface CaptureTarOptions {

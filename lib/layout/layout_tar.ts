@@ -15,7 +15,8 @@ import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import { InvalidLayoutError, NotFoundError, UnsupportedError } from "../errors.ts";
 import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "../content/_layout_index.ts";
-import { indexTar, tarEnd, tarHeader, type TarMember, tarPadding } from "./_tar_format.ts";
+import { encodeTarHeader, tarEnd, type TarEntryType, tarPadding } from "../tar/mod.ts";
+import { indexLayoutTar, type TarMember } from "./_tar_index.ts";
 import { keepAttributes } from "./_keep_attributes.ts";
 import { withLock } from "./_with_lock.ts";
 import type { OpenLayoutOptions } from "./layout_store.ts";
@@ -55,7 +56,7 @@ async function readMember(
 async function openTar(fs: Fs, path: string): Promise<Opened> {
   const handle = await fs.open(path);
   try {
-    const members = await indexTar(handle, path);
+    const members = await indexLayoutTar(handle, path);
     const header = await readMember(handle, members, "oci-layout", path, 64 * 1024);
     validateLayoutHeader(header, path);
     const index = await readMember(handle, members, "index.json", path, MAX_MANIFEST_BYTES);
@@ -317,7 +318,7 @@ export class LayoutTar extends OciLayout {
   async *#tarChunks(current: Opened | undefined, indexBytes: Bytes): AsyncGenerator<Uint8Array> {
     const members = current?.members ?? new Map<string, TarMember>();
     const file = (name: string, data: Bytes): Uint8Array[] => [
-      tarHeader(name, data.length, { type: "file", mode: 0o644 }),
+      tarHeader(name, data.length, "file", 0o644),
       data,
       tarPadding(data.length),
     ];
@@ -331,36 +332,43 @@ export class LayoutTar extends OciLayout {
       const parts = name.split("/");
       if (parts[0] === "blobs" && parts.length === 3) dirs.add(`blobs/${parts[1]}`);
     }
-    for (const d of [...dirs].sort()) yield tarHeader(d, 0, { type: "directory", mode: 0o755 });
+    for (const d of [...dirs].sort()) yield tarHeader(d, 0, "directory", 0o755);
     for (const m of members.values()) {
       if (m.name === "oci-layout" || m.name === "index.json" || dirs.has(m.name)) continue;
       if (this.#removed.has(m.name) || this.#staged.has(m.name)) continue;
       if (m.type === "directory") {
-        yield tarHeader(m.name, 0, { type: "directory", mode: m.mode });
+        yield tarHeader(m.name, 0, "directory", m.mode);
       } else if (m.type === "link") {
-        yield tarHeader(m.name, 0, {
-          type: "link",
-          mode: m.mode,
-          linkName: m.linkName ?? "",
-          hardLink: m.hardLink ?? false,
-        });
+        const type = m.hardLink ? "hardlink" : "symlink";
+        yield tarHeader(m.name, 0, type, m.mode, m.linkName ?? "");
       } else {
-        yield tarHeader(m.name, m.size, { type: "file", mode: m.mode || 0o644 });
+        yield tarHeader(m.name, m.size, "file", m.mode || 0o644);
         yield* current!.handle.stream(m.offset, m.size);
         yield tarPadding(m.size);
       }
     }
     for (const name of restored) {
       const m = this.#members.get(name)!;
-      yield tarHeader(name, m.size, { type: "file", mode: m.mode || 0o644 });
+      yield tarHeader(name, m.size, "file", m.mode || 0o644);
       yield* this.#handle!.stream(m.offset, m.size);
       yield tarPadding(m.size);
     }
     for (const [name, staged] of this.#staged) {
-      yield tarHeader(name, staged.size, { type: "file", mode: 0o644 });
+      yield tarHeader(name, staged.size, "file", 0o644);
       yield* await fileStream(this.#fs, staged.file);
       yield tarPadding(staged.size);
     }
     yield tarEnd();
   }
+}
+
+/** A member's header as a layout tar writes it: owner root, mtime 0. */
+function tarHeader(
+  path: string,
+  size: number,
+  type: TarEntryType,
+  mode: number,
+  linkname?: string,
+): Uint8Array {
+  return encodeTarHeader({ path, type, mode, uid: 0, gid: 0, size, mtime: 0, linkname });
 }

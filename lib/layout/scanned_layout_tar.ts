@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { createTarDecoder } from "npm:modern-tar@0.8.6";
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { bytesStream, checkAborted } from "../content/_streams.ts";
@@ -17,6 +16,7 @@ import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 import {
   DigestMismatchError,
+  InvalidInputError,
   InvalidLayoutError,
   NotFoundError,
   OcisignError,
@@ -25,7 +25,8 @@ import {
 } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { LayoutIndex } from "../content/_layout_index.ts";
-import { normalizeTarName } from "./_tar_format.ts";
+import { readTar } from "../tar/mod.ts";
+import { normalizeTarName } from "./_tar_index.ts";
 import { OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 
 /** Default bound on the blobs kept in memory. */
@@ -116,17 +117,12 @@ export class ScannedLayoutTar extends OciLayout {
       cancel: (reason) => reader.cancel(reason),
     });
     try {
-      const entries = whole.pipeThrough(createTarDecoder({ strict: true }));
-      for await (const entry of entries) {
+      for await (const entry of readTar(whole, { stream: () => true })) {
         checkAborted(opts.signal, "Reading the layout tar");
-        const name = normalizeTarName(entry.header.name, where);
+        const name = normalizeTarName(entry.header.path, where);
         const type = entry.header.type;
-        if (name === undefined || type === "directory") {
-          await entry.body.cancel();
-          continue;
-        }
+        if (name === undefined || type === "directory") continue;
         if (type !== "file") {
-          await entry.body.cancel();
           throw new InvalidLayoutError(
             `${where}: tar entry ${
               JSON.stringify(name)
@@ -134,34 +130,30 @@ export class ScannedLayoutTar extends OciLayout {
           );
         }
         if (names.has(name)) {
-          await entry.body.cancel();
           throw new InvalidLayoutError(`${where}: tar entry ${name} appears more than once`);
         }
         names.add(name);
+        const body = entry.body ?? bytesStream(new Uint8Array(0));
         const size = entry.header.size;
         if (name === "oci-layout" || name === "index.json") {
           if (size > MAX_MANIFEST_BYTES) {
-            await entry.body.cancel();
             throw new InvalidLayoutError(
               `${where}: ${name} is ${size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`,
             );
           }
-          const bytes = new Uint8Array(await new Response(entry.body).arrayBuffer());
+          const bytes = new Uint8Array(await new Response(body).arrayBuffer());
           if (name === "oci-layout") header = bytes;
           else index = bytes;
           continue;
         }
         const m = /^blobs\/([a-z0-9]+)\/([^/]+)$/.exec(name);
-        if (!m || !isDigest(`${m[1]}:${m[2]}`)) {
-          await entry.body.cancel();
-          continue;
-        }
+        if (!m || !isDigest(`${m[1]}:${m[2]}`)) continue;
         const { algorithm } = parseDigest(`${m[1]}:${m[2]}`);
         const h = hasher(algorithm);
         const chunks: Uint8Array[] = [];
         let keep: boolean | undefined;
         let seen = 0;
-        for await (const chunk of entry.body) {
+        for await (const chunk of body) {
           h.update(chunk);
           seen += chunk.length;
           keep ??= size <= MAX_MANIFEST_BYTES && kept + size <= maxKept &&
@@ -182,7 +174,7 @@ export class ScannedLayoutTar extends OciLayout {
         blobs.set(`${m[1]}:${m[2]}`, record);
       }
     } catch (err) {
-      if (err instanceof OcisignError) throw err;
+      if (err instanceof OcisignError && !(err instanceof InvalidInputError)) throw err;
       throw new InvalidLayoutError(
         `${where}: ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },

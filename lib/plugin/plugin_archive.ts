@@ -11,8 +11,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { fromUtf8 } from "../_internal/bytes.ts";
 import { readBounded } from "../content/_streams.ts";
 import { InvalidInputError, SizeExceededError, UnsupportedError } from "../errors.ts";
-import { readTar } from "../image_builder/tar_reader.ts";
-import type { TarReadHeader } from "../image_builder/tar_reader.ts";
+import { readTar, type TarReadHeader } from "../tar/mod.ts";
 
 /** notation's cap on what a plugin archive's files add up to. */
 export const MAX_PLUGIN_ARCHIVE_FILES_BYTES = 256 << 20;

@@ -11,8 +11,8 @@ import type { Target } from "../../lib/content/storage.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { LayoutStore } from "../../lib/layout/mod.ts";
 import { gunzipStream } from "../../lib/compression/gzip.ts";
-import { readTar } from "../../lib/image_builder/tar_reader.ts";
-import type { TarReadEntry } from "../../lib/image_builder/tar_reader.ts";
+import { readTar } from "../../lib/tar/mod.ts";
+import type { TarReadEntry } from "../../lib/tar/mod.ts";
 import type { ImageConfig } from "../../lib/image_builder/image_config.ts";
 
 export { nodeFs, nodeHasherFactory };

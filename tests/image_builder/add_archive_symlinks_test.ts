@@ -6,8 +6,8 @@
 import fc from "fast-check";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { buildImage } from "../../lib/image_builder/mod.ts";
-import { writeTar } from "../../lib/image_builder/tar_writer.ts";
-import type { TarWriterEntry } from "../../lib/image_builder/tar_writer.ts";
+import { writeTar } from "../../lib/tar/mod.ts";
+import type { TarWriterEntry } from "../../lib/tar/mod.ts";
 import { MemoryStore } from "../../lib/content/memory_store.ts";
 import { nodeFs, nodeHasherFactory, readImage, readLayer, withTempDir } from "./_helpers.ts";
 

@@ -10,7 +10,7 @@ import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { buildImage } from "../../lib/image_builder/mod.ts";
 import type { AddLimits } from "../../lib/image_builder/mod.ts";
 import { MAX_CHOWN_ID, resolveChown } from "../../lib/image_builder/chown.ts";
-import { writeTar } from "../../lib/image_builder/tar_writer.ts";
+import { writeTar } from "../../lib/tar/mod.ts";
 import { EXIT, exitCodeFor } from "../../lib/cli/exit_codes.ts";
 import { MemoryStore } from "../../lib/content/memory_store.ts";
 import { BuildError, type ErrorCode, type OcisignError } from "../../lib/errors.ts";

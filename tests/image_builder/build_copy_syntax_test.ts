@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { buildImage } from "../../lib/image_builder/mod.ts";
-import type { TarReadEntry } from "../../lib/image_builder/tar_reader.ts";
+import type { TarReadEntry } from "../../lib/tar/mod.ts";
 import {
   havePeer,
   nodeFs,

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { gunzipStream } from "../../lib/compression/gzip.ts";
-import { readTar } from "../../lib/image_builder/tar_reader.ts";
+import { readTar } from "../../lib/tar/mod.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
 import {
   havePeer,

@@ -2,9 +2,9 @@ import { assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { ContentSpool } from "../../lib/image_builder/content_spool.ts";
 import type { ContentSource } from "../../lib/image_builder/file_tree.ts";
 import { captureTar, openTarEntry } from "../../lib/image_builder/tar_contents.ts";
-import { readTar } from "../../lib/image_builder/tar_reader.ts";
-import { writeTar } from "../../lib/image_builder/tar_writer.ts";
-import type { TarWriterEntry } from "../../lib/image_builder/tar_writer.ts";
+import { readTar } from "../../lib/tar/mod.ts";
+import { writeTar } from "../../lib/tar/mod.ts";
+import type { TarWriterEntry } from "../../lib/tar/mod.ts";
 import { nodeFs, withTempDir } from "./_helpers.ts";
 
 function bytes(size: number, seed: number): Uint8Array<ArrayBuffer> {

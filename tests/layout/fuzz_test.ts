@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { FileHandle } from "../../lib/content/fs.ts";
 import { OcisignError } from "../../lib/errors.ts";
 import { LayoutIndex } from "../../lib/content/_layout_index.ts";
-import { indexTar } from "../../lib/layout/_tar_format.ts";
+import { indexLayoutTar } from "../../lib/layout/_tar_index.ts";
 import { assertEquals } from "../_helpers/assert.ts";
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
@@ -121,7 +121,7 @@ Deno.test("LayoutIndex.findTag() refuses exactly the tags given to several diges
   );
 });
 
-Deno.test("indexTar() fuzzed with corrupted archives throws only typed errors", async () => {
+Deno.test("indexLayoutTar() fuzzed with corrupted archives throws only typed errors", async () => {
   const header = new Uint8Array(512);
   new TextEncoder().encodeInto("index.json", header);
   new TextEncoder().encodeInto("0000644\0", header.subarray(100));
@@ -134,7 +134,7 @@ Deno.test("indexTar() fuzzed with corrupted archives throws only typed errors", 
   const valid = new Uint8Array(512 * 4);
   valid.set(header);
   valid.set(new TextEncoder().encode("{}"), 512);
-  assertEquals([...(await indexTar(memoryHandle(valid), "t")).keys()], ["index.json"]);
+  assertEquals([...(await indexLayoutTar(memoryHandle(valid), "t")).keys()], ["index.json"]);
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.nat({ max: 255 })), { maxLength: 6 }),
@@ -143,7 +143,7 @@ Deno.test("indexTar() fuzzed with corrupted archives throws only typed errors", 
         const bytes = valid.slice(0, Math.max(cut, 0));
         for (const [i, v] of flips) if (i < bytes.length) bytes[i] = v;
         try {
-          await indexTar(memoryHandle(bytes), "fuzz");
+          await indexLayoutTar(memoryHandle(bytes), "fuzz");
         } catch (err) {
           typedOnly(err);
         }

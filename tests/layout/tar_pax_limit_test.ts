@@ -1,10 +1,11 @@
 /**
- * Both tar readers (layout tars, and base-image layers and `ADD` archives in the builder) accept
- * a PAX extended header of up to 1 MiB and refuse a larger one before reading it.
+ * lib/tar, by both of its ways in (the file index behind layout tars, and the streaming reader
+ * behind layout tars on a pipe, base-image layers and `ADD` archives), accepts a PAX extended
+ * header of up to 1 MiB and refuses a larger one before reading it.
  */
 import { assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
-import { readTar } from "../../lib/image_builder/tar_reader.ts";
-import { openLayout } from "../../lib/layout/mod.ts";
+import { readTar } from "../../lib/tar/mod.ts";
+import { openLayout, ScannedLayoutTar } from "../../lib/layout/mod.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { withTempDir } from "./_image.ts";
 
@@ -82,4 +83,14 @@ Deno.test("readTar() takes a PAX header of 1 MiB, and refuses a larger one", asy
   };
   assertEquals(await names(layoutTar(LIMIT)), ["oci-layout", "index.json"]);
   await assertRejectsCode(() => names(layoutTar(LIMIT + 1)), "ERR_INVALID_INPUT", "too large");
+});
+
+Deno.test("a layout tar on a pipe may have a PAX header of 1 MiB, not more", async () => {
+  const scan = (bytes: Uint8Array) =>
+    ScannedLayoutTar.scan(new Blob([bytes as BufferSource]).stream(), {
+      hasher: nodeHasherFactory,
+    });
+  const layout = await scan(layoutTar(LIMIT));
+  await layout.close();
+  await assertRejectsCode(() => scan(layoutTar(LIMIT + 1)), "ERR_INVALID_LAYOUT", "too large");
 });

@@ -8,7 +8,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { describeRun, withTempDir } from "../_helpers/e2e.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
-import { encodeTarHeader } from "../../lib/image_builder/tar_writer.ts";
+import { encodeTarHeader } from "../../lib/tar/mod.ts";
 import { type Host, host } from "./_host.ts";
 
 const NOTATION = findPeer("notation");

@@ -1,10 +1,10 @@
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
-import { writeTar } from "../../lib/image_builder/tar_writer.ts";
-import type { TarWriterEntry } from "../../lib/image_builder/tar_writer.ts";
-import { readTar } from "../../lib/image_builder/tar_reader.ts";
+import { encodeTarHeader, writeTar } from "../../lib/tar/mod.ts";
+import type { TarWriterEntry } from "../../lib/tar/mod.ts";
+import { readTar } from "../../lib/tar/mod.ts";
 import { gunzipStream, gzipDeterministic } from "../../lib/compression/gzip.ts";
 import { concat } from "../../lib/_internal/bytes.ts";
-import { havePeer, run, withTempDir } from "./_helpers.ts";
+import { havePeer, run, withTempDir } from "../image_builder/_helpers.ts";
 
 const LONG = `${"d".repeat(60)}/${"e".repeat(60)}/file-${"é".repeat(10)}.txt`;
 
@@ -107,4 +107,20 @@ Deno.test("readTar() rejects a corrupt header and a truncated archive", async ()
     "ERR_INVALID_INPUT",
     "truncated",
   );
+});
+
+Deno.test("encodeTarHeader() writes an mtime past ustar's 11 octal digits as a PAX record", () => {
+  const mtime = 2 ** 34;
+  const bytes = encodeTarHeader({
+    path: "t",
+    type: "file",
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    mtime,
+  });
+  const text = new TextDecoder().decode(bytes);
+  assert(text.includes(` mtime=${mtime}\n`), "PAX mtime record");
+  assertEquals(text.slice(1024 + 136, 1024 + 147), "77777777777");
 });

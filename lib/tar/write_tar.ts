@@ -1,6 +1,6 @@
 /**
  * A deterministic tar writer: ustar headers, PAX records only where ustar cannot hold a value
- * (long names and link targets, big sizes and ids), no user or group names, no atime/ctime, and
+ * (long names and link targets, big sizes, ids and times), no user or group names, no atime/ctime, and
  * an end of two zero blocks with no further record padding. The same entries always give the
  * same bytes.
  *
@@ -10,7 +10,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { concat, utf8 } from "../_internal/bytes.ts";
 import { AbortedError, BuildError } from "../errors.ts";
 
-/** Kinds of tar entries the builder writes. */
+/** Kinds of tar entries the writer writes. */
 export type TarEntryType = "file" | "directory" | "symlink" | "hardlink";
 
 /** One tar entry's metadata. */
@@ -105,7 +105,7 @@ function ustarBlock(
  *
  * @example
  * ```ts
- * import { encodeTarHeader } from "./tar_writer.ts";
+ * import { encodeTarHeader } from "./write_tar.ts";
  * const blocks = encodeTarHeader({
  *   path: "etc/motd", type: "file", mode: 0o644, uid: 0, gid: 0, size: 3, mtime: 0,
  * });
@@ -138,6 +138,7 @@ export function encodeTarHeader(header: TarHeader): Bytes {
   if (size > MAX_OCTAL_12) pax += paxRecord("size", String(size));
   if (header.uid > MAX_OCTAL_8) pax += paxRecord("uid", String(header.uid));
   if (header.gid > MAX_OCTAL_8) pax += paxRecord("gid", String(header.gid));
+  if (header.mtime > MAX_OCTAL_12) pax += paxRecord("mtime", String(header.mtime));
   const main = ustarBlock(
     name.length > 100 ? utf8(asciiPrefix(header.path, 99)) : name,
     TYPE_FLAG[header.type],
@@ -145,7 +146,7 @@ export function encodeTarHeader(header: TarHeader): Bytes {
     header.uid > MAX_OCTAL_8 ? 0 : header.uid,
     header.gid > MAX_OCTAL_8 ? 0 : header.gid,
     size > MAX_OCTAL_12 ? 0 : size,
-    header.mtime,
+    Math.min(header.mtime, MAX_OCTAL_12),
     linkname.length > 100 ? new Uint8Array(0) : linkname,
   );
   if (pax === "") return main;
@@ -157,7 +158,7 @@ export function encodeTarHeader(header: TarHeader): Bytes {
     0,
     0,
     records.length,
-    header.mtime,
+    Math.min(header.mtime, MAX_OCTAL_12),
     new Uint8Array(0),
   );
   return concat([paxHeader, records, tarPadding(records.length), main]);
@@ -181,7 +182,7 @@ function asciiPrefix(path: string, max: number): string {
  *
  * @example
  * ```ts
- * import { tarPadding } from "./tar_writer.ts";
+ * import { tarPadding } from "./write_tar.ts";
  * console.log(tarPadding(3).length); // 509
  * ```
  * @param size Content size.
@@ -193,12 +194,26 @@ export function tarPadding(size: number): Bytes {
 }
 
 /**
+ * The end-of-archive marker: two zero blocks.
+ *
+ * @example
+ * ```ts
+ * import { tarEnd } from "./write_tar.ts";
+ * console.log(tarEnd().length); // 1024
+ * ```
+ * @returns The marker.
+ */
+export function tarEnd(): Bytes {
+  return new Uint8Array(BLOCK * 2);
+}
+
+/**
  * Writes entries, in the order given, as a tar stream ending with two zero blocks. File
  * contents are read through each entry's `open` and must be exactly `size` bytes long.
  *
  * @example
  * ```ts
- * import { writeTar } from "./tar_writer.ts";
+ * import { writeTar } from "./write_tar.ts";
  * let total = 0;
  * for await (const chunk of writeTar([
  *   { path: "app", type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 },
@@ -242,5 +257,5 @@ export async function* writeTar(
     }
     yield tarPadding(entry.size);
   }
-  yield new Uint8Array(BLOCK * 2);
+  yield tarEnd();
 }
