@@ -25,8 +25,11 @@ const root = new URL("..", import.meta.url).pathname;
 const entry = option("--entry") ?? `${root}cli.ts`;
 const git = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root });
 const commit = git.exitCode === 0 ? git.stdout.toString().trim() : "";
+// The hashing thread's entry goes into the binary too: `lib/runtime/worker_hasher.ts` starts it
+// with `new Worker(new URL("./_hash_worker.ts", import.meta.url))`, which Bun maps to it.
+const workers = [`${root}lib/runtime/_hash_worker.ts`];
 const result = await Bun.build({
-  entrypoints: [entry],
+  entrypoints: [entry, ...workers],
   minify: true,
   // Precompiled bytecode: the binary skips parsing its bundle at start (verify of a small layout
   // 139 -> 73 ms, --version 157 -> 52 ms on a busy 2-core machine).

@@ -5,8 +5,8 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { DigestMismatchError, SizeMismatchError } from "../errors.ts";
-import { parseDigest } from "./digest.ts";
-import type { Hasher, HasherFactory } from "./hasher.ts";
+import { type DigestAlgorithm, parseDigest } from "./digest.ts";
+import type { Hasher, HasherFactory, OffThreadHasher } from "./hasher.ts";
 
 /** The part of a descriptor that content is verified against. */
 export interface ExpectedContent {
@@ -19,10 +19,19 @@ export interface ExpectedContent {
 /** Bytes gathered before one hasher call: network bodies come in small chunks, and each call
  * into a native hasher has a fixed cost. */
 const HASH_BATCH_BYTES = 256 * 1024;
+/** Content at least this large is hashed on another thread when the factory offers one. */
+const OFF_THREAD_MIN_BYTES = 1024 * 1024;
+
+/** What {@linkcode verifyStream} feeds: chunks it may hand on right after `update` returns. */
+interface StreamHasher {
+  update(chunk: Uint8Array): void | Promise<void>;
+  digestHex(): string | Promise<string>;
+  abort(): void;
+}
 
 /** Feeds a hasher in batches; small chunks are copied into a staging buffer first, so the
  * caller may hand the chunks on (and a consumer may detach them) right away. */
-class BatchingHasher {
+class BatchingHasher implements StreamHasher {
   #hasher: Hasher;
   #staging = new Uint8Array(HASH_BATCH_BYTES);
   #staged = 0;
@@ -47,11 +56,63 @@ class BatchingHasher {
     return this.#hasher.digestHex();
   }
 
+  abort(): void {}
+
   #drain(): void {
     if (this.#staged === 0) return;
     this.#hasher.update(this.#staging.subarray(0, this.#staged));
     this.#staged = 0;
   }
+}
+
+/** Copies chunks into buffers lent by an {@linkcode OffThreadHasher} and sends each one off
+ * when full: the only copy of a chunk on this thread, and the hashing runs on another. */
+class OffThreadBatcher implements StreamHasher {
+  #hasher: OffThreadHasher;
+  #buffer: Uint8Array | undefined;
+  #filled = 0;
+
+  constructor(hasher: OffThreadHasher) {
+    this.#hasher = hasher;
+  }
+
+  async update(chunk: Uint8Array): Promise<void> {
+    for (let off = 0; off < chunk.length;) {
+      const buffer = this.#buffer ??= await this.#hasher.buffer();
+      const n = Math.min(chunk.length - off, buffer.length - this.#filled);
+      buffer.set(chunk.subarray(off, off + n), this.#filled);
+      this.#filled += n;
+      off += n;
+      if (this.#filled === buffer.length) this.#send();
+    }
+  }
+
+  digestHex(): Promise<string> {
+    this.#send();
+    return this.#hasher.digestHex();
+  }
+
+  abort(): void {
+    this.#hasher.abort();
+  }
+
+  #send(): void {
+    if (this.#buffer === undefined) return;
+    this.#hasher.update(this.#buffer, this.#filled);
+    this.#buffer = undefined;
+    this.#filled = 0;
+  }
+}
+
+function streamHasher(
+  factory: HasherFactory,
+  algorithm: DigestAlgorithm,
+  size: number,
+): StreamHasher {
+  const offThread = size >= OFF_THREAD_MIN_BYTES ? factory.offThread?.(algorithm) : undefined;
+  return offThread !== undefined
+    ? new OffThreadBatcher(offThread)
+    : new BatchingHasher(factory(algorithm));
 }
 
 /**
@@ -85,33 +146,40 @@ export function verifyStream(
   if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
     throw new RangeError(`Cannot verify content: invalid size ${expected.size}`);
   }
-  const hasher = new BatchingHasher(hasherFactory(algorithm));
+  const hasher = streamHasher(hasherFactory, algorithm, expected.size);
   const reader = stream.getReader();
   let seen = 0;
   // A pull-through stream rather than a TransformStream: far less work per chunk.
   const verified = new ReadableStream<Bytes>({
     async pull(controller): Promise<void> {
-      const { done, value } = await reader.read();
-      if (done) {
-        if (seen !== expected.size) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          if (seen !== expected.size) {
+            throw new SizeMismatchError(expected.digest, expected.size, seen);
+          }
+          const actual = await hasher.digestHex();
+          if (actual !== hex) {
+            throw new DigestMismatchError(expected.digest, `${algorithm}:${actual}`);
+          }
+          controller.close();
+          return;
+        }
+        seen += value.length;
+        if (seen > expected.size) {
+          await reader.cancel().catch(() => {});
           throw new SizeMismatchError(expected.digest, expected.size, seen);
         }
-        const actual = hasher.digestHex();
-        if (actual !== hex) {
-          throw new DigestMismatchError(expected.digest, `${algorithm}:${actual}`);
-        }
-        controller.close();
-        return;
+        await hasher.update(value);
+        controller.enqueue(value as Bytes);
+      } catch (err) {
+        // Whatever ended the stream, the hash is not needed any more.
+        hasher.abort();
+        throw err;
       }
-      seen += value.length;
-      if (seen > expected.size) {
-        await reader.cancel().catch(() => {});
-        throw new SizeMismatchError(expected.digest, expected.size, seen);
-      }
-      hasher.update(value);
-      controller.enqueue(value as Bytes);
     },
     async cancel(reason): Promise<void> {
+      hasher.abort();
       await reader.cancel(reason);
     },
   });
