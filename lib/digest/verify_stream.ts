@@ -141,7 +141,7 @@ export function verifyStream(
   stream: ReadableStream<Uint8Array>,
   expected: ExpectedContent,
   hasherFactory: HasherFactory,
-): ReadableStream<Bytes> {
+): VerifiedStream {
   const { algorithm, hex } = parseDigest(expected.digest);
   if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
     throw new RangeError(`Cannot verify content: invalid size ${expected.size}`);
@@ -183,42 +183,96 @@ export function verifyStream(
       await reader.cancel(reason);
     },
   });
-  VERIFIED.set(verified, contentKey(expected));
-  return verified;
+  return markVerified(verified, expected);
 }
 
 /**
- * Streams that {@linkcode verifyStream} made (or that pass such a stream's bytes and errors on
- * unchanged, see {@linkcode inheritVerification}), with what they are verified against. Such a
- * stream never ends cleanly unless its bytes matched, so a consumer may trust its end.
+ * A stream that never ends cleanly unless its bytes matched `verifiedAgainst` (it errors
+ * instead), so its consumer may trust its end without hashing again. {@linkcode verifyStream}
+ * makes them; a wrapper that passes on the bytes and errors of one unchanged makes another with
+ * {@linkcode passOnVerified}.
  */
-const VERIFIED = new WeakMap<ReadableStream, string>();
+export type VerifiedStream = ReadableStream<Bytes> & {
+  /** The digest and size the bytes are checked against. */
+  readonly verifiedAgainst: Readonly<ExpectedContent>;
+};
 
-function contentKey(expected: ExpectedContent): string {
-  return `${expected.digest}@${expected.size}`;
+function markVerified(stream: ReadableStream<Bytes>, expected: ExpectedContent): VerifiedStream {
+  const against = Object.freeze({ digest: expected.digest, size: expected.size });
+  return Object.defineProperty(stream, "verifiedAgainst", { value: against }) as VerifiedStream;
 }
 
 /**
- * Records that `derived` passes on the bytes and errors of `verified` unchanged, so it carries
- * the same verification (used by wrappers such as a copy's source-error tagging).
+ * Whether `stream` is a {@linkcode VerifiedStream}, for `expected` when given.
  *
  * @example
  * ```ts
- * import { inheritVerification, verifyStream } from "./verify_stream.ts";
+ * import { isVerifiedStream, verifyStream } from "./verify_stream.ts";
  * import { pureHasherFactory } from "./pure_hasher.ts";
- * const v = verifyStream(new Blob(["{}"]).stream(), { digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 }, pureHasherFactory);
- * const wrapped = v.pipeThrough(new TransformStream());
- * inheritVerification(v, wrapped);
+ * const expected = { digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 };
+ * const v = verifyStream(new Blob(["{}"]).stream(), expected, pureHasherFactory);
+ * console.log(isVerifiedStream(v, expected), isVerifiedStream(new Blob(["{}"]).stream())); // true false
  * ```
  */
-export function inheritVerification(verified: ReadableStream, derived: ReadableStream): void {
-  const key = VERIFIED.get(verified);
-  if (key !== undefined) VERIFIED.set(derived, key);
+export function isVerifiedStream(
+  stream: ReadableStream<Uint8Array> | Uint8Array,
+  expected?: ExpectedContent,
+): stream is VerifiedStream {
+  if (stream instanceof Uint8Array) return false;
+  const against = (stream as Partial<VerifiedStream>).verifiedAgainst;
+  return against !== undefined &&
+    (expected === undefined ||
+      (against.digest === expected.digest && against.size === expected.size));
 }
 
 /**
- * Verifies a stream against `expected`, unless it is already a verifying stream for exactly that
- * content (then it is returned as is, and the bytes are hashed once, not twice).
+ * Marks `derived`, which passes on the bytes and errors of `verified` unchanged (a wrapper such
+ * as a copy's source-error tagging), as verified against the same content.
+ *
+ * @example
+ * ```ts
+ * import { passOnVerified, verifyStream } from "./verify_stream.ts";
+ * import { pureHasherFactory } from "./pure_hasher.ts";
+ * const v = verifyStream(new Blob(["{}"]).stream(), { digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 }, pureHasherFactory);
+ * const wrapped = passOnVerified(v, v.pipeThrough(new TransformStream()));
+ * console.log(wrapped.verifiedAgainst.size); // 2
+ * ```
+ */
+export function passOnVerified(
+  verified: VerifiedStream,
+  derived: ReadableStream<Bytes>,
+): VerifiedStream {
+  return markVerified(derived, verified.verifiedAgainst);
+}
+
+/**
+ * Hands on bytes already checked against `expected` (by {@linkcode verifyStream} or a digest of
+ * the whole) as a {@linkcode VerifiedStream}, so the next store does not hash them again. Only
+ * for bytes whose check the caller did; the bytes must not change afterwards.
+ *
+ * @example
+ * ```ts
+ * import { streamOfVerified } from "./verify_stream.ts";
+ * const s = streamOfVerified(new TextEncoder().encode("{}"), { digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 });
+ * console.log(await new Response(s).text()); // {}
+ * ```
+ */
+export function streamOfVerified(bytes: Uint8Array, expected: ExpectedContent): VerifiedStream {
+  if (bytes.length !== expected.size) {
+    throw new SizeMismatchError(expected.digest, expected.size, bytes.length);
+  }
+  const stream = new ReadableStream<Bytes>({
+    start(controller): void {
+      if (bytes.length > 0) controller.enqueue(bytes as Bytes);
+      controller.close();
+    },
+  });
+  return markVerified(stream, expected);
+}
+
+/**
+ * Verifies a stream against `expected`, unless it is already a {@linkcode VerifiedStream} for
+ * exactly that content (then it is returned as is, and the bytes are hashed once, not twice).
  *
  * @example
  * ```ts
@@ -233,8 +287,8 @@ export function verifiedOnce(
   stream: ReadableStream<Uint8Array>,
   expected: ExpectedContent,
   hasherFactory: HasherFactory,
-): ReadableStream<Bytes> {
-  return VERIFIED.get(stream) === contentKey(expected)
-    ? stream as ReadableStream<Bytes>
+): VerifiedStream {
+  return isVerifiedStream(stream, expected)
+    ? stream
     : verifyStream(stream, expected, hasherFactory);
 }

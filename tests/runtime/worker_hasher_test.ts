@@ -50,7 +50,7 @@ Deno.test("an aborted off-thread hasher refuses further use; others go on", asyn
   );
 });
 
-Deno.test("an off-thread hasher takes only buffers it lent", async () => {
+Deno.test("an off-thread hasher takes only buffers it lent", () => {
   const h = offThreadHasher("sha256")!;
   assert.throws(() => h.update(new Uint8Array(16), 16), TypeError);
   h.abort();
