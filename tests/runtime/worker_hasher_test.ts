@@ -4,7 +4,8 @@ import { findPeer } from "../_helpers/peers.ts";
 import { BUN_PRELOAD } from "../_helpers/bun.ts";
 import { verifyStream } from "../../lib/digest/verify_stream.ts";
 import type { DigestAlgorithm, HasherFactory } from "../../lib/digest/mod.ts";
-import { nodeHasherFactory } from "../../lib/runtime/mod.ts";
+import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
+import { digestBlob } from "../../lib/blob/digest_blob.ts";
 import { offThreadHasher } from "../../lib/runtime/worker_hasher.ts";
 
 const bun = findPeer("bun");
@@ -135,3 +136,29 @@ for (
     },
   });
 }
+
+Deno.test("digestBlob() reads a file into the hashing thread's buffers, as node:crypto digests", async () => {
+  const content = pattern(5 * 1024 * 1024 + 77, 3);
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeFile(path, content);
+    const { factory, offThread } = counting();
+    const file = await nodeFs.open(path);
+    try {
+      const got = await digestBlob(file.stream(), "sha384", { hasher: factory });
+      assertEquals(got, {
+        digest: `sha384:${createHash("sha384").update(content).digest("hex")}`,
+        size: content.length,
+      });
+    } finally {
+      await file.close();
+    }
+    assertEquals(offThread(), 1);
+    // An empty blob too.
+    const empty = await digestBlob(new Blob([]).stream(), "sha256", { hasher: factory });
+    assertEquals(empty.digest, `sha256:${createHash("sha256").digest("hex")}`);
+    assertEquals(empty.size, 0);
+  } finally {
+    await Deno.remove(path);
+  }
+});
