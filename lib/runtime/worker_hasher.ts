@@ -21,7 +21,7 @@ import type { HashReply, HashRequest } from "./_hash_protocol.ts";
 /** Size of each lent buffer: each message costs about as much as hashing 64 KiB, so few, large. */
 const BUFFER_BYTES = 1024 * 1024;
 /** Buffers one hasher lends at once: enough to keep its worker busy while the caller fills one. */
-const BUFFERS_PER_HASHER = 4;
+const BUFFERS_PER_HASHER = 3;
 
 /**
  * The worker's module. In a binary from `scripts/bun_compile.ts` every module shares the
