@@ -167,14 +167,15 @@ export function verifyStream(
         }
         seen += value.length;
         if (seen > expected.size) {
-          await reader.cancel().catch(() => {});
           throw new SizeMismatchError(expected.digest, expected.size, seen);
         }
         await hasher.update(value);
         controller.enqueue(value as Bytes);
       } catch (err) {
-        // Whatever ended the stream, the hash is not needed any more.
+        // Whatever ended the stream, the hash is not needed any more, nor the source (a file
+        // handle left open would be closed by the garbage collector, which Bun treats as fatal).
         hasher.abort();
+        await reader.cancel(err).catch(() => {});
         throw err;
       }
     },
