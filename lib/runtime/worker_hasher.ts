@@ -114,6 +114,9 @@ class RemoteHasher implements OffThreadHasher {
         "Cannot hash off the main thread: the buffer was not lent by this hasher",
       );
     }
+    if (!Number.isSafeInteger(length) || length < 0 || length > BUFFER_BYTES) {
+      throw new RangeError(`Cannot hash ${length} bytes of a ${BUFFER_BYTES}-byte buffer`);
+    }
     const ab = buffer.buffer as ArrayBuffer;
     this.#worker.send({ op: "update", id: this.#id, buffer: ab, length }, true, [ab]);
   }
@@ -186,7 +189,10 @@ function pickWorker(): PoolWorker {
   let best: PoolWorker | undefined;
   for (const w of pool) if (best === undefined || w.hashers.size < best.hashers.size) best = w;
   if (best !== undefined && (best.hashers.size === 0 || pool.length >= poolThreads!)) return best;
-  const fresh = new PoolWorker((dead) => pool.splice(pool.indexOf(dead), 1));
+  const fresh = new PoolWorker((dead) => {
+    const at = pool.indexOf(dead);
+    if (at >= 0) pool.splice(at, 1);
+  });
   pool.push(fresh);
   return fresh;
 }

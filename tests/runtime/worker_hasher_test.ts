@@ -51,9 +51,11 @@ Deno.test("an aborted off-thread hasher refuses further use; others go on", asyn
   );
 });
 
-Deno.test("an off-thread hasher takes only buffers it lent", () => {
+Deno.test("an off-thread hasher takes only buffers it lent, and no more than they hold", async () => {
   const h = offThreadHasher("sha256")!;
   assert.throws(() => h.update(new Uint8Array(16), 16), TypeError);
+  const lent = await h.buffer();
+  assert.throws(() => h.update(lent, lent.length + 1), RangeError);
   h.abort();
 });
 
