@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { Hasher, HasherFactory } from "../digest/hasher.ts";
-import { offThreadHasher } from "./worker_hasher.ts";
+import { hashThreadsByDefault, offThreadHasher } from "./worker_hasher.ts";
 
 function nodeHasher(algorithm: DigestAlgorithm): Hasher {
   const hash = createHash(algorithm);
@@ -21,9 +21,12 @@ function nodeHasher(algorithm: DigestAlgorithm): Hasher {
   };
 }
 
+let useThreads: boolean | undefined;
+
 /**
  * Makes incremental hashers with `node:crypto`'s `createHash`; its `offThread` makes them on
- * worker threads (stream verification uses those for large content).
+ * worker threads for large streams where that pays (more than two cores, or
+ * `OCISIGN_HASH_THREADS` of 1 or more; see `hashThreadsByDefault`).
  *
  * @example
  * ```ts
@@ -34,5 +37,8 @@ function nodeHasher(algorithm: DigestAlgorithm): Hasher {
  * ```
  */
 export const nodeHasherFactory: HasherFactory = Object.assign(nodeHasher, {
-  offThread: offThreadHasher,
+  offThread: (algorithm: DigestAlgorithm) => {
+    useThreads ??= hashThreadsByDefault();
+    return useThreads ? offThreadHasher(algorithm) : undefined;
+  },
 });

@@ -155,15 +155,39 @@ class RemoteHasher implements OffThreadHasher {
   }
 }
 
+const CORES = os.availableParallelism?.() ?? 2;
+
 /**
- * Threads in the pool: `OCISIGN_HASH_THREADS` when set (0: hash on the caller's thread), else
- * the cores but the main thread's, at least one, at most four.
+ * Threads in the pool: `OCISIGN_HASH_THREADS` when set to 1 or more, else the cores but the main
+ * thread's, at least one, at most four.
  */
 function poolSize(): number {
+  const n = threadSetting();
+  return n !== undefined && n > 0 ? Math.min(n, 16) : Math.max(1, Math.min(4, CORES - 1));
+}
+
+/** `OCISIGN_HASH_THREADS` as a count, or undefined when unset or not a count. */
+function threadSetting(): number | undefined {
   const text = envSetting("OCISIGN_HASH_THREADS");
   const n = text === undefined || text === "" ? NaN : Number(text);
-  if (Number.isInteger(n) && n >= 0) return Math.min(n, 16);
-  return Math.max(1, Math.min(4, (os.availableParallelism?.() ?? 2) - 1));
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * Whether stream verification should hash on threads by default: `OCISIGN_HASH_THREADS` when set
+ * (0: never), else only with more than two cores. On two cores, measured on pulls of 8 layers from
+ * a local registry (`scripts/bench/README.md`), the thread only added messages and memory: the
+ * other core was busy with the registry and the network already.
+ *
+ * @example
+ * ```ts
+ * import { hashThreadsByDefault } from "./worker_hasher.ts";
+ * console.log(typeof hashThreadsByDefault()); // boolean
+ * ```
+ */
+export function hashThreadsByDefault(): boolean {
+  const n = threadSetting();
+  return n !== undefined ? n > 0 : CORES > 2;
 }
 
 /** An environment variable, read only where permitted (under Deno, never a permission prompt). */
@@ -215,7 +239,7 @@ function pickWorker(): PoolWorker {
  */
 export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | undefined {
   poolThreads ??= poolSize();
-  if (unavailable || poolThreads === 0) return undefined;
+  if (unavailable) return undefined;
   let worker: PoolWorker;
   try {
     worker = pickWorker();

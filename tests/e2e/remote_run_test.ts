@@ -72,6 +72,9 @@ async function denoRun(
       HOME: dir,
       DENO_DIR: `${dir}/deno-dir`,
       OCISIGN_CONFIG_DIR: `${dir}/config`,
+      // Hashing threads however many cores (by default only above two), so the worker module
+      // is loaded from the host too.
+      OCISIGN_HASH_THREADS: "1",
       NO_COLOR: "1",
     },
     stdin: "null",

@@ -1,6 +1,7 @@
 /**
  * Child process of `worker_hasher_test.ts`, run under Deno and Bun: verifies 3 MiB of content
- * twice through `verifyStream` with `nodeHasherFactory` (so on a hashing thread), once intact
+ * twice through `verifyStream` with `nodeHasherFactory` (on a hashing thread, which
+ * `OCISIGN_HASH_THREADS=1` asks for), once intact
  * and once with its last byte changed, prints one line each, and then ends on its own: the idle
  * hashing threads must not keep the process alive.
  */
