@@ -26,11 +26,14 @@ const BUFFERS_PER_HASHER = 3;
 /**
  * The worker's module. In a binary from `scripts/bun_compile.ts` every module shares the
  * binary's own URL, and the worker entry compiled in beside `cli.ts` is found by its path from
- * the repository root instead.
+ * the repository root instead. `node:worker_threads` starts only local modules, so under
+ * `deno run https://...` there is none, and hashing stays on the caller's thread.
  */
-const WORKER_ENTRY: URL | string = /\/\$bunfs\/|~BUN/.test(import.meta.url)
+const WORKER_ENTRY: URL | string | undefined = /\/\$bunfs\/|~BUN/.test(import.meta.url)
   ? "./lib/runtime/_hash_worker.ts"
-  : new URL("./_hash_worker.ts", import.meta.url);
+  : import.meta.url.startsWith("file:")
+  ? new URL("./_hash_worker.ts", import.meta.url)
+  : undefined;
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -46,7 +49,7 @@ class PoolWorker {
 
   constructor(onDead: (w: PoolWorker) => void) {
     this.#onDead = onDead;
-    this.#worker = new Worker(WORKER_ENTRY);
+    this.#worker = new Worker(WORKER_ENTRY!);
     this.#worker.unref();
     this.#worker.on("message", (msg: HashReply) => {
       if (--this.#awaited === 0) this.#worker.unref();
@@ -222,8 +225,9 @@ function pickWorker(): PoolWorker {
 }
 
 /**
- * Makes a hasher that runs on a worker thread (`node:crypto` there), or undefined when this
- * runtime cannot start worker threads (then the caller hashes on its own thread).
+ * Makes a hasher that runs on a worker thread (`node:crypto` there), or undefined when no worker
+ * thread can start here, as when the code runs from an `https:` URL (then the caller hashes on
+ * its own thread).
  *
  * @example
  * ```ts
@@ -239,7 +243,7 @@ function pickWorker(): PoolWorker {
  */
 export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | undefined {
   poolThreads ??= poolSize();
-  if (unavailable) return undefined;
+  if (unavailable || WORKER_ENTRY === undefined) return undefined;
   let worker: PoolWorker;
   try {
     worker = pickWorker();

@@ -72,8 +72,7 @@ async function denoRun(
       HOME: dir,
       DENO_DIR: `${dir}/deno-dir`,
       OCISIGN_CONFIG_DIR: `${dir}/config`,
-      // Hashing threads however many cores (by default only above two), so the worker module
-      // is loaded from the host too.
+      // Hashing threads however many cores (by default only above two).
       OCISIGN_HASH_THREADS: "1",
       NO_COLOR: "1",
     },
@@ -128,7 +127,8 @@ Deno.test({
         assertEquals(verified.code, 0, describeRun(verified));
         assert.match(verified.stdout, /Successfully verified signature for \.\/hello@sha256:/);
 
-        // A layer large enough to be hashed on a worker thread, whose module comes from the host.
+        // A layer large enough for a hashing thread, asked for below: run from a URL, there is no
+        // local worker module, so the copy hashes on the main thread and still works.
         await Deno.mkdir(`${dir}/work/big`);
         await Deno.writeFile(`${dir}/work/big/random.bin`, randomBytes(3 * 1024 * 1024));
         await Deno.writeTextFile(`${dir}/work/big/Dockerfile`, "FROM scratch\nCOPY random.bin /\n");
