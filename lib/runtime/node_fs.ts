@@ -217,39 +217,25 @@ async function writeAll(
     return;
   }
   const reader = data.getReader();
-  // Two batches: one is written while the next fills, so reading the source (a socket, a
-  // verifying stream) goes on during the disk write instead of waiting for it.
-  let batch = new Uint8Array(WRITE_BATCH);
-  let spare = new Uint8Array(WRITE_BATCH);
+  const batch = new Uint8Array(WRITE_BATCH);
   let batched = 0;
-  let writing: Promise<void> = Promise.resolve();
-  const flush = async (bytes: Uint8Array): Promise<void> => {
-    await writing;
-    writing = writeBytes(handle, bytes);
-    // Reported when awaited next; meanwhile not an unhandled rejection.
-    writing.catch(() => {});
-  };
   try {
     for (;;) {
       if (signal?.aborted) throw new AbortedError("The file write was aborted");
       const { done, value } = await reader.read();
       if (done) break;
       if (batched + value.length > WRITE_BATCH && batched > 0) {
-        await flush(batch.subarray(0, batched));
-        [batch, spare] = [spare, batch];
+        await writeBytes(handle, batch.subarray(0, batched));
         batched = 0;
       }
-      if (value.length >= WRITE_BATCH) await flush(value);
+      if (value.length >= WRITE_BATCH) await writeBytes(handle, value);
       else {
-        // `spare` may still be being written: this one is free (the write before was awaited).
         batch.set(value, batched);
         batched += value.length;
       }
     }
-    if (batched > 0) await flush(batch.subarray(0, batched));
-    await writing;
+    if (batched > 0) await writeBytes(handle, batch.subarray(0, batched));
   } catch (err) {
-    await writing.catch(() => {});
     await reader.cancel(err).catch(() => {});
     throw err;
   } finally {
