@@ -6,7 +6,7 @@
  */
 import { AbortedError } from "../errors.ts";
 import type { DigestAlgorithm } from "../digest/digest.ts";
-import type { HasherFactory } from "../digest/hasher.ts";
+import type { HasherFactory, OffThreadHasher } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
 
 /** Options of {@linkcode digestBlob}. */
@@ -50,8 +50,6 @@ export async function digestBlob(
   algorithm: DigestAlgorithm,
   options: DigestBlobOptions = {},
 ): Promise<BlobDigest> {
-  const hasher = (options.hasher ?? pureHasherFactory)(algorithm);
-  let size = 0;
   const aborted = (): void => {
     if (options.signal?.aborted) {
       throw new AbortedError("Hashing the blob was aborted", { cause: options.signal.reason });
@@ -59,6 +57,10 @@ export async function digestBlob(
   };
   options.onProgress?.(0);
   const byob = byobReader(blob);
+  const offThread = byob === undefined ? undefined : options.hasher?.offThread?.(algorithm);
+  if (offThread !== undefined) return await digestOffThread(byob!, offThread, algorithm, aborted);
+  const hasher = (options.hasher ?? pureHasherFactory)(algorithm);
+  let size = 0;
   if (byob !== undefined) {
     // Two buffers, reused: the next read is in flight while the previous chunk is hashed.
     let next = byob.read(new Uint8Array(READ_BUFFER_BYTES));
@@ -101,6 +103,42 @@ export async function digestBlob(
 const READ_BUFFER_BYTES = 1024 * 1024;
 
 /** A BYOB reader when the stream is a byte stream (files, `fetch` bodies), else undefined. */
+/**
+ * Reads straight into the buffers an off-thread hasher lends (no copy on this thread) and hands
+ * each full one over: the next read runs while the other thread hashes the last.
+ */
+async function digestOffThread(
+  byob: ReadableStreamBYOBReader,
+  hasher: OffThreadHasher,
+  algorithm: DigestAlgorithm,
+  aborted: () => void,
+): Promise<BlobDigest> {
+  let size = 0;
+  try {
+    for (let done = false; !done;) {
+      let buffer = await hasher.buffer();
+      let filled = 0;
+      while (filled < buffer.length) {
+        aborted();
+        const read = await byob.read(buffer.subarray(filled));
+        if (read.value !== undefined) buffer = new Uint8Array(read.value.buffer);
+        if (read.done) {
+          done = true;
+          break;
+        }
+        filled += read.value.length;
+      }
+      size += filled;
+      if (filled > 0) hasher.update(buffer, filled);
+    }
+    return { digest: `${algorithm}:${await hasher.digestHex()}`, size };
+  } catch (err) {
+    hasher.abort();
+    await byob.cancel(err).catch(() => {});
+    throw err;
+  }
+}
+
 function byobReader(blob: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
   try {
     return blob.getReader({ mode: "byob" });

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import { inheritVerification } from "../digest/verify_stream.ts";
+import { isVerifiedStream, passOnVerified } from "../digest/verify_stream.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 
 /**
@@ -60,6 +60,5 @@ export function countBytes(
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  inheritVerification(stream, counted);
-  return counted;
+  return isVerifiedStream(stream) ? passOnVerified(stream, counted) : counted;
 }

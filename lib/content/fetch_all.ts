@@ -8,6 +8,7 @@ import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { parseDigest } from "../digest/digest.ts";
 import { digestBytes } from "../digest/digest_bytes.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
+import { isVerifiedStream } from "../digest/verify_stream.ts";
 import { DigestMismatchError, SizeExceededError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { checkAborted, readBounded } from "./_streams.ts";
@@ -61,7 +62,7 @@ export async function verifyBytes(
 /**
  * Fetches content into memory, refusing anything whose descriptor declares more than `maxBytes`
  * before reading, stopping as soon as more bytes than `desc.size` arrive, and verifying size and
- * digest at the end.
+ * digest at the end (by the fetched stream itself when it is a `VerifiedStream`).
  *
  * @example
  * ```ts
@@ -105,6 +106,7 @@ export async function fetchAll(
     what: `Content ${desc.digest}`,
     signal: opts.signal,
   });
-  await verifyBytes(bytes, desc, opts.hasher);
+  // A verified stream (a registry's or a layout's) ended cleanly, so it matched: hash once.
+  if (!isVerifiedStream(stream, desc)) await verifyBytes(bytes, desc, opts.hasher);
   return bytes;
 }

@@ -131,7 +131,11 @@ export async function copy(
   if (opts.referrers === true) {
     const queue: Descriptor[] = [plainRoot];
     const seen = new Set<string>([plainRoot.digest]);
-    if (isIndexMediaType(plainRoot.mediaType)) {
+    const listed = copier.indexManifests(plainRoot);
+    if (listed !== undefined) {
+      // The copy fetched the index already: its list is not fetched twice.
+      queue.push(...listed);
+    } else if (isIndexMediaType(plainRoot.mediaType)) {
       try {
         const parsed = parseManifest(await fetchAll(src, plainRoot, op), {
           mediaType: plainRoot.mediaType,

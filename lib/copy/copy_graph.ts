@@ -14,7 +14,7 @@ import { isMounter, type Op, type ReadOnlyStorage, type Storage } from "../conte
 import { AbortedError, isErrorCode, OcisignError, RegistryError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
-import { inheritVerification } from "../digest/verify_stream.ts";
+import { isVerifiedStream, passOnVerified, streamOfVerified } from "../digest/verify_stream.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { type ByteProgress, countBytes } from "../content/byte_progress.ts";
 
@@ -116,8 +116,7 @@ function markSource(
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  inheritVerification(stream, marked);
-  return marked;
+  return isVerifiedStream(stream) ? passOnVerified(stream, marked) : marked;
 }
 
 /** How many times a blob upload is tried before the copy fails. */
@@ -157,6 +156,8 @@ export class GraphCopier {
   #onProgress: (event: CopyProgress) => void;
   #onBytes: ByteProgress | undefined;
   #memo = new Map<string, Promise<void>>();
+  /** The manifests listed by each index this copier fetched, by the index's digest. */
+  #indexManifests = new Map<string, Descriptor[]>();
   #abort = new AbortController();
   #signal: AbortSignal;
   #firstError: unknown;
@@ -189,6 +190,14 @@ export class GraphCopier {
       this.#fail(err);
       throw this.#firstError;
     }
+  }
+
+  /**
+   * The manifests an index lists, when this copier fetched that index (undefined otherwise, e.g.
+   * when the destination already had it), so a caller need not fetch it again.
+   */
+  indexManifests(index: Descriptor): Descriptor[] | undefined {
+    return this.#indexManifests.get(index.digest);
   }
 
   /** Records the first failure (later ones are mostly aborts it caused) and stops the rest. */
@@ -284,9 +293,13 @@ export class GraphCopier {
         const children = await at(
           "source",
           desc,
-          Promise.resolve().then(() =>
-            successors(parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest }))
-          ),
+          Promise.resolve().then(() => {
+            const parsed = parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest });
+            if (parsed.kind === "index") {
+              this.#indexManifests.set(desc.digest, parsed.json.manifests);
+            }
+            return successors(parsed);
+          }),
         );
         this.#sem.release();
         held = false;
@@ -294,7 +307,12 @@ export class GraphCopier {
         await this.#sem.acquire(signal);
         held = true;
         this.#onProgress({ phase: "copying", desc });
-        await at("destination", desc, this.#dst.push(desc, bytes, { signal }));
+        // `fetchAll` verified the bytes: they go on as a verified stream, not to be hashed again.
+        await at(
+          "destination",
+          desc,
+          this.#dst.push(desc, streamOfVerified(bytes, desc), { signal }),
+        );
       } else {
         this.#onProgress({ phase: "copying", desc });
         if (await this.#mounted(desc, signal)) {

@@ -13,7 +13,7 @@ import { isDigest, parseDigest } from "../digest/digest.ts";
 import { digestBytes } from "../digest/digest_bytes.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
-import { verifyStream } from "../digest/verify_stream.ts";
+import { isVerifiedStream, streamOfVerified, verifyStream } from "../digest/verify_stream.ts";
 import { verifyBytes } from "../content/fetch_all.ts";
 import {
   type ParsedManifest,
@@ -203,8 +203,7 @@ export class Repository
   async fetch(desc: Descriptor, opts: Op = {}): Promise<ReadableStream<Bytes>> {
     parseDigest(desc.digest);
     if (isManifestMediaType(desc.mediaType)) {
-      const bytes = await this.#fetchManifestBytes(desc, opts.signal);
-      return new Blob([bytes]).stream() as ReadableStream<Bytes>;
+      return streamOfVerified(await this.#fetchManifestBytes(desc, opts.signal), desc);
     }
     const res = await this.#http.send({
       method: "GET",
@@ -488,7 +487,8 @@ export class Repository
           ? new SizeMismatchError(desc.digest, desc.size, desc.size + 1)
           : err;
       });
-    await verifyBytes(bytes, desc);
+    // A verified stream's clean end already says the bytes match: they are hashed once.
+    if (!isVerifiedStream(body, desc)) await verifyBytes(bytes, desc);
     return bytes;
   }
 

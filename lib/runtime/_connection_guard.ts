@@ -88,14 +88,34 @@ class Relay {
   }
 }
 
+/** Writes all of `bytes` to `to`. */
+async function writeAll(to: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.length;) off += await to.write(bytes.subarray(off));
+}
+
+/**
+ * Relays `from` to `to` with two buffers, so that the next read runs while the last chunk is
+ * written: a read-then-write loop on one buffer leaves each socket idle half the time, which
+ * about doubled the time of a large push through the relay.
+ */
 async function pump(from: Deno.Conn, to: Deno.Conn, seen: (bytes: Uint8Array) => void) {
-  const buf = new Uint8Array(RELAY_BUFFER);
-  for (;;) {
-    const n = await from.read(buf);
+  const buffers = [new Uint8Array(RELAY_BUFFER), new Uint8Array(RELAY_BUFFER)];
+  let writing: Promise<void> = Promise.resolve();
+  for (let i = 0;; i ^= 1) {
+    const buf = buffers[i]!;
+    let n: number | null;
+    try {
+      n = await from.read(buf);
+    } finally {
+      // The buffer read next was written from two steps ago: that write must be over first.
+      await writing;
+    }
     if (n === null) return;
     const chunk = buf.subarray(0, n);
     seen(chunk);
-    for (let off = 0; off < n;) off += await to.write(chunk.subarray(off));
+    writing = writeAll(to, chunk);
+    // Keep an early write failure from being reported as unhandled while the next read waits.
+    writing.catch(() => {});
   }
 }
 
@@ -190,7 +210,7 @@ export function startConnectionGuard(
       relay.upstream = upstream;
       privateLocalPort = (upstream.localAddr as Deno.NetAddr).port;
       byPrivatePort.set(privateLocalPort, relay.address);
-      for (let off = 0; off < head.length;) off += await upstream.write(head.subarray(off));
+      await writeAll(upstream, head);
       const touch = (): void => void (relay.lastActivity = Date.now());
       const down = pump(upstream, relay.client, touch);
       // A client that half-closes after its request still gets the answer.

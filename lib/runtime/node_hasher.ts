@@ -1,26 +1,15 @@
 /**
- * A {@linkcode HasherFactory} backed by `node:crypto` (native and fast in Deno, Bun and Node).
+ * A {@linkcode HasherFactory} backed by `node:crypto` (native and fast in Deno, Bun and Node),
+ * with hashers on worker threads for large streams.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import type { DigestAlgorithm } from "../digest/digest.ts";
-import type { Hasher } from "../digest/hasher.ts";
+import type { Hasher, HasherFactory } from "../digest/hasher.ts";
+import { hashThreadsByDefault, offThreadHasher } from "./worker_hasher.ts";
 
-/**
- * Makes incremental hashers with `node:crypto`'s `createHash`.
- *
- * @example
- * ```ts
- * import { nodeHasherFactory } from "./node_hasher.ts";
- * const h = nodeHasherFactory("sha256");
- * h.update(new TextEncoder().encode("{}"));
- * console.log(h.digestHex()); // 44136fa3...
- * ```
- * @param algorithm sha256, sha384 or sha512.
- * @returns A fresh hasher.
- */
-export function nodeHasherFactory(algorithm: DigestAlgorithm): Hasher {
+function nodeHasher(algorithm: DigestAlgorithm): Hasher {
   const hash = createHash(algorithm);
   return {
     update(bytes: Uint8Array): void {
@@ -31,3 +20,25 @@ export function nodeHasherFactory(algorithm: DigestAlgorithm): Hasher {
     },
   };
 }
+
+let useThreads: boolean | undefined;
+
+/**
+ * Makes incremental hashers with `node:crypto`'s `createHash`; its `offThread` makes them on
+ * worker threads for large streams where that pays (more than two cores, or
+ * `OCISIGN_HASH_THREADS` of 1 or more; see `hashThreadsByDefault`).
+ *
+ * @example
+ * ```ts
+ * import { nodeHasherFactory } from "./node_hasher.ts";
+ * const h = nodeHasherFactory("sha256");
+ * h.update(new TextEncoder().encode("{}"));
+ * console.log(h.digestHex()); // 44136fa3...
+ * ```
+ */
+export const nodeHasherFactory: HasherFactory = Object.assign(nodeHasher, {
+  offThread: (algorithm: DigestAlgorithm) => {
+    useThreads ??= hashThreadsByDefault();
+    return useThreads ? offThreadHasher(algorithm) : undefined;
+  },
+});

@@ -7,12 +7,13 @@
  * (`sudo apt-get install time`); each benchmark says which other tools it needs.
  * Generated data lives in a temp dir under /tmp and is deleted at the end (also on Ctrl-C).
  * Env: `OCISIGN_BENCH_RUNS=N` overrides the runs per contender; `OCISIGN_BENCH_BINARY=PATH` uses
- * that binary instead of compiling one from the current tree.
+ * that binary instead of compiling one from the current tree; `OCISIGN_BENCH_MIB=N` shrinks the
+ * images of `cp` and `serve` (default 1024). Results go in the table of `scripts/bench/README.md`.
  *
  * @module
  */
 import { requireGnuTime, run } from "./_lib/measure.ts";
-import { printTable, type Row, writeResults } from "./_lib/report.ts";
+import { machine, printMarkdownRows, printTable, type Row, writeResults } from "./_lib/report.ts";
 import { stopAllServers } from "./_lib/server.ts";
 import { ROOT } from "./_lib/tools.ts";
 import { benchSha256 } from "./sha256.ts";
@@ -44,6 +45,8 @@ async function main(names: string[]): Promise<number> {
     return 2;
   }
   await requireGnuTime();
+  const where = await machine();
+  console.error(`machine: ${where}`);
   // Warm Deno's module cache so that the first timed `deno run` is not a cold start.
   await run(Deno.execPath(), ["run", "-A", `${ROOT}/cli.ts`, "--help"]);
   const rows: Row[] = [];
@@ -73,7 +76,9 @@ async function main(names: string[]): Promise<number> {
     console.error(`== ${name} took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   if (rows.length > 0) {
+    console.log(`machine: ${where}`);
     printTable(rows);
+    printMarkdownRows(rows, new Date().toISOString().slice(0, 10));
     console.log(`\nResults written to ${await writeResults(rows)}`);
   }
   if (failed.length > 0) {

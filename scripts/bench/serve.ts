@@ -3,10 +3,11 @@
  * (layout to registry, then registry to a fresh layout) against `ocisign serve` (deno and binary)
  * and against Debian's `docker-registry` (CNCF Distribution 2.8; the named peer), each server
  * fresh for every run and run under GNU time, so that stopping it yields the server's peak RSS
- * (the RSS column is the server's, not the client's). 3 runs each; goals: ocisign serve at least
- * as fast as Distribution (ratio <= 1), server peak RSS under 150 MiB.
+ * (the RSS and CPU figures are the server's, not the client's). 3 runs each; goals: ocisign
+ * serve at least as fast as Distribution (ratio <= 1), server peak RSS under 150 MiB.
  *
- * Run: `deno task bench serve`
+ * Run: `deno task bench serve` (`OCISIGN_BENCH_MIB=256` for a smaller image of the same 8 layers).
+ * The note column gives the server's median CPU time per GiB moved.
  *
  * @module
  */
@@ -15,8 +16,8 @@ import { measure, type Sample } from "./_lib/measure.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
 import { type Server, startDistribution, startOcisignServe } from "./_lib/server.ts";
-import { median, MIB } from "./_lib/stats.ts";
-import { ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
+import { cpuPerGiB, median, MIB } from "./_lib/stats.ts";
+import { imageMiB, ocisignRunners, requireTool, runsFor } from "./_lib/tools.ts";
 
 const RUNS = 3;
 const PEER = "docker-registry";
@@ -56,8 +57,9 @@ export async function benchServe(work: string): Promise<Row[]> {
     })),
     { name: PEER, start: () => startDistribution(true) },
   ];
-  console.error("serve: writing a layout with 8 random 128 MiB layers");
-  const src = (await writeImageLayout(`${work}/src`, "v1", Array(8).fill(128 * MIB))).dir;
+  const mib = imageMiB(1024);
+  console.error(`serve: writing a layout with 8 random ${mib / 8} MiB layers`);
+  const src = (await writeImageLayout(`${work}/src`, "v1", Array(8).fill(mib / 8 * MIB))).dir;
   const dst = `${work}/dst`;
   const push: ContenderResult[] = [];
   const pull: ContenderResult[] = [];
@@ -73,8 +75,10 @@ export async function benchServe(work: string): Promise<Row[]> {
         const pushArgs = ["cp", "--from-oci-layout", `${src}:v1`, ref, "--to-plain-http"];
         const pullArgs = ["cp", "--from-plain-http", ref, "--to-oci-layout", `${dst}:v1`];
         commands = [commandLine(oras, pushArgs), commandLine(oras, pullArgs)];
-        pushes.push(await measure(oras, pushArgs));
-        pulls.push(await measure(oras, pullArgs));
+        let cpu = await server.cpuMs();
+        pushes.push({ ...await measure(oras, pushArgs), cpuMs: await server.cpuMs() - cpu });
+        cpu = await server.cpuMs();
+        pulls.push({ ...await measure(oras, pullArgs), cpuMs: await server.cpuMs() - cpu });
       } finally {
         rss = await server.stop();
         await Deno.remove(dst, { recursive: true }).catch(() => {});
@@ -95,8 +99,13 @@ export async function benchServe(work: string): Promise<Row[]> {
     { text: "server RSS < 150 MiB", met: (r) => r.peakRssKiB * 1024 < 150 * MIB },
   ];
   const goals = Object.fromEntries(kinds.filter((k) => k.name !== PEER).map((k) => [k.name, goal]));
+  const notes = (results: ContenderResult[]): Record<string, string> =>
+    Object.fromEntries(
+      results.map((r) => [r.name, `server CPU ${cpuPerGiB(r.medianCpuMs, mib * MIB)}`]),
+    );
+  const size = `${mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`}/8 layers`;
   return [
-    ...toRows("serve push (oras cp)", push, PEER, goals),
-    ...toRows("serve pull (oras cp)", pull, PEER, goals),
+    ...toRows(`serve push ${size} (oras cp)`, push, PEER, goals, notes(push)),
+    ...toRows(`serve pull ${size} (oras cp)`, pull, PEER, goals, notes(pull)),
   ];
 }

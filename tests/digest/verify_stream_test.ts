@@ -69,3 +69,34 @@ Deno.test("verifyStream() refuses a malformed digest up front", () => {
   }
   assertEquals(code, "ERR_INVALID_DIGEST");
 });
+
+Deno.test("verifyStream() fails closed and releases its source when the hashing thread fails", async () => {
+  let cancelled: unknown;
+  const source = new ReadableStream<Uint8Array>({
+    pull(c): void {
+      c.enqueue(new Uint8Array(64 * 1024));
+    },
+    cancel(reason): void {
+      cancelled = reason;
+    },
+  });
+  const died = new Error("the hashing thread stopped");
+  const factory = Object.assign(pureHasherFactory.bind(null), {
+    offThread: () => ({
+      buffer: () => Promise.reject(died),
+      update: () => {},
+      digestHex: () => Promise.reject(died),
+      abort: () => {},
+    }),
+  });
+  const digest = `sha256:${"0".repeat(64)}`;
+  const reader = verifyStream(source, { digest, size: 4 * 1024 * 1024 }, factory).getReader();
+  let error: unknown;
+  try {
+    for (;;) if ((await reader.read()).done) break;
+  } catch (err) {
+    error = err;
+  }
+  assertEquals(error, died);
+  assertEquals(cancelled, died);
+});

@@ -20,6 +20,14 @@ const PERMISSIONS = [
   "--allow-sys=hostname",
 ];
 
+function randomBytes(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let off = 0; off < size; off += 65536) {
+    crypto.getRandomValues(out.subarray(off, off + 65536));
+  }
+  return out;
+}
+
 /** Serves the checkout as a plain file host does: every file as text/plain, no index pages. */
 function serveCheckoutAsPlainText(): { url: string; close(): Promise<void> } {
   const ac = new AbortController();
@@ -65,6 +73,8 @@ async function denoRun(
       HOME: dir,
       DENO_DIR: `${dir}/deno-dir`,
       OCISIGN_CONFIG_DIR: `${dir}/config`,
+      // Hashing threads however many cores (by default only above two).
+      OCISIGN_HASH_THREADS: "1",
       NO_COLOR: "1",
     },
     stdin: "null",
@@ -117,6 +127,23 @@ Deno.test({
         );
         assertEquals(verified.code, 0, describeRun(verified));
         assert.match(verified.stdout, /Successfully verified signature for \.\/hello@sha256:/);
+
+        // A layer large enough for a hashing thread, asked for below: run from a URL, there is no
+        // local worker module, so the copy hashes on the main thread and still works.
+        await Deno.mkdir(`${dir}/work/big`);
+        await Deno.writeFile(`${dir}/work/big/random.bin`, randomBytes(3 * 1024 * 1024));
+        await Deno.writeTextFile(`${dir}/work/big/Dockerfile`, "FROM scratch\nCOPY random.bin /\n");
+        const bigBuilt = await run("build", "-t", "big:v1", "-o", "./big", "big");
+        assertEquals(bigBuilt.code, 0, describeRun(bigBuilt));
+        const copied = await run(
+          "cp",
+          "--from-oci-layout",
+          "./big:v1",
+          "--to-oci-layout",
+          "./copy:v1",
+        );
+        assertEquals(copied.code, 0, describeRun(copied));
+        assert.match(copied.stdout, /Digest: sha256:/, describeRun(copied));
 
         // Without --allow-write: a clear message naming the flag, not a runtime stack trace.
         const denied = await denoRun(

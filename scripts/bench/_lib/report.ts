@@ -105,6 +105,45 @@ export function printTable(rows: Row[]): void {
 }
 
 /**
+ * The machine a run is on: CPU model, cores, load average at the start, kernel, Deno version
+ * (for the result table in `scripts/bench/README.md`).
+ *
+ * @example
+ * ```ts
+ * console.log(await machine());
+ * ```
+ */
+export async function machine(): Promise<string> {
+  const read = (path: string): Promise<string> => Deno.readTextFile(path).catch(() => "");
+  const cpu = (await read("/proc/cpuinfo")).match(/^model name\s*:\s*(.+)$/m)?.[1] ?? "?";
+  const load = (await read("/proc/loadavg")).split(" ")[0] ?? "?";
+  return `${cpu.trim()}, ${navigator.hardwareConcurrency} cores, load ${load}, ` +
+    `${Deno.build.os} ${Deno.osRelease()}, deno ${Deno.version.deno}`;
+}
+
+/**
+ * Prints rows as Markdown table lines for `scripts/bench/README.md`: date, benchmark, contender,
+ * median, ratio to the peer, peak RSS and the note (CPU per GiB), one line each.
+ *
+ * @example
+ * ```ts
+ * printMarkdownRows(rows, "2026-12-04");
+ * ```
+ */
+export function printMarkdownRows(rows: Row[], date: string): void {
+  console.log("\nFor scripts/bench/README.md:");
+  for (const r of rows) {
+    const median = r.medianMs >= 10_000
+      ? `${(r.medianMs / 1000).toFixed(1)} s`
+      : `${r.medianMs.toFixed(0)} ms`;
+    console.log(
+      `| ${date} | ${r.benchmark} | ${r.contender} | ${median} (${r.runs} runs) | ` +
+        `${r.ratio.toFixed(2)}x ${r.peer} | ${r.peakRssMiB.toFixed(0)} MiB | ${r.note ?? ""} |`,
+    );
+  }
+}
+
+/**
  * Writes rows as JSON to `$TMPDIR` (default /tmp) and returns the path.
  *
  * @example
@@ -116,7 +155,7 @@ export async function writeResults(rows: Row[]): Promise<string> {
   const dir = Deno.env.get("TMPDIR") ?? "/tmp";
   const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\..*/, "");
   const path = `${dir}/ocisign-bench-${stamp}.json`;
-  const doc = { date: new Date().toISOString(), deno: Deno.version.deno, rows };
+  const doc = { date: new Date().toISOString(), machine: await machine(), rows };
   await Deno.writeTextFile(path, JSON.stringify(doc, null, 2) + "\n");
   return path;
 }

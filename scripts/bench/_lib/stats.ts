@@ -36,3 +36,15 @@ export const GIB = 1024 * MIB;
 export function mbPerSecond(bytes: number, ms: number): number {
   return bytes / 1e6 / (ms / 1000);
 }
+
+/**
+ * CPU time per GiB, as text: `ms` of CPU spent on `bytes`.
+ *
+ * @example
+ * ```ts
+ * cpuPerGiB(750, 512 * MIB); // "1.50 s/GiB"
+ * ```
+ */
+export function cpuPerGiB(ms: number | undefined, bytes: number): string {
+  return ms === undefined ? "?" : `${(ms / 1000 / (bytes / GIB)).toFixed(2)} s/GiB`;
+}

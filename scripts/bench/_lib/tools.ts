@@ -130,3 +130,23 @@ export function runsFor(fallback: number): number {
   }
   return n;
 }
+
+/**
+ * The size in MiB of the benchmark's image: `$OCISIGN_BENCH_MIB` when set (e.g. 256 for a quick
+ * look on a busy machine), else the benchmark's default. Benchmarks with a second, larger image
+ * scale it by the same factor.
+ *
+ * @example
+ * ```ts
+ * const mib = imageMiB(1024);
+ * ```
+ */
+export function imageMiB(fallback: number): number {
+  const text = Deno.env.get("OCISIGN_BENCH_MIB");
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 8) {
+    throw new Error(`OCISIGN_BENCH_MIB=${text} is not an integer >= 8: fix or unset it`);
+  }
+  return n;
+}

@@ -1,0 +1,255 @@
+/**
+ * Hashing on worker threads: {@linkcode offThreadHasher} makes {@linkcode OffThreadHasher}s
+ * backed by `node:crypto` in a small pool of `node:worker_threads` workers (Deno, Bun and Node
+ * have them), so that the main thread of a copy or a server only moves bytes while another core
+ * hashes them. Each hasher lends a few fixed buffers that travel to its worker and back
+ * (transferred, never copied).
+ *
+ * A worker keeps the process alive only while a reply is due, so an idle pool never delays exit.
+ * When a worker fails, every hasher on it fails (its digest promise rejects): content is never
+ * taken as verified without a digest.
+ *
+ * @module
+ */
+import os from "node:os";
+import process from "node:process";
+import { Worker } from "node:worker_threads";
+import type { DigestAlgorithm } from "../digest/digest.ts";
+import type { OffThreadHasher } from "../digest/hasher.ts";
+import type { HashReply, HashRequest } from "./_hash_protocol.ts";
+
+/** Size of each lent buffer: each message costs about as much as hashing 64 KiB, so few, large. */
+const BUFFER_BYTES = 1024 * 1024;
+/** Buffers one hasher lends at once: enough to keep its worker busy while the caller fills one. */
+const BUFFERS_PER_HASHER = 3;
+
+/**
+ * The worker's module. In a binary from `scripts/bun_compile.ts` every module shares the
+ * binary's own URL, and the worker entry compiled in beside `cli.ts` is found by its path from
+ * the repository root instead. `node:worker_threads` starts only local modules, so under
+ * `deno run https://...` there is none, and hashing stays on the caller's thread.
+ */
+const WORKER_ENTRY: URL | string | undefined = /\/\$bunfs\/|~BUN/.test(import.meta.url)
+  ? "./lib/runtime/_hash_worker.ts"
+  : import.meta.url.startsWith("file:")
+  ? new URL("./_hash_worker.ts", import.meta.url)
+  : undefined;
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(err: Error): void;
+}
+
+class PoolWorker {
+  readonly hashers = new Map<number, RemoteHasher>();
+  readonly #worker: Worker;
+  #awaited = 0;
+  #dead: Error | undefined;
+  readonly #onDead: (w: PoolWorker) => void;
+
+  constructor(onDead: (w: PoolWorker) => void) {
+    this.#onDead = onDead;
+    this.#worker = new Worker(WORKER_ENTRY!);
+    this.#worker.unref();
+    this.#worker.on("message", (msg: HashReply) => {
+      if (--this.#awaited === 0) this.#worker.unref();
+      this.hashers.get(msg.id)?.receive(msg);
+    });
+    this.#worker.on("error", (err: Error) => this.#fail(err));
+    this.#worker.on(
+      "exit",
+      (code: number) => this.#fail(new Error(`The hashing thread stopped (exit code ${code})`)),
+    );
+  }
+
+  get dead(): boolean {
+    return this.#dead !== undefined;
+  }
+
+  /** Sends `msg`; while a reply is due, the worker keeps the process alive. */
+  send(msg: HashRequest, expectsReply: boolean, transfer: ArrayBuffer[] = []): void {
+    if (this.#dead !== undefined) throw this.#dead;
+    if (expectsReply && this.#awaited++ === 0) this.#worker.ref();
+    this.#worker.postMessage(msg, transfer);
+  }
+
+  #fail(err: Error): void {
+    if (this.#dead !== undefined) return;
+    this.#dead = err;
+    this.#worker.unref();
+    for (const hasher of this.hashers.values()) hasher.fail(err);
+    this.hashers.clear();
+    this.#onDead(this);
+  }
+}
+
+class RemoteHasher implements OffThreadHasher {
+  readonly #id: number;
+  readonly #worker: PoolWorker;
+  readonly #free: ArrayBuffer[] = [];
+  #allocated = 0;
+  readonly #waiters: Waiter<Uint8Array>[] = [];
+  #digest: Waiter<string> | undefined;
+  #error: Error | undefined;
+
+  constructor(id: number, worker: PoolWorker, algorithm: DigestAlgorithm) {
+    this.#id = id;
+    this.#worker = worker;
+    worker.hashers.set(id, this);
+    worker.send({ op: "open", id, algorithm }, false);
+  }
+
+  buffer(): Promise<Uint8Array> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    const free = this.#free.pop();
+    if (free !== undefined) return Promise.resolve(new Uint8Array(free));
+    if (this.#allocated < BUFFERS_PER_HASHER) {
+      this.#allocated++;
+      return Promise.resolve(new Uint8Array(BUFFER_BYTES));
+    }
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  update(buffer: Uint8Array, length: number): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (buffer.byteOffset !== 0 || buffer.buffer.byteLength !== BUFFER_BYTES) {
+      throw new TypeError(
+        "Cannot hash off the main thread: the buffer was not lent by this hasher",
+      );
+    }
+    if (!Number.isSafeInteger(length) || length < 0 || length > BUFFER_BYTES) {
+      throw new RangeError(`Cannot hash ${length} bytes of a ${BUFFER_BYTES}-byte buffer`);
+    }
+    const ab = buffer.buffer as ArrayBuffer;
+    this.#worker.send({ op: "update", id: this.#id, buffer: ab, length }, true, [ab]);
+  }
+
+  digestHex(): Promise<string> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      this.#digest = { resolve, reject };
+      this.#worker.send({ op: "digest", id: this.#id }, true);
+    });
+  }
+
+  abort(): void {
+    if (this.#error !== undefined) return;
+    this.fail(new Error("The hash was aborted"));
+    if (!this.#worker.dead) this.#worker.send({ op: "abort", id: this.#id }, false);
+  }
+
+  receive(msg: HashReply): void {
+    if (msg.op === "buffer") {
+      const waiter = this.#waiters.shift();
+      if (waiter !== undefined) waiter.resolve(new Uint8Array(msg.buffer));
+      else this.#free.push(msg.buffer);
+      return;
+    }
+    this.#worker.hashers.delete(this.#id);
+    this.#digest?.resolve(msg.hex);
+  }
+
+  fail(err: Error): void {
+    if (this.#error !== undefined) return;
+    this.#error = err;
+    this.#worker.hashers.delete(this.#id);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(err);
+    this.#digest?.reject(err);
+  }
+}
+
+const CORES = os.availableParallelism?.() ?? 2;
+
+/**
+ * Threads in the pool: `OCISIGN_HASH_THREADS` when set to 1 or more, else the cores but the main
+ * thread's, at least one, at most four.
+ */
+function poolSize(): number {
+  const n = threadSetting();
+  return n !== undefined && n > 0 ? Math.min(n, 16) : Math.max(1, Math.min(4, CORES - 1));
+}
+
+/** `OCISIGN_HASH_THREADS` as a count, or undefined when unset or not a count. */
+function threadSetting(): number | undefined {
+  const text = envSetting("OCISIGN_HASH_THREADS");
+  const n = text === undefined || text === "" ? NaN : Number(text);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * Whether stream verification should hash on threads by default: `OCISIGN_HASH_THREADS` when set
+ * (0: never), else only with more than two cores. On two cores, measured on pulls of 8 layers from
+ * a local registry (`scripts/bench/README.md`), the thread only added messages and memory: the
+ * other core was busy with the registry and the network already.
+ *
+ * @example
+ * ```ts
+ * import { hashThreadsByDefault } from "./worker_hasher.ts";
+ * console.log(typeof hashThreadsByDefault()); // boolean
+ * ```
+ */
+export function hashThreadsByDefault(): boolean {
+  const n = threadSetting();
+  return n !== undefined ? n > 0 : CORES > 2;
+}
+
+/** An environment variable, read only where permitted (under Deno, never a permission prompt). */
+function envSetting(name: string): string | undefined {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (deno?.permissions.querySync?.({ name: "env", variable: name }).state === "prompt") {
+    return undefined;
+  }
+  try {
+    return process.env[name];
+  } catch {
+    return undefined;
+  }
+}
+
+let poolThreads: number | undefined;
+
+const pool: PoolWorker[] = [];
+let nextId = 1;
+let unavailable = false;
+
+function pickWorker(): PoolWorker {
+  let best: PoolWorker | undefined;
+  for (const w of pool) if (best === undefined || w.hashers.size < best.hashers.size) best = w;
+  if (best !== undefined && (best.hashers.size === 0 || pool.length >= poolThreads!)) return best;
+  const fresh = new PoolWorker((dead) => {
+    const at = pool.indexOf(dead);
+    if (at >= 0) pool.splice(at, 1);
+  });
+  pool.push(fresh);
+  return fresh;
+}
+
+/**
+ * Makes a hasher that runs on a worker thread (`node:crypto` there), or undefined when no worker
+ * thread can start here, as when the code runs from an `https:` URL (then the caller hashes on
+ * its own thread).
+ *
+ * @example
+ * ```ts
+ * import { offThreadHasher } from "./worker_hasher.ts";
+ * const h = offThreadHasher("sha256")!;
+ * const buf = await h.buffer();
+ * buf.set(new TextEncoder().encode("{}"));
+ * h.update(buf, 2);
+ * console.log(await h.digestHex()); // 44136fa3...
+ * ```
+ * @param algorithm sha256, sha384 or sha512.
+ * @returns A fresh hasher, or undefined.
+ */
+export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | undefined {
+  poolThreads ??= poolSize();
+  if (unavailable || WORKER_ENTRY === undefined) return undefined;
+  let worker: PoolWorker;
+  try {
+    worker = pickWorker();
+  } catch {
+    unavailable = true;
+    return undefined;
+  }
+  return new RemoteHasher(nextId++, worker, algorithm);
+}
