@@ -30,9 +30,10 @@ const { paceGarbageCollection } = await import("./lib/runtime/gc_pacer.ts");
 paceGarbageCollection();
 const io = processIo();
 const invokedAs = process.argv0.slice(process.argv0.lastIndexOf("/") + 1);
-// The plugin side (and the PKCS#11 code it brings) loads only when asked for.
+// The plugin side (and the PKCS#11 code it brings) loads only when asked for; `+ ""` keeps Deno
+// from parsing its modules at start-up (see lib/cli/commands/registry.ts).
 const plugin = invokedAs.startsWith("notation-") || (args[0] === "plugin" && args[1] === "serve")
-  ? await import("./lib/cli/plugin_serve.ts")
+  ? await import("./lib/cli/plugin_serve.ts" + "") as typeof import("./lib/cli/plugin_serve.ts")
   : undefined;
 const code = plugin && invokedAs === `notation-${plugin.SELF_PLUGIN_NAME}`
   ? await plugin.servePluginCommand(io, args[0])
