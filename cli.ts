@@ -24,18 +24,21 @@ if (onlyAsksVersion(args)) {
   process.stdout.write(`${versionLine()}\n`);
   process.exit(0);
 }
-const { main } = await import("./lib/cli/main.ts");
-const { SELF_PLUGIN_NAME, servePluginCommand } = await import("./lib/cli/plugin_serve.ts");
 const { processIo } = await import("./lib/cli/process_io.ts");
 const { paceGarbageCollection } = await import("./lib/runtime/gc_pacer.ts");
 
 paceGarbageCollection();
 const io = processIo();
 const invokedAs = process.argv0.slice(process.argv0.lastIndexOf("/") + 1);
-const code = invokedAs === `notation-${SELF_PLUGIN_NAME}`
-  ? await servePluginCommand(io, args[0])
-  : args[0] === "plugin" && args[1] === "serve"
-  ? await servePluginCommand(io, args[2])
-  : await main(args, io);
+// The plugin side (and the PKCS#11 code it brings) loads only when asked for; `+ ""` keeps Deno
+// from parsing its modules at start-up (see lib/cli/commands/registry.ts).
+const plugin = invokedAs.startsWith("notation-") || (args[0] === "plugin" && args[1] === "serve")
+  ? await import("./lib/cli/plugin_serve.ts" + "") as typeof import("./lib/cli/plugin_serve.ts")
+  : undefined;
+const code = plugin && invokedAs === `notation-${plugin.SELF_PLUGIN_NAME}`
+  ? await plugin.servePluginCommand(io, args[0])
+  : plugin && args[0] === "plugin" && args[1] === "serve"
+  ? await plugin.servePluginCommand(io, args[2])
+  : await (await import("./lib/cli/main.ts")).main(args, io);
 // Exit explicitly: a finished command must not wait on idle sockets or timers.
 process.exit(code);

@@ -45,6 +45,9 @@ const result = await Bun.build({
   // Precompiled bytecode: the binary skips parsing its bundle at start (verify of a small layout
   // 139 -> 73 ms, --version 157 -> 52 ms on a busy 2-core machine).
   bytecode: true,
+  // One chunk per command (and per lazily imported module): a command loads only its own code and
+  // the built-in modules it imports (verify of a small layout: CPU 61 -> 31 ms).
+  splitting: true,
   format: "esm",
   // `ocisign version` prints the commit the binary was built from.
   define: {
@@ -53,7 +56,13 @@ const result = await Bun.build({
     ),
     ...(commit === "" ? {} : { OCISIGN_COMMIT: JSON.stringify(commit) }),
   },
-  compile: target === undefined ? { outfile } : { outfile, target },
+  // A .env or bunfig.toml in the working directory must not change what the binary does.
+  compile: {
+    outfile,
+    ...(target === undefined ? {} : { target }),
+    autoloadDotenv: false,
+    autoloadBunfig: false,
+  },
   plugins: [npmSpecifiers],
 });
 for (const log of result.logs) console.error(String(log));

@@ -79,6 +79,21 @@ export async function subcommandsOf(
 }
 
 /**
+ * The subcommand `word` names: loads only that command when `word` is its name, and every
+ * subcommand (to read their aliases) only when it is not.
+ */
+async function subcommandNamed(
+  cmd: AnyCommand,
+  word: string,
+): Promise<{ name: string; cmd: AnyCommand } | undefined> {
+  const subs = await resolve(cmd.subCommands!);
+  if (Object.hasOwn(subs, word)) {
+    return { name: word, cmd: await resolve(subs[word]) as AnyCommand };
+  }
+  return (await subcommandsOf(cmd))!.get(word);
+}
+
+/**
  * Follows the leading words of `argv` down the command groups.
  *
  * @param root The root command.
@@ -91,16 +106,16 @@ export async function resolveCommand(root: AnyCommand, argv: string[]): Promise<
   const path = [(await metaOf(root)).name ?? "ocisign"];
   let i = 0;
   for (;;) {
-    const subs = await subcommandsOf(cmd);
-    if (subs === undefined) return { cmd, path, rest: argv.slice(i), help: false };
+    if (!cmd.subCommands) return { cmd, path, rest: argv.slice(i), help: false };
     const word = argv[i];
     if (word === undefined) return { cmd, path, rest: [], help: false };
     if (word === "-h" || word === "--help") return { cmd, path, rest: [], help: true };
     if (word.startsWith("-") && word !== "-") {
       throw new UsageError(`unknown flag: ${word.split("=")[0]}`);
     }
-    const next = subs.get(word);
+    const next = await subcommandNamed(cmd, word);
     if (next === undefined) {
+      const subs = (await subcommandsOf(cmd))!;
       const names = [...subs.values()].map((s) => s.name);
       throw new UsageError(
         `unknown command "${word}" for "${path.join(" ")}"`,

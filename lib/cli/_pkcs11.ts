@@ -11,8 +11,11 @@ import { UsageError } from "./_args.ts";
 import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "./config/resolve_signing_key.ts";
 import type { KeySuite } from "./config/signing_keys.ts";
 import { parseCertificates } from "../x509/certificate.ts";
-import { formatPkcs11Uri, parsePkcs11Uri, Pkcs11Signer } from "../runtime/pkcs11/mod.ts";
-import type { Pkcs11KeyOptions, Pkcs11Uri } from "../runtime/pkcs11/mod.ts";
+// By file, not through mod.ts: signing must not load the test-certificate maker (@peculiar/x509).
+import { formatPkcs11Uri, parsePkcs11Uri } from "../runtime/pkcs11/pkcs11_uri.ts";
+import type { Pkcs11Uri } from "../runtime/pkcs11/pkcs11_uri.ts";
+import { Pkcs11Signer } from "../runtime/pkcs11/pkcs11_signer.ts";
+import type { Pkcs11KeyOptions } from "../runtime/pkcs11/pkcs11_key.ts";
 import { absolutePath } from "./config/config_dir.ts";
 import type { CliIo } from "./io.ts";
 import { readSecretFromTerminal } from "./_pin_prompt.ts";

@@ -8,26 +8,11 @@ import { type GraphTarget, isCloser, isCommitter } from "../content/storage.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import { parseLayoutReference } from "../layout/layout_reference.ts";
 import type { LayoutReference } from "../layout/layout_reference.ts";
-import {
-  createStreamLayoutTar,
-  openStreamLayoutTar,
-  writeStreamLayoutTar,
-} from "../layout/stream_layout_tar.ts";
 import type { StreamLayout } from "../layout/stream_layout_tar.ts";
-import { ScannedLayoutTar } from "../layout/scanned_layout_tar.ts";
 import { openLayout } from "../layout/open_layout.ts";
 import type { OciLayout } from "../layout/oci_layout.ts";
-import {
-  chainCredentials,
-  dockerConfigCredentials,
-  envCredentials,
-  staticCredentials,
-} from "../registry/credentials.ts";
 import type { CredentialProvider } from "../registry/credentials.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
-import { Registry } from "../registry/registry.ts";
-import { envTimeoutMs } from "../registry/env_timeout.ts";
-import { resolveHost } from "../runtime/resolve_host.ts";
 import type { ReferrersMode } from "../registry/repository.ts";
 import { absolutePath } from "./config/config_dir.ts";
 import { readDockerConfig } from "./_docker_config.ts";
@@ -112,6 +97,17 @@ export async function openTarget(
     );
   }
   const flags = options.flags ?? {};
+  // The registry client, the layout tars on stdin/stdout and the credential sources load only
+  // when a reference needs them (start-up time; `+ ""`: see commands/registry.ts).
+  const [{ Registry }, { envTimeoutMs }, { resolveHost }] = await Promise.all([
+    import("../registry/registry.ts" + "") as Promise<typeof import("../registry/registry.ts")>,
+    import("../registry/env_timeout.ts" + "") as Promise<
+      typeof import("../registry/env_timeout.ts")
+    >,
+    import("../runtime/resolve_host.ts" + "") as Promise<
+      typeof import("../runtime/resolve_host.ts")
+    >,
+  ]);
   const registry = new Registry(parsed.registry, {
     fetch: await registryFetch(io, flags),
     hasher: io.hasher,
@@ -131,6 +127,11 @@ export async function openTarget(
   };
 }
 
+/** The layout tars spooled from stdin or to stdout, loaded on first use. */
+function streamLayoutTar(): Promise<typeof import("../layout/stream_layout_tar.ts")> {
+  return import("../layout/stream_layout_tar.ts" + "");
+}
+
 /** The temporary directory of spooled stdin/stdout tars. */
 function tempRoot(io: CliIo): string {
   return io.env("TMPDIR") || io.env("TEMP") || "/tmp";
@@ -145,6 +146,7 @@ async function openStdioLayout(
 ): Promise<OpenedTarget> {
   const named = parsed.digest ?? parsed.tag;
   const opts = { tempRoot: tempRoot(io), hasher: io.hasher, signal: io.signal };
+  const { createStreamLayoutTar, openStreamLayoutTar } = await streamLayoutTar();
   if (options.create) {
     if (!io.stdoutStream) throw new UsageError("standard output is not available for a layout tar");
     const out = await createStreamLayoutTar(io.fs, opts);
@@ -168,6 +170,9 @@ async function openStdioLayout(
     dispose = spooled.dispose;
   } else {
     // Nothing on disk: every blob is hashed as it passes, small ones kept in memory.
+    const { ScannedLayoutTar } = await import(
+      "../layout/scanned_layout_tar.ts" + ""
+    ) as typeof import("../layout/scanned_layout_tar.ts");
     layout = await ScannedLayoutTar.scan(io.stdinStream(), {
       hasher: io.hasher,
       signal: io.signal,
@@ -245,6 +250,8 @@ export function credentialEnv(io: CliIo): (name: string) => string | undefined {
 }
 
 async function credentialProvider(io: CliIo, flags: RegistryFlags): Promise<CredentialProvider> {
+  const { chainCredentials, dockerConfigCredentials, envCredentials, staticCredentials } =
+    await import("../registry/credentials.ts" + "") as typeof import("../registry/credentials.ts");
   const providers: CredentialProvider[] = [];
   const password = await flagPassword(io, flags);
   if (flags.username !== undefined) {
@@ -276,6 +283,7 @@ export async function closeTarget(
     try {
       if (commit && opened.stream.toStdout) {
         if (!io?.stdoutStream) throw new UsageError("standard output is not available");
+        const { writeStreamLayoutTar } = await streamLayoutTar();
         await writeStreamLayoutTar(opened.stream.layout, io.fs, io.stdoutStream(), {
           signal: io.signal,
         });

@@ -4,8 +4,6 @@
  *
  * @module
  */
-import { lookup } from "node:dns/promises";
-
 /**
  * Resolves `hostname` to all of its IPv4 and IPv6 addresses.
  *
@@ -20,6 +18,8 @@ import { lookup } from "node:dns/promises";
  * @throws {Error} when the name does not resolve.
  */
 export async function resolveHost(hostname: string): Promise<string[]> {
+  // Loaded on first use: most commands never resolve a registry host.
+  const { lookup } = await import("node:dns/promises");
   const found = await lookup(hostname, { all: true, verbatim: true });
   return found.map((entry) => entry.address);
 }

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { errors, flattenedVerify } from "npm:jose@6.2.18";
+import { flattenedVerify } from "npm:jose@6.2.18/jws/flattened/verify";
+import { JOSEError, JWSSignatureVerificationFailed } from "npm:jose@6.2.18/errors";
 import { fromBase64Url, utf8 } from "../_internal/bytes.ts";
 import { SignatureIntegrityError } from "../errors.ts";
 import type { Certificate } from "../x509/certificate.ts";
@@ -62,7 +63,7 @@ export async function verifyJwsSignature(
     await flattenedVerify(parts, await leaf.publicKey(), { algorithms: [spec.jwsAlgorithm], crit });
     return true;
   } catch (cause) {
-    if (cause instanceof errors.JWSSignatureVerificationFailed) {
+    if (cause instanceof JWSSignatureVerificationFailed) {
       // golang-jwt verifies RSASSA-PSS with PSSSaltLengthAuto; jose only with salt = hash length.
       if (spec.keyType !== "RSA") return false;
       return await verifyRawSignature(
@@ -73,7 +74,7 @@ export async function verifyJwsSignature(
         { anySaltLength: true },
       );
     }
-    if (!(cause instanceof errors.JOSEError)) return false;
+    if (!(cause instanceof JOSEError)) return false;
     checkCrit(headers);
     throw new SignatureIntegrityError(`the JWS is not acceptable: ${cause.message}`, { cause });
   }

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { type Contender, type ContenderResult, runContender } from "./_lib/contender.ts";
+import { type Contender, runPaired } from "./_lib/contender.ts";
 import { run } from "./_lib/measure.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Row, toRows } from "./_lib/report.ts";
-import { type OcisignRunner, requireTool, runsFor } from "./_lib/tools.ts";
+import { type OcisignRunner, requireTool } from "./_lib/tools.ts";
 
 const PEER = "notation → notation-ocisign";
 const MODULES = [
@@ -123,7 +123,6 @@ export async function benchHsmSign(work: string, bin: OcisignRunner, runs: numbe
       args: (i) => ["sign", "--oci-layout", `${dir}/notation-${i}:v1`, "--key", "hsm"],
     },
   ];
-  const results: ContenderResult[] = [];
-  for (const c of contenders) results.push(await runContender(c, runsFor(runs)));
+  const results = await runPaired(contenders, runs);
   return toRows("sign (SoftHSM EC P-256 key)", results, PEER, {});
 }

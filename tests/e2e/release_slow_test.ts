@@ -2,11 +2,13 @@
  * `deno task release`: six binaries whose headers name their platforms, SHA256SUMS that match,
  * a detached Notary signature per file that `ocisign blob verify` and notation 2's `blob verify`
  * accept, the linux-arm64 binary running a sign/verify loop under qemu-user, and a failed
- * signature step leaving no release directory behind.
+ * signature step leaving no release directory behind. A release signed with a key in a SoftHSM
+ * token (`--key` of a PKCS#11 key) verifies with both tools too.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { describeRun, ocisign, withTempDir } from "../_helpers/e2e.ts";
+import { NO_SOFTHSM, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "../pkcs11/_softhsm.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 const NOTATION2 = findPeer("notation-2.0.0-alpha.1");
@@ -56,26 +58,45 @@ async function sha256Hex(path: string): Promise<string> {
   return out.stdout.split(" ")[0]!;
 }
 
-async function release(dir: string, ...args: string[]) {
+function release(dir: string, ...args: string[]) {
+  return releaseWith({}, dir, ...args);
+}
+
+async function releaseWith(env: Record<string, string>, dir: string, ...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${REPO_ROOT}scripts/release.ts`, ...args],
     cwd: REPO_ROOT,
-    env: { OCISIGN_CONFIG_DIR: `${dir}/config`, NO_COLOR: "1" },
+    env: { OCISIGN_CONFIG_DIR: `${dir}/config`, NO_COLOR: "1", ...env },
   }).output();
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
 
-const BLOB_POLICY = JSON.stringify({
-  version: "1.0",
-  trustPolicies: [{
-    name: "releases",
-    signatureVerification: { level: "strict" },
-    trustStores: ["ca:release.example"],
-    trustedIdentities: ["*"],
-    globalPolicy: true,
-  }],
-});
+/** A blob trust policy that trusts the test CA `store` for every blob. */
+function blobPolicy(store: string): string {
+  return JSON.stringify({
+    version: "1.0",
+    trustPolicies: [{
+      name: "releases",
+      signatureVerification: { level: "strict" },
+      trustStores: [`ca:${store}`],
+      trustedIdentities: ["*"],
+      globalPolicy: true,
+    }],
+  });
+}
+
+/** Runs notation 2's `blob verify` of `file` with its `.jws.sig`, on the config in `dir/config`. */
+async function notationBlobVerify(dir: string, file: string) {
+  // notation reads $XDG_CONFIG_HOME/notation: the same directory, laid out alike.
+  await Deno.mkdir(`${dir}/xdg`, { recursive: true });
+  await Deno.symlink(`${dir}/config`, `${dir}/xdg/notation`).catch((err) => {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+  });
+  return runPeer(NOTATION2!, ["blob", "verify", "--signature", `${file}.jws.sig`, file], {
+    env: { XDG_CONFIG_HOME: `${dir}/xdg`, HOME: dir },
+  });
+}
 
 Deno.test({
   name: "deno task release: six platforms, SHA256SUMS, signatures notation 2 verifies, arm64 runs",
@@ -85,7 +106,10 @@ Deno.test({
       const where = { cwd: dir, configDir: `${dir}/config` };
       const cert = await ocisign(where, "cert", "generate-test", "release.example", "--default");
       assertEquals(cert.code, 0, describeRun(cert));
-      await Deno.writeTextFile(`${dir}/config/trustpolicy.blob.json`, BLOB_POLICY);
+      await Deno.writeTextFile(
+        `${dir}/config/trustpolicy.blob.json`,
+        blobPolicy("release.example"),
+      );
 
       const built = await release(dir, "--out", `${dir}/release`);
       assertEquals(built.code, 0, describeRun(built));
@@ -142,17 +166,8 @@ Deno.test({
         name: "notation 2.0.0-alpha.1 blob verify accepts every signature",
         ignore: NOTATION2 === undefined,
         fn: async () => {
-          // notation reads $XDG_CONFIG_HOME/notation: the same directory, laid out alike.
-          await Deno.mkdir(`${dir}/xdg`);
-          await Deno.symlink(`${dir}/config`, `${dir}/xdg/notation`);
           for (const name of names) {
-            const r = await runPeer(NOTATION2!, [
-              "blob",
-              "verify",
-              "--signature",
-              `${dir}/release/${name}.jws.sig`,
-              `${dir}/release/${name}`,
-            ], { env: { XDG_CONFIG_HOME: `${dir}/xdg`, HOME: dir } });
+            const r = await notationBlobVerify(dir, `${dir}/release/${name}`);
             assertEquals(r.code, 0, `${name}: ${describeRun(r)}`);
           }
         },
@@ -226,4 +241,86 @@ Deno.test({
       assertEquals(left, [], "nothing may be left beside --out");
     });
   },
+});
+
+Deno.test({
+  name: "deno task release --key NAME of a PKCS#11 token key: ocisign and notation 2 verify",
+  ignore: NO_SOFTHSM !== false,
+  sanitizeResources: false,
+  fn: (t) =>
+    withSoftHsm(async (hsm) => {
+      await hsm.keypair("release", "01", "EC:prime256v1");
+      const dir = hsm.dir;
+      const env = { ...hsm.env, OCISIGN_PKCS11_PIN: TOKEN.pin };
+      const cli = (...args: string[]) =>
+        runPeer(Deno.execPath(), ["run", "-A", `${REPO_ROOT}cli.ts`, ...args], {
+          cwd: dir,
+          env: { ...env, OCISIGN_CONFIG_DIR: `${dir}/config`, NO_COLOR: "1" },
+        });
+      const uri = `pkcs11:token=${TOKEN.label};object=release`;
+      const cert = await cli(
+        "cert",
+        "generate-test",
+        "hsm.example",
+        "--pkcs11",
+        uri,
+        "--pkcs11-module",
+        SOFTHSM_MODULE!,
+      );
+      assertEquals(cert.code, 0, describeRun(cert));
+      assert.match(cert.stdout, /PKCS#11 token/);
+      await Deno.writeTextFile(`${dir}/config/trustpolicy.blob.json`, blobPolicy("hsm.example"));
+
+      const built = await releaseWith(
+        env,
+        dir,
+        "--targets",
+        "linux-x64",
+        "--key",
+        "hsm.example",
+        "--out",
+        `${dir}/release`,
+      );
+      assertEquals(built.code, 0, describeRun(built));
+      const names = ["ocisign-linux-x64", "SHA256SUMS"];
+      const listed = [];
+      for await (const e of Deno.readDir(`${dir}/release`)) listed.push(e.name);
+      assertEquals(listed.sort(), [...names, ...names.map((n) => `${n}.jws.sig`)].sort());
+
+      await t.step(
+        "ocisign blob verify accepts both signatures and refuses a changed file",
+        async () => {
+          for (const name of names) {
+            const file = `${dir}/release/${name}`;
+            const ok = await cli("blob", "verify", "--signature", `${file}.jws.sig`, file);
+            assertEquals(ok.code, 0, `${name}: ${describeRun(ok)}`);
+            // Signed by the token key: its certificate is the one generate-test made.
+            const inspected = await cli("blob", "inspect", `${file}.jws.sig`);
+            assertEquals(inspected.code, 0, describeRun(inspected));
+            assert.match(inspected.stdout, /CN=hsm\.example/);
+          }
+          await Deno.copyFile(`${dir}/release/SHA256SUMS`, `${dir}/SHA256SUMS`);
+          await Deno.writeTextFile(`${dir}/SHA256SUMS`, "00  evil\n", { append: true });
+          const bad = await cli(
+            "blob",
+            "verify",
+            "--signature",
+            `${dir}/release/SHA256SUMS.jws.sig`,
+            `${dir}/SHA256SUMS`,
+          );
+          assertEquals(bad.code, 3, describeRun(bad));
+        },
+      );
+
+      await t.step({
+        name: "notation 2.0.0-alpha.1 blob verify accepts both signatures",
+        ignore: NOTATION2 === undefined,
+        fn: async () => {
+          for (const name of names) {
+            const r = await notationBlobVerify(dir, `${dir}/release/${name}`);
+            assertEquals(r.code, 0, `${name}: ${describeRun(r)}`);
+          }
+        },
+      });
+    }, { inProcess: false }),
 });

@@ -1,6 +1,6 @@
 /**
- * Runs one contender of a benchmark several times, one after another, with an untimed set-up
- * step before each run, and keeps the samples.
+ * Runs the contenders of a benchmark several times, one contender after another or alternating
+ * (paired runs), with an untimed set-up step before each run, and keeps the samples.
  *
  * @module
  */
@@ -55,6 +55,37 @@ export function commandLine(cmd: string, args: string[]): string {
   return [cmd, ...args].map(quote).join(" ");
 }
 
+async function runOnce(c: Contender, i: number, runs: number): Promise<[Sample, number?]> {
+  await c.setup?.(i);
+  let sample: Sample;
+  let serverCpu: number | undefined;
+  try {
+    const before = await c.serverCpuMs?.();
+    sample = await measure(c.cmd, c.args(i), { cwd: c.cwd, env: c.env });
+    if (before !== undefined) serverCpu = (await c.serverCpuMs!()) - before;
+  } finally {
+    await c.teardown?.(i);
+  }
+  console.error(
+    `  ${c.name} run ${i + 1}/${runs}: ${sample.wallMs.toFixed(0)} ms, ` +
+      `${(sample.maxRssKiB / 1024).toFixed(1)} MiB, CPU ${sample.cpuMs} ms` +
+      (serverCpu !== undefined ? `, server CPU ${serverCpu} ms` : ""),
+  );
+  return [sample, serverCpu];
+}
+
+function resultOf(c: Contender, samples: Sample[], serverCpu: number[]): ContenderResult {
+  return {
+    name: c.name,
+    samples,
+    medianMs: median(samples.map((s) => s.wallMs)),
+    peakRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
+    command: commandLine(c.cmd, c.args(0)),
+    medianCpuMs: median(samples.map((s) => s.cpuMs)),
+    medianServerCpuMs: serverCpu.length > 0 ? median(serverCpu) : undefined,
+  };
+}
+
 /**
  * Runs `c` `runs` times and reports the median wall time and the largest peak RSS.
  *
@@ -65,31 +96,31 @@ export function commandLine(cmd: string, args: string[]): string {
  * ```
  */
 export async function runContender(c: Contender, runs: number): Promise<ContenderResult> {
-  const samples: Sample[] = [];
-  const serverCpu: number[] = [];
+  return (await runPaired([c], runs))[0]!;
+}
+
+/**
+ * Runs the contenders in turn, `runs` rounds of one run each (A B C, A B C, ...), so that a
+ * change in the machine's load hits every contender alike: their medians compare fairly.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = await runPaired([
+ *   { name: "true", cmd: "true", args: () => [] },
+ *   { name: "false", cmd: "sh", args: () => ["-c", "exit 0"] },
+ * ], 3);
+ * console.log(a!.medianMs / b!.medianMs);
+ * ```
+ */
+export async function runPaired(cs: Contender[], runs: number): Promise<ContenderResult[]> {
+  const samples: Sample[][] = cs.map(() => []);
+  const serverCpu: number[][] = cs.map(() => []);
   for (let i = 0; i < runs; i++) {
-    await c.setup?.(i);
-    try {
-      const before = await c.serverCpuMs?.();
-      samples.push(await measure(c.cmd, c.args(i), { cwd: c.cwd, env: c.env }));
-      if (before !== undefined) serverCpu.push((await c.serverCpuMs!()) - before);
-    } finally {
-      await c.teardown?.(i);
+    for (const [n, c] of cs.entries()) {
+      const [sample, cpu] = await runOnce(c, i, runs);
+      samples[n]!.push(sample);
+      if (cpu !== undefined) serverCpu[n]!.push(cpu);
     }
-    const s = samples[samples.length - 1]!;
-    console.error(
-      `  ${c.name} run ${i + 1}/${runs}: ${s.wallMs.toFixed(0)} ms, ` +
-        `${(s.maxRssKiB / 1024).toFixed(1)} MiB, CPU ${s.cpuMs} ms` +
-        (serverCpu.length === samples.length ? `, server CPU ${serverCpu.at(-1)} ms` : ""),
-    );
   }
-  return {
-    name: c.name,
-    samples,
-    medianMs: median(samples.map((s) => s.wallMs)),
-    peakRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
-    command: commandLine(c.cmd, c.args(0)),
-    medianCpuMs: median(samples.map((s) => s.cpuMs)),
-    medianServerCpuMs: serverCpu.length > 0 ? median(serverCpu) : undefined,
-  };
+  return cs.map((c, n) => resultOf(c, samples[n]!, serverCpu[n]!));
 }

@@ -42,9 +42,18 @@ export async function findTool(name: string, places: string[] = []): Promise<str
   return undefined;
 }
 
+/**
+ * The released notation CLIs beside the checkout (`notation` 1.3.2, `notation-2.0.0-alpha.1`),
+ * the directory `.ci/run` puts on `PATH`; searched after `PATH`, as the tests' peer lookup does.
+ */
+export const PEER_RELEASES: string = `${ROOT}/../shared/peers/${Deno.build.os}-${
+  Deno.build.arch === "x86_64" ? "amd64" : "arm64"
+}`;
+
 const HINTS: Record<string, string> = {
   "oras": "run scripts/peers/install.sh (go install oras.land/oras/cmd/oras@v1.3.6)",
   "notation-peer": "run scripts/peers/install.sh (builds it into ~/.cache/ocisign-peers/bin)",
+  "notation": "put the notation 1.3.2 CLI on PATH (CI adds ../shared/peers/linux-amd64)",
   "skopeo": "sudo apt-get install skopeo",
   "docker-registry": "sudo apt-get install docker-registry",
   "sha256sum": "sudo apt-get install coreutils",
@@ -65,7 +74,7 @@ export async function requireTool(name: string): Promise<string> {
   const found = await findTool(name, [
     `${home}/go/bin/${name}`,
     `${home}/.cache/ocisign-peers/bin/${name}`,
-  ]);
+  ]) ?? await findTool(name, [`${PEER_RELEASES}/${name}`]);
   if (found === undefined) {
     throw new Error(`${name} is not installed: ${HINTS[name] ?? `install ${name}`}, then retry`);
   }

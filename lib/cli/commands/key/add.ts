@@ -21,7 +21,7 @@ import { absolutePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
 import { cliMeta } from "../../_command_tree.ts";
 import type { KeySuite } from "../../config/signing_keys.ts";
-import { parsePkcs11Uri } from "../../../runtime/pkcs11/mod.ts";
+import { parsePkcs11Uri } from "../../../runtime/pkcs11/pkcs11_uri.ts";
 import { pkcs11KeySuite, pkcs11ModulePath, pkcs11Signer } from "../../_pkcs11.ts";
 
 const args = {

@@ -15,7 +15,7 @@ import { readSigningKeys } from "../../config/signing_keys.ts";
 import { cliMeta } from "../../_command_tree.ts";
 import type { KeySuite } from "../../config/signing_keys.ts";
 import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "../../config/resolve_signing_key.ts";
-import { formatPkcs11Uri, parsePkcs11Uri } from "../../../runtime/pkcs11/mod.ts";
+import { formatPkcs11Uri, parsePkcs11Uri } from "../../../runtime/pkcs11/pkcs11_uri.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
