@@ -60,10 +60,15 @@ export async function installPlugin(
       name,
     );
     const target = joinPath(root, name);
-    if (await io.fs.stat(target) !== undefined) {
-      await io.fs.rename(target, joinPath(staging, "old"));
+    const old = joinPath(staging, "old");
+    const replacing = await io.fs.stat(target) !== undefined;
+    if (replacing) await io.fs.rename(target, old);
+    try {
+      await io.fs.rename(dir, target);
+    } catch (err) {
+      if (replacing) await io.fs.rename(old, target); // the installed plugin stays
+      throw err;
     }
-    await io.fs.rename(dir, target);
     return { metadata, path: dest };
   } finally {
     await io.fs.remove(staging, { recursive: true });
