@@ -3,9 +3,9 @@
  * or a tar.gz (its regular files, at any depth, by base name) holding one executable named
  * `notation-<name>` (or one file of that form when none is executable), and other files
  * (LICENSE, libraries) that notation installs beside it. Entries with `..` in their name,
- * absolute names and links are refused, and
- * the files together may not reach 256 MiB uncompressed (notation's limit). Decompression uses
- * the Web `DecompressionStream`; zip entries are checked against their CRC-32 and size.
+ * absolute names and links are refused, and the files together may not reach 256 MiB
+ * uncompressed (notation's limit). Decompression uses the Web `DecompressionStream`; zip entries
+ * are checked against their CRC-32 and size.
  *
  * @module
  */
