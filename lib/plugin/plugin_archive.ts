@@ -1,9 +1,11 @@
 /**
  * Plugin archives as `notation plugin install` takes them: a zip (its top-level regular files)
- * or a tar.gz (its regular files, at any depth), holding exactly one executable named
- * `notation-<name>`. Entries with `..` in their name, absolute names and links are refused, and
- * the files together may not reach 256 MiB uncompressed (notation's limit). Decompression uses
- * the Web `DecompressionStream`; zip entries are checked against their CRC-32 and size.
+ * or a tar.gz (its regular files, at any depth, by base name) holding one executable named
+ * `notation-<name>` (or one file of that form when none is executable), and other files
+ * (LICENSE, libraries) that notation installs beside it. Entries with `..` in their name,
+ * absolute names and links are refused, and the files together may not reach 256 MiB
+ * uncompressed (notation's limit). Decompression uses the Web `DecompressionStream`; zip entries
+ * are checked against their CRC-32 and size.
  *
  * @module
  */
@@ -16,12 +18,24 @@ import { readTar, type TarReadHeader } from "../tar/mod.ts";
 /** notation's cap on what a plugin archive's files add up to. */
 export const MAX_PLUGIN_ARCHIVE_FILES_BYTES = 256 << 20;
 
-/** A plugin executable taken out of an archive. */
+/** A file installed beside a plugin executable. */
+export interface PluginFile {
+  /** Base name. */
+  name: string;
+  /** Content. */
+  bytes: Bytes;
+  /** Permission bits, as notation copies them (the archive's mode and 0o755). */
+  mode: number;
+}
+
+/** A plugin executable taken out of an archive, with the archive's other regular files. */
 export interface ArchivedPlugin {
   /** The plugin's name (`notation-<name>` without the prefix). */
   name: string;
   /** The executable's bytes. */
   bytes: Bytes;
+  /** The archive's other regular files, installed in the plugin's directory too. */
+  files: PluginFile[];
 }
 
 /** The archive kind of `bytes`, by its magic number. */
@@ -32,17 +46,20 @@ export function pluginArchiveKind(bytes: Bytes): "zip" | "tar.gz" | undefined {
 }
 
 /**
- * Takes the one `notation-<name>` executable out of a zip or tar.gz plugin archive.
+ * Takes the `notation-<name>` executable and the other regular files out of a zip or tar.gz
+ * plugin archive. As in notation, the executable is the one `notation-<name>` file with an
+ * execute bit, or the only `notation-<name>` file when none has one; a later tar entry of the
+ * same base name replaces an earlier one.
  *
  * @example
  * ```ts ignore
  * import { extractPluginArchive } from "./plugin_archive.ts";
- * const { name, bytes } = await extractPluginArchive(archiveBytes, "zip");
+ * const { name, bytes, files } = await extractPluginArchive(archiveBytes, "zip");
  * ```
  * @param bytes The archive.
  * @param kind What {@linkcode pluginArchiveKind} said.
  * @param signal Cancels the read.
- * @returns The plugin's name and executable.
+ * @returns The plugin's name, executable and other files.
  * @throws {InvalidInputError} ERR_INVALID_INPUT for a malformed archive, a `..` or absolute
  * name, a link, no or several candidates, or a zip entry whose CRC-32 or size is wrong.
  * @throws {SizeExceededError} ERR_SIZE_EXCEEDED when the files reach 256 MiB.
@@ -53,27 +70,38 @@ export async function extractPluginArchive(
   kind: "zip" | "tar.gz",
   signal?: AbortSignal,
 ): Promise<ArchivedPlugin> {
-  const files = kind === "zip" ? zipFiles(bytes, signal) : await tarGzFiles(bytes, signal);
+  const byName = new Map<string, ArchivedFile>();
+  const listed = kind === "zip" ? zipFiles(bytes, signal) : await tarGzFiles(bytes, signal);
+  for (const file of listed) byName.set(file.name, file);
+  const files = [...byName.values()];
   const candidates = files.filter((f) => f.name.startsWith("notation-") && f.name !== "notation-");
-  if (candidates.length === 0) {
+  const executables = candidates.filter((f) => (f.mode & 0o111) !== 0);
+  if (executables.length > 1) {
+    throw new InvalidInputError(
+      `found more than one plugin executable file in the ${kind} archive: ${
+        executables.map((c) => c.name).join(", ")
+      }`,
+    );
+  }
+  const plugin = executables[0] ?? (candidates.length === 1 ? candidates[0] : undefined);
+  if (plugin === undefined) {
     throw new InvalidInputError(
       `no plugin executable file was found in the ${kind} archive: it needs one file named notation-<name>`,
     );
   }
-  if (candidates.length > 1) {
-    throw new InvalidInputError(
-      `found more than one plugin executable file in the ${kind} archive: ${
-        candidates.map((c) => c.name).join(", ")
-      }`,
-    );
+  const others: PluginFile[] = [];
+  for (const file of files) {
+    if (file === plugin) continue;
+    others.push({ name: file.name, bytes: await file.read(), mode: file.mode & 0o755 });
   }
-  const [plugin] = candidates;
-  return { name: plugin!.name.slice("notation-".length), bytes: await plugin!.read() };
+  return { name: plugin.name.slice("notation-".length), bytes: await plugin.read(), files: others };
 }
 
 interface ArchivedFile {
   /** Base name. */
   name: string;
+  /** Permission bits (0o644 for a zip entry without a Unix mode). */
+  mode: number;
   read(): Promise<Bytes>;
 }
 
@@ -102,7 +130,7 @@ async function tarGzFiles(bytes: Bytes, signal: AbortSignal | undefined): Promis
     checkEntryName(h.path, "tar.gz");
     total += h.size;
     if (total >= MAX_PLUGIN_ARCHIVE_FILES_BYTES) throw tooLarge(total);
-    return basename(h.path).startsWith("notation-");
+    return true;
   };
   try {
     for await (
@@ -123,7 +151,11 @@ async function tarGzFiles(bytes: Bytes, signal: AbortSignal | undefined): Promis
       }
       const content = entry.content;
       if (h.type === "file" && content !== undefined) {
-        files.push({ name: basename(h.path), read: () => Promise.resolve(content) });
+        files.push({
+          name: basename(h.path),
+          mode: h.mode & 0o7777,
+          read: () => Promise.resolve(content),
+        });
       }
     }
   } catch (err) {
@@ -207,7 +239,11 @@ function zipFiles(bytes: Bytes, signal: AbortSignal | undefined): ArchivedFile[]
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     if (start + packed > bytes.length) throw bad(`${JSON.stringify(name)} is truncated`);
     const data = bytes.subarray(start, start + packed);
-    files.push({ name, read: () => inflateEntry(name, data, method, size, crc, signal) });
+    files.push({
+      name,
+      mode: unixType === 0 ? 0o644 : mode & 0o7777,
+      read: () => inflateEntry(name, data, method, size, crc, signal),
+    });
   }
   return files;
 }

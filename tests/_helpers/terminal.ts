@@ -21,9 +21,14 @@ export interface TerminalOptions {
   cwd?: string;
   /** The terminal's width in columns (set with `stty` before the command). */
   columns?: number;
+  /** A compiled ocisign binary to run instead of `deno run cli.ts`. */
+  binary?: string;
 }
 
-/** `deno run cli.ts ARGS` on a pseudo-terminal; returns its exit code and everything shown. */
+/**
+ * `deno run cli.ts ARGS` (or the compiled `binary`) on a pseudo-terminal; returns its exit code
+ * and everything shown.
+ */
 export async function onTerminal(
   args: string[],
   env: Record<string, string>,
@@ -31,7 +36,8 @@ export async function onTerminal(
 ): Promise<{ code: number; output: string }> {
   const answers = options.answers ?? [];
   const deno = [Deno.execPath(), "run", "-A", "--config", `${repo}/deno.json`];
-  let command = [...deno, `${repo}/cli.ts`, ...args].join(" ");
+  const program = options.binary === undefined ? [...deno, `${repo}/cli.ts`] : [options.binary];
+  let command = [...program, ...args].join(" ");
   if (options.columns !== undefined) command = `stty cols ${options.columns}; ${command}`;
   const child = new Deno.Command(script!, {
     args: ["-qfec", command, "/dev/null"],

@@ -1,7 +1,9 @@
 /**
- * `plugin install --file|--url` with zip and tar.gz archives, as notation takes them: the one
- * `notation-<name>` executable inside is installed (the archives are made by the real `zip` and
- * `tar`, and the notation CLI installs the same archives); `--sha256sum` checks the archive.
+ * `plugin install --file|--url` with zip and tar.gz archives, as notation takes them: the
+ * `notation-<name>` executable inside is installed with the archive's other regular files
+ * (LICENSE; a tar.gz's nested files by base name; a zip's top-level files only), the same files
+ * the notation CLI installs from the same archives (made by the real `zip` and `tar`);
+ * `--sha256sum` checks the archive; `-o json` reports what was installed.
  * Refused with a clear error and nothing installed: `..` names, links, two candidates, none, a
  * zip entry whose CRC-32 is wrong, files that reach 256 MiB, a wrong checksum.
  */
@@ -32,7 +34,22 @@ async function stage(h: Host): Promise<string> {
   await Deno.copyFile(await h.script("vault"), `${pkg}/notation-vault`);
   await Deno.chmod(`${pkg}/notation-vault`, 0o755);
   await Deno.writeTextFile(`${pkg}/LICENSE`, "Apache-2.0\n");
+  await Deno.chmod(`${pkg}/LICENSE`, 0o640);
+  await Deno.writeTextFile(`${pkg}/bin/README.md`, "# vault\n");
+  await Deno.writeTextFile(`${pkg}/notation-vault.sha256`, "not an executable\n");
+  await Deno.chmod(`${pkg}/notation-vault.sha256`, 0o644);
   return pkg;
+}
+
+/** The files of a plugin directory: name, permission bits and content. */
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const mode = (await Deno.stat(`${dir}/${e.name}`)).mode! & 0o777;
+    const text = new TextDecoder().decode(await Deno.readFile(`${dir}/${e.name}`)).slice(0, 40);
+    out.push(`${e.name} ${mode.toString(8)} ${JSON.stringify(text)}`);
+  }
+  return out.sort();
 }
 
 async function installed(h: Host): Promise<boolean> {
@@ -46,8 +63,11 @@ Deno.test({
     withTempDir("ocisign-plugin-archive-", async (dir) => {
       const h = await host(dir);
       const pkg = await stage(h);
-      await sh(pkg, TAR!, "czf", `${dir}/vault-v1.tar.gz`, "notation-vault", "LICENSE");
-      await sh(pkg, ZIP!, "-q", `${dir}/vault-v1.zip`, "notation-vault", "LICENSE");
+      const members = ["notation-vault", "LICENSE", "bin/README.md", "notation-vault.sha256"];
+      await sh(pkg, TAR!, "czf", `${dir}/vault-v1.tar.gz`, ...members);
+      await sh(pkg, ZIP!, "-q", `${dir}/vault-v1.zip`, ...members);
+      const pluginDir = `${h.configDir}/plugins/vault`;
+      const installedFiles: Record<string, string[]> = {};
 
       const fromTar = await h.run(
         "plugin",
@@ -59,6 +79,15 @@ Deno.test({
       );
       assertEquals(fromTar.code, 0, describeRun(fromTar));
       assertEquals(fromTar.stdout, "Successfully installed plugin vault, version 1.0.0\n");
+      installedFiles["vault-v1.tar.gz"] = await files(pluginDir);
+      // nested files by base name, the non-executable notation-* file beside the executable
+      assertEquals(installedFiles["vault-v1.tar.gz"]!.map((f) => f.split(" ")[0]), [
+        "LICENSE",
+        "README.md",
+        "notation-vault",
+        "notation-vault.sha256",
+      ]);
+      assert.ok(installedFiles["vault-v1.tar.gz"]!.includes(`LICENSE 640 "Apache-2.0\\n"`));
       const signed = await h.run(
         "sign",
         "--oci-layout",
@@ -71,9 +100,30 @@ Deno.test({
       );
       assertEquals(signed.code, 0, describeRun(signed));
 
-      const fromZip = await h.run("plugin", "install", "--file", `${dir}/vault-v1.zip`, "--force");
+      const fromZip = await h.run(
+        "plugin",
+        "install",
+        "--file",
+        `${dir}/vault-v1.zip`,
+        "--force",
+        "-o",
+        "json",
+      );
       assertEquals(fromZip.code, 0, describeRun(fromZip));
+      assertEquals(JSON.parse(fromZip.stdout), {
+        name: "vault",
+        version: "1.0.0",
+        path: `${pluginDir}/notation-vault`,
+        files: ["LICENSE", "notation-vault.sha256"],
+      });
       assert.ok(await installed(h));
+      // the zip's top-level files only; the earlier installation's README.md is gone
+      installedFiles["vault-v1.zip"] = await files(pluginDir);
+      assertEquals(installedFiles["vault-v1.zip"]!.map((f) => f.split(" ")[0]), [
+        "LICENSE",
+        "notation-vault",
+        "notation-vault.sha256",
+      ]);
 
       if (NOTATION !== undefined) {
         for (const archive of ["vault-v1.tar.gz", "vault-v1.zip"]) {
@@ -88,6 +138,12 @@ Deno.test({
             env: { XDG_CONFIG_HOME: xdg, HOME: h.cwd },
           });
           assert.match(listed.stdout, /vault/);
+          // notation installs the same files, with the same modes
+          assertEquals(
+            await files(`${xdg}/notation/plugins/vault`),
+            installedFiles[archive],
+            `notation ${archive}`,
+          );
         }
       }
     }),

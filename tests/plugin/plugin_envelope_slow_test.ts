@@ -5,12 +5,21 @@
  * registry) and `blob sign`.
  * ocisign and the notation CLI verify what was stored. A lying plugin (another payload, a bad
  * signature, another media type, junk, an oversized envelope, an expiry not asked for) gets a
- * clear error and nothing is written.
+ * clear error and nothing is written. Timestamping cannot be added to a generated envelope: with
+ * `--timestamp-url` (a real `openssl ts` TSA) sign and blob sign refuse before asking anyone.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { describeRun, pushedSignature, withTempDir } from "../_helpers/e2e.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
+import {
+  CA_EXTENSIONS,
+  OPENSSL_MISSING,
+  OpensslPki,
+  type OpensslTsaServer,
+  startOpensslTsa,
+  TSA_EXTENSIONS,
+} from "../verify/_openssl_pki.ts";
 import { host, snapshot } from "./_host.ts";
 
 const NOTATION = findPeer("notation");
@@ -183,6 +192,64 @@ Deno.test({
         }
       } finally {
         await registry.stop();
+      }
+    }),
+});
+
+Deno.test({
+  name:
+    "an envelope plugin with --timestamp-url is refused: the TSA is never asked, nothing is written",
+  ignore: OPENSSL_MISSING,
+  fn: () =>
+    withTempDir("ocisign-plugin-envelope-tsa-", async (dir) => {
+      const h = await host(dir);
+      const installed = await h.run(
+        "plugin",
+        "install",
+        "--file",
+        await h.script("signer", FAKE_ENVELOPE),
+      );
+      assertEquals(installed.code, 0, describeRun(installed));
+      const pki = await OpensslPki.create();
+      let tsa: OpensslTsaServer | undefined;
+      try {
+        const root = await pki.cert({ subject: "/O=TSA/CN=TSA Root", extensions: CA_EXTENSIONS });
+        const leaf = await pki.cert({
+          subject: "/O=TSA/CN=TSA",
+          extensions: TSA_EXTENSIONS,
+          issuer: root,
+        });
+        tsa = await startOpensslTsa(pki, { tsa: leaf, chain: [root] });
+        const stamp = [
+          "--timestamp-url",
+          tsa.url,
+          "--timestamp-root-cert",
+          `${pki.dir}/${root.certFile}`,
+        ];
+        const plugin = ["--plugin", "signer", "--id", "key-1", ...h.config("vault")];
+        const before = await snapshot(`${h.cwd}/hello`);
+        const runs = [
+          ["sign", "--oci-layout", "./hello:v1", ...plugin, ...stamp],
+          ["sign", "--oci-layout", "./hello:v1", "--signature-format", "cose", ...plugin, ...stamp],
+          ["blob", "sign", ...plugin, ...stamp, "hello.txt"],
+        ];
+        for (const argv of runs) {
+          const r = await h.run(...argv);
+          assertEquals(r.code, 2, `${argv.join(" ")}: ${describeRun(r)}`);
+          assert.match(
+            r.stderr,
+            /plugin "signer" builds the whole envelope: timestamping cannot be added; sign without them/,
+          );
+        }
+        assertEquals(tsa.requests, 0, "the TSA is never asked");
+        assertEquals(await snapshot(`${h.cwd}/hello`), before, "the layout is untouched");
+        assertEquals(
+          await Deno.stat(`${h.cwd}/hello.txt.jws.sig`).catch(() => undefined),
+          undefined,
+        );
+      } finally {
+        await tsa?.stop();
+        await pki.close();
       }
     }),
 });

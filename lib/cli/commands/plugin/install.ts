@@ -2,7 +2,8 @@
  * `ocisign plugin install (--file FILE | --url URL) [--sha256sum HEX] [--force]`: installs a
  * plugin executable named `notation-<name>`, given as is or inside a zip or tar.gz archive (the
  * checksum is the archive's), into `<config dir>/plugins/<name>/`, where notation finds it too.
- * A download must be https and needs `--sha256sum`, as in notation.
+ * An archive's other regular files (LICENSE, libraries) are installed beside the executable, as
+ * notation installs them. A download must be https and needs `--sha256sum`, as in notation.
  *
  * @module
  */
@@ -13,10 +14,10 @@ import { readBounded } from "../../../content/_streams.ts";
 import { DigestMismatchError, RegistryError } from "../../../errors.ts";
 import { extractPluginArchive, pluginArchiveKind } from "../../../plugin/plugin_archive.ts";
 import type { ArchivedPlugin } from "../../../plugin/plugin_archive.ts";
-import { UsageError } from "../../_args.ts";
+import { outputArgs, UsageError } from "../../_args.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
-import { installPlugin } from "./_install.ts";
+import { writeInstalled } from "./_install.ts";
 import { cliMeta } from "../../_command_tree.ts";
 
 /** Largest plugin executable read. */
@@ -36,6 +37,7 @@ const args = {
     description: "The expected SHA-256 (hex) of the file or archive; needed with --url",
   },
   force: { type: "boolean", description: "Replace an installed plugin of the same name" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -58,6 +60,7 @@ export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
         "ocisign plugin install --file ./notation-azure-kv",
         "ocisign plugin install --file ./wabbit-plugin-v1.0.tar.gz",
         "ocisign plugin install --url https://example.com/notation-x --sha256sum 0123abcd...",
+        "ocisign plugin install --file ./notation-azure-kv --force -o json",
       ],
     }),
     args,
@@ -91,11 +94,8 @@ export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
         throw new UsageError(
           `plugin executable file name must be "notation-<name>", got ${JSON.stringify(base)}`,
         );
-      } else plugin = { name: base.slice("notation-".length), bytes };
-      const metadata = await installPlugin(io, plugin.name, plugin.bytes, args.force === true);
-      io.stdout(
-        `Successfully installed plugin ${metadata.name}, version ${metadata.version}\n`,
-      );
+      } else plugin = { name: base.slice("notation-".length), bytes, files: [] };
+      await writeInstalled(io, args.output, plugin, args.force === true);
     },
   });
 }

@@ -8,10 +8,11 @@
 import process from "node:process";
 import { defineCommand } from "npm:citty@0.2.2";
 import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
-import { utf8 } from "../../../_internal/bytes.ts";
+import { type Bytes, utf8 } from "../../../_internal/bytes.ts";
 import type { CliIo } from "../../io.ts";
 import { SELF_PLUGIN_NAME } from "../../plugin_serve.ts";
-import { installPlugin } from "./_install.ts";
+import { outputArgs } from "../../_args.ts";
+import { writeInstalled } from "./_install.ts";
 import { cliMeta } from "../../_command_tree.ts";
 
 /** Largest executable copied. */
@@ -19,6 +20,7 @@ const MAX_BINARY_BYTES = 512 << 20;
 
 const args = {
   force: { type: "boolean", description: "Replace an installed ocisign plugin" },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /** Quotes a string for a POSIX shell. */
@@ -27,7 +29,7 @@ function shellQuote(text: string): string {
 }
 
 /** The bytes to install: this binary, or a script that runs this checkout's CLI. */
-async function selfExecutable(io: CliIo): Promise<Uint8Array> {
+async function selfExecutable(io: CliIo): Promise<Bytes> {
   const script = process.argv[1] ?? "";
   const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
   if (!deno && (script.startsWith("/$bunfs/") || script.startsWith("B:/~BUN/"))) {
@@ -57,19 +59,12 @@ export function pluginInstallSelfCommand(io: CliIo): CommandDef<typeof args> {
       name: "install-self",
       description:
         "Install ocisign as notation's PKCS#11 plugin (notation-ocisign), in the plugin directory",
-      examples: ["ocisign plugin install-self"],
+      examples: ["ocisign plugin install-self", "ocisign plugin install-self --force -o json"],
     }),
     args,
     async run({ args }): Promise<void> {
-      const metadata = await installPlugin(
-        io,
-        SELF_PLUGIN_NAME,
-        await selfExecutable(io),
-        args.force === true,
-      );
-      io.stdout(
-        `Successfully installed plugin ${metadata.name}, version ${metadata.version}\n`,
-      );
+      const plugin = { name: SELF_PLUGIN_NAME, bytes: await selfExecutable(io), files: [] };
+      await writeInstalled(io, args.output, plugin, args.force === true);
     },
   });
 }

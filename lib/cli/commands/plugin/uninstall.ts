@@ -9,10 +9,13 @@ import { NotFoundError } from "../../../errors.ts";
 import { pluginExecutable, pluginsDir } from "../../_plugin.ts";
 import { joinPath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
+import { outputArgs } from "../../_args.ts";
+import { writeResult } from "../../output.ts";
 import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "positional", description: "The plugin's name", required: true },
+  ...outputArgs,
 } as const satisfies ArgsDef;
 
 /**
@@ -31,7 +34,7 @@ export function pluginUninstallCommand(io: CliIo): CommandDef<typeof args> {
       name: "uninstall",
       alias: ["remove", "rm"],
       description: "Uninstall a plugin",
-      examples: ["ocisign plugin uninstall azure-kv"],
+      examples: ["ocisign plugin uninstall azure-kv", "ocisign plugin uninstall azure-kv -o json"],
     }),
     args,
     async run({ args }): Promise<void> {
@@ -45,7 +48,10 @@ export function pluginUninstallCommand(io: CliIo): CommandDef<typeof args> {
         );
       }
       await io.fs.remove(dir, { recursive: true });
-      io.stdout(`Successfully uninstalled plugin ${args.name}\n`);
+      writeResult(io, args.output, `Successfully uninstalled plugin ${args.name}\n`, {
+        name: args.name,
+        deleted: dir,
+      });
     },
   });
 }
