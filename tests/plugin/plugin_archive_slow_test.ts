@@ -59,7 +59,7 @@ async function installed(h: Host): Promise<boolean> {
 Deno.test({
   name: "plugin install takes a tar.gz and a zip holding notation-<name>, as notation does",
   ignore: ZIP === undefined || TAR === undefined,
-  fn: () =>
+  fn: (t) =>
     withTempDir("ocisign-plugin-archive-", async (dir) => {
       const h = await host(dir);
       const pkg = await stage(h);
@@ -125,27 +125,35 @@ Deno.test({
         "notation-vault.sha256",
       ]);
 
-      if (NOTATION !== undefined) {
-        for (const archive of ["vault-v1.tar.gz", "vault-v1.zip"]) {
-          const xdg = `${dir}/notation-${archive}`;
-          const r = await runPeer(NOTATION, ["plugin", "install", "--file", `${dir}/${archive}`], {
-            cwd: h.cwd,
-            env: { XDG_CONFIG_HOME: xdg, HOME: h.cwd },
-          });
-          assertEquals(r.code, 0, `notation ${archive}: ${describeRun(r)}`);
-          const listed = await runPeer(NOTATION, ["plugin", "ls"], {
-            cwd: h.cwd,
-            env: { XDG_CONFIG_HOME: xdg, HOME: h.cwd },
-          });
-          assert.match(listed.stdout, /vault/);
-          // notation installs the same files, with the same modes
-          assertEquals(
-            await files(`${xdg}/notation/plugins/vault`),
-            installedFiles[archive],
-            `notation ${archive}`,
-          );
-        }
-      }
+      await t.step({
+        name: "the notation CLI installs the same files from the same archives",
+        ignore: NOTATION === undefined,
+        fn: async () => {
+          for (const archive of ["vault-v1.tar.gz", "vault-v1.zip"]) {
+            const xdg = `${dir}/notation-${archive}`;
+            const r = await runPeer(
+              NOTATION!,
+              ["plugin", "install", "--file", `${dir}/${archive}`],
+              {
+                cwd: h.cwd,
+                env: { XDG_CONFIG_HOME: xdg, HOME: h.cwd },
+              },
+            );
+            assertEquals(r.code, 0, `notation ${archive}: ${describeRun(r)}`);
+            const listed = await runPeer(NOTATION!, ["plugin", "ls"], {
+              cwd: h.cwd,
+              env: { XDG_CONFIG_HOME: xdg, HOME: h.cwd },
+            });
+            assert.match(listed.stdout, /vault/);
+            // notation installs the same files, with the same modes
+            assertEquals(
+              await files(`${xdg}/notation/plugins/vault`),
+              installedFiles[archive],
+              `notation ${archive}`,
+            );
+          }
+        },
+      });
     }),
 });
 
