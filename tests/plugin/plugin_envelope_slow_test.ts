@@ -25,7 +25,7 @@ import { host, snapshot } from "./_host.ts";
 const NOTATION = findPeer("notation");
 const FAKE_ENVELOPE = new URL("./_fake_envelope_plugin.ts", import.meta.url).pathname;
 
-Deno.test("an envelope plugin signs a layout (JWS, COSE) and a blob; ocisign and notation verify", () =>
+Deno.test("an envelope plugin signs a layout (JWS, COSE) and a blob; ocisign and notation verify", (t) =>
   withTempDir("ocisign-plugin-envelope-", async (dir) => {
     const h = await host(dir);
     const installed = await h.run(
@@ -66,19 +66,23 @@ Deno.test("an envelope plugin signs a layout (JWS, COSE) and a blob; ocisign and
 
     const verified = await h.run("verify", "--oci-layout", "./hello:v1", "--scope", "local/hello");
     assertEquals(verified.code, 0, describeRun(verified));
-    if (NOTATION !== undefined) {
-      const notation = await runPeer(NOTATION, [
-        "verify",
-        "--oci-layout",
-        "./hello:v1",
-        "--scope",
-        "local/hello",
-      ], {
-        cwd: h.cwd,
-        env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
-      });
-      assertEquals(notation.code, 0, describeRun(notation));
-    }
+    await t.step({
+      name: "the notation CLI verifies the plugin's envelopes",
+      ignore: NOTATION === undefined,
+      fn: async () => {
+        const notation = await runPeer(NOTATION!, [
+          "verify",
+          "--oci-layout",
+          "./hello:v1",
+          "--scope",
+          "local/hello",
+        ], {
+          cwd: h.cwd,
+          env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
+        });
+        assertEquals(notation.code, 0, describeRun(notation));
+      },
+    });
 
     const policy = await h.run(
       "blob",
@@ -148,7 +152,7 @@ Deno.test("an envelope plugin that lies gets a clear error, and nothing is writt
 Deno.test({
   name: "an envelope plugin signs an image in a registry; ocisign and notation verify",
   ignore: !distributionAvailable(),
-  fn: () =>
+  fn: (t) =>
     withTempDir("ocisign-plugin-envelope-registry-", async (dir) => {
       const h = await host(dir);
       const script = await h.script("signer", FAKE_ENVELOPE);
@@ -183,13 +187,17 @@ Deno.test({
         assertEquals(signed.code, 0, describeRun(signed));
         const verified = await h.run("verify", `${repo}:v1`);
         assertEquals(verified.code, 0, describeRun(verified));
-        if (NOTATION !== undefined) {
-          const notation = await runPeer(NOTATION, ["verify", `${repo}:v1`], {
-            cwd: h.cwd,
-            env: { XDG_CONFIG_HOME: `${dir}/xdg`, HOME: h.cwd },
-          });
-          assertEquals(notation.code, 0, describeRun(notation));
-        }
+        await t.step({
+          name: "the notation CLI verifies the signature in the registry",
+          ignore: NOTATION === undefined,
+          fn: async () => {
+            const notation = await runPeer(NOTATION!, ["verify", `${repo}:v1`], {
+              cwd: h.cwd,
+              env: { XDG_CONFIG_HOME: `${dir}/xdg`, HOME: h.cwd },
+            });
+            assertEquals(notation.code, 0, describeRun(notation));
+          },
+        });
       } finally {
         await registry.stop();
       }

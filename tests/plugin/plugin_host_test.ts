@@ -14,7 +14,7 @@ import { makeServerCertificate } from "../_helpers/tls.ts";
 import { host, snapshot } from "./_host.ts";
 
 const NOTATION = findPeer("notation");
-Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and notation verify", () =>
+Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and notation verify", (t) =>
   withTempDir("ocisign-plugin-host-", async (dir) => {
     const h = await host(dir);
     const installed = await h.run("plugin", "install", "--file", await h.script("vault"));
@@ -40,23 +40,27 @@ Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and no
     // one signature, the chain learnt from its answer: the calls notation makes
     const calls = ["get-plugin-metadata", "describe-key", "generate-signature"];
     assertEquals((await Deno.readTextFile(`${dir}/ocisign.log`)).trim().split("\n"), calls);
-    if (NOTATION !== undefined) {
-      const notationSigned = await runPeer(NOTATION, [
-        "sign",
-        "--oci-layout",
-        "./hello:v1",
-        "--plugin",
-        "vault",
-        "--id",
-        "key-1",
-        ...h.config("vault", `log=${dir}/notation.log`),
-      ], {
-        cwd: h.cwd,
-        env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
-      });
-      assertEquals(notationSigned.code, 0, describeRun(notationSigned));
-      assertEquals((await Deno.readTextFile(`${dir}/notation.log`)).trim().split("\n"), calls);
-    }
+    await t.step({
+      name: "the notation CLI signs with the same plugin, making the same calls",
+      ignore: NOTATION === undefined,
+      fn: async () => {
+        const notationSigned = await runPeer(NOTATION!, [
+          "sign",
+          "--oci-layout",
+          "./hello:v1",
+          "--plugin",
+          "vault",
+          "--id",
+          "key-1",
+          ...h.config("vault", `log=${dir}/notation.log`),
+        ], {
+          cwd: h.cwd,
+          env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
+        });
+        assertEquals(notationSigned.code, 0, describeRun(notationSigned));
+        assertEquals((await Deno.readTextFile(`${dir}/notation.log`)).trim().split("\n"), calls);
+      },
+    });
 
     const added = await h.run(
       "key",
@@ -87,19 +91,23 @@ Deno.test("plugin install, list, key add --plugin, sign --plugin; ocisign and no
 
     const verified = await h.run("verify", "--oci-layout", "./hello:v1", "--scope", "local/hello");
     assertEquals(verified.code, 0, describeRun(verified));
-    if (NOTATION !== undefined) {
-      const notation = await runPeer(NOTATION, [
-        "verify",
-        "--oci-layout",
-        "./hello:v1",
-        "--scope",
-        "local/hello",
-      ], {
-        cwd: h.cwd,
-        env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
-      });
-      assertEquals(notation.code, 0, describeRun(notation));
-    }
+    await t.step({
+      name: "the notation CLI verifies what the plugin signed",
+      ignore: NOTATION === undefined,
+      fn: async () => {
+        const notation = await runPeer(NOTATION!, [
+          "verify",
+          "--oci-layout",
+          "./hello:v1",
+          "--scope",
+          "local/hello",
+        ], {
+          cwd: h.cwd,
+          env: { XDG_CONFIG_HOME: `${dir}/xdg`, NOTATION_EXPERIMENTAL: "1", HOME: h.cwd },
+        });
+        assertEquals(notation.code, 0, describeRun(notation));
+      },
+    });
 
     const removed = await h.run("plugin", "uninstall", "vault");
     assertEquals([removed.code, removed.stdout], [0, "Successfully uninstalled plugin vault\n"]);

@@ -58,7 +58,7 @@ function notationVerify(h: Host, ...config: string[]) {
   });
 }
 
-Deno.test("the named verification plugin decides, with notation's request; ocisign and notation agree", () =>
+Deno.test("the named verification plugin decides, with notation's request; ocisign and notation agree", (t) =>
   withTempDir("ocisign-verification-plugin-", async (dir) => {
     const h = await signedNamingPlugin(dir);
     const ours = await verify(h, `record=${dir}/ocisign.json`);
@@ -95,18 +95,22 @@ Deno.test("the named verification plugin decides, with notation's request; ocisi
       assert.match(r.stderr, message, answer);
     }
 
-    if (NOTATION !== undefined) {
-      const theirs = await notationVerify(h, `record=${dir}/notation.json`);
-      assertEquals(theirs.code, 0, describeRun(theirs));
-      const sent = JSON.parse(await Deno.readTextFile(`${dir}/notation.json`));
-      delete sent.pluginConfig;
-      delete request.pluginConfig;
-      assertEquals(request, sent, "ocisign sends the request notation sends");
-      for (const answer of ["untrusted", "revoked"]) {
-        const r = await notationVerify(h, `verify=${answer}`);
-        assert.ok(r.code !== 0, `notation ${answer}: ${describeRun(r)}`);
-      }
-    }
+    await t.step({
+      name: "the notation CLI sends the same request and follows the same answers",
+      ignore: NOTATION === undefined,
+      fn: async () => {
+        const theirs = await notationVerify(h, `record=${dir}/notation.json`);
+        assertEquals(theirs.code, 0, describeRun(theirs));
+        const sent = JSON.parse(await Deno.readTextFile(`${dir}/notation.json`));
+        delete sent.pluginConfig;
+        delete request.pluginConfig;
+        assertEquals(request, sent, "ocisign sends the request notation sends");
+        for (const answer of ["untrusted", "revoked"]) {
+          const r = await notationVerify(h, `verify=${answer}`);
+          assert.ok(r.code !== 0, `notation ${answer}: ${describeRun(r)}`);
+        }
+      },
+    });
   }));
 
 Deno.test("a verification plugin that cannot vouch fails the signature; audit only logs an untrusted identity", () =>
