@@ -25,7 +25,7 @@ const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "")
 Deno.test({
   name: "seed workflow with the binary bun build --compile makes, run as a subprocess",
   ignore: BUN === undefined || ORAS === undefined || REGISTRY === undefined,
-  fn: () =>
+  fn: (t) =>
     withSeed(async ({ host, dir, cwd }) => {
       if (!(await Deno.stat(`${REPO_ROOT}/node_modules/citty`).catch(() => undefined))) {
         const installed = await runPeer(Deno.execPath(), ["install"], { cwd: REPO_ROOT });
@@ -45,27 +45,31 @@ Deno.test({
 
       // What the binary signs with Bun's WebCrypto, notation verifies: JWS in the registry, and
       // COSE in a layout.
-      if (PEER !== undefined) {
-        const peer = (...args: string[]) =>
-          runPeer(PEER, args, { cwd, env: { NOTATION_CACHE: `${dir}/notation-cache` } });
-        const config = ["--config-dir", `${dir}/config`];
-        const jws = await peer("verify", `${host}/hello-world:v1`, ...config);
-        assertEquals(jws.code, 0, describeRun(jws));
-        await orasLayout(cwd, "hello-cose");
-        ok(
-          await run("sign", "--oci-layout", "./hello-cose:v1", "--signature-format", "cose"),
-          "sign COSE",
-        );
-        const cose = await peer(
-          "verify",
-          "--oci-layout",
-          "./hello-cose:v1",
-          "--scope",
-          "local/hello-world",
-          ...config,
-        );
-        assertEquals(cose.code, 0, describeRun(cose));
-      }
+      await t.step({
+        name: "notation-go verifies what the binary signed: JWS in the registry, COSE in a layout",
+        ignore: PEER === undefined,
+        fn: async () => {
+          const peer = (...args: string[]) =>
+            runPeer(PEER!, args, { cwd, env: { NOTATION_CACHE: `${dir}/notation-cache` } });
+          const config = ["--config-dir", `${dir}/config`];
+          const jws = await peer("verify", `${host}/hello-world:v1`, ...config);
+          assertEquals(jws.code, 0, describeRun(jws));
+          await orasLayout(cwd, "hello-cose");
+          ok(
+            await run("sign", "--oci-layout", "./hello-cose:v1", "--signature-format", "cose"),
+            "sign COSE",
+          );
+          const cose = await peer(
+            "verify",
+            "--oci-layout",
+            "./hello-cose:v1",
+            "--scope",
+            "local/hello-world",
+            ...config,
+          );
+          assertEquals(cose.code, 0, describeRun(cose));
+        },
+      });
 
       // The binary builds the same bytes as `deno run` (fflate, not the runtime's zlib).
       await Deno.mkdir(`${cwd}/ctx/etc`, { recursive: true });

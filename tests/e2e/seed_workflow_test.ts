@@ -80,7 +80,7 @@ Deno.test({
 Deno.test({
   name: "seed workflow, command for command, starting with ocisign build",
   ignore: REGISTRY === undefined,
-  fn: () =>
+  fn: (t) =>
     withSeed(async ({ host, cwd, run }) => {
       await Deno.writeTextFile(
         `${cwd}/Dockerfile`,
@@ -95,11 +95,15 @@ Deno.test({
       assert.ok(digest, describeRun(built));
       await seedSetUp(run, cwd, host);
       await seedLoop(run, "hello-world", host, digest);
-      if (SKOPEO !== undefined) {
-        const inspected = await runPeer(SKOPEO, ["inspect", "oci:./hello-world:v1"], { cwd });
-        assertEquals(inspected.code, 0, describeRun(inspected));
-        assertEquals(JSON.parse(inspected.stdout).Digest, digest);
-      }
+      await t.step({
+        name: "skopeo inspects the built layout at the same digest",
+        ignore: SKOPEO === undefined,
+        fn: async () => {
+          const inspected = await runPeer(SKOPEO!, ["inspect", "oci:./hello-world:v1"], { cwd });
+          assertEquals(inspected.code, 0, describeRun(inspected));
+          assertEquals(JSON.parse(inspected.stdout).Digest, digest);
+        },
+      });
     }),
 });
 
@@ -126,7 +130,7 @@ Deno.test({
 Deno.test({
   name: "seed workflow on a layout tar written by skopeo copy oci-archive:",
   ignore: REGISTRY === undefined || SKOPEO === undefined || UMOCI === undefined,
-  fn: () =>
+  fn: (t) =>
     withSeed(async ({ host, cwd, run }) => {
       for (const args of [["init", "--layout", "./umoci"], ["new", "--image", "./umoci:v1"]]) {
         const made = await runPeer(UMOCI!, args, { cwd });
@@ -157,16 +161,20 @@ Deno.test({
       assertEquals(extracted.code, 0, describeRun(extracted));
 
       // oras reads the signed tar too.
-      if (ORAS !== undefined) {
-        const found = await runPeer(
-          ORAS,
-          ["discover", "--oci-layout", "./x.tar:v1", "--format", "json"],
-          { cwd },
-        );
-        assertEquals(found.code, 0, describeRun(found));
-        const referrers = JSON.parse(found.stdout).referrers as Array<{ digest: string }>;
-        assertEquals(referrers.map((r) => r.digest), [signature]);
-      }
+      await t.step({
+        name: "oras reads the signed tar too",
+        ignore: ORAS === undefined,
+        fn: async () => {
+          const found = await runPeer(
+            ORAS!,
+            ["discover", "--oci-layout", "./x.tar:v1", "--format", "json"],
+            { cwd },
+          );
+          assertEquals(found.code, 0, describeRun(found));
+          const referrers = JSON.parse(found.stdout).referrers as Array<{ digest: string }>;
+          assertEquals(referrers.map((r) => r.digest), [signature]);
+        },
+      });
 
       // Back from the registry into a new tar, which skopeo opens and ocisign verifies.
       const back = ok(
