@@ -18,7 +18,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 Deno.test({
   name: "copy() registry -> layout directory -> registry keeps referrers (the cp -r workflow)",
   ignore: !distributionAvailable(),
-}, async () => {
+}, async (t) => {
   const reg = await startDistribution();
   const dir = await Deno.makeTempDir({ prefix: "ocisign-cp-layout-" });
   try {
@@ -44,17 +44,21 @@ Deno.test({
     }
 
     const oras = findPeer("oras");
-    if (oras !== undefined) {
-      const seen = await runPeer(oras, [
-        "discover",
-        "--oci-layout",
-        "--format",
-        "json",
-        `${dir}/hello-world:v1`,
-      ]);
-      assertEquals(seen.code, 0, seen.stderr);
-      assert(seen.stdout.includes(sig[2]!.desc.digest), seen.stdout);
-    }
+    await t.step({
+      name: "oras discover lists the referrer in the layout",
+      ignore: oras === undefined,
+      fn: async () => {
+        const seen = await runPeer(oras!, [
+          "discover",
+          "--oci-layout",
+          "--format",
+          "json",
+          `${dir}/hello-world:v1`,
+        ]);
+        assertEquals(seen.code, 0, seen.stderr);
+        assert(seen.stdout.includes(sig[2]!.desc.digest), seen.stdout);
+      },
+    });
 
     const again = await openLayout(`${dir}/hello-world`, nodeFs, { hasher: nodeHasherFactory });
     try {
