@@ -59,7 +59,7 @@ async function makeContext(dir: string): Promise<void> {
   await Deno.link(`${dir}/a.txt`, `${dir}/hard.txt`);
 }
 
-Deno.test("buildImage() builds a context into a reproducible image that umoci and skopeo read", async () => {
+Deno.test("buildImage() builds a context into a reproducible image that umoci and skopeo read", async (t) => {
   await withTempDir(async (tmp) => {
     const ctx = `${tmp}/ctx`;
     await makeContext(ctx);
@@ -140,29 +140,37 @@ Deno.test("buildImage() builds a context into a reproducible image that umoci an
       "usr/local/bin/run",
     ]);
 
-    if (havePeer("skopeo")) {
-      const inspect = run("skopeo", ["inspect", `oci:${tmp}/one:v1`]);
-      assertEquals(inspect.code, 0, inspect.out);
-      assertEquals(JSON.parse(inspect.out).Digest, digests[0]);
-    }
-    if (havePeer("umoci")) {
-      const unpack = run("umoci", [
-        "unpack",
-        "--rootless",
-        "--image",
-        `${tmp}/one:v1`,
-        `${tmp}/bundle`,
-      ]);
-      assertEquals(unpack.code, 0, unpack.out);
-      const root = `${tmp}/bundle/rootfs`;
-      assertEquals(await Deno.readTextFile(`${root}/srv/app/${LONG}`), "long\n");
-      assertEquals(await Deno.readLink(`${root}/srv/app/outside`), "/etc/passwd");
-      assertEquals((await Deno.stat(`${root}/srv/app/a.txt`)).mode! & 0o777, 0o640);
-      assertEquals((await Deno.stat(`${root}/usr/local/bin/run`)).mode! & 0o777, 0o700);
-      const runtimeConfig = JSON.parse(await Deno.readTextFile(`${tmp}/bundle/config.json`));
-      assertEquals(runtimeConfig.process.cwd, "/srv/app");
-      assert(runtimeConfig.process.env.includes("GREETING=hello world"));
-    }
+    await t.step({
+      name: "skopeo inspects the image at the same digest",
+      ignore: !havePeer("skopeo"),
+      fn: () => {
+        const inspect = run("skopeo", ["inspect", `oci:${tmp}/one:v1`]);
+        assertEquals(inspect.code, 0, inspect.out);
+        assertEquals(JSON.parse(inspect.out).Digest, digests[0]);
+      },
+    });
+    await t.step({
+      name: "umoci unpacks the image: long names, symlinks and modes kept",
+      ignore: !havePeer("umoci"),
+      fn: async () => {
+        const unpack = run("umoci", [
+          "unpack",
+          "--rootless",
+          "--image",
+          `${tmp}/one:v1`,
+          `${tmp}/bundle`,
+        ]);
+        assertEquals(unpack.code, 0, unpack.out);
+        const root = `${tmp}/bundle/rootfs`;
+        assertEquals(await Deno.readTextFile(`${root}/srv/app/${LONG}`), "long\n");
+        assertEquals(await Deno.readLink(`${root}/srv/app/outside`), "/etc/passwd");
+        assertEquals((await Deno.stat(`${root}/srv/app/a.txt`)).mode! & 0o777, 0o640);
+        assertEquals((await Deno.stat(`${root}/usr/local/bin/run`)).mode! & 0o777, 0o700);
+        const runtimeConfig = JSON.parse(await Deno.readTextFile(`${tmp}/bundle/config.json`));
+        assertEquals(runtimeConfig.process.cwd, "/srv/app");
+        assert(runtimeConfig.process.env.includes("GREETING=hello world"));
+      },
+    });
   });
 });
 
@@ -422,7 +430,7 @@ Deno.test({
   });
 });
 
-Deno.test("buildImage() builds one image per platform under an index, from a multi-platform base", async () => {
+Deno.test("buildImage() builds one image per platform under an index, from a multi-platform base", async (t) => {
   await withTempDir(async (tmp) => {
     await writeFiles(tmp, { "a.txt": "a\n" });
     const output = await openOutput(`${tmp}/out`);
@@ -460,10 +468,19 @@ Deno.test("buildImage() builds one image per platform under an index, from a mul
         "built.for": `linux/${config.architecture}`,
       });
     }
-    if (havePeer("skopeo")) {
-      const inspect = run("skopeo", ["inspect", "--override-arch", "arm64", `oci:${tmp}/out:app`]);
-      assertEquals(inspect.code, 0, inspect.out);
-      assertEquals(JSON.parse(inspect.out).Architecture, "arm64");
-    }
+    await t.step({
+      name: "skopeo inspects the arm64 image in the index",
+      ignore: !havePeer("skopeo"),
+      fn: () => {
+        const inspect = run("skopeo", [
+          "inspect",
+          "--override-arch",
+          "arm64",
+          `oci:${tmp}/out:app`,
+        ]);
+        assertEquals(inspect.code, 0, inspect.out);
+        assertEquals(JSON.parse(inspect.out).Architecture, "arm64");
+      },
+    });
   });
 });

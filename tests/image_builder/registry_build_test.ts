@@ -17,7 +17,7 @@ import {
 Deno.test({
   name: "buildImage() pushes to a real registry and builds on an image pulled from it",
   ignore: !distributionAvailable(),
-}, async () => {
+}, async (t) => {
   const registry = await startDistribution();
   try {
     await withTempDir(async (tmp) => {
@@ -55,26 +55,30 @@ Deno.test({
       assert(config.config!.Env!.includes("FROM_REGISTRY=1"));
       assertEquals(manifest.layers.length, 2);
       for (const layer of manifest.layers) assert(await output.exists(layer));
-      if (havePeer("skopeo")) {
-        const inspect = run("skopeo", [
-          "inspect",
-          "--tls-verify=false",
-          "--override-arch",
-          "arm64",
-          `docker://${registry.host}/demo/base:v1`,
-        ]);
-        assertEquals(inspect.code, 0, inspect.out);
-        assertEquals(JSON.parse(inspect.out).Architecture, "arm64");
-        // skopeo copies the built layout into the registry.
-        const copied = run("skopeo", [
-          "--insecure-policy",
-          "copy",
-          "--dest-tls-verify=false",
-          `oci:${tmp}/out:v1`,
-          `docker://${registry.host}/demo/app:v1`,
-        ]);
-        assertEquals(copied.code, 0, copied.out);
-      }
+      await t.step({
+        name: "skopeo reads the pushed base and copies the built layout into the registry",
+        ignore: !havePeer("skopeo"),
+        fn: () => {
+          const inspect = run("skopeo", [
+            "inspect",
+            "--tls-verify=false",
+            "--override-arch",
+            "arm64",
+            `docker://${registry.host}/demo/base:v1`,
+          ]);
+          assertEquals(inspect.code, 0, inspect.out);
+          assertEquals(JSON.parse(inspect.out).Architecture, "arm64");
+          // skopeo copies the built layout into the registry.
+          const copied = run("skopeo", [
+            "--insecure-policy",
+            "copy",
+            "--dest-tls-verify=false",
+            `oci:${tmp}/out:v1`,
+            `docker://${registry.host}/demo/app:v1`,
+          ]);
+          assertEquals(copied.code, 0, copied.out);
+        },
+      });
     });
   } finally {
     await registry.stop();
