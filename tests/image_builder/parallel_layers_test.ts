@@ -188,3 +188,32 @@ Deno.test("LayerWrites keeps at most its slots busy and reports the first failur
   assert.throws(() => writes.check(), /first/);
   await assert.rejects(writes.start(write), /first/);
 });
+
+Deno.test("build: platforms built side by side give each platform's own build, in order", async () => {
+  await withTempDir(async (tmp) => {
+    await writeFiles(`${tmp}/ctx`, { "a.bin": "a\n", "b.bin": "b\n", "c.txt": "c\n" });
+    const platforms = ["linux/arm64", "linux/amd64", "linux/arm/v7"];
+    const output = await openOutput(`${tmp}/out`);
+    const common = { context: `${tmp}/ctx`, dockerfile: DOCKERFILE, fs: nodeFs };
+    const all = await buildImage({ ...common, output, platforms, hasher: nodeHasherFactory });
+    assertEquals(
+      all.manifests.map((m) => m.descriptor.platform),
+      [
+        { os: "linux", architecture: "arm64" },
+        { os: "linux", architecture: "amd64" },
+        { os: "linux", architecture: "arm", variant: "v7" },
+      ],
+    );
+    for (const [i, platform] of platforms.entries()) {
+      const alone = await buildImage({
+        ...common,
+        output: await openOutput(`${tmp}/alone-${i}`),
+        platforms: [platform],
+        hasher: nodeHasherFactory,
+      });
+      assertEquals(all.manifests[i]!.descriptor.digest, alone.descriptor.digest, platform);
+      const { manifest } = await readImage(output, all.manifests[i]!.descriptor);
+      assertEquals(manifest.layers.length, 3);
+    }
+  });
+});
