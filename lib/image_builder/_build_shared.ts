@@ -11,6 +11,7 @@ import type { Dockerfile, Instruction } from "../dockerfile/dockerfile_parser.ts
 import { DockerfileLineError } from "../dockerfile/line_error.ts";
 import type { StageDef } from "../dockerfile/stages.ts";
 import type { FileTree } from "./file_tree.ts";
+import type { LayerWrites } from "./_layer_writes.ts";
 
 /** What every platform's run of one build shares. */
 export interface Shared {
@@ -32,6 +33,8 @@ export interface Shared {
   defaultPlatform: Platform;
   /** The build context, walked once on first use. */
   context: () => Promise<FileTree>;
+  /** The layers being written (by every platform). */
+  writes: LayerWrites;
 }
 
 /** Throws {@linkcode AbortedError} when the signal has fired. */

@@ -25,6 +25,7 @@ import type { LayerSource, TreeNode } from "./file_tree.ts";
 import { hasGlob } from "../dockerfile/glob.ts";
 import type { ImageConfig } from "./image_config.ts";
 import { writeLayer } from "./layer_writer.ts";
+import type { WrittenLayer } from "./layer_writer.ts";
 import { materializeNodes, readNodeBytes } from "./node_content.ts";
 import { formatPlatform, parsePlatform } from "../oci/platform.ts";
 import { expandWord, expandWords, parseKeyValues } from "../dockerfile/shell_lexer.ts";
@@ -53,12 +54,26 @@ function keepsContent(node: TreeNode): boolean {
   return node.type !== "file" || c === undefined || (c.kind === "stream" && !c.temporary);
 }
 
-/** Builds the stages of a Dockerfile for one platform. */
+/** A layer being written: its nodes stay readable from its spool until it is in its stage. */
+interface LayerInFlight {
+  nodes: TreeNode[];
+  spool: ContentSpool;
+  outcome: Promise<WrittenLayer>;
+  written?: WrittenLayer;
+}
+
+/**
+ * Builds the stages of a Dockerfile for one platform. A stage's instructions run one after
+ * another, but each layer is written (compressed) while the next instructions run, a few at once;
+ * the layers join their stage in instruction order, and a stage is done once all of its are.
+ */
 export class PlatformBuild {
   #shared: Shared;
   #platform: Platform | undefined;
   #meta: Map<string, string>;
   #stages = new Map<number, Promise<Stage>>();
+  #inFlight = new Map<Stage, LayerInFlight[]>();
+  #spools = new Set<ContentSpool>();
 
   /**
    * Evaluates the global ARGs for a platform.
@@ -186,12 +201,52 @@ export class PlatformBuild {
       await this.#dispatch(stage, parseTrigger(trigger, def.from.line));
     }
     for (const instr of def.body) await this.#dispatch(stage, instr);
+    await this.#settle(stage, true);
     return stage;
+  }
+
+  /** Removes the temporary contents still kept (call it once the build is over, even failed). */
+  async close(): Promise<void> {
+    for (const spool of this.#spools) await spool.dispose();
+    this.#spools.clear();
+  }
+
+  /**
+   * Adds the stage's written layers, in order, from the first: the ones already written, or, with
+   * `all`, every one (waiting for them).
+   */
+  async #settle(stage: Stage, all: boolean): Promise<void> {
+    const queue = this.#inFlight.get(stage) ?? [];
+    while (queue.length > 0 && (all || queue[0]!.written !== undefined)) {
+      const head = queue[0]!;
+      const written = await head.outcome.catch((error) => {
+        this.#shared.writes.check();
+        throw error;
+      });
+      queue.shift();
+      const layer: LayerSource = {
+        descriptor: written.descriptor,
+        target: this.#shared.opts.output,
+      };
+      // Spooled and in-memory contents do not outlive their layer's write: later readers (COPY
+      // --from this stage) take them out of the layer.
+      const kept = head.nodes.map((node): TreeNode =>
+        keepsContent(node) ? node : {
+          ...node,
+          content: { kind: "layer", layer, path: written.contentPaths.get(node.path)! },
+        }
+      );
+      stage.addBuiltLayer(layer, written.diffId, head.nodes, kept);
+      this.#spools.delete(head.spool);
+      await head.spool.dispose();
+    }
   }
 
   async #dispatch(stage: Stage, instr: Instruction): Promise<void> {
     const shared = this.#shared;
     checkAbort(shared.opts.signal);
+    shared.writes.check();
+    await this.#settle(stage, false);
     this.#step(instr, stage.index);
     const escape = shared.dockerfile.escape;
     switch (instr.keyword) {
@@ -230,20 +285,19 @@ export class PlatformBuild {
     }
   }
 
-  /** Runs `fn` with a fresh spool for one instruction's contents, removed afterwards. */
+  /** Runs `fn` with a fresh spool for one instruction's contents, removed once its layer is in
+   * the stage (or by {@linkcode close}). */
   async #withSpool<T>(fn: (spool: ContentSpool) => Promise<T>): Promise<T> {
     const { fs, spoolDir, signal } = this.#shared.opts;
     const spool = new ContentSpool({
       ...(spoolDir ? { spool: { fs, dir: spoolDir } } : {}),
       ...signalOpt(signal),
     });
-    try {
-      return await fn(spool);
-    } finally {
-      await spool.dispose();
-    }
+    this.#spools.add(spool);
+    return await fn(spool);
   }
 
+  /** Starts writing one instruction's layer (once a write slot is free). */
   async #addLayer(
     stage: Stage,
     nodes: TreeNode[],
@@ -251,25 +305,27 @@ export class PlatformBuild {
     spool: ContentSpool,
   ): Promise<void> {
     const shared = this.#shared;
-    const ready = await materializeNodes(nodes, spool, shared.opts.signal);
-    const written = await writeLayer(ready, {
-      output: shared.opts.output,
-      hasher: shared.hasher,
-      timestamp: shared.timestamp,
-      ...(shared.opts.spoolDir ? { spool: { fs: shared.opts.fs, dir: shared.opts.spoolDir } } : {}),
-      ...(shared.opts.onProgress ? { onProgress: shared.opts.onProgress } : {}),
-      ...signalOpt(shared.opts.signal),
-    });
-    const layer: LayerSource = { descriptor: written.descriptor, target: shared.opts.output };
-    // Spooled and in-memory contents do not outlive the instruction: later readers (COPY --from
-    // this stage) take them out of the layer just written.
-    const kept = ready.map((node): TreeNode =>
-      keepsContent(node)
-        ? node
-        : { ...node, content: { kind: "layer", layer, path: written.contentPaths.get(node.path)! } }
-    );
-    stage.addBuiltLayer(layer, written.diffId, kept);
+    const { writes, opts } = shared;
+    const ready = await materializeNodes(nodes, spool, writes.signal);
+    stage.addBuiltNodes(ready);
     stage.history.push({ created: shared.created, created_by: createdBy });
+    const { outcome } = await writes.start((signal) =>
+      writeLayer(ready, {
+        output: opts.output,
+        hasher: shared.hasher,
+        timestamp: shared.timestamp,
+        ...(opts.spoolDir ? { spool: { fs: opts.fs, dir: opts.spoolDir } } : {}),
+        ...(opts.onProgress ? { onProgress: writes.progress(opts.onProgress) } : {}),
+        signal,
+      })
+    );
+    const entry: LayerInFlight = { nodes: ready, spool, outcome };
+    outcome.then((written) => {
+      entry.written = written;
+    }, () => {});
+    const queue = this.#inFlight.get(stage) ?? [];
+    queue.push(entry);
+    this.#inFlight.set(stage, queue);
   }
 
   async #workdir(stage: Stage, instr: Instruction): Promise<void> {

@@ -16,6 +16,7 @@ import { readDockerfileText, readIgnoreFile } from "./_dockerfile_source.ts";
 import { splitStages } from "../dockerfile/stages.ts";
 import { finishImage, pushBytes } from "./_image_writer.ts";
 import { PlatformBuild } from "./_platform_build.ts";
+import { defaultLayerSlots, LayerWrites } from "./_layer_writes.ts";
 import { readContext } from "./build_context.ts";
 import type { BuildImageOptions, BuildImageResult, BuiltManifest } from "./build_options.ts";
 import { DockerIgnore } from "../dockerfile/dockerignore.ts";
@@ -79,6 +80,7 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
       );
       return contextTree;
     },
+    writes: new LayerWrites(defaultLayerSlots(), opts.signal),
   };
   let targetIndex = stages.length - 1;
   if (opts.target !== undefined) {
@@ -88,11 +90,25 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
     }
   }
   const platforms = (opts.platforms ?? []).map(toPlatform);
-  const manifests: BuiltManifest[] = [];
-  for (const platform of platforms.length > 0 ? platforms : [undefined]) {
-    const run = new PlatformBuild(shared, platform);
-    manifests.push(await finishImage(shared, await run.stage(targetIndex)));
-  }
+  // Platforms build side by side, their layers sharing the write slots; the first failure stops
+  // them all, and nothing is left running or spooled when this returns.
+  const runs = (platforms.length > 0 ? platforms : [undefined]).map((p) =>
+    new PlatformBuild(shared, p)
+  );
+  const built = await Promise.allSettled(runs.map(async (run) => {
+    try {
+      return await finishImage(shared, await run.stage(targetIndex));
+    } catch (error) {
+      shared.writes.fail(error);
+      throw error;
+    }
+  }));
+  await shared.writes.drain();
+  for (const run of runs) await run.close();
+  shared.writes.check();
+  const manifests: BuiltManifest[] = built.map((r) =>
+    (r as PromiseFulfilledResult<BuiltManifest>).value
+  );
   let descriptor: Descriptor;
   if (platforms.length > 1) {
     const seen = new Set(manifests.map((m) => formatPlatform(m.descriptor.platform!)));

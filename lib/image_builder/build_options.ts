@@ -71,7 +71,10 @@ export interface BuildImageOptions {
   hasher?: HasherFactory;
   /** Called with a one-line description of each step. */
   onStep?: (line: string) => void;
-  /** Told the compressed bytes of the current step's layer written so far. */
+  /**
+   * Told the compressed bytes of the build's layers written so far (layers are written a few at
+   * once, while the next instructions run).
+   */
   onProgress?: (bytes: number) => void;
   /**
    * A directory (through `fs`) for temporary files: large layers are compressed once into it and

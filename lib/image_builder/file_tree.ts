@@ -87,6 +87,11 @@ export class FileTree {
     this.#nodes.set(node.path, node);
   }
 
+  /** Puts `next` where `node` is, when the tree still holds that very node. */
+  replace(node: TreeNode, next: TreeNode): void {
+    if (this.#nodes.get(node.path) === node) this.#nodes.set(node.path, next);
+  }
+
   /** Removes a path and everything below it (a whiteout). */
   remove(path: string): void {
     this.#nodes.delete(path);

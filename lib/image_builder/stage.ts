@@ -85,10 +85,24 @@ export class Stage {
     this.#pending.push({ layer: source, diffId });
   }
 
-  /** Adds a layer written by this build, with the nodes it holds. */
-  addBuiltLayer(source: LayerSource, diffId: string, nodes: TreeNode[]): void {
-    this.layers.push({ source, diffId, built: true });
+  /** Adds the nodes of a layer this build is writing (their contents stay where they are). */
+  addBuiltNodes(nodes: TreeNode[]): void {
     this.#pending.push(nodes);
+  }
+
+  /**
+   * Adds a layer written by this build, in instruction order.
+   * @param source Where the layer is.
+   * @param diffId Its diff_id.
+   * @param nodes The nodes given to {@linkcode addBuiltNodes} for it.
+   * @param kept The same nodes, in the same order, as later readers take them (contents that did
+   * not outlive the instruction now read from the layer).
+   */
+  addBuiltLayer(source: LayerSource, diffId: string, nodes: TreeNode[], kept: TreeNode[]): void {
+    this.layers.push({ source, diffId, built: true });
+    const waiting = this.#pending.indexOf(nodes);
+    if (waiting !== -1) this.#pending[waiting] = kept;
+    else nodes.forEach((node, i) => this.#tree?.replace(node, kept[i]!));
   }
 
   /** Copies this stage's state into a new stage (for `FROM <stage>`). */

@@ -152,8 +152,11 @@ Deno.test({
     assert(rss !== null, build.out);
     const peak = Number(rss[1]) * 1024;
     // Before, each file was held whole (several copies of it); now the peak is the runtime's
-    // own size plus garbage not yet collected, whatever the file size.
-    assert(peak < 320 * MIB, `peak RSS ${peak >> 20} MiB for 2 x ${SIZE >> 20} MiB of content`);
+    // own size plus garbage not yet collected, whatever the file size. The two layers are
+    // written at once on a machine of two cores or more (a deflate worker each, and the archive
+    // taken out while the first layer is compressed): about 375 MiB at 128 and at 512 MiB of
+    // content each, against 316 MiB one layer after another.
+    assert(peak < 420 * MIB, `peak RSS ${peak >> 20} MiB for 2 x ${SIZE >> 20} MiB of content`);
     const left = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((n) => n.startsWith("."));
     assertEquals(left, [], "the spool directory is removed");
 

@@ -143,7 +143,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
             step = line;
           },
           ...(view.live
-            ? { onProgress: (bytes: number) => view.bytes(step, "  layer written:", bytes) }
+            ? { onProgress: (bytes: number) => view.bytes(step, "  layers written:", bytes) }
             : {}),
           signal: io.signal,
           ...(args.platform ? { platforms: args.platform.split(",") } : {}),

@@ -78,7 +78,7 @@ Deno.test({
 
       const build = await run("build", "-t", "big:v1", "-o", "./out", "./big");
       assert.match(build, /line 2: COPY data\.bin \//);
-      assert.match(build, /layer written: +[\d.]+ MB +[\d.]+ [kMG]?B\/s/);
+      assert.match(build, /layers written: +[\d.]+ MB +[\d.]+ [kMG]?B\/s/);
 
       const cp = await run("cp", "--from-oci-layout", "./out:v1", "--to-oci-layout", "./c:v1");
       assert.match(cp, new RegExp(`Copying [0-9a-f]{12} \\S+  ${ROW}`));
