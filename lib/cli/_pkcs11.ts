@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConfigError, UnauthorizedError } from "../errors.ts";
+import { ConfigError, DeniedError, UnauthorizedError } from "../errors.ts";
 import { UsageError } from "./_args.ts";
 import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "./config/resolve_signing_key.ts";
 import type { KeySuite } from "./config/signing_keys.ts";
@@ -16,6 +16,7 @@ import { formatPkcs11Uri, parsePkcs11Uri } from "../runtime/pkcs11/pkcs11_uri.ts
 import type { Pkcs11Uri } from "../runtime/pkcs11/pkcs11_uri.ts";
 import { Pkcs11Signer } from "../runtime/pkcs11/pkcs11_signer.ts";
 import type { Pkcs11KeyOptions } from "../runtime/pkcs11/pkcs11_key.ts";
+import type { TokenInfo } from "../runtime/pkcs11/pkcs11_module.ts";
 import { absolutePath } from "./config/config_dir.ts";
 import type { CliIo } from "./io.ts";
 import { readSecretFromTerminal } from "./_pin_prompt.ts";
@@ -76,19 +77,48 @@ async function readPinSource(io: CliIo, source: string): Promise<string> {
 }
 
 /**
- * Where the PIN comes from, asked only when the token needs a login.
+ * A PIN that nobody types (the URI's, a file's, an environment variable's) is not spent on a
+ * token's final try: if it is wrong the token locks, and only its security officer can unlock it.
+ */
+function unattended(
+  what: string,
+  read: () => Promise<string>,
+): (token: TokenInfo) => Promise<string> {
+  return (token) => {
+    if (!token.userPinFinalTry) return read();
+    return Promise.reject(
+      new DeniedError(
+        `PKCS#11 token ${
+          JSON.stringify(token.label)
+        } allows one more PIN try and a wrong PIN locks it, so the PIN from ${what} was not tried; check it, then run in a terminal without it to type it, or log in once with pkcs11-tool --login (a right PIN resets the count)`,
+      ),
+    );
+  };
+}
+
+/**
+ * Where the PIN comes from, asked only when the token needs a login. A PIN given beforehand is
+ * not spent on the token's final try; a prompt says when it is the final try.
  * @param io The environment.
  * @param uri The key's URI.
  * @param pinSource A stored `pin-source`.
  * @returns The PIN provider.
  */
-export function pkcs11Pin(io: CliIo, uri: Pkcs11Uri, pinSource?: string): () => Promise<string> {
-  if (uri.pinValue !== undefined) return () => Promise.resolve(uri.pinValue!);
+export function pkcs11Pin(
+  io: CliIo,
+  uri: Pkcs11Uri,
+  pinSource?: string,
+): (token: TokenInfo) => Promise<string> {
+  if (uri.pinValue !== undefined) {
+    return unattended("the URI's pin-value", () => Promise.resolve(uri.pinValue!));
+  }
   const source = uri.pinSource ?? pinSource;
-  if (source !== undefined) return () => readPinSource(io, source);
+  if (source !== undefined) {
+    return unattended(`pin-source ${source}`, () => readPinSource(io, source));
+  }
   const env = io.env("OCISIGN_PKCS11_PIN");
-  if (env !== undefined) return () => Promise.resolve(env);
-  return () => {
+  if (env !== undefined) return unattended("OCISIGN_PKCS11_PIN", () => Promise.resolve(env));
+  return (token) => {
     if (!io.isTty) {
       return Promise.reject(
         new UnauthorizedError(
@@ -96,8 +126,10 @@ export function pkcs11Pin(io: CliIo, uri: Pkcs11Uri, pinSource?: string): () => 
         ),
       );
     }
-    const token = uri.token === undefined ? "" : ` ${JSON.stringify(uri.token)}`;
-    return readSecretFromTerminal(`PIN for PKCS#11 token${token}: `);
+    const finalTry = token.userPinFinalTry ? " (final try: a wrong PIN locks the token)" : "";
+    return readSecretFromTerminal(
+      `PIN for PKCS#11 token ${JSON.stringify(token.label)}${finalTry}: `,
+    );
   };
 }
 

@@ -2,7 +2,8 @@
  * The binary `bun build --compile` makes signs with a key in a real SoftHSM token through
  * bun:ffi, with the PIN from the environment or typed at an unechoed prompt (heavy: it compiles
  * the binary, so it runs with `deno task test:slow`). Needs softhsm2, opensc and bun; `script`
- * (util-linux) for the prompt, the notation CLI for the cross-check.
+ * (util-linux) for the prompt, a C compiler for the PIN-state shim (a locked token, a final
+ * try), the notation CLI for the cross-check.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import type { CliResult } from "../_helpers/cli.ts";
@@ -11,6 +12,7 @@ import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { bunCompileArgs } from "../_helpers/bun.ts";
 import { NO_SOFTHSM, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "./_softhsm.ts";
 import { station, trust, URI, verifyBoth } from "./_station.ts";
+import { buildPinStateShim, CC, loginCalls, PIN_FLAGS } from "./_pin_state_shim.ts";
 
 const BUN = findPeer("bun");
 const SCRIPT = findPeer("script");
@@ -103,6 +105,34 @@ Deno.test({
         assert.match(typed, /PIN for PKCS#11 token "station": /);
         assert.match(typed, /Successfully signed/);
         assert.ok(!typed.includes(TOKEN.pin), "the PIN is not echoed");
+      }
+      if (CC === undefined) return;
+      // Through bun:ffi too, a locked token is refused before any login, and a final try is
+      // spent only on a PIN typed at a prompt that says so.
+      const shim = await buildPinStateShim(hsm.dir);
+      const shimEnv = { ...env, PIN_SHIM_MODULE: SOFTHSM_MODULE!, PIN_SHIM_LOG: shim.log };
+      const viaShim = ["sign", "--pkcs11", URI("release"), "--pkcs11-module", shim.path];
+      const locked = await runPeer(binary, [...viaShim, "--oci-layout", "./hello:v1"], {
+        cwd: s.cwd,
+        env: { ...shimEnv, PIN_SHIM_TOKEN_FLAGS: PIN_FLAGS.LOCKED },
+      });
+      assertEquals(locked.code, 6, describeRun(locked));
+      assert.match(locked.stderr, /token "station" is locked .* security officer PIN/);
+      assertEquals(await loginCalls(shim.log), 0);
+      if (SCRIPT !== undefined) {
+        const { OCISIGN_PKCS11_PIN: _, ...noPin } = shimEnv;
+        const typed = await typePinAtPrompt(
+          binary,
+          [...viaShim, "--cert", `${s.configDir}/localkeys/bin.crt`, "--oci-layout", "./hello:v1"],
+          s.cwd,
+          { ...noPin, PIN_SHIM_TOKEN_FLAGS: PIN_FLAGS.FINAL_TRY },
+        );
+        assert.match(
+          typed,
+          /PIN for PKCS#11 token "station" \(final try: a wrong PIN locks the token\): /,
+        );
+        assert.match(typed, /Successfully signed/);
+        assertEquals(await loginCalls(shim.log), 2);
       }
     }),
 });

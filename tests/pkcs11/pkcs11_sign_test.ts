@@ -17,6 +17,7 @@ import { runPeer } from "../_helpers/peers.ts";
 import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { parseCertificate } from "../../lib/x509/certificate.ts";
 import { NO_SOFTHSM, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "./_softhsm.ts";
+import { buildPinStateShim, CC, CKR_PIN_LOCKED, loginCalls, PIN_FLAGS } from "./_pin_state_shim.ts";
 import { NOTATION, type Station, station, trust, URI, verifyBoth } from "./_station.ts";
 
 async function snapshot(layout: string): Promise<string[]> {
@@ -327,6 +328,173 @@ Deno.test({
         release,
       );
       assertEquals(signed.code, 0, describeRun(signed));
+    }),
+});
+
+/** Sets the shim's `PIN_SHIM_*` settings in this process (the shim is loaded in-process). */
+function setShim(settings: { flags?: string; loginRv?: string }): void {
+  Deno.env.set("PIN_SHIM_TOKEN_FLAGS", settings.flags ?? "0");
+  Deno.env.set("PIN_SHIM_LOGIN_RV", settings.loginRv ?? "0");
+}
+
+Deno.test({
+  name:
+    "a locked token and a final PIN try (SoftHSM behind a shim): exit 6, no PIN spent, nothing written",
+  ignore: NO_SOFTHSM !== false || CC === undefined,
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      const shim = await buildPinStateShim(hsm.dir);
+      await hsm.keypair("release", "01", "EC:prime256v1");
+      const s = await station(hsm);
+      const release = await certify(s, "release", "release");
+      const before = await snapshot(`${s.cwd}/hello`);
+      const keysFile = `${s.configDir}/signingkeys.json`;
+      Deno.env.set("PIN_SHIM_MODULE", SOFTHSM_MODULE!);
+      Deno.env.set("PIN_SHIM_LOG", shim.log);
+      try {
+        // Through the shim with nothing changed, the token signs: the shim passes calls on.
+        setShim({});
+        const added = await s.run(
+          "key",
+          "add",
+          "held",
+          "--pkcs11",
+          URI("release"),
+          "--pkcs11-module",
+          shim.path,
+          "--cert",
+          release,
+        );
+        assertEquals(added.code, 0, describeRun(added));
+        const keys = await Deno.readTextFile(keysFile);
+        const pinFile = `${hsm.dir}/pin`;
+        await Deno.writeTextFile(pinFile, "9999\n");
+        const oneOff = (env: Record<string, string>, uri = URI("release")) =>
+          s.runEnv(
+            env,
+            "sign",
+            "--oci-layout",
+            "./hello:v1",
+            "--pkcs11",
+            uri,
+            "--pkcs11-module",
+            shim.path,
+            "--cert",
+            release,
+          );
+        const rightPin = { OCISIGN_PKCS11_PIN: TOKEN.pin };
+        const unlock = new RegExp(
+          `unlock it with the security officer PIN \\(pkcs11-tool --module \\S*pin_state_shim\\.so --login --login-type so --init-pin sets a new user PIN\\), then try again`,
+        );
+        const locked =
+          /the user PIN of PKCS#11 token "station" is locked \(too many wrong PINs\), so no login was tried/;
+        const finalTry = (what: string) =>
+          new RegExp(
+            `PKCS#11 token "station" allows one more PIN try and a wrong PIN locks it, so the PIN from ${what} was not tried; check it`,
+          );
+        const cases: Array<
+          [string, { flags?: string; loginRv?: string }, () => Promise<CliResult>, RegExp[], number]
+        > = [
+          ["locked: sign --pkcs11", { flags: PIN_FLAGS.LOCKED }, () => oneOff(rightPin), [
+            locked,
+            unlock,
+          ], 0],
+          [
+            "locked: sign --key",
+            { flags: PIN_FLAGS.LOCKED },
+            () => s.run("sign", "--key", "held", "--oci-layout", "./hello:v1"),
+            [locked, unlock],
+            0,
+          ],
+          [
+            "locked: key add",
+            { flags: PIN_FLAGS.LOCKED },
+            () =>
+              s.run(
+                "key",
+                "add",
+                "again",
+                "--pkcs11",
+                URI("release"),
+                "--pkcs11-module",
+                shim.path,
+                "--cert",
+                release,
+              ),
+            [locked],
+            0,
+          ],
+          [
+            "locked at login (CKR_PIN_LOCKED)",
+            { loginRv: CKR_PIN_LOCKED },
+            () => oneOff(rightPin),
+            [/C_Login failed with CKR_PIN_LOCKED: the token's user PIN is locked: unlock it/],
+            1,
+          ],
+          [
+            "final try: OCISIGN_PKCS11_PIN",
+            { flags: PIN_FLAGS.FINAL_TRY },
+            () => oneOff({ OCISIGN_PKCS11_PIN: "9999" }),
+            [finalTry("OCISIGN_PKCS11_PIN")],
+            0,
+          ],
+          [
+            "final try: the right PIN is not spent either",
+            { flags: PIN_FLAGS.FINAL_TRY },
+            () => oneOff(rightPin),
+            [finalTry("OCISIGN_PKCS11_PIN")],
+            0,
+          ],
+          [
+            "final try: pin-source",
+            { flags: PIN_FLAGS.FINAL_TRY },
+            () => oneOff({}, `${URI("release")}?pin-source=file:${pinFile}`),
+            [finalTry(`pin-source file:${pinFile}`)],
+            0,
+          ],
+          [
+            "final try: sign --key",
+            { flags: PIN_FLAGS.FINAL_TRY },
+            () =>
+              s.runEnv(
+                { OCISIGN_PKCS11_PIN: "9999" },
+                "sign",
+                "--key",
+                "held",
+                "--oci-layout",
+                "./hello:v1",
+              ),
+            [finalTry("OCISIGN_PKCS11_PIN")],
+            0,
+          ],
+        ];
+        for (const [what, settings, run, messages, logins] of cases) {
+          setShim(settings);
+          await Deno.remove(shim.log).catch(() => {});
+          const r = await run();
+          assertEquals(r.code, 6, `${what}: ${describeRun(r)}`);
+          for (const message of messages) assert.match(r.stderr, message, what);
+          assertEquals(await loginCalls(shim.log), logins, `${what}: C_Login calls`);
+          assert.ok(!r.stderr.includes("9999") && !r.stderr.includes(TOKEN.pin), `${what}: no PIN`);
+          assertEquals(await snapshot(`${s.cwd}/hello`), before, `${what}: layout untouched`);
+          assertEquals(
+            await Deno.readTextFile(keysFile),
+            keys,
+            `${what}: signingkeys.json untouched`,
+          );
+        }
+
+        // Unlocked again, the same key signs through the shim, with one login per token use.
+        setShim({});
+        const signed = await s.run("sign", "--key", "held", "--oci-layout", "./hello:v1");
+        assertEquals(signed.code, 0, describeRun(signed));
+        // One login to open the signer (and check the key), one to sign.
+        assertEquals(await loginCalls(shim.log), 2);
+      } finally {
+        for (const name of ["MODULE", "LOG", "TOKEN_FLAGS", "LOGIN_RV"]) {
+          Deno.env.delete(`PIN_SHIM_${name}`);
+        }
+      }
     }),
 });
 

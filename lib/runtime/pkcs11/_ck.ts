@@ -49,6 +49,7 @@ export const SESSION_FLAGS = 0x6n;
 /** Token flags of `CK_TOKEN_INFO.flags`. */
 export const CKF_TOKEN = {
   LOGIN_REQUIRED: 0x4n,
+  USER_PIN_FINAL_TRY: 0x20000n,
   USER_PIN_LOCKED: 0x40000n,
 } as const;
 

@@ -9,6 +9,13 @@ import { OcisignError } from "../../errors.ts";
 import type { ErrorCode, OcisignErrorOptions } from "../../errors.ts";
 import { CKR, ckrName } from "./_ck.ts";
 
+/**
+ * What to do about a locked user PIN (`CKF_USER_PIN_LOCKED`, `CKR_PIN_LOCKED`): only the
+ * security officer can set a new one.
+ */
+export const UNLOCK_PIN_ADVICE =
+  "unlock it with the security officer PIN (pkcs11-tool --module MODULE --login --login-type so --init-pin sets a new user PIN), then try again";
+
 /** What to tell the user for the return values that have a remedy. */
 const ADVICE: ReadonlyMap<bigint, { code: ErrorCode; advice: string }> = new Map([
   [CKR.PIN_INCORRECT, {
@@ -20,7 +27,7 @@ const ADVICE: ReadonlyMap<bigint, { code: ErrorCode; advice: string }> = new Map
   [CKR.PIN_EXPIRED, { code: "ERR_DENIED", advice: "the PIN has expired: change it first" }],
   [CKR.PIN_LOCKED, {
     code: "ERR_DENIED",
-    advice: "the token's user PIN is locked: unlock it with the security officer PIN",
+    advice: `the token's user PIN is locked: ${UNLOCK_PIN_ADVICE}`,
   }],
   [CKR.USER_PIN_NOT_INITIALIZED, {
     code: "ERR_DENIED",

@@ -12,6 +12,7 @@ import { Certificate } from "../../x509/certificate.ts";
 import { CURVE_OIDS } from "../../x509/key_spec.ts";
 import { CKA, CKK, CKO } from "./_ck.ts";
 import { Pkcs11Module, readUlong, ulong } from "./pkcs11_module.ts";
+import { UNLOCK_PIN_ADVICE } from "./pkcs11_error.ts";
 import type { Attribute, Mechanism, Pkcs11Session, TokenInfo } from "./pkcs11_module.ts";
 import { formatPkcs11Uri } from "./pkcs11_uri.ts";
 import type { Pkcs11Uri } from "./pkcs11_uri.ts";
@@ -22,8 +23,11 @@ export interface Pkcs11KeyOptions {
   uri: Pkcs11Uri;
   /** The PKCS#11 module's file path. */
   modulePath: string;
-  /** Gives the user PIN when the token needs a login (asked once per open). */
-  pin: () => Promise<string>;
+  /**
+   * Gives the user PIN when the token needs a login (asked once per open). It gets the token's
+   * state, so that it can refuse to spend a final try (`userPinFinalTry`) or say so in a prompt.
+   */
+  pin: (token: TokenInfo) => Promise<string>;
 }
 
 /** An open private key on a token. */
@@ -193,17 +197,20 @@ async function openAndRun<T>(
   const module = await Pkcs11Module.open(options.modulePath);
   try {
     const token = pickToken(module, options.uri);
+    // A locked PIN is not tried: the login would only fail (or, on some tokens, count).
     if (token.userPinLocked) {
       throw new DeniedError(
         `the user PIN of PKCS#11 token ${
           JSON.stringify(token.label)
-        } is locked; unlock it with the security officer PIN`,
+        } is locked (too many wrong PINs), so no login was tried; ${
+          UNLOCK_PIN_ADVICE.replace("MODULE", options.modulePath)
+        }`,
       );
     }
     const session = module.openSession(token.slotId);
     try {
       let pin: string | undefined;
-      if (token.loginRequired) session.login(pin = await options.pin());
+      if (token.loginRequired) session.login(pin = await options.pin(token));
       const handle = findKey(session, options.uri);
       const rawType = session.attribute(handle, CKA.KEY_TYPE);
       const keyType = rawType?.length === 8 ? readUlong(rawType) : undefined;
@@ -214,7 +221,7 @@ async function openAndRun<T>(
       }
       // Smartcards may require the PIN again right before each signature.
       const alwaysAuthenticate = session.attribute(handle, CKA.ALWAYS_AUTHENTICATE)?.[0] === 1;
-      if (alwaysAuthenticate) pin ??= await options.pin();
+      if (alwaysAuthenticate) pin ??= await options.pin(token);
       const id = session.attribute(handle, CKA.ID) ?? new Uint8Array();
       const label = new TextDecoder().decode(
         session.attribute(handle, CKA.LABEL) ?? new Uint8Array(),

@@ -33,6 +33,8 @@ export interface TokenInfo {
   loginRequired: boolean;
   /** Whether the user PIN is locked. */
   userPinLocked: boolean;
+  /** Whether one wrong user PIN more would lock it (`CKF_USER_PIN_FINAL_TRY`). */
+  userPinFinalTry: boolean;
 }
 
 /** An attribute of a search template: its type and raw value. */
@@ -175,6 +177,7 @@ export class Pkcs11Module {
       serialNumber: text(info.subarray(80, 96)),
       loginRequired: (flags & CKF_TOKEN.LOGIN_REQUIRED) !== 0n,
       userPinLocked: (flags & CKF_TOKEN.USER_PIN_LOCKED) !== 0n,
+      userPinFinalTry: (flags & CKF_TOKEN.USER_PIN_FINAL_TRY) !== 0n,
     };
   }
 

@@ -136,7 +136,7 @@ export class Pkcs11Signer implements Signer {
     const keyOptions: Pkcs11KeyOptions = {
       uri: options.uri,
       modulePath: options.modulePath,
-      pin: async () => (pin ??= await options.pin()),
+      pin: async (token) => (pin ??= await options.pin(token)),
     };
     const chain = await withPkcs11Key(keyOptions, async (key) => {
       const what = `the key ${JSON.stringify(key.label)}`;
