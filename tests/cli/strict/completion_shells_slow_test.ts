@@ -103,6 +103,9 @@ Deno.test({
       await Deno.writeTextFile(
         `${sb.dir}/config/fish/config.fish`,
         "function fish_prompt; echo -n 'READY> '; end\nfunction fish_greeting; end\n" +
+          // On its first start fish generates completions from man pages in a background fish
+          // (which reads this file too) that outlives the shell and writes into the sandbox.
+          "function fish_update_completions; end\n" +
           `source ${completion}\nfunction ocisign; echo "ARGS: $argv"; end\n`,
       );
       const env = { HOME: sb.dir, XDG_CONFIG_HOME: `${sb.dir}/config` };

@@ -117,7 +117,7 @@ Deno.test({
       const run = await terminalRunner(sb, { cwd: sb.cwd, columns: COLUMNS, binary });
 
       const build = await run("build", "-t", "big:v1", "-o", "./out", "./big");
-      assert.match(build, /layer written: +[\d.]+ MB +[\d.]+ [kMG]?B\/s/);
+      assert.match(build, /layers written: +[\d.]+ MB +[\d.]+ [kMG]?B\/s/);
       const cp = await run("cp", "--from-oci-layout", "./out:v1", "--to-oci-layout", "./c:v1");
       assert.match(cp, new RegExp(`Copying [0-9a-f]{12} \\S+  ${ROW}`));
       // deno-lint-ignore no-control-regex
