@@ -103,12 +103,16 @@ Deno.test({
       await Deno.writeTextFile(
         `${sb.dir}/config/fish/config.fish`,
         "function fish_prompt; echo -n 'READY> '; end\nfunction fish_greeting; end\n" +
-          // On its first start fish generates completions from man pages in a background fish
-          // (which reads this file too) that outlives the shell and writes into the sandbox.
-          "function fish_update_completions; end\n" +
           `source ${completion}\nfunction ocisign; echo "ARGS: $argv"; end\n`,
       );
-      const env = { HOME: sb.dir, XDG_CONFIG_HOME: `${sb.dir}/config` };
+      // On a first start fish scans the man pages for completions in a background process that
+      // outlives the shell (and the sandbox); an existing generated_completions says it is done.
+      await Deno.mkdir(`${sb.dir}/data/fish/generated_completions`, { recursive: true });
+      const env = {
+        HOME: sb.dir,
+        XDG_CONFIG_HOME: `${sb.dir}/config`,
+        XDG_DATA_HOME: `${sb.dir}/data`,
+      };
       const out = await typeInShell([fish!, "-i"], env, [TYPED, NESTED]);
       assert.ok(out.includes(COMPLETED), out);
       assert.ok(out.includes(NESTED_COMPLETED), out);
