@@ -29,8 +29,11 @@ export function cliVerificationPlugins(
   return {
     async open(name) {
       const [{ pluginRunner }, { PluginVerificationHost }] = await Promise.all([
-        import("./_plugin.ts"),
-        import("../plugin/plugin_verification_host.ts"),
+        // `+ ""`: Deno then does not parse the plugin code when verify loads (see commands/registry.ts).
+        import("./_plugin.ts" + "") as Promise<typeof import("./_plugin.ts")>,
+        import("../plugin/plugin_verification_host.ts" + "") as Promise<
+          typeof import("../plugin/plugin_verification_host.ts")
+        >,
       ]);
       return await new PluginVerificationHost((n) => pluginRunner(io, n), pluginConfig).open(name);
     },

@@ -1,16 +1,17 @@
 /**
  * The real {@linkcode CliIo} of a process: its own arguments, environment and standard streams
- * over `node:process`; files, child processes and TLS through `lib/runtime/`.
+ * over `node:process`; files, child processes and TLS through `lib/runtime/`. What only some
+ * commands use (streams, child processes) loads when first used: under Deno each built-in module
+ * costs start-up time, and `verify` needs none of them.
  *
  * @module
  */
 import process from "node:process";
 import os from "node:os";
-import { Buffer } from "node:buffer";
-import { Readable, Writable } from "node:stream";
-import { nodeFs, nodeHasherFactory } from "../runtime/mod.ts";
-import { processCredentialHelper } from "../runtime/credential_helper_process.ts";
+import { nodeFs } from "../runtime/node_fs.ts";
+import { nodeHasherFactory } from "../runtime/node_hasher.ts";
 import { canSkipTlsVerification, tlsFetch } from "../runtime/tls_fetch.ts";
+import type { CredentialHelperRunner } from "../registry/credentials.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
 import { readTtyLine } from "./_tty_prompt.ts";
@@ -36,8 +37,10 @@ export function processIo(): CliIo {
     columns: () => process.stderr.columns,
     stdoutTty: Boolean(process.stdout.isTTY),
     readStdin: () => (stdin ??= readAllStdin()),
-    stdinStream: () => Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>,
-    stdoutStream: () => Writable.toWeb(process.stdout) as WritableStream<Uint8Array>,
+    stdinStream: () =>
+      lazyReadable(async () => (await import("node:stream")).Readable.toWeb(process.stdin)),
+    stdoutStream: () =>
+      lazyWritable(async () => (await import("node:stream")).Writable.toWeb(process.stdout)),
     prompt: (question, secret) =>
       process.stdin.isTTY && process.stderr.isTTY
         ? readTtyLine(question, secret)
@@ -52,7 +55,7 @@ export function processIo(): CliIo {
       return tlsFetch(options);
     },
     now: () => new Date(),
-    credentialHelper: processCredentialHelper,
+    credentialHelper: lazyCredentialHelper,
     hostPlatform: hostPlatform(),
     signal: controller.signal,
   };
@@ -68,7 +71,51 @@ function hostPlatform(): string {
 }
 
 async function readAllStdin(): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of process.stdin) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
+
+const lazyCredentialHelper: CredentialHelperRunner = {
+  async run(program, args, stdin) {
+    const { processCredentialHelper } = await import(
+      "../runtime/credential_helper_process.ts" + ""
+    ) as typeof import("../runtime/credential_helper_process.ts");
+    return await processCredentialHelper.run(program, args, stdin);
+  },
+};
+
+/** A stream that opens `open()`'s stream on the first read. */
+function lazyReadable(open: () => Promise<ReadableStream>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      reader ??= ((await open()) as ReadableStream<Uint8Array>).getReader();
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** A stream that opens `open()`'s stream on the first write. */
+function lazyWritable(open: () => Promise<WritableStream>): WritableStream<Uint8Array> {
+  let writer: Promise<WritableStreamDefaultWriter<Uint8Array>> | undefined;
+  const opened =
+    () => (writer ??= open().then((s) => (s as WritableStream<Uint8Array>).getWriter()));
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      await (await opened()).write(chunk);
+    },
+    async close() {
+      await (await opened()).close();
+    },
+    async abort(reason) {
+      await (await opened()).abort(reason);
+    },
+  });
 }

@@ -11,8 +11,6 @@ import { AbortedError, RevocationError } from "../../errors.ts";
 import type { Certificate } from "../certificate.ts";
 import { revocationEndpoints } from "./_certificate_urls.ts";
 import type { RevocationEndpoints } from "./_certificate_urls.ts";
-import { checkCrl } from "./crl.ts";
-import { checkOcsp } from "./ocsp.ts";
 import type { RevocationClient } from "./revocation_client.ts";
 import type { CertRevocationResult } from "./revocation_result.ts";
 
@@ -67,6 +65,13 @@ async function checkOne(
     ...(opts.signingTime ? { signingTime: opts.signingTime } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   };
+  // OCSP and CRL code loads only for a certificate that names a server: most chains name none,
+  // and loading it costs a short command's start-up time (`+ ""`: see ../../cli/commands/registry.ts).
+  if (endpoints.ocsp.length === 0 && endpoints.crl.length === 0) return NON_REVOKABLE;
+  const [{ checkCrl }, { checkOcsp }] = await Promise.all([
+    import("./crl.ts" + "") as Promise<typeof import("./crl.ts")>,
+    import("./ocsp.ts" + "") as Promise<typeof import("./ocsp.ts")>,
+  ]);
   if (endpoints.ocsp.length > 0) {
     const ocsp = await checkOcsp(cert, issuer, endpoints.ocsp, common);
     if (ocsp.status !== "unknown" || endpoints.crl.length === 0) return ocsp;
@@ -80,13 +85,10 @@ async function checkOne(
       servers: [...ocsp.servers, ...crl.servers],
     };
   }
-  if (endpoints.crl.length > 0) {
-    return await checkCrl(cert, issuer, endpoints.crl, {
-      ...common,
-      freshestCrl: endpoints.freshestCrl,
-    });
-  }
-  return NON_REVOKABLE;
+  return await checkCrl(cert, issuer, endpoints.crl, {
+    ...common,
+    freshestCrl: endpoints.freshestCrl,
+  });
 }
 
 /**

@@ -1,0 +1,57 @@
+/**
+ * What the entry needs before the command line loads (the arguments, one line out, the exit),
+ * through `Deno` when there is one: under Deno the first use of `node:process` sets up Node
+ * compatibility (about 15 ms), which `--version` and a missing permission do not need.
+ *
+ * @module
+ */
+// Not `import process from "node:process"`: under Deno even an import that is never called sets
+// Node compatibility up. Bun and Node have `process` as a global.
+type NodeProcess = typeof import("node:process");
+
+function denoRuntime(): typeof Deno | undefined {
+  return (globalThis as { Deno?: typeof Deno }).Deno;
+}
+
+function nodeProcess(): NodeProcess {
+  return (globalThis as unknown as { process: NodeProcess }).process;
+}
+
+/**
+ * The arguments after the program name.
+ *
+ * @example
+ * ```ts
+ * import { earlyArgs } from "./_early_io.ts";
+ * const args = earlyArgs(); // e.g. ["verify", "--oci-layout", "img:v1"]
+ * ```
+ * @returns The arguments.
+ */
+export function earlyArgs(): string[] {
+  return denoRuntime()?.args.slice() ?? nodeProcess().argv.slice(2);
+}
+
+/**
+ * Writes `text` to standard output or error, then ends the process with `code`.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeAndExit } from "./_early_io.ts";
+ * writeAndExit("stdout", "ocisign 0.1.0\n", 0);
+ * ```
+ * @param stream Where to write.
+ * @param text What to write.
+ * @param code The exit code.
+ */
+export function writeAndExit(stream: "stdout" | "stderr", text: string, code: number): never {
+  const deno = denoRuntime();
+  if (deno === undefined) {
+    const process = nodeProcess();
+    process[stream].write(text);
+    return process.exit(code);
+  }
+  const out = deno[stream];
+  const bytes = new TextEncoder().encode(text);
+  for (let done = 0; done < bytes.length;) done += out.writeSync(bytes.subarray(done));
+  return deno.exit(code);
+}
