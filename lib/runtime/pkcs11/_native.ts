@@ -73,14 +73,14 @@ interface Runtime {
  * @example
  * ```ts ignore
  * import { loadNativeLibrary } from "./_native.ts";
- * const lib = await loadNativeLibrary("/usr/lib/softhsm/libsofthsm2.so");
+ * const lib = loadNativeLibrary("/usr/lib/softhsm/libsofthsm2.so");
  * console.log(lib.call("C_Initialize", null)); // 0n
  * ```
  * @param path The module's file path.
  * @returns The library.
  * @throws {Error} When the file cannot be loaded or has no `C_GetFunctionList`.
  */
-export async function loadNativeLibrary(path: string): Promise<NativeLibrary> {
+export function loadNativeLibrary(path: string): NativeLibrary {
   if (process.platform === "win32" || (process.arch !== "x64" && process.arch !== "arm64")) {
     // Windows packs PKCS#11 structures with 4-byte CK_ULONG and 1-byte alignment.
     throw new Error(
@@ -88,7 +88,7 @@ export async function loadNativeLibrary(path: string): Promise<NativeLibrary> {
     );
   }
   const rt = globalThis as Runtime;
-  if (rt.Bun !== undefined) return await loadWithBun(path);
+  if (rt.Bun !== undefined) return loadWithBun(path);
   if (rt.Deno !== undefined) return loadWithDeno(rt.Deno, path);
   throw new Error("PKCS#11 needs Deno or Bun (FFI)");
 }
@@ -133,10 +133,11 @@ function loadWithDeno(deno: typeof Deno, path: string): NativeLibrary {
   }
 }
 
-async function loadWithBun(path: string): Promise<NativeLibrary> {
-  // A computed specifier: Deno's type checker must not try to resolve Bun's built-in.
-  const specifier = ["bun", "ffi"].join(":");
-  const ffi = await import(specifier) as BunFfi;
+function loadWithBun(path: string): NativeLibrary {
+  // Bun's own require: Deno (its type checker and `deno publish`) never sees a `bun:` import.
+  const ffi = (import.meta as ImportMeta & { require(id: string): unknown }).require(
+    "bun:ffi",
+  ) as BunFfi;
   const kind = { ulong: "u64", ptr: "ptr", bool: "u8" } as const;
   const lib = ffi.dlopen(path, { C_GetFunctionList: { args: ["ptr"], returns: "u64" } });
   try {

@@ -116,10 +116,19 @@ export class Pkcs11Module {
    * @throws {ConfigError} ERR_CONFIG when the file cannot be loaded as a PKCS#11 module.
    * @throws {Pkcs11Error} When `C_Initialize` fails.
    */
-  static async open(path: string): Promise<Pkcs11Module> {
+  static open(path: string): Promise<Pkcs11Module> {
+    try {
+      return Promise.resolve(Pkcs11Module.#load(path));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Loads and initialises the module (FFI loading is synchronous in both runtimes). */
+  static #load(path: string): Pkcs11Module {
     let lib: NativeLibrary;
     try {
-      lib = await loadNativeLibrary(path);
+      lib = loadNativeLibrary(path);
     } catch (cause) {
       throw new ConfigError(
         `cannot load the PKCS#11 module ${JSON.stringify(path)}: ${
