@@ -177,27 +177,9 @@ export function startConnectionGuard(
   const running = new Set<Promise<void>>();
   let stopped = false;
 
-  const tick = Math.max(10, Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs) / 4);
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const relay of relays) {
-      const slowHead = !relay.headDone && now - relay.acceptedAt >= limits.headersTimeoutMs;
-      if (slowHead || now - relay.lastActivity >= limits.idleTimeoutMs) relay.close();
-    }
-  }, tick);
+  const sweeper = sweepRelays(relays, limits);
 
-  const makeRoom = (): boolean => {
-    if (relays.size < limits.maxConnections) return true;
-    for (const relay of relays) {
-      // Set order is accept order: the first without a request head is the oldest.
-      if (!relay.headDone) {
-        relay.close();
-        relays.delete(relay);
-        return true;
-      }
-    }
-    return false;
-  };
+  const makeRoom = (): boolean => makeRoomFor(relays, limits.maxConnections);
 
   const serve = async (relay: Relay): Promise<void> => {
     let privateLocalPort: number | undefined;
@@ -264,4 +246,50 @@ export function startConnectionGuard(
       await Promise.allSettled([...running]);
     },
   };
+}
+
+/** What the guards know of each relayed connection. */
+export interface GuardedRelay {
+  /** Whether the first request head is complete. */
+  readonly headDone: boolean;
+  /** When the connection was accepted (ms). */
+  readonly acceptedAt: number;
+  /** When a byte last moved either way (ms). */
+  readonly lastActivity: number;
+  /** Closes both sides. */
+  close(): void;
+}
+
+/**
+ * Whether one more connection fits under `max`: at the limit the oldest relay without a complete
+ * request head (the set is in accept order) is closed and removed to make room.
+ */
+export function makeRoomFor(relays: Set<GuardedRelay>, max: number): boolean {
+  if (relays.size < max) return true;
+  for (const relay of relays) {
+    if (!relay.headDone) {
+      relay.close();
+      relays.delete(relay);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Closes, on a timer, the relays whose request head is late or that stayed silent too long.
+ * @returns The timer, for `clearInterval`.
+ */
+export function sweepRelays(
+  relays: Set<GuardedRelay>,
+  limits: ConnectionLimits,
+): ReturnType<typeof setInterval> {
+  const tick = Math.max(10, Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs) / 4);
+  return setInterval(() => {
+    const now = Date.now();
+    for (const relay of relays) {
+      const slowHead = !relay.headDone && now - relay.acceptedAt >= limits.headersTimeoutMs;
+      if (slowHead || now - relay.lastActivity >= limits.idleTimeoutMs) relay.close();
+    }
+  }, tick);
 }

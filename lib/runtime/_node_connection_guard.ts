@@ -16,9 +16,11 @@ import tls from "node:tls";
 import {
   type ConnectionGuard,
   type ConnectionLimits,
+  makeRoomFor,
   MAX_HEAD,
   NOT_HTTP,
   startsLikeHttp,
+  sweepRelays,
 } from "./_connection_guard.ts";
 
 /** Where the front listens. */
@@ -76,18 +78,7 @@ export async function startNodeConnectionGuard(
   const relays = new Set<Relay>();
   const byPrivatePort = new Map<number, string>();
 
-  const makeRoom = (): boolean => {
-    if (relays.size < limits.maxConnections) return true;
-    for (const relay of relays) {
-      // Set order is accept order: the first without a request head is the oldest.
-      if (!relay.headDone) {
-        relay.close();
-        relays.delete(relay);
-        return true;
-      }
-    }
-    return false;
-  };
+  const makeRoom = (): boolean => makeRoomFor(relays, limits.maxConnections);
 
   const relayTo = (relay: Relay, head: Buffer): void => {
     const upstream = net.connect({ host: "127.0.0.1", port: privatePort() });
@@ -179,14 +170,7 @@ export async function startNodeConnectionGuard(
   await listening;
   if (address.tls !== undefined) server.on("tlsClientError", () => {});
 
-  const tick = Math.max(10, Math.min(limits.headersTimeoutMs, limits.idleTimeoutMs) / 4);
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const relay of relays) {
-      const slowHead = !relay.headDone && now - relay.acceptedAt >= limits.headersTimeoutMs;
-      if (slowHead || now - relay.lastActivity >= limits.idleTimeoutMs) relay.close();
-    }
-  }, tick);
+  const sweeper = sweepRelays(relays, limits);
 
   return {
     port: (server.address() as net.AddressInfo).port,
