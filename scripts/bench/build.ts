@@ -73,6 +73,7 @@ function layerDirs(): string[][] {
  * ```
  */
 export async function benchBuild(work: string): Promise<Row[]> {
+  await requireTool("bash");
   await requireTool("tar");
   await requireTool("gzip");
   const runners = await ocisignRunners(work);
@@ -89,12 +90,19 @@ export async function benchBuild(work: string): Promise<Row[]> {
       ? "FROM scratch\nCOPY . /data\n"
       : `FROM scratch\n${groups.map((g) => `COPY --parents ${g.join(" ")} /data/\n`).join("")}`,
   );
+  // bash with pipefail, so a failing `tar` or `gzip` fails the run. With several layers, the
+  // pipelines start only once the output directory exists (`mkdir d && (a) & (b) &` put mkdir in
+  // the first job only, so the others raced it, failed, and `wait` still returned 0: the peer did
+  // one layer's work of four); each runs in a subshell (`$!` of a bare pipeline is its last
+  // command, which hides tar's status) and is waited for by its id.
   const peerScript = LAYERS === 1
-    ? `tar -c -C '${context}' . | gzip -6 > '${out}'`
-    : `mkdir '${out}' && ${
-      groups.map((g, i) => `(tar -c -C '${context}' ${g.join(" ")} | gzip -6 > '${out}/${i}') &`)
+    ? `set -o pipefail; tar -c -C '${context}' . | gzip -6 > '${out}'`
+    : `set -o pipefail; mkdir '${out}' || exit 1; ${
+      groups.map((g, i) =>
+        `(tar -c -C '${context}' ${g.join(" ")} | gzip -6 > '${out}/${i}') & p${i}=$!;`
+      )
         .join(" ")
-    } wait`;
+    } ${groups.map((_, i) => `wait $p${i} || exit 1;`).join(" ")}`;
   const clean = async (): Promise<void> => {
     await Deno.remove(out, { recursive: true }).catch(() => {});
   };
@@ -102,7 +110,7 @@ export async function benchBuild(work: string): Promise<Row[]> {
   results.push(
     await runContender({
       name: PEER,
-      cmd: "sh",
+      cmd: "bash",
       teardown: clean,
       args: () => ["-c", peerScript],
     }, runsFor(RUNS)),
