@@ -150,4 +150,11 @@ export interface Fs {
   rename(from: string, to: string): Promise<void>;
   /** Creates a fresh, empty temporary directory inside the directory `near` (same file system). */
   makeTempDir(near: string, prefix?: string): Promise<string>;
+  /**
+   * Optional: the whole regular file at `path` as a stream that owns its handle (closed at its
+   * end or on cancel), which the runtime's HTTP server sends without JavaScript per chunk.
+   * `undefined` when the runtime has no such stream or the file is not a regular file of `size`
+   * bytes (then read it through {@linkcode Fs.open}, which says why).
+   */
+  serverStream?(path: string, size: number): Promise<ReadableStream<Bytes> | undefined>;
 }

@@ -254,7 +254,13 @@ export class LayoutStore extends OciLayout implements FileIngester {
     range: ByteRange,
     digest: string,
   ): Promise<ReadableStream<Bytes>> {
-    const handle = await this.#fs.open(join(this.#root, path));
+    const file = join(this.#root, path);
+    if (range.offset === 0) {
+      // Whole blobs (what clients pull) go out as the runtime's own file stream where it has one.
+      const whole = await this.#fs.serverStream?.(file, range.length);
+      if (whole !== undefined) return whole;
+    }
+    const handle = await this.#fs.open(file);
     return rangeOf(handleStream(handle, range.offset, range.length), {
       offset: 0,
       length: range.length,

@@ -35,6 +35,11 @@ export type HttpHandler = (request: Request, info: HttpRequestInfo) => Promise<R
 export interface HttpRequestInfo {
   /** The client's address, `host:port` (`[v6]:port` for IPv6). */
   remoteAddress: string;
+  /**
+   * Where the runtime tells (Deno): resolves once the response, body included, has been sent;
+   * rejects when it could not be (the client went away).
+   */
+  completed?: Promise<void>;
 }
 
 /**
@@ -293,7 +298,7 @@ async function serveWithDeno(
       redirect: "manual",
     };
     if (request.body !== null) init.duplex = "half";
-    return handler(new Request(request.url, init), { remoteAddress });
+    return handler(new Request(request.url, init), { remoteAddress, completed: info.completed });
   };
   let privatePort = 0;
   const servers: Deno.HttpServer[] = [];

@@ -63,7 +63,7 @@ export interface RequestLogEntry {
   path: string;
   /** Response status. */
   status: number;
-  /** Response body bytes sent. */
+  /** Response body bytes sent (0 when a body of known length could not be sent in full). */
   bytes: number;
   /** Milliseconds from request to the end of the response body. */
   ms: number;
@@ -83,6 +83,11 @@ export interface RequestLogEntry {
 export interface ClientInfo {
   /** `host:port` (`[v6]:port` for IPv6). */
   remoteAddress: string;
+  /**
+   * Settles when the response has been sent (resolves) or could not be (rejects), where the
+   * server tells; a body of known length is then logged without passing through a wrapper.
+   */
+  completed?: Promise<void>;
 }
 
 /**
@@ -192,10 +197,24 @@ function dispatch(ctx: ServerContext, request: Request, url: URL, route: Route):
   }
 }
 
-/** Wraps the body so the log entry is written when the last byte has gone out. */
-function logged(response: Response, done: (bytes: number) => void): Response {
+/**
+ * Writes the log entry when the last byte has gone out: when the server says so (`completed`)
+ * for a body of known length, which then reaches the server untouched (a file stream is sent
+ * without JavaScript per chunk), else by counting through a wrapper.
+ */
+function logged(
+  response: Response,
+  completed: Promise<void> | undefined,
+  done: (bytes: number) => void,
+): Response {
   if (response.body === null) {
     done(0);
+    return response;
+  }
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  if (completed !== undefined && Number.isSafeInteger(length) && length >= 0) {
+    // Sent in full, or not: how much of it went out before the client left is not known.
+    completed.then(() => done(length), () => done(0));
     return response;
   }
   const reader = response.body.getReader();
@@ -305,7 +324,7 @@ export function createRegistryHandler(
     }
     response.headers.set("docker-distribution-api-version", "registry/2.0");
     if (log === undefined) return response;
-    return logged(response, (bytes) => {
+    return logged(response, client?.completed, (bytes) => {
       const entry: RequestLogEntry = {
         method: request.method,
         path: url.pathname,

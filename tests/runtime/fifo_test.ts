@@ -83,3 +83,13 @@ Deno.test("ocisign refuses a FIFO as index.json, oci-layout, layout tar or polic
     await sb.close();
   }
 });
+
+Deno.test("nodeFs.serverStream() passes over a FIFO without waiting for a writer", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocisign-fifo-" });
+  try {
+    mkfifo(`${dir}/f`);
+    assertEquals(await bounded(`${dir}/f`, () => nodeFs.serverStream!(`${dir}/f`, 0)), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

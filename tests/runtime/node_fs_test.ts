@@ -141,3 +141,17 @@ Deno.test("nodeHasherFactory() matches crypto.subtle for sha256 and sha512", asy
     assertEquals(h.digestHex(), ref);
   }
 });
+
+Deno.test("nodeFs.serverStream() gives a regular file of the stated size whole, and nothing else", async () => {
+  await withTemp(async (dir) => {
+    const bytes = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251);
+    await Deno.writeFile(`${dir}/blob`, bytes);
+    const whole = await nodeFs.serverStream!(`${dir}/blob`, bytes.length);
+    assert.ok(whole !== undefined, "Deno has a file stream its server sends itself");
+    assertEquals(new Uint8Array(await new Response(whole).arrayBuffer()), bytes);
+    // Another size, a directory or a missing file: the caller reads the ordinary way.
+    assertEquals(await nodeFs.serverStream!(`${dir}/blob`, bytes.length - 1), undefined);
+    assertEquals(await nodeFs.serverStream!(dir, 4096), undefined);
+    assertEquals(await nodeFs.serverStream!(`${dir}/missing`, 1), undefined);
+  });
+});

@@ -6,6 +6,7 @@ import {
   pushBlob,
   pushImage,
   putManifest,
+  serveRegistry,
   startRegistry,
 } from "./_fixture.ts";
 
@@ -482,6 +483,62 @@ Deno.test("createRegistryHandler() tags a push by digest with ?tag= and answers 
     });
     assertEquals(onTag.status, 400);
     assertEquals(await errorCode(onTag), "MANIFEST_INVALID");
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("createRegistryHandler() logs a body of known length when the server says it was sent, passing it on untouched", async () => {
+  const reg = await startRegistry();
+  try {
+    const blob = await content("sent whole");
+    await pushBlob(reg, "a", blob);
+    const path = `/v2/a/blobs/${blob.digest}`;
+    for (const [outcome, bytes] of [["sent", 10], ["client gone", 0]] as const) {
+      let settle!: (sent: boolean) => void;
+      const completed = new Promise<void>((resolve, reject) => {
+        settle = (sent) => sent ? resolve() : reject(new Error("The client disconnected"));
+      });
+      const before = reg.log.length;
+      const res = await reg.handler(new Request(`http://registry.test${path}`), {
+        remoteAddress: "127.0.0.1:1",
+        completed,
+      });
+      assertEquals(await res.text(), "sent whole");
+      // Read to the end, yet not logged until the server reports the outcome.
+      assertEquals(reg.log.length, before, outcome);
+      settle(outcome === "sent");
+      await completed.catch(() => {});
+      await Promise.resolve();
+      assertEquals(reg.log.slice(before).map((e) => [e.path, e.status, e.bytes]), [
+        [path, 200, bytes],
+      ], outcome);
+    }
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("serveHttp() under Deno sends a whole layout blob and logs its full length", async () => {
+  const reg = await serveRegistry();
+  try {
+    const bytes = Uint8Array.from({ length: 3 * 65536 + 17 }, (_, i) => (i * 7919) % 251);
+    const blob = await content(bytes);
+    assertEquals((await pushBlob(reg, "a", blob)).status, 201);
+    const path = `/v2/a/blobs/${blob.digest}`;
+    const res = await fetch(`http://${reg.address}${path}`);
+    assertEquals(res.headers.get("content-length"), String(bytes.length));
+    assertEquals(new Uint8Array(await res.arrayBuffer()), bytes);
+    const part = await fetch(`http://${reg.address}${path}`, { headers: { range: "bytes=0-9" } });
+    assertEquals(part.status, 206);
+    assertEquals(new Uint8Array(await part.arrayBuffer()), bytes.subarray(0, 10));
+    for (let i = 0; i < 50 && reg.log.filter((e) => e.path === path).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assertEquals(reg.log.filter((e) => e.path === path).map((e) => [e.status, e.bytes]), [
+      [200, bytes.length],
+      [206, 10],
+    ]);
   } finally {
     await reg.close();
   }
