@@ -152,7 +152,8 @@ export interface Fs {
   makeTempDir(near: string, prefix?: string): Promise<string>;
   /**
    * Optional: the whole regular file at `path` as a stream that owns its handle (closed at its
-   * end or on cancel), which the runtime's HTTP server sends without JavaScript per chunk.
+   * end or on cancel), read the runtime's cheapest way (Deno's server sends it without
+   * JavaScript per chunk).
    * `undefined` when the runtime has no such stream or the file is not a regular file of `size`
    * bytes (then read it through {@linkcode Fs.open}, which says why).
    */

@@ -325,9 +325,16 @@ export const nodeFs: Fs = {
   },
 
   async serverStream(path: string, size: number): Promise<ReadableStream<Bytes> | undefined> {
-    // Deno's server sends a file's own `readable` from Rust, with no JavaScript per chunk; a
-    // wrapped stream or a node:fs one costs a promise turn, a fresh buffer and a copy per chunk.
+    // Deno's server sends a file's own `readable` from Rust, with no JavaScript per chunk; Bun
+    // reads a `Bun.file` natively. A node:fs handle stream costs a promise turn, a fresh zeroed
+    // buffer and a copy per chunk (about a fifth of the server's CPU on a pull).
     const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+    const bun = (globalThis as { Bun?: { file(path: string): Blob } }).Bun;
+    if (deno === undefined && bun !== undefined) {
+      const st = await fsp.stat(path).catch(() => undefined);
+      if (st === undefined || !st.isFile() || st.size !== size) return undefined;
+      return bun.file(path).stream() as ReadableStream<Bytes>;
+    }
     if (deno === undefined) return undefined;
     // Checked before opening, so a FIFO or device is not opened (that would wait for a peer).
     const before = await deno.stat(path).catch(() => undefined);

@@ -189,6 +189,21 @@ test("layout tar: push, commit and reopen", async () => {
   }
 });
 
+test("nodeFs.serverStream() gives a regular file of the stated size whole under Bun", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "ocisign-bun-"));
+  try {
+    const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251);
+    await nodeFs.writeFileAtomic(join(dir, "blob"), bytes);
+    const whole = await nodeFs.serverStream!(join(dir, "blob"), bytes.length);
+    assert.ok(whole !== undefined);
+    assert.deepEqual(new Uint8Array(await new Response(whole).arrayBuffer()), bytes);
+    assert.equal(await nodeFs.serverStream!(join(dir, "blob"), 1), undefined);
+    assert.equal(await nodeFs.serverStream!(dir, 4096), undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("memory store referrers", async () => {
   const store = new MemoryStore();
   const image = await pushImage(store);
