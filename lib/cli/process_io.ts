@@ -15,7 +15,7 @@ import type { CredentialHelperRunner } from "../registry/credentials.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
 import { readTtyLine } from "./_tty_prompt.ts";
-import { isTerminal, standardWriter } from "./_fd_writer.ts";
+import { isTerminal, standardWriter } from "../runtime/standard_streams.ts";
 
 /**
  * Builds the I/O of this process; SIGINT aborts `signal`.

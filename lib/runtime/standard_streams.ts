@@ -19,7 +19,7 @@ const FDS = { stdout: 1, stderr: 2 } as const;
  *
  * @example
  * ```ts ignore
- * import { isTerminal } from "./_fd_writer.ts";
+ * import { isTerminal } from "./standard_streams.ts";
  * const colour = isTerminal("stdout");
  * ```
  * @param stream The stream.
@@ -40,7 +40,7 @@ export function isTerminal(stream: "stdout" | "stderr"): boolean {
  *
  * @example
  * ```ts ignore
- * import { standardWriter } from "./_fd_writer.ts";
+ * import { standardWriter } from "./standard_streams.ts";
  * const stdout = standardWriter("stdout");
  * stdout("done\n");
  * ```
