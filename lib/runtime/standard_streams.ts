@@ -1,9 +1,9 @@
 /**
  * Standard output and error without `process.stdout`/`process.stderr` where that is safe: under
  * Bun, their first use loads its whole stream library, a few milliseconds of every command.
- * Writes are plain blocking `write` calls while they succeed. When a write fails (a non-blocking pipe that is full, a closed pipe), that write and
- * all later ones go through `process.stdout`/`process.stderr` as before, so the order is kept and
- * errors behave as they always did.
+ * Writes are plain `write` calls while they succeed. When one fails (a non-blocking pipe that is
+ * full, a closed pipe), that write and all later ones go through `process.stdout`/`process.stderr`
+ * as before, so the order is kept and errors behave as they always did.
  *
  * @module
  */
