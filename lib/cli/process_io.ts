@@ -15,6 +15,7 @@ import type { CredentialHelperRunner } from "../registry/credentials.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
 import { readTtyLine } from "./_tty_prompt.ts";
+import { isTerminal, standardWriter } from "../runtime/standard_streams.ts";
 
 /**
  * Builds the I/O of this process; SIGINT aborts `signal`.
@@ -25,17 +26,17 @@ export function processIo(): CliIo {
   let stdin: Promise<string> | undefined;
   process.once("SIGINT", () => controller.abort());
   return {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
+    stdout: standardWriter("stdout"),
+    stderr: standardWriter("stderr"),
     env: (name) => process.env[name],
     cwd: process.cwd(),
     // HOME first: os.homedir() needs --allow-sys under Deno, which nothing else here needs.
     home: process.env.HOME ?? process.env.USERPROFILE ?? os.homedir(),
     fs: nodeFs,
     hasher: nodeHasherFactory,
-    isTty: Boolean(process.stderr.isTTY),
+    isTty: isTerminal("stderr"),
     columns: () => process.stderr.columns,
-    stdoutTty: Boolean(process.stdout.isTTY),
+    stdoutTty: isTerminal("stdout"),
     readStdin: () => (stdin ??= readAllStdin()),
     stdinStream: () =>
       lazyReadable(async () => (await import("node:stream")).Readable.toWeb(process.stdin)),

@@ -137,8 +137,14 @@ export class GraphIndex {
   async #load(desc: Descriptor, opts: Op): Promise<ParsedManifest | undefined> {
     const cached = this.#manifests.get(desc.digest);
     if (cached) return cached;
-    if ((await this.#blobs.blobSize(desc.digest)) === undefined) return undefined;
-    const bytes = await this.#read(desc, opts);
+    let bytes: Uint8Array;
+    try {
+      // No stat first: the read finds a missing blob itself (one file-system call less each).
+      bytes = await this.#read(desc, opts);
+    } catch (err) {
+      if (isErrorCode(err, "ERR_NOT_FOUND")) return undefined;
+      throw err;
+    }
     const parsed = parseManifest(bytes, { mediaType: desc.mediaType, name: desc.digest });
     this.#manifests.set(desc.digest, parsed);
     return parsed;

@@ -174,7 +174,9 @@ export class LayoutStore extends OciLayout implements FileIngester {
     }
     const indexPath = join(root, "index.json");
     let index: LayoutIndex;
-    if (await fs.stat(indexPath)) {
+    // Taken before the read: a change after it shows as a new identity and is read again.
+    let seen = await fs.stat(indexPath);
+    if (seen) {
       index = LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
     } else if (create) {
       index = await withLock(fs, join(root, LAYOUT_LOCK_FILE), {}, async () => {
@@ -186,12 +188,13 @@ export class LayoutStore extends OciLayout implements FileIngester {
         await fs.writeFileAtomic(indexPath, empty.serialize());
         return empty;
       });
+      seen = await fs.stat(indexPath);
     } else {
       throw new InvalidLayoutError(`${root}: index.json is missing`);
     }
     return new LayoutStore(root, fs, index, opts.hasher ?? pureHasherFactory, {
       autoSave: opts.autoSave ?? true,
-      seen: identity(await fs.stat(indexPath)),
+      seen: identity(seen),
     });
   }
 

@@ -13,7 +13,7 @@
  */
 import os from "node:os";
 import process from "node:process";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { OffThreadHasher } from "../digest/hasher.ts";
 import type { HashReply, HashRequest } from "./_hash_protocol.ts";
@@ -49,6 +49,8 @@ class PoolWorker {
 
   constructor(onDead: (w: PoolWorker) => void) {
     this.#onDead = onDead;
+    // Loaded on first use: under Bun, node:worker_threads costs 1-2 ms of every start.
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
     this.#worker = new Worker(WORKER_ENTRY!);
     this.#worker.unref();
     this.#worker.on("message", (msg: HashReply) => {

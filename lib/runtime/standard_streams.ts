@@ -1,0 +1,65 @@
+/**
+ * Standard output and error without `process.stdout`/`process.stderr` where that is safe: under
+ * Bun, their first use loads its whole stream library, a few milliseconds of every command.
+ * Writes are plain `write` calls while they succeed. When one fails (a non-blocking pipe that is
+ * full, a closed pipe), that write and all later ones go through `process.stdout`/`process.stderr`
+ * as before, so the order is kept and errors behave as they always did.
+ *
+ * @module
+ */
+import { fstatSync, writeSync } from "node:fs";
+import process from "node:process";
+
+const FDS = { stdout: 1, stderr: 2 } as const;
+
+/**
+ * Whether a standard stream is a terminal. Only a character device can be one (a pipe or a file,
+ * as in scripts and tests, is answered without `process`); for a character device (a terminal,
+ * or `/dev/null`) `process.stdout.isTTY` decides.
+ *
+ * @example
+ * ```ts ignore
+ * import { isTerminal } from "./standard_streams.ts";
+ * const colour = isTerminal("stdout");
+ * ```
+ * @param stream The stream.
+ * @returns True when it is a terminal.
+ */
+export function isTerminal(stream: "stdout" | "stderr"): boolean {
+  let device = true;
+  try {
+    device = fstatSync(FDS[stream]).isCharacterDevice();
+  } catch {
+    // Not known: ask process.
+  }
+  return device && Boolean(process[stream].isTTY);
+}
+
+/**
+ * Makes the writer of one standard stream.
+ *
+ * @example
+ * ```ts ignore
+ * import { standardWriter } from "./standard_streams.ts";
+ * const stdout = standardWriter("stdout");
+ * stdout("done\n");
+ * ```
+ * @param stream The stream to write to.
+ * @returns A function that writes `text` to it.
+ */
+export function standardWriter(stream: "stdout" | "stderr"): (text: string) => void {
+  const fd = FDS[stream];
+  const encoder = new TextEncoder();
+  let direct = true;
+  return (text) => {
+    if (!direct) return void process[stream].write(text);
+    const bytes = encoder.encode(text);
+    let done = 0;
+    try {
+      while (done < bytes.length) done += writeSync(fd, bytes.subarray(done));
+    } catch {
+      direct = false;
+      process[stream].write(bytes.subarray(done));
+    }
+  };
+}
