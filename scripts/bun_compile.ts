@@ -31,15 +31,12 @@ const commit = git.exitCode === 0 ? git.stdout.toString().trim() : "";
  */
 const workers: Record<string, string> = {
   OCISIGN_GZIP_WORKER: "./lib/compression/_gzip_worker.ts",
+  OCISIGN_HASH_WORKER: "./lib/runtime/_hash_worker.ts",
 };
-// The hashing thread's entry goes into the binary too: `lib/runtime/worker_hasher.ts` starts it
-// with `new Worker(new URL("./_hash_worker.ts", import.meta.url))`, which Bun maps to it.
-const urlWorkers = [`${root}lib/runtime/_hash_worker.ts`];
 const result = await Bun.build({
   entrypoints: [
     entry,
     ...Object.values(workers).map((path) => `${root}${path.slice(2)}`),
-    ...urlWorkers,
   ],
   minify: true,
   // Precompiled bytecode: the binary skips parsing its bundle at start (verify of a small layout

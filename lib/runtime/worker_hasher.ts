@@ -23,14 +23,16 @@ const BUFFER_BYTES = 1024 * 1024;
 /** Buffers one hasher lends at once: enough to keep its worker busy while the caller fills one. */
 const BUFFERS_PER_HASHER = 3;
 
+/** Set by `scripts/bun_compile.ts`: the worker entry's path inside the compiled binary. */
+declare const OCISIGN_HASH_WORKER: string | undefined;
+
 /**
- * The worker's module. In a binary from `scripts/bun_compile.ts` every module shares the
- * binary's own URL, and the worker entry compiled in beside `cli.ts` is found by its path from
- * the repository root instead. `node:worker_threads` starts only local modules, so under
- * `deno run https://...` there is none, and hashing stays on the caller's thread.
+ * The worker's module: in a binary from `scripts/bun_compile.ts`, the entry compiled in beside
+ * `cli.ts`. `node:worker_threads` starts only local modules, so under `deno run https://...`
+ * there is none, and hashing stays on the caller's thread.
  */
-const WORKER_ENTRY: URL | string | undefined = /\/\$bunfs\/|~BUN/.test(import.meta.url)
-  ? "./lib/runtime/_hash_worker.ts"
+const WORKER_ENTRY: URL | string | undefined = typeof OCISIGN_HASH_WORKER === "string"
+  ? OCISIGN_HASH_WORKER
   : import.meta.url.startsWith("file:")
   ? new URL("./_hash_worker.ts", import.meta.url)
   : undefined;
