@@ -180,6 +180,19 @@ export function checkMetadata(value: unknown, plugin: string): PluginMetadata {
   return metadata;
 }
 
+/** Checks that a response echoes the key id that was asked for. */
+function checkKeyId(
+  obj: Record<string, unknown>,
+  keyId: string,
+  plugin: string,
+  command: string,
+): void {
+  const got = text(obj, "keyId", plugin, command);
+  if (got !== keyId) {
+    throw invalid(plugin, command, `keyId ${JSON.stringify(got)} is not the requested key`);
+  }
+}
+
 /**
  * Checks a `describe-key` response: the key id echoed, a known key spec.
  *
@@ -193,10 +206,7 @@ export function checkMetadata(value: unknown, plugin: string): PluginMetadata {
 export function checkDescribeKey(value: unknown, plugin: string, keyId: string): KeySpec {
   const command = "describe-key";
   const obj = object(value, plugin, command);
-  const got = text(obj, "keyId", plugin, command);
-  if (got !== keyId) {
-    throw invalid(plugin, command, `keyId ${JSON.stringify(got)} is not the requested key`);
-  }
+  checkKeyId(obj, keyId, plugin, command);
   const name = text(obj, "keySpec", plugin, command);
   try {
     return keySpecByName(name);
@@ -228,10 +238,7 @@ export function checkGenerateSignature(
 ): RawSignature {
   const command = "generate-signature";
   const obj = object(value, plugin, command);
-  const got = text(obj, "keyId", plugin, command);
-  if (got !== keyId) {
-    throw invalid(plugin, command, `keyId ${JSON.stringify(got)} is not the requested key`);
-  }
+  checkKeyId(obj, keyId, plugin, command);
   const algorithm = text(obj, "signingAlgorithm", plugin, command);
   if (algorithm !== spec.signingAlgorithm) {
     throw invalid(
