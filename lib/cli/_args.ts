@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ArgsDef } from "npm:citty@0.2.2";
+import type { ArgsDef } from "./command.ts";
 import { OcisignError } from "../errors.ts";
 import { repeatedFlag } from "./_repeated_flag.ts";
 

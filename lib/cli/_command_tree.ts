@@ -4,35 +4,13 @@
  *
  * @module
  */
-import type { ArgsDef, CommandDef, CommandMeta } from "npm:citty@0.2.2";
+import type { ArgsDef, CommandDef } from "./command.ts";
 import { UsageError } from "./_args.ts";
 import { suggest } from "./_suggest.ts";
 
+/** A command whatever its arguments. */
 // deno-lint-ignore no-explicit-any
 export type AnyCommand = CommandDef<any>;
-
-/** citty's command metadata plus what ocisign's help and argument checks read. */
-export interface CliMeta extends CommandMeta {
-  /** Example command lines for help; a line starting with `#` explains the next one. */
-  examples?: readonly string[];
-  /** Positional arguments after the declared ones, read from `args._` (`cert add FILE...`). */
-  variadic?: { name: string; min: number; description: string };
-}
-
-/**
- * Types a command's metadata as {@linkcode CliMeta} inside `defineCommand` (whose `meta` is
- * citty's narrower type).
- *
- * @example
- * ```ts ignore
- * defineCommand({ meta: cliMeta({ name: "show", examples: ["ocisign policy show"] }), run });
- * ```
- * @param meta The metadata.
- * @returns The same object.
- */
-export function cliMeta(meta: CliMeta): CliMeta {
-  return meta;
-}
 
 /** A command reached from the root, with its full name. */
 export interface ResolvedCommand {
@@ -46,18 +24,9 @@ export interface ResolvedCommand {
   help: boolean;
 }
 
-async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
-  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
-}
-
-/** The command's metadata. */
-export async function metaOf(cmd: AnyCommand): Promise<CliMeta> {
-  return cmd.meta ? await resolve(cmd.meta) as CliMeta : {};
-}
-
 /** The command's argument definitions. */
-export async function argsOf(cmd: AnyCommand): Promise<ArgsDef> {
-  return cmd.args ? await resolve(cmd.args) as ArgsDef : {};
+export function argsOf(cmd: AnyCommand): ArgsDef {
+  return cmd.args ?? {};
 }
 
 /** The subcommands by name and alias, or undefined for a leaf. */
@@ -65,13 +34,12 @@ export async function subcommandsOf(
   cmd: AnyCommand,
 ): Promise<Map<string, { name: string; cmd: AnyCommand }> | undefined> {
   if (!cmd.subCommands) return undefined;
-  const subs = await resolve(cmd.subCommands);
   const out = new Map<string, { name: string; cmd: AnyCommand }>();
-  for (const [name, load] of Object.entries(subs)) {
-    const sub = await resolve(load) as AnyCommand;
+  for (const [name, load] of Object.entries(cmd.subCommands)) {
+    const sub = await load();
     out.set(name, { name, cmd: sub });
-    const alias = (await metaOf(sub)).alias;
-    for (const a of alias === undefined ? [] : Array.isArray(alias) ? alias : [alias]) {
+    const alias = sub.meta.alias;
+    for (const a of alias === undefined ? [] : typeof alias === "string" ? [alias] : alias) {
       if (!out.has(a)) out.set(a, { name, cmd: sub });
     }
   }
@@ -86,10 +54,8 @@ async function subcommandNamed(
   cmd: AnyCommand,
   word: string,
 ): Promise<{ name: string; cmd: AnyCommand } | undefined> {
-  const subs = await resolve(cmd.subCommands!);
-  if (Object.hasOwn(subs, word)) {
-    return { name: word, cmd: await resolve(subs[word]) as AnyCommand };
-  }
+  const load = Object.hasOwn(cmd.subCommands!, word) ? cmd.subCommands![word] : undefined;
+  if (load !== undefined) return { name: word, cmd: await load() };
   return (await subcommandsOf(cmd))!.get(word);
 }
 
@@ -103,7 +69,7 @@ async function subcommandNamed(
  */
 export async function resolveCommand(root: AnyCommand, argv: string[]): Promise<ResolvedCommand> {
   let cmd = root;
-  const path = [(await metaOf(root)).name ?? "ocisign"];
+  const path = [root.meta.name];
   let i = 0;
   for (;;) {
     if (!cmd.subCommands) return { cmd, path, rest: argv.slice(i), help: false };
@@ -145,6 +111,6 @@ export async function allCommands(
       if (word === sub.name) await walk(sub.cmd, [...path, word]);
     }
   }
-  await walk(root, [(await metaOf(root)).name ?? "ocisign"]);
+  await walk(root, [root.meta.name]);
   return out;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArgsDef } from "npm:citty@0.2.2";
+import type { ArgsDef, BooleanArgDef } from "./command.ts";
 
 const GLOBAL = {
   verbose: {
@@ -19,7 +19,7 @@ const GLOBAL = {
     alias: "d",
     description: "Also show each HTTP request: method, URL and status (never credentials)",
   },
-} as const satisfies ArgsDef;
+} as const satisfies Record<string, BooleanArgDef>;
 
 /**
  * The global flags as they apply to a command: those it does not define itself, without a short
@@ -28,14 +28,13 @@ const GLOBAL = {
  * @param defs The command's own `args`.
  * @returns Flags to add to them.
  */
-export function globalArgsFor(defs: ArgsDef): ArgsDef {
+export function globalArgsFor(defs: ArgsDef): Record<string, BooleanArgDef> {
   const taken = new Set<string>();
   for (const [name, def] of Object.entries(defs)) {
     taken.add(name);
-    const alias = (def as { alias?: string | string[] }).alias;
-    for (const a of alias === undefined ? [] : Array.isArray(alias) ? alias : [alias]) taken.add(a);
+    if (def.type !== "positional" && def.alias !== undefined) taken.add(def.alias);
   }
-  const out: ArgsDef = {};
+  const out: Record<string, BooleanArgDef> = {};
   for (const [name, def] of Object.entries(GLOBAL)) {
     if (taken.has(name)) continue;
     out[name] = taken.has(def.alias) ? { type: def.type, description: def.description } : def;

@@ -1,6 +1,6 @@
 /**
- * Repeated string flags (`--scope a --scope b`): citty keeps only the last value, so the values
- * are collected from the raw arguments.
+ * Repeated string flags (`--scope a --scope b`): a command's `args` keep only the last value, so
+ * the values are collected from the raw arguments.
  *
  * @module
  */

@@ -30,8 +30,8 @@ export interface SignerFlags {
 }
 
 /**
- * The signer flags of `sign` and `blob sign` as parsed by citty (plus the repeated
- * `--plugin-config` from the raw arguments).
+ * The signer flags of `sign` and `blob sign` (plus the repeated `--plugin-config` from the raw
+ * arguments).
  * @param args The parsed flags.
  * @param rawArgs The raw arguments.
  * @returns The flags for {@linkcode loadSigner}.

@@ -1,15 +1,14 @@
 /**
- * Strict arguments, checked before a command runs: citty ignores unknown flags, extra
- * positionals and malformed values, so every command line is first checked against the
- * command's own citty `args` (names, aliases, `--no-x` for booleans, `--x=v`, `--`), with
- * pflag's messages, then handed to citty in one canonical spelling. A flag added to a command's
- * `args` is covered with nothing else to do; a `valueHint` of `"int"` makes it a whole number.
+ * Strict arguments, checked before a command runs: every command line is checked against the
+ * command's own `args` (names, aliases, `--no-x` for booleans, `--x=v`, `--`), with pflag's
+ * messages, and comes out as the values `run` gets and in one canonical spelling. A flag added
+ * to a command's `args` is covered with nothing else to do; a `valueHint` of `"int"` makes it a
+ * whole number.
  *
  * @module
  */
-import type { ArgDef, ArgsDef } from "npm:citty@0.2.2";
+import type { ArgsDef, ArgValues, CommandMeta, FlagDef, PositionalArgDef } from "./command.ts";
 import { INT_HINT, UsageError } from "./_args.ts";
-import type { CliMeta } from "./_command_tree.ts";
 import { suggest } from "./_suggest.ts";
 
 /** Flags whose values are secrets: never echoed in an error. */
@@ -17,31 +16,26 @@ const SECRET = /password|pin|secret|token/i;
 
 interface Flag {
   name: string;
-  def: ArgDef;
-}
-
-function aliasesOf(def: ArgDef): string[] {
-  const alias = (def as { alias?: string | string[] }).alias;
-  return alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
+  def: FlagDef;
 }
 
 /** How a flag is spelled in messages: `-o, --output` (pflag's form). */
 function spelled(flag: Flag): string {
-  const short = aliasesOf(flag.def).find((a) => a.length === 1);
+  const short = flag.def.alias?.length === 1 ? flag.def.alias : undefined;
   return short ? `-${short}, --${flag.name}` : `--${flag.name}`;
 }
 
 function checkValue(flag: Flag, value: string): void {
-  const def = flag.def as ArgDef & { options?: string[]; valueHint?: string };
+  const def = flag.def;
   const shown = SECRET.test(flag.name) ? "" : ` ${JSON.stringify(value)}`;
-  if (def.type === "enum" && def.options && !def.options.includes(value)) {
+  if (def.type === "enum" && !def.options.includes(value)) {
     throw new UsageError(
       `invalid argument${shown} for "${spelled(flag)}" flag: must be one of ${
         def.options.join(", ")
       }`,
     );
   }
-  if (def.valueHint === INT_HINT && !/^-?\d+$/.test(value)) {
+  if (def.type === "string" && def.valueHint === INT_HINT && !/^-?\d+$/.test(value)) {
     throw new UsageError(
       `invalid argument${shown} for "${spelled(flag)}" flag: must be a whole number`,
     );
@@ -54,45 +48,62 @@ export interface CheckedArgs {
   argv: string[];
   /** Whether `-h`/`--help` was among the flags. */
   help: boolean;
+  /**
+   * The values: each flag's last one or its default (undefined when neither), each positional
+   * argument in order, and every positional word in `_`.
+   */
+  args: ArgValues;
 }
 
 /**
- * Checks a command's arguments against its citty definitions.
+ * Checks a command's arguments against its definitions.
  *
  * @example
  * ```ts
  * import { checkArgs } from "./_strict_args.ts";
- * const { argv } = checkArgs({ all: { type: "boolean", alias: "a" } }, ["-a"], {});
- * // argv: ["--all", "--"]
+ * const { argv, args } = checkArgs({ all: { type: "boolean", alias: "a" } }, ["-a"], {
+ *   name: "list",
+ * });
+ * // argv: ["--all", "--"], args: { _: [], all: true }
  * ```
  * @param defs The command's `args`.
  * @param rawArgs The arguments after the command's words.
  * @param meta The command's metadata (`variadic`).
- * @returns The canonical arguments.
+ * @returns The values and the canonical arguments.
  * @throws {UsageError} ERR_USAGE for an unknown flag, a missing or malformed value, a boolean
  *   given a value other than true/false, a missing required flag, or too few or too many
  *   positional arguments.
  */
-export function checkArgs(defs: ArgsDef, rawArgs: readonly string[], meta: CliMeta): CheckedArgs {
+export function checkArgs(
+  defs: ArgsDef,
+  rawArgs: readonly string[],
+  meta: CommandMeta,
+): CheckedArgs {
   const long = new Map<string, Flag>();
   const short = new Map<string, Flag>();
-  const positionals: Array<[string, ArgDef]> = [];
+  const positionals: Array<[string, PositionalArgDef]> = [];
   for (const [name, def] of Object.entries(defs)) {
     if (def.type === "positional") {
       positionals.push([name, def]);
       continue;
     }
     long.set(name, { name, def });
-    for (const a of aliasesOf(def)) (a.length === 1 ? short : long).set(a, { name, def });
+    if (def.alias !== undefined) {
+      (def.alias.length === 1 ? short : long).set(def.alias, { name, def });
+    }
   }
   const flags: string[] = [];
-  const given = new Set<string>();
+  const values = new Map<string, string | boolean>();
   const words: string[] = [];
   let help = false;
   const take = (flag: Flag, value: string) => {
     checkValue(flag, value);
     flags.push(`--${flag.name}=${value}`);
-    given.add(flag.name);
+    values.set(flag.name, value);
+  };
+  const setBoolean = (flag: Flag, value: boolean) => {
+    flags.push(value ? `--${flag.name}` : `--no-${flag.name}`);
+    values.set(flag.name, value);
   };
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
@@ -126,8 +137,7 @@ export function checkArgs(defs: ArgsDef, rawArgs: readonly string[], meta: CliMe
             }" flag: must be true or false`,
           );
         }
-        flags.push(negated || inline === "false" ? `--no-${flag.name}` : `--${flag.name}`);
-        given.add(flag.name);
+        setBoolean(flag, !negated && inline !== "false");
         continue;
       }
       if (inline !== undefined) take(flag, inline);
@@ -154,12 +164,10 @@ export function checkArgs(defs: ArgsDef, rawArgs: readonly string[], meta: CliMe
                 }" flag: must be true or false`,
               );
             }
-            flags.push(v === "false" ? `--no-${flag.name}` : `--${flag.name}`);
-            given.add(flag.name);
+            setBoolean(flag, v !== "false");
             break;
           }
-          flags.push(`--${flag.name}`);
-          given.add(flag.name);
+          setBoolean(flag, true);
           continue;
         }
         if (rest !== "") take(flag, rest.startsWith("=") ? rest.slice(1) : rest);
@@ -171,31 +179,36 @@ export function checkArgs(defs: ArgsDef, rawArgs: readonly string[], meta: CliMe
     }
     words.push(arg);
   }
-  if (!help) checkCounts(defs, positionals, words, given, meta);
-  return { argv: [...flags, "--", ...words], help };
+  if (!help) checkCounts(defs, positionals, words, values, meta);
+  const args: ArgValues = { _: words };
+  let next = 0;
+  for (const [name, def] of Object.entries(defs)) {
+    args[name] = def.type === "positional"
+      ? words[next++] ?? def.default
+      : values.get(name) ?? (def.type === "boolean" ? undefined : def.default);
+  }
+  return { argv: [...flags, "--", ...words], help, args };
 }
 
 function checkCounts(
   defs: ArgsDef,
-  positionals: Array<[string, ArgDef]>,
+  positionals: Array<[string, PositionalArgDef]>,
   words: string[],
-  given: Set<string>,
-  meta: CliMeta,
+  values: ReadonlyMap<string, unknown>,
+  meta: CommandMeta,
 ): void {
   const missing = Object.entries(defs)
     .filter(([name, def]) =>
-      def.type !== "positional" && (def as { required?: boolean }).required === true &&
-      (def as { default?: unknown }).default === undefined && !given.has(name)
+      (def.type === "string" || def.type === "enum") && def.required === true &&
+      def.default === undefined && !values.has(name)
     )
     .map(([name]) => `"${name}"`);
   if (missing.length > 0) {
     throw new UsageError(`required flag(s) ${missing.join(", ")} not set`);
   }
   const required =
-    positionals.filter(([, def]) =>
-      (def as { required?: boolean }).required !== false &&
-      (def as { default?: unknown }).default === undefined
-    ).length + (meta.variadic?.min ?? 0);
+    positionals.filter(([, def]) => def.required !== false && def.default === undefined).length +
+    (meta.variadic?.min ?? 0);
   const most = meta.variadic ? Infinity : positionals.length;
   if (words.length < required) {
     const names = [...positionals.map(([n]) => n.toUpperCase()), meta.variadic?.name]
@@ -226,10 +239,11 @@ function checkCounts(
 export function wantsJson(defs: ArgsDef, rawArgs: readonly string[]): boolean {
   const spellings = new Set<string>();
   for (const [name, def] of Object.entries(defs)) {
-    const options = (def as { options?: string[] }).options;
-    if (def.type !== "enum" || !options?.includes("json")) continue;
+    if (def.type !== "enum" || !def.options.includes("json")) continue;
     spellings.add(`--${name}`);
-    for (const a of aliasesOf(def)) spellings.add(a.length === 1 ? `-${a}` : `--${a}`);
+    if (def.alias !== undefined) {
+      spellings.add(def.alias.length === 1 ? `-${def.alias}` : `--${def.alias}`);
+    }
   }
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;

@@ -31,7 +31,7 @@ export interface OpenedTarget {
   stream?: { layout: StreamLayout; toStdout: boolean };
 }
 
-/** Registry flags, as parsed by citty. */
+/** Registry flags, as parsed from the command line. */
 export interface RegistryFlags {
   "plain-http"?: boolean;
   username?: string;

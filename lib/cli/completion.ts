@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { ArgDef } from "npm:citty@0.2.2";
-import { allCommands, argsOf, metaOf } from "./_command_tree.ts";
+import { allCommands, argsOf } from "./_command_tree.ts";
 import type { AnyCommand } from "./_command_tree.ts";
 import { UsageError } from "./_args.ts";
 
@@ -27,15 +26,14 @@ async function entries(root: AnyCommand): Promise<Entry[]> {
       c.path.length === path.length + 1 &&
       c.path.slice(0, -1).join(" ") === path.join(" ")
     ).map((c) => c.path.at(-1)!);
-    const flags = Object.entries(await argsOf(cmd)).filter(([, d]) => d.type !== "positional")
-      .map(([name, d]: [string, ArgDef]) => {
-        const a = (d as { alias?: string | string[] }).alias;
-        const short = (a === undefined ? [] : Array.isArray(a) ? a : [a]).find((x) =>
-          x.length === 1
-        );
-        return { name, ...(short ? { short } : {}), description: d.description ?? "" };
-      });
-    out.push({ path, words, flags, description: (await metaOf(cmd)).description ?? "" });
+    const flags = Object.entries(argsOf(cmd)).flatMap(([name, d]) =>
+      d.type === "positional" ? [] : [{
+        name,
+        ...(d.alias?.length === 1 ? { short: d.alias } : {}),
+        description: d.description ?? "",
+      }]
+    );
+    out.push({ path, words, flags, description: cmd.meta.description ?? "" });
   }
   return out;
 }

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { ArgDef } from "npm:citty@0.2.2";
-import { argsOf, metaOf, subcommandsOf } from "./_command_tree.ts";
+import { argsOf, subcommandsOf } from "./_command_tree.ts";
 import type { AnyCommand } from "./_command_tree.ts";
+import type { FlagDef } from "./command.ts";
 import { bold } from "./_colour.ts";
 import { globalArgsFor } from "./_global_args.ts";
 import { EXIT_CODE_HELP } from "./exit_codes.ts";
@@ -26,29 +26,18 @@ function columns(rows: Array<[string, string]>, indent = "  "): string {
     .join("\n");
 }
 
-function aliases(def: ArgDef): string[] {
-  const a = (def as { alias?: string | string[] }).alias;
-  return a === undefined ? [] : Array.isArray(a) ? a : [a];
-}
-
-function flagRow(name: string, def: ArgDef): [string, string] {
-  const short = aliases(def).filter((a) => a.length === 1).map((a) => `-${a}, `).join("");
-  const longAliases = aliases(def).filter((a) => a.length > 1).map((a) => `, --${a}`).join("");
-  const d = def as {
-    options?: string[];
-    valueHint?: string;
-    default?: unknown;
-    required?: boolean;
-  };
+function flagRow(name: string, def: FlagDef): [string, string] {
+  const short = def.alias?.length === 1 ? `-${def.alias}, ` : "    ";
+  const longAlias = def.alias !== undefined && def.alias.length > 1 ? `, --${def.alias}` : "";
   const value = def.type === "boolean"
     ? ""
-    : ` <${def.type === "enum" && d.options ? d.options.join("|") : d.valueHint ?? "string"}>`;
-  const notes = [
-    def.description ?? "",
-    d.required ? "(required)" : "",
-    d.default !== undefined && def.type !== "boolean" ? `(default: ${d.default})` : "",
-  ].filter(Boolean).join(" ");
-  return [`${short ? short : "    "}--${name}${longAliases}${value}`, notes];
+    : ` <${def.type === "enum" ? def.options.join("|") : def.valueHint ?? "string"}>`;
+  const notes = def.type === "boolean" ? [def.description] : [
+    def.description,
+    def.required ? "(required)" : "",
+    def.default !== undefined ? `(default: ${def.default})` : "",
+  ];
+  return [`${short}--${name}${longAlias}${value}`, notes.filter(Boolean).join(" ")];
 }
 
 /**
@@ -69,8 +58,8 @@ export async function renderHelp(
   colour = false,
 ): Promise<string> {
   const title = (t: string) => bold(t, colour);
-  const meta = await metaOf(cmd);
-  const defs = await argsOf(cmd);
+  const meta = cmd.meta;
+  const defs = argsOf(cmd);
   const subs = await subcommandsOf(cmd);
   const name = path.join(" ");
   const out: string[] = [];
@@ -79,13 +68,13 @@ export async function renderHelp(
   if (subs) {
     out.push(`  ${name} [command]`);
   } else {
-    const words = Object.entries(defs).filter(([, d]) => d.type === "positional").map((
-      [n, d],
-    ) => {
-      const optional = (d as { required?: boolean }).required === false ||
-        (d as { default?: unknown }).default !== undefined;
-      return optional ? `[${n}]` : `<${n}>`;
-    });
+    const words = Object.entries(defs).flatMap(([n, d]) =>
+      d.type !== "positional"
+        ? []
+        : d.required === false || d.default !== undefined
+        ? [`[${n}]`]
+        : [`<${n}>`]
+    );
     if (meta.variadic) {
       const v = `<${meta.variadic.name}>...`;
       words.push(meta.variadic.min > 0 ? v : `[${v}]`);
@@ -94,9 +83,9 @@ export async function renderHelp(
   }
   const alias = meta.alias === undefined
     ? []
-    : Array.isArray(meta.alias)
-    ? meta.alias
-    : [meta.alias];
+    : typeof meta.alias === "string"
+    ? [meta.alias]
+    : meta.alias;
   if (alias.length) out.push("", title("Aliases:"), `  ${[path.at(-1), ...alias].join(", ")}`);
   if (meta.examples?.length) {
     out.push("", title("Examples:"), ...meta.examples.map((l) => `  ${l}`));
@@ -104,9 +93,7 @@ export async function renderHelp(
   if (subs) {
     const rows: Array<[string, string]> = [];
     for (const [word, sub] of subs) {
-      if (word !== sub.name) continue;
-      const m = await metaOf(sub.cmd);
-      if (!m.hidden) rows.push([word, m.description ?? ""]);
+      if (word === sub.name) rows.push([word, sub.cmd.meta.description ?? ""]);
     }
     out.push("", title("Available Commands:"), columns(rows));
   }
@@ -114,8 +101,9 @@ export async function renderHelp(
     .map(([n, d]): [string, string] => [n, d.description ?? ""]);
   if (meta.variadic) positionals.push([`${meta.variadic.name}...`, meta.variadic.description]);
   if (positionals.length) out.push("", title("Arguments:"), columns(positionals));
-  const flags = Object.entries(defs).filter(([, d]) => d.type !== "positional")
-    .map(([n, d]) => flagRow(n, d));
+  const flags = Object.entries(defs).flatMap(([n, d]) =>
+    d.type === "positional" ? [] : [flagRow(n, d)]
+  );
   flags.push(["-h, --help", `Help for ${path.length > 1 ? path.at(-1) : name}`]);
   if (path.length === 1) flags.push(["-V, --version", "Print the version"]);
   out.push("", title("Flags:"), columns(flags));

@@ -1,15 +1,15 @@
 /**
  * The ocisign command line: resolves the command, checks its arguments strictly (before it runs),
- * runs it with citty, maps errors to exit codes (see {@linkcode EXIT_CODE_HELP}).
+ * runs it, maps errors to exit codes (see {@linkcode EXIT_CODE_HELP}).
  *
  * @module
  */
-import { defineCommand, runCommand } from "npm:citty@0.2.2";
 import { OcisignError } from "../errors.ts";
-import { UsageError } from "./_args.ts";
 import { colourEnabled } from "./_colour.ts";
-import { argsOf, metaOf, resolveCommand } from "./_command_tree.ts";
-import type { AnyCommand, CliMeta } from "./_command_tree.ts";
+import { argsOf, resolveCommand } from "./_command_tree.ts";
+import type { AnyCommand } from "./_command_tree.ts";
+import { defineCommand, runCommand } from "./command.ts";
+import type { CommandMeta } from "./command.ts";
 import { checkArgs, wantsJson } from "./_strict_args.ts";
 import { debugFetch } from "./_debug_fetch.ts";
 import { withConnectionHint } from "./_connection_hint.ts";
@@ -40,13 +40,12 @@ export function commandTree(io: CliIo): AnyCommand {
   const root: AnyCommand = defineCommand({
     meta: {
       name: "ocisign",
-      version: VERSION,
       description:
         "Build, sign, copy and verify OCI images on local disk and in registries (Notary Project signatures)",
     },
     subCommands,
   });
-  const helpMeta: CliMeta = {
+  const helpMeta: CommandMeta = {
     name: "help",
     description: "Help about any command",
     variadic: { name: "command", min: 0, description: "The command, e.g. cert generate-test" },
@@ -62,7 +61,7 @@ export function commandTree(io: CliIo): AnyCommand {
         );
       },
     }));
-  const completionMeta: CliMeta = {
+  const completionMeta: CommandMeta = {
     name: "completion",
     description: "Print a shell completion script (bash, zsh or fish)",
     examples: [
@@ -110,26 +109,6 @@ function instrumentedIo(io: CliIo, state: OutputState): CliIo {
   return commandIo;
 }
 
-/** Takes the global flags (`--verbose`, `--debug`) out of checked arguments; citty gets the rest. */
-function splitGlobalFlags(
-  argv: string[],
-  globals: Record<string, unknown>,
-): { argv: string[]; verbose: boolean; debug: boolean } {
-  const end = argv.indexOf("--");
-  const flags = argv.slice(0, end);
-  const names = Object.keys(globals);
-  return {
-    argv: [
-      ...flags.filter((f) => !names.some((g) => f === `--${g}` || f === `--no-${g}`)),
-      ...argv.slice(end),
-    ],
-    verbose: names.includes("verbose") &&
-      flags.lastIndexOf("--verbose") > flags.lastIndexOf("--no-verbose"),
-    debug: names.includes("debug") &&
-      flags.lastIndexOf("--debug") > flags.lastIndexOf("--no-debug"),
-  };
-}
-
 /**
  * Runs the CLI.
  *
@@ -160,28 +139,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
       return EXIT.OK;
     }
-    const own = await argsOf(resolved.cmd);
+    const own = argsOf(resolved.cmd);
     const globals = globalArgsFor(own);
     const defs = { ...own, ...globals };
     state.json = wantsJson(defs, resolved.rest);
-    const checked = checkArgs(defs, resolved.rest, await metaOf(resolved.cmd));
-    const split = splitGlobalFlags(checked.argv, globals);
-    state.debug = split.debug;
-    state.verbose = split.debug || split.verbose;
+    const checked = checkArgs(defs, resolved.rest, resolved.cmd.meta);
+    state.debug = "debug" in globals && checked.args.debug === true;
+    state.verbose = state.debug || ("verbose" in globals && checked.args.verbose === true);
     if (checked.help) {
       io.stdout(await renderHelp(resolved.cmd, resolved.path, colour));
       return EXIT.OK;
     }
     stage = "run";
-    await runCommand(resolved.cmd, { rawArgs: split.argv });
+    await runCommand(resolved.cmd, checked);
     // A command that stops cleanly on Ctrl-C (serve) still exits as interrupted.
     return io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (caught) {
-    let err = permissionError(withConnectionHint(caught));
-    if (err instanceof Error && err.name === "CLIError") {
-      err = new UsageError(stripAnsi(err.message));
-      stage = "arguments";
-    }
+    const err = permissionError(withConnectionHint(caught));
     const format = state.json ? "json" : "text";
     if (io.signal.aborted) {
       io.stderr(renderError(new OcisignError("ERR_ABORTED", "Interrupted"), format, false));
@@ -195,9 +169,4 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(text);
     return err instanceof OcisignError ? exitCodeFor(err.code) : EXIT.INTERNAL;
   }
-}
-
-function stripAnsi(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/\x1b\[[0-9;]*m/g, "");
 }

@@ -27,7 +27,7 @@ Deno.test({
   ignore: BUN === undefined || ORAS === undefined || REGISTRY === undefined,
   fn: (t) =>
     withSeed(async ({ host, dir, cwd }) => {
-      if (!(await Deno.stat(`${REPO_ROOT}/node_modules/citty`).catch(() => undefined))) {
+      if (!(await Deno.stat(`${REPO_ROOT}/node_modules/jose`).catch(() => undefined))) {
         const installed = await runPeer(Deno.execPath(), ["install"], { cwd: REPO_ROOT });
         assertEquals(installed.code, 0, describeRun(installed));
       }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { buildImage } from "../../image_builder/build_image.ts";
 import type { BaseResolver } from "../../image_builder/build_options.ts";
 import { parseKeyValues, UsageError } from "../_args.ts";
@@ -17,7 +17,6 @@ import { absolutePath, joinPath } from "../config/config_dir.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
 import { progressView } from "../progress.ts";
-import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   context: { type: "positional", required: true, description: "The build context directory" },
@@ -81,7 +80,7 @@ function baseResolver(
  */
 export function buildCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "build",
       description: "Build a Dockerfile into an OCI layout, with no daemon",
       examples: [
@@ -90,7 +89,7 @@ export function buildCommand(io: CliIo): CommandDef<typeof args> {
         "# Into a layout tar, for two platforms, with a JSON result",
         "ocisign build -o hello-world.tar --platform linux/amd64,linux/arm64 --format json .",
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }) {
       if (args.output === "json" || args.output === "text") {

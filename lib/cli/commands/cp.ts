@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgDef, ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgDef, ArgsDef, CommandDef } from "../command.ts";
 import { copy } from "../../copy/copy.ts";
 import type { CopyProgress } from "../../copy/copy_graph.ts";
 import type { ReferrersMode } from "../../registry/repository.ts";
@@ -17,7 +17,6 @@ import type { ReadOnlyGraphTarget, TagLister } from "../../content/storage.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Descriptor } from "../../oci/descriptor.ts";
 import { progressView, shortDigest } from "../progress.ts";
-import { cliMeta } from "../_command_tree.ts";
 
 /** oras's per-side connection flags: `--from-*` for the source, `--to-*` for the destination. */
 function sideArgs<P extends "from" | "to">(prefix: P, side: string) {
@@ -162,7 +161,7 @@ const PROMPT: Record<CopyProgress["phase"], string> = {
  */
 export function cpCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "cp",
       description: "Copy an image (with -r, its signatures too) between registries and OCI layouts",
       examples: [
@@ -171,7 +170,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
         "# A layout to a registry, over plain HTTP",
         "ocisign cp -r --from-oci-layout ./hello-world:v1 --plain-http localhost:5000/hello-world:v1",
       ],
-    }),
+    },
     args,
     async run({ args }) {
       const concurrency = parsePositiveInt(args.concurrency, "concurrency", 3);

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { OcisignError } from "../../errors.ts";
 import { MEDIA_TYPE_NOTARY_SIGNATURE } from "../../oci/media_types.ts";
 import { inspectSignatures } from "../../verify/inspect_signatures.ts";
@@ -20,7 +20,6 @@ import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { renderTree, reportResolved, writeJson } from "../output.ts";
 import type { TreeNode } from "../output.ts";
-import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -149,14 +148,14 @@ function signatureJson(s: SignatureInspection): Record<string, unknown> {
  */
 export function inspectCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "inspect",
       description: "Show what the signatures of an artifact claim",
       examples: [
         "ocisign inspect localhost:5000/hello-world:v1",
         "ocisign inspect --oci-layout ./hello-world:v1 -o json",
       ],
-    }),
+    },
     args,
     async run({ args }) {
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { isDigest } from "../../digest/digest.ts";
 import { MEDIA_TYPE_NOTARY_SIGNATURE } from "../../oci/media_types.ts";
 import { listSignatures } from "../../verify/list_signatures.ts";
@@ -19,7 +19,6 @@ import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { renderTree, reportResolved, writeJson } from "../output.ts";
 import type { TreeNode } from "../output.ts";
-import { cliMeta } from "../_command_tree.ts";
 import { platformManifests } from "../../content/platform_manifests.ts";
 import type { Descriptor } from "../../oci/descriptor.ts";
 
@@ -37,14 +36,14 @@ const args = {
  */
 export function listCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "list",
       description: "List the signatures of an artifact",
       examples: [
         "ocisign list localhost:5000/hello-world:v1",
         "ocisign list --oci-layout ./hello-world:v1 -o json",
       ],
-    }),
+    },
     args,
     async run({ args }) {
       const max = parsePositiveInt(args["max-signatures"], "max-signatures", 100);

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { staticCredentials } from "../../registry/credentials.ts";
 import { storeDockerCredential } from "../../registry/docker_login.ts";
 import { Registry } from "../../registry/registry.ts";
@@ -16,7 +16,6 @@ import { credentialEnv, flagPassword, registryFetch } from "../_target.ts";
 import { isErrorCode, UnauthorizedError } from "../../errors.ts";
 import { writeResult } from "../output.ts";
 import type { CliIo } from "../io.ts";
-import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   registry: {
@@ -35,7 +34,7 @@ const args = {
  */
 export function loginCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "login",
       description: "Log in to a registry (credentials stored as docker does)",
       examples: [
@@ -43,7 +42,7 @@ export function loginCommand(io: CliIo): CommandDef<typeof args> {
         "ocisign login -u alice localhost:5000",
         'echo "$PASSWORD" | ocisign login -u alice --password-stdin localhost:5000',
       ],
-    }),
+    },
     args,
     async run({ args }) {
       const env = credentialEnv(io);

@@ -3,14 +3,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { eraseDockerCredential } from "../../registry/docker_login.ts";
 import { readDockerConfig, writeDockerConfig } from "../_docker_config.ts";
 import { writeResult } from "../output.ts";
 import { outputArgs } from "../_args.ts";
 import type { CliIo } from "../io.ts";
-import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   registry: {
@@ -28,13 +27,13 @@ const args = {
  */
 export function logoutCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "logout",
       description: "Log out from a registry",
       examples: [
         "ocisign logout localhost:5000",
       ],
-    }),
+    },
     args,
     async run({ args }) {
       const config = await readDockerConfig(io);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { CommandDef } from "npm:citty@0.2.2";
+import type { CommandDef } from "../command.ts";
 import type { CliIo } from "../io.ts";
 
 /** Builds a command bound to an I/O environment. */

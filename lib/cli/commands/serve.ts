@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { serveHttp } from "../../runtime/http_server.ts";
 import { createLayoutRepositoryProvider } from "../../server/layout_repository_provider.ts";
 import { createRegistryHandler } from "../../server/registry_handler.ts";
@@ -15,7 +15,6 @@ import { outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
 import { absolutePath } from "../config/config_dir.ts";
 import type { CliIo } from "../io.ts";
 import { htpasswdAuth, parseHtpasswd } from "../serve/htpasswd.ts";
-import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   root: {
@@ -66,14 +65,14 @@ function parseAddr(addr: string): { hostname: string; port: number } {
  */
 export function serveCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "serve",
       description: "Serve OCI layouts as an OCI Distribution 1.1 registry",
       examples: [
         "ocisign serve ./registry --addr 127.0.0.1:5000",
         "ocisign serve ./registry --read-only --htpasswd ./htpasswd --tls-cert cert.pem --tls-key key.pem",
       ],
-    }),
+    },
     args,
     async run({ args }) {
       const { hostname, port } = parseAddr(args.addr);

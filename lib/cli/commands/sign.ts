@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { isDigest } from "../../digest/digest.ts";
 import { signArtifact } from "../../sign/sign_artifact.ts";
 import type { SignArtifactOptions } from "../../sign/sign_artifact.ts";
@@ -27,7 +27,6 @@ import { closeTarget, openTarget } from "../_target.ts";
 import type { CliIo } from "../io.ts";
 import { VERSION } from "../version.ts";
 import { reportResolved, writeJson } from "../output.ts";
-import { cliMeta } from "../_command_tree.ts";
 
 const args = {
   ...artifactArgs,
@@ -174,7 +173,7 @@ export async function loadTimestamping(
  */
 export function signCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "sign",
       description: "Sign an artifact in an OCI layout (--oci-layout) or a registry",
       examples: [
@@ -183,7 +182,7 @@ export function signCommand(io: CliIo): CommandDef<typeof args> {
         "# Sign in a layout with a named key, as COSE, with user metadata",
         "ocisign sign --oci-layout ./hello-world:v1 -k wabbit-networks.io --signature-format cose -m buildId=123",
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }) {
       const metadata = parseKeyValues(rawArgs, ["user-metadata", "m"]);

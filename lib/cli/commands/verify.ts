@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef } from "../command.ts";
 import { isDigest } from "../../digest/digest.ts";
 import { parsePlatform } from "../../oci/platform.ts";
 import { FsTrustStore } from "../../trust/trust_store.ts";
@@ -27,7 +27,6 @@ import { configPaths } from "../config/config_dir.ts";
 import { loadTrustPolicy } from "../config/trust_policy_file.ts";
 import type { CliIo } from "../io.ts";
 import { reportResolved, writeJson } from "../output.ts";
-import { cliMeta } from "../_command_tree.ts";
 import { progressView, shortDigest } from "../progress.ts";
 import type { Descriptor } from "../../oci/descriptor.ts";
 import { warningsJson, writeVerified } from "../_verify_report.ts";
@@ -71,7 +70,7 @@ const args = {
  */
 export function verifyCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "verify",
       description: "Verify the signatures of an artifact",
       examples: [
@@ -79,7 +78,7 @@ export function verifyCommand(io: CliIo): CommandDef<typeof args> {
         "# A layout, with the trust policy scope and a required user metadata pair",
         "ocisign verify --oci-layout ./hello-world:v1 --scope local/hello-world -m buildId=123",
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }) {
       const layout = Boolean(args["oci-layout"]);

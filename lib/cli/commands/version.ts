@@ -3,17 +3,16 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../command.ts";
+import type { ArgsDef, CommandDef, CommandMeta } from "../command.ts";
 import { outputArgs } from "../_args.ts";
-import type { CliMeta } from "../_command_tree.ts";
 import type { CliIo } from "../io.ts";
 import { writeJson } from "../output.ts";
 import { COMMIT, VERSION, versionLine } from "../version.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
-const meta: CliMeta = {
+const meta: CommandMeta = {
   name: "version",
   description: "Show the ocisign version",
   examples: ["ocisign version", "ocisign version -o json"],

@@ -8,7 +8,7 @@ const repo = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
 
 async function ensureNodeModules(): Promise<void> {
   // `bun build` resolves npm packages from node_modules/, which Deno fills (nodeModulesDir: auto).
-  if (await Deno.stat(`${repo}/node_modules/citty`).catch(() => undefined)) return;
+  if (await Deno.stat(`${repo}/node_modules/jose`).catch(() => undefined)) return;
   const out = await new Deno.Command(Deno.execPath(), { args: ["install"], cwd: repo }).output();
   assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
 }

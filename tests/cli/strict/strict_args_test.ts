@@ -3,12 +3,12 @@
  * are covered), feeds each a misspelled flag and an extra (or missing) positional argument, and
  * expects exit 2 with pflag's message before anything is written.
  */
-import type { ArgDef } from "citty";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { cliSandbox, testIo } from "../../_helpers/cli.ts";
 import type { CliResult, CliSandbox } from "../../_helpers/cli.ts";
 import { commandTree } from "../../../lib/cli/main.ts";
-import { allCommands, argsOf, metaOf } from "../../../lib/cli/_command_tree.ts";
+import { allCommands, argsOf } from "../../../lib/cli/_command_tree.ts";
+import type { ArgsDef } from "../../../lib/cli/command.ts";
 import { globalArgsFor } from "../../../lib/cli/_global_args.ts";
 
 async function withSandbox(fn: (sb: CliSandbox) => Promise<void>): Promise<void> {
@@ -21,10 +21,10 @@ async function withSandbox(fn: (sb: CliSandbox) => Promise<void>): Promise<void>
 }
 
 /** Flags that must be given (build's --output), with a plausible value. */
-function requiredFlags(defs: Record<string, ArgDef>): string[] {
+function requiredFlags(defs: ArgsDef): string[] {
   return Object.entries(defs).filter(([, d]) =>
-    d.type !== "positional" && (d as { required?: boolean }).required === true
-  ).flatMap(([name, d]) => [`--${name}`, (d as { options?: string[] }).options?.[0] ?? "out"]);
+    (d.type === "string" || d.type === "enum") && d.required === true
+  ).flatMap(([name, d]) => [`--${name}`, d.type === "enum" ? d.options[0]! : "out"]);
 }
 
 /** A one-letter change of a flag name (two letters swapped in the middle). */
@@ -49,8 +49,8 @@ Deno.test("every command refuses a misspelled flag and a wrong number of positio
     for (const { path, cmd } of commands) {
       const words = path.slice(1);
       const name = words.join(" ");
-      const defs = await argsOf(cmd);
-      const meta = await metaOf(cmd);
+      const defs = argsOf(cmd);
+      const meta = cmd.meta;
       const positionals = Object.values(defs).filter((d) => d.type === "positional");
       const given = [
         ...positionals.map((_, i) => `arg${i}`),
@@ -109,12 +109,11 @@ Deno.test("every command refuses a misspelled flag and a wrong number of positio
 Deno.test("no two flags of a command share a spelling (names, aliases, global flags)", async () => {
   const { io } = testIo();
   for (const { path, cmd } of await allCommands(commandTree(io))) {
-    const own = await argsOf(cmd);
+    const own = argsOf(cmd);
     const seen = new Map<string, string>();
     for (const [name, def] of Object.entries({ ...own, ...globalArgsFor(own) })) {
       if (def.type === "positional") continue;
-      const alias = (def as { alias?: string | string[] }).alias;
-      for (const spelling of [name, ...(alias === undefined ? [] : [alias].flat())]) {
+      for (const spelling of [name, ...(def.alias === undefined ? [] : [def.alias])]) {
         assertEquals(seen.get(spelling), undefined, `${path.join(" ")}: ${spelling} of ${name}`);
         seen.set(spelling, name);
       }
@@ -274,7 +273,7 @@ Deno.test("help: per command, bare groups, help command, version listed, no trai
       const viaFlag = await sb.run(...words, "--help");
       assertEquals(viaFlag.stdout, r.stdout, words.join(" "));
       assert.ok(!/[ \t]$/m.test(r.stdout), `trailing space in help of ${words.join(" ")}`);
-      const meta = await metaOf(cmd);
+      const meta = cmd.meta;
       if (group) {
         const bare = await sb.run(...words);
         assertEquals([bare.code, bare.stdout], [0, r.stdout], `bare ${words.join(" ")}`);
@@ -283,7 +282,7 @@ Deno.test("help: per command, bare groups, help command, version listed, no trai
       assert.ok(meta.examples && meta.examples.length > 0, `no examples for ${words.join(" ")}`);
       assert.match(r.stdout, /\nExamples:\n {2}/);
       const usage = r.stdout.split("\n").find((l) => l.startsWith("  ocisign "))!;
-      for (const [name, def] of Object.entries(await argsOf(cmd))) {
+      for (const [name, def] of Object.entries(argsOf(cmd))) {
         if (def.type === "positional") assert.ok(usage.includes(name), `${usage} lacks ${name}`);
       }
       if (meta.variadic) assert.ok(usage.includes(`<${meta.variadic.name}>...`), usage);

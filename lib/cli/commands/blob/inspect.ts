@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { signatureFormatOfFile } from "../../../blob/blob_signature_file.ts";
 import { digestBytes } from "../../../digest/digest_bytes.ts";
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from "../../../oci/media_types.ts";
@@ -20,7 +20,6 @@ import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 import { renderTree, writeJson } from "../../output.ts";
 import type { TreeNode } from "../../output.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   signature: { type: "positional", required: true, description: "The signature file" },
@@ -151,14 +150,14 @@ function json(s: SignatureInspection, contentType: string): Record<string, unkno
  */
 export function blobInspectCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "inspect",
       description: "Show what a detached signature claims (unverified)",
       examples: [
         "ocisign blob inspect ./app.tar.gz.jws.sig",
         "ocisign blob inspect -o json ./app.tar.gz.cose.sig",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const format = signatureFormatOfFile(args.signature);

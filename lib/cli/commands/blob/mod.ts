@@ -3,14 +3,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { CommandDef } from "../../command.ts";
 import type { CliIo } from "../../io.ts";
 import { blobInspectCommand } from "./inspect.ts";
 import { blobPolicyCommand } from "./policy.ts";
 import { blobSignCommand } from "./sign.ts";
 import { blobVerifyCommand } from "./verify.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `blob` command group.
@@ -25,14 +24,14 @@ import { cliMeta } from "../../_command_tree.ts";
  */
 export function blobCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "blob",
       description: "Sign, verify and inspect detached signatures of any file",
       examples: [
         "ocisign blob sign ./app.tar.gz",
         "ocisign blob verify --signature ./app.tar.gz.jws.sig ./app.tar.gz",
       ],
-    }),
+    },
     subCommands: {
       sign: () => blobSignCommand(io),
       verify: () => blobVerifyCommand(io),

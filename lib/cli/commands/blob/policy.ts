@@ -3,13 +3,12 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { CommandDef } from "../../command.ts";
 import type { CliIo } from "../../io.ts";
 import { blobPolicyImportCommand } from "./policy_import.ts";
 import { blobPolicyInitCommand } from "./policy_init.ts";
 import { blobPolicyShowCommand } from "./policy_show.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `blob policy` command group.
@@ -24,11 +23,11 @@ import { cliMeta } from "../../_command_tree.ts";
  */
 export function blobPolicyCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "policy",
       description: "Manage the blob trust policy",
       examples: ["ocisign blob policy show"],
-    }),
+    },
     subCommands: {
       init: () => blobPolicyInitCommand(io),
       import: () => blobPolicyImportCommand(io),

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { OcisignError, TrustPolicyError } from "../../../errors.ts";
 import { parseBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
@@ -14,7 +14,6 @@ import { absolutePath } from "../../config/config_dir.ts";
 import { writeResult } from "../../output.ts";
 import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   file: { type: "positional", description: "The blob trust policy JSON file", required: true },
@@ -35,11 +34,11 @@ const args = {
  */
 export function blobPolicyImportCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "import",
       description: "Import a blob trust policy document (validated first)",
       examples: ["ocisign blob policy import ./trustpolicy.blob.json"],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const bytes = await io.fs.readFile(absolutePath(io.cwd, args.file), {

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { validateBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import type { BlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { TRUST_POLICY_VERSION } from "../../../trust/trust_policy.ts";
@@ -18,7 +18,6 @@ import { writeBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts
 import { writeResult } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { policyInitArgs } from "../policy/init.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "string", alias: "n", description: "Name of the blob trust policy statement" },
@@ -46,13 +45,13 @@ const args = {
  */
 export function blobPolicyInitCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "init",
       description: "Write a blob trust policy with one strict statement",
       examples: [
         'ocisign blob policy init --name releases --trust-store ca:wabbit-networks.io --trusted-identity "x509.subject: CN=wabbit-networks.io" --global',
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }): Promise<void> {
       if (!args.name) throw new UsageError("missing the statement name: use --name NAME");

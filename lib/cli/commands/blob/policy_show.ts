@@ -4,15 +4,14 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { NotFoundError, OcisignError } from "../../../errors.ts";
 import { parseBlobTrustPolicyDocument } from "../../../trust/blob_trust_policy.ts";
 import { readBlobTrustPolicyFile } from "../../config/blob_trust_policy_file.ts";
 import { writeResult } from "../../output.ts";
 import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
@@ -29,11 +28,11 @@ const args = { ...outputArgs } as const satisfies ArgsDef;
  */
 export function blobPolicyShowCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "show",
       description: "Show the blob trust policy",
       examples: ["ocisign blob policy show"],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const bytes = await readBlobTrustPolicyFile(io);

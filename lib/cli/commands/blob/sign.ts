@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { signBlob } from "../../../blob/sign_blob.ts";
 import { blobSignatureFileName } from "../../../blob/blob_signature_file.ts";
 import { checkBlobMediaType } from "../../../blob/blob_media_type.ts";
@@ -24,7 +24,6 @@ import { writeJson } from "../../output.ts";
 import { VERSION } from "../../version.ts";
 import { loadTimestamping, signArgs, timestampFlags } from "../sign.ts";
 import { checkBlobFile, withBlobStream } from "./_blob_file.ts";
-import { cliMeta } from "../../_command_tree.ts";
 import { progressView } from "../../progress.ts";
 
 const args = {
@@ -114,7 +113,7 @@ async function plan(
  */
 export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "sign",
       description: "Write a detached signature <file>.<jws|cose>.sig for each file",
       variadic: { name: "FILE", min: 1, description: "Files to sign" },
@@ -123,7 +122,7 @@ export function blobSignCommand(io: CliIo): CommandDef<typeof args> {
         "# COSE, with user metadata, into another directory",
         "ocisign blob sign --signature-format cose -m release=1.0 --signature-directory ./sigs ./a ./b",
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }): Promise<void> {
       const files = args._;

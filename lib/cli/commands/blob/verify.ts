@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { signatureFormatOfFile } from "../../../blob/blob_signature_file.ts";
 import { verifyBlob } from "../../../blob/verify_blob.ts";
 import { MAX_ENVELOPE_BYTES } from "../../../signature/envelope.ts";
@@ -22,7 +22,6 @@ import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { warningsJson, writeVerified } from "../../_verify_report.ts";
 import { checkBlobFile, withBlobStream } from "./_blob_file.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   file: { type: "positional", required: true, description: "The signed file" },
@@ -60,14 +59,14 @@ const args = {
  */
 export function blobVerifyCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "verify",
       description: "Verify a detached signature of a file",
       examples: [
         "ocisign blob verify --signature ./app.tar.gz.jws.sig ./app.tar.gz",
         "ocisign blob verify --signature ./sbom.json.cose.sig --policy-name sboms ./sbom.json",
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }): Promise<void> {
       if (!args.signature) throw new UsageError("filepath of the signature cannot be empty");

@@ -4,14 +4,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { OcisignError } from "../../../errors.ts";
 import { outputArgs, UsageError } from "../../_args.ts";
 import { writeJson } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { addTrustStoreCertificate, checkTrustStoreArgs } from "../../config/trust_store_dir.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   type: {
@@ -36,7 +35,7 @@ const args = {
  */
 export function certAddCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "add",
       description:
         "Add certificate files (PEM or DER) to a named trust store: cert add --type T --store S FILE...",
@@ -45,7 +44,7 @@ export function certAddCommand(io: CliIo): CommandDef<typeof args> {
         "ocisign cert add -t tsa -s timestamps ./tsa-root.pem",
       ],
       variadic: { name: "file", min: 1, description: "Certificate files (PEM or DER)" },
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const type = checkTrustStoreArgs(args.type, args.store);

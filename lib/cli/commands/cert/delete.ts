@@ -4,13 +4,12 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { outputArgs, UsageError } from "../../_args.ts";
 import { writeResult } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { checkTrustStoreArgs, deleteTrustStoreCertificate } from "../../config/trust_store_dir.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   type: {
@@ -37,7 +36,7 @@ const args = {
  */
 export function certDeleteCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "delete",
       description:
         "Delete a certificate file, or with --all a whole named store, from the trust store",
@@ -50,7 +49,7 @@ export function certDeleteCommand(io: CliIo): CommandDef<typeof args> {
         min: 0,
         description: "Certificate file names in the store (none with --all)",
       },
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const type = checkTrustStoreArgs(args.type, args.store);

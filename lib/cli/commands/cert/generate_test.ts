@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { AlreadyExistsError } from "../../../errors.ts";
 import { NAMED_STORE_REGEXP } from "../../../trust/trust_store_type.ts";
 import { generateTestCertificate } from "../../../x509/generate_test_certificate.ts";
@@ -19,7 +19,6 @@ import { CONFIG_FILE_MODE, ensureConfigDir } from "../../config/_config_file.ts"
 import { configPaths, joinPath, trustStorePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
 import { utf8 } from "../../../_internal/bytes.ts";
-import { cliMeta } from "../../_command_tree.ts";
 import { generateTokenTestCertificate, withPkcs11Key } from "../../../runtime/pkcs11/mod.ts";
 import { pkcs11KeyOptions, pkcs11KeySuite } from "../../_pkcs11.ts";
 
@@ -74,7 +73,7 @@ async function mustNotExist(io: CliIo, path: string, what: string): Promise<void
  */
 export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "generate-test",
       description:
         "Generate a test RSA key and a self-signed certificate, add the key to the signing keys and the certificate to trust store ca/NAME",
@@ -82,7 +81,7 @@ export function certGenerateTestCommand(io: CliIo): CommandDef<typeof args> {
         "ocisign cert generate-test wabbit-networks.io --default",
         "ocisign cert generate-test --bits 3072 test.example",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const name = args.name;

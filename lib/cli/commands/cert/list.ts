@@ -4,14 +4,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { renderGoTable } from "../../config/_go_table.ts";
 import { listTrustStoreCertificates } from "../../config/trust_store_dir.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   type: {
@@ -36,7 +35,7 @@ const args = {
  */
 export function certListCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "list",
       alias: "ls",
       description: "List the certificates of the trust stores",
@@ -44,7 +43,7 @@ export function certListCommand(io: CliIo): CommandDef<typeof args> {
         "ocisign cert list",
         "ocisign cert list --type ca --store wabbit-networks.io",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const filter: { type?: string; store?: string } = {};

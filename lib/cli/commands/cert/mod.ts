@@ -3,15 +3,14 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { CommandDef } from "../../command.ts";
 import type { CliIo } from "../../io.ts";
 import { certAddCommand } from "./add.ts";
 import { certDeleteCommand } from "./delete.ts";
 import { certGenerateTestCommand } from "./generate_test.ts";
 import { certListCommand } from "./list.ts";
 import { certShowCommand } from "./show.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `cert` command group.
@@ -26,14 +25,14 @@ import { cliMeta } from "../../_command_tree.ts";
  */
 export function certCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "cert",
       description: "Manage certificates in the trust stores, and test certificates",
       examples: [
         "ocisign cert generate-test wabbit-networks.io --default",
         "ocisign cert list",
       ],
-    }),
+    },
     subCommands: {
       "generate-test": () => certGenerateTestCommand(io),
       add: () => certAddCommand(io),

@@ -4,14 +4,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import type { Certificate } from "../../../x509/certificate.ts";
 import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { checkTrustStoreArgs, readTrustStoreCertificate } from "../../config/trust_store_dir.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   type: {
@@ -55,13 +54,13 @@ async function describe(cert: Certificate): Promise<string> {
  */
 export function certShowCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "show",
       description: "Show the certificates of a trust store file: cert show --type T --store S FILE",
       examples: [
         "ocisign cert show --type ca --store wabbit-networks.io wabbit-networks.io.crt",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const type = checkTrustStoreArgs(args.type, args.store);

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { outputArgs, parseKeyValues, UsageError } from "../../_args.ts";
 import { pluginRunner } from "../../_plugin.ts";
 import { writeResult } from "../../output.ts";
@@ -19,7 +19,6 @@ import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { checkKeyPair } from "../../config/check_key_pair.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import { addSigningKey, readSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
-import { cliMeta } from "../../_command_tree.ts";
 import type { KeySuite } from "../../config/signing_keys.ts";
 import { parsePkcs11Uri } from "../../../runtime/pkcs11/pkcs11_uri.ts";
 import { pkcs11KeySuite, pkcs11ModulePath, pkcs11Signer } from "../../_pkcs11.ts";
@@ -68,13 +67,13 @@ const args = {
  */
 export function keyAddCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "add",
       description: "Add a local key and its certificate chain to the signing keys",
       examples: [
         "ocisign key add mykey --key ./mykey.key --cert ./mykey.crt --default",
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }): Promise<void> {
       if (args.name === "") throw new UsageError("key name cannot be empty");

@@ -4,13 +4,12 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { outputArgs, UsageError } from "../../_args.ts";
 import { writeJson } from "../../output.ts";
 import type { CliIo } from "../../io.ts";
 import { readSigningKeys, removeSigningKeys, writeSigningKeys } from "../../config/signing_keys.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
@@ -27,7 +26,7 @@ const args = { ...outputArgs } as const satisfies ArgsDef;
  */
 export function keyDeleteCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "delete",
       alias: ["rm", "remove"],
       description:
@@ -37,7 +36,7 @@ export function keyDeleteCommand(io: CliIo): CommandDef<typeof args> {
         "ocisign key rm old-key older-key",
       ],
       variadic: { name: "name", min: 1, description: "Names of the keys" },
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const names = args._;

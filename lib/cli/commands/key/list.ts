@@ -5,14 +5,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
 import { renderGoTable } from "../../config/_go_table.ts";
 import { readSigningKeys } from "../../config/signing_keys.ts";
-import { cliMeta } from "../../_command_tree.ts";
 import type { KeySuite } from "../../config/signing_keys.ts";
 import { PKCS11_CONFIG, PKCS11_PLUGIN_NAME } from "../../config/resolve_signing_key.ts";
 import { formatPkcs11Uri, parsePkcs11Uri } from "../../../runtime/pkcs11/pkcs11_uri.ts";
@@ -32,14 +31,14 @@ const args = { ...outputArgs } as const satisfies ArgsDef;
  */
 export function keyListCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "list",
       alias: "ls",
       description: "List the signing keys",
       examples: [
         "ocisign key list",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const keys = await readSigningKeys(io);

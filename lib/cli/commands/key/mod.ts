@@ -3,14 +3,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { CommandDef } from "../../command.ts";
 import type { CliIo } from "../../io.ts";
 import { keyAddCommand } from "./add.ts";
 import { keyDeleteCommand } from "./delete.ts";
 import { keyListCommand } from "./list.ts";
 import { keyUpdateCommand } from "./update.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `key` command group.
@@ -25,13 +24,13 @@ import { cliMeta } from "../../_command_tree.ts";
  */
 export function keyCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "key",
       description: "Manage the keys used for signing",
       examples: [
         "ocisign key list",
       ],
-    }),
+    },
     subCommands: {
       add: () => keyAddCommand(io),
       list: () => keyListCommand(io),

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { writeResult } from "../../output.ts";
 import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
@@ -14,7 +14,6 @@ import {
   setDefaultSigningKey,
   writeSigningKeys,
 } from "../../config/signing_keys.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "positional", description: "Name of the key", required: true },
@@ -35,14 +34,14 @@ const args = {
  */
 export function keyUpdateCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "update",
       alias: "set",
       description: "Update a signing key: key update NAME --default",
       examples: [
         "ocisign key update mykey --default",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const keys = await readSigningKeys(io);

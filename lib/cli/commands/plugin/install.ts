@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import type { Bytes } from "../../../_internal/bytes.ts";
 import { readBounded } from "../../../content/_streams.ts";
 import { DigestMismatchError, RegistryError } from "../../../errors.ts";
@@ -18,7 +18,6 @@ import { outputArgs, UsageError } from "../../_args.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 import { writeInstalled } from "./_install.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /** Largest plugin executable read. */
 const MAX_PLUGIN_BYTES = 512 << 20;
@@ -52,7 +51,7 @@ const args = {
  */
 export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "install",
       alias: "add",
       description: "Install a notation plugin",
@@ -62,7 +61,7 @@ export function pluginInstallCommand(io: CliIo): CommandDef<typeof args> {
         "ocisign plugin install --url https://example.com/notation-x --sha256sum 0123abcd...",
         "ocisign plugin install --file ./notation-azure-kv --force -o json",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       if (Boolean(args.file) === Boolean(args.url)) {

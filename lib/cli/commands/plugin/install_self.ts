@@ -6,14 +6,13 @@
  * @module
  */
 import process from "node:process";
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { type Bytes, utf8 } from "../../../_internal/bytes.ts";
 import type { CliIo } from "../../io.ts";
 import { SELF_PLUGIN_NAME } from "../../plugin_serve.ts";
 import { outputArgs } from "../../_args.ts";
 import { writeInstalled } from "./_install.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /** Largest executable copied. */
 const MAX_BINARY_BYTES = 512 << 20;
@@ -55,12 +54,12 @@ async function selfExecutable(io: CliIo): Promise<Bytes> {
  */
 export function pluginInstallSelfCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "install-self",
       description:
         "Install ocisign as notation's PKCS#11 plugin (notation-ocisign), in the plugin directory",
       examples: ["ocisign plugin install-self", "ocisign plugin install-self --force -o json"],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const plugin = { name: SELF_PLUGIN_NAME, bytes: await selfExecutable(io), files: [] };

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { checkMetadata } from "../../../plugin/protocol.ts";
 import type { PluginMetadata } from "../../../plugin/protocol.ts";
 import { outputArgs } from "../../_args.ts";
@@ -13,7 +13,6 @@ import { pluginRunner, pluginsDir } from "../../_plugin.ts";
 import { renderGoTable } from "../../config/_go_table.ts";
 import type { CliIo } from "../../io.ts";
 import { writeJson } from "../../output.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
@@ -44,12 +43,12 @@ async function describe(io: CliIo, name: string): Promise<Listed> {
  */
 export function pluginListCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "list",
       alias: "ls",
       description: "List the installed plugins",
       examples: ["ocisign plugin list", "ocisign plugin list -o json"],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const dir = pluginsDir(io);

@@ -4,14 +4,13 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { CommandDef } from "../../command.ts";
 import type { CliIo } from "../../io.ts";
 import { pluginInstallCommand } from "./install.ts";
 import { pluginInstallSelfCommand } from "./install_self.ts";
 import { pluginListCommand } from "./list.ts";
 import { pluginUninstallCommand } from "./uninstall.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `plugin` command group.
@@ -25,11 +24,11 @@ import { cliMeta } from "../../_command_tree.ts";
  */
 export function pluginCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "plugin",
       description: "Manage notation plugins",
       examples: ["ocisign plugin list", "ocisign plugin install-self"],
-    }),
+    },
     subCommands: {
       list: () => pluginListCommand(io),
       install: () => pluginInstallCommand(io),

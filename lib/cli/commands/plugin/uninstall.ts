@@ -3,15 +3,14 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { NotFoundError } from "../../../errors.ts";
 import { pluginExecutable, pluginsDir } from "../../_plugin.ts";
 import { joinPath } from "../../config/config_dir.ts";
 import type { CliIo } from "../../io.ts";
 import { outputArgs } from "../../_args.ts";
 import { writeResult } from "../../output.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "positional", description: "The plugin's name", required: true },
@@ -30,12 +29,12 @@ const args = {
  */
 export function pluginUninstallCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "uninstall",
       alias: ["remove", "rm"],
       description: "Uninstall a plugin",
       examples: ["ocisign plugin uninstall azure-kv", "ocisign plugin uninstall azure-kv -o json"],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       pluginExecutable(io, args.name); // checks the name

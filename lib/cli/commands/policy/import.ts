@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { AlreadyExistsError, OcisignError, TrustPolicyError } from "../../../errors.ts";
 import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
 import { writeResult } from "../../output.ts";
@@ -14,7 +14,6 @@ import type { CliIo } from "../../io.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../config/_config_file.ts";
 import { absolutePath } from "../../config/config_dir.ts";
 import { trustPolicyWritePath, writeTrustPolicyFile } from "../../config/trust_policy_file.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   file: { type: "positional", description: "The trust policy JSON file", required: true },
@@ -35,14 +34,14 @@ const args = {
  */
 export function policyImportCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "import",
       description: "Import a trust policy document (validated first)",
       examples: [
         "ocisign policy import ./trustpolicy.json",
         "ocisign policy import --force ./trustpolicy.json",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const bytes = await io.fs.readFile(absolutePath(io.cwd, args.file), {

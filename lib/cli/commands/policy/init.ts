@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { AlreadyExistsError } from "../../../errors.ts";
 import { TRUST_POLICY_VERSION, validateTrustPolicyDocument } from "../../../trust/trust_policy.ts";
 import type { TrustPolicyDocument } from "../../../trust/trust_policy.ts";
@@ -15,7 +15,6 @@ import type { CliIo } from "../../io.ts";
 import { encodeConfigJson } from "../../config/_config_file.ts";
 import { trustPolicyWritePath, writeTrustPolicyFile } from "../../config/trust_policy_file.ts";
 import { repeatedFlag } from "../../_repeated_flag.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = {
   name: { type: "string", description: "Name of the trust policy statement" },
@@ -64,14 +63,14 @@ export const policyInitArgs: typeof args = args;
  */
 export function policyInitCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "init",
       description: "Write a trust policy with one statement",
       examples: [
         'ocisign policy init --name wabbit-networks-images --scope local/hello-world --trust-store ca:wabbit-networks.io --trusted-identity "*"',
         'ocisign policy init --name offline --scope "*" --trust-store ca:wabbit-networks.io --trusted-identity "*" --revocation skip',
       ],
-    }),
+    },
     args,
     async run({ args, rawArgs }): Promise<void> {
       if (!args.name) throw new UsageError("missing the statement name: use --name NAME");

@@ -3,13 +3,12 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { CommandDef } from "../../command.ts";
 import type { CliIo } from "../../io.ts";
 import { policyImportCommand } from "./import.ts";
 import { policyInitCommand } from "./init.ts";
 import { policyShowCommand } from "./show.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 /**
  * Builds the `policy` command group.
@@ -24,13 +23,13 @@ import { cliMeta } from "../../_command_tree.ts";
  */
 export function policyCommand(io: CliIo): CommandDef {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "policy",
       description: "Manage the trust policy",
       examples: [
         "ocisign policy show",
       ],
-    }),
+    },
     subCommands: {
       import: () => policyImportCommand(io),
       show: () => policyShowCommand(io),

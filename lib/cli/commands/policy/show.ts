@@ -4,15 +4,14 @@
  *
  * @module
  */
-import { defineCommand } from "npm:citty@0.2.2";
-import type { ArgsDef, CommandDef } from "npm:citty@0.2.2";
+import { defineCommand } from "../../command.ts";
+import type { ArgsDef, CommandDef } from "../../command.ts";
 import { OcisignError } from "../../../errors.ts";
 import { parseTrustPolicyDocument } from "../../../trust/trust_policy.ts";
 import { writeResult } from "../../output.ts";
 import { outputArgs } from "../../_args.ts";
 import type { CliIo } from "../../io.ts";
 import { readTrustPolicyFile } from "../../config/trust_policy_file.ts";
-import { cliMeta } from "../../_command_tree.ts";
 
 const args = { ...outputArgs } as const satisfies ArgsDef;
 
@@ -29,13 +28,13 @@ const args = { ...outputArgs } as const satisfies ArgsDef;
  */
 export function policyShowCommand(io: CliIo): CommandDef<typeof args> {
   return defineCommand({
-    meta: cliMeta({
+    meta: {
       name: "show",
       description: "Show the trust policy",
       examples: [
         "ocisign policy show",
       ],
-    }),
+    },
     args,
     async run({ args }): Promise<void> {
       const { bytes } = await readTrustPolicyFile(io);
