@@ -79,13 +79,20 @@ export function checkArgs(
   rawArgs: readonly string[],
   meta: CommandMeta,
 ): CheckedArgs {
+  const words: string[] = [];
+  const args: ArgValues = { _: words };
   const long = new Map<string, Flag>();
   const short = new Map<string, Flag>();
   const positionals: Array<[string, PositionalArgDef]> = [];
+  const requiredFlags: string[] = [];
   for (const [name, def] of Object.entries(defs)) {
     if (def.type === "positional") {
       positionals.push([name, def]);
       continue;
+    }
+    if (def.type !== "boolean") {
+      args[name] = def.default;
+      if (def.required === true && def.default === undefined) requiredFlags.push(name);
     }
     long.set(name, { name, def });
     if (def.alias !== undefined) {
@@ -93,17 +100,15 @@ export function checkArgs(
     }
   }
   const flags: string[] = [];
-  const values = new Map<string, string | boolean>();
-  const words: string[] = [];
   let help = false;
   const take = (flag: Flag, value: string) => {
     checkValue(flag, value);
     flags.push(`--${flag.name}=${value}`);
-    values.set(flag.name, value);
+    args[flag.name] = value;
   };
   const setBoolean = (flag: Flag, value: boolean) => {
     flags.push(value ? `--${flag.name}` : `--no-${flag.name}`);
-    values.set(flag.name, value);
+    args[flag.name] = value;
   };
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
@@ -179,33 +184,22 @@ export function checkArgs(
     }
     words.push(arg);
   }
-  if (!help) checkCounts(defs, positionals, words, values, meta);
-  const args: ArgValues = { _: words };
-  let next = 0;
-  for (const [name, def] of Object.entries(defs)) {
-    args[name] = def.type === "positional"
-      ? words[next++] ?? def.default
-      : values.get(name) ?? (def.type === "boolean" ? undefined : def.default);
+  if (!help) {
+    const missing = requiredFlags.filter((name) => args[name] === undefined);
+    if (missing.length > 0) {
+      throw new UsageError(`required flag(s) ${missing.map((n) => `"${n}"`).join(", ")} not set`);
+    }
+    checkCounts(positionals, words, meta);
   }
+  for (const [i, [name, def]] of positionals.entries()) args[name] = words[i] ?? def.default;
   return { argv: [...flags, "--", ...words], help, args };
 }
 
 function checkCounts(
-  defs: ArgsDef,
   positionals: Array<[string, PositionalArgDef]>,
   words: string[],
-  values: ReadonlyMap<string, unknown>,
   meta: CommandMeta,
 ): void {
-  const missing = Object.entries(defs)
-    .filter(([name, def]) =>
-      (def.type === "string" || def.type === "enum") && def.required === true &&
-      def.default === undefined && !values.has(name)
-    )
-    .map(([name]) => `"${name}"`);
-  if (missing.length > 0) {
-    throw new UsageError(`required flag(s) ${missing.join(", ")} not set`);
-  }
   const required =
     positionals.filter(([, def]) => def.required !== false && def.default === undefined).length +
     (meta.variadic?.min ?? 0);
