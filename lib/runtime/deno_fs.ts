@@ -75,22 +75,27 @@ async function openRegular(path: string, what: string): Promise<[Deno.FsFile, De
   }
 }
 
+/** Reads into `into` from `offset`: the count read, 0 at end of file. */
+async function readInto(file: Deno.FsFile, offset: number, into: Uint8Array): Promise<number> {
+  await file.seek(offset, Deno.SeekMode.Start);
+  return (await file.read(into)) ?? 0;
+}
+
 /** Reads `length` bytes at `offset` (fewer only at end of file). */
 async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Bytes> {
   const out = new Uint8Array(length);
-  await file.seek(offset, Deno.SeekMode.Start);
   let done = 0;
   while (done < length) {
-    const n = await file.read(out.subarray(done));
-    if (n === null || n === 0) break;
+    const n = await readInto(file, offset + done, out.subarray(done));
+    if (n === 0) break;
     done += n;
   }
   return done === length ? out : out.slice(0, done);
 }
 
 /**
- * A Deno file: reads seek then read, so they run one at a time (a queue), whoever asks (reads
- * and streams of one handle may interleave).
+ * A Deno file. A read is a seek then a read, so reads run one at a time (a queue), whoever asks
+ * (reads and streams of one handle may interleave).
  */
 class DenoFileHandle implements FileHandle {
   readonly size: number;
@@ -103,33 +108,43 @@ class DenoFileHandle implements FileHandle {
     this.size = size;
   }
 
-  #readAt(offset: number, length: number): Promise<Bytes> {
+  #queued<T>(op: (file: Deno.FsFile) => Promise<T>): Promise<T> {
     const next = this.#queue.then(() => {
       if (this.#closed) throw new TypeError("Cannot read: the file handle is closed");
-      return readAt(this.#file, offset, length);
+      return op(this.#file);
     });
     this.#queue = next.catch(() => {});
     return next;
   }
 
   read(offset: number, length: number): Promise<Bytes> {
-    return this.#readAt(offset, Math.max(0, Math.min(length, this.size - offset)));
+    const len = Math.max(0, Math.min(length, this.size - offset));
+    return this.#queued((file) => readAt(file, offset, len));
   }
 
   stream(offset = 0, length?: number): ReadableStream<Bytes> {
     const end = length === undefined ? this.size : Math.min(this.size, offset + length);
     let pos = offset;
-    return new ReadableStream<Bytes>({
-      pull: async (controller): Promise<void> => {
-        const chunk = pos < end ? await this.#readAt(pos, Math.min(CHUNK, end - pos)) : undefined;
-        if (chunk === undefined || chunk.length === 0) {
+    return new ReadableStream({
+      type: "bytes",
+      pull: async (controller: ReadableByteStreamController): Promise<void> => {
+        const request = controller.byobRequest;
+        const v = request?.view;
+        // A BYOB reader brought its own buffer: read straight into it.
+        const into = v
+          ? new Uint8Array(v.buffer, v.byteOffset, Math.min(v.byteLength, end - pos))
+          : new Uint8Array(Math.min(CHUNK, end - pos));
+        const n = into.length === 0 ? 0 : await this.#queued((file) => readInto(file, pos, into));
+        if (n === 0) {
           controller.close();
+          request?.respond(0);
           return;
         }
-        pos += chunk.length;
-        controller.enqueue(chunk);
+        pos += n;
+        if (request) request.respond(n);
+        else controller.enqueue(n === into.length ? into : into.slice(0, n));
       },
-    }, { highWaterMark: 0 });
+    }) as ReadableStream<Bytes>;
   }
 
   async close(): Promise<void> {
@@ -220,7 +235,7 @@ async function writeBytesAtomic(path: string, data: Uint8Array, opts: WriteOptio
   }
   try {
     try {
-      opts.signal?.throwIfAborted();
+      if (opts.signal?.aborted) throw new AbortedError("The file write was aborted");
       for (let done = 0; done < data.length;) done += await file.write(data.subarray(done));
       if (opts.owner) await chownBestEffort(tmp, opts.owner);
       await setMode(tmp, opts.mode);
