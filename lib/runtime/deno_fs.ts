@@ -1,9 +1,8 @@
 /**
  * The {@linkcode Fs} interface over Deno's own file system API, so that under `deno run` the
  * read, verify and sign paths load no `node:` module (Deno sets Node compatibility up on the
- * first one, about 15 ms of every start). What it does not do itself (streamed atomic writes,
- * locks' holders elsewhere, the server's file streams) goes to {@linkcode nodeFs}, loaded on
- * first use.
+ * first one, about 15 ms of every start). The optional members it does not do itself (the
+ * server's file streams) go to `nodeFs`, loaded on first use.
  *
  * @module
  */
@@ -223,8 +222,41 @@ function randomSuffix(): string {
     .join("");
 }
 
-/** Writes an in-memory file atomically: private temporary file, flushed, renamed over `path`. */
-async function writeBytesAtomic(path: string, data: Uint8Array, opts: WriteOptions): Promise<void> {
+async function writeBytes(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  for (let done = 0; done < data.length;) done += await file.write(data.subarray(done));
+}
+
+async function writeAll(
+  file: Deno.FsFile,
+  data: Uint8Array | ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (data instanceof Uint8Array) {
+    if (signal?.aborted) throw new AbortedError("The file write was aborted");
+    return await writeBytes(file, data);
+  }
+  const reader = data.getReader();
+  try {
+    for (;;) {
+      if (signal?.aborted) throw new AbortedError("The file write was aborted");
+      const { done, value } = await reader.read();
+      if (done) break;
+      await writeBytes(file, value);
+    }
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    throw err;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Writes a file atomically: private temporary file, flushed, renamed over `path`. */
+async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | ReadableStream<Uint8Array>,
+  opts: WriteOptions,
+): Promise<void> {
   const dir = dirOf(path);
   const tmp = `${dir}/.tmp-${randomSuffix()}`;
   let file: Deno.FsFile;
@@ -235,8 +267,7 @@ async function writeBytesAtomic(path: string, data: Uint8Array, opts: WriteOptio
   }
   try {
     try {
-      if (opts.signal?.aborted) throw new AbortedError("The file write was aborted");
-      for (let done = 0; done < data.length;) done += await file.write(data.subarray(done));
+      await writeAll(file, data, opts.signal);
       if (opts.owner) await chownBestEffort(tmp, opts.owner);
       await setMode(tmp, opts.mode);
       if (opts.durable !== false) await file.sync();
@@ -271,8 +302,8 @@ function fileInfo(st: Deno.FileInfo): FileInfo {
 /**
  * An {@linkcode Fs} over Deno's file system API, with the same behaviour as {@linkcode nodeFs}
  * (atomic writes, modes, refusal of anything but regular files, `ENOENT` as
- * {@linkcode NotFoundError}) and no `node:` module loaded for reads, small writes and locks.
- * Streamed writes and the optional members go to `nodeFs`, loaded on first use.
+ * {@linkcode NotFoundError}) and no `node:` module loaded for reads, writes and locks. The
+ * optional members go to `nodeFs`, loaded on first use.
  *
  * Every member of `Fs` is here (its type is `Required<Fs>`): a member added to `Fs` makes this
  * file fail to type-check until it is implemented or passed on with `viaNodeFs("name")`, which
@@ -312,8 +343,7 @@ export const denoFs: Required<Fs> = {
     data: Uint8Array | ReadableStream<Uint8Array>,
     opts: WriteOptions = {},
   ): Promise<void> {
-    if (data instanceof Uint8Array) return writeBytesAtomic(path, data, opts);
-    return viaNodeFs("writeFileAtomic")(path, data, opts);
+    return writeFileAtomic(path, data, opts);
   },
 
   async mkdir(path: string, opts: { recursive?: boolean; mode?: number } = {}): Promise<void> {

@@ -35,7 +35,7 @@ Deno.test("denoFs writes atomically with the modes nodeFs gives, and reads back"
     const [a, a2, b] = await Promise.all(["a", "a2", "b"].map((f) => denoFs.stat(`${dir}/${f}`)));
     assertEquals(a?.mode, b?.mode);
     assertEquals(a2?.mode, b?.mode);
-    // Rewrite in place; a stream goes through nodeFs.
+    // Rewrite in place, from a stream.
     await denoFs.writeFileAtomic(`${dir}/a`, new Blob(["x", "y"]).stream());
     assertEquals(dec.decode(await denoFs.readFile(`${dir}/a`)), "xy");
     assertEquals((await denoFs.readDir(dir)).map((e) => e.name).sort(), [
@@ -53,7 +53,7 @@ Deno.test("denoFs writes atomically with the modes nodeFs gives, and reads back"
   });
 });
 
-Deno.test("denoFs.writeFileAtomic() honours an aborted signal and leaves the target as it was", async () => {
+Deno.test("denoFs.writeFileAtomic() leaves the target as it was when aborted or the stream fails", async () => {
   await withTemp(async (dir) => {
     await denoFs.writeFileAtomic(`${dir}/f`, enc.encode("old"));
     const ac = new AbortController();
@@ -62,6 +62,15 @@ Deno.test("denoFs.writeFileAtomic() honours an aborted signal and leaves the tar
       () => denoFs.writeFileAtomic(`${dir}/f`, enc.encode("new"), { signal: ac.signal }),
       "ERR_ABORTED",
     );
+    assertEquals(dec.decode(await denoFs.readFile(`${dir}/f`)), "old");
+    assertEquals((await denoFs.readDir(dir)).map((e) => e.name), ["f"]);
+    const failing = new ReadableStream<Uint8Array>({
+      pull(c): void {
+        c.enqueue(enc.encode("partial"));
+        c.error(new Error("boom"));
+      },
+    });
+    await assert.rejects(() => denoFs.writeFileAtomic(`${dir}/f`, failing), /boom/);
     assertEquals(dec.decode(await denoFs.readFile(`${dir}/f`)), "old");
     assertEquals((await denoFs.readDir(dir)).map((e) => e.name), ["f"]);
     await assertRejectsCode(
