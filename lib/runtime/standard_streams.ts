@@ -19,8 +19,11 @@ function nodeProcess(): NodeProcess {
   return (globalThis as unknown as { process: NodeProcess }).process;
 }
 
+let fsModule: typeof import("node:fs") | undefined;
+
 function nodeFs(): typeof import("node:fs") {
-  return nodeProcess().getBuiltinModule("node:fs");
+  fsModule ??= nodeProcess().getBuiltinModule("node:fs");
+  return fsModule;
 }
 
 /**
