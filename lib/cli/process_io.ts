@@ -34,8 +34,15 @@ export async function processIo(): Promise<CliIo> {
   const env = deno !== undefined
     ? (name: string) => deno.env.get(name)
     : (name: string) => nodeProcess().env[name];
-  if (deno !== undefined) deno.addSignalListener("SIGINT", () => controller.abort());
-  else nodeProcess().once("SIGINT", () => controller.abort());
+  if (deno === undefined) nodeProcess().once("SIGINT", () => controller.abort());
+  else {
+    // Once, as Node's `once`: a second Ctrl-C ends the process.
+    const onInterrupt = (): void => {
+      deno.removeSignalListener("SIGINT", onInterrupt);
+      controller.abort();
+    };
+    deno.addSignalListener("SIGINT", onInterrupt);
+  }
   return {
     stdout: standardWriter("stdout"),
     stderr: standardWriter("stderr"),
