@@ -21,7 +21,7 @@ function nodeProcess(): NodeProcess {
 
 let fsModule: typeof import("node:fs") | undefined;
 
-function nodeFs(): typeof import("node:fs") {
+function nodeFsModule(): typeof import("node:fs") {
   fsModule ??= nodeProcess().getBuiltinModule("node:fs");
   return fsModule;
 }
@@ -43,7 +43,7 @@ export function isTerminal(stream: "stdout" | "stderr"): boolean {
   if (deno !== undefined) return deno[stream].isTerminal();
   let device = true;
   try {
-    device = nodeFs().fstatSync(FDS[stream]).isCharacterDevice();
+    device = nodeFsModule().fstatSync(FDS[stream]).isCharacterDevice();
   } catch {
     // Not known: ask process.
   }
@@ -66,7 +66,7 @@ export function standardWriter(stream: "stdout" | "stderr"): (text: string) => v
   const fd = FDS[stream];
   const writeSync = deno !== undefined
     ? (bytes: Uint8Array) => deno[stream].writeSync(bytes)
-    : (bytes: Uint8Array) => nodeFs().writeSync(fd, bytes);
+    : (bytes: Uint8Array) => nodeFsModule().writeSync(fd, bytes);
   const encoder = new TextEncoder();
   let direct = true;
   return (text) => {
