@@ -10,8 +10,6 @@ import type { Bytes } from "../_internal/bytes.ts";
 import type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
 import { AbortedError, InvalidInputError, SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
-import { lockWith } from "./_lock_protocol.ts";
-import { denoLockOps } from "./_deno_lock_ops.ts";
 
 const CHUNK = 256 * 1024;
 
@@ -401,6 +399,12 @@ export const denoFs: Required<Fs> = {
   },
 
   async lock(path, opts = {}) {
+    // Loaded when a lock is taken (writes), not for reads (`+ ""`: see
+    // ../cli/commands/registry.ts).
+    const [{ lockWith }, { denoLockOps }] = await Promise.all([
+      import("./_lock_protocol.ts" + "") as Promise<typeof import("./_lock_protocol.ts")>,
+      import("./_deno_lock_ops.ts" + "") as Promise<typeof import("./_deno_lock_ops.ts")>,
+    ]);
     try {
       return await lockWith(denoLockOps, path, opts);
     } catch (err) {
