@@ -58,7 +58,8 @@ export function writeAndExit(stream: "stdout" | "stderr", text: string, code: nu
 
 /**
  * The name the program was started as, without its directory (`notation-ocisign` when notation
- * runs it as a plugin). Under `deno run` it is the Deno executable's name.
+ * runs it as a plugin). Under Deno it is `deno`: ocisign's binaries are built with Bun, and
+ * asking Deno for its executable's path costs a permission check and a path resolution.
  *
  * @example
  * ```ts
@@ -68,16 +69,8 @@ export function writeAndExit(stream: "stdout" | "stderr", text: string, code: nu
  * @returns The name.
  */
 export function programName(): string {
-  const deno = denoRuntime();
-  let path = "deno";
-  if (deno === undefined) path = nodeProcess().argv0;
-  else {
-    try {
-      path = deno.execPath();
-    } catch {
-      // Not permitted: it stays "deno".
-    }
-  }
+  if (denoRuntime() !== undefined) return "deno";
+  const path = nodeProcess().argv0;
   return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
