@@ -21,7 +21,7 @@ import type { Descriptor } from "../oci/descriptor.ts";
  * Smallest blob sent from its file: below it, the extra request (the upload goes in `PATCH`
  * slices, then the commit) costs more than reading the bytes in JavaScript.
  */
-const FILE_PUSH_MIN_BYTES = 1024 * 1024;
+const FILE_PUSH_MIN_BYTES = 8 * 1024 * 1024;
 
 /** A blob to push from its file: the file and the destination that checks before it commits. */
 export interface FilePush {
