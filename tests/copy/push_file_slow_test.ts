@@ -1,8 +1,9 @@
 /**
  * Pushing a layout blob from its file (sent by the runtime, checked by a second read) to a
  * registry: Distribution 2.8 and the in-process embedded registry. The runtime's `Fs.fileBody`
- * exists under Bun only (tests/runtime/file_body_test.ts); here an `Fs` gives the file as a `Blob`
- * of its bytes, so that the core path (slices, check, commit) runs under `deno test`.
+ * exists under Bun only (the compiled binary at the end of this file; its own checks in
+ * tests/runtime/file_body_test.ts); before that, an `Fs` gives the file as a `Blob` of its bytes,
+ * so that the core path (slices, check, commit) runs under `deno test`.
  */
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
@@ -16,6 +17,12 @@ import type { Descriptor } from "../../lib/oci/descriptor.ts";
 import { Registry, type RegistryOptions } from "../../lib/registry/registry.ts";
 import { createLayoutRepositoryProvider, createRegistryHandler } from "../../lib/server/mod.ts";
 import { smallImage } from "../registry/_fixtures.ts";
+import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { bunCompileArgs } from "../_helpers/bun.ts";
+import { EXIT } from "../../lib/cli/exit_codes.ts";
+
+const bun = findPeer("bun");
+const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 /** Above the size from which a blob is pushed from its file. */
 const LAYER_BYTES = 9 * 1024 * 1024;
@@ -237,6 +244,50 @@ Deno.test("cp: a layout blob shorter than its descriptor fails with ERR_SIZE_MIS
       assertEquals(await stored(registry, f), [false, false]);
     });
   } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "the compiled binary (Bun) pushes a layout blob from its file, and refuses an altered one",
+  ignore: bun === undefined || !distributionAvailable(),
+}, async () => {
+  const f = await layoutWithImage();
+  const work = await Deno.makeTempDir({ prefix: "ocisign-push-file-bin-" });
+  try {
+    const binary = `${work}/ocisign`;
+    const build = await runPeer(bun!, bunCompileArgs(binary), { cwd: REPO });
+    assertEquals(build.code, 0, build.stderr);
+    await withDistribution(async (host) => {
+      const push = (repo: string) =>
+        runPeer(binary, [
+          "cp",
+          "--debug",
+          "--from-oci-layout",
+          `${f.dir}:v1`,
+          `${host}/${repo}:v1`,
+          "--to-plain-http",
+        ]);
+      const done = await push("app");
+      assertEquals(done.code, 0, done.stderr);
+      // `--debug` lists the requests: the layer went in PATCH slices, not one streamed PUT.
+      assert.match(done.stderr, /PATCH http:\/\/[^ ]+\/v2\/app\/blobs\/uploads\//);
+      const registry = recording(host, []);
+      assertEquals((await registry.repository("app").resolve("v1")).digest, f.manifest.digest);
+      const back = await fetchAll(registry.repository("app"), f.layer, { maxBytes: LAYER_BYTES });
+      assert(back.every((b, i) => b === f.layerBytes[i]), "the registry has the layer's bytes");
+
+      await alterLayer(f);
+      const refused = await push("other");
+      assertEquals(refused.code, EXIT.INVALID_INPUT, refused.stderr);
+      assert.match(refused.stderr, /digest mismatch/i);
+      assert.match(refused.stderr, /PATCH http:\/\/[^ ]+\/v2\/other\/blobs\/uploads\//);
+      const other = registry.repository("other");
+      assertEquals(await other.exists(f.layer), false);
+      assertEquals(await other.resolve("v1").then(() => true, () => false), false);
+    });
+  } finally {
+    await Deno.remove(work, { recursive: true });
     await Deno.remove(f.dir, { recursive: true });
   }
 });
