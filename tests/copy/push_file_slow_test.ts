@@ -20,6 +20,8 @@ import { smallImage } from "../registry/_fixtures.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
 import { bunCompileArgs } from "../_helpers/bun.ts";
 import { EXIT } from "../../lib/cli/exit_codes.ts";
+import { within } from "../_helpers/deadline.ts";
+import { startLyingProxy } from "../registry/_lying_proxy.ts";
 
 const bun = findPeer("bun");
 const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -288,6 +290,44 @@ Deno.test({
     });
   } finally {
     await Deno.remove(work, { recursive: true });
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "cp from a layout file: a registry that stops taking a slice times out, a lost commit is retried",
+  ignore: !distributionAvailable(),
+}, async () => {
+  const f = await layoutWithImage();
+  const reg = await startDistribution();
+  const proxy = startLyingProxy(reg.url);
+  try {
+    const methods: string[] = [];
+    const registry = recording(proxy.host, methods, {
+      timeoutMs: 400,
+      retry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 20 },
+    });
+    const src = await LayoutStore.open(f.dir, blobFs, { hasher: nodeHasherFactory });
+    // The registry stops reading a PATCH slice: one slice is one wait of the idle timeout.
+    proxy.lie = { kind: "stall-upload" };
+    await within(
+      assertRejectsCode(() => copy(src, "v1", registry.repository("app"), "v1"), "ERR_TIMEOUT"),
+      30_000,
+      "the timeout",
+    );
+    assert(methods.includes("PATCH"), `the layer went in PATCH slices: ${methods}`);
+    assertEquals(await stored(recording(reg.host, []), f), [false, false]);
+    // The commit (`PUT ?digest=`) answered 502 once: the copy starts the upload again.
+    proxy.lie = { kind: "fail-upload", digest: f.layer.digest, times: 1 };
+    methods.length = 0;
+    await copy(src, "v1", registry.repository("app"), "v1");
+    assertEquals(proxy.lie.times, 0);
+    assertEquals(methods.filter((m) => m === "POST").length >= 2, true, `${methods}`);
+    assertEquals(await stored(recording(reg.host, []), f), [true, true]);
+  } finally {
+    await proxy.stop();
+    await reg.stop();
     await Deno.remove(f.dir, { recursive: true });
   }
 });
