@@ -158,12 +158,4 @@ export interface Fs {
    * bytes (then read it through {@linkcode Fs.open}, which says why).
    */
   serverStream?(path: string, size: number): Promise<ReadableStream<Bytes> | undefined>;
-  /**
-   * Optional: the regular file at `path` as a `Blob` that the runtime's `fetch` sends as a request
-   * body without JavaScript per chunk (Bun sends a file's `Blob` from native code). Its bytes are
-   * not checked: the caller checks them by another read. `undefined` when the runtime has no such
-   * `Blob` or the file is not a regular file of `size` bytes (then read it through
-   * {@linkcode Fs.open}, which says why).
-   */
-  fileBody?(path: string, size: number): Promise<Blob | undefined>;
 }

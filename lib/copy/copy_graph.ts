@@ -17,7 +17,6 @@ import { isManifestMediaType } from "../oci/media_types.ts";
 import { isVerifiedStream, passOnVerified, streamOfVerified } from "../digest/verify_stream.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { type ByteProgress, countBytes } from "../content/byte_progress.ts";
-import { filePushOf, pushFromFile } from "./_push_file.ts";
 
 /** A per-node progress event, for the CLI to render as oras does. */
 export interface CopyProgress {
@@ -252,22 +251,15 @@ export class GraphCopier {
    * {@linkcode UPLOAD_ATTEMPTS} times in all; nothing is reported copied until a push succeeds.
    */
   async #pushBlob(desc: Descriptor, signal: AbortSignal): Promise<void> {
-    // A layout's file sent by the runtime itself, checked by a second read, where both ends can.
-    const file = await at("source", desc, filePushOf(this.#src, this.#dst, desc, signal));
     for (let attempt = 1;; attempt++) {
       let sourceError: unknown;
-      const onSourceError = (e: unknown): void => void (sourceError = e);
-      const stream = file === undefined
-        ? countBytes(
-          await at("source", desc, this.#src.fetch(desc, { signal })),
-          desc,
-          this.#onBytes,
-        )
-        : undefined;
+      const stream = countBytes(
+        await at("source", desc, this.#src.fetch(desc, { signal })),
+        desc,
+        this.#onBytes,
+      );
       try {
-        await (stream === undefined
-          ? pushFromFile(file!, desc, signal, this.#onBytes, onSourceError)
-          : this.#dst.push(desc, markSource(stream, onSourceError), { signal }));
+        await this.#dst.push(desc, markSource(stream, (e) => sourceError = e), { signal });
         return;
       } catch (err) {
         if (sourceError !== undefined) throw originError(sourceError, "source", desc);

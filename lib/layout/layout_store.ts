@@ -8,21 +8,13 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
-import type { BlobFile, BlobFileSource, FileIngester } from "../content/blob_abilities.ts";
+import type { FileIngester } from "../content/blob_abilities.ts";
 import { handleStream } from "../content/file_stream.ts";
 import { rangeOf } from "../content/range_stream.ts";
 import type { ByteRange, Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
-import {
-  DigestMismatchError,
-  InvalidLayoutError,
-  NotFoundError,
-  OcisignError,
-  SizeMismatchError,
-} from "../errors.ts";
-import { parseDigest } from "../digest/digest.ts";
-import { digestStream } from "../digest/digest_stream.ts";
+import { InvalidLayoutError, NotFoundError, OcisignError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { checkAborted } from "../content/_streams.ts";
@@ -109,10 +101,9 @@ async function checkBlobDirs(fs: Fs, root: string): Promise<void> {
  * console.log(layout.manifests().length); // 0: only manifests are recorded in index.json
  * ```
  */
-export class LayoutStore extends OciLayout implements FileIngester, BlobFileSource {
+export class LayoutStore extends OciLayout implements FileIngester {
   #fs: Fs;
   #root: string;
-  #hasher: HasherFactory;
   #autoSave: boolean;
   /** {@linkcode identity} of `index.json` when last read or written. */
   #seen: string;
@@ -127,7 +118,6 @@ export class LayoutStore extends OciLayout implements FileIngester, BlobFileSour
     super(root, index, hasher);
     this.#fs = fs;
     this.#root = root;
-    this.#hasher = hasher;
     this.#autoSave = opts.autoSave;
     this.#seen = opts.seen;
   }
@@ -324,36 +314,6 @@ export class LayoutStore extends OciLayout implements FileIngester, BlobFileSour
       recursive: true,
     });
     await this.#fs.rename(path, join(this.#root, target));
-  }
-
-  /**
-   * The blob `desc`'s file as a `Blob` the runtime sends natively (`Fs.fileBody`), with a check
-   * that reads the file again and hashes it ({@linkcode BlobFileSource}); `undefined` when the
-   * runtime has no such `Blob` or the file is not a regular file of `desc.size` bytes.
-   */
-  async blobFile(desc: Descriptor, opts: Op = {}): Promise<BlobFile | undefined> {
-    checkAborted(opts.signal);
-    const path = join(this.#root, blobPath(desc.digest));
-    const body = await this.#fs.fileBody?.(path, desc.size);
-    if (body === undefined) return undefined;
-    const check = async (
-      o: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
-    ): Promise<void> => {
-      const handle = await this.#fs.open(path);
-      try {
-        // One byte past the size tells a longer file.
-        const { digest, size } = await digestStream(
-          handle.stream(0, desc.size + 1),
-          parseDigest(desc.digest).algorithm,
-          { hasher: this.#hasher, signal: o.signal, onProgress: o.onBytes },
-        );
-        if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);
-        if (digest !== desc.digest) throw new DigestMismatchError(desc.digest, digest);
-      } finally {
-        await handle.close();
-      }
-    };
-    return { body, check };
   }
 
   async #sizeViaOpen(path: string): Promise<number | undefined> {

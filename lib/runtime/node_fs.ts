@@ -479,17 +479,4 @@ export const nodeFs: Fs = {
       throw mapError(err, "create a temporary directory in", near);
     }
   },
-
-  async fileBody(path: string, size: number): Promise<Blob | undefined> {
-    // Bun's fetch sends a `Bun.file` body from native code (about 0.1 s of CPU per GiB instead of
-    // 0.7 s for a stream of chunks). Deno's fetch pumps even a file's own `readable` through
-    // JavaScript, so it gains nothing over the checked stream of chunks.
-    const deno = (globalThis as { Deno?: unknown }).Deno;
-    const bun = (globalThis as { Bun?: { file(path: string): Blob } }).Bun;
-    if (deno !== undefined || bun === undefined) return undefined;
-    const st = await fsp.stat(path).catch(() => undefined);
-    if (st === undefined || !st.isFile() || st.size !== size) return undefined;
-    // A slice of the stated size: a file that grew since is not sent beyond it.
-    return bun.file(path).slice(0, size);
-  },
 };
