@@ -10,7 +10,11 @@
  */
 import { RegistryError } from "../errors.ts";
 import { type ConnectionGuard, startConnectionGuard } from "./_connection_guard.ts";
-import { type NodeConnectionGuard, startNodeConnectionGuard } from "./_node_connection_guard.ts";
+import {
+  type BunConnectionGuard,
+  type BunSockets,
+  startBunConnectionGuard,
+} from "./_bun_connection_guard.ts";
 import { denoServeOnConnection, startConnectionHandover } from "./_connection_handover.ts";
 
 /**
@@ -116,7 +120,7 @@ interface BunServer {
   requestIP(request: Request): { address: string; port: number } | null;
 }
 
-interface BunRuntime {
+interface BunRuntime extends BunSockets {
   serve(options: {
     hostname: string;
     port: number;
@@ -207,7 +211,7 @@ async function serveWithBun(
   tls?: HttpTlsOptions,
 ): Promise<HttpServer> {
   // Set once the front listens; only its relayed connections are served.
-  const front: { guard?: NodeConnectionGuard } = {};
+  const front: { guard?: BunConnectionGuard } = {};
   let server: BunServer;
   try {
     server = bun.serve({
@@ -231,9 +235,10 @@ async function serveWithBun(
   } catch (err) {
     throw listenError("127.0.0.1", 0, err);
   }
-  let guard: NodeConnectionGuard;
+  let guard: BunConnectionGuard;
   try {
-    guard = await startNodeConnectionGuard(
+    guard = startBunConnectionGuard(
+      bun,
       { hostname, port, ...(tls === undefined ? {} : { tls }) },
       () => server.port,
       limits,
