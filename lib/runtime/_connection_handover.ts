@@ -1,8 +1,8 @@
 /**
  * Private: the Deno server's front without a relay. Each accepted connection is handed, as it is,
  * to Deno's HTTP server for that one connection (`serveHttpOnConnection`, the function behind
- * `Deno.serve`), so request and response bytes never pass through JavaScript on their way between
- * the socket and the handler (a whole blob goes from the file to the socket in Rust). The front
+ * `Deno.serve`), so no byte is relayed: a request body reaches the handler as it would under
+ * `Deno.serve`, and a whole blob goes from the file to the socket in Rust. The front
  * keeps the rules of {@linkcode startConnectionGuard}, from what the server tells it instead of
  * from the bytes:
  *
@@ -13,10 +13,11 @@
  * - a connection with nothing in flight (no request, no body chunk, no response being sent) for
  *   `idleTimeoutMs` is closed; an upload whose body stalls that long is cut off.
  *
- * Closing is Deno's graceful shutdown of the connection: at once when no request is in flight
- * (half-sent heads, idle keep-alive connections), else when the response in flight is sent. A
- * stalled upload is ended by erroring its body, which ends the request. Bytes that are not HTTP
- * get the server's own 400. Accept errors (EMFILE, ENFILE, ECONNABORTED) are survived.
+ * Closing aborts the connection's server, which closes the socket at once (a stalled upload's
+ * handler then sees its body fail). The server does not report a response's progress, so a
+ * connection whose response is being sent counts as active until it is sent or the client goes
+ * away. Bytes that are not HTTP get the server's own 400. Accept errors (EMFILE, ENFILE,
+ * ECONNABORTED) are survived.
  *
  * @module
  */
@@ -71,26 +72,49 @@ function addressOf(conn: Deno.Conn): string {
     : `${addr.hostname}:${addr.port}`;
 }
 
+/**
+ * Aborts `controller`, the signal of a connection's server, which closes the connection at once
+ * (Deno's `op_http_cancel`). Deno's abort listener throws BadResource when the connection has
+ * already ended; an exception in an event listener would end the process, so that one is
+ * swallowed while the abort runs (the listener runs synchronously inside `abort()`).
+ */
+function forceClose(controller: AbortController): void {
+  const swallow = (event: ErrorEvent): void => {
+    if (event.error instanceof Deno.errors.BadResource) event.preventDefault();
+  };
+  globalThis.addEventListener("error", swallow);
+  try {
+    controller.abort();
+  } finally {
+    globalThis.removeEventListener("error", swallow);
+  }
+}
+
 /** One handed-over connection, as the limits see it. */
 class Handed implements GuardedRelay {
   readonly address: string;
   readonly acceptedAt = Date.now();
-  /** Deno's server for this connection, once it runs. */
-  server: Deno.HttpServer | undefined;
+  /** Aborting it closes the connection at once. */
+  readonly abort = new AbortController();
   #lastActivity = Date.now();
   headDone = false;
+  ended = false;
   /** Requests whose response has not been sent yet. */
   inFlight = 0;
-  /** Ends each upload body still being read. */
-  readonly bodies = new Set<(reason: Error) => void>();
+  /** Request bodies being read. */
+  uploads = 0;
 
   constructor(conn: Deno.Conn) {
     this.address = addressOf(conn);
   }
 
-  /** A connection with a request in flight that is neither uploading nor stalled is busy. */
+  /**
+   * Now, while a request is in flight and not waiting for its body (the handler works or the
+   * response is being sent, which the server does not report byte by byte); else the last
+   * request, body chunk or sent response.
+   */
   get lastActivity(): number {
-    return this.inFlight > this.bodies.size ? Date.now() : this.#lastActivity;
+    return this.inFlight > this.uploads ? Date.now() : this.#lastActivity;
   }
 
   touch(): void {
@@ -98,31 +122,26 @@ class Handed implements GuardedRelay {
   }
 
   close(): void {
-    // Not the server's abort signal: aborting it after the connection ended throws from an event
-    // listener (BadResource), while shutdown() is safe at any time.
-    this.server?.shutdown().catch(() => {});
-    const reason = new Error("The connection was idle too long");
-    for (const end of [...this.bodies]) end(reason);
+    if (!this.ended && !this.abort.signal.aborted) forceClose(this.abort);
   }
 }
 
 /**
- * Passes `body` through, noting each chunk as activity; while it is being read, `handed.bodies`
- * holds a function that errors it.
+ * Passes `body` through, noting each chunk as activity and counting it in `handed.uploads` until
+ * it ends or `done` is called (when the request completes, read or not).
  */
-function watchBody(body: ReadableStream<Uint8Array>, handed: Handed): ReadableStream<Uint8Array> {
+function watchBody(
+  body: ReadableStream<Uint8Array>,
+  handed: Handed,
+): { stream: ReadableStream<Uint8Array>; done: () => void } {
   const reader = body.getReader();
-  let end: ((reason: Error) => void) | undefined;
-  const done = (): void => void (end !== undefined && handed.bodies.delete(end));
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      end = (reason) => {
-        done();
-        controller.error(reason);
-        reader.cancel(reason).catch(() => {});
-      };
-      handed.bodies.add(end);
-    },
+  let reading = true;
+  const done = (): void => {
+    if (reading) handed.uploads--;
+    reading = false;
+  };
+  handed.uploads++;
+  const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       let next: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -142,10 +161,8 @@ function watchBody(body: ReadableStream<Uint8Array>, handed: Handed): ReadableSt
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+  return { stream, done };
 }
-
-/** The per-connection servers are ended with shutdown(), never by this signal. */
-const NEVER = new AbortController().signal;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -177,15 +194,20 @@ export function startConnectionHandover(
       handed.headDone = true;
       handed.inFlight++;
       handed.touch();
+      const body = request.body === null ? undefined : watchBody(request.body, handed);
       info.completed.finally(() => {
+        body?.done();
         handed.inFlight--;
         handed.touch();
       }).catch(() => {});
-      const body = request.body === null ? null : watchBody(request.body, handed);
-      return handler(request, info, { remoteAddress: handed.address, body });
+      return handler(request, info, {
+        remoteAddress: handed.address,
+        body: body === undefined ? null : body.stream,
+      });
     };
+    let server: Deno.HttpServer;
     try {
-      handed.server = serveOn(conn, NEVER, answer, onError, () => {});
+      server = serveOn(conn, handed.abort.signal, answer, onError, () => {});
     } catch {
       try {
         conn.close();
@@ -194,7 +216,7 @@ export function startConnectionHandover(
       }
       return Promise.resolve();
     }
-    return handed.server.finished.catch(() => {});
+    return server.finished.catch(() => {}).finally(() => void (handed.ended = true));
   };
 
   const accepting = (async () => {
