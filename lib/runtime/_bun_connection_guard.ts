@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { concat } from "../_internal/bytes.ts";
 import {
   type ConnectionGuard,
   type ConnectionLimits,
@@ -163,16 +164,6 @@ class Relay {
   }
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
-
 /**
  * Listens on `address` and relays every connection to `127.0.0.1:privatePort()`.
  * @param bun Bun's socket API.
@@ -251,7 +242,7 @@ export function startBunConnectionGuard(
       return;
     }
     // The head (and whatever followed it) waits in the queue until the private side connects.
-    relay.up.send(concat(relay.head, relay.headSize));
+    relay.up.send(concat(relay.head));
     relay.head = [];
     connectUpstream(relay);
   };

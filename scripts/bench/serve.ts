@@ -19,6 +19,16 @@
  * the relay as the largest part. On 256 MiB, shared 2-core machine (load 1.6-2), server CPU per
  * GiB pulled: deno 1.28 -> 0.92-1.08 s, binary 1.52 -> 1.08-1.20 s (Distribution 0.56-0.64).
  *
+ * Then the relay went (Dec 2026). Under Deno each accepted connection is handed to Deno's own
+ * server for that connection (`serveHttpOnConnection`), so nothing is relayed; under Bun the relay
+ * runs on Bun's sockets instead of `node:net` streams. A Bun relay alone, measured apart (1 GiB
+ * pulled with curl from `Bun.serve` sending a `Bun.file`): 0.12 s of server CPU direct, 0.87 s
+ * through the relay, of which 0.46 s is kernel time (two more loopback copies), so the rest of
+ * Bun's gap is the loopback hop itself. Server CPU per GiB, 256 MiB, same busy machine (load 1.6
+ * to 11, so the wall times of those runs are noise and only CPU counts): pull deno 1.08 -> 0.60-0.76
+ * s, binary 1.52 -> 1.12 s (Distribution 0.56-0.68); push deno 2.60 -> 2.40-2.44 s, binary 2.56 ->
+ * 2.72-2.76 s (Distribution 3.8-4.0).
+ *
  * @module
  */
 import { commandLine, type ContenderResult } from "./_lib/contender.ts";
