@@ -18,6 +18,7 @@ import { concat } from "../_internal/bytes.ts";
 import {
   type ConnectionGuard,
   type ConnectionLimits,
+  hostPort,
   makeRoomFor,
   MAX_HEAD,
   NOT_HTTP,
@@ -141,8 +142,7 @@ class Relay {
   closed = false;
 
   constructor(readonly client: BunSocket) {
-    const host = client.remoteAddress ?? "unknown";
-    this.address = `${host.includes(":") ? `[${host}]` : host}:${client.remotePort ?? 0}`;
+    this.address = hostPort(client.remoteAddress ?? "unknown", client.remotePort ?? 0);
     this.up.source = client;
     this.down.target = client;
   }

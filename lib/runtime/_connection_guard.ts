@@ -21,6 +21,11 @@
  */
 import { concat } from "../_internal/bytes.ts";
 
+/** `host:port`, with IPv6 hosts in brackets (`[::1]:5000`). */
+export function hostPort(hostname: string, port: number): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
 /** Limits of {@linkcode startConnectionGuard}. */
 export interface ConnectionLimits {
   /** Most connections open at once. */
@@ -59,9 +64,7 @@ class Relay {
   constructor(client: Deno.Conn) {
     this.client = client;
     const addr = client.remoteAddr as Deno.NetAddr;
-    this.address = addr.hostname.includes(":")
-      ? `[${addr.hostname}]:${addr.port}`
-      : `${addr.hostname}:${addr.port}`;
+    this.address = hostPort(addr.hostname, addr.port);
   }
 
   /** Notes client bytes: activity, and whether the first request head is complete. */

@@ -25,6 +25,7 @@ import {
   type ConnectionGuard,
   type ConnectionLimits,
   type GuardedRelay,
+  hostPort,
   makeRoomFor,
   sweepRelays,
 } from "./_connection_guard.ts";
@@ -65,13 +66,6 @@ export function denoServeOnConnection(): ServeOnConnection | undefined {
   return typeof serve === "function" ? serve as ServeOnConnection : undefined;
 }
 
-function addressOf(conn: Deno.Conn): string {
-  const addr = conn.remoteAddr as Deno.NetAddr;
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
-}
-
 /**
  * Aborts `controller`, the signal of a connection's server, which closes the connection at once
  * (Deno's `op_http_cancel`). Deno's abort listener throws BadResource when the connection has
@@ -105,7 +99,8 @@ class Handed implements GuardedRelay {
   uploads = 0;
 
   constructor(conn: Deno.Conn) {
-    this.address = addressOf(conn);
+    const addr = conn.remoteAddr as Deno.NetAddr;
+    this.address = hostPort(addr.hostname, addr.port);
   }
 
   /**

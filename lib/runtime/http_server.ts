@@ -9,7 +9,7 @@
  * @module
  */
 import { RegistryError } from "../errors.ts";
-import { type ConnectionGuard, startConnectionGuard } from "./_connection_guard.ts";
+import { type ConnectionGuard, hostPort, startConnectionGuard } from "./_connection_guard.ts";
 import {
   type BunConnectionGuard,
   type BunSockets,
@@ -152,10 +152,6 @@ function resolveLimits(options: ServeHttpOptions): Limits {
     }
   }
   return limits;
-}
-
-function hostPort(hostname: string, port: number): string {
-  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
 
 /** The reason a bind failed, in words, from Deno's error classes or Bun's `code`. */
