@@ -1,9 +1,11 @@
 /**
- * Private: the TCP (or TLS) front of the Deno server. `Deno.serve` has no header timeout, no idle
- * timeout and no connection limit, and an accept error such as EMFILE ends it with an uncaught
- * rejection; a few hundred half-sent requests were enough to kill `ocisign serve`. So the public
- * socket is accepted here and each connection is relayed to a `Deno.serve` on a private loopback
- * port, under three rules:
+ * Private: the connection limits every front keeps ({@linkcode makeRoomFor},
+ * {@linkcode sweepRelays}), and the relay front of the Deno server for a Deno without per-connection
+ * serving (where it has it, {@linkcode startConnectionHandover} hands connections over instead and
+ * nothing is relayed). `Deno.serve` has no header timeout, no idle timeout and no connection limit,
+ * and an accept error such as EMFILE ends it with an uncaught rejection; a few hundred half-sent
+ * requests were enough to kill `ocisign serve`. So the public socket is accepted here and each
+ * connection is relayed to a `Deno.serve` on a private loopback port, under three rules:
  *
  * - at most `maxConnections` at once; at the limit, the oldest connection that has not yet sent a
  *   complete request head is closed to make room (else the new one is refused);
@@ -18,6 +20,11 @@
  * @module
  */
 import { concat } from "../_internal/bytes.ts";
+
+/** `host:port`, with IPv6 hosts in brackets (`[::1]:5000`). */
+export function hostPort(hostname: string, port: number): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
 
 /** Limits of {@linkcode startConnectionGuard}. */
 export interface ConnectionLimits {
@@ -57,9 +64,7 @@ class Relay {
   constructor(client: Deno.Conn) {
     this.client = client;
     const addr = client.remoteAddr as Deno.NetAddr;
-    this.address = addr.hostname.includes(":")
-      ? `[${addr.hostname}]:${addr.port}`
-      : `${addr.hostname}:${addr.port}`;
+    this.address = hostPort(addr.hostname, addr.port);
   }
 
   /** Notes client bytes: activity, and whether the first request head is complete. */

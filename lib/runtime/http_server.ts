@@ -9,8 +9,13 @@
  * @module
  */
 import { RegistryError } from "../errors.ts";
-import { type ConnectionGuard, startConnectionGuard } from "./_connection_guard.ts";
-import { type NodeConnectionGuard, startNodeConnectionGuard } from "./_node_connection_guard.ts";
+import { type ConnectionGuard, hostPort, startConnectionGuard } from "./_connection_guard.ts";
+import {
+  type BunConnectionGuard,
+  type BunSockets,
+  startBunConnectionGuard,
+} from "./_bun_connection_guard.ts";
+import { denoServeOnConnection, startConnectionHandover } from "./_connection_handover.ts";
 
 /**
  * A fetch-style request handler.
@@ -115,7 +120,7 @@ interface BunServer {
   requestIP(request: Request): { address: string; port: number } | null;
 }
 
-interface BunRuntime {
+interface BunRuntime extends BunSockets {
   serve(options: {
     hostname: string;
     port: number;
@@ -147,10 +152,6 @@ function resolveLimits(options: ServeHttpOptions): Limits {
     }
   }
   return limits;
-}
-
-function hostPort(hostname: string, port: number): string {
-  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
 
 /** The reason a bind failed, in words, from Deno's error classes or Bun's `code`. */
@@ -206,7 +207,7 @@ async function serveWithBun(
   tls?: HttpTlsOptions,
 ): Promise<HttpServer> {
   // Set once the front listens; only its relayed connections are served.
-  const front: { guard?: NodeConnectionGuard } = {};
+  const front: { guard?: BunConnectionGuard } = {};
   let server: BunServer;
   try {
     server = bun.serve({
@@ -230,9 +231,10 @@ async function serveWithBun(
   } catch (err) {
     throw listenError("127.0.0.1", 0, err);
   }
-  let guard: NodeConnectionGuard;
+  let guard: BunConnectionGuard;
   try {
-    guard = await startNodeConnectionGuard(
+    guard = startBunConnectionGuard(
+      bun,
       { hostname, port, ...(tls === undefined ? {} : { tls }) },
       () => server.port,
       limits,
@@ -262,6 +264,38 @@ function listenDeno(hostname: string, port: number, tls?: HttpTlsOptions): Deno.
   }
 }
 
+/** A 500 in the registry's error format, for a handler that threw. */
+function internalError(err: unknown): Response {
+  const text = err instanceof Error ? err.message : String(err);
+  return new Response(
+    JSON.stringify({ errors: [{ code: "UNKNOWN", message: `internal error: ${text}` }] }),
+    { status: 500, headers: { "content-type": "application/json" } },
+  );
+}
+
+/**
+ * The request the handler sees: a signal that aborts only when the client goes away (Deno's own
+ * request.signal also aborts after every successful response), and `body` in place of the
+ * request's own.
+ */
+function handlerRequest(
+  request: Request,
+  info: Deno.ServeHandlerInfo,
+  body: ReadableStream<Uint8Array> | null,
+): Request {
+  const disconnected = new AbortController();
+  info.completed.catch(() => disconnected.abort(new Error("The client disconnected")));
+  const init: RequestInit & { duplex?: "half" } = {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: disconnected.signal,
+    redirect: "manual",
+  };
+  if (body !== null) init.duplex = "half";
+  return new Request(request.url, init);
+}
+
 async function serveWithDeno(
   handler: HttpHandler,
   hostname: string,
@@ -270,35 +304,47 @@ async function serveWithDeno(
   tls?: HttpTlsOptions,
 ): Promise<HttpServer> {
   const listener = listenDeno(hostname, port, tls);
+  const serveOn = denoServeOnConnection();
+  if (serveOn === undefined) return await serveWithDenoRelay(handler, hostname, listener, limits);
+  // Each connection goes to Deno's server as it is: no byte passes through JavaScript twice.
+  const guard = startConnectionHandover(
+    listener,
+    serveOn,
+    (request, info, handed) =>
+      handler(handlerRequest(request, info, handed.body), {
+        remoteAddress: handed.remoteAddress,
+        completed: info.completed,
+      }),
+    internalError,
+    limits,
+  );
+  return {
+    hostname,
+    port: (listener.addr as Deno.NetAddr).port,
+    close: () => guard.close(),
+  };
+}
+
+/** Where Deno lacks its per-connection server: a relay to a private `Deno.serve`. */
+async function serveWithDenoRelay(
+  handler: HttpHandler,
+  hostname: string,
+  listener: Deno.Listener,
+  limits: Limits,
+): Promise<HttpServer> {
   // Set once the private server listens; only its relayed connections are served.
   const front: { guard?: ConnectionGuard } = {};
   const abort = new AbortController();
-  const onError = (err: unknown): Response => {
-    const text = err instanceof Error ? err.message : String(err);
-    return new Response(
-      JSON.stringify({ errors: [{ code: "UNKNOWN", message: `internal error: ${text}` }] }),
-      { status: 500, headers: { "content-type": "application/json" } },
-    );
-  };
-  // The handler sees a signal that aborts only when the client goes away (Deno's own
-  // request.signal also aborts after every successful response).
   const serveRequest = (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const remoteAddress = front.guard?.clientOf((info.remoteAddr as Deno.NetAddr).port);
     if (remoteAddress === undefined) {
       // Only the front may use the private port.
       return Promise.resolve(new Response(null, { status: 403 }));
     }
-    const disconnected = new AbortController();
-    info.completed.catch(() => disconnected.abort(new Error("The client disconnected")));
-    const init: RequestInit & { duplex?: "half" } = {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: disconnected.signal,
-      redirect: "manual",
-    };
-    if (request.body !== null) init.duplex = "half";
-    return handler(new Request(request.url, init), { remoteAddress, completed: info.completed });
+    return handler(handlerRequest(request, info, request.body), {
+      remoteAddress,
+      completed: info.completed,
+    });
   };
   let privatePort = 0;
   const servers: Deno.HttpServer[] = [];
@@ -309,7 +355,7 @@ async function serveWithDeno(
       port: 0,
       signal: abort.signal,
       onListen: (addr: Deno.NetAddr) => resolve(addr.port),
-      onError,
+      onError: internalError,
     }, serveRequest);
     servers.push(server);
     privatePort = await listening;

@@ -19,6 +19,23 @@
  * the relay as the largest part. On 256 MiB, shared 2-core machine (load 1.6-2), server CPU per
  * GiB pulled: deno 1.28 -> 0.92-1.08 s, binary 1.52 -> 1.08-1.20 s (Distribution 0.56-0.64).
  *
+ * Then the relay went (Dec 2026). Under Deno each accepted connection is handed to Deno's own
+ * server for that connection (`serveHttpOnConnection`), so nothing is relayed; under Bun the relay
+ * runs on Bun's sockets instead of `node:net` streams. Server CPU per GiB, 256 MiB, 3 runs each,
+ * before and after alternated on the same busy 2-core machine (load 1.6 to 11: the wall times of
+ * those runs are noise, only the CPU counts): pull deno 1.04-1.16 -> 0.56-0.76 s, binary 1.16-1.52
+ * -> 1.08-1.12 s (Distribution 0.56-0.72); push deno 2.60-3.04 -> 2.32-2.44 s, binary 2.56-3.16 ->
+ * 2.68-2.76 s (Distribution 3.7-4.2).
+ *
+ * What is left of Bun's gap is the loopback hop itself. Measured apart (curl, 1 GiB from a
+ * `Bun.file` body): `Bun.serve` alone 0.12 s of CPU to send it, behind the relay 0.70-0.90 s, two
+ * thirds of it kernel time (two more socket copies); the node:net relay cost about 0.05-0.1 s more
+ * user time than Bun's sockets, no less kernel time. A way on: `node:http` under Bun, which needs
+ * no relay (a bare server piping a file: 0.65 s per GiB pulled, 0.37 s per GiB pushed, against
+ * about 0.75 and 1.0 through the relay); its `maxConnections` refuses beyond the limit and its
+ * `headersTimeout` is not applied (Bun's own 10 s is), so eviction, the head timeout and the idle
+ * rule would be kept from its `connection` and `request` events, as the Deno front does.
+ *
  * @module
  */
 import { commandLine, type ContenderResult } from "./_lib/contender.ts";

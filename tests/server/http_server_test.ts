@@ -74,3 +74,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test("serveHttp() on a Deno without per-connection serving relays to a private server", async () => {
+  // The front hands connections to Deno's per-connection server where Deno has it; without it
+  // (hidden here) the relay keeps the same behaviour and the real client address.
+  const internals = (Deno as unknown as Record<symbol, Record<string, unknown>>)[
+    (Deno as unknown as { internal: symbol }).internal
+  ]!;
+  const saved = internals.serveHttpOnConnection;
+  delete internals.serveHttpOnConnection;
+  let server: Awaited<ReturnType<typeof serveHttp>>;
+  try {
+    server = await serveHttp(async (req, info) => {
+      const body = req.method === "POST" ? await req.text() : info.remoteAddress;
+      return new Response(body);
+    }, { port: 0 });
+  } finally {
+    internals.serveHttpOnConnection = saved;
+  }
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    const local = (conn.localAddr as Deno.NetAddr).port;
+    await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const buf = new Uint8Array(4096);
+    const n = await conn.read(buf);
+    const answer = new TextDecoder().decode(buf.subarray(0, n ?? 0));
+    assert(answer.startsWith("HTTP/1.1 200"), answer);
+    assert(answer.endsWith(`127.0.0.1:${local}`), answer);
+    const echo = await fetch(`http://127.0.0.1:${server.port}/`, { method: "POST", body: "ping" });
+    assertEquals(await echo.text(), "ping");
+    // The relay's own answer to bytes that are not HTTP (Deno's server answers an empty 400).
+    const notHttp = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    await notHttp.write(new Uint8Array([0x16, 0x03, 0x01, 0x00, 0xa5]));
+    const refused = await new Response(notHttp.readable).text();
+    assert(
+      refused.startsWith("HTTP/1.1 400") && refused.endsWith("\r\n\r\nBad Request\n"),
+      refused,
+    );
+  } finally {
+    conn.close();
+    await server.close();
+  }
+});

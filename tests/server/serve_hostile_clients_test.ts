@@ -179,3 +179,93 @@ for (const { runtime, label } of RUNTIMES) {
     },
   });
 }
+
+for (const { runtime, label } of RUNTIMES) {
+  Deno.test({
+    name: `serve (${label}) cuts off an upload whose body stalls for --idle-timeout`,
+    ignore: runtime === undefined,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-stall-" });
+      const server = await startServeProcess(runtime!, [
+        root,
+        "--addr",
+        "127.0.0.1:0",
+        "--idle-timeout",
+        "1",
+      ]);
+      const [hostname, port] = server.host.split(":");
+      const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+      try {
+        // A complete head promising 1 MiB, ten bytes of it, then silence.
+        const head = `POST /v2/stall/repo/blobs/uploads/?digest=sha256:${"0".repeat(64)} ` +
+          `HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n0123456789`;
+        await conn.write(new TextEncoder().encode(head));
+        await within(closedByServer(conn), 20_000, "cutting off the stalled upload");
+        assertEquals(await ping(server.host), 200);
+        assert(!server.exited(), `the server died: ${server.stderr()}`);
+      } finally {
+        conn.close();
+        await server.stop();
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
+
+for (const { runtime, label } of RUNTIMES) {
+  Deno.test({
+    name: `serve (${label}) sends every byte of a blob to a client that reads slowly`,
+    ignore: runtime === undefined,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-slow-reader-" });
+      const server = await startServeProcess(runtime!, [root, "--addr", "127.0.0.1:0"]);
+      const [hostname, port] = server.host.split(":");
+      try {
+        const bytes = new Uint8Array(8 * 1024 * 1024);
+        for (let i = 0; i < bytes.length; i += 65536) {
+          crypto.getRandomValues(bytes.subarray(i, i + 65536));
+        }
+        const hex = Array.from(
+          new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+          (b) => b.toString(16).padStart(2, "0"),
+        ).join("");
+        const blob = `http://${server.host}/v2/slow/repo/blobs/`;
+        const post = await fetch(`${blob}uploads/?digest=sha256:${hex}`, {
+          method: "POST",
+          body: bytes,
+        });
+        await post.body?.cancel();
+        assertEquals(post.status, 201);
+        const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+        try {
+          await conn.write(
+            new TextEncoder().encode(
+              `GET /v2/slow/repo/blobs/sha256:${hex} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+            ),
+          );
+          // Read nothing for a while, so every buffer on the way fills up, then read it all.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const answer = new Uint8Array(
+            await within(
+              new Response(conn.readable).arrayBuffer(),
+              60_000,
+              "reading the blob",
+            ),
+          );
+          const text = new TextDecoder().decode(answer.subarray(0, 1024));
+          const start = text.indexOf("\r\n\r\n") + 4;
+          assert(text.startsWith("HTTP/1.1 200"), text);
+          // The server closes after the answer (Connection: close): the body is all that follows.
+          assertEquals(answer.length - start, bytes.length);
+          assertEquals(answer.subarray(start), bytes);
+        } catch (err) {
+          conn.close();
+          throw err;
+        }
+      } finally {
+        await server.stop();
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
