@@ -158,4 +158,20 @@ export interface Fs {
    * bytes (then read it through {@linkcode Fs.open}, which says why).
    */
   serverStream?(path: string, size: number): Promise<ReadableStream<Bytes> | undefined>;
+  /**
+   * Optional: writes `body` to a new file at `path` (it must not exist; a plain new file's mode)
+   * the runtime's native way, with no JavaScript per chunk. Resolves when the body ended and
+   * every byte is written and flushed to disk; rejects when the body errors (its source cancelled it) or the write fails,
+   * leaving a partial file for the caller to remove. Nothing is verified: the caller checks the
+   * file before trusting it. Absent when the runtime has no such write.
+   */
+  writeBodyFile?(path: string, body: ReadableStream<Bytes>): Promise<void>;
+  /**
+   * Optional: reads the whole regular file at `path` in large reads into one reused buffer,
+   * handing each filled part to `onChunk` (a view valid only until `onChunk` returns: hash it,
+   * do not keep it). Resolves with the bytes read. Absent: read through {@linkcode Fs.open}.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   * @throws {InvalidInputError} ERR_INVALID_INPUT when not a regular file.
+   */
+  scanFile?(path: string, onChunk: (chunk: Bytes) => void): Promise<number>;
 }

@@ -26,8 +26,11 @@ import {
   StorageError,
 } from "../errors.ts";
 import { lockFile } from "./file_lock.ts";
+import { nativeBodyFileWriter } from "./native_body_file.ts";
 
 const CHUNK = 256 * 1024;
+/** Bytes `scanFile` reads at once: few, large reads into one buffer. */
+const SCAN_BYTES = 1024 * 1024;
 
 function isErrno(err: unknown, code: string): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === code;
@@ -477,6 +480,26 @@ export const nodeFs: Fs = {
       return await fsp.mkdtemp(join(near, prefix));
     } catch (err) {
       throw mapError(err, "create a temporary directory in", near);
+    }
+  },
+
+  writeBodyFile: nativeBodyFileWriter(mapError, newFileMode),
+
+  async scanFile(path: string, onChunk: (chunk: Bytes) => void): Promise<number> {
+    const handle = await openRegular(path, "read");
+    try {
+      const buffer = new Uint8Array(SCAN_BYTES);
+      let total = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, SCAN_BYTES, null);
+        if (bytesRead === 0) return total;
+        total += bytesRead;
+        onChunk(buffer.subarray(0, bytesRead));
+      }
+    } catch (err) {
+      throw mapError(err, "read", path);
+    } finally {
+      await handle.close();
     }
   },
 };

@@ -1,0 +1,50 @@
+/**
+ * Private: a blob pulled into a store that receives files ({@linkcode FileReceiver}: a layout
+ * directory whose runtime writes files natively) from a source that hands its bytes over
+ * unverified ({@linkcode UnverifiedFetcher}: a registry). The runtime moves the bytes from the
+ * socket to a temporary file with no JavaScript per chunk; the file is trusted only once read
+ * back against the digest and size. Against hashing each chunk as it passes, this leaves the
+ * main thread free for the other blobs in flight.
+ *
+ * @module
+ */
+import type { FileReceiver, UnverifiedFetcher } from "../content/blob_abilities.ts";
+import type { ByteProgress } from "../content/byte_progress.ts";
+import { StorageError } from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { originError } from "./copy_graph.ts";
+
+/**
+ * Pulls `desc` from `src` into `dst` by way of a verified file.
+ * @throws {OcisignError} the failure, with `details.origin`: `destination` for a file-system
+ *   refusal, else `source` (the bytes did not match, or the transfer failed).
+ */
+export async function pullToFile(
+  src: UnverifiedFetcher,
+  dst: FileReceiver,
+  desc: Descriptor,
+  signal: AbortSignal,
+  onBytes: ByteProgress | undefined,
+): Promise<void> {
+  let blob;
+  try {
+    blob = await src.fetchUnverified(desc, { signal });
+  } catch (err) {
+    throw originError(err, "source", desc);
+  }
+  const got = blob;
+  onBytes?.(desc, 0);
+  try {
+    await dst.receiveFile(desc, got.body, {
+      signal,
+      onWritten: (bytes) => {
+        got.progressed();
+        onBytes?.(desc, bytes);
+      },
+    });
+  } catch (err) {
+    const reported = got.settle(err);
+    throw originError(reported, reported instanceof StorageError ? "destination" : "source", desc);
+  }
+  got.settle();
+}
