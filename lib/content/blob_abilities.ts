@@ -81,7 +81,11 @@ export interface FileReceiver {
    * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the bytes are not `desc.digest`'s.
    * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when there are not `desc.size` of them.
    */
-  receiveFile(desc: Descriptor, body: ReadableStream<Bytes>, opts?: ReceiveFileOptions): Promise<void>;
+  receiveFile(
+    desc: Descriptor,
+    body: ReadableStream<Bytes>,
+    opts?: ReceiveFileOptions,
+  ): Promise<void>;
 }
 
 function has<K extends string>(store: object, method: K): boolean {

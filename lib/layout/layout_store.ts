@@ -8,11 +8,7 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
-import type {
-  FileIngester,
-  FileReceiver,
-  ReceiveFileOptions,
-} from "../content/blob_abilities.ts";
+import type { FileIngester, FileReceiver, ReceiveFileOptions } from "../content/blob_abilities.ts";
 import { handleStream } from "../content/file_stream.ts";
 import { rangeOf } from "../content/range_stream.ts";
 import type { ByteRange, Op } from "../content/storage.ts";

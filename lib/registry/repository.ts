@@ -116,14 +116,7 @@ const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES, "application/vnd.oci.artifact.
  * ```
  */
 export class Repository
-  implements
-    GraphTarget,
-    TagLister,
-    Deleter,
-    Mounter,
-    RangeFetcher,
-    Untagger,
-    UnverifiedFetcher {
+  implements GraphTarget, TagLister, Deleter, Mounter, RangeFetcher, Untagger, UnverifiedFetcher {
   /** Registry name as written in references (`localhost:5000`). */
   readonly registry: string;
   /** Repository name (`hello-world`). */
