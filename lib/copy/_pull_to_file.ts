@@ -10,7 +10,7 @@
  */
 import type { FileReceiver, UnverifiedFetcher } from "../content/blob_abilities.ts";
 import type { ByteProgress } from "../content/byte_progress.ts";
-import { StorageError } from "../errors.ts";
+import { AbortedError, StorageError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { originError } from "./copy_graph.ts";
 
@@ -44,6 +44,9 @@ export async function pullToFile(
     });
   } catch (err) {
     const reported = got.settle(err);
+    if (signal.aborted) {
+      throw new AbortedError(`Copying ${desc.digest} was aborted`, { cause: signal.reason });
+    }
     throw originError(reported, reported instanceof StorageError ? "destination" : "source", desc);
   }
   got.settle();
