@@ -48,15 +48,23 @@ async function writeUnderDeno(
 ): Promise<void> {
   const file = await deno.open(path, { write: true, createNew: true, mode });
   try {
-    // Deno pipes a fetch body into a file in Rust; the file is left open to be flushed.
-    await body.pipeTo(file.writable, { preventClose: true });
-    await file.syncData();
-  } finally {
+    // Deno pipes a fetch body into a file in Rust. The pipe closes the file (with
+    // `preventClose`, Deno 2.9 drops what a JavaScript source wrote), so it is flushed through
+    // a second descriptor.
+    await body.pipeTo(file.writable);
+  } catch (err) {
     try {
       file.close();
     } catch {
-      // already closed by an aborted pipe
+      // already closed by the aborted pipe
     }
+    throw err;
+  }
+  const written = await deno.open(path, { read: true });
+  try {
+    await written.syncData();
+  } finally {
+    written.close();
   }
 }
 

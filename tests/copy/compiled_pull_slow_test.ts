@@ -66,6 +66,11 @@ Deno.test({
       assertEquals(ok.code, 0, ok.stderr);
       assertEquals(await Deno.readFile(layerFile("good")), random);
       assertEquals(await strays(`${dir}/good`), []);
+      // No Content-Length: checked as it streams, and written all the same.
+      proxy.lie = { kind: "chunked", digest: layer.desc.digest };
+      const chunked = await pull("chunked");
+      assertEquals(chunked.code, 0, chunked.stderr);
+      assertEquals(await Deno.readFile(layerFile("chunked")), random);
 
       const cases: [Lie, number, string][] = [
         [{ kind: "flip-sized", digest: layer.desc.digest }, EXIT.INVALID_INPUT, "flipped"],

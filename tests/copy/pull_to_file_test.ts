@@ -100,6 +100,16 @@ Deno.test("copy() registry -> layout through files: the same bytes, progress to 
   });
 });
 
+Deno.test("copy() registry -> layout through files takes a body without Content-Length", async () => {
+  await withPull(async ({ image, layer, dir, layout, setLie, src }) => {
+    setLie({ kind: "chunked", digest: layer.digest });
+    await copy(src(), "v1", layout, "v1");
+    const got = new Uint8Array(await new Response(await layout.fetch(layer)).arrayBuffer());
+    assertEquals(got, image[1]!.bytes);
+    await assertClean(dir, image.map((c) => c.desc));
+  });
+});
+
 for (
   const [kind, code] of [
     ["flip-sized", "ERR_DIGEST_MISMATCH"],

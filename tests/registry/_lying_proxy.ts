@@ -13,6 +13,8 @@ export type Lie =
   | { kind: "flip"; digest: string }
   /** A byte flipped, the true Content-Length kept (the body looks complete). */
   | { kind: "flip-sized"; digest: string }
+  /** The true bytes, streamed with no Content-Length. */
+  | { kind: "chunked"; digest: string }
   /** The blob and 7 bytes more, with no Content-Length. */
   | { kind: "overlong"; digest: string }
   /** The blob and 7 bytes more, announced in Content-Length. */
@@ -198,6 +200,9 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
       if (lie.kind === "flip-sized") {
         bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
         return new Response(bytes, { status: 200, headers: res.headers });
+      }
+      if (lie.kind === "chunked") {
+        return new Response(new Blob([bytes]).stream(), { status: 200, headers: out });
       }
       if (lie.kind === "overlong" || lie.kind === "overlong-sized") {
         const longer = new Uint8Array(bytes.length + 7);
