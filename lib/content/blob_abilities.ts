@@ -68,6 +68,8 @@ export interface UnverifiedFetcher {
 export interface ReceiveFileOptions extends Op {
   /** Told the bytes written so far, every so often while the file grows. */
   onWritten?: (bytes: number) => void;
+  /** Told once the whole body is written, before the file is checked (the source is done). */
+  onReceived?: () => void;
 }
 
 /** Stores a blob from unverified bytes by way of a file the runtime writes natively. */

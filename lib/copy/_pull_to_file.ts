@@ -41,6 +41,8 @@ export async function pullToFile(
         got.progressed();
         onBytes?.(desc, bytes);
       },
+      // Reading the file back is no wait for the registry: its idle timeout ends here.
+      onReceived: () => got.settle(),
     });
   } catch (err) {
     const reported = got.settle(err);

@@ -24,17 +24,21 @@ const POLL_MS = 200;
 function watchGrowth(fs: Fs, path: string, onWritten: (bytes: number) => void): () => void {
   let last = -1;
   let busy = false;
+  let stopped = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     fs.stat(path).then((st) => {
-      if (st !== undefined && st.size !== last) {
+      if (!stopped && st !== undefined && st.size !== last) {
         last = st.size;
         onWritten(st.size);
       }
     }, () => {}).finally(() => busy = false);
   }, POLL_MS);
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 /**
@@ -98,6 +102,7 @@ export async function receiveFile(
     } finally {
       stop();
     }
+    opts.onReceived?.();
     checkAborted(opts.signal);
     await checkFile(fs, file, desc, ctx.hasher);
     opts.onWritten?.(desc.size);

@@ -232,11 +232,15 @@ export class Repository
       const body = verifyStream(res.body ?? new Blob([]).stream(), desc, this.#hasher);
       return { body, progressed: () => {}, settle: (err) => err };
     }
+    let settled = false;
     taken.watch.arm();
     return {
       body: taken.body,
-      progressed: () => taken.watch.arm(),
+      progressed: () => {
+        if (!settled) taken.watch.arm();
+      },
       settle: (err) => {
+        settled = true;
         taken.watch.disarm();
         return taken.watch.fired ? taken.timeoutError(err) : err;
       },
