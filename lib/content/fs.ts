@@ -161,7 +161,7 @@ export interface Fs {
   /**
    * Optional: writes `body` to a new file at `path` (it must not exist; a plain new file's mode)
    * the runtime's native way, with no JavaScript per chunk. Resolves when the body ended and
-   * every byte is written and flushed to disk; rejects when the body errors (its source cancelled it) or the write fails,
+   * every byte is written (not yet flushed: see {@linkcode Fs.syncFile}); rejects when the body errors (its source cancelled it) or the write fails,
    * leaving a partial file for the caller to remove. Nothing is verified: the caller checks the
    * file before trusting it. Absent when the runtime has no such write.
    */
@@ -174,4 +174,10 @@ export interface Fs {
    * @throws {InvalidInputError} ERR_INVALID_INPUT when not a regular file.
    */
   scanFile?(path: string, onChunk: (chunk: Bytes) => void): Promise<number>;
+  /**
+   * Optional: flushes the data of the file at `path` to disk (`fdatasync`), so that a rename
+   * after it cannot leave an empty or partial file behind a crash.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   */
+  syncFile?(path: string): Promise<void>;
 }

@@ -104,7 +104,13 @@ export async function receiveFile(
     }
     opts.onReceived?.();
     checkAborted(opts.signal);
-    await checkFile(fs, file, desc, ctx.hasher);
+    // The flush (waiting on the disk) and the check (on the CPU) run at once.
+    const [synced, checked] = await Promise.allSettled([
+      fs.syncFile?.(file),
+      checkFile(fs, file, desc, ctx.hasher),
+    ]);
+    if (checked.status === "rejected") throw checked.reason;
+    if (synced.status === "rejected") throw synced.reason;
     opts.onWritten?.(desc.size);
     checkAborted(opts.signal);
     await ctx.ingest(file);

@@ -34,7 +34,6 @@ async function writeUnderBun(
   const handle = await fsp.open(path, "wx", mode);
   try {
     await bun.write(bun.file(handle.fd), new Response(body));
-    await handle.datasync();
   } finally {
     await handle.close();
   }
@@ -48,9 +47,8 @@ async function writeUnderDeno(
 ): Promise<void> {
   const file = await deno.open(path, { write: true, createNew: true, mode });
   try {
-    // Deno pipes a fetch body into a file in Rust. The pipe closes the file (with
-    // `preventClose`, Deno 2.9 drops what a JavaScript source wrote), so it is flushed through
-    // a second descriptor.
+    // Deno pipes a fetch body into a file in Rust, and closes the file at the end (with
+    // `preventClose`, Deno 2.9 drops what a JavaScript source wrote).
     await body.pipeTo(file.writable);
   } catch (err) {
     try {
@@ -59,12 +57,6 @@ async function writeUnderDeno(
       // already closed by the aborted pipe
     }
     throw err;
-  }
-  const written = await deno.open(path, { read: true });
-  try {
-    await written.syncData();
-  } finally {
-    written.close();
   }
 }
 

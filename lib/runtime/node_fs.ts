@@ -502,4 +502,15 @@ export const nodeFs: Fs = {
       await handle.close();
     }
   },
+
+  async syncFile(path: string): Promise<void> {
+    const handle = await openRegular(path, "flush");
+    try {
+      await handle.datasync();
+    } catch (err) {
+      throw mapError(err, "flush", path);
+    } finally {
+      await handle.close();
+    }
+  },
 };
