@@ -94,6 +94,12 @@ export interface FileLock {
   release(): Promise<void>;
 }
 
+/** Options of {@linkcode Fs.scanFile}. */
+export interface ScanFileOptions {
+  /** A write of the file still running: the scan follows the file until it settles. */
+  growing?: Promise<unknown>;
+}
+
 /** The file-system operations the core needs. */
 export interface Fs {
   /**
@@ -169,11 +175,14 @@ export interface Fs {
   /**
    * Optional: reads the whole regular file at `path` in large reads into one reused buffer,
    * handing each filled part to `onChunk` (a view valid only until `onChunk` returns: hash it,
-   * do not keep it). Resolves with the bytes read. Absent: read through {@linkcode Fs.open}.
-   * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   * do not keep it). With `opts.growing` (a write of the file still running, such as
+   * {@linkcode Fs.writeBodyFile}), follows the file as it grows until that promise settled and
+   * the last byte is read. Resolves with the bytes read. Absent: read through
+   * {@linkcode Fs.open}.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing (once `growing` settled).
    * @throws {InvalidInputError} ERR_INVALID_INPUT when not a regular file.
    */
-  scanFile?(path: string, onChunk: (chunk: Bytes) => void): Promise<number>;
+  scanFile?(path: string, onChunk: (chunk: Bytes) => void, opts?: ScanFileOptions): Promise<number>;
   /**
    * Optional: flushes the data of the file at `path` to disk (`fdatasync`), so that a rename
    * after it cannot leave an empty or partial file behind a crash.

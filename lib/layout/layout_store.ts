@@ -319,9 +319,12 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
     await this.#fs.rename(path, join(this.#root, target));
   }
 
-  /** Whether {@linkcode receiveFile} writes natively (the file system has `writeBodyFile`). */
+  /**
+   * Whether {@linkcode receiveFile} writes natively (the file system has `writeBodyFile` and
+   * `scanFile`).
+   */
   get receivesFiles(): boolean {
-    return this.#fs.writeBodyFile !== undefined;
+    return this.#fs.writeBodyFile !== undefined && this.#fs.scanFile !== undefined;
   }
 
   /**
@@ -338,13 +341,14 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
     opts: ReceiveFileOptions = {},
   ): Promise<void> {
     const fs = this.#fs;
-    if (fs.writeBodyFile === undefined || isManifestMediaType(desc.mediaType)) {
+    if (!this.receivesFiles || isManifestMediaType(desc.mediaType)) {
       await body.cancel().catch(() => {});
       throw new TypeError(`Blob ${desc.digest} cannot be received as a file here; push it`);
     }
     const ctx = {
       fs,
       write: (path: string, bytes: ReadableStream<Bytes>) => fs.writeBodyFile!(path, bytes),
+      scan: (...args: Parameters<NonNullable<Fs["scanFile"]>>) => fs.scanFile!(...args),
       root: this.#root,
       hasher: this.#hasher,
       ingest: (path: string) => this.ingestVerifiedFile(desc, path, opts),

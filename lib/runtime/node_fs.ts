@@ -16,6 +16,7 @@ import type {
   FileLock,
   Fs,
   LockOptions,
+  ScanFileOptions,
   WriteOptions,
 } from "../content/fs.ts";
 import {
@@ -27,10 +28,9 @@ import {
 } from "../errors.ts";
 import { lockFile } from "./file_lock.ts";
 import { nativeBodyFileWriter } from "./native_body_file.ts";
+import { scanFile } from "./_scan_file.ts";
 
 const CHUNK = 256 * 1024;
-/** Bytes `scanFile` reads at once: few, large reads into one buffer. */
-const SCAN_BYTES = 1024 * 1024;
 
 function isErrno(err: unknown, code: string): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === code;
@@ -485,22 +485,14 @@ export const nodeFs: Fs = {
 
   writeBodyFile: nativeBodyFileWriter(mapError, newFileMode),
 
-  async scanFile(path: string, onChunk: (chunk: Bytes) => void): Promise<number> {
-    const handle = await openRegular(path, "read");
-    try {
-      const buffer = new Uint8Array(SCAN_BYTES);
-      let total = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, SCAN_BYTES, null);
-        if (bytesRead === 0) return total;
-        total += bytesRead;
-        onChunk(buffer.subarray(0, bytesRead));
-      }
-    } catch (err) {
-      throw mapError(err, "read", path);
-    } finally {
-      await handle.close();
-    }
+  scanFile(path: string, onChunk: (chunk: Bytes) => void, opts: ScanFileOptions = {}) {
+    return scanFile(
+      path,
+      onChunk,
+      opts,
+      (p) => openRegular(p, "read"),
+      (err) => mapError(err, "read", path),
+    );
   },
 
   async syncFile(path: string): Promise<void> {
