@@ -171,7 +171,7 @@ export interface Fs {
    * leaving a partial file for the caller to remove. Nothing is verified: the caller checks the
    * file before trusting it. Absent when the runtime has no such write.
    */
-  writeBodyFile?(path: string, body: ReadableStream<Bytes>): Promise<void>;
+  writeBodyFile?(path: string, body: ReadableStream<Uint8Array>): Promise<void>;
   /**
    * Optional: reads the whole regular file at `path` in large reads into one reused buffer,
    * handing each filled part to `onChunk` (a view valid only until `onChunk` returns: hash it,

@@ -7,7 +7,6 @@
  * @module
  */
 import * as fsp from "node:fs/promises";
-import type { Bytes } from "../_internal/bytes.ts";
 import type { Fs } from "../content/fs.ts";
 
 interface BunWrite {
@@ -26,7 +25,7 @@ function bunRuntime(): BunWrite | undefined {
 async function writeUnderBun(
   bun: BunWrite,
   path: string,
-  body: ReadableStream<Bytes>,
+  body: ReadableStream<Uint8Array>,
   mode: number,
 ): Promise<void> {
   // Created here, exclusively; Bun writes through the descriptor (no truncating
@@ -42,7 +41,7 @@ async function writeUnderBun(
 async function writeUnderDeno(
   deno: typeof Deno,
   path: string,
-  body: ReadableStream<Bytes>,
+  body: ReadableStream<Uint8Array>,
   mode: number,
 ): Promise<void> {
   const file = await deno.open(path, { write: true, createNew: true, mode });
@@ -84,7 +83,7 @@ export function nativeBodyFileWriter(
   const deno = denoRuntime();
   const bun = deno === undefined ? bunRuntime() : undefined;
   if (deno === undefined && bun === undefined) return undefined;
-  return async (path: string, body: ReadableStream<Bytes>): Promise<void> => {
+  return async (path: string, body: ReadableStream<Uint8Array>): Promise<void> => {
     try {
       if (deno !== undefined) await writeUnderDeno(deno, path, body, mode());
       else await writeUnderBun(bun!, path, body, mode());
