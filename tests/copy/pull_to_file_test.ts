@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { within } from "../_helpers/deadline.ts";
+import { canMountTmpfs, mount, umount } from "../_helpers/tmpfs.ts";
 import { canReceiveFiles } from "../../lib/content/blob_abilities.ts";
 import { copy } from "../../lib/copy/copy.ts";
 import { LayoutStore } from "../../lib/layout/layout_store.ts";
@@ -200,4 +201,40 @@ Deno.test("copy() registry -> layout aborted mid-transfer keeps nothing", async 
     const tmp = (await tree(dir)).filter((p) => p.includes(".ocisign-ingest-"));
     assertEquals(tmp, []);
   });
+});
+
+Deno.test({
+  name:
+    "copy() registry -> layout on a full file system fails as the destination's, keeping nothing",
+  // Mounting a small tmpfs needs root on Linux; elsewhere this cannot run.
+  ignore: !canMountTmpfs(),
+  fn: async () => {
+    await withPull(async ({ layer, dir, src }) => {
+      const small = `${dir}-small`;
+      await Deno.mkdir(small);
+      // Room for the layout and the config, not for the 300 kB layer.
+      mount("-t", "tmpfs", "-o", "size=128k", "tmpfs", small);
+      try {
+        const layout = await LayoutStore.open(`${small}/out`, nodeFs, {
+          create: true,
+          hasher: nodeHasherFactory,
+        });
+        try {
+          const err = await assertRejectsCode(
+            () => copy(src(), "v1", layout, "v1"),
+            "ERR_STORAGE",
+            "no space left on the device",
+          );
+          assertEquals(err.details?.origin, "destination");
+          assertEquals(await layout.exists(layer), false);
+          const tmp = (await tree(`${small}/out`)).filter((p) => p.includes(".ocisign-ingest-"));
+          assertEquals(tmp, []);
+        } finally {
+          await layout.close();
+        }
+      } finally {
+        umount(small);
+      }
+    });
+  },
 });
