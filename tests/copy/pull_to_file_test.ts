@@ -102,15 +102,22 @@ Deno.test("copy() registry -> layout through files: the same bytes, progress to 
   });
 });
 
-Deno.test("copy() registry -> layout through files takes a body without Content-Length", async () => {
-  await withPull(async ({ image, layer, dir, layout, setLie, src }) => {
-    setLie({ kind: "chunked", digest: layer.digest });
-    await copy(src(), "v1", layout, "v1");
-    const got = new Uint8Array(await new Response(await layout.fetch(layer)).arrayBuffer());
-    assertEquals(got, image[1]!.bytes);
-    await assertClean(dir, image.map((c) => c.desc));
+for (
+  const [kind, what] of [
+    ["chunked", "a body without Content-Length"],
+    ["redirect", "a blob redirected to another origin"],
+  ] as const
+) {
+  Deno.test(`copy() registry -> layout through files takes ${what}`, async () => {
+    await withPull(async ({ image, layer, dir, layout, setLie, src }) => {
+      setLie({ kind, digest: layer.digest });
+      await copy(src(), "v1", layout, "v1");
+      const got = new Uint8Array(await new Response(await layout.fetch(layer)).arrayBuffer());
+      assertEquals(got, image[1]!.bytes);
+      await assertClean(dir, image.map((c) => c.desc));
+    });
   });
-});
+}
 
 for (
   const [kind, code] of [
