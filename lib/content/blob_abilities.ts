@@ -5,7 +5,9 @@
  * `RangeFetcher`). A server of stored content (the embedded registry) uses them where a store has
  * them, and falls back to the Target contract where it can ({@linkcode readStoredRange}). Telling
  * a blob's size from its digest alone is beyond the Target contract, so a store served as a
- * registry needs {@linkcode BlobStatter}.
+ * registry needs {@linkcode BlobStatter}. A copy uses the last pair: a source that hands a blob
+ * over unverified ({@linkcode UnverifiedFetcher}, a registry) and a store that receives it as a
+ * file the runtime writes natively and checks it ({@linkcode FileReceiver}, a layout directory).
  *
  * @module
  */
@@ -66,7 +68,7 @@ export interface UnverifiedFetcher {
 
 /** Options of {@linkcode FileReceiver.receiveFile}. */
 export interface ReceiveFileOptions extends Op {
-  /** Told the bytes written so far, every so often while the file grows. */
+  /** Told the bytes written and checked so far, as the file grows. */
   onWritten?: (bytes: number) => void;
   /** Told once the whole body is written, before the file is checked (the source is done). */
   onReceived?: () => void;
@@ -74,10 +76,10 @@ export interface ReceiveFileOptions extends Op {
 
 /** Stores a blob from unverified bytes by way of a file the runtime writes natively. */
 export interface FileReceiver {
-  /** Whether the store's runtime writes the file natively (else streaming to `push` is as fast). */
+  /** Whether the store's runtime writes the file natively (else streaming to `push` is as good). */
   readonly receivesFiles: boolean;
   /**
-   * Writes `body` to a temporary file on the store's file system, then reads the file back
+   * Writes `body` to a temporary file on the store's file system, reads the file (as it grows)
    * against `desc`'s size and digest, and only then moves it into place. On any failure the
    * temporary file is removed and the store is as it was.
    * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the bytes are not `desc.digest`'s.

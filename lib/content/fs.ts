@@ -167,9 +167,10 @@ export interface Fs {
   /**
    * Optional: writes `body` to a new file at `path` (it must not exist; a plain new file's mode)
    * the runtime's native way, with no JavaScript per chunk. Resolves when the body ended and
-   * every byte is written (not yet flushed: see {@linkcode Fs.syncFile}); rejects when the body errors (its source cancelled it) or the write fails,
-   * leaving a partial file for the caller to remove. Nothing is verified: the caller checks the
-   * file before trusting it. Absent when the runtime has no such write.
+   * every byte is written (not yet flushed: see {@linkcode Fs.syncFile}); rejects when the body
+   * errors (its source cancelled it) or the write fails, leaving a partial file for the caller
+   * to remove. Nothing is verified: the caller checks the file before trusting it. Absent when
+   * the runtime has no such write.
    */
   writeBodyFile?(path: string, body: ReadableStream<Uint8Array>): Promise<void>;
   /**

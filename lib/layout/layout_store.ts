@@ -329,7 +329,8 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
 
   /**
    * Stores the blob `desc` from unverified bytes: written natively to a temporary file in the
-   * layout, read back against `desc`'s size and digest, and only then moved into `blobs/`
+   * layout, read (as it grows) against `desc`'s size and digest, flushed, and only then moved
+   * into `blobs/`
    * ({@linkcode ingestVerifiedFile}). On any failure nothing is left behind.
    * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the bytes are not `desc.digest`'s.
    * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when there are not `desc.size` of them.
