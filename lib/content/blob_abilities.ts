@@ -47,6 +47,11 @@ export interface FileIngester {
 export interface UnverifiedBlob {
   /** The bytes, not yet checked against the digest. */
   readonly body: ReadableStream<Bytes>;
+  /**
+   * Aborts when the source gives up on the transfer (its idle timeout, a cancel): a native
+   * writer of `body` stops on it.
+   */
+  readonly signal?: AbortSignal;
   /** Tells the source that bytes arrived (restarts its idle timeout). */
   progressed(): void;
   /**

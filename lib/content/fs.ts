@@ -170,9 +170,13 @@ export interface Fs {
    * every byte is written (not yet flushed: see {@linkcode Fs.syncFile}); rejects when the body
    * errors (its source cancelled it) or the write fails, leaving a partial file for the caller
    * to remove. Nothing is verified: the caller checks the file before trusting it. Absent when
-   * the runtime has no such write.
+   * the runtime has no such write. `opts.signal` stops the write.
    */
-  writeBodyFile?(path: string, body: ReadableStream<Uint8Array>): Promise<void>;
+  writeBodyFile?(
+    path: string,
+    body: ReadableStream<Uint8Array>,
+    opts?: { signal?: AbortSignal },
+  ): Promise<void>;
   /**
    * Optional: reads the whole regular file at `path` in large reads into one reused buffer,
    * handing each filled part to `onChunk` (a view valid only until `onChunk` returns: hash it,

@@ -36,7 +36,7 @@ export async function pullToFile(
   onBytes?.(desc, 0);
   try {
     await dst.receiveFile(desc, got.body, {
-      signal,
+      signal: got.signal === undefined ? signal : AbortSignal.any([signal, got.signal]),
       onWritten: (bytes) => {
         got.progressed();
         onBytes?.(desc, bytes);

@@ -20,8 +20,12 @@ import type { Descriptor } from "../oci/descriptor.ts";
 export interface ReceiveContext {
   /** The layout's file system. */
   fs: Fs;
-  /** Its native `writeBodyFile`. */
-  write: NonNullable<Fs["writeBodyFile"]>;
+  /** Its native `writeBodyFile`, stopped by the signal. */
+  write: (
+    path: string,
+    body: ReadableStream<Bytes>,
+    signal: AbortSignal | undefined,
+  ) => Promise<void>;
   /** Its `scanFile`, which follows a growing file. */
   scan: NonNullable<Fs["scanFile"]>;
   /** The layout directory (the temporary file goes inside it, on the same file system). */
@@ -84,7 +88,7 @@ export async function receiveFile(
   }
   try {
     const file = `${tmp}/blob`;
-    const written = ctx.write(file, body);
+    const written = ctx.write(file, body, opts.signal);
     // Once written, the flush (waiting on the disk) runs beside the end of the check.
     const synced = written.then(() => {
       opts.onReceived?.();

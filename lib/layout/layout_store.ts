@@ -348,7 +348,8 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
     }
     const ctx = {
       fs,
-      write: (path: string, bytes: ReadableStream<Bytes>) => fs.writeBodyFile!(path, bytes),
+      write: (path: string, bytes: ReadableStream<Bytes>, signal: AbortSignal | undefined) =>
+        fs.writeBodyFile!(path, bytes, signal === undefined ? {} : { signal }),
       scan: (...args: Parameters<NonNullable<Fs["scanFile"]>>) => fs.scanFile!(...args),
       root: this.#root,
       hasher: this.#hasher,

@@ -49,12 +49,14 @@ export class IdleWatch {
 
 /**
  * The response with its body read under `watch`: each read of the underlying body is one wait,
- * and a wait that fires errors the body with `timeoutError()`.
+ * and a wait that fires errors the body with `timeoutError()`. `signal` is the exchange's, for
+ * {@linkcode takeWatchedBody}.
  */
 export function watchResponseBody(
   res: Response,
   watch: IdleWatch,
   timeoutError: (cause: unknown) => Error,
+  signal?: AbortSignal,
 ): Response {
   // A null-body status cannot be rebuilt with a body (and has nothing to wait for).
   if (res.body === null || [101, 204, 205, 304].includes(res.status)) return res;
@@ -93,7 +95,7 @@ export function watchResponseBody(
     statusText: res.statusText,
     headers: res.headers,
   });
-  untouched.set(watched, { body: raw, watch, timeoutError });
+  untouched.set(watched, { body: raw, watch, timeoutError, signal });
   return watched;
 }
 
@@ -105,6 +107,12 @@ export interface WatchedBody {
   readonly watch: IdleWatch;
   /** The error to report when the watch fired. */
   readonly timeoutError: (cause: unknown) => Error;
+  /**
+   * The exchange's signal (the caller's cancel, or the watch firing): a native sink stops on it.
+   * Holding it also keeps it alive (a signal of `AbortSignal.any` is held only weakly by its
+   * sources).
+   */
+  readonly signal: AbortSignal | undefined;
 }
 
 const untouched = new WeakMap<Response, WatchedBody>();

@@ -236,6 +236,7 @@ export class Repository
     taken.watch.arm();
     return {
       body: taken.body,
+      ...(taken.signal === undefined ? {} : { signal: taken.signal }),
       progressed: () => {
         if (!settled) taken.watch.arm();
       },

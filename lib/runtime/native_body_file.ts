@@ -43,12 +43,14 @@ async function writeUnderDeno(
   path: string,
   body: ReadableStream<Uint8Array>,
   mode: number,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const file = await deno.open(path, { write: true, createNew: true, mode });
   try {
     // Deno pipes a fetch body into a file in Rust, and closes the file at the end (with
     // `preventClose`, Deno 2.9 drops what a JavaScript source wrote).
-    await body.pipeTo(file.writable);
+    // An aborted fetch does not always interrupt that pipe: the signal does.
+    await body.pipeTo(file.writable, signal === undefined ? {} : { signal });
   } catch (err) {
     try {
       file.close();
@@ -83,9 +85,14 @@ export function nativeBodyFileWriter(
   const deno = denoRuntime();
   const bun = deno === undefined ? bunRuntime() : undefined;
   if (deno === undefined && bun === undefined) return undefined;
-  return async (path: string, body: ReadableStream<Uint8Array>): Promise<void> => {
+  return async (
+    path: string,
+    body: ReadableStream<Uint8Array>,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<void> => {
     try {
-      if (deno !== undefined) await writeUnderDeno(deno, path, body, mode());
+      // Bun's write stops when the fetch behind the body is aborted.
+      if (deno !== undefined) await writeUnderDeno(deno, path, body, mode(), opts.signal);
       else await writeUnderBun(bun!, path, body, mode());
     } catch (err) {
       throw mapError(err, "write", path);
