@@ -62,6 +62,20 @@ Deno.test("nodeFs.writeBodyFile fails when the body fails", async () => {
   });
 });
 
+Deno.test("nodeFs.writeBodyFile stops on its signal", async () => {
+  await withDir(async (dir) => {
+    const endless = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(1000));
+      },
+      pull: () => new Promise(() => {}),
+    });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error("given up")), 100);
+    await assert.rejects(() => nodeFs.writeBodyFile!(`${dir}/f`, endless, { signal: ac.signal }));
+  });
+});
+
 Deno.test("nodeFs.scanFile follows a file while it is written, to its last byte", async () => {
   await withDir(async (dir) => {
     const parts = numberedParts(6, 300_000);
