@@ -2,9 +2,9 @@
  * Private: a blob pulled into a store that receives files ({@linkcode FileReceiver}: a layout
  * directory whose runtime writes files natively) from a source that hands its bytes over
  * unverified ({@linkcode UnverifiedFetcher}: a registry). The runtime moves the bytes from the
- * socket to a temporary file with no JavaScript per chunk; the file is trusted only once read
- * back against the digest and size. Against hashing each chunk as it passes, this leaves the
- * main thread free for the other blobs in flight.
+ * socket to a temporary file with no JavaScript per chunk, while this thread hashes the file as
+ * it grows (large reads from the page cache); the file is trusted only once its digest and size
+ * match. No stream hops, buffer copies or write promises per chunk are left on this thread.
  *
  * @module
  */
@@ -26,13 +26,9 @@ export async function pullToFile(
   signal: AbortSignal,
   onBytes: ByteProgress | undefined,
 ): Promise<void> {
-  let blob;
-  try {
-    blob = await src.fetchUnverified(desc, { signal });
-  } catch (err) {
+  const got = await src.fetchUnverified(desc, { signal }).catch((err: unknown) => {
     throw originError(err, "source", desc);
-  }
-  const got = blob;
+  });
   onBytes?.(desc, 0);
   try {
     await dst.receiveFile(desc, got.body, {

@@ -1,8 +1,8 @@
 /**
  * Writes a fetched body to a file the runtime's native way ({@linkcode Fs.writeBodyFile}): Bun's
  * `Bun.write` of a `Response`, Deno's `pipeTo` into an open file's `writable`. A pull of blobs
- * then costs no JavaScript stream hops, buffer copies or write promises per chunk, and the bytes
- * are checked afterwards by reading the file back in large reads (from the page cache).
+ * then costs no JavaScript stream hops, buffer copies or write promises per chunk; the bytes are
+ * checked by reading the growing file in large reads (from the page cache).
  *
  * @module
  */
