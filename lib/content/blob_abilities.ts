@@ -5,7 +5,9 @@
  * `RangeFetcher`). A server of stored content (the embedded registry) uses them where a store has
  * them, and falls back to the Target contract where it can ({@linkcode readStoredRange}). Telling
  * a blob's size from its digest alone is beyond the Target contract, so a store served as a
- * registry needs {@linkcode BlobStatter}.
+ * registry needs {@linkcode BlobStatter}. A copy uses the last pair: a source that hands a blob
+ * over unverified ({@linkcode UnverifiedFetcher}, a registry) and a store that receives it as a
+ * file the runtime writes natively and checks it ({@linkcode FileReceiver}, a layout directory).
  *
  * @module
  */
@@ -35,6 +37,64 @@ export interface FileIngester {
    * @throws {TypeError} for a manifest media type.
    */
   ingestVerifiedFile(desc: Descriptor, path: string, opts?: Op): Promise<void>;
+}
+
+/**
+ * A blob's bytes as the source sent them, for a store that writes them to a file and verifies
+ * the file ({@linkcode FileReceiver}): nothing here is checked yet, beyond a length announced as
+ * `desc.size` (a source bounds the body to that, or checks it as it streams).
+ */
+export interface UnverifiedBlob {
+  /** The bytes, not yet checked against the digest. */
+  readonly body: ReadableStream<Bytes>;
+  /**
+   * Aborts when the source gives up on the transfer (its idle timeout, a cancel): a native
+   * writer of `body` stops on it.
+   */
+  readonly signal?: AbortSignal;
+  /** Tells the source that bytes arrived (restarts its idle timeout). */
+  progressed(): void;
+  /**
+   * Ends the transfer: stops the source's idle timeout and returns the error to report for the
+   * failure `err` (the source's timeout error when that is what ended it), or `undefined`.
+   */
+  settle(err?: unknown): unknown;
+}
+
+/** Hands out a blob's bytes unverified, for a {@linkcode FileReceiver} to verify. */
+export interface UnverifiedFetcher {
+  /**
+   * The blob `desc` as the source sends it, unverified.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when the announced length is not `desc.size`.
+   */
+  fetchUnverified(desc: Descriptor, opts?: Op): Promise<UnverifiedBlob>;
+}
+
+/** Options of {@linkcode FileReceiver.receiveFile}. */
+export interface ReceiveFileOptions extends Op {
+  /** Told the bytes written and checked so far, as the file grows. */
+  onWritten?: (bytes: number) => void;
+  /** Told once the whole body is written, before the file is checked (the source is done). */
+  onReceived?: () => void;
+}
+
+/** Stores a blob from unverified bytes by way of a file the runtime writes natively. */
+export interface FileReceiver {
+  /** Whether the store's runtime writes the file natively (else streaming to `push` is as good). */
+  readonly receivesFiles: boolean;
+  /**
+   * Writes `body` to a temporary file on the store's file system, reads the file (as it grows)
+   * against `desc`'s size and digest, and only then moves it into place. On any failure the
+   * temporary file is removed and the store is as it was.
+   * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the bytes are not `desc.digest`'s.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when there are not `desc.size` of them.
+   */
+  receiveFile(
+    desc: Descriptor,
+    body: ReadableStream<Bytes>,
+    opts?: ReceiveFileOptions,
+  ): Promise<void>;
 }
 
 function has<K extends string>(store: object, method: K): boolean {
@@ -106,4 +166,34 @@ export async function readStoredRange(
   const whole = await store.fetch(desc, opts);
   if (range.offset === 0 && range.length === desc.size) return whole;
   return rangeOf(whole, range, desc.digest);
+}
+
+/**
+ * Whether `store` has {@linkcode UnverifiedFetcher}.
+ *
+ * @example
+ * ```ts
+ * import { canFetchUnverified, MemoryStore } from "@ocisign/ocisign/content";
+ * console.log(canFetchUnverified(new MemoryStore())); // false
+ * ```
+ * @param store Any store.
+ * @returns Whether it hands out blobs unverified.
+ */
+export function canFetchUnverified<T extends object>(store: T): store is T & UnverifiedFetcher {
+  return has(store, "fetchUnverified");
+}
+
+/**
+ * Whether `store` has {@linkcode FileReceiver} and its runtime writes files natively.
+ *
+ * @example
+ * ```ts
+ * import { canReceiveFiles, MemoryStore } from "@ocisign/ocisign/content";
+ * console.log(canReceiveFiles(new MemoryStore())); // false
+ * ```
+ * @param store Any store.
+ * @returns Whether a blob is best given to it as a file.
+ */
+export function canReceiveFiles<T extends object>(store: T): store is T & FileReceiver {
+  return has(store, "receiveFile") && (store as { receivesFiles?: unknown }).receivesFiles === true;
 }

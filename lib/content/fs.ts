@@ -95,6 +95,12 @@ export interface FileLock {
   release(): Promise<void>;
 }
 
+/** Options of {@linkcode Fs.scanFile}. */
+export interface ScanFileOptions {
+  /** A write of the file still running: the scan follows the file until it settles. */
+  growing?: Promise<unknown>;
+}
+
 /** The file-system operations the core needs. */
 export interface Fs {
   /**
@@ -159,4 +165,34 @@ export interface Fs {
    * bytes (then read it through {@linkcode Fs.open}, which says why).
    */
   serverStream?(path: string, size: number): Promise<ReadableStream<Bytes> | undefined>;
+  /**
+   * Optional: writes `body` to a new file at `path` (it must not exist; a plain new file's mode)
+   * the runtime's native way, with no JavaScript per chunk. Resolves when the body ended and
+   * every byte is written (not yet flushed: see {@linkcode Fs.syncFile}); rejects when the body
+   * errors (its source cancelled it) or the write fails, leaving a partial file for the caller
+   * to remove. Nothing is verified: the caller checks the file before trusting it. Absent when
+   * the runtime has no such write. `opts.signal` stops the write.
+   */
+  writeBodyFile?(
+    path: string,
+    body: ReadableStream<Uint8Array>,
+    opts?: { signal?: AbortSignal },
+  ): Promise<void>;
+  /**
+   * Optional: reads the whole regular file at `path` in large reads into one reused buffer,
+   * handing each filled part to `onChunk` (a view valid only until `onChunk` returns: hash it,
+   * do not keep it). With `opts.growing` (a write of the file still running, such as
+   * {@linkcode Fs.writeBodyFile}), follows the file as it grows until that promise settled and
+   * the last byte is read. Resolves with the bytes read. Absent: read through
+   * {@linkcode Fs.open}.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing (once `growing` settled).
+   * @throws {InvalidInputError} ERR_INVALID_INPUT when not a regular file.
+   */
+  scanFile?(path: string, onChunk: (chunk: Bytes) => void, opts?: ScanFileOptions): Promise<number>;
+  /**
+   * Optional: flushes the data of the file at `path` to disk (`fdatasync`), so that a rename
+   * after it cannot leave an empty or partial file behind a crash.
+   * @throws {NotFoundError} ERR_NOT_FOUND when missing.
+   */
+  syncFile?(path: string): Promise<void>;
 }

@@ -16,6 +16,8 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { isVerifiedStream, passOnVerified, streamOfVerified } from "../digest/verify_stream.ts";
 import { Semaphore } from "./_semaphore.ts";
+import { canFetchUnverified, canReceiveFiles } from "../content/blob_abilities.ts";
+import { pullToFile } from "./_pull_to_file.ts";
 import { type ByteProgress, countBytes } from "../content/byte_progress.ts";
 
 /** A per-node progress event, for the CLI to render as oras does. */
@@ -251,6 +253,9 @@ export class GraphCopier {
    * {@linkcode UPLOAD_ATTEMPTS} times in all; nothing is reported copied until a push succeeds.
    */
   async #pushBlob(desc: Descriptor, signal: AbortSignal): Promise<void> {
+    if (canFetchUnverified(this.#src) && canReceiveFiles(this.#dst)) {
+      return await pullToFile(this.#src, this.#dst, desc, signal, this.#onBytes);
+    }
     for (let attempt = 1;; attempt++) {
       let sourceError: unknown;
       const stream = countBytes(

@@ -8,7 +8,7 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
-import type { FileIngester } from "../content/blob_abilities.ts";
+import type { FileIngester, FileReceiver, ReceiveFileOptions } from "../content/blob_abilities.ts";
 import { handleStream } from "../content/file_stream.ts";
 import { rangeOf } from "../content/range_stream.ts";
 import type { ByteRange, Op } from "../content/storage.ts";
@@ -22,6 +22,7 @@ import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "../content/_layout_index.ts";
 import { keepAttributes } from "./_keep_attributes.ts";
 import { withLock } from "./_with_lock.ts";
+import { receiveFile } from "./_receive_file.ts";
 import { blobPath, layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 
 /** Options for opening a layout. */
@@ -101,9 +102,10 @@ async function checkBlobDirs(fs: Fs, root: string): Promise<void> {
  * console.log(layout.manifests().length); // 0: only manifests are recorded in index.json
  * ```
  */
-export class LayoutStore extends OciLayout implements FileIngester {
+export class LayoutStore extends OciLayout implements FileIngester, FileReceiver {
   #fs: Fs;
   #root: string;
+  #hasher: HasherFactory;
   #autoSave: boolean;
   /** {@linkcode identity} of `index.json` when last read or written. */
   #seen: string;
@@ -118,6 +120,7 @@ export class LayoutStore extends OciLayout implements FileIngester {
     super(root, index, hasher);
     this.#fs = fs;
     this.#root = root;
+    this.#hasher = hasher;
     this.#autoSave = opts.autoSave;
     this.#seen = opts.seen;
   }
@@ -314,6 +317,45 @@ export class LayoutStore extends OciLayout implements FileIngester {
       recursive: true,
     });
     await this.#fs.rename(path, join(this.#root, target));
+  }
+
+  /**
+   * Whether {@linkcode receiveFile} writes natively (the file system has `writeBodyFile` and
+   * `scanFile`).
+   */
+  get receivesFiles(): boolean {
+    return this.#fs.writeBodyFile !== undefined && this.#fs.scanFile !== undefined;
+  }
+
+  /**
+   * Stores the blob `desc` from unverified bytes: written natively to a temporary file in the
+   * layout, read (as it grows) against `desc`'s size and digest, flushed, and only then moved
+   * into `blobs/`
+   * ({@linkcode ingestVerifiedFile}). On any failure nothing is left behind.
+   * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the bytes are not `desc.digest`'s.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when there are not `desc.size` of them.
+   * @throws {TypeError} for a manifest media type, or when {@linkcode receivesFiles} is false.
+   */
+  async receiveFile(
+    desc: Descriptor,
+    body: ReadableStream<Bytes>,
+    opts: ReceiveFileOptions = {},
+  ): Promise<void> {
+    const fs = this.#fs;
+    if (!this.receivesFiles || isManifestMediaType(desc.mediaType)) {
+      await body.cancel().catch(() => {});
+      throw new TypeError(`Blob ${desc.digest} cannot be received as a file here; push it`);
+    }
+    const ctx = {
+      fs,
+      write: (path: string, bytes: ReadableStream<Bytes>, signal: AbortSignal | undefined) =>
+        fs.writeBodyFile!(path, bytes, signal === undefined ? {} : { signal }),
+      scan: (...args: Parameters<NonNullable<Fs["scanFile"]>>) => fs.scanFile!(...args),
+      root: this.#root,
+      hasher: this.#hasher,
+      ingest: (path: string) => this.ingestVerifiedFile(desc, path, opts),
+    };
+    await receiveFile(ctx, desc, body, opts);
   }
 
   async #sizeViaOpen(path: string): Promise<number | undefined> {

@@ -49,18 +49,23 @@ export class IdleWatch {
 
 /**
  * The response with its body read under `watch`: each read of the underlying body is one wait,
- * and a wait that fires errors the body with `timeoutError()`.
+ * and a wait that fires errors the body with `timeoutError()`. `signal` is the exchange's, for
+ * {@linkcode takeWatchedBody}.
  */
 export function watchResponseBody(
   res: Response,
   watch: IdleWatch,
   timeoutError: (cause: unknown) => Error,
+  signal?: AbortSignal,
 ): Response {
   // A null-body status cannot be rebuilt with a body (and has nothing to wait for).
   if (res.body === null || [101, 204, 205, 304].includes(res.status)) return res;
-  const reader = res.body.getReader();
+  const raw = res.body;
+  // Taken on the first read, so that `takeWatchedBody` can still hand the body over untouched.
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller): Promise<void> {
+      reader ??= raw.getReader();
       watch.arm();
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -82,14 +87,47 @@ export function watchResponseBody(
     },
     async cancel(reason): Promise<void> {
       watch.disarm();
-      await reader.cancel(reason);
+      await (reader ?? raw).cancel(reason);
     },
   }, { highWaterMark: 0 });
-  return new Response(body, {
+  const watched = new Response(body, {
     status: res.status,
     statusText: res.statusText,
     headers: res.headers,
   });
+  untouched.set(watched, { body: raw, watch, timeoutError, signal });
+  return watched;
+}
+
+/** A response body handed over whole, with the watch its reader now drives. */
+export interface WatchedBody {
+  /** The body as the runtime's `fetch` gave it (no JavaScript between it and a native sink). */
+  readonly body: ReadableStream<Uint8Array<ArrayBuffer>>;
+  /** The exchange's idle watch: the new reader arms it while it waits for the registry. */
+  readonly watch: IdleWatch;
+  /** The error to report when the watch fired. */
+  readonly timeoutError: (cause: unknown) => Error;
+  /**
+   * The exchange's signal (the caller's cancel, or the watch firing): a native sink stops on it.
+   * Holding it also keeps it alive (a signal of `AbortSignal.any` is held only weakly by its
+   * sources).
+   */
+  readonly signal: AbortSignal | undefined;
+}
+
+const untouched = new WeakMap<Response, WatchedBody>();
+
+/**
+ * The body under a response of {@linkcode watchResponseBody} that nobody has read yet, for a
+ * caller that moves it in one native operation (a file write) instead of chunk by chunk; the
+ * response's own body is then unusable. `undefined` when the response was not watched or its
+ * body was already read.
+ */
+export function takeWatchedBody(res: Response): WatchedBody | undefined {
+  const taken = untouched.get(res);
+  untouched.delete(res);
+  if (taken === undefined || res.bodyUsed || taken.body.locked) return undefined;
+  return taken;
 }
 
 /**

@@ -437,7 +437,7 @@ export class HttpClient {
     } finally {
       watch.disarm();
     }
-    return watchResponseBody(res, watch, timeoutError);
+    return watchResponseBody(res, watch, timeoutError, init.signal);
   }
 
   async #follow(

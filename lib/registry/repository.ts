@@ -20,6 +20,7 @@ import {
   parseManifest,
   referrerDescriptor,
 } from "../content/parse_manifest.ts";
+import type { UnverifiedBlob, UnverifiedFetcher } from "../content/blob_abilities.ts";
 import { checkRange, rangeOf } from "../content/range_stream.ts";
 import type {
   ByteRange,
@@ -46,6 +47,7 @@ import {
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType, MANIFEST_MEDIA_TYPES } from "../oci/media_types.ts";
 import { readAllBounded } from "./_read_bounded.ts";
+import { takeWatchedBody } from "./_idle_watch.ts";
 import {
   cancelUpload,
   type UploadContext,
@@ -114,7 +116,7 @@ const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES, "application/vnd.oci.artifact.
  * ```
  */
 export class Repository
-  implements GraphTarget, TagLister, Deleter, Mounter, RangeFetcher, Untagger {
+  implements GraphTarget, TagLister, Deleter, Mounter, RangeFetcher, Untagger, UnverifiedFetcher {
   /** Registry name as written in references (`localhost:5000`). */
   readonly registry: string;
   /** Repository name (`hello-world`). */
@@ -205,13 +207,55 @@ export class Repository
     if (isManifestMediaType(desc.mediaType)) {
       return streamOfVerified(await this.#fetchManifestBytes(desc, opts.signal), desc);
     }
+    const res = await this.#getBlob(desc, opts.signal);
+    const body = res.body ?? new Blob([]).stream();
+    return verifyStream(body, desc, this.#hasher);
+  }
+
+  /**
+   * A blob's bytes as the registry sends them, for a store that writes them to a file and then
+   * checks the file against `desc` (a pull into a layout directory). With a `Content-Length` (it
+   * must be `desc.size`) the runtime's `fetch` stops the body there, and the body is handed over
+   * untouched (the caller's `progressed` drives the idle timeout); without one, the body is
+   * checked as it streams, so an endless body fails at `desc.size` bytes.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when `Content-Length` is not `desc.size`.
+   */
+  async fetchUnverified(desc: Descriptor, opts: Op = {}): Promise<UnverifiedBlob> {
+    parseDigest(desc.digest);
+    if (isManifestMediaType(desc.mediaType)) {
+      throw new TypeError(`Manifest ${desc.digest} must be fetched verified`);
+    }
+    const res = await this.#getBlob(desc, opts.signal);
+    const taken = contentLength(res) === desc.size ? takeWatchedBody(res) : undefined;
+    if (taken === undefined) {
+      const body = verifyStream(res.body ?? new Blob([]).stream(), desc, this.#hasher);
+      return { body, progressed: () => {}, settle: (err) => err };
+    }
+    let settled = false;
+    taken.watch.arm();
+    return {
+      body: taken.body,
+      ...(taken.signal === undefined ? {} : { signal: taken.signal }),
+      progressed: () => {
+        if (!settled) taken.watch.arm();
+      },
+      settle: (err) => {
+        settled = true;
+        taken.watch.disarm();
+        return taken.watch.fired ? taken.timeoutError(err) : err;
+      },
+    };
+  }
+
+  async #getBlob(desc: Descriptor, signal: AbortSignal | undefined): Promise<Response> {
     const res = await this.#http.send({
       method: "GET",
       url: `blobs/${desc.digest}`,
       actions: ["pull"],
       expect: [200],
       failure: `Cannot fetch blob ${this.#where(desc.digest)}`,
-      signal: opts.signal,
+      signal,
     });
     try {
       this.#checkHeaders(res, desc);
@@ -219,8 +263,7 @@ export class Repository
       await discard(res);
       throw err;
     }
-    const body = res.body ?? new Blob([]).stream();
-    return verifyStream(body, desc, this.#hasher);
+    return res;
   }
 
   #checkHeaders(res: Response, desc: Descriptor): void {

@@ -436,4 +436,8 @@ export const denoFs: Required<Fs> = {
       throw mapError(err, "create a temporary directory in", near);
     }
   },
+
+  writeBodyFile: viaNodeFs("writeBodyFile"),
+  scanFile: viaNodeFs("scanFile"),
+  syncFile: viaNodeFs("syncFile"),
 };

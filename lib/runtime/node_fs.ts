@@ -16,11 +16,14 @@ import type {
   FileLock,
   Fs,
   LockOptions,
+  ScanFileOptions,
   WriteOptions,
 } from "../content/fs.ts";
 import { AbortedError, InvalidInputError, SizeExceededError } from "../errors.ts";
 import { lockFile } from "./file_lock.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
+import { nativeBodyFileWriter } from "./native_body_file.ts";
+import { scanFile } from "./_scan_file.ts";
 
 const CHUNK = 256 * 1024;
 
@@ -442,6 +445,29 @@ export const nodeFs: Fs = {
       return await fsp.mkdtemp(join(near, prefix));
     } catch (err) {
       throw mapError(err, "create a temporary directory in", near);
+    }
+  },
+
+  writeBodyFile: nativeBodyFileWriter(mapError, newFileMode),
+
+  scanFile(path: string, onChunk: (chunk: Bytes) => void, opts: ScanFileOptions = {}) {
+    return scanFile(
+      path,
+      onChunk,
+      opts,
+      (p) => openRegular(p, "read"),
+      (err) => mapError(err, "read", path),
+    );
+  },
+
+  async syncFile(path: string): Promise<void> {
+    const handle = await openRegular(path, "flush");
+    try {
+      await handle.datasync();
+    } catch (err) {
+      throw mapError(err, "flush", path);
+    } finally {
+      await handle.close();
     }
   },
 };

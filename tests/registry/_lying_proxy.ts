@@ -11,6 +11,14 @@ import { freePort } from "../_helpers/distribution.ts";
 /** What the proxy does to GETs of one blob (or manifest) digest. */
 export type Lie =
   | { kind: "flip"; digest: string }
+  /** A byte flipped, the true Content-Length kept (the body looks complete). */
+  | { kind: "flip-sized"; digest: string }
+  /** The true bytes, streamed with no Content-Length. */
+  | { kind: "chunked"; digest: string }
+  /** The blob and 7 bytes more, with no Content-Length. */
+  | { kind: "overlong"; digest: string }
+  /** The blob and 7 bytes more, announced in Content-Length. */
+  | { kind: "overlong-sized"; digest: string }
   | { kind: "truncate"; digest: string }
   | { kind: "digest-header"; digest: string }
   | { kind: "fail"; digest: string; times: number }
@@ -188,6 +196,20 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
       if (lie.kind === "flip") {
         bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
         return new Response(bytes, { status: 200, headers: out });
+      }
+      if (lie.kind === "flip-sized") {
+        bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
+        return new Response(bytes, { status: 200, headers: res.headers });
+      }
+      if (lie.kind === "chunked") {
+        return new Response(new Blob([bytes]).stream(), { status: 200, headers: out });
+      }
+      if (lie.kind === "overlong" || lie.kind === "overlong-sized") {
+        const longer = new Uint8Array(bytes.length + 7);
+        longer.set(bytes);
+        if (lie.kind === "overlong-sized") out.set("content-length", String(longer.length));
+        // A stream, so that without a length the body goes out chunked.
+        return new Response(new Blob([longer]).stream(), { status: 200, headers: out });
       }
       if (lie.kind === "truncate") {
         return new Response(bytes.subarray(0, bytes.length - 7), { status: 200, headers: out });

@@ -1,0 +1,108 @@
+/**
+ * Private: a blob received as a file ({@linkcode FileReceiver.receiveFile} of a layout
+ * directory). The runtime writes the unverified bytes to a temporary file natively, while this
+ * thread follows the growing file (from the page cache, in large reads) and hashes it; only a
+ * file whose size and digest match is flushed and moved into `blobs/`. Whatever fails, the
+ * temporary directory goes.
+ *
+ * @module
+ */
+import type { Bytes } from "../_internal/bytes.ts";
+import type { ReceiveFileOptions } from "../content/blob_abilities.ts";
+import type { Fs } from "../content/fs.ts";
+import { checkAborted } from "../content/_streams.ts";
+import { parseDigest } from "../digest/digest.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { DigestMismatchError, SizeMismatchError } from "../errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+
+/** Where and how a layout directory keeps a received file. */
+export interface ReceiveContext {
+  /** The layout's file system. */
+  fs: Fs;
+  /** Its native `writeBodyFile`, stopped by the signal. */
+  write: (
+    path: string,
+    body: ReadableStream<Bytes>,
+    signal: AbortSignal | undefined,
+  ) => Promise<void>;
+  /** Its `scanFile`, which follows a growing file. */
+  scan: NonNullable<Fs["scanFile"]>;
+  /** The layout directory (the temporary file goes inside it, on the same file system). */
+  root: string;
+  /** Hashes the file. */
+  hasher: HasherFactory;
+  /** Moves the verified file into place. */
+  ingest: (path: string) => Promise<void>;
+}
+
+/**
+ * Hashes the file at `path` while `written` is still writing it, and throws unless it is
+ * `desc`'s bytes. Reports the bytes read so far.
+ */
+async function checkGrowingFile(
+  ctx: ReceiveContext,
+  path: string,
+  desc: Descriptor,
+  written: Promise<void>,
+  onWritten: ((bytes: number) => void) | undefined,
+): Promise<void> {
+  const { algorithm, hex } = parseDigest(desc.digest);
+  const hasher = ctx.hasher(algorithm);
+  let seen = 0;
+  const size = await ctx.scan(path, (chunk) => {
+    seen += chunk.length;
+    // More than announced: no use hashing on (the source stops the body at its size anyway).
+    if (seen > desc.size) throw new SizeMismatchError(desc.digest, desc.size, seen);
+    hasher.update(chunk);
+    onWritten?.(seen);
+  }, { growing: written });
+  // A failed write is reported as such, not as the short file it left.
+  await written;
+  if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);
+  const actual = hasher.digestHex();
+  if (actual !== hex) throw new DigestMismatchError(desc.digest, `${algorithm}:${actual}`);
+}
+
+/**
+ * Writes `body` to a temporary file in the layout, checks it against `desc` as it grows, flushes
+ * it, then ingests it. The file goes only after the write has ended (the body errors, or ends at
+ * its announced size).
+ * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH, {SizeMismatchError} ERR_SIZE_MISMATCH when
+ *   the file is not `desc`'s bytes; whatever the body or the write threw.
+ */
+export async function receiveFile(
+  ctx: ReceiveContext,
+  desc: Descriptor,
+  body: ReadableStream<Bytes>,
+  opts: ReceiveFileOptions,
+): Promise<void> {
+  const { fs, root } = ctx;
+  let tmp: string;
+  try {
+    checkAborted(opts.signal);
+    tmp = await fs.makeTempDir(root, ".ocisign-ingest-");
+  } catch (err) {
+    await body.cancel(err).catch(() => {});
+    throw err;
+  }
+  try {
+    const file = `${tmp}/blob`;
+    const written = ctx.write(file, body, opts.signal);
+    // Once written, the flush (waiting on the disk) runs beside the end of the check.
+    const synced = written.then(() => {
+      opts.onReceived?.();
+      return fs.syncFile?.(file);
+    });
+    const [checked, flushed] = await Promise.allSettled([
+      checkGrowingFile(ctx, file, desc, written, opts.onWritten),
+      synced,
+    ]);
+    if (checked.status === "rejected") throw checked.reason;
+    if (flushed.status === "rejected") throw flushed.reason;
+    checkAborted(opts.signal);
+    await ctx.ingest(file);
+  } finally {
+    await fs.remove(tmp, { recursive: true });
+  }
+}
