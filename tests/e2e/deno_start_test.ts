@@ -41,13 +41,9 @@ async function nodeScripts(
   }
 }
 
-const cittyImported = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`)).imports?.citty;
-
 Deno.test({
   name:
     "deno run cli.ts verify, list and inspect of a layout load no node: module, sign only timers",
-  // citty (the command framework until it is replaced) imports node:util as it loads.
-  ignore: cittyImported !== undefined,
   fn: () =>
     withSigningSandbox(async (sb) => {
       const empty = await Deno.makeTempFile({ suffix: ".ts" });
