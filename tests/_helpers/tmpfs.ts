@@ -29,9 +29,19 @@ export function mount(...args: string[]): void {
   if (!r.success) throw new Error(`mount ${args.join(" ")}: ${new TextDecoder().decode(r.stderr)}`);
 }
 
-/** Unmounts `dir`. */
-export function umount(dir: string): void {
-  new Deno.Command("umount", { args: [dir] }).outputSync();
+/**
+ * Unmounts `dir`. A file the code under test closes without awaiting it can keep the mount busy
+ * for a moment on a loaded machine, so a busy mount is tried again for up to 10 s before the
+ * failure is thrown.
+ */
+export async function umount(dir: string): Promise<void> {
+  for (let tries = 0;; tries++) {
+    const r = new Deno.Command("umount", { args: [dir], stderr: "piped" }).outputSync();
+    if (r.success) return;
+    const why = new TextDecoder().decode(r.stderr);
+    if (!/busy/i.test(why) || tries >= 100) throw new Error(`umount ${dir}: ${why}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Fills the file system holding `dir` to the last byte (with `dir/filler`). */

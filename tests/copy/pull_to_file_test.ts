@@ -240,7 +240,7 @@ Deno.test({
           await layout.close();
         }
       } finally {
-        umount(small);
+        await umount(small);
       }
     });
   },

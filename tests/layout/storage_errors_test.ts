@@ -58,7 +58,7 @@ Deno.test({
         ok(await sb.run("sign", "--oci-layout", "./small/img:v1"));
         ok(await sb.run("sign", "--oci-layout", "./small/app.tar:v1"));
       } finally {
-        umount(small);
+        await umount(small);
       }
     });
   },

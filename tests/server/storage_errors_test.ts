@@ -133,7 +133,7 @@ Deno.test({
       mount("-o", "remount,rw", small);
       assertEquals((await pushBlob(reg, "app", blob)).status, 201);
     } finally {
-      umount(small);
+      await umount(small);
       await Deno.remove(small, { recursive: true });
     }
   },
