@@ -37,9 +37,9 @@
  * worker was busy from its start to its end except for a tail where the main thread, alone,
  * pushed the spooled layer into the layout: a second read, SHA-256 and write of the whole layer
  * (0.7 s of a 7.4 s build here, about 4.5 s per GiB under Deno, less under Bun's faster file
- * writes: most of the Deno-vs-binary gap). The layer is now moved into the layout instead
- * (`ingestVerifiedFile`; its bytes were hashed as they were spooled). fflate's CRC-32 ran in the
- * worker too (8% of its time); the worker now runs only deflate, and the gzip header, CRC-32
+ * writes: most likely most of the Deno-vs-binary gap). The layer is now moved into the layout
+ * instead (`ingestVerifiedFile`; its bytes were hashed as they were spooled). fflate's CRC-32 ran
+ * in the worker too (8% of its time); the worker now runs only deflate, and the gzip header, CRC-32
  * (slice-by-8, about 3x fflate's loop) and length are made on the main thread, which is idle
  * about 80% of the build. After both, alternating runs (loaded machine; CPU is user+sys):
  * `deno run` 6.4 -> 4.5 s and 5.2 -> 4.4 s wall, 7.1 -> 5.8 s and 6.0 -> 5.5 s CPU; binary
