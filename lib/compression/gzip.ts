@@ -9,6 +9,7 @@ import { Gunzip, Gzip } from "npm:fflate@0.8.3";
 import type { Bytes } from "../_internal/bytes.ts";
 import { BuildError, InvalidInputError } from "../errors.ts";
 import { GZIP_OPTIONS, type GzipReply, type GzipRequest } from "./_gzip_protocol.ts";
+import { Crc32 } from "./_crc32.ts";
 
 /** Size of the chunks fed to deflate. */
 export const GZIP_CHUNK_BYTES = 64 * 1024;
@@ -158,6 +159,10 @@ async function* gzipInWorker(
     if (failure !== undefined) throw new BuildError(`Cannot gzip the layer: ${failure}`);
     return next!.parts;
   };
+  // The worker deflates; the gzip header, CRC-32 and length are done here, where the
+  // thread is mostly waiting (the same bytes as fflate's Gzip: see `gzipHeader`).
+  const crc = new Crc32();
+  let length = 0;
   let batch: Bytes[] = [];
   const send = (final: boolean): void => {
     worker.postMessage({ chunks: batch, final } satisfies GzipRequest, batch.map((c) => c.buffer));
@@ -165,8 +170,11 @@ async function* gzipInWorker(
   };
   let inFlight = 0;
   try {
+    yield gzipHeader();
     for await (const chunk of rechunk(source, GZIP_CHUNK_BYTES)) {
       onInput?.(chunk);
+      crc.update(chunk);
+      length += chunk.length;
       batch.push(chunk);
       if (batch.length < CHUNKS_PER_MESSAGE) continue;
       send(false);
@@ -178,9 +186,25 @@ async function* gzipInWorker(
     }
     send(true);
     for (inFlight++; inFlight > 0; inFlight--) yield* await reply();
+    yield gzipTrailer(crc.value, length);
   } finally {
     worker.terminate();
   }
+}
+
+/** The 10-byte header fflate's Gzip writes with {@linkcode GZIP_OPTIONS}: no mtime, no name. */
+function gzipHeader(): Bytes {
+  // ID1 ID2, deflate, no flags, mtime 0, XFL 0 (level 2 to 8), OS 3 (Unix).
+  return new Uint8Array([31, 139, 8, 0, 0, 0, 0, 0, 0, 3]);
+}
+
+/** The 8-byte trailer: CRC-32 and input length modulo 2^32, little-endian. */
+function gzipTrailer(crc: number, length: number): Bytes {
+  const trailer = new Uint8Array(8);
+  const view = new DataView(trailer.buffer);
+  view.setUint32(0, crc, true);
+  view.setUint32(4, length % 2 ** 32, true);
+  return trailer;
 }
 
 /**

@@ -3,7 +3,8 @@
  * (sorted by path bytes, hard links pointing at the first path of their group, every mtime set to
  * the build timestamp), gzipped with fflate, hashed as it flows (diff_id over the tar, digest over
  * the gzip). Small layers are kept in memory and pushed once. Large ones are spooled to a temp
- * file as they are compressed and pushed from it (one tar and gzip pass), or, with no spool
+ * file as they are compressed (one tar and gzip pass) and moved into a store that takes over
+ * files (an OCI layout; else pushed from the file), or, with no spool
  * directory, hashed in a first pass and regenerated for the push; memory does not grow with the
  * layer size either way.
  *
@@ -14,6 +15,7 @@ import { concat } from "../_internal/bytes.ts";
 import type { Fs } from "../content/fs.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import type { Target } from "../content/storage.ts";
+import { canIngestFiles } from "../content/blob_abilities.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_OCI_LAYER_GZIP } from "../oci/media_types.ts";
 import { BuildError } from "../errors.ts";
@@ -209,12 +211,7 @@ export async function writeLayer(
     if (!(await opts.output.exists(descriptor, signal))) {
       if (kept !== undefined) await opts.output.push(descriptor, concat(kept), signal);
       else if (spool !== undefined) {
-        const file = await opts.spool!.fs.open(spool);
-        try {
-          await opts.output.push(descriptor, file.stream(), signal);
-        } finally {
-          await file.close();
-        }
+        await storeSpooled(opts.output, descriptor, spool, opts.spool!.fs, signal);
       } else {
         await opts.output.push(
           descriptor,
@@ -226,6 +223,34 @@ export async function writeLayer(
     return { descriptor, diffId, contentPaths };
   } finally {
     if (spool !== undefined) await opts.spool!.fs.remove(spool);
+  }
+}
+
+/**
+ * Stores a spooled layer, whose bytes were hashed as they were written: moved into a store that
+ * takes over files (no second read, hash and write of the layer), else copied.
+ */
+async function storeSpooled(
+  output: Target,
+  descriptor: Descriptor,
+  spool: string,
+  fs: Fs,
+  signal: { signal?: AbortSignal },
+): Promise<void> {
+  if (canIngestFiles(output)) {
+    try {
+      return await output.ingestVerifiedFile(descriptor, spool, signal);
+    } catch (err) {
+      // A spool on another file system cannot be moved there: copy it instead.
+      if (signal.signal?.aborted) throw err;
+      if ((await fs.stat(spool))?.isFile !== true) throw err;
+    }
+  }
+  const file = await fs.open(spool);
+  try {
+    await output.push(descriptor, file.stream(), signal);
+  } finally {
+    await file.close();
   }
 }
 

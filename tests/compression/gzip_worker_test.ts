@@ -21,10 +21,13 @@ async function* input(): AsyncGenerator<Uint8Array> {
   }
 }
 
-async function gzip(worker: boolean): Promise<{ bytes: Uint8Array; seen: number }> {
+async function gzip(
+  worker: boolean,
+  source: AsyncIterable<Uint8Array> = input(),
+): Promise<{ bytes: Uint8Array; seen: number }> {
   const parts: Uint8Array[] = [];
   let seen = 0;
-  for await (const c of gzipDeterministic(input(), (c) => (seen += c.length), { worker })) {
+  for await (const c of gzipDeterministic(source, (c) => (seen += c.length), { worker })) {
     parts.push(c);
   }
   return { bytes: concat(parts), seen };
@@ -61,4 +64,15 @@ Deno.test("gzipDeterministic() in a worker gives the bytes it gives on this thre
     ).arrayBuffer(),
   );
   assertEquals(back.length, here.seen);
+});
+
+Deno.test("gzipDeterministic() in a worker gives this thread's bytes for empty and one-chunk input", async () => {
+  async function* chunks(sizes: number[]): AsyncGenerator<Uint8Array> {
+    for (const n of sizes) yield new Uint8Array(n).map((_, i) => (i * 7) % 251);
+  }
+  for (const sizes of [[], [0], [1], [65536], [65537]]) {
+    const here = await gzip(false, chunks(sizes));
+    const there = await gzip(true, chunks(sizes));
+    assertEquals(there, here, `input of ${sizes.join("+") || "nothing"}`);
+  }
 });

@@ -1,6 +1,11 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { compareUtf8, writeLayer } from "../../lib/image_builder/layer_writer.ts";
 import type { TreeNode } from "../../lib/image_builder/file_tree.ts";
+import type { Bytes } from "../../lib/_internal/bytes.ts";
+import type { Op, Target } from "../../lib/content/storage.ts";
+import type { FileIngester } from "../../lib/content/blob_abilities.ts";
+import type { Descriptor } from "../../lib/oci/descriptor.ts";
+import type { LayoutStore } from "../../lib/layout/layout_store.ts";
 import { nodeFs, nodeHasherFactory, openOutput, readLayer, withTempDir } from "./_helpers.ts";
 
 function nodes(): TreeNode[] {
@@ -46,7 +51,7 @@ Deno.test("writeLayer() streams large layers (spooled, or in two passes) with th
       6,
     ]);
 
-    // Spooled: compressed once into a temp file, pushed from it, and the file removed.
+    // Spooled: compressed once into a temp file, moved into the layout, and the spool left empty.
     await Deno.mkdir(`${tmp}/spool`);
     const spooledOut = await openOutput(`${tmp}/spooled`);
     const c = await writeLayer(nodes(), {
@@ -58,6 +63,64 @@ Deno.test("writeLayer() streams large layers (spooled, or in two passes) with th
     });
     assertEquals(c, a);
     assertEquals(await spooledOut.exists(c.descriptor), true);
+    assertEquals([...Deno.readDirSync(`${tmp}/spool`)], []);
+  });
+});
+
+/** A layout seen through the Target contract and its file ingester, counting how layers arrive. */
+class CountingLayout implements Target, FileIngester {
+  pushed = 0;
+  ingested = 0;
+  constructor(readonly store: LayoutStore, readonly ingestError?: Error) {}
+  fetch(desc: Descriptor, opts?: Op): Promise<ReadableStream<Bytes>> {
+    return this.store.fetch(desc, opts);
+  }
+  exists(desc: Descriptor, opts?: Op): Promise<boolean> {
+    return this.store.exists(desc, opts);
+  }
+  resolve(reference: string, opts?: Op): Promise<Descriptor> {
+    return this.store.resolve(reference, opts);
+  }
+  tag(desc: Descriptor, reference: string, opts?: Op): Promise<void> {
+    return this.store.tag(desc, reference, opts);
+  }
+  push(desc: Descriptor, body: ReadableStream<Uint8Array> | Uint8Array, opts?: Op): Promise<void> {
+    this.pushed++;
+    return this.store.push(desc, body, opts);
+  }
+  ingestVerifiedFile(desc: Descriptor, path: string, opts?: Op): Promise<void> {
+    this.ingested++;
+    if (this.ingestError !== undefined) return Promise.reject(this.ingestError);
+    return this.store.ingestVerifiedFile(desc, path, opts);
+  }
+}
+
+Deno.test("writeLayer() moves a spooled layer into a store that takes files, else copies it", async () => {
+  await withTempDir(async (tmp) => {
+    await Deno.mkdir(`${tmp}/spool`);
+    const opts = {
+      hasher: nodeHasherFactory,
+      timestamp: 5,
+      memoryLimit: 1024,
+      spool: { fs: nodeFs, dir: `${tmp}/spool` },
+    };
+    const expected = await writeLayer(nodes(), { ...opts, output: await openOutput(`${tmp}/ref`) });
+
+    const moving = new CountingLayout(await openOutput(`${tmp}/moved`));
+    assertEquals(await writeLayer(nodes(), { ...opts, output: moving }), expected);
+    assertEquals([moving.ingested, moving.pushed], [1, 0]);
+    const blob = `${tmp}/moved/blobs/sha256/${expected.descriptor.digest.slice(7)}`;
+    assertEquals((await Deno.stat(blob)).size, expected.descriptor.size);
+    assertEquals((await readLayer(moving.store, expected.descriptor)).length, 3);
+
+    // A store that cannot take the file (a spool on another file system) gets a verified copy.
+    const failing = new CountingLayout(
+      await openOutput(`${tmp}/copied`),
+      new Error("EXDEV: cross-device link not permitted"),
+    );
+    assertEquals(await writeLayer(nodes(), { ...opts, output: failing }), expected);
+    assertEquals([failing.ingested, failing.pushed], [1, 1]);
+    assertEquals(await failing.store.exists(expected.descriptor), true);
     assertEquals([...Deno.readDirSync(`${tmp}/spool`)], []);
   });
 });
