@@ -7,3 +7,4 @@ export * from "./bytes.ts";
 export * from "./limits.ts";
 export * from "./keyed_lock.ts";
 export * from "./redact_url.ts";
+export * from "./crc32.ts";

@@ -9,7 +9,7 @@ import { Gunzip, Gzip } from "npm:fflate@0.8.3";
 import type { Bytes } from "../_internal/bytes.ts";
 import { BuildError, InvalidInputError } from "../errors.ts";
 import { GZIP_OPTIONS, type GzipReply, type GzipRequest } from "./_gzip_protocol.ts";
-import { Crc32 } from "./_crc32.ts";
+import { Crc32 } from "../_internal/crc32.ts";
 
 /** Size of the chunks fed to deflate. */
 export const GZIP_CHUNK_BYTES = 64 * 1024;

@@ -11,6 +11,7 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import { fromUtf8 } from "../_internal/bytes.ts";
+import { Crc32 } from "../_internal/crc32.ts";
 import { readBounded } from "../content/_streams.ts";
 import { InvalidInputError, SizeExceededError, UnsupportedError } from "../errors.ts";
 import { readTar, type TarReadHeader } from "../tar/mod.ts";
@@ -285,18 +286,8 @@ async function inflateEntry(
   return out;
 }
 
-let table: Uint32Array | undefined;
-
 function crc32(data: Bytes): number {
-  if (table === undefined) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  const crc = new Crc32();
+  crc.update(data);
+  return crc.value;
 }

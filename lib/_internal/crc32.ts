@@ -1,5 +1,5 @@
 /**
- * Incremental CRC-32 (the gzip trailer's checksum, polynomial 0xEDB88320), eight bytes a step
+ * Incremental CRC-32 (polynomial 0xEDB88320: the gzip trailer and zip entries), eight bytes a step
  * ("slice-by-8"): about four times the speed of a byte-at-a-time table loop, so that a large
  * layer's checksum costs little on the thread that feeds the deflate worker.
  *
@@ -28,7 +28,7 @@ const TABLES: Int32Array = (() => {
  *
  * @example
  * ```ts
- * import { Crc32 } from "./_crc32.ts";
+ * import { Crc32 } from "./crc32.ts";
  * const crc = new Crc32();
  * crc.update(new TextEncoder().encode("1234"));
  * crc.update(new TextEncoder().encode("56789"));
