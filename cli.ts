@@ -9,7 +9,7 @@
  * @module
  */
 import { DENO_PERMISSIONS, missingStartupPermissions } from "./lib/cli/permissions.ts";
-import { earlyArgs, writeAndExit } from "./lib/cli/_early_io.ts";
+import { earlyArgs, exitProcess, programName, writeAndExit } from "./lib/cli/_early_io.ts";
 
 const missing = missingStartupPermissions();
 if (missing.length > 0) {
@@ -22,14 +22,12 @@ if (missing.length > 0) {
 const args = earlyArgs();
 const { onlyAsksVersion, versionLine } = await import("./lib/cli/version.ts");
 if (onlyAsksVersion(args)) writeAndExit("stdout", `${versionLine()}\n`, 0);
-// Loaded only now: under Deno, `node:process` costs about 15 ms, which `--version` does without.
-const { default: process } = await import("node:process");
 const { processIo } = await import("./lib/cli/process_io.ts");
 const { paceGarbageCollection } = await import("./lib/runtime/gc_pacer.ts");
 
 paceGarbageCollection();
-const io = processIo();
-const invokedAs = process.argv0.slice(process.argv0.lastIndexOf("/") + 1);
+const io = await processIo();
+const invokedAs = programName();
 // The plugin side (and the PKCS#11 code it brings) loads only when asked for; `+ ""` keeps Deno
 // from parsing its modules at start-up (see lib/cli/commands/registry.ts).
 const plugin = invokedAs.startsWith("notation-") || (args[0] === "plugin" && args[1] === "serve")
@@ -41,4 +39,4 @@ const code = plugin && invokedAs === `notation-${plugin.SELF_PLUGIN_NAME}`
   ? await plugin.servePluginCommand(io, args[2])
   : await (await import("./lib/cli/main.ts")).main(args, io);
 // Exit explicitly: a finished command must not wait on idle sockets or timers.
-process.exit(code);
+exitProcess(code);

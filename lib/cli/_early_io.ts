@@ -1,7 +1,7 @@
 /**
- * What the entry needs before the command line loads (the arguments, one line out, the exit),
- * through `Deno` when there is one: under Deno the first use of `node:process` sets up Node
- * compatibility (about 15 ms), which `--version` and a missing permission do not need.
+ * What the entry needs of the process (the arguments, the program's name, one line out, the
+ * exit), through `Deno` when there is one: under Deno the first use of `node:process` sets up
+ * Node compatibility (about 15 ms), which no command's start needs.
  *
  * @module
  */
@@ -54,4 +54,37 @@ export function writeAndExit(stream: "stdout" | "stderr", text: string, code: nu
   const bytes = new TextEncoder().encode(text);
   for (let done = 0; done < bytes.length;) done += out.writeSync(bytes.subarray(done));
   return deno.exit(code);
+}
+
+/**
+ * The name the program was started as, without its directory (`notation-ocisign` when notation
+ * runs it as a plugin). Under Deno it is `deno`: ocisign's binaries are built with Bun, and
+ * asking Deno for its executable's path costs a permission check and a path resolution.
+ *
+ * @example
+ * ```ts
+ * import { programName } from "./_early_io.ts";
+ * console.log(programName()); // e.g. "deno" or "ocisign"
+ * ```
+ * @returns The name.
+ */
+export function programName(): string {
+  if (denoRuntime() !== undefined) return "deno";
+  const path = nodeProcess().argv0;
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/**
+ * Ends the process with `code`.
+ *
+ * @example
+ * ```ts ignore
+ * import { exitProcess } from "./_early_io.ts";
+ * exitProcess(0);
+ * ```
+ * @param code The exit code.
+ */
+export function exitProcess(code: number): never {
+  const deno = denoRuntime();
+  return deno !== undefined ? deno.exit(code) : nodeProcess().exit(code);
 }

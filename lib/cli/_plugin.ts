@@ -12,7 +12,6 @@ import { openPluginSigner, pluginFailure } from "../plugin/mod.ts";
 import type { PluginRunner } from "../plugin/mod.ts";
 import type { EnvelopeSigner } from "../sign/premade_envelope.ts";
 import type { Signer } from "../signature/signer.ts";
-import { runPluginProcess } from "../runtime/plugin_process.ts";
 import { UsageError } from "./_args.ts";
 import { configPaths, joinPath } from "./config/config_dir.ts";
 import type { CliIo } from "./io.ts";
@@ -75,6 +74,11 @@ export function executableRunner(io: CliIo, name: string, path: string): PluginR
     1000;
   return {
     async run(command, request) {
+      // Loaded when a plugin runs: it brings node:child_process (Deno's Node set-up, about
+      // 15 ms), which signing with a key does without (`+ ""`: see commands/registry.ts).
+      const { runPluginProcess } = await import(
+        "../runtime/plugin_process.ts" + ""
+      ) as typeof import("../runtime/plugin_process.ts");
       const r = await runPluginProcess(path, command, {
         stdin: utf8(JSON.stringify(request)),
         maxOutputBytes: MAX_PLUGIN_OUTPUT,

@@ -10,7 +10,7 @@ import type { EnvelopeSigner } from "../sign/premade_envelope.ts";
 import { parseKeyValues, UsageError } from "./_args.ts";
 import { resolveSigningKey } from "./config/resolve_signing_key.ts";
 import type { CliIo } from "./io.ts";
-import { pkcs11Signer } from "./_pkcs11.ts";
+import type { Pkcs11KeyReference } from "./_pkcs11.ts";
 import { pluginSigner } from "./_plugin.ts";
 
 /** Signing flags besides `--key`. */
@@ -54,6 +54,16 @@ export function signerFlags(
     id: args.id,
     pluginConfig: parseKeyValues(rawArgs, ["plugin-config"]),
   };
+}
+
+/**
+ * The PKCS#11 signer of `key`; the PKCS#11 code (and the PIN prompt, which brings `node:process`:
+ * Deno's Node set-up, about 15 ms) loads only for a PKCS#11 key (`+ ""`: see
+ * commands/registry.ts).
+ */
+async function pkcs11Signer(io: CliIo, key: Pkcs11KeyReference): Promise<Signer> {
+  const m = await import("./_pkcs11.ts" + "") as typeof import("./_pkcs11.ts");
+  return await m.pkcs11Signer(io, key);
 }
 
 /**

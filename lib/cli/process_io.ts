@@ -1,51 +1,70 @@
 /**
- * The real {@linkcode CliIo} of a process: its own arguments, environment and standard streams
- * over `node:process`; files, child processes and TLS through `lib/runtime/`. What only some
- * commands use (streams, child processes) loads when first used: under Deno each built-in module
- * costs start-up time, and `verify` needs none of them.
+ * The real {@linkcode CliIo} of a process: its own arguments, environment and standard streams;
+ * files, child processes and TLS through `lib/runtime/`. Under Deno what every command uses
+ * (environment, terminal, files, hashing) goes through `Deno`: Deno sets Node compatibility up on
+ * the first `node:` module (about 15 ms of every start). What only some commands use (streams,
+ * prompts, child processes) loads `node:process` when first used.
  *
  * @module
  */
-import process from "node:process";
-import os from "node:os";
-import { nodeFs } from "../runtime/node_fs.ts";
 import { nodeHasherFactory } from "../runtime/node_hasher.ts";
+import { loadRuntimeFs } from "../runtime/runtime_fs.ts";
 import { canSkipTlsVerification, tlsFetch } from "../runtime/tls_fetch.ts";
 import type { CredentialHelperRunner } from "../registry/credentials.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./_args.ts";
-import { readTtyLine } from "./_tty_prompt.ts";
 import { isTerminal, standardWriter } from "../runtime/standard_streams.ts";
+
+type NodeProcess = typeof import("node:process");
+
+const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+
+/** `process`, looked up when used: under Deno its first use sets Node compatibility up. */
+function nodeProcess(): NodeProcess {
+  return (globalThis as unknown as { process: NodeProcess }).process;
+}
 
 /**
  * Builds the I/O of this process; SIGINT aborts `signal`.
  * @returns The environment for {@linkcode main}.
  */
-export function processIo(): CliIo {
+export async function processIo(): Promise<CliIo> {
   const controller = new AbortController();
   let stdin: Promise<string> | undefined;
-  process.once("SIGINT", () => controller.abort());
+  const env = deno !== undefined
+    ? (name: string) => deno.env.get(name)
+    : (name: string) => nodeProcess().env[name];
+  if (deno === undefined) nodeProcess().once("SIGINT", () => controller.abort());
+  else {
+    // Once, as Node's `once`: a second Ctrl-C ends the process.
+    const onInterrupt = (): void => {
+      deno.removeSignalListener("SIGINT", onInterrupt);
+      controller.abort();
+    };
+    deno.addSignalListener("SIGINT", onInterrupt);
+  }
   return {
     stdout: standardWriter("stdout"),
     stderr: standardWriter("stderr"),
-    env: (name) => process.env[name],
-    cwd: process.cwd(),
+    env,
+    cwd: deno?.cwd() ?? nodeProcess().cwd(),
     // HOME first: os.homedir() needs --allow-sys under Deno, which nothing else here needs.
-    home: process.env.HOME ?? process.env.USERPROFILE ?? os.homedir(),
-    fs: nodeFs,
+    home: env("HOME") ?? env("USERPROFILE") ?? nodeProcess().getBuiltinModule("node:os").homedir(),
+    fs: await loadRuntimeFs(),
     hasher: nodeHasherFactory,
     isTty: isTerminal("stderr"),
-    columns: () => process.stderr.columns,
+    columns: () => terminalColumns(),
     stdoutTty: isTerminal("stdout"),
     readStdin: () => (stdin ??= readAllStdin()),
     stdinStream: () =>
-      lazyReadable(async () => (await import("node:stream")).Readable.toWeb(process.stdin)),
+      lazyReadable(async () => (await import("node:stream")).Readable.toWeb(nodeProcess().stdin)),
     stdoutStream: () =>
-      lazyWritable(async () => (await import("node:stream")).Writable.toWeb(process.stdout)),
-    prompt: (question, secret) =>
-      process.stdin.isTTY && process.stderr.isTTY
-        ? readTtyLine(question, secret)
-        : Promise.resolve(undefined),
+      lazyWritable(async () => (await import("node:stream")).Writable.toWeb(nodeProcess().stdout)),
+    prompt: async (question, secret) =>
+      stdinIsTerminal() && isTerminal("stderr")
+        ? (await import("./_tty_prompt.ts" + "") as typeof import("./_tty_prompt.ts"))
+          .readTtyLine(question, secret)
+        : undefined,
     fetch: globalThis.fetch.bind(globalThis),
     tlsFetch: (options) => {
       if (options.insecure && !canSkipTlsVerification()) {
@@ -62,19 +81,39 @@ export function processIo(): CliIo {
   };
 }
 
-const OCI_ARCH: Record<string, string> = { x64: "amd64", ia32: "386", ppc64: "ppc64le" };
+/** Width of the terminal on standard error, when it is one. */
+function terminalColumns(): number | undefined {
+  if (deno === undefined) return nodeProcess().stderr.columns;
+  try {
+    return deno.stderr.isTerminal() ? deno.consoleSize().columns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stdinIsTerminal(): boolean {
+  return deno?.stdin.isTerminal() ?? Boolean(nodeProcess().stdin.isTTY);
+}
+
+const OCI_ARCH: Record<string, string> = {
+  x64: "amd64",
+  ia32: "386",
+  ppc64: "ppc64le",
+  x86_64: "amd64",
+  aarch64: "arm64",
+};
 const OCI_OS: Record<string, string> = { win32: "windows" };
 
 function hostPlatform(): string {
-  return `${OCI_OS[process.platform] ?? process.platform}/${
-    OCI_ARCH[process.arch] ?? process.arch
-  }`;
+  const os = deno?.build.os ?? nodeProcess().platform;
+  const arch = deno?.build.arch ?? nodeProcess().arch;
+  return `${OCI_OS[os] ?? os}/${OCI_ARCH[arch] ?? arch}`;
 }
 
 async function readAllStdin(): Promise<string> {
   const decoder = new TextDecoder();
   let text = "";
-  for await (const chunk of process.stdin) text += decoder.decode(chunk, { stream: true });
+  for await (const chunk of nodeProcess().stdin) text += decoder.decode(chunk, { stream: true });
   return text + decoder.decode();
 }
 

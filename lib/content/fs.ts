@@ -1,6 +1,7 @@
 /**
  * The small file-system interface the core receives; `lib/runtime/` implements it with `node:fs`
- * (which Deno, Bun and Node all provide). Paths are plain strings joined with `/`.
+ * (`nodeFs`: Deno, Bun and Node) and with Deno's own API (`denoFs`). Paths are plain strings
+ * joined with `/`.
  *
  * @module
  */

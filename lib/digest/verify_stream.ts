@@ -33,20 +33,26 @@ interface StreamHasher {
  * caller may hand the chunks on (and a consumer may detach them) right away. */
 class BatchingHasher implements StreamHasher {
   #hasher: Hasher;
-  #staging = new Uint8Array(HASH_BATCH_BYTES);
+  #staging: Uint8Array;
   #staged = 0;
 
-  constructor(hasher: Hasher) {
+  /**
+   * @param hasher The hasher fed.
+   * @param size The expected size: smaller content gets a staging buffer of its own size (a
+   *   manifest needs no 256 KiB buffer, which costs an allocation and a collection per blob).
+   */
+  constructor(hasher: Hasher, size: number) {
     this.#hasher = hasher;
+    this.#staging = new Uint8Array(Math.max(0, Math.min(HASH_BATCH_BYTES, size)));
   }
 
   update(chunk: Uint8Array): void {
-    if (chunk.length >= HASH_BATCH_BYTES) {
+    if (chunk.length >= this.#staging.length) {
       this.#drain();
       this.#hasher.update(chunk);
       return;
     }
-    if (this.#staged + chunk.length > HASH_BATCH_BYTES) this.#drain();
+    if (this.#staged + chunk.length > this.#staging.length) this.#drain();
     this.#staging.set(chunk, this.#staged);
     this.#staged += chunk.length;
   }
@@ -112,7 +118,7 @@ function streamHasher(
   const offThread = size >= OFF_THREAD_MIN_BYTES ? factory.offThread?.(algorithm) : undefined;
   return offThread !== undefined
     ? new OffThreadBatcher(offThread)
-    : new BatchingHasher(factory(algorithm));
+    : new BatchingHasher(factory(algorithm), size);
 }
 
 /**

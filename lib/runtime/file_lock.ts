@@ -1,9 +1,6 @@
 /**
- * A lock file shared between processes (and hosts, over a network file system): the owner's
- * record is written to a private file, then hard-linked to the lock path, which fails when the
- * lock exists, so a lock file is never seen half-written. The holder refreshes its time while it
- * holds the lock; a lock whose process is gone (same host) or that was not refreshed for
- * {@linkcode STALE_AFTER_MS} is broken, one breaker at a time.
+ * A lock file shared between processes (and hosts, over a network file system), over `node:fs`;
+ * the protocol is in _lock_protocol.ts.
  *
  * @module
  */
@@ -12,129 +9,30 @@ import { hostname } from "node:os";
 import process from "node:process";
 import { clearInterval, setInterval } from "node:timers";
 import type { FileLock, LockOptions } from "../content/fs.ts";
-import { AbortedError, LockedError } from "../errors.ts";
+import { type LockOps, lockWith } from "./_lock_protocol.ts";
 
-/** A lock not refreshed for this long is stale, whoever holds it. */
-export const STALE_AFTER_MS: number = 5 * 60_000;
-/** How often a holder refreshes its lock's time. */
-const REFRESH_MS = 20_000;
-/** A breaker's guard file older than this was left by a breaker that died. */
-const GUARD_STALE_MS = 30_000;
-/** Default longest wait for another holder. */
-const DEFAULT_WAIT_MS = 120_000;
+export { STALE_AFTER_MS } from "./_lock_protocol.ts";
 
-/** What a lock file holds. */
-interface Owner {
-  pid: number;
-  hostname: string;
-  created: string;
-  nonce: string;
-}
-
-function errno(err: unknown): string | undefined {
-  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : null;
-  return typeof code === "string" ? code : undefined;
-}
-
-function nonce(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16)).join("");
-}
-
-/** Creates `path` holding `owner` if it does not exist; false when it does. */
-async function createExclusive(path: string, owner: Owner): Promise<boolean> {
-  const tmp = `${path}.${owner.nonce}`;
-  await fsp.writeFile(tmp, JSON.stringify(owner) + "\n", { mode: 0o644, flag: "wx" });
-  try {
-    await fsp.link(tmp, path);
-    return true;
-  } catch (err) {
-    if (errno(err) === "EEXIST") return false;
-    throw err;
-  } finally {
-    await fsp.rm(tmp, { force: true });
-  }
-}
-
-/** The lock's owner and age; `undefined` when the file is gone. */
-async function readOwner(
-  path: string,
-): Promise<{ owner: Partial<Owner>; ageMs: number } | undefined> {
-  try {
+const nodeLockOps: LockOps = {
+  pid: process.pid,
+  hostname,
+  createNew: (path, text) => fsp.writeFile(path, text, { mode: 0o644, flag: "wx" }),
+  link: (existing, path) => fsp.link(existing, path),
+  remove: (path) => fsp.rm(path, { force: true }),
+  async read(path) {
     const [text, st] = await Promise.all([fsp.readFile(path, "utf8"), fsp.stat(path)]);
-    let owner: Partial<Owner> = {};
-    try {
-      const parsed = JSON.parse(text);
-      if (typeof parsed === "object" && parsed !== null) owner = parsed;
-    } catch {
-      // Not ours: it goes stale by age only.
-    }
-    return { owner, ageMs: Date.now() - st.mtimeMs };
-  } catch (err) {
-    if (errno(err) === "ENOENT") return undefined;
-    throw err;
-  }
-}
-
-function processIsGone(pid: unknown): boolean {
-  if (typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return errno(err) === "ESRCH";
-  }
-}
-
-function isStale(found: { owner: Partial<Owner>; ageMs: number }, host: string): boolean {
-  if (found.ageMs > STALE_AFTER_MS) return true;
-  return found.owner.hostname === host && processIsGone(found.owner.pid);
-}
-
-/** Removes the stale lock `path` unless it changed since it was judged stale. */
-async function breakStale(path: string, staleNonce: unknown, host: string): Promise<void> {
-  const guard = `${path}.break`;
-  const me: Owner = {
-    pid: process.pid,
-    hostname: host,
-    created: new Date().toISOString(),
-    nonce: nonce(),
-  };
-  if (!(await createExclusive(guard, me))) {
-    const other = await readOwner(guard);
-    if (other && other.ageMs > GUARD_STALE_MS) await fsp.rm(guard, { force: true });
-    return;
-  }
-  try {
-    const again = await readOwner(path);
-    if (again && again.owner.nonce === staleNonce) await fsp.rm(path, { force: true });
-  } finally {
-    await fsp.rm(guard, { force: true });
-  }
-}
-
-/** Who holds the lock, from the lock file: quoted (JSON escapes control characters), bounded. */
-function describe(path: string, owner: Partial<Owner> | undefined): string {
-  if (typeof owner?.pid !== "number") return `Lock file ${path} is held by another process`;
-  const text = (v: unknown): string => JSON.stringify(String(v ?? "?").slice(0, 200));
-  const since = owner.created ? ` since ${text(owner.created)}` : "";
-  return `Lock file ${path} is held by process ${owner.pid} on host ${
-    text(owner.hostname)
-  }${since}`;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortedError("Waiting for a lock was aborted"));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+    return { text, mtimeMs: st.mtimeMs };
+  },
+  touch(path) {
+    const now = new Date();
+    return fsp.utimes(path, now, now);
+  },
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
 
 /**
  * Takes the lock file `path`, waiting for another holder up to `opts.waitMs`.
@@ -157,50 +55,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * @throws {LockedError} ERR_LOCKED when another process still holds it after `waitMs`.
  * @throws {AbortedError} ERR_ABORTED when the signal fires while waiting.
  */
-export async function lockFile(path: string, opts: LockOptions = {}): Promise<FileLock> {
-  const host = hostname();
-  const me: Owner = { pid: process.pid, hostname: host, created: "", nonce: nonce() };
-  const deadline = Date.now() + (opts.waitMs ?? DEFAULT_WAIT_MS);
-  let pause = 10;
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    me.created = new Date().toISOString();
-    if (await createExclusive(path, me)) break;
-    const found = await readOwner(path);
-    if (found === undefined) continue;
-    if (isStale(found, host)) {
-      await breakStale(path, found.owner.nonce, host);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new LockedError(
-        `${describe(path, found.owner)}. Wait for it to finish and try again; if that process ` +
-          `is no longer running, remove ${path}`,
-        { details: { lockFile: path, holder: found.owner } },
-      );
-    }
-    await sleep(Math.min(pause, Math.max(1, deadline - Date.now())), opts.signal);
-    pause = Math.min(pause * 2, 250);
-  }
-  const refresh = setInterval(() => {
-    const now = new Date();
-    fsp.utimes(path, now, now).catch(() => {});
-  }, REFRESH_MS);
-  // A held lock must not keep the process alive on its own.
-  refresh.unref();
-  return {
-    path,
-    async release(): Promise<void> {
-      clearInterval(refresh);
-      const found = await readOwner(path);
-      if (found?.owner.nonce !== me.nonce) {
-        throw new LockedError(
-          `Lock file ${path} was taken over by another process while this one held it; what ` +
-            `was written under it may be lost. Check the result and run again`,
-          { details: { lockFile: path } },
-        );
-      }
-      await fsp.rm(path, { force: true });
-    },
-  };
+export function lockFile(path: string, opts: LockOptions = {}): Promise<FileLock> {
+  return lockWith(nodeLockOps, path, opts);
 }

@@ -3,14 +3,28 @@
  * Bun, their first use loads its whole stream library, a few milliseconds of every command.
  * Writes are plain `write` calls while they succeed. When one fails (a non-blocking pipe that is
  * full, a closed pipe), that write and all later ones go through `process.stdout`/`process.stderr`
- * as before, so the order is kept and errors behave as they always did.
+ * as before, so the order is kept and errors behave as they always did. Under Deno the plain
+ * writes are `Deno.stdout.writeSync` and nothing loads `node:` modules unless a write fails
+ * (Deno sets Node compatibility up on the first one, about 15 ms of every start).
  *
  * @module
  */
-import { fstatSync, writeSync } from "node:fs";
-import process from "node:process";
+type NodeProcess = typeof import("node:process");
 
 const FDS = { stdout: 1, stderr: 2 } as const;
+const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+
+/** `process`, looked up when used: under Deno its first use sets Node compatibility up. */
+function nodeProcess(): NodeProcess {
+  return (globalThis as unknown as { process: NodeProcess }).process;
+}
+
+let fsModule: typeof import("node:fs") | undefined;
+
+function nodeFsModule(): typeof import("node:fs") {
+  fsModule ??= nodeProcess().getBuiltinModule("node:fs");
+  return fsModule;
+}
 
 /**
  * Whether a standard stream is a terminal. Only a character device can be one (a pipe or a file,
@@ -26,13 +40,14 @@ const FDS = { stdout: 1, stderr: 2 } as const;
  * @returns True when it is a terminal.
  */
 export function isTerminal(stream: "stdout" | "stderr"): boolean {
+  if (deno !== undefined) return deno[stream].isTerminal();
   let device = true;
   try {
-    device = fstatSync(FDS[stream]).isCharacterDevice();
+    device = nodeFsModule().fstatSync(FDS[stream]).isCharacterDevice();
   } catch {
     // Not known: ask process.
   }
-  return device && Boolean(process[stream].isTTY);
+  return device && Boolean(nodeProcess()[stream].isTTY);
 }
 
 /**
@@ -49,17 +64,20 @@ export function isTerminal(stream: "stdout" | "stderr"): boolean {
  */
 export function standardWriter(stream: "stdout" | "stderr"): (text: string) => void {
   const fd = FDS[stream];
+  const writeSync = deno !== undefined
+    ? (bytes: Uint8Array) => deno[stream].writeSync(bytes)
+    : (bytes: Uint8Array) => nodeFsModule().writeSync(fd, bytes);
   const encoder = new TextEncoder();
   let direct = true;
   return (text) => {
-    if (!direct) return void process[stream].write(text);
+    if (!direct) return void nodeProcess()[stream].write(text);
     const bytes = encoder.encode(text);
     let done = 0;
     try {
-      while (done < bytes.length) done += writeSync(fd, bytes.subarray(done));
+      while (done < bytes.length) done += writeSync(bytes.subarray(done));
     } catch {
       direct = false;
-      process[stream].write(bytes.subarray(done));
+      nodeProcess()[stream].write(bytes.subarray(done));
     }
   };
 }

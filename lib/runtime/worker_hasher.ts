@@ -11,8 +11,6 @@
  *
  * @module
  */
-import os from "node:os";
-import process from "node:process";
 import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { OffThreadHasher } from "../digest/hasher.ts";
@@ -51,8 +49,9 @@ class PoolWorker {
 
   constructor(onDead: (w: PoolWorker) => void) {
     this.#onDead = onDead;
-    // Loaded on first use: under Bun, node:worker_threads costs 1-2 ms of every start.
-    const { Worker } = process.getBuiltinModule("node:worker_threads");
+    // Loaded on first use: under Bun, node:worker_threads costs 1-2 ms of every start; under
+    // Deno, `process` itself sets Node compatibility up (about 15 ms).
+    const { Worker } = nodeProcess().getBuiltinModule("node:worker_threads");
     this.#worker = new Worker(WORKER_ENTRY!);
     this.#worker.unref();
     this.#worker.on("message", (msg: HashReply) => {
@@ -162,7 +161,13 @@ class RemoteHasher implements OffThreadHasher {
   }
 }
 
-const CORES = os.availableParallelism?.() ?? 2;
+/** `process`, looked up when used: under Deno its first use sets Node compatibility up. */
+function nodeProcess(): typeof import("node:process") {
+  return (globalThis as unknown as { process: typeof import("node:process") }).process;
+}
+
+/** The cores this process may use (`os.availableParallelism()` in Deno, Bun and Node). */
+const CORES = globalThis.navigator?.hardwareConcurrency ?? 2;
 
 /**
  * Threads in the pool: `OCISIGN_HASH_THREADS` when set to 1 or more, else the cores but the main
@@ -204,7 +209,7 @@ function envSetting(name: string): string | undefined {
     return undefined;
   }
   try {
-    return process.env[name];
+    return deno !== undefined ? deno.env.get(name) : nodeProcess().env[name];
   } catch {
     return undefined;
   }

@@ -21,7 +21,8 @@ import { main } from "../../lib/cli/main.ts";
 import type { CliIo } from "../../lib/cli/io.ts";
 import type { CredentialHelperRunner } from "../../lib/registry/credentials.ts";
 import type { RetryOptions } from "../../lib/registry/http_client.ts";
-import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
+// The file system `deno run cli.ts` uses (see lib/runtime/runtime_fs.ts).
+import { denoFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 
 /** What a CLI run produced. */
 export interface CliResult {
@@ -87,7 +88,7 @@ export function testIo(options: CliRunOptions = {}): {
     env: (name) => env[name],
     cwd,
     home: options.home ?? cwd,
-    fs: nodeFs,
+    fs: denoFs,
     hasher: nodeHasherFactory,
     isTty: options.isTty ?? false,
     readStdin: () => Promise.resolve(options.stdin ?? ""),
