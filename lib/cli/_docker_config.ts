@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { parseDockerConfig } from "../registry/credentials.ts";
 import type { DockerConfigDocument } from "../registry/docker_login.ts";
 import { absolutePath, joinPath } from "./config/config_dir.ts";
 import type { CliIo } from "./io.ts";
@@ -26,6 +25,10 @@ export async function readDockerConfig(io: CliIo): Promise<DockerConfigDocument 
   const stat = await io.fs.stat(path);
   if (!stat?.isFile) return undefined;
   const text = new TextDecoder().decode(await io.fs.readFile(path, { maxBytes: 4 << 20 }));
+  // Loaded here, not by every command that opens a target (`+ ""`: see commands/registry.ts).
+  const { parseDockerConfig } = await import(
+    "../registry/credentials.ts" + ""
+  ) as typeof import("../registry/credentials.ts");
   return parseDockerConfig(text) as DockerConfigDocument;
 }
 

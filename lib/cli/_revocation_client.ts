@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { FsCrlCache } from "../x509/revocation/fs_crl_cache.ts";
+import type { Fs } from "../content/fs.ts";
+import type { CrlCache } from "../x509/revocation/crl_cache.ts";
 import {
   DEFAULT_CRL_TIMEOUT_MS,
   DEFAULT_OCSP_TIMEOUT_MS,
@@ -36,6 +37,22 @@ export function crlCacheDir(io: Pick<CliIo, "env" | "home">): string {
 }
 
 /**
+ * The CRL file cache, loaded when a CRL is first looked up: most certificates name no CRL
+ * (start-up time; `+ ""`: see commands/registry.ts).
+ */
+function lazyCrlCache(fs: Fs, dir: string): CrlCache {
+  let cache: Promise<CrlCache> | undefined;
+  const load = () =>
+    cache ??= (import("../x509/revocation/fs_crl_cache.ts" + "") as Promise<
+      typeof import("../x509/revocation/fs_crl_cache.ts")
+    >).then((m) => new m.FsCrlCache(fs, dir));
+  return {
+    get: async (url, opts) => await (await load()).get(url, opts),
+    set: async (url, bundle, opts) => await (await load()).set(url, bundle, opts),
+  };
+}
+
+/**
  * Builds the client over `io.fetch` and `io.fs`. With `-v/--verbose`, each OCSP and CRL request
  * is logged on stderr with its outcome and time (`Revocation: GET <url> 200 12ms`).
  *
@@ -54,7 +71,7 @@ export function cliRevocationClient(io: CliIo): RevocationClient {
     fetch: ((input, init) => (io.verbose ? logged : io.fetch)(input, init)) as typeof fetch,
     ocspTimeoutMs: DEFAULT_OCSP_TIMEOUT_MS,
     crlTimeoutMs: DEFAULT_CRL_TIMEOUT_MS,
-    crlCache: new FsCrlCache(io.fs, crlCacheDir(io)),
+    crlCache: lazyCrlCache(io.fs, crlCacheDir(io)),
     onCacheError: (error) => {
       if (warned) return;
       warned = true;

@@ -19,11 +19,12 @@ import { isManifestMediaType } from "../oci/media_types.ts";
 import { checkAborted } from "./_streams.ts";
 import type { LayoutIndex } from "./_layout_index.ts";
 import { fetchAll } from "./fetch_all.ts";
+import type { WholeFetcher } from "./fetch_all.ts";
 import { type ParsedManifest, parseManifest, referrerDescriptor } from "./parse_manifest.ts";
 import type { Fetcher, Op } from "./storage.ts";
 
-/** What a store lends the index: verified reads and blob sizes. */
-export interface IndexedBlobs extends Fetcher {
+/** What a store lends the index: verified reads (whole ones where it has them) and blob sizes. */
+export interface IndexedBlobs extends Fetcher, Partial<WholeFetcher> {
   /** The size of the blob stored under `digest`, or undefined when absent. */
   blobSize(digest: string): Promise<number | undefined>;
 }

@@ -12,7 +12,7 @@ import { isVerifiedStream } from "../digest/verify_stream.ts";
 import { DigestMismatchError, SizeExceededError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { checkAborted, readBounded } from "./_streams.ts";
-import type { Fetcher } from "./storage.ts";
+import type { Fetcher, Op } from "./storage.ts";
 
 /** Options for {@linkcode fetchAll}. */
 export interface FetchAllOptions {
@@ -60,6 +60,36 @@ export async function verifyBytes(
 }
 
 /**
+ * A fetcher that reads small content whole, checked against its descriptor (size and digest),
+ * without a stream: a layout directory reads the file at once. {@linkcode fetchAll} uses it
+ * where a fetcher has it (start-up time: Deno loads its web streams on first use).
+ */
+export interface WholeFetcher {
+  /**
+   * Reads the content whole; call it only within a size limit already checked.
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when the content is longer or shorter.
+   * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the digest differs.
+   */
+  fetchWhole(desc: Descriptor, opts?: Op): Promise<Bytes>;
+}
+
+/**
+ * Whether `fetcher` has {@linkcode WholeFetcher}.
+ *
+ * @example
+ * ```ts
+ * import { canFetchWhole, MemoryStore } from "@ocisign/ocisign/content";
+ * console.log(canFetchWhole(new MemoryStore())); // false
+ * ```
+ * @param fetcher Any fetcher.
+ * @returns Whether it reads small content whole.
+ */
+export function canFetchWhole(fetcher: Fetcher): fetcher is Fetcher & WholeFetcher {
+  return typeof (fetcher as Partial<WholeFetcher>).fetchWhole === "function";
+}
+
+/**
  * Fetches content into memory, refusing anything whose descriptor declares more than `maxBytes`
  * before reading, stopping as soon as more bytes than `desc.size` arrive, and verifying size and
  * digest at the end (by the fetched stream itself when it is a `VerifiedStream`).
@@ -99,6 +129,9 @@ export async function fetchAll(
     throw new SizeExceededError(`Content ${desc.digest} (${desc.mediaType})`, desc.size, maxBytes);
   }
   checkAborted(opts.signal, `Fetching ${desc.digest}`);
+  if (canFetchWhole(fetcher)) {
+    return await fetcher.fetchWhole(desc, opts.signal ? { signal: opts.signal } : {});
+  }
   const stream = await fetcher.fetch(desc, opts.signal ? { signal: opts.signal } : {});
   const bytes = await readBounded(stream, {
     limit: maxBytes,

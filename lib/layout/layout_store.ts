@@ -254,6 +254,19 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
     return fileStream(this.#fs, join(this.#root, path));
   }
 
+  /** Reads a blob's raw bytes at once (no stream). */
+  protected override async _readBlobBytes(path: string, desc: Descriptor): Promise<Bytes> {
+    try {
+      return await this.#fs.readFile(join(this.#root, path), { maxBytes: desc.size });
+    } catch (err) {
+      // The file grew after its size was checked: as a stream would report it.
+      if (err instanceof OcisignError && err.code === "ERR_SIZE_EXCEEDED") {
+        throw new SizeMismatchError(desc.digest, desc.size, desc.size + 1, { cause: err });
+      }
+      throw err;
+    }
+  }
+
   /** Streams part of a blob, reading only that part of the file. */
   protected override async _readRange(
     path: string,

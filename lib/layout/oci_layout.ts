@@ -147,6 +147,7 @@ export abstract class OciLayout
     this.#graph = new GraphIndex(
       {
         fetch: (desc, opts) => this.fetch(desc, opts),
+        fetchWhole: (desc, opts) => this.fetchWhole(desc, opts),
         blobSize: (digest) => this._blobSize(blobPath(digest)),
       },
       `layout ${location}`,
@@ -259,6 +260,37 @@ export abstract class OciLayout
     checkAborted(opts.signal);
     const path = await this.#present(desc);
     return verifyStream(await this._readBlob(path), desc, this.#hasher);
+  }
+
+  /**
+   * Reads a whole blob into memory, checked against `desc` (size and digest), without a stream
+   * (`WholeFetcher`: `fetchAll` uses it for manifests and signatures).
+   *
+   * @example
+   * ```ts ignore
+   * const manifest = await layout.fetchWhole(desc);
+   * ```
+   * @throws {NotFoundError} ERR_NOT_FOUND when absent.
+   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH when the file has another size.
+   * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH when the digest differs.
+   */
+  async fetchWhole(desc: Descriptor, opts: Op = {}): Promise<Bytes> {
+    checkAborted(opts.signal);
+    const bytes = await this._readBlobBytes(await this.#present(desc), desc);
+    await verifyBytes(bytes, desc, this.#hasher);
+    return bytes;
+  }
+
+  /**
+   * The raw bytes of the blob at `path`, refusing more than `desc.size` (by default read through
+   * {@linkcode OciLayout._readBlob}).
+   */
+  protected async _readBlobBytes(path: string, desc: Descriptor): Promise<Bytes> {
+    return await readBounded(await this._readBlob(path), {
+      limit: desc.size + 1,
+      expected: desc,
+      what: `Blob ${desc.digest}`,
+    });
   }
 
   /**

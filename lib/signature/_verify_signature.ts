@@ -10,7 +10,6 @@ import { concat } from "../_internal/bytes.ts";
 import { readChildren, readSingle, TAG } from "../x509/asn1.ts";
 import type { Certificate } from "../x509/certificate.ts";
 import type { KeySpec } from "../x509/key_spec.ts";
-import { modPow, toBigInt } from "../x509/_rsa_large.ts";
 
 /** Options of {@linkcode verifyRawSignature}. */
 export interface VerifyRawSignatureOptions {
@@ -54,6 +53,10 @@ async function recoverPssSaltLength(
   spki: Bytes,
   signature: Bytes,
 ): Promise<number | undefined> {
+  // Loaded only for this rare case (`+ ""`: see ../cli/commands/registry.ts).
+  const { modPow, toBigInt } = await import(
+    "../x509/_rsa_large.ts" + ""
+  ) as typeof import("../x509/_rsa_large.ts");
   const [, bits] = readChildren(readSingle(spki, TAG.SEQUENCE));
   const [nNode, eNode] = readChildren(readSingle(bits!.content.subarray(1), TAG.SEQUENCE));
   const n = toBigInt(nNode!.content);

@@ -25,7 +25,6 @@ import { checkGoStruct, parseStrictJson } from "./_strict_json.ts";
 import { checkSignedAttributes, HEADER, unverified, verifyDecoded } from "./_rules.ts";
 import { verifyJwsSignature } from "./_jws_signature.ts";
 import type { DecodedEnvelope, DecodedSignedHeaders } from "./_rules.ts";
-import { signChecked } from "./_sign_request.ts";
 import type { PreparedSignRequest } from "./_sign_request.ts";
 import { formatRfc3339, parseRfc3339 } from "./_time.ts";
 
@@ -78,6 +77,11 @@ export async function signJws(req: PreparedSignRequest): Promise<Bytes> {
   const protectedB64 = toBase64Url(goJson(header, true));
   // golang-jwt re-marshals the payload as a map: sorted keys, Go escaping.
   const payloadB64 = toBase64Url(goJson(JSON.parse(fromUtf8(req.payload)), true));
+  // Loaded for signing only: verifying a JWS does without it (`+ ""`: see
+  // ../cli/commands/registry.ts).
+  const { signChecked } = await import(
+    "./_sign_request.ts" + ""
+  ) as typeof import("./_sign_request.ts");
   const signature = await signChecked(req, utf8(`${protectedB64}.${payloadB64}`));
   // notation's order: timestampSignature (when present), x5c, signingAgent.
   const unprotected: Record<string, unknown> = {};

@@ -18,7 +18,7 @@ import {
   MEDIA_TYPE_NOTARY_SIGNATURE,
   MEDIA_TYPE_OCI_MANIFEST,
 } from "../oci/media_types.ts";
-import { ENVELOPE_MEDIA_TYPES } from "../signature/parse_envelope.ts";
+import { ENVELOPE_MEDIA_TYPES } from "../signature/_check_envelope.ts";
 
 /** A signature manifest found for a subject, fetched and checked. */
 export interface SignatureManifest {

@@ -7,7 +7,7 @@
  */
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import { checkAborted } from "../content/_streams.ts";
-import { fetchAll } from "../content/fetch_all.ts";
+import { canFetchWhole, fetchAll } from "../content/fetch_all.ts";
 import { parseManifest } from "../content/parse_manifest.ts";
 import { MAX_INDEX_MANIFESTS } from "../content/platform_manifests.ts";
 import type { Fetcher, Op } from "../content/storage.ts";
@@ -196,6 +196,13 @@ export async function verifyContent(
       await checker.checkBlob(node.desc, op);
       result.bytes += node.desc.size;
       opts.onProgress?.(node.desc, node.desc.size);
+      return;
+    }
+    if (node.desc.size <= MAX_MANIFEST_BYTES && canFetchWhole(fetcher)) {
+      // A small blob is read whole, without a stream (start-up time).
+      const bytes = await fetchAll(fetcher, node.desc, { maxBytes: MAX_MANIFEST_BYTES, ...op });
+      result.bytes += bytes.length;
+      opts.onProgress?.(node.desc, bytes.length);
       return;
     }
     const fetched = countBytes(await fetcher.fetch(node.desc, op), node.desc, opts.onProgress);

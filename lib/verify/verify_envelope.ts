@@ -23,7 +23,7 @@ import {
 import type { Descriptor } from "../oci/descriptor.ts";
 import { MEDIA_TYPE_NOTARY_PAYLOAD } from "../oci/media_types.ts";
 import type { EnvelopeContent } from "../signature/envelope.ts";
-import { parseEnvelope } from "../signature/parse_envelope.ts";
+import { loadEnvelope } from "../signature/load_envelope.ts";
 import { parsePayload } from "../signature/payload.ts";
 import type { TargetArtifact } from "../signature/payload.ts";
 import { loadTrustedCertificates } from "../trust/trust_store.ts";
@@ -38,7 +38,6 @@ import { formatRfc1123z } from "./_time.ts";
 import { assertNotRevoked } from "../x509/revocation/assert_not_revoked.ts";
 import type { CheckChainRevocationOptions } from "../x509/revocation/check_chain_revocation.ts";
 import type { RevocationClient } from "../x509/revocation/revocation_client.ts";
-import { verifyTimestampToken } from "../signature/timestamp_token.ts";
 import type { ValidationResult, VerificationOutcome } from "./verification_outcome.ts";
 import {
   namedVerificationPlugin,
@@ -211,6 +210,11 @@ async function checkTimestampCountersignature(
       { cause: err },
     );
   }
+  // Loaded only for a timestamped signature the policy checks (`+ ""`: see
+  // ../cli/commands/registry.ts).
+  const { verifyTimestampToken } = await import(
+    "../signature/timestamp_token.ts" + ""
+  ) as typeof import("../signature/timestamp_token.ts");
   const { genTime, accuracyMs, tsaChain } = await verifyTimestampToken(token, {
     signature: content.signerInfo.signature,
     trustedRoots: roots,
@@ -413,7 +417,7 @@ export async function verifyEnvelope(
   let target: TargetArtifact | undefined;
   let named: { name: string; minVersion?: string } | undefined;
   const intact = await run.step("integrity", async () => {
-    const parsed = parseEnvelope(envelopeBytes, opts.mediaType);
+    const parsed = await loadEnvelope(envelopeBytes, opts.mediaType);
     content = await parsed.verify();
     // notation-go: the payload content type must be the Notary payload v1
     if (content.payload.contentType !== MEDIA_TYPE_NOTARY_PAYLOAD) {

@@ -10,9 +10,6 @@ import { toHex } from "../_internal/bytes.ts";
 import type { Bytes } from "../_internal/bytes.ts";
 import { readChildren, readSingle, TAG } from "./asn1.ts";
 
-/** The largest RSA modulus WebCrypto imports here. */
-export const MAX_WEBCRYPTO_RSA_BITS = 4096;
-
 /** The largest RSA modulus accepted at all (Go's `crypto/rsa` limit). */
 export const MAX_RSA_BITS = 16384;
 

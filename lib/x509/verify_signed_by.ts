@@ -10,7 +10,9 @@ import type { Bytes } from "../_internal/bytes.ts";
 import { children, ecdsaDerToRaw, oidOf, readSingle, smallInt, TAG } from "./asn1.ts";
 import type { DerElement } from "./asn1.ts";
 import type { Certificate } from "./certificate.ts";
-import { MAX_WEBCRYPTO_RSA_BITS, verifyLargeRsa } from "./_rsa_large.ts";
+
+/** The largest RSA modulus WebCrypto imports here (larger ones go to ./_rsa_large.ts). */
+const MAX_WEBCRYPTO_RSA_BITS = 4096;
 
 /** The SHA-2 hashes signatures may use. */
 export type Sha2 = "SHA-256" | "SHA-384" | "SHA-512";
@@ -97,6 +99,10 @@ async function verifyLarge(
   signature: Bytes,
   data: Bytes,
 ): Promise<SignatureProblem | undefined> {
+  // Loaded only for such a key (`+ ""`: see ../cli/commands/registry.ts).
+  const { verifyLargeRsa } = await import(
+    "./_rsa_large.ts" + ""
+  ) as typeof import("./_rsa_large.ts");
   const result = await verifyLargeRsa(signer.spki, oid, data, signature);
   if (result === true) return undefined;
   if (result === false) return { reason: SIGNATURE_DOES_NOT_VERIFY };

@@ -6,12 +6,13 @@
  * of them is the baseline.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
+import { copyDir } from "../_helpers/e2e.ts";
 import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
-/** The Node-compatibility scripts a `deno run` of `args` compiles, and its exit code. */
-async function nodeScripts(
+/** The scripts a `deno run` of `args` compiles, and its exit code. */
+async function loadedScripts(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number; stderr: string; scripts: string[] }> {
@@ -32,13 +33,21 @@ async function nodeScripts(
     }).output();
     const text = await Deno.readTextFile(log);
     const scripts = new Set<string>();
-    for (const [, url = ""] of text.matchAll(/^script-details,\d+,([^,\n]*)/gm)) {
-      if (url.startsWith("node:") || url.startsWith("ext:deno_node/")) scripts.add(url);
-    }
+    for (const [, url = ""] of text.matchAll(/^script-details,\d+,([^,\n]*)/gm)) scripts.add(url);
     return { code: out.code, stderr: new TextDecoder().decode(out.stderr), scripts: [...scripts] };
   } finally {
     await Deno.remove(log);
   }
+}
+
+/** The Node-compatibility scripts a `deno run` of `args` compiles, and its exit code. */
+async function nodeScripts(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stderr: string; scripts: string[] }> {
+  const r = await loadedScripts(args, env);
+  const node = (url: string) => url.startsWith("node:") || url.startsWith("ext:deno_node/");
+  return { ...r, scripts: r.scripts.filter(node) };
 }
 
 Deno.test({
@@ -85,3 +94,42 @@ Deno.test("the node: module check sees a node: module load", async () => {
     await Deno.remove(script);
   }
 });
+
+/** Code a JWS verify of a layout does without: each loads where it is used. */
+const NOT_FOR_JWS = [
+  /\/lib\/signature\/cose\.ts$/,
+  /\/lib\/signature\/cbor\//,
+  /\/lib\/signature\/timestamp_token\.ts$/,
+  /\/lib\/signature\/_sign_request\.ts$/,
+  /\/lib\/x509\/_rsa_large\.ts$/,
+  /\/lib\/x509\/revocation\/fs_crl_cache\.ts$/,
+  /\/lib\/registry\/credentials\.ts$/,
+  /^ext:deno_web\/06_streams\.js$/,
+];
+
+Deno.test("deno run cli.ts verify of a JWS signature loads no COSE, timestamp, signing or stream code", () =>
+  withSigningSandbox(async (sb) => {
+    const env = { OCISIGN_CONFIG_DIR: sb.configDir, HOME: sb.home, NO_COLOR: "1" };
+    const verify = (dir: string) =>
+      loadedScripts([
+        "cli.ts",
+        "verify",
+        "--oci-layout",
+        `${dir}:v1`,
+        "--scope",
+        "local/hello-world",
+      ], env);
+    await copyDir(`${sb.cwd}/img`, `${sb.cwd}/cose`);
+    ok(await sb.run("sign", "--oci-layout", "./img:v1"));
+    const jws = await verify(`${sb.cwd}/img`);
+    assertEquals(jws.code, 0, jws.stderr);
+    assertEquals(jws.scripts.filter((s) => NOT_FOR_JWS.some((re) => re.test(s))), []);
+    // The same check sees the COSE code load for a COSE signature, which still verifies.
+    ok(await sb.run("sign", "--oci-layout", "./cose:v1", "--signature-format", "cose"));
+    const cose = await verify(`${sb.cwd}/cose`);
+    assertEquals(cose.code, 0, cose.stderr);
+    assert.ok(
+      cose.scripts.some((s) => s.endsWith("/lib/signature/cose.ts")),
+      cose.scripts.join(" "),
+    );
+  }));

@@ -182,6 +182,11 @@ Deno.test("LayoutStore detects a changed blob byte and a truncated blob on read"
     const layerPath = `${dir}/blobs/sha256/${img.layer.digest.slice(7)}`;
     await Deno.truncate(layerPath, img.layer.size - 1);
     await assertRejectsCode(() => layout.fetch(img.layer), "ERR_SIZE_MISMATCH");
+    // The whole read (no stream) that fetchAll uses checks the same.
+    await assertRejectsCode(() => layout.fetchWhole(img.config), "ERR_DIGEST_MISMATCH");
+    await assertRejectsCode(() => layout.fetchWhole(img.layer), "ERR_SIZE_MISMATCH");
+    await Deno.remove(configPath);
+    await assertRejectsCode(() => layout.fetchWhole(img.config), "ERR_NOT_FOUND");
     assertEquals(await layout.exists(img.layer), false);
   });
 });
