@@ -48,8 +48,14 @@ export function concat(parts: readonly Uint8Array[]): Bytes {
   return out;
 }
 
+/** `Uint8Array.prototype.toHex` where the runtime has it (Bun, Deno; Node from version 25). */
+const nativeToHex = (Uint8Array.prototype as { toHex?: (this: Uint8Array) => string }).toHex;
+
 /** Lower-case hex of the bytes. */
 export function toHex(bytes: Uint8Array): string {
+  // Native where there is one: cold, the loop below costs 0.2-0.7 ms a call in the compiled
+  // binary, and verify hexes a few fields of each certificate at start.
+  if (nativeToHex !== undefined) return nativeToHex.call(bytes);
   let s = "";
   for (const b of bytes) s += b.toString(16).padStart(2, "0");
   return s;
