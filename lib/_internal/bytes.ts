@@ -84,6 +84,9 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
+/** `Uint8Array.fromBase64` where the runtime has it (Bun, Deno; Node from version 25). */
+const nativeFromBase64 = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+
 /**
  * Parses standard, padded base64 strictly (no whitespace, no url-safe alphabet).
  * @throws {SyntaxError} when the text is not canonical standard base64.
@@ -92,6 +95,7 @@ export function fromBase64(text: string): Bytes {
   if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) {
     throw new SyntaxError("Cannot parse base64: not standard padded base64");
   }
+  if (nativeFromBase64 !== undefined) return nativeFromBase64(text) as Bytes;
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
