@@ -48,8 +48,14 @@ export function concat(parts: readonly Uint8Array[]): Bytes {
   return out;
 }
 
+/** `Uint8Array.prototype.toHex` where the runtime has it (Bun, Deno; Node from version 25). */
+const nativeToHex = (Uint8Array.prototype as { toHex?: (this: Uint8Array) => string }).toHex;
+
 /** Lower-case hex of the bytes. */
 export function toHex(bytes: Uint8Array): string {
+  // Native where there is one: cold, the loop below costs 0.2-0.7 ms a call in the compiled
+  // binary, and verify hexes a few fields of each certificate at start.
+  if (nativeToHex !== undefined) return nativeToHex.call(bytes);
   let s = "";
   for (const b of bytes) s += b.toString(16).padStart(2, "0");
   return s;
@@ -78,8 +84,8 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-/** `Uint8Array.fromBase64` (ES2026), where the runtime has it. */
-const nativeFromBase64 = (Uint8Array as { fromBase64?: (text: string) => Bytes }).fromBase64;
+/** `Uint8Array.fromBase64` where the runtime has it (Bun, Deno; Node from version 25). */
+const nativeFromBase64 = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
 
 /**
  * Parses standard, padded base64 strictly (no whitespace, no url-safe alphabet).
@@ -89,8 +95,7 @@ export function fromBase64(text: string): Bytes {
   if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) {
     throw new SyntaxError("Cannot parse base64: not standard padded base64");
   }
-  // The runtime's decoder where it has one (checked text decodes the same way as with atob).
-  if (nativeFromBase64 !== undefined) return nativeFromBase64(text);
+  if (nativeFromBase64 !== undefined) return nativeFromBase64(text) as Bytes;
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { standardWriter } from "../runtime/standard_streams.ts";
+
 // Not `import process from "node:process"`: under Deno even an import that is never called sets
 // Node compatibility up. Bun and Node have `process` as a global.
 type NodeProcess = typeof import("node:process");
@@ -44,16 +46,10 @@ export function earlyArgs(): string[] {
  * @param code The exit code.
  */
 export function writeAndExit(stream: "stdout" | "stderr", text: string, code: number): never {
-  const deno = denoRuntime();
-  if (deno === undefined) {
-    const process = nodeProcess();
-    process[stream].write(text);
-    return process.exit(code);
-  }
-  const out = deno[stream];
-  const bytes = new TextEncoder().encode(text);
-  for (let done = 0; done < bytes.length;) done += out.writeSync(bytes.subarray(done));
-  return deno.exit(code);
+  // A plain write, not process.stdout: under Bun that stream's first use loads its whole stream
+  // library (a few milliseconds of `--version`).
+  standardWriter(stream)(text);
+  return exitProcess(code);
 }
 
 /**

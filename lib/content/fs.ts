@@ -1,7 +1,7 @@
 /**
  * The small file-system interface the core receives; `lib/runtime/` implements it with `node:fs`
- * (`nodeFs`: Deno, Bun and Node) and with Deno's own API (`denoFs`). Paths are plain strings
- * joined with `/`.
+ * (`nodeFs`: Deno, Bun and Node; `bunFs`: the same with small reads synchronous) and with Deno's
+ * own API (`denoFs`). Paths are plain strings joined with `/`.
  *
  * @module
  */

@@ -12,6 +12,7 @@ import {
   SizeExceededError,
 } from "../errors.ts";
 import { readBounded } from "./_streams.ts";
+import { bytesFileHandle } from "./_bytes_file_handle.ts";
 import type {
   DirEntry,
   FileHandle,
@@ -92,29 +93,7 @@ export class MemoryFs implements Fs {
     } catch (err) {
       return Promise.reject(err);
     }
-    let closed = false;
-    const handle: FileHandle = {
-      size: data.length,
-      read(offset: number, length: number): Promise<Bytes> {
-        if (closed) return Promise.reject(new TypeError("Cannot read: the file handle is closed"));
-        return Promise.resolve(data.slice(offset, offset + Math.max(0, length)));
-      },
-      stream(offset = 0, length?: number): ReadableStream<Bytes> {
-        const end = length === undefined ? data.length : Math.min(data.length, offset + length);
-        const chunk = data.slice(offset, end);
-        return new ReadableStream<Bytes>({
-          start(controller): void {
-            if (chunk.length > 0) controller.enqueue(chunk);
-            controller.close();
-          },
-        });
-      },
-      close(): Promise<void> {
-        closed = true;
-        return Promise.resolve();
-      },
-    };
-    return Promise.resolve(handle);
+    return Promise.resolve(bytesFileHandle(data));
   }
 
   /** Writes a file atomically: the new content appears only once it was fully read. */

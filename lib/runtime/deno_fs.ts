@@ -10,27 +10,9 @@ import type { Bytes } from "../_internal/bytes.ts";
 import type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
 import { AbortedError, InvalidInputError, SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
+import { viaNodeFs } from "./_via_node_fs.ts";
 
 const CHUNK = 256 * 1024;
-
-let nodeFsLoaded: Promise<Fs> | undefined;
-
-/** `nodeFs`, loaded on first use (`+ ""`: see ../cli/commands/registry.ts). */
-function loadNodeFs(): Promise<Fs> {
-  nodeFsLoaded ??= (import("./node_fs.ts" + "") as Promise<typeof import("./node_fs.ts")>)
-    .then((m) => m.nodeFs);
-  return nodeFsLoaded;
-}
-
-/** The member `name` of `nodeFs`, called once `nodeFs` is loaded. */
-function viaNodeFs<K extends keyof Fs>(name: K): NonNullable<Fs[K]> {
-  return (async (...args: unknown[]) => {
-    const fs = await loadNodeFs();
-    const member = fs[name] as ((...a: unknown[]) => Promise<unknown>) | undefined;
-    if (member === undefined) return undefined;
-    return await member.apply(fs, args);
-  }) as unknown as NonNullable<Fs[K]>;
-}
 
 function fileKind(st: Deno.FileInfo): string {
   if (st.isDirectory) return "directory";

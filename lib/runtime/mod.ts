@@ -15,6 +15,7 @@
 export * from "./file_lock.ts";
 export * from "./node_fs.ts";
 export * from "./deno_fs.ts";
+export * from "./bun_fs.ts";
 export * from "./runtime_fs.ts";
 export * from "./node_hasher.ts";
 export * from "./gc_pacer.ts";

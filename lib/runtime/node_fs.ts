@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { constants } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -19,11 +18,12 @@ import type {
   ScanFileOptions,
   WriteOptions,
 } from "../content/fs.ts";
-import { AbortedError, InvalidInputError, SizeExceededError } from "../errors.ts";
+import { AbortedError, SizeExceededError } from "../errors.ts";
 import { lockFile } from "./file_lock.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { nativeBodyFileWriter } from "./native_body_file.ts";
 import { scanFile } from "./_scan_file.ts";
+import { checkRegular, dirEntry, fileInfo, READ_FLAGS } from "./_node_files.ts";
 
 const CHUNK = 256 * 1024;
 
@@ -39,26 +39,12 @@ async function openRegular(path: string, what: string): Promise<fsp.FileHandle> 
     throw mapError(err, what, path);
   }
   try {
-    const st = await handle.stat();
-    if (!st.isFile()) {
-      throw new InvalidInputError(
-        `Cannot ${what} ${path}: not a regular file (a ${fileKind(st)}); give a regular file`,
-      );
-    }
+    checkRegular(await handle.stat(), what, path);
     return handle;
   } catch (err) {
     await handle.close();
     throw err;
   }
-}
-
-const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
-
-function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
-  if (st.isDirectory()) return "directory";
-  if (st.isFIFO()) return "FIFO";
-  if (st.isSocket()) return "socket";
-  return "device or special file";
 }
 
 let defaultMode: number | undefined;
@@ -365,13 +351,7 @@ export const nodeFs: Fs = {
 
   async readDir(path: string): Promise<DirEntry[]> {
     try {
-      const entries = await fsp.readdir(path, { withFileTypes: true });
-      return entries.map((e) => ({
-        name: String(e.name),
-        isFile: e.isFile(),
-        isDirectory: e.isDirectory(),
-        isSymlink: e.isSymbolicLink(),
-      }));
+      return (await fsp.readdir(path, { withFileTypes: true })).map(dirEntry);
     } catch (err) {
       throw mapError(err, "list", path);
     }
@@ -379,20 +359,7 @@ export const nodeFs: Fs = {
 
   async stat(path: string): Promise<FileInfo | undefined> {
     try {
-      const st = await fsp.lstat(path);
-      return {
-        size: st.size,
-        isFile: st.isFile(),
-        isDirectory: st.isDirectory(),
-        isSymlink: st.isSymbolicLink(),
-        mode: st.mode & 0o7777,
-        mtime: st.mtime,
-        dev: st.dev,
-        ino: st.ino,
-        nlink: st.nlink,
-        uid: st.uid,
-        gid: st.gid,
-      };
+      return fileInfo(await fsp.lstat(path));
     } catch (err) {
       if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) return undefined;
       throw mapError(err, "inspect", path);

@@ -1,7 +1,8 @@
 /**
  * The {@linkcode Fs} of the runtime the code runs on, chosen in one place: {@linkcode denoFs}
- * under Deno (no `node:` module loads for reads, small writes and locks), {@linkcode nodeFs}
- * elsewhere (Bun, whose `node:fs` is native and fast, and Node).
+ * under Deno (no `node:` module loads for reads, small writes and locks), {@linkcode bunFs}
+ * under Bun (metadata and small files by synchronous `node:fs` calls, no worker-thread round
+ * trip each), {@linkcode nodeFs} elsewhere (Node).
  *
  * @module
  */
@@ -9,7 +10,7 @@ import type { Fs } from "../content/fs.ts";
 
 /**
  * Loads the runtime's {@linkcode Fs}: `denoFs` when `Deno` is defined (Bun does not define it),
- * else `nodeFs`. Only the chosen module loads.
+ * `bunFs` when `Bun` is, else `nodeFs`. Only the chosen module loads.
  *
  * @example
  * ```ts
@@ -20,9 +21,12 @@ import type { Fs } from "../content/fs.ts";
  * @returns The file system.
  */
 export async function loadRuntimeFs(): Promise<Fs> {
-  // `+ ""`: see ../cli/commands/registry.ts (Deno parses neither up front; Bun bundles both).
+  // `+ ""`: see ../cli/commands/registry.ts (Deno parses none of them up front; Bun bundles all).
   if ((globalThis as { Deno?: unknown }).Deno !== undefined) {
     return (await import("./deno_fs.ts" + "") as typeof import("./deno_fs.ts")).denoFs;
+  }
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
+    return (await import("./bun_fs.ts" + "") as typeof import("./bun_fs.ts")).bunFs;
   }
   return (await import("./node_fs.ts" + "") as typeof import("./node_fs.ts")).nodeFs;
 }

@@ -27,9 +27,18 @@ function nodeFsModule(): typeof import("node:fs") {
 }
 
 /**
- * Whether a standard stream is a terminal. Only a character device can be one (a pipe or a file,
- * as in scripts and tests, is answered without `process`); for a character device (a terminal,
- * or `/dev/null`) `process.stdout.isTTY` decides.
+ * Whether a character device is one of Linux's memory devices (major number 1: `/dev/null`,
+ * `/dev/zero`, ...), which are never terminals.
+ */
+function isMemoryDevice(rdev: number): boolean {
+  return nodeProcess().platform === "linux" && ((rdev >> 8) & 0xfff) === 1;
+}
+
+/**
+ * Whether a standard stream is a terminal. Only a character device can be one (a pipe, a file or
+ * `/dev/null`, as in scripts and tests, is answered without `process`: under Bun
+ * `process.stdout` loads its stream library); for another character device (a terminal)
+ * `process.stdout.isTTY` decides.
  *
  * @example
  * ```ts ignore
@@ -43,7 +52,8 @@ export function isTerminal(stream: "stdout" | "stderr"): boolean {
   if (deno !== undefined) return deno[stream].isTerminal();
   let device = true;
   try {
-    device = nodeFsModule().fstatSync(FDS[stream]).isCharacterDevice();
+    const st = nodeFsModule().fstatSync(FDS[stream]);
+    device = st.isCharacterDevice() && !isMemoryDevice(st.rdev);
   } catch {
     // Not known: ask process.
   }

@@ -4,6 +4,7 @@ import { findPeer } from "../_helpers/peers.ts";
 const CHILD = new URL("./_standard_streams_child.ts", import.meta.url).pathname;
 const bun = findPeer("bun");
 const python = findPeer("python3");
+const script = findPeer("script");
 
 /** The 64 lines the child writes, in order. */
 const EXPECTED = Array.from(
@@ -64,5 +65,38 @@ Deno.test({
     const { out } = await runChild(python!, ["-c", NON_BLOCKING_READER, bun!, CHILD]);
     assertEquals(out.length, EXPECTED.length);
     assertEquals(out === EXPECTED, true);
+  },
+});
+
+Deno.test({
+  name: "isTerminal() says no for /dev/null and yes for a terminal, under Bun",
+  // Needs bun, and util-linux's script for a pseudo-terminal.
+  ignore: bun === undefined || script === undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ocisign-tty-" });
+    try {
+      const devNull = await new Deno.Command(bun!, {
+        args: [CHILD, "probe"],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assertEquals(JSON.parse(new TextDecoder().decode(devNull.stderr)), {
+        stdout: false,
+        stderr: false,
+      });
+      // stdout on the pseudo-terminal script makes, stderr to a file.
+      const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+      await runChild(script!, [
+        "-qec",
+        `${quote(bun!)} ${quote(CHILD)} probe 2>${quote(`${dir}/err`)}`,
+        "/dev/null",
+      ]);
+      assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/err`)), {
+        stdout: true,
+        stderr: false,
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
