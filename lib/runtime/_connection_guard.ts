@@ -166,6 +166,29 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * Accepts connections on `listener` and gives each to `take`, until `stopped()` or the listener
+ * closes. Accept errors such as EMFILE are survived: the pending connections wait in the backlog
+ * while others end.
+ */
+export async function acceptEach(
+  listener: Deno.Listener,
+  stopped: () => boolean,
+  take: (conn: Deno.Conn) => void,
+): Promise<void> {
+  while (!stopped()) {
+    let conn: Deno.Conn;
+    try {
+      conn = await listener.accept();
+    } catch (err) {
+      if (stopped() || err instanceof Deno.errors.BadResource) return;
+      await sleep(50);
+      continue;
+    }
+    take(conn);
+  }
+}
+
+/**
  * Accepts on `listener` and relays every connection to `127.0.0.1:privatePort`.
  * @param listener The public listener (TCP or TLS), already bound.
  * @param privatePort The current port of the private `Deno.serve` (it may be restarted).
@@ -213,28 +236,17 @@ export function startConnectionGuard(
     }
   };
 
-  const accepting = (async () => {
-    while (!stopped) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (err) {
-        if (stopped || err instanceof Deno.errors.BadResource) return;
-        // EMFILE and friends: the pending connections wait in the backlog while others end.
-        await sleep(50);
-        continue;
-      }
-      const relay = new Relay(conn);
-      if (!makeRoom()) {
-        relay.close();
-        continue;
-      }
-      relays.add(relay);
-      const done = serve(relay);
-      running.add(done);
-      done.finally(() => running.delete(done));
+  const accepting = acceptEach(listener, () => stopped, (conn) => {
+    const relay = new Relay(conn);
+    if (!makeRoom()) {
+      relay.close();
+      return;
     }
-  })();
+    relays.add(relay);
+    const done = serve(relay);
+    running.add(done);
+    done.finally(() => running.delete(done));
+  });
 
   return {
     clientOf: (port) => byPrivatePort.get(port),

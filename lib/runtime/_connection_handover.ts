@@ -22,6 +22,7 @@
  * @module
  */
 import {
+  acceptEach,
   type ConnectionGuard,
   type ConnectionLimits,
   type GuardedRelay,
@@ -159,10 +160,6 @@ function watchBody(
   return { stream, done };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * Accepts on `listener` and hands every connection to Deno's server under `limits`.
  * @param listener The public listener (TCP or TLS), already bound.
@@ -214,31 +211,20 @@ export function startConnectionHandover(
     return server.finished.catch(() => {}).finally(() => void (handed.ended = true));
   };
 
-  const accepting = (async () => {
-    while (!stopped) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (err) {
-        if (stopped || err instanceof Deno.errors.BadResource) return;
-        // EMFILE and friends: the pending connections wait in the backlog while others end.
-        await sleep(50);
-        continue;
-      }
-      const handed = new Handed(conn);
-      if (!makeRoomFor(open, limits.maxConnections)) {
-        conn.close();
-        continue;
-      }
-      open.add(handed);
-      const done = serve(conn, handed).finally(() => {
-        handed.close();
-        open.delete(handed);
-        running.delete(done);
-      });
-      running.add(done);
+  const accepting = acceptEach(listener, () => stopped, (conn) => {
+    const handed = new Handed(conn);
+    if (!makeRoomFor(open, limits.maxConnections)) {
+      conn.close();
+      return;
     }
-  })();
+    open.add(handed);
+    const done = serve(conn, handed).finally(() => {
+      handed.close();
+      open.delete(handed);
+      running.delete(done);
+    });
+    running.add(done);
+  });
 
   return {
     async close(): Promise<void> {

@@ -7,7 +7,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
 import { within } from "../_helpers/deadline.ts";
 import { findPeer } from "../_helpers/peers.ts";
-import { runServe, type Runtime, startServeProcess } from "./_serve_process.ts";
+import { runServe, type Runtime, type ServeProcess, startServeProcess } from "./_serve_process.ts";
 import { closedByServer, openHalfRequests, ping } from "./_hostile_clients.ts";
 
 const bun = findPeer("bun");
@@ -15,6 +15,34 @@ const RUNTIMES: Array<{ runtime: Runtime | undefined; label: string }> = [
   { runtime: { name: "deno", exec: Deno.execPath() }, label: "deno run" },
   { runtime: bun === undefined ? undefined : { name: "bun", exec: bun }, label: "bun run" },
 ];
+
+/**
+ * Runs `fn` with a `serve` process on a fresh layout root, started with `--idle-timeout 1`, and one
+ * connection to it; stops and removes everything afterwards.
+ */
+async function withIdleServer(
+  runtime: Runtime,
+  name: string,
+  fn: (server: ServeProcess, conn: Deno.Conn) => Promise<void>,
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: `ocisign-serve-${name}-` });
+  const server = await startServeProcess(runtime, [
+    root,
+    "--addr",
+    "127.0.0.1:0",
+    "--idle-timeout",
+    "1",
+  ]);
+  const [hostname, port] = server.host.split(":");
+  const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+  try {
+    await fn(server, conn);
+  } finally {
+    conn.close();
+    await server.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+}
 
 for (const { runtime, label } of RUNTIMES) {
   Deno.test({
@@ -85,17 +113,7 @@ for (const { runtime, label } of RUNTIMES) {
     name: `serve (${label}) closes a kept-alive connection after --idle-timeout of silence`,
     ignore: runtime === undefined,
     fn: async () => {
-      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-idle-" });
-      const server = await startServeProcess(runtime!, [
-        root,
-        "--addr",
-        "127.0.0.1:0",
-        "--idle-timeout",
-        "1",
-      ]);
-      const [hostname, port] = server.host.split(":");
-      const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
-      try {
+      await withIdleServer(runtime!, "idle", async (server, conn) => {
         await conn.write(new TextEncoder().encode("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n"));
         const buf = new Uint8Array(4096);
         const n = await conn.read(buf);
@@ -105,11 +123,7 @@ for (const { runtime, label } of RUNTIMES) {
         // Then silence: the server ends the connection (and keeps serving others).
         await within(closedByServer(conn), 20_000, "closing the idle connection");
         assertEquals(await ping(server.host), 200);
-      } finally {
-        conn.close();
-        await server.stop();
-        await Deno.remove(root, { recursive: true });
-      }
+      });
     },
   });
 }
@@ -185,17 +199,7 @@ for (const { runtime, label } of RUNTIMES) {
     name: `serve (${label}) cuts off an upload whose body stalls for --idle-timeout`,
     ignore: runtime === undefined,
     fn: async () => {
-      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-stall-" });
-      const server = await startServeProcess(runtime!, [
-        root,
-        "--addr",
-        "127.0.0.1:0",
-        "--idle-timeout",
-        "1",
-      ]);
-      const [hostname, port] = server.host.split(":");
-      const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
-      try {
+      await withIdleServer(runtime!, "stall", async (server, conn) => {
         // A complete head promising 1 MiB, ten bytes of it, then silence.
         const head = `POST /v2/stall/repo/blobs/uploads/?digest=sha256:${"0".repeat(64)} ` +
           `HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n0123456789`;
@@ -203,11 +207,7 @@ for (const { runtime, label } of RUNTIMES) {
         await within(closedByServer(conn), 20_000, "cutting off the stalled upload");
         assertEquals(await ping(server.host), 200);
         assert(!server.exited(), `the server died: ${server.stderr()}`);
-      } finally {
-        conn.close();
-        await server.stop();
-        await Deno.remove(root, { recursive: true });
-      }
+      });
     },
   });
 }
