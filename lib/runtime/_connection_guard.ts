@@ -166,6 +166,26 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * Closes `listener`, waits for its accept loop to end, closes every `open` connection and waits
+ * for the work still `running`.
+ */
+export async function stopAccepting(
+  listener: Deno.Listener,
+  accepting: Promise<void>,
+  open: Iterable<{ close(): void }>,
+  running: Set<Promise<unknown>>,
+): Promise<void> {
+  try {
+    listener.close();
+  } catch {
+    // already closed
+  }
+  await accepting;
+  for (const conn of open) conn.close();
+  await Promise.allSettled([...running]);
+}
+
+/**
  * Accepts connections on `listener` and gives each to `take`, until `stopped()` or the listener
  * closes. Accept errors such as EMFILE are survived: the pending connections wait in the backlog
  * while others end.
@@ -250,17 +270,10 @@ export function startConnectionGuard(
 
   return {
     clientOf: (port) => byPrivatePort.get(port),
-    async close(): Promise<void> {
+    close(): Promise<void> {
       stopped = true;
       clearInterval(sweeper);
-      try {
-        listener.close();
-      } catch {
-        // already closed
-      }
-      await accepting;
-      for (const relay of relays) relay.close();
-      await Promise.allSettled([...running]);
+      return stopAccepting(listener, accepting, relays, running);
     },
   };
 }

@@ -28,6 +28,7 @@ import {
   type GuardedRelay,
   hostPort,
   makeRoomFor,
+  stopAccepting,
   sweepRelays,
 } from "./_connection_guard.ts";
 
@@ -227,17 +228,10 @@ export function startConnectionHandover(
   });
 
   return {
-    async close(): Promise<void> {
+    close(): Promise<void> {
       stopped = true;
       clearInterval(sweeper);
-      try {
-        listener.close();
-      } catch {
-        // already closed
-      }
-      await accepting;
-      for (const handed of open) handed.close();
-      await Promise.allSettled([...running]);
+      return stopAccepting(listener, accepting, open, running);
     },
   };
 }

@@ -6,17 +6,13 @@
  */
 import { bunFs, nodeFs } from "../../lib/runtime/mod.ts";
 import { assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { withTempDir } from "../_helpers/e2e.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ocisign-bunfs-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("ocisign-bunfs-", fn);
 }
 
 /** `n` bytes that differ from offset to offset. */

@@ -5,17 +5,13 @@
  */
 import { denoFs, nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { withTempDir } from "../_helpers/e2e.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ocisign-denofs-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("ocisign-denofs-", fn);
 }
 
 Deno.test("denoFs has every member nodeFs has (a member added to nodeFs is passed on)", () => {

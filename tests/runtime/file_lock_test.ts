@@ -2,14 +2,10 @@ import { hostname } from "node:os";
 import { nodeFs } from "../../lib/runtime/mod.ts";
 import { STALE_AFTER_MS } from "../../lib/runtime/file_lock.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { withTempDir } from "../_helpers/e2e.ts";
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ocisign-lock-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("ocisign-lock-", fn);
 }
 
 /** A pid that no process has: a child that already exited. */

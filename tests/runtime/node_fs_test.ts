@@ -1,17 +1,13 @@
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { AbortedError } from "../../lib/errors.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { withTempDir } from "../_helpers/e2e.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ocisign-nodefs-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("ocisign-nodefs-", fn);
 }
 
 Deno.test("nodeFs.writeFileAtomic() writes bytes and streams with the requested mode", async () => {
