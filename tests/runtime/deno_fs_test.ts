@@ -6,6 +6,7 @@
 import { denoFs, nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { withTempDir } from "../_helpers/e2e.ts";
+import { readAllByob } from "../_helpers/byob.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -124,16 +125,7 @@ Deno.test("denoFs.open() reads at offsets, streams ranges, and serves interleave
       assertEquals(y, data.slice(599_998));
       assertEquals(new Uint8Array(ranged), data.slice(300_000, 590_000));
       assertEquals(z, data.slice(5, 8));
-      const reader = h.stream(1000, 500_000).getReader({ mode: "byob" });
-      const parts: Uint8Array[] = [];
-      let buffer = new ArrayBuffer(64 * 1024);
-      for (;;) {
-        const { done, value } = await reader.read(new Uint8Array(buffer));
-        if (done || value === undefined) break;
-        parts.push(value.slice());
-        buffer = value.buffer as ArrayBuffer;
-      }
-      const got = new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+      const got = await readAllByob(h.stream(1000, 500_000));
       assertEquals(got, data.slice(1000, 501_000));
     } finally {
       await h.close();

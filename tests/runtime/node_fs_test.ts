@@ -2,6 +2,7 @@ import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { AbortedError } from "../../lib/errors.ts";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { withTempDir } from "../_helpers/e2e.ts";
+import { readAllByob } from "../_helpers/byob.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -91,17 +92,7 @@ Deno.test("nodeFs.open() streams read into a BYOB reader's own buffer, range by 
     await nodeFs.writeFileAtomic(`${dir}/d`, data);
     const h = await nodeFs.open(`${dir}/d`);
     try {
-      const reader = h.stream(1000, 500_000).getReader({ mode: "byob" });
-      const parts: Uint8Array[] = [];
-      let buffer = new ArrayBuffer(64 * 1024);
-      for (;;) {
-        const { done, value } = await reader.read(new Uint8Array(buffer));
-        if (done || value === undefined) break;
-        assert.ok(value.byteLength <= 64 * 1024);
-        parts.push(value.slice());
-        buffer = value.buffer as ArrayBuffer;
-      }
-      const got = new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+      const got = await readAllByob(h.stream(1000, 500_000));
       assertEquals(got, data.slice(1000, 501_000));
     } finally {
       await h.close();
