@@ -101,7 +101,11 @@
  */
 export * from "./lib/errors.ts";
 export { signArtifact } from "./lib/sign/sign_artifact.ts";
-export type { SignArtifactOptions, SignArtifactResult } from "./lib/sign/sign_artifact.ts";
+export type {
+  SignArtifactOptions,
+  SignArtifactResult,
+  SignDescriptorOptions,
+} from "./lib/sign/sign_artifact.ts";
 export { verifyArtifact } from "./lib/verify/verify_artifact.ts";
 export { listSignatures } from "./lib/verify/list_signatures.ts";
 export { copy } from "./lib/copy/copy.ts";
@@ -113,6 +117,7 @@ export { signBlob, verifyBlob } from "./lib/blob/mod.ts";
 // Types the exports above refer to, defined in other modules.
 export type { Bytes } from "./lib/_internal/bytes.ts";
 export type {
+  AddLimits,
   BaseResolver,
   BuildImageOptions,
   BuildImageResult,
@@ -125,13 +130,28 @@ export type {
   HistoryEntry,
   ImageConfig,
 } from "./lib/image_builder/image_config.ts";
-export type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "./lib/content/fs.ts";
 export type {
+  DirEntry,
+  FileHandle,
+  FileInfo,
+  FileLock,
+  Fs,
+  LockOptions,
+  ScanFileOptions,
+  WriteOptions,
+} from "./lib/content/fs.ts";
+export type {
+  ByteRange,
+  Closer,
+  Committer,
   Deleter,
   Fetcher,
   GraphTarget,
+  Mounter,
+  MountOptions,
   Op,
   Pusher,
+  RangeFetcher,
   ReadOnlyGraphTarget,
   ReadOnlyStorage,
   ReadOnlyTarget,
@@ -140,11 +160,12 @@ export type {
   Tagger,
   TagLister,
   Target,
+  Untagger,
 } from "./lib/content/storage.ts";
 export type { CopyOptions } from "./lib/copy/copy.ts";
 export type { CopyGraphOptions, CopyProgress } from "./lib/copy/copy_graph.ts";
 export type { DigestAlgorithm } from "./lib/digest/digest.ts";
-export type { Hasher, HasherFactory } from "./lib/digest/hasher.ts";
+export type { Hasher, HasherFactory, OffThreadHasher } from "./lib/digest/hasher.ts";
 export type { OpenLayoutOptions } from "./lib/layout/layout_store.ts";
 export type { OciLayout } from "./lib/layout/oci_layout.ts";
 export type { Descriptor, Platform } from "./lib/oci/descriptor.ts";
@@ -173,7 +194,11 @@ export type {
 export type { TimestampingOptions } from "./lib/signature/request_timestamp.ts";
 export type { Signer } from "./lib/signature/signer.ts";
 export type { Timestamper } from "./lib/signature/timestamper.ts";
-export type { TrustPolicyDocument, TrustPolicyStatement } from "./lib/trust/trust_policy.ts";
+export type {
+  PolicyStatement,
+  TrustPolicyDocument,
+  TrustPolicyStatement,
+} from "./lib/trust/trust_policy.ts";
 export type { TrustStore } from "./lib/trust/trust_store.ts";
 export type { TrustStoreType } from "./lib/trust/trust_store_type.ts";
 export type {
@@ -197,3 +222,27 @@ export type { NameAttribute } from "./lib/x509/distinguished_name.ts";
 export type { JwsAlgorithm, KeySpec, KeySpecName } from "./lib/x509/key_spec.ts";
 export type { CrlBundle, CrlCache } from "./lib/x509/revocation/crl_cache.ts";
 export type { RevocationClient, RevocationFetch } from "./lib/x509/revocation/revocation_client.ts";
+export type { SignBlobOptions, SignBlobResult } from "./lib/blob/sign_blob.ts";
+export type { VerifyBlobOptions, VerifyBlobResult } from "./lib/blob/verify_blob.ts";
+export type { ByteProgress } from "./lib/content/byte_progress.ts";
+export type {
+  BlobStatter,
+  UnverifiedBlob,
+  UnverifiedFetcher,
+} from "./lib/content/blob_abilities.ts";
+export type { IndexChange, LayoutIndex } from "./lib/content/_layout_index.ts";
+export type { ResolveHost } from "./lib/registry/_realm_guard.ts";
+export type {
+  OpenedVerificationPlugin,
+  VerificationPluginHost,
+  VerifySignatureInput,
+  VerifySignatureOutput,
+} from "./lib/verify/verification_plugin.ts";
+export type { ContentProblem, VerifyContentResult } from "./lib/verify/verify_content.ts";
+export type {
+  EnvelopeRequest,
+  EnvelopeSigner,
+  GeneratedEnvelope,
+} from "./lib/sign/premade_envelope.ts";
+export type { DownloadLimits } from "./lib/image_builder/add_download.ts";
+export type { ArchiveLimits } from "./lib/image_builder/add_sources.ts";

@@ -1,7 +1,7 @@
 /**
  * The documentation gate of `deno task ok`: `deno task docs` lints the docs of every entry point
  * listed in deno.json's `exports` (`deno doc --lint`: every export documented, no private types in
- * public signatures), then type-checks and runs every code block of the library's JSDoc
+ * public signatures; the root `mod.ts` also on its own), then type-checks and runs every code block of the library's JSDoc
  * (`deno test --doc`; blocks marked `ignore` need I/O and are skipped). Entry points come from
  * deno.json so a new subpath export is checked without editing this script.
  */
@@ -25,6 +25,8 @@ async function run(args: string[]): Promise<void> {
 }
 
 await run(["doc", "--lint", ...entries]);
+// The root alone too: every type its exports refer to is exported from mod.ts itself.
+await run(["doc", "--lint", "mod.ts"]);
 // `cli.ts` is a program: `deno test --doc` would run it. Its examples live in lib/cli/.
 const outsideLib = entries.filter((e) => !e.startsWith("./lib/") && e !== "./cli.ts");
 await run(["test", "--allow-all", "--doc", "lib/", ...outsideLib]);
