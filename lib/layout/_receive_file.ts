@@ -66,7 +66,7 @@ async function checkGrowingFile(
 
 /**
  * Writes `body` to a temporary file in the layout, checks it against `desc` as it grows, flushes
- * it, then ingests it. The file goes only after the write has ended (the body errors, or ends at
+ * it, then ingests it (`opts.onChecked` is told between the check and the end of the flush). The file goes only after the write has ended (the body errors, or ends at
  * its announced size).
  * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH, {SizeMismatchError} ERR_SIZE_MISMATCH when
  *   the file is not `desc`'s bytes; whatever the body or the write threw.
@@ -95,7 +95,7 @@ export async function receiveFile(
       return fs.syncFile?.(file);
     });
     const [checked, flushed] = await Promise.allSettled([
-      checkGrowingFile(ctx, file, desc, written, opts.onWritten),
+      checkGrowingFile(ctx, file, desc, written, opts.onWritten).then(() => opts.onChecked?.()),
       synced,
     ]);
     if (checked.status === "rejected") throw checked.reason;
