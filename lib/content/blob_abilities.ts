@@ -77,6 +77,12 @@ export interface ReceiveFileOptions extends Op {
   onWritten?: (bytes: number) => void;
   /** Told once the whole body is written, before the file is checked (the source is done). */
   onReceived?: () => void;
+  /**
+   * Told once the whole file is written and checked, before it is flushed and moved into place:
+   * what remains waits on the disk alone. The promise still settles only when the blob is in
+   * place (or rejects when the flush or the move fails).
+   */
+  onChecked?: () => void;
 }
 
 /** Stores a blob from unverified bytes by way of a file the runtime writes natively. */

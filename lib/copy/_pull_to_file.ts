@@ -15,7 +15,8 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { originError } from "./copy_graph.ts";
 
 /**
- * Pulls `desc` from `src` into `dst` by way of a verified file.
+ * Pulls `desc` from `src` into `dst` by way of a verified file. `onChecked` is told once the
+ * bytes are written and checked; the promise settles once the file is flushed and in place.
  * @throws {OcisignError} the failure, with `details.origin`: `destination` for a file-system
  *   refusal, else `source` (the bytes did not match, or the transfer failed).
  */
@@ -25,6 +26,7 @@ export async function pullToFile(
   desc: Descriptor,
   signal: AbortSignal,
   onBytes: ByteProgress | undefined,
+  onChecked?: () => void,
 ): Promise<void> {
   const got = await src.fetchUnverified(desc, { signal }).catch((err: unknown) => {
     throw originError(err, "source", desc);
@@ -39,6 +41,7 @@ export async function pullToFile(
       },
       // Reading the file back is no wait for the registry: its idle timeout ends here.
       onReceived: () => got.settle(),
+      ...(onChecked === undefined ? {} : { onChecked }),
     });
   } catch (err) {
     const reported = got.settle(err);

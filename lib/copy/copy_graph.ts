@@ -251,10 +251,13 @@ export class GraphCopier {
    * Streams a blob from the source into the destination. An upload the destination drops
    * (5xx, 429, lost connection, timeout) is restarted from the source, at most
    * {@linkcode UPLOAD_ATTEMPTS} times in all; nothing is reported copied until a push succeeds.
+   * A blob pulled into a file calls `release` once its bytes are checked, so the next transfer
+   * starts while this one's flush waits on the disk; the promise still settles only once the
+   * blob is in place, and its parent waits for that.
    */
-  async #pushBlob(desc: Descriptor, signal: AbortSignal): Promise<void> {
+  async #pushBlob(desc: Descriptor, signal: AbortSignal, release: () => void): Promise<void> {
     if (canFetchUnverified(this.#src) && canReceiveFiles(this.#dst)) {
-      return await pullToFile(this.#src, this.#dst, desc, signal, this.#onBytes);
+      return await pullToFile(this.#src, this.#dst, desc, signal, this.#onBytes, release);
     }
     for (let attempt = 1;; attempt++) {
       let sourceError: unknown;
@@ -324,7 +327,11 @@ export class GraphCopier {
           this.#onProgress({ phase: "copied", desc });
           return;
         }
-        await this.#pushBlob(desc, signal);
+        await this.#pushBlob(desc, signal, () => {
+          if (!held) return;
+          held = false;
+          this.#sem.release();
+        });
       }
       this.#onProgress({ phase: "copied", desc });
     } catch (err) {

@@ -2,8 +2,8 @@
  * Private: a blob received as a file ({@linkcode FileReceiver.receiveFile} of a layout
  * directory). The runtime writes the unverified bytes to a temporary file natively, while this
  * thread follows the growing file (from the page cache, in large reads) and hashes it; only a
- * file whose size and digest match is flushed and moved into `blobs/`. Whatever fails, the
- * temporary directory goes.
+ * file whose size and digest match is moved into `blobs/`, once flushed (it is also flushed while
+ * it grows, so that the last flush is short). Whatever fails, the temporary directory goes.
  *
  * @module
  */
@@ -36,6 +36,33 @@ export interface ReceiveContext {
   ingest: (path: string) => Promise<void>;
 }
 
+/** Bytes written between two flushes of a growing file, so that the last flush has less to do. */
+const FLUSH_AHEAD_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Flushes a growing file every {@linkcode FLUSH_AHEAD_BYTES}, one flush at a time, so that the
+ * flush after the last byte finds little left to write. `finish` starts no more of them and
+ * rejects with the first failure (a flush error is reported once: it must fail the blob).
+ */
+function flushAhead(fs: Fs, path: string) {
+  let next = FLUSH_AHEAD_BYTES;
+  let busy = false;
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    grown(bytes: number): void {
+      if (bytes < next || busy || fs.syncFile === undefined) return;
+      next = bytes + FLUSH_AHEAD_BYTES;
+      busy = true;
+      chain = chain.then(() => fs.syncFile!(path)).finally(() => busy = false);
+      chain.catch(() => {});
+    },
+    finish(): Promise<void> {
+      next = Infinity;
+      return chain;
+    },
+  };
+}
+
 /**
  * Hashes the file at `path` while `written` is still writing it, and throws unless it is
  * `desc`'s bytes. Reports the bytes read so far.
@@ -66,7 +93,7 @@ async function checkGrowingFile(
 
 /**
  * Writes `body` to a temporary file in the layout, checks it against `desc` as it grows, flushes
- * it, then ingests it. The file goes only after the write has ended (the body errors, or ends at
+ * it, then ingests it (`opts.onChecked` is told between the check and the end of the flush). The file goes only after the write has ended (the body errors, or ends at
  * its announced size).
  * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH, {SizeMismatchError} ERR_SIZE_MISMATCH when
  *   the file is not `desc`'s bytes; whatever the body or the write threw.
@@ -86,16 +113,21 @@ export async function receiveFile(
     await body.cancel(err).catch(() => {});
     throw err;
   }
+  const file = `${tmp}/blob`;
+  const ahead = flushAhead(fs, file);
   try {
-    const file = `${tmp}/blob`;
     const written = ctx.write(file, body, opts.signal);
     // Once written, the flush (waiting on the disk) runs beside the end of the check.
     const synced = written.then(() => {
       opts.onReceived?.();
-      return fs.syncFile?.(file);
+      return Promise.all([ahead.finish(), fs.syncFile?.(file)]);
     });
+    const onWritten = (bytes: number): void => {
+      ahead.grown(bytes);
+      opts.onWritten?.(bytes);
+    };
     const [checked, flushed] = await Promise.allSettled([
-      checkGrowingFile(ctx, file, desc, written, opts.onWritten),
+      checkGrowingFile(ctx, file, desc, written, onWritten).then(() => opts.onChecked?.()),
       synced,
     ]);
     if (checked.status === "rejected") throw checked.reason;
@@ -103,6 +135,8 @@ export async function receiveFile(
     checkAborted(opts.signal);
     await ctx.ingest(file);
   } finally {
+    // A failure may leave a flush running on the file: it ends before the file goes.
+    await ahead.finish().catch(() => {});
     await fs.remove(tmp, { recursive: true });
   }
 }

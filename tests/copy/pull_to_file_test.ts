@@ -11,6 +11,7 @@ import { canReceiveFiles } from "../../lib/content/blob_abilities.ts";
 import { copy } from "../../lib/copy/copy.ts";
 import { LayoutStore } from "../../lib/layout/layout_store.ts";
 import type { Fs } from "../../lib/content/fs.ts";
+import { StorageError } from "../../lib/errors.ts";
 import type { Descriptor } from "../../lib/oci/descriptor.ts";
 import { Registry } from "../../lib/registry/registry.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
@@ -244,4 +245,88 @@ Deno.test({
       }
     });
   },
+});
+
+/** A layout file system whose flush waits `delayMs` (then fails with `fail`), logging events. */
+function loggingDisk(log: string[], delayMs: number, fail?: (path: string) => boolean): Fs {
+  return {
+    ...nodeFs,
+    writeBodyFile: (path, body, opts) => {
+      log.push(`write ${path}`);
+      return nodeFs.writeBodyFile!(path, body, opts);
+    },
+    syncFile: async (path) => {
+      log.push(`sync+ ${path}`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (fail?.(path)) {
+        log.push(`sync! ${path}`);
+        // As the runtime's Fs reports a failed fdatasync.
+        throw new StorageError(`Cannot flush ${path}: EIO: i/o error`, {
+          details: { errno: "EIO" },
+        });
+      }
+      await nodeFs.syncFile!(path);
+      log.push(`sync- ${path}`);
+    },
+    rename: async (from, to) => {
+      await nodeFs.rename(from, to);
+      log.push(`in ${to.slice(to.lastIndexOf("/") + 1)}`);
+    },
+  };
+}
+
+Deno.test("copy() registry -> layout: a blob's flush frees its slot, a manifest waits for its blobs", async () => {
+  await withPull(async ({ image, dir, src }) => {
+    const log: string[] = [];
+    const layout = await LayoutStore.open(`${dir}-flush`, loggingDisk(log, 400), {
+      create: true,
+      hasher: nodeHasherFactory,
+    });
+    try {
+      // One slot: the second blob can start only once the first gives its slot back.
+      await copy(src(), "v1", layout, "v1", { concurrency: 1 });
+      const writes = log.flatMap((e, i) => e.startsWith("write ") ? [i] : []);
+      assertEquals(writes.length, 2, log.join("\n"));
+      const firstFile = log[writes[0]!]!.slice("write ".length);
+      const firstSynced = log.indexOf(`sync- ${firstFile}`);
+      assert(
+        writes[1]! < firstSynced,
+        `the second download waited for a flush:\n${log.join("\n")}`,
+      );
+      const placed = (c: Content) => log.indexOf(`in ${c.desc.digest.slice(7)}`);
+      const [config, layer, manifest] = image.map(placed);
+      assert(config! >= 0 && layer! >= 0, log.join("\n"));
+      assert(manifest! > config! && manifest! > layer!, `a manifest before its blobs:\n${log}`);
+      await assertClean(`${dir}-flush`, image.map((c) => c.desc));
+    } finally {
+      await layout.close();
+    }
+  });
+});
+
+Deno.test("copy() registry -> layout fails when a flush fails after its slot was freed, keeping nothing", async () => {
+  await withPull(async ({ image, layer, dir, src }) => {
+    const log: string[] = [];
+    let synced = 0;
+    // The first flush fails, late: by then the other blob's download has started.
+    const disk = loggingDisk(log, 300, () => ++synced === 1);
+    const out = `${dir}-eio`;
+    const layout = await LayoutStore.open(out, disk, { create: true, hasher: nodeHasherFactory });
+    try {
+      const err = await assertRejectsCode(
+        () => copy(src(), "v1", layout, "v1", { concurrency: 1 }),
+        "ERR_STORAGE",
+      );
+      assertEquals(err.details?.origin, "destination");
+      assert(log.some((e) => e.startsWith("sync!")), log.join("\n"));
+      assertEquals(await layout.exists(image[2]!.desc), false);
+      await assertRejectsCode(() => layout.resolve("v1"), "ERR_NOT_FOUND");
+      // No temporary directory, no manifest; a blob is there only if it was flushed whole.
+      const kept = [image[0]!.desc, layer].filter((d) => log.includes(`in ${d.digest.slice(7)}`));
+      assertEquals(kept.length <= 1, true, log.join("\n"));
+      await assertClean(out, kept);
+    } finally {
+      await layout.close();
+    }
+  });
 });
