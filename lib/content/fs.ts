@@ -6,6 +6,7 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
+import type { DigestAlgorithm } from "../digest/digest.ts";
 
 /** What `stat` reports. */
 export interface FileInfo {
@@ -189,6 +190,16 @@ export interface Fs {
    * @throws {InvalidInputError} ERR_INVALID_INPUT when not a regular file.
    */
   scanFile?(path: string, onChunk: (chunk: Bytes) => void, opts?: ScanFileOptions): Promise<number>;
+  /**
+   * Optional: like {@linkcode Fs.scanFile} of a growing file, but read and hashed with
+   * `algorithm` on a worker thread, reporting progress to `onRead` now and then; stops once more
+   * than `maxBytes` were read (then `hex` is empty). Undefined when no worker thread can start.
+   */
+  hashGrowingFile?(
+    path: string,
+    algorithm: DigestAlgorithm,
+    opts: { growing: Promise<unknown>; maxBytes: number; onRead: (bytes: number) => void },
+  ): Promise<{ hex: string; size: number }> | undefined;
   /**
    * Optional: flushes the data of the file at `path` to disk (`fdatasync`), so that a rename
    * after it cannot leave an empty or partial file behind a crash.

@@ -75,6 +75,19 @@ async function checkGrowingFile(
   onWritten: ((bytes: number) => void) | undefined,
 ): Promise<void> {
   const { algorithm, hex } = parseDigest(desc.digest);
+  const off = ctx.fs.hashGrowingFile?.(path, algorithm, {
+    growing: written,
+    maxBytes: desc.size,
+    onRead: (bytes) => onWritten?.(bytes),
+  });
+  if (off !== undefined) {
+    const { hex: got, size } = await off;
+    await written;
+    if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);
+    onWritten?.(size);
+    if (got !== hex) throw new DigestMismatchError(desc.digest, `${algorithm}:${got}`);
+    return;
+  }
   const hasher = ctx.hasher(algorithm);
   let seen = 0;
   const size = await ctx.scan(path, (chunk) => {

@@ -421,5 +421,7 @@ export const denoFs: Required<Fs> = {
 
   writeBodyFile: viaNodeFs("writeBodyFile"),
   scanFile: viaNodeFs("scanFile"),
+  // Deno's fetch receives on this thread: the growing file is hashed on a worker.
+  hashGrowingFile: viaNodeFs("hashGrowingFile"),
   syncFile: viaNodeFs("syncFile"),
 };

@@ -8,6 +8,7 @@ import * as fsp from "node:fs/promises";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import type { Bytes } from "../_internal/bytes.ts";
+import type { DigestAlgorithm } from "../digest/digest.ts";
 import type {
   DirEntry,
   FileHandle,
@@ -23,6 +24,7 @@ import { lockFile } from "./file_lock.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { nativeBodyFileWriter } from "./native_body_file.ts";
 import { scanFile } from "./_scan_file.ts";
+import { scanFileOffThread } from "./worker_hasher.ts";
 import { checkRegular, dirEntry, fileInfo, READ_FLAGS } from "./_node_files.ts";
 
 const CHUNK = 256 * 1024;
@@ -424,6 +426,18 @@ export const nodeFs: Fs = {
       opts,
       (p) => openRegular(p, "read"),
       (err) => mapError(err, "read", path),
+    );
+  },
+
+  hashGrowingFile(
+    path: string,
+    algorithm: DigestAlgorithm,
+    opts: { growing: Promise<unknown>; maxBytes: number; onRead: (bytes: number) => void },
+  ) {
+    return scanFileOffThread(path, algorithm, opts.growing, opts.maxBytes, opts.onRead)?.catch(
+      (err) => {
+        throw mapError(err, "read", path);
+      },
     );
   },
 

@@ -41,7 +41,7 @@ interface Waiter<T> {
 }
 
 class PoolWorker {
-  readonly hashers = new Map<number, RemoteHasher>();
+  readonly hashers = new Map<number, { receive(msg: HashReply): void; fail(err: Error): void }>();
   readonly #worker: Worker;
   #awaited = 0;
   #dead: Error | undefined;
@@ -55,7 +55,7 @@ class PoolWorker {
     this.#worker = new Worker(WORKER_ENTRY!);
     this.#worker.unref();
     this.#worker.on("message", (msg: HashReply) => {
-      if (--this.#awaited === 0) this.#worker.unref();
+      if (msg.op !== "read" && --this.#awaited === 0) this.#worker.unref();
       this.hashers.get(msg.id)?.receive(msg);
     });
     this.#worker.on("error", (err: Error) => this.#fail(err));
@@ -148,6 +148,7 @@ class RemoteHasher implements OffThreadHasher {
       else this.#free.push(msg.buffer);
       return;
     }
+    if (msg.op !== "digest") return;
     this.#worker.hashers.delete(this.#id);
     this.#digest?.resolve(msg.hex);
   }
@@ -261,4 +262,57 @@ export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | u
     return undefined;
   }
   return new RemoteHasher(nextId++, worker, algorithm);
+}
+
+/** What {@linkcode scanFileOffThread} found: the file's digest (empty when over-long) and size. */
+export interface ScannedFile {
+  hex: string;
+  size: number;
+}
+
+/**
+ * Follows the growing file at `path` on a worker thread, hashing it there, until `growing`
+ * settled and every byte is read (or more than `maxBytes` were). Undefined when no worker
+ * thread can start here (then the caller scans on its own thread).
+ *
+ * @example
+ * ```ts
+ * import { scanFileOffThread } from "./worker_hasher.ts";
+ * const r = await scanFileOffThread("/tmp/f", "sha256", Promise.resolve(), 10, () => {});
+ * ```
+ */
+export function scanFileOffThread(
+  path: string,
+  algorithm: DigestAlgorithm,
+  growing: Promise<unknown>,
+  maxBytes: number,
+  onRead: (bytes: number) => void,
+): Promise<ScannedFile> | undefined {
+  poolThreads ??= poolSize();
+  if (unavailable || WORKER_ENTRY === undefined) return undefined;
+  let worker: PoolWorker;
+  try {
+    worker = pickWorker();
+  } catch {
+    unavailable = true;
+    return undefined;
+  }
+  const id = nextId++;
+  return new Promise<ScannedFile>((resolve, reject) => {
+    worker.hashers.set(id, {
+      receive(msg) {
+        if (msg.op === "read") return onRead(msg.bytes);
+        if (msg.op !== "scanned") return;
+        worker.hashers.delete(id);
+        if (msg.error === undefined) return resolve({ hex: msg.hex, size: msg.size });
+        reject(Object.assign(new Error(msg.error), { code: msg.code }));
+      },
+      fail: reject,
+    });
+    worker.send({ op: "scan", id, algorithm, path, maxBytes }, true);
+    const settle = () => {
+      if (!worker.dead) worker.send({ op: "settled", id }, false);
+    };
+    growing.then(settle, settle);
+  });
 }

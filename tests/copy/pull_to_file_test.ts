@@ -31,7 +31,10 @@ interface Ctx {
   src(opts?: { timeoutMs?: number }): ReturnType<Registry["repository"]>;
 }
 
-async function withPull(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
+/** Hashes a growing file on this thread rather than on a worker. */
+const mainThreadFs: Fs = { ...nodeFs, hashGrowingFile: undefined };
+
+async function withPull(fn: (ctx: Ctx) => Promise<void>, fs: Fs = nodeFs): Promise<void> {
   const reg = await serveRegistry();
   const proxy = startLyingProxy(`http://${reg.address}`);
   const root = await Deno.makeTempDir({ prefix: "ocisign-pull-file-" });
@@ -41,7 +44,7 @@ async function withPull(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
     for (const c of image) await direct.push(c.desc, c.bytes);
     await direct.tag(image[2]!.desc, "v1");
     const dir = `${root}/out`;
-    const layout = await LayoutStore.open(dir, nodeFs, { create: true, hasher: nodeHasherFactory });
+    const layout = await LayoutStore.open(dir, fs, { create: true, hasher: nodeHasherFactory });
     try {
       assert(canReceiveFiles(layout), "the runtime's Fs writes bodies natively");
       await fn({
@@ -138,20 +141,22 @@ for (
     "overlong": "an over-long body with no Content-Length",
     "overlong-sized": "an over-long body and Content-Length",
   }[kind];
-  Deno.test(`copy() registry -> layout fails on ${what}, keeping nothing`, async () => {
-    await withPull(async ({ image, layer, dir, layout, setLie, src }) => {
-      setLie({ kind, digest: layer.digest });
-      const err = await copy(src(), "v1", layout, "v1").then(() => undefined, (e: unknown) => e);
-      assert(err instanceof Error, "the copy must fail");
-      if (code !== undefined) assertEquals((err as { code?: string }).code, code);
-      assertEquals((err as { details?: { origin?: string } }).details?.origin, "source");
-      assertEquals(await layout.exists(layer), false);
-      await assertRejectsCode(() => layout.resolve("v1"), "ERR_NOT_FOUND");
-      // The config (copied before or beside the layer) may stay: complete, verified blobs.
-      const kept = (await layout.exists(image[0]!.desc)) ? [image[0]!.desc] : [];
-      await assertClean(dir, kept);
+  for (const [hashing, fs] of [["a worker", nodeFs], ["the main thread", mainThreadFs]] as const) {
+    Deno.test(`copy() registry -> layout fails on ${what}, keeping nothing (hashed on ${hashing})`, async () => {
+      await withPull(async ({ image, layer, dir, layout, setLie, src }) => {
+        setLie({ kind, digest: layer.digest });
+        const err = await copy(src(), "v1", layout, "v1").then(() => undefined, (e: unknown) => e);
+        assert(err instanceof Error, "the copy must fail");
+        if (code !== undefined) assertEquals((err as { code?: string }).code, code);
+        assertEquals((err as { details?: { origin?: string } }).details?.origin, "source");
+        assertEquals(await layout.exists(layer), false);
+        await assertRejectsCode(() => layout.resolve("v1"), "ERR_NOT_FOUND");
+        // The config (copied before or beside the layer) may stay: complete, verified blobs.
+        const kept = (await layout.exists(image[0]!.desc)) ? [image[0]!.desc] : [];
+        await assertClean(dir, kept);
+      }, fs);
     });
-  });
+  }
 }
 
 Deno.test("copy() registry -> layout times out on a body that stalls mid-way, keeping nothing", async () => {
