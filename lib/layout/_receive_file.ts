@@ -1,7 +1,9 @@
 /**
  * Private: a blob received as a file ({@linkcode FileReceiver.receiveFile} of a layout
- * directory). The runtime writes the unverified bytes to a temporary file natively, while this
- * thread follows the growing file (from the page cache, in large reads) and hashes it; only a
+ * directory). The runtime writes the unverified bytes to a temporary file natively, while the
+ * file system's `hashGrowingFile` (a worker thread, where the runtime receives on this one) or
+ * else this thread follows the growing file (from the page cache, in large reads) and hashes it;
+ * only a
  * file whose size and digest match is moved into `blobs/`, once flushed (it is also flushed while
  * it grows, so that the last flush is short). Whatever fails, the temporary directory goes.
  *

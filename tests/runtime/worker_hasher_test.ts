@@ -166,3 +166,49 @@ Deno.test("digestBlob() reads a file into the hashing thread's buffers, as node:
     await Deno.remove(path);
   }
 });
+
+Deno.test("nodeFs.hashGrowingFile() follows a file as it grows, on a worker thread", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocisign-scan-off-" });
+  try {
+    const bytes = pattern(5 * 1024 * 1024 + 7, 4);
+    const path = `${dir}/blob`;
+    // Written in parts with pauses, the first one before the file exists.
+    const written = (async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      const f = await Deno.open(path, { write: true, create: true });
+      for (let off = 0; off < bytes.length; off += 1024 * 1024 + 3) {
+        await f.write(bytes.subarray(off, off + 1024 * 1024 + 3));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      f.close();
+    })();
+    const seen: number[] = [];
+    const got = await nodeFs.hashGrowingFile!(path, "sha256", {
+      growing: written,
+      maxBytes: bytes.length,
+      onRead: (n) => seen.push(n),
+    })!;
+    assertEquals(got, {
+      hex: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+    });
+    assert(seen.every((n) => n <= bytes.length), `progress past the end: ${seen}`);
+    // More than allowed: no digest, and a size past the limit.
+    const over = await nodeFs.hashGrowingFile!(path, "sha256", {
+      growing: Promise.resolve(),
+      maxBytes: 1000,
+      onRead: () => {},
+    })!;
+    assertEquals(over.hex, "");
+    assert(over.size > 1000, `${over.size}`);
+    // A file that never came: the runtime's typed error once the write settled.
+    const missing = await nodeFs.hashGrowingFile!(`${dir}/none`, "sha256", {
+      growing: Promise.resolve(),
+      maxBytes: 10,
+      onRead: () => {},
+    })!.then(() => undefined, (e: unknown) => e);
+    assertEquals((missing as { code?: string }).code, "ERR_NOT_FOUND");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
