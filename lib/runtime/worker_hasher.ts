@@ -276,9 +276,11 @@ export interface ScannedFile {
  * thread can start here (then the caller scans on its own thread).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { scanFileOffThread } from "./worker_hasher.ts";
- * const r = await scanFileOffThread("/tmp/f", "sha256", Promise.resolve(), 10, () => {});
+ * // `written` settles when the runtime has written the whole body to `file`.
+ * const r = await scanFileOffThread(file, "sha256", written, desc.size, (n) => console.log(n));
+ * if (r !== undefined) console.log(r.hex, r.size);
  * ```
  */
 export function scanFileOffThread(
