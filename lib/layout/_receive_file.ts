@@ -3,9 +3,8 @@
  * directory). The runtime writes the unverified bytes to a temporary file natively, while the
  * file system's `hashGrowingFile` (a worker thread, where the runtime receives on this one) or
  * else this thread follows the growing file (from the page cache, in large reads) and hashes it;
- * only a
- * file whose size and digest match is moved into `blobs/`, once flushed (it is also flushed while
- * it grows, so that the last flush is short). Whatever fails, the temporary directory goes.
+ * only a file whose size and digest match is moved into `blobs/`, once flushed (it is also flushed
+ * while it grows, so that the last flush is short). Whatever fails, the temporary directory goes.
  *
  * @module
  */
@@ -66,6 +65,40 @@ function flushAhead(fs: Fs, path: string) {
 }
 
 /**
+ * Hashes the file at `path` while `written` is still writing it, on the file system's worker
+ * thread where it has one, else on this thread; reports the bytes read so far.
+ */
+function hashGrowingFile(
+  ctx: ReceiveContext,
+  path: string,
+  desc: Descriptor,
+  written: Promise<void>,
+  onWritten: ((bytes: number) => void) | undefined,
+): Promise<{ hex: string; size: number }> {
+  const { algorithm } = parseDigest(desc.digest);
+  const off = ctx.fs.hashGrowingFile?.(path, algorithm, {
+    growing: written,
+    maxBytes: desc.size,
+    onRead: (bytes) => onWritten?.(bytes),
+  });
+  if (off !== undefined) {
+    return off.then((r) => {
+      if (r.size === desc.size) onWritten?.(r.size);
+      return r;
+    });
+  }
+  const hasher = ctx.hasher(algorithm);
+  let seen = 0;
+  return ctx.scan(path, (chunk) => {
+    seen += chunk.length;
+    // More than announced: no use hashing on (the source stops the body at its size anyway).
+    if (seen > desc.size) throw new SizeMismatchError(desc.digest, desc.size, seen);
+    hasher.update(chunk);
+    onWritten?.(seen);
+  }, { growing: written }).then((size) => ({ hex: hasher.digestHex(), size }));
+}
+
+/**
  * Hashes the file at `path` while `written` is still writing it, and throws unless it is
  * `desc`'s bytes. Reports the bytes read so far.
  */
@@ -77,39 +110,17 @@ async function checkGrowingFile(
   onWritten: ((bytes: number) => void) | undefined,
 ): Promise<void> {
   const { algorithm, hex } = parseDigest(desc.digest);
-  const off = ctx.fs.hashGrowingFile?.(path, algorithm, {
-    growing: written,
-    maxBytes: desc.size,
-    onRead: (bytes) => onWritten?.(bytes),
-  });
-  if (off !== undefined) {
-    const { hex: got, size } = await off;
-    await written;
-    if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);
-    onWritten?.(size);
-    if (got !== hex) throw new DigestMismatchError(desc.digest, `${algorithm}:${got}`);
-    return;
-  }
-  const hasher = ctx.hasher(algorithm);
-  let seen = 0;
-  const size = await ctx.scan(path, (chunk) => {
-    seen += chunk.length;
-    // More than announced: no use hashing on (the source stops the body at its size anyway).
-    if (seen > desc.size) throw new SizeMismatchError(desc.digest, desc.size, seen);
-    hasher.update(chunk);
-    onWritten?.(seen);
-  }, { growing: written });
+  const { hex: got, size } = await hashGrowingFile(ctx, path, desc, written, onWritten);
   // A failed write is reported as such, not as the short file it left.
   await written;
   if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);
-  const actual = hasher.digestHex();
-  if (actual !== hex) throw new DigestMismatchError(desc.digest, `${algorithm}:${actual}`);
+  if (got !== hex) throw new DigestMismatchError(desc.digest, `${algorithm}:${got}`);
 }
 
 /**
  * Writes `body` to a temporary file in the layout, checks it against `desc` as it grows, flushes
- * it, then ingests it (`opts.onChecked` is told between the check and the end of the flush). The file goes only after the write has ended (the body errors, or ends at
- * its announced size).
+ * it, then ingests it (`opts.onChecked` is told between the check and the end of the flush). The
+ * file goes only after the write has ended (the body errors, or ends at its announced size).
  * @throws {DigestMismatchError} ERR_DIGEST_MISMATCH, {SizeMismatchError} ERR_SIZE_MISMATCH when
  *   the file is not `desc`'s bytes; whatever the body or the write threw.
  */

@@ -12,63 +12,62 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
-import { setImmediate } from "node:timers";
+import { open } from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
 import type { HashRequest } from "./_hash_protocol.ts";
+import { scanFile } from "./_scan_file.ts";
 
 const hashes = new Map<number, Hash>();
-/** Scans whose writer has not settled yet. */
-const growing = new Set<number>();
-/** Bytes read at once, and between two progress messages. */
-const SCAN_BYTES = 1024 * 1024;
+/** Ends the `growing` promise of a scan whose writer has not settled yet. */
+const settle = new Map<number, () => void>();
+/** Bytes read between two progress messages. */
 const PROGRESS_BYTES = 8 * 1024 * 1024;
-/** How long a scan that caught up with the write waits before it reads again. */
-const FOLLOW_MS = 5;
-const pause = () => new Promise((resolve) => setTimeout(resolve, FOLLOW_MS));
-/** Lets the other scans and hashers of this thread, and their messages, take a turn. */
-const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** Thrown by a scan's chunk callback to stop reading a file longer than announced. */
+const OVERLONG = Symbol("over-long");
 
-/** Follows the growing file at `path`, hashing it, until its write settled and all is read. */
+/**
+ * Follows the growing file at `path` with the same reader as `nodeFs.scanFile`, hashing it,
+ * until its write settled and all is read, or more than `maxBytes` were read.
+ */
 async function scan(id: number, algorithm: string, path: string, maxBytes: number) {
+  const growing = new Promise<void>((resolve) => settle.set(id, resolve));
   const hash = createHash(algorithm);
-  let fd: number | undefined;
   let size = 0;
+  let told = 0;
   try {
-    for (;;) {
-      const settled = !growing.has(id);
-      try {
-        fd = openSync(path, "r");
-        break;
-      } catch (err) {
-        if (settled || (err as { code?: string }).code !== "ENOENT") throw err;
-        await pause();
-      }
-    }
-    const buffer = new Uint8Array(SCAN_BYTES);
-    let told = 0;
-    for (;;) {
-      const settled = !growing.has(id);
-      const n = readSync(fd, buffer, 0, SCAN_BYTES, size);
-      if (n > 0) {
-        size += n;
-        if (size > maxBytes) break;
-        hash.update(buffer.subarray(0, n));
+    await scanFile(
+      path,
+      (chunk) => {
+        size += chunk.length;
+        if (size > maxBytes) throw OVERLONG;
+        hash.update(chunk);
         if (size - told >= PROGRESS_BYTES) {
           told = size;
           port.postMessage({ op: "read", id, bytes: size });
-          await yieldTurn();
         }
-      } else if (settled) break;
-      else await pause();
-    }
-    port.postMessage({ op: "scanned", id, hex: size > maxBytes ? "" : hash.digest("hex"), size });
+      },
+      { growing },
+      (p) => open(p, "r"),
+      (err) => err,
+    );
+    port.postMessage({ op: "scanned", id, hex: hash.digest("hex"), size });
   } catch (err) {
-    const e = err as { message?: string; code?: string };
-    port.postMessage({ op: "scanned", id, hex: "", size, error: String(e.message), code: e.code });
+    if (err === OVERLONG) {
+      port.postMessage({ op: "scanned", id, hex: "", size });
+    } else {
+      const e = err as { message?: string; code?: string };
+      port.postMessage({
+        op: "scanned",
+        id,
+        hex: "",
+        size,
+        error: String(e.message),
+        code: e.code,
+      });
+    }
   } finally {
-    growing.delete(id);
-    if (fd !== undefined) closeSync(fd);
+    settle.get(id)?.();
+    settle.delete(id);
   }
 }
 const port = parentPort!;
@@ -93,11 +92,11 @@ port.on("message", (msg: HashRequest) => {
       hashes.delete(msg.id);
       return;
     case "scan":
-      growing.add(msg.id);
       scan(msg.id, msg.algorithm, msg.path, msg.maxBytes);
       return;
     case "settled":
-      growing.delete(msg.id);
+      settle.get(msg.id)?.();
+      settle.delete(msg.id);
       return;
   }
 });

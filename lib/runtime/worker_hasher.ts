@@ -234,6 +234,18 @@ function pickWorker(): PoolWorker {
   return fresh;
 }
 
+/** A pool worker to use, or undefined when no worker thread can start here. */
+function availableWorker(): PoolWorker | undefined {
+  poolThreads ??= poolSize();
+  if (unavailable || WORKER_ENTRY === undefined) return undefined;
+  try {
+    return pickWorker();
+  } catch {
+    unavailable = true;
+    return undefined;
+  }
+}
+
 /**
  * Makes a hasher that runs on a worker thread (`node:crypto` there), or undefined when no worker
  * thread can start here, as when the code runs from an `https:` URL (then the caller hashes on
@@ -252,16 +264,8 @@ function pickWorker(): PoolWorker {
  * @returns A fresh hasher, or undefined.
  */
 export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | undefined {
-  poolThreads ??= poolSize();
-  if (unavailable || WORKER_ENTRY === undefined) return undefined;
-  let worker: PoolWorker;
-  try {
-    worker = pickWorker();
-  } catch {
-    unavailable = true;
-    return undefined;
-  }
-  return new RemoteHasher(nextId++, worker, algorithm);
+  const worker = availableWorker();
+  return worker === undefined ? undefined : new RemoteHasher(nextId++, worker, algorithm);
 }
 
 /** What {@linkcode scanFileOffThread} found: the file's digest (empty when over-long) and size. */
@@ -290,15 +294,8 @@ export function scanFileOffThread(
   maxBytes: number,
   onRead: (bytes: number) => void,
 ): Promise<ScannedFile> | undefined {
-  poolThreads ??= poolSize();
-  if (unavailable || WORKER_ENTRY === undefined) return undefined;
-  let worker: PoolWorker;
-  try {
-    worker = pickWorker();
-  } catch {
-    unavailable = true;
-    return undefined;
-  }
+  const worker = availableWorker();
+  if (worker === undefined) return undefined;
   const id = nextId++;
   return new Promise<ScannedFile>((resolve, reject) => {
     worker.hashers.set(id, {
