@@ -2,9 +2,10 @@
  * Benchmark `cp`: copy a 1 GiB image of 8 random 128 MiB layers from an OCI layout to a local
  * Distribution registry (Debian's `docker-registry`, fresh storage for every run) and back from
  * the registry to a fresh layout, with `ocisign cp` (deno and binary), `oras cp` (default
- * concurrency; the named peer) and `skopeo copy`. 3 runs each; goal: ocisign at least as fast as
- * oras cp (ratio <= 1). Then one 2 GiB layer, both directions, 1 run each (3 with
- * `OCISIGN_BENCH_RUNS=3`); goals: at least as fast as oras cp, peak RSS under 200 MiB.
+ * concurrency; the named peer) and `skopeo copy`, the tools taking turns (A B C, A B C, ...).
+ * 3 runs each; goal: ocisign at least as fast as oras cp (ratio <= 1). Then one 2 GiB layer, both
+ * directions, 1 run each (3 with `OCISIGN_BENCH_RUNS=3`); goals: at least as fast as oras cp, peak
+ * RSS under 200 MiB.
  *
  * Layers are stored-gzip (`tar+gzip`) random data, so that skopeo copies them as they are.
  *
@@ -13,7 +14,7 @@
  *
  * @module
  */
-import { type Contender, type ContenderResult, runContender } from "./_lib/contender.ts";
+import { type Contender, type ContenderResult, runPaired } from "./_lib/contender.ts";
 import { run } from "./_lib/measure.ts";
 import { writeImageLayout } from "./_lib/layout.ts";
 import { type Goal, type Row, toRows } from "./_lib/report.ts";
@@ -107,14 +108,14 @@ async function pushPull(
   dst: string,
   runs: number,
 ): Promise<{ push: ContenderResult[]; pull: ContenderResult[] }> {
-  const push: ContenderResult[] = [];
-  for (const t of all) push.push(await runContender(pushContender(t, src), runs));
+  // Alternating runs (A B C, A B C, ...): a change in the machine's load hits every tool alike.
+  const push = await runPaired(all.map((t) => pushContender(t, src)), runs);
   const server = await startDistribution(false);
-  const pull: ContenderResult[] = [];
+  let pull: ContenderResult[];
   try {
     const oras = all.find((t) => t.name === PEER)!;
     await run(oras.cmd, oras.push(`${src}:v1`, `${server.host}/${REPO}:v1`));
-    for (const t of all) pull.push(await runContender(pullContender(t, server, dst), runs));
+    pull = await runPaired(all.map((t) => pullContender(t, server, dst)), runs);
   } finally {
     await server.stop();
   }
