@@ -2,7 +2,8 @@
  * Private: an upload part written by the runtime natively ({@linkcode Fs.writeBodyFile}) while
  * the file system's hashing thread follows the growing file (`Fs.hashGrowingFile`; else this
  * thread scans it), so that the thread receiving the body neither hashes nor writes it per chunk.
- * The part gets its name only once it is whole, its size checked and its data flushed.
+ * The part gets its name only once it is whole, its size checked and its data flushed (as it
+ * grows too, so that the flush after the last byte is short).
  *
  * @module
  */
@@ -11,6 +12,7 @@ import type { Op } from "../content/storage.ts";
 import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { SizeExceededError, SizeMismatchError } from "../errors.ts";
+import { flushAhead } from "../layout/_receive_file.ts";
 
 /**
  * Passes `body` through, counting its bytes into `onBytes`, and errors with
@@ -53,16 +55,21 @@ async function hashGrowing(
   algorithm: DigestAlgorithm,
   growing: Promise<void>,
   maxBytes: number,
+  onRead: (bytes: number) => void,
 ): Promise<{ hex: string; size: number }> {
   const off = await fs.hashGrowingFile?.(path, algorithm, {
     growing,
     maxBytes,
-    onRead: () => {},
+    onRead,
     receivedHere: true,
   });
   if (off !== undefined) return off;
   const h = hasher(algorithm);
-  const size = await fs.scanFile!(path, (chunk) => h.update(chunk), { growing });
+  let seen = 0;
+  const size = await fs.scanFile!(path, (chunk) => {
+    h.update(chunk);
+    onRead(seen += chunk.length);
+  }, { growing });
   return { hex: h.digestHex(), size };
 }
 
@@ -88,10 +95,22 @@ export async function writeHashedPart(
   const written = fs.writeBodyFile!(tmp, counted(body, opts.maxBytes, (n) => received = n), {
     signal,
   });
+  // Flushed as it grows, and once written while the check ends, so that the last flush is short.
+  const ahead = flushAhead(fs, tmp);
+  const synced = written.then(() => Promise.all([ahead.finish(), fs.syncFile?.(tmp)]));
+  synced.catch(() => {});
   try {
     let hashed: { hex: string; size: number };
     try {
-      hashed = await hashGrowing(fs, hasher, tmp, opts.algorithm, written, opts.maxBytes);
+      hashed = await hashGrowing(
+        fs,
+        hasher,
+        tmp,
+        opts.algorithm,
+        written,
+        opts.maxBytes,
+        (bytes) => ahead.grown(bytes),
+      );
     } catch (err) {
       // The check failed (its thread died): the write must not run on unread.
       stop.abort(err);
@@ -109,10 +128,12 @@ export async function writeHashedPart(
     if (opts.exact === true && hashed.size !== opts.maxBytes) {
       throw new SizeMismatchError(`upload part ${path}`, opts.maxBytes, hashed.size);
     }
-    await fs.syncFile?.(tmp);
+    await synced;
     await fs.rename(tmp, path);
     return { size: hashed.size, hex: hashed.hex };
   } catch (err) {
+    // A flush may still run on the file: it ends before the file goes.
+    await Promise.allSettled([synced, ahead.finish()]);
     await fs.remove(tmp);
     throw err;
   }
