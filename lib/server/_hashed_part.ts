@@ -1,7 +1,7 @@
 /**
  * Private: an upload part written by the runtime natively ({@linkcode Fs.writeBodyFile}) while
  * the file system's hashing thread follows the growing file (`Fs.hashGrowingFile`; else this
- * thread scans it), so that the thread receiving the body neither hashes nor writes it per chunk.
+ * thread scans it), so that the thread receiving the body does not hash it.
  * The part gets its name only once it is whole, its size checked and its data flushed (as it
  * grows too, so that the flush after the last byte is short).
  *
@@ -95,6 +95,8 @@ export async function writeHashedPart(
   const written = fs.writeBodyFile!(tmp, counted(body, opts.maxBytes, (n) => received = n), {
     signal,
   });
+  let writeFailed: { error: unknown } | undefined;
+  written.catch((error) => writeFailed = { error });
   // Flushed as it grows, and once written while the check ends, so that the last flush is short.
   const ahead = flushAhead(fs, tmp);
   const synced = written.then(() => Promise.all([ahead.finish(), fs.syncFile?.(tmp)]));
@@ -112,6 +114,8 @@ export async function writeHashedPart(
         (bytes) => ahead.grown(bytes),
       );
     } catch (err) {
+      // A failed write (the body failed, or the disk) is reported as such, not as a missing file.
+      if (writeFailed !== undefined) throw writeFailed.error;
       // The check failed (its thread died): the write must not run on unread.
       stop.abort(err);
       await written.catch(() => {});
