@@ -45,7 +45,7 @@ const FLUSH_AHEAD_BYTES = 32 * 1024 * 1024;
  * flush after the last byte finds little left to write. `finish` starts no more of them and
  * rejects with the first failure (a flush error is reported once: it must fail the blob).
  */
-function flushAhead(fs: Fs, path: string) {
+export function flushAhead(fs: Fs, path: string) {
   let next = FLUSH_AHEAD_BYTES;
   let busy = false;
   let chain: Promise<void> = Promise.resolve();

@@ -53,6 +53,9 @@ function readSmall(path: string, what: string, maxBytes?: number): Bytes | undef
   }
 }
 
+/** `nodeFs`'s growing-file hash on a worker thread. */
+const hashOnWorker = viaNodeFs("hashGrowingFile");
+
 /**
  * An {@linkcode Fs} for Bun: `stat`, `readDir` and the reads of files up to 256 KiB are
  * synchronous `node:fs` calls (no worker-thread round trip each); a small file opened with `open`
@@ -109,7 +112,9 @@ export const bunFs: Required<Fs> = {
   makeTempDir: viaNodeFs("makeTempDir"),
   writeBodyFile: viaNodeFs("writeBodyFile"),
   scanFile: viaNodeFs("scanFile"),
-  // The binary receives on Bun's HTTP thread: its main thread has time to hash.
-  hashGrowingFile: () => undefined,
+  // The binary receives fetches on Bun's HTTP thread: its main thread has time to hash them. A
+  // server's request bodies arrive on the main thread: those are hashed on a worker.
+  hashGrowingFile: (path, algorithm, opts) =>
+    opts.receivedHere === true ? hashOnWorker(path, algorithm, opts) : undefined,
   syncFile: viaNodeFs("syncFile"),
 };

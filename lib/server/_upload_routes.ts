@@ -100,11 +100,9 @@ async function appendBody(
     }
     return;
   }
-  let written: number;
-  const hasher = ctx.hasher("sha256");
+  let part: { size: number; hex: string };
   try {
-    const hashed = tap(request.body, (chunk) => hasher.update(chunk));
-    written = await session.repository.uploads.writePart(session.id, session.parts, hashed, {
+    part = await writeHashedPart(ctx, session, request.body, {
       maxBytes: exact ?? room,
       exact: exact !== undefined,
       signal: request.signal,
@@ -129,11 +127,33 @@ async function appendBody(
       "The upload body could not be read to the end; resume from the reported range",
     );
   }
-  if (written > 0) {
-    session.partDigests[session.parts] = `sha256:${hasher.digestHex()}`;
-    session.offset += written;
+  if (part.size > 0) {
+    session.partDigests[session.parts] = `sha256:${part.hex}`;
+    session.offset += part.size;
     session.parts += 1;
   }
+}
+
+/**
+ * Stores the request body as the session's next part and hashes it with sha256: off this thread
+ * where the upload store can, else as it streams through.
+ */
+async function writeHashedPart(
+  ctx: ServerContext,
+  session: UploadSession,
+  body: ReadableStream<Uint8Array>,
+  opts: { maxBytes: number; exact: boolean; signal: AbortSignal },
+): Promise<{ size: number; hex: string }> {
+  const uploads = session.repository.uploads;
+  const off = uploads.writeHashedPart?.(session.id, session.parts, body, {
+    ...opts,
+    algorithm: "sha256",
+  });
+  if (off !== undefined) return await off;
+  const hasher = ctx.hasher("sha256");
+  const hashed = tap(body, (chunk) => hasher.update(chunk));
+  const size = await uploads.writePart(session.id, session.parts, hashed, opts);
+  return { size, hex: hasher.digestHex() };
 }
 
 /** Passes a body through unchanged, showing each chunk to `see` first. */

@@ -7,7 +7,9 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import type { Fs } from "../content/fs.ts";
 import type { Op } from "../content/storage.ts";
-import { SizeExceededError, SizeMismatchError } from "../errors.ts";
+import type { HasherFactory } from "../digest/hasher.ts";
+import { SizeMismatchError } from "../errors.ts";
+import { counted, writeHashedPart } from "./_hashed_part.ts";
 import type { UploadStore } from "./repository.ts";
 
 const SESSION_ID_REGEXP = /^[a-f0-9-]{1,64}$/;
@@ -20,38 +22,10 @@ function checkId(id: string): string {
   return id;
 }
 
-function counted(
-  body: ReadableStream<Uint8Array>,
-  maxBytes: number,
-  onBytes: (n: number) => void,
-): ReadableStream<Uint8Array> {
-  // A pull-through stream rather than a TransformStream: several times faster per chunk.
-  const reader = body.getReader();
-  let total = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller): Promise<void> {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
-      }
-      total += value.length;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new SizeExceededError("The upload chunk", total, maxBytes);
-      }
-      onBytes(total);
-      controller.enqueue(value);
-    },
-    async cancel(reason): Promise<void> {
-      await reader.cancel(reason);
-    },
-  });
-}
-
 /**
  * Creates an {@linkcode UploadStore} under `dir` (created on first use; sessions left by an
- * earlier process are removed then).
+ * earlier process are removed then). With `hasher`, and a file system that writes bodies
+ * natively and scans files, it also has {@linkcode UploadStore.writeHashedPart}.
  *
  * @example
  * ```ts ignore
@@ -63,9 +37,10 @@ function counted(
  * ```
  * @param fs File-system access.
  * @param dir The directory that holds the sessions; nothing else may live there.
+ * @param hasher Hashes a part on this thread where the file system has no hashing thread.
  * @returns The store.
  */
-export function createFsUploadStore(fs: Fs, dir: string): UploadStore {
+export function createFsUploadStore(fs: Fs, dir: string, hasher?: HasherFactory): UploadStore {
   let ready: Promise<void> | undefined;
   const init = (): Promise<void> => {
     ready ??= (async () => {
@@ -79,7 +54,7 @@ export function createFsUploadStore(fs: Fs, dir: string): UploadStore {
     })();
     return ready;
   };
-  return {
+  const store: UploadStore = {
     async create(id: string, _opts?: Op): Promise<void> {
       await init();
       await fs.mkdir(`${dir}/${checkId(id)}`, { mode: 0o700 });
@@ -153,4 +128,9 @@ export function createFsUploadStore(fs: Fs, dir: string): UploadStore {
       await fs.remove(`${dir}/${checkId(id)}`, { recursive: true });
     },
   };
+  if (hasher !== undefined && fs.writeBodyFile !== undefined && fs.scanFile !== undefined) {
+    store.writeHashedPart = (id, index, body, opts) =>
+      writeHashedPart(fs, hasher, store.partFile!(id, index), body, opts);
+  }
+  return store;
 }

@@ -74,7 +74,7 @@ export function createLayoutRepositoryProvider(
   const hasher = options.hasher ?? pureHasherFactory;
   const open = new Map<string, Promise<LayoutStore>>();
   return createStoreRepositoryProvider({
-    uploads: createFsUploadStore(fs, `${root}/_uploads`),
+    uploads: createFsUploadStore(fs, `${root}/_uploads`, hasher),
     async open(name: string, opts: GetRepositoryOptions): Promise<LayoutStore | undefined> {
       checkLayoutName(name);
       const cached = open.get(name);

@@ -8,6 +8,7 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import type { Deleter, GraphTarget, Op, TagLister } from "../content/storage.ts";
+import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 
 /**
@@ -39,6 +40,18 @@ export interface UploadStore {
     body: ReadableStream<Uint8Array>,
     opts: Op & { maxBytes: number; exact?: boolean },
   ): Promise<number>;
+  /**
+   * Optional: like {@linkcode writePart}, and also hashes the part with `algorithm`, where the
+   * store can off the calling thread (the runtime writes the body to the file natively while a
+   * worker follows the growing file). Resolves with the bytes written and their digest's hex.
+   * Undefined when the store cannot (then use {@linkcode writePart}; the body is untouched).
+   */
+  writeHashedPart?(
+    id: string,
+    index: number,
+    body: ReadableStream<Uint8Array>,
+    opts: Op & { maxBytes: number; exact?: boolean; algorithm: DigestAlgorithm },
+  ): Promise<{ size: number; hex: string }> | undefined;
   /** Streams parts `0 .. parts-1` of the session in order. */
   readParts(id: string, parts: number): ReadableStream<Bytes>;
   /** The file holding a stored part, where the store keeps parts as files (for adoption). */

@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer } from "../_helpers/peers.ts";
 import { makeServerCertificate } from "../_helpers/tls.ts";
-import { content } from "./_fixture.ts";
+import { within } from "../_helpers/deadline.ts";
+import { content, errorCode } from "./_fixture.ts";
 
 const bun = findPeer("bun");
 const openssl = findPeer("openssl");
@@ -9,7 +10,7 @@ const openssl = findPeer("openssl");
 /** Runs `_serve_registry.ts` under Bun over a fresh root, hands its port to `fn`, then stops it. */
 async function withBunRegistry(
   extra: string[],
-  fn: (port: number) => Promise<void>,
+  fn: (port: number, root: string) => Promise<void>,
 ): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "ocisign-bun-" });
   const child = new Deno.Command(bun!, {
@@ -21,7 +22,7 @@ async function withBunRegistry(
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   try {
     const first = await lines.read();
-    await fn(Number(first.value?.trim()));
+    await fn(Number(first.value?.trim()), root);
   } finally {
     await child.stdin.close();
     await lines.cancel();
@@ -103,5 +104,74 @@ Deno.test({
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  },
+});
+
+/** The names in the upload session `location`'s scratch directory under `root`. */
+async function sessionFiles(root: string, location: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(`${root}/_uploads/${location.split("/").pop()}`)) {
+    names.push(e.name);
+  }
+  return names;
+}
+
+/** Retries an empty `PATCH` of the session until no request holds it (the cut one ended). */
+async function waitForSession(base: string, location: string): Promise<void> {
+  for (;;) {
+    const res = await fetch(`${base}${location}`, { method: "PATCH" });
+    await res.body?.cancel();
+    if (res.status === 202) return;
+    assertEquals(res.status, 416, "busy while the cut request ends");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test({
+  name: "uploads under Bun: a wrong digest and a cut body leave nothing; a good one is stored",
+  ignore: bun === undefined,
+  fn: async () => {
+    await withBunRegistry([], async (port, root) => {
+      const base = `http://127.0.0.1:${port}`;
+      const blob = await content(crypto.getRandomValues(new Uint8Array(64 * 1024)).join(","));
+      const start = async (): Promise<string> => {
+        const res = await fetch(`${base}/v2/bun/up/blobs/uploads/`, { method: "POST" });
+        assertEquals(res.status, 202);
+        return res.headers.get("location")!;
+      };
+      const wrong = `sha256:${"0".repeat(64)}`;
+      const bad = await fetch(`${base}${await start()}?digest=${wrong}`, {
+        method: "PUT",
+        body: blob.bytes,
+      });
+      assertEquals([bad.status, await errorCode(bad)], [400, "DIGEST_INVALID"]);
+      assertEquals(
+        (await fetch(`${base}/v2/bun/up/blobs/${wrong}`, { method: "HEAD" })).status,
+        404,
+      );
+
+      // A PUT whose body stops halfway, then the connection closes.
+      const location = await start();
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      const head = `PUT ${location}?digest=${blob.digest} HTTP/1.1\r\nHost: x\r\n` +
+        `Content-Length: ${blob.bytes.length}\r\n\r\n`;
+      await conn.write(new TextEncoder().encode(head));
+      await conn.write(blob.bytes.subarray(0, blob.bytes.length >> 1));
+      conn.close();
+      await within(waitForSession(base, location), 20_000, "the cut upload's end");
+      assertEquals(await sessionFiles(root, location), [], "no part and no partial file");
+      assertEquals(
+        (await fetch(`${base}/v2/bun/up/blobs/${blob.digest}`, { method: "HEAD" })).status,
+        404,
+      );
+
+      const put = await fetch(`${base}${location}?digest=${blob.digest}`, {
+        method: "PUT",
+        body: blob.bytes,
+      });
+      assertEquals(put.status, 201);
+      const got = await fetch(`${base}/v2/bun/up/blobs/${blob.digest}`);
+      assertEquals(new Uint8Array(await got.arrayBuffer()), blob.bytes);
+    });
   },
 });
