@@ -16,6 +16,7 @@ import type { DirEntry, FileHandle, FileInfo, Fs } from "../content/fs.ts";
 import { SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { checkRegular, dirEntry, fileInfo, READ_FLAGS } from "./_node_files.ts";
+import { hashGrowingFile } from "./_hash_growing_file.ts";
 import { loadNodeFs, viaNodeFs } from "./_via_node_fs.ts";
 
 /** Files up to this size are read synchronously, whole (a blocking read of at most ~0.1 ms). */
@@ -109,7 +110,6 @@ export const bunFs: Required<Fs> = {
   makeTempDir: viaNodeFs("makeTempDir"),
   writeBodyFile: viaNodeFs("writeBodyFile"),
   scanFile: viaNodeFs("scanFile"),
-  // The binary receives on Bun's HTTP thread: its main thread has time to hash.
-  hashGrowingFile: () => undefined,
+  hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
 };
