@@ -12,10 +12,11 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import type { HashRequest } from "./_hash_protocol.ts";
-import { scanFile } from "./_scan_file.ts";
+import { READ_FLAGS } from "./_node_files.ts";
+import { scanFile, type ScanHandle } from "./_scan_file.ts";
 
 const hashes = new Map<number, Hash>();
 /** Ends the `growing` promise of a scan whose writer has not settled yet. */
@@ -24,6 +25,23 @@ const settle = new Map<number, () => void>();
 const PROGRESS_BYTES = 8 * 1024 * 1024;
 /** Thrown by a scan's chunk callback to stop reading a file longer than announced. */
 const OVERLONG = Symbol("over-long");
+
+/**
+ * Opens `path` for synchronous reads: this thread has nothing else to do meanwhile, and a
+ * `node:fs/promises` read would be a round trip to the runtime's file thread pool per read.
+ */
+// deno-lint-ignore require-await
+async function openForScan(path: string): Promise<ScanHandle> {
+  const fd = openSync(path, READ_FLAGS);
+  return {
+    // deno-lint-ignore require-await
+    read: async (buffer, offset, length, position) => ({
+      bytesRead: readSync(fd, buffer, offset, length, position),
+    }),
+    // deno-lint-ignore require-await
+    close: async () => closeSync(fd),
+  };
+}
 
 /**
  * Follows the growing file at `path` with the same reader as `nodeFs.scanFile`, hashing it,
@@ -47,7 +65,7 @@ async function scan(id: number, algorithm: string, path: string, maxBytes: numbe
         }
       },
       { growing },
-      (p) => open(p, "r"),
+      openForScan,
       (err) => err,
     );
     port.postMessage({ op: "scanned", id, hex: hash.digest("hex"), size });
