@@ -44,8 +44,8 @@ async function openForScan(path: string): Promise<ScanHandle> {
 }
 
 /**
- * Follows the growing file at `path` with the same reader as `nodeFs.scanFile`, hashing it,
- * until its write settled and all is read, or more than `maxBytes` were read.
+ * Follows the growing file at `path` with the same follower as `nodeFs.scanFile` (but synchronous
+ * reads), hashing it, until its write settled and all is read, or more than `maxBytes` were read.
  */
 async function scan(id: number, algorithm: string, path: string, maxBytes: number) {
   const growing = new Promise<void>((resolve) => settle.set(id, resolve));

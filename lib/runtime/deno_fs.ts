@@ -422,7 +422,7 @@ export const denoFs: Required<Fs> = {
 
   writeBodyFile: viaNodeFs("writeBodyFile"),
   scanFile: viaNodeFs("scanFile"),
-  // Deno's fetch receives on this thread, Bun's on its own, but Bun's writes run here.
+  // Deno's fetch receives on this thread: the growing file is hashed on the hashing thread.
   hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
 };
