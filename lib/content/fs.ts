@@ -193,7 +193,8 @@ export interface Fs {
   /**
    * Optional: like {@linkcode Fs.scanFile} of a growing file, but read and hashed with
    * `algorithm` on a worker thread, reporting progress to `onRead` now and then; stops once more
-   * than `maxBytes` were read (then `hex` is empty). Undefined when no worker thread can start.
+   * than `maxBytes` were read (then `hex` is empty). Undefined when no worker thread can start
+   * (or hashing threads are turned off): then the caller scans the file itself.
    */
   hashGrowingFile?(
     path: string,
