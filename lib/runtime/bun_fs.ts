@@ -110,6 +110,7 @@ export const bunFs: Required<Fs> = {
   makeTempDir: viaNodeFs("makeTempDir"),
   writeBodyFile: viaNodeFs("writeBodyFile"),
   scanFile: viaNodeFs("scanFile"),
+  // `Bun.write` writes on this thread: the growing file is hashed on the hashing thread.
   hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
 };

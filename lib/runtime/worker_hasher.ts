@@ -277,9 +277,9 @@ export interface ScannedFile {
 /**
  * Follows the growing file at `path` on a worker thread, hashing it there, until `growing`
  * settled and every byte is read (or more than `maxBytes` were), whatever the number of cores:
- * the runtime writes the file on another thread (Bun) or receives it on this one (Deno), so this
- * thread is busy already. Undefined when no worker thread can start here, or
- * `OCISIGN_HASH_THREADS` is `0` (then the caller scans on its own thread).
+ * this thread is busy already, writing the file (Bun's `Bun.write`) or receiving it (Deno's
+ * fetch). Undefined when no worker thread can start here, or `OCISIGN_HASH_THREADS` is `0` (then
+ * the caller scans on its own thread).
  *
  * @example
  * ```ts ignore
