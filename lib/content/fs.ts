@@ -193,10 +193,8 @@ export interface Fs {
   /**
    * Optional: like {@linkcode Fs.scanFile} of a growing file, but read and hashed with
    * `algorithm` on a worker thread, reporting progress to `onRead` now and then; stops once more
-   * than `maxBytes` were read (then `hex` is empty). Undefined when no worker thread can start,
-   * or when this thread has time to hash: a runtime that receives fetched bodies on a thread of
-   * its own hashes them here, unless `receivedHere` says this thread receives the bytes (a
-   * server's request body).
+   * than `maxBytes` were read (then `hex` is empty). Undefined when no worker thread can start
+   * (or hashing threads are turned off): then the caller scans the file itself.
    */
   hashGrowingFile?(
     path: string,
@@ -205,7 +203,6 @@ export interface Fs {
       growing: Promise<unknown>;
       maxBytes: number;
       onRead: (bytes: number) => void;
-      receivedHere?: boolean;
     },
   ): Promise<{ hex: string; size: number }> | undefined;
   /**

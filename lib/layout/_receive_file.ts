@@ -1,10 +1,11 @@
 /**
  * Private: a blob received as a file ({@linkcode FileReceiver.receiveFile} of a layout
  * directory). The runtime writes the unverified bytes to a temporary file natively, while the
- * file system's `hashGrowingFile` (a worker thread, where the runtime receives on this one) or
- * else this thread follows the growing file (from the page cache, in large reads) and hashes it;
- * only a file whose size and digest match is moved into `blobs/`, once flushed (it is also flushed
- * while it grows, so that the last flush is short). Whatever fails, the temporary directory goes.
+ * file system's `hashGrowingFile` (the hashing thread: this one receives the body under Deno and
+ * writes it under Bun) or, where no worker thread can start, this thread follows the growing file
+ * (from the page cache, in large reads) and hashes it; only a file whose size and digest match is
+ * moved into `blobs/`, once flushed (it is also flushed while it grows, so that the last flush is
+ * short). Whatever fails, the temporary directory goes.
  *
  * @module
  */

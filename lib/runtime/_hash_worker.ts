@@ -12,10 +12,10 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import type { HashRequest } from "./_hash_protocol.ts";
-import { scanFile } from "./_scan_file.ts";
+import { scanFile, type ScanHandle } from "./_scan_file.ts";
 
 const hashes = new Map<number, Hash>();
 /** Ends the `growing` promise of a scan whose writer has not settled yet. */
@@ -26,8 +26,29 @@ const PROGRESS_BYTES = 8 * 1024 * 1024;
 const OVERLONG = Symbol("over-long");
 
 /**
- * Follows the growing file at `path` with the same reader as `nodeFs.scanFile`, hashing it,
- * until its write settled and all is read, or more than `maxBytes` were read.
+ * Opens `path` (the caller's own temporary file) for synchronous reads: a read blocks only this
+ * hashing thread, where a `node:fs/promises` read would be a round trip to the runtime's file
+ * thread pool per 1 MiB read (under Bun, up to 0.8 s less system time per GiB, and steadier).
+ * Between two reads only microtasks run (other scans' reads among them): messages and timers wait
+ * until every scan has caught up with its writer, which is soon, as it reads far faster than a
+ * download writes.
+ */
+// deno-lint-ignore require-await
+async function openForScan(path: string): Promise<ScanHandle> {
+  const fd = openSync(path, "r");
+  return {
+    // deno-lint-ignore require-await
+    read: async (buffer, offset, length, position) => ({
+      bytesRead: readSync(fd, buffer, offset, length, position),
+    }),
+    // deno-lint-ignore require-await
+    close: async () => closeSync(fd),
+  };
+}
+
+/**
+ * Follows the growing file at `path` with the same follower as `nodeFs.scanFile` (but synchronous
+ * reads), hashing it, until its write settled and all is read, or more than `maxBytes` were read.
  */
 async function scan(id: number, algorithm: string, path: string, maxBytes: number) {
   const growing = new Promise<void>((resolve) => settle.set(id, resolve));
@@ -47,7 +68,7 @@ async function scan(id: number, algorithm: string, path: string, maxBytes: numbe
         }
       },
       { growing },
-      (p) => open(p, "r"),
+      openForScan,
       (err) => err,
     );
     port.postMessage({ op: "scanned", id, hex: hash.digest("hex"), size });

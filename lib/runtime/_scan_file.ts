@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type * as fsp from "node:fs/promises";
 import type { Bytes } from "../_internal/bytes.ts";
 import type { ScanFileOptions } from "../content/fs.ts";
 
@@ -35,6 +34,17 @@ function follower(growing: Promise<unknown> | undefined) {
   };
 }
 
+/** What a scan reads through: a `node:fs/promises` file handle, or the like. */
+export interface ScanHandle {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 function isMissing(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === "ENOENT";
 }
@@ -48,11 +58,11 @@ export async function scanFile(
   path: string,
   onChunk: (chunk: Bytes) => void,
   opts: ScanFileOptions,
-  open: (path: string) => Promise<fsp.FileHandle>,
+  open: (path: string) => Promise<ScanHandle>,
   mapError: (err: unknown) => unknown,
 ): Promise<number> {
   const follow = follower(opts.growing);
-  let handle: fsp.FileHandle;
+  let handle: ScanHandle;
   for (;;) {
     // The writer may not have created the file yet.
     const settled = follow.settled();

@@ -16,6 +16,7 @@ import type { DirEntry, FileHandle, FileInfo, Fs } from "../content/fs.ts";
 import { SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { checkRegular, dirEntry, fileInfo, READ_FLAGS } from "./_node_files.ts";
+import { hashGrowingFile } from "./_hash_growing_file.ts";
 import { loadNodeFs, viaNodeFs } from "./_via_node_fs.ts";
 
 /** Files up to this size are read synchronously, whole (a blocking read of at most ~0.1 ms). */
@@ -52,9 +53,6 @@ function readSmall(path: string, what: string, maxBytes?: number): Bytes | undef
     closeSync(fd);
   }
 }
-
-/** `nodeFs`'s growing-file hash on a worker thread. */
-const hashOnWorker = viaNodeFs("hashGrowingFile");
 
 /**
  * An {@linkcode Fs} for Bun: `stat`, `readDir` and the reads of files up to 256 KiB are
@@ -112,9 +110,7 @@ export const bunFs: Required<Fs> = {
   makeTempDir: viaNodeFs("makeTempDir"),
   writeBodyFile: viaNodeFs("writeBodyFile"),
   scanFile: viaNodeFs("scanFile"),
-  // The binary receives fetches on Bun's HTTP thread: its main thread has time to hash them. A
-  // server's request bodies arrive on the main thread: those are hashed on a worker.
-  hashGrowingFile: (path, algorithm, opts) =>
-    opts.receivedHere === true ? hashOnWorker(path, algorithm, opts) : undefined,
+  // `Bun.write` writes on this thread: the growing file is hashed on the hashing thread.
+  hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
 };

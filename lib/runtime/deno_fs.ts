@@ -10,6 +10,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
 import { AbortedError, InvalidInputError, SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
+import { hashGrowingFile } from "./_hash_growing_file.ts";
 import { viaNodeFs } from "./_via_node_fs.ts";
 
 const CHUNK = 256 * 1024;
@@ -421,7 +422,7 @@ export const denoFs: Required<Fs> = {
 
   writeBodyFile: viaNodeFs("writeBodyFile"),
   scanFile: viaNodeFs("scanFile"),
-  // Deno's fetch receives on this thread: the growing file is hashed on a worker.
-  hashGrowingFile: viaNodeFs("hashGrowingFile"),
+  // Deno's fetch receives on this thread: the growing file is hashed on the hashing thread.
+  hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
 };

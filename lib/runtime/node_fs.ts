@@ -8,7 +8,6 @@ import * as fsp from "node:fs/promises";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import type { Bytes } from "../_internal/bytes.ts";
-import type { DigestAlgorithm } from "../digest/digest.ts";
 import type {
   DirEntry,
   FileHandle,
@@ -23,8 +22,8 @@ import { AbortedError, SizeExceededError } from "../errors.ts";
 import { lockFile } from "./file_lock.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { nativeBodyFileWriter } from "./native_body_file.ts";
+import { hashGrowingFile } from "./_hash_growing_file.ts";
 import { scanFile } from "./_scan_file.ts";
-import { scanFileOffThread } from "./worker_hasher.ts";
 import { checkRegular, dirEntry, fileInfo, READ_FLAGS } from "./_node_files.ts";
 
 const CHUNK = 256 * 1024;
@@ -429,17 +428,7 @@ export const nodeFs: Fs = {
     );
   },
 
-  hashGrowingFile(
-    path: string,
-    algorithm: DigestAlgorithm,
-    opts: { growing: Promise<unknown>; maxBytes: number; onRead: (bytes: number) => void },
-  ) {
-    return scanFileOffThread(path, algorithm, opts.growing, opts.maxBytes, opts.onRead)?.catch(
-      (err) => {
-        throw mapError(err, "read", path);
-      },
-    );
-  },
+  hashGrowingFile,
 
   async syncFile(path: string): Promise<void> {
     const handle = await openRegular(path, "flush");

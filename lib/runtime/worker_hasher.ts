@@ -276,8 +276,10 @@ export interface ScannedFile {
 
 /**
  * Follows the growing file at `path` on a worker thread, hashing it there, until `growing`
- * settled and every byte is read (or more than `maxBytes` were). Undefined when no worker
- * thread can start here (then the caller scans on its own thread).
+ * settled and every byte is read (or more than `maxBytes` were), whatever the number of cores:
+ * this thread is busy already, writing the file (Bun's `Bun.write`) or receiving it (Deno's
+ * fetch). Undefined when no worker thread can start here, or `OCISIGN_HASH_THREADS` is `0` (then
+ * the caller scans on its own thread).
  *
  * @example
  * ```ts ignore
@@ -294,6 +296,7 @@ export function scanFileOffThread(
   maxBytes: number,
   onRead: (bytes: number) => void,
 ): Promise<ScannedFile> | undefined {
+  if (threadSetting() === 0) return undefined;
   const worker = availableWorker();
   if (worker === undefined) return undefined;
   const id = nextId++;

@@ -57,12 +57,7 @@ async function hashGrowing(
   maxBytes: number,
   onRead: (bytes: number) => void,
 ): Promise<{ hex: string; size: number }> {
-  const off = await fs.hashGrowingFile?.(path, algorithm, {
-    growing,
-    maxBytes,
-    onRead,
-    receivedHere: true,
-  });
+  const off = await fs.hashGrowingFile?.(path, algorithm, { growing, maxBytes, onRead });
   if (off !== undefined) return off;
   const h = hasher(algorithm);
   let seen = 0;

@@ -1,8 +1,9 @@
 /**
  * The compiled binary (Bun) pulls from a registry into a layout directory through files Bun
  * writes natively (`Bun.write`), each read back against digest and size before it goes into
- * `blobs/`: a good pull keeps the bytes; a wrong byte, an over-long body, a cut body and a stalled
- * body each fail with their exit code and leave no blob and no temporary file.
+ * `blobs/` (on the hashing thread, and with `OCISIGN_HASH_THREADS=0` on the main thread): a good
+ * pull keeps the bytes; a wrong byte, an over-long body, a cut body and a stalled body each fail
+ * with their exit code and leave no blob and no temporary file.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { bunCompileArgs } from "../_helpers/bun.ts";
@@ -82,14 +83,24 @@ Deno.test({
           "stalled",
         ],
       ];
-      for (const [lie, code, out] of cases) {
-        proxy.lie = lie;
-        const run = await pull(out, { OCISIGN_REGISTRY_TIMEOUT: "0.5" });
-        if (code === -1) assert(run.code !== 0, `${out}: ${run.stderr}`);
-        else assertEquals(run.code, code, `${out}: ${run.stderr}`);
-        assert(run.stderr.includes(layer.desc.digest), run.stderr);
-        await assert.rejects(() => Deno.stat(layerFile(out)), `${out}: no blob kept`);
-        assertEquals(await strays(`${dir}/${out}`), [], `${out}: no temporary file kept`);
+      // The file hashed on the hashing thread (the default), and on the main thread.
+      for (const threads of ["default", "0"]) {
+        const env: Record<string, string> = threads === "0" ? { OCISIGN_HASH_THREADS: "0" } : {};
+        for (const [lie, code, name] of cases) {
+          const out = `${name}-${threads}`;
+          proxy.lie = lie;
+          const run = await pull(out, { ...env, OCISIGN_REGISTRY_TIMEOUT: "0.5" });
+          if (code === -1) assert(run.code !== 0, `${out}: ${run.stderr}`);
+          else assertEquals(run.code, code, `${out}: ${run.stderr}`);
+          assert(run.stderr.includes(layer.desc.digest), run.stderr);
+          await assert.rejects(() => Deno.stat(layerFile(out)), `${out}: no blob kept`);
+          assertEquals(await strays(`${dir}/${out}`), [], `${out}: no temporary file kept`);
+        }
+        proxy.lie = undefined;
+        const good = await pull(`good-${threads}`, env);
+        assertEquals(good.code, 0, good.stderr);
+        assertEquals(await Deno.readFile(layerFile(`good-${threads}`)), random);
+        assertEquals(await strays(`${dir}/good-${threads}`), []);
       }
     } finally {
       await proxy.stop();

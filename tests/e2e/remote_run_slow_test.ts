@@ -9,6 +9,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { describeRun, withTempDir } from "../_helpers/e2e.ts";
 import type { PeerResult } from "../_helpers/peers.ts";
+import { serveRegistry } from "../server/_fixture.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 /** The permissions of the README's one-liner. */
@@ -144,6 +145,36 @@ Deno.test({
         );
         assertEquals(copied.code, 0, describeRun(copied));
         assert.match(copied.stdout, /Digest: sha256:/, describeRun(copied));
+
+        // A pull from a registry into a layout: the runtime writes each blob to a file, which
+        // (with no worker module) this thread reads back against its digest.
+        const reg = await serveRegistry();
+        try {
+          const ref = `${reg.address}/big:v1`;
+          const pushed = await run("cp", "--from-oci-layout", "./big:v1", "--to-plain-http", ref);
+          assertEquals(pushed.code, 0, describeRun(pushed));
+          const pulled = await run(
+            "cp",
+            "--from-plain-http",
+            ref,
+            "--to-oci-layout",
+            "./pulled:v1",
+          );
+          assertEquals(pulled.code, 0, describeRun(pulled));
+          const blobs = async (layout: string) =>
+            (await Array.fromAsync(Deno.readDir(`${dir}/work/${layout}/blobs/sha256`)))
+              .map((e) => e.name).sort();
+          const names = await blobs("big");
+          assertEquals(await blobs("pulled"), names);
+          for (const name of names) {
+            assertEquals(
+              await Deno.readFile(`${dir}/work/pulled/blobs/sha256/${name}`),
+              await Deno.readFile(`${dir}/work/big/blobs/sha256/${name}`),
+            );
+          }
+        } finally {
+          await reg.close();
+        }
 
         // Without --allow-write: a clear message naming the flag, not a runtime stack trace.
         const denied = await denoRun(

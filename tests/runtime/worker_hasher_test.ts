@@ -4,7 +4,8 @@ import { findPeer } from "../_helpers/peers.ts";
 import { BUN_PRELOAD } from "../_helpers/bun.ts";
 import { verifyStream } from "../../lib/digest/verify_stream.ts";
 import type { DigestAlgorithm, HasherFactory } from "../../lib/digest/mod.ts";
-import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
+import { bunFs, denoFs, nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
+import type { Fs } from "../../lib/content/fs.ts";
 import { digestBlob } from "../../lib/blob/digest_blob.ts";
 import { offThreadHasher } from "../../lib/runtime/worker_hasher.ts";
 
@@ -167,7 +168,15 @@ Deno.test("digestBlob() reads a file into the hashing thread's buffers, as node:
   }
 });
 
-Deno.test("nodeFs.hashGrowingFile() follows a file as it grows, on a worker thread", async () => {
+// Each runtime's file system hashes a growing file on the hashing thread (the binary's too: Bun
+// writes the body on its main thread, so the hash goes elsewhere).
+for (const [name, fs] of [["nodeFs", nodeFs], ["denoFs", denoFs], ["bunFs", bunFs]] as const) {
+  Deno.test(`${name}.hashGrowingFile() follows a file as it grows, on a worker thread`, async () => {
+    await followsGrowingFile(fs);
+  });
+}
+
+async function followsGrowingFile(fs: Fs): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocisign-scan-off-" });
   try {
     const bytes = pattern(5 * 1024 * 1024 + 7, 4);
@@ -183,18 +192,21 @@ Deno.test("nodeFs.hashGrowingFile() follows a file as it grows, on a worker thre
       f.close();
     })();
     const seen: number[] = [];
-    const got = await nodeFs.hashGrowingFile!(path, "sha256", {
+    const scan = fs.hashGrowingFile!(path, "sha256", {
       growing: written,
       maxBytes: bytes.length,
       onRead: (n) => seen.push(n),
-    })!;
+    });
+    // Known at once, not a promise of "no thread" (the caller would not scan at all).
+    assert(scan instanceof Promise, "no hashing thread");
+    const got = await scan;
     assertEquals(got, {
       hex: createHash("sha256").update(bytes).digest("hex"),
       size: bytes.length,
     });
     assert(seen.every((n) => n <= bytes.length), `progress past the end: ${seen}`);
     // More than allowed: no digest, and a size past the limit.
-    const over = await nodeFs.hashGrowingFile!(path, "sha256", {
+    const over = await fs.hashGrowingFile!(path, "sha256", {
       growing: Promise.resolve(),
       maxBytes: 1000,
       onRead: () => {},
@@ -202,7 +214,7 @@ Deno.test("nodeFs.hashGrowingFile() follows a file as it grows, on a worker thre
     assertEquals(over.hex, "");
     assert(over.size > 1000, `${over.size}`);
     // A file that never came: the runtime's typed error once the write settled.
-    const missing = await nodeFs.hashGrowingFile!(`${dir}/none`, "sha256", {
+    const missing = await fs.hashGrowingFile!(`${dir}/none`, "sha256", {
       growing: Promise.resolve(),
       maxBytes: 10,
       onRead: () => {},
@@ -211,4 +223,4 @@ Deno.test("nodeFs.hashGrowingFile() follows a file as it grows, on a worker thre
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import type { Fs } from "../../lib/content/fs.ts";
-import { bunFs } from "../../lib/runtime/bun_fs.ts";
 import { nodeFs, nodeHasherFactory } from "../../lib/runtime/mod.ts";
 import { createFsUploadStore } from "../../lib/server/fs_upload_store.ts";
 import type { UploadStore } from "../../lib/server/repository.ts";
@@ -160,20 +159,6 @@ Deno.test("a store without a hasher or without native body writes has no writeHa
     assertEquals(createFsUploadStore(nodeFs, dir).writeHashedPart, undefined);
     const noNative = { ...nodeFs, writeBodyFile: undefined };
     assertEquals(createFsUploadStore(noNative, dir, nodeHasherFactory).writeHashedPart, undefined);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("bunFs hashes a growing file on a worker only for bytes this thread receives", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ocisign-hashed-part-test-" });
-  try {
-    const data = bytes(2 * 1024 * 1024, 4);
-    await Deno.writeFile(`${dir}/f`, data);
-    const opts = { growing: Promise.resolve(), maxBytes: data.length, onRead: () => {} };
-    assertEquals(bunFs.hashGrowingFile(`${dir}/f`, "sha256", opts), undefined);
-    const off = await bunFs.hashGrowingFile(`${dir}/f`, "sha256", { ...opts, receivedHere: true });
-    assertEquals(off, { hex: createHash("sha256").update(data).digest("hex"), size: data.length });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
