@@ -166,7 +166,7 @@ function requestOf(
 
 /** Writes `chunk`; resolves once the socket took it (or the response closed). */
 function write(res: ServerResponse, chunk: Uint8Array): Promise<void> | undefined {
-  if (res.write(chunk)) return undefined;
+  if (res.write(chunk) || res.destroyed) return undefined;
   return new Promise((resolve) => {
     const done = (): void => {
       res.off("drain", done);
@@ -178,7 +178,10 @@ function write(res: ServerResponse, chunk: Uint8Array): Promise<void> | undefine
   });
 }
 
-/** Sends `response` on `res`; while the client is slow to take it, the connection is not working. */
+/**
+ * Sends `response` on `res`; while the client is slow to take it, the connection is not working.
+ * @throws when the body fails or the client goes away before it is sent.
+ */
 async function send(res: ServerResponse, response: Response, conn: Connection): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of response.headers) {
@@ -193,24 +196,24 @@ async function send(res: ServerResponse, response: Response, conn: Connection): 
   }
   const reader = response.body.getReader();
   try {
-    while (!res.destroyed) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const taking = write(res, value);
-      if (taking === undefined) continue;
-      conn.working--;
-      try {
-        await taking;
-      } finally {
-        conn.working++;
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      const taking = write(res, next.value);
+      if (taking !== undefined) {
+        conn.working--;
+        try {
+          await taking;
+        } finally {
+          conn.working++;
+        }
+        conn.touch();
       }
-      conn.touch();
+      if (res.destroyed) throw new Error("The client disconnected");
     }
-  } finally {
-    if (res.destroyed) await reader.cancel().catch(() => {});
-    else res.end();
-    reader.releaseLock();
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    throw err;
   }
+  res.end();
 }
 
 /**

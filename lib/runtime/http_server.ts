@@ -1,6 +1,6 @@
 /**
- * Starts an HTTP(S) server for a fetch-style handler on Deno (`Deno.serve`) or Bun (`Bun.serve`),
- * whichever runs the code; the runtime is detected when {@linkcode serveHttp} is called. The port
+ * Starts an HTTP(S) server for a fetch-style handler on Deno (its per-connection `Deno.serve`) or
+ * Bun (its native `node:http`), whichever runs the code; the runtime is detected when {@linkcode serveHttp} is called. The port
  * is bound exclusively (no `SO_REUSEPORT`: a second server on the same address fails instead of
  * sharing its requests), and client behaviour cannot end the server: connections are bounded in
  * number, in the time to send a request head and in idle time, and accept errors such as EMFILE
@@ -37,8 +37,8 @@ export interface HttpRequestInfo {
   /** The client's address, `host:port` (`[v6]:port` for IPv6). */
   remoteAddress: string;
   /**
-   * Where the runtime tells (Deno): resolves once the response, body included, has been sent;
-   * rejects when it could not be (the client went away).
+   * Resolves once the response, body included, has been sent; rejects when it could not be (the
+   * client went away). Absent where the runtime does not tell.
    */
   completed?: Promise<void>;
 }
