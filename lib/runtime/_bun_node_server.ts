@@ -91,39 +91,53 @@ function hasBody(req: IncomingMessage): boolean {
     (length !== undefined && length !== "0");
 }
 
+/** A request body as a web stream, and what became of it. */
+interface RequestBody {
+  stream: ReadableStream<Uint8Array>;
+  /** Whether all of it has arrived. */
+  readonly complete: boolean;
+  /** Ends the stream for a reader that comes after the response. */
+  discard(): void;
+}
+
 /**
  * The request body as a web stream, read only as fast as the handler pulls. While the handler
  * waits for it, the connection is not working: its chunks are the activity.
  */
-function bodyOf(req: IncomingMessage, conn: Connection): ReadableStream<Uint8Array> {
+function bodyOf(req: IncomingMessage, conn: Connection): RequestBody {
   let waiting = false;
-  let ended = false;
+  let complete = false;
+  /** Closed, errored, cancelled or discarded: later chunks are dropped. */
+  let done = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
   const wait = (on: boolean): void => {
-    if (waiting === on || (on && ended)) return;
+    if (waiting === on || (on && done)) return;
     waiting = on;
     conn.working += on ? -1 : 1;
   };
-  return new ReadableStream<Uint8Array>({
-    start(controller): void {
+  const finish = (err?: Error): void => {
+    if (done) return;
+    done = true;
+    wait(false);
+    if (err === undefined) controller.close();
+    else controller.error(err);
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    start(c): void {
+      controller = c;
       req.on("data", (chunk: Uint8Array) => {
+        if (done) return;
         conn.touch();
         wait(false);
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) req.pause();
       });
       req.once("end", () => {
-        ended = true;
-        wait(false);
-        controller.close();
+        complete = true;
+        finish();
       });
-      req.once("error", (err: Error) => {
-        wait(false);
-        controller.error(err);
-      });
-      req.once("close", () => {
-        wait(false);
-        if (!ended) controller.error(new Error("The client disconnected"));
-      });
+      req.once("error", (err: Error) => finish(err));
+      req.once("close", () => finish(new Error("The client disconnected")));
       req.pause();
     },
     pull(): void {
@@ -131,36 +145,47 @@ function bodyOf(req: IncomingMessage, conn: Connection): ReadableStream<Uint8Arr
       req.resume();
     },
     cancel(): void {
+      done = true;
       wait(false);
-      req.resume();
     },
   }, { highWaterMark: 0 });
+  return {
+    stream,
+    get complete(): boolean {
+      return complete;
+    },
+    discard(): void {
+      finish(new Error("The response was sent before the request body was read"));
+    },
+  };
 }
 
-/** The request the handler sees, or undefined when its URL or headers are not valid. */
+/**
+ * The request the handler sees (undefined when its URL or headers are not valid), and its body.
+ */
 function requestOf(
   req: IncomingMessage,
   conn: Connection,
   scheme: string,
   signal: AbortSignal,
-): Request | undefined {
+): { request?: Request; body?: RequestBody } {
+  const body = hasBody(req) ? bodyOf(req, conn) : undefined;
   const headers = new Headers();
   const raw = req.rawHeaders;
   try {
     for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
     const host = req.headers.host ?? hostPort(conn.socket.localAddress ?? "localhost", 0);
-    const body = hasBody(req) ? bodyOf(req, conn) : null;
     const init: RequestInit & { duplex?: "half" } = {
       method: req.method,
       headers,
-      body,
+      body: body?.stream ?? null,
       signal,
       redirect: "manual",
     };
-    if (body !== null) init.duplex = "half";
-    return new Request(`${scheme}://${host}${req.url ?? "/"}`, init);
+    if (body !== undefined) init.duplex = "half";
+    return { request: new Request(`${scheme}://${host}${req.url ?? "/"}`, init), body };
   } catch {
-    return undefined;
+    return { body };
   }
 }
 
@@ -178,42 +203,86 @@ function write(res: ServerResponse, chunk: Uint8Array): Promise<void> | undefine
   });
 }
 
+/** A body without a declared length is measured first up to this size (as Bun.serve does). */
+const MEASURED_BODY = 64 * 1024;
+
+/**
+ * Reads the start of a body whose length is not declared: all of it when it is small, which
+ * gives the response a `Content-Length` instead of chunked encoding.
+ */
+async function measure(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<{ chunks: Uint8Array[]; size?: number }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size <= MEASURED_BODY) {
+    const next = await reader.read();
+    if (next.done) return { chunks, size };
+    chunks.push(next.value);
+    size += next.value.length;
+  }
+  return { chunks };
+}
+
 /**
  * Sends `response` on `res`; while the client is slow to take it, the connection is not working.
+ * A connection whose request body was not read to its end is closed after the response (what is
+ * left of the body cannot be told from the next request).
  * @throws when the body fails or the client goes away before it is sent.
  */
-async function send(res: ServerResponse, response: Response, conn: Connection): Promise<void> {
+async function send(
+  res: ServerResponse,
+  response: Response,
+  conn: Connection,
+  requestBody: RequestBody | undefined,
+): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") headers[name] = value;
   }
+  if (requestBody !== undefined && !requestBody.complete) headers["connection"] = "close";
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, response.statusText || undefined, headers);
   if (response.body === null) {
+    res.writeHead(response.status, response.statusText || undefined, headers);
     res.end();
     return;
   }
   const reader = response.body.getReader();
   try {
+    let chunks: Uint8Array[] = [];
+    if (headers["content-length"] === undefined) {
+      const start = await measure(reader);
+      chunks = start.chunks;
+      if (start.size !== undefined) headers["content-length"] = String(start.size);
+    }
+    res.writeHead(response.status, response.statusText || undefined, headers);
+    for (let next = chunks.shift(); next !== undefined; next = chunks.shift()) {
+      await sendChunk(res, next, conn);
+    }
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
-      const taking = write(res, next.value);
-      if (taking !== undefined) {
-        conn.working--;
-        try {
-          await taking;
-        } finally {
-          conn.working++;
-        }
-        conn.touch();
-      }
-      if (res.destroyed) throw new Error("The client disconnected");
+      await sendChunk(res, next.value, conn);
     }
   } catch (err) {
     await reader.cancel(err).catch(() => {});
     throw err;
   }
   res.end();
+}
+
+/** Writes one chunk of a response body; while the socket cannot take it, the connection waits. */
+async function sendChunk(res: ServerResponse, chunk: Uint8Array, conn: Connection): Promise<void> {
+  const taking = write(res, chunk);
+  if (taking !== undefined) {
+    conn.working--;
+    try {
+      await taking;
+    } finally {
+      conn.working++;
+    }
+    conn.touch();
+  }
+  if (res.destroyed) throw new Error("The client disconnected");
 }
 
 /**
@@ -283,8 +352,10 @@ export async function startBunNodeServer(
       disconnected.abort(gone);
       reject(gone);
     });
+    let unread: RequestBody | undefined;
     try {
-      const request = requestOf(req, conn, scheme, disconnected.signal);
+      const { request, body } = requestOf(req, conn, scheme, disconnected.signal);
+      unread = body;
       let response: Response;
       if (request === undefined) response = new Response(null, { status: 400 });
       else {
@@ -294,11 +365,12 @@ export async function startBunNodeServer(
           response = onError(err);
         }
       }
-      await send(res, response, conn);
+      await send(res, response, conn, body);
     } catch {
       // The client went away while the answer was sent.
       res.destroy();
     } finally {
+      unread?.discard();
       conn.working--;
       conn.touch();
     }
