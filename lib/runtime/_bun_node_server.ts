@@ -91,6 +91,21 @@ function hasBody(req: IncomingMessage): boolean {
     (length !== undefined && length !== "0");
 }
 
+/**
+ * Request body bytes between two full collections: each chunk is a fresh 512 KiB buffer, and on a
+ * push of a few hundred MiB a second their garbage raised the server's peak RSS (512 MiB pushed,
+ * 5 alternated runs: 126 -> 102 MiB, for 4% more wall time; every 128 MiB: 112 MiB, 3%).
+ */
+const COLLECT_EVERY = 64 * 1024 * 1024;
+let receivedSinceCollect = 0;
+
+function noteReceived(bytes: number): void {
+  receivedSinceCollect += bytes;
+  if (receivedSinceCollect < COLLECT_EVERY) return;
+  receivedSinceCollect = 0;
+  (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
+}
+
 /** A request body as a web stream, and what became of it. */
 interface RequestBody {
   stream: ReadableStream<Uint8Array>;
@@ -127,6 +142,7 @@ function bodyOf(req: IncomingMessage, conn: Connection): RequestBody {
       controller = c;
       req.on("data", (chunk: Uint8Array) => {
         if (done) return;
+        noteReceived(chunk.byteLength);
         conn.touch();
         wait(false);
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
