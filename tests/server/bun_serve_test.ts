@@ -79,7 +79,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "serveHttp() under Bun serves HTTPS through its connection front",
+  name: "serveHttp() under Bun serves HTTPS",
   ignore: bun === undefined || openssl === undefined,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "ocisign-bun-tls-" });
