@@ -15,7 +15,9 @@
  *   body stalls, or a client that stops reading a response, is cut off.
  *
  * Bytes that are not HTTP get a 400. Accept errors are the native server's own, and it survives
- * them.
+ * them. As under `Bun.serve`, a small response body without a declared length is sent with a
+ * `Content-Length`. A connection whose request body the handler did not read to its end is closed
+ * after the answer (`Connection: close`): Bun's parser cannot be trusted to skip the rest.
  *
  * @module
  */
