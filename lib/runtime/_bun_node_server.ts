@@ -17,7 +17,8 @@
  * Bytes that are not HTTP get a 400. Accept errors are the native server's own, and it survives
  * them. As under `Bun.serve`, a small response body without a declared length is sent with a
  * `Content-Length`. A connection whose request body the handler did not read to its end is closed
- * after the answer (`Connection: close`): Bun's parser cannot be trusted to skip the rest.
+ * after the answer (`Connection: close`): under Bun 1.4.5 such a connection did not reliably carry
+ * the next request.
  *
  * @module
  */
