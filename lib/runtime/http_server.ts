@@ -1,6 +1,6 @@
 /**
- * Starts an HTTP(S) server for a fetch-style handler on Deno (`Deno.serve`) or Bun (`Bun.serve`),
- * whichever runs the code; the runtime is detected when {@linkcode serveHttp} is called. The port
+ * Starts an HTTP(S) server for a fetch-style handler on Deno (its per-connection `Deno.serve`) or
+ * Bun (its native `node:http`), whichever runs the code; the runtime is detected when {@linkcode serveHttp} is called. The port
  * is bound exclusively (no `SO_REUSEPORT`: a second server on the same address fails instead of
  * sharing its requests), and client behaviour cannot end the server: connections are bounded in
  * number, in the time to send a request head and in idle time, and accept errors such as EMFILE
@@ -10,11 +10,7 @@
  */
 import { RegistryError } from "../errors.ts";
 import { type ConnectionGuard, hostPort, startConnectionGuard } from "./_connection_guard.ts";
-import {
-  type BunConnectionGuard,
-  type BunSockets,
-  startBunConnectionGuard,
-} from "./_bun_connection_guard.ts";
+import { startBunNodeServer } from "./_bun_node_server.ts";
 import { denoServeOnConnection, startConnectionHandover } from "./_connection_handover.ts";
 
 /**
@@ -41,8 +37,8 @@ export interface HttpRequestInfo {
   /** The client's address, `host:port` (`[v6]:port` for IPv6). */
   remoteAddress: string;
   /**
-   * Where the runtime tells (Deno): resolves once the response, body included, has been sent;
-   * rejects when it could not be (the client went away).
+   * Resolves once the response, body included, has been sent; rejects when it could not be (the
+   * client went away). Absent where the runtime does not tell.
    */
   completed?: Promise<void>;
 }
@@ -114,25 +110,6 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-interface BunServer {
-  readonly port: number;
-  stop(closeActiveConnections?: boolean): Promise<void> | void;
-  requestIP(request: Request): { address: string; port: number } | null;
-}
-
-interface BunRuntime extends BunSockets {
-  serve(options: {
-    hostname: string;
-    port: number;
-    fetch: (request: Request, server: BunServer) => Promise<Response>;
-    tls?: { cert: string; key: string };
-    maxRequestBodySize: number;
-    idleTimeout: number;
-    development: boolean;
-    reusePort: boolean;
-  }): BunServer;
-}
-
 /** The limits, with their defaults. */
 interface Limits {
   maxConnections: number;
@@ -180,78 +157,27 @@ function listenError(hostname: string, port: number, err: unknown): RegistryErro
   );
 }
 
-/**
- * Bun drops a handler's `Content-Length` when the body is a stream that is still being produced,
- * and sends it chunked. Registry clients need the length, so bodies up to this size are read
- * into memory first; larger ones go out chunked.
- */
-const BUN_BUFFER_LIMIT = 16 * 1024 * 1024;
-
-async function withLength(response: Response): Promise<Response> {
-  const declared = Number(response.headers.get("content-length") ?? "NaN");
-  if (response.body === null || !(declared >= 0 && declared <= BUN_BUFFER_LIMIT)) return response;
-  const bytes = await response.arrayBuffer();
-  return new Response(bytes, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-}
-
 async function serveWithBun(
-  bun: BunRuntime,
   handler: HttpHandler,
   hostname: string,
   port: number,
   limits: Limits,
   tls?: HttpTlsOptions,
 ): Promise<HttpServer> {
-  // Set once the front listens; only its relayed connections are served.
-  const front: { guard?: BunConnectionGuard } = {};
-  let server: BunServer;
+  // Bun's node:http is a native server that reports each connection: no relay is needed.
+  const http = tls === undefined ? await import("node:http") : await import("node:https");
   try {
-    server = bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: async (request: Request, self: BunServer): Promise<Response> => {
-        const ip = self.requestIP(request);
-        const remoteAddress = ip === null ? undefined : front.guard?.clientOf(ip.port);
-        // Only the front may use the private port.
-        if (remoteAddress === undefined) return new Response(null, { status: 403 });
-        return await withLength(await handler(request, { remoteAddress }));
-      },
-      // Uploads are streamed, so the body size is not limited here (Bun's default is 128 MiB).
-      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-      idleTimeout: Math.min(255, Math.max(1, Math.ceil(limits.idleTimeoutMs / 1000))),
-      development: false,
-      // Outside development mode Bun sets SO_REUSEPORT unless told not to, and a second server
-      // on the same port would then silently take half of the requests.
-      reusePort: false,
-    });
-  } catch (err) {
-    throw listenError("127.0.0.1", 0, err);
-  }
-  let guard: BunConnectionGuard;
-  try {
-    guard = startBunConnectionGuard(
-      bun,
+    const server = await startBunNodeServer(
+      http,
       { hostname, port, ...(tls === undefined ? {} : { tls }) },
-      () => server.port,
+      handler,
+      internalError,
       limits,
     );
+    return { hostname, port: server.port, close: () => server.close() };
   } catch (err) {
-    await server.stop(true);
     throw listenError(hostname, port, err);
   }
-  front.guard = guard;
-  return {
-    hostname,
-    port: guard.port,
-    async close(): Promise<void> {
-      await guard.close();
-      await server.stop(true);
-    },
-  };
 }
 
 function listenDeno(hostname: string, port: number, tls?: HttpTlsOptions): Deno.Listener {
@@ -421,9 +347,8 @@ export function serveHttp(
     throw new RangeError(`Cannot serve on port ${port}: use an integer from 0 to 65535`);
   }
   const limits = resolveLimits(options);
-  const bun = (globalThis as { Bun?: BunRuntime }).Bun;
-  if (bun !== undefined) {
-    return serveWithBun(bun, handler, hostname, port, limits, options.tls);
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
+    return serveWithBun(handler, hostname, port, limits, options.tls);
   }
   if (typeof (globalThis as { Deno?: unknown }).Deno === "object") {
     return serveWithDeno(handler, hostname, port, limits, options.tls);

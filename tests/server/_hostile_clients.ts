@@ -1,9 +1,47 @@
 /**
- * Shared by the serve tests with hostile clients: half-sent requests, and how to tell the server
- * closed a connection or still answers.
+ * Shared by the serve tests with hostile clients: the runtimes, a server with a short idle
+ * timeout, half-sent requests, and how to tell the server closed a connection or still answers.
  *
  * @module
  */
+import { findPeer } from "../_helpers/peers.ts";
+import { type Runtime, type ServeProcess, startServeProcess } from "./_serve_process.ts";
+
+/** The bun peer, when installed. */
+export const bun = findPeer("bun");
+/** The runtimes serve is tested under (bun: undefined when it is not installed). */
+export const RUNTIMES: Array<{ runtime: Runtime | undefined; label: string }> = [
+  { runtime: { name: "deno", exec: Deno.execPath() }, label: "deno run" },
+  { runtime: bun === undefined ? undefined : { name: "bun", exec: bun }, label: "bun run" },
+];
+
+/**
+ * Runs `fn` with a `serve` process on a fresh layout root, started with `--idle-timeout 1`, and one
+ * connection to it; stops and removes everything afterwards.
+ */
+export async function withIdleServer(
+  runtime: Runtime,
+  name: string,
+  fn: (server: ServeProcess, conn: Deno.Conn) => Promise<void>,
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: `ocisign-serve-${name}-` });
+  const server = await startServeProcess(runtime, [
+    root,
+    "--addr",
+    "127.0.0.1:0",
+    "--idle-timeout",
+    "1",
+  ]);
+  const [hostname, port] = server.host.split(":");
+  const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+  try {
+    await fn(server, conn);
+  } finally {
+    conn.close();
+    await server.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+}
 
 /** Half a request head: the connection then says nothing. */
 export const HALF_REQUEST = new TextEncoder().encode("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n");

@@ -1,7 +1,8 @@
+import { concat } from "../../lib/_internal/bytes.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
+import { within } from "../_helpers/deadline.ts";
 import { findPeer } from "../_helpers/peers.ts";
 import { makeServerCertificate } from "../_helpers/tls.ts";
-import { within } from "../_helpers/deadline.ts";
 import { content, errorCode } from "./_fixture.ts";
 
 const bun = findPeer("bun");
@@ -78,7 +79,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "serveHttp() under Bun serves HTTPS through its connection front",
+  name: "serveHttp() under Bun serves HTTPS",
   ignore: bun === undefined || openssl === undefined,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "ocisign-bun-tls-" });
@@ -104,6 +105,83 @@ Deno.test({
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  },
+});
+
+/** Writes all of `bytes` (one write may take only part). */
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+}
+
+/** Reads one response (head and `Content-Length` body) from `conn`; returns the head. */
+async function readResponse(conn: Deno.Conn, pending: { bytes: Uint8Array }): Promise<string> {
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const text = new TextDecoder().decode(pending.bytes);
+    const end = text.indexOf("\r\n\r\n");
+    if (end >= 0) {
+      const length = Number(/content-length: *(\d+)/i.exec(text.slice(0, end))?.[1] ?? "0");
+      if (pending.bytes.length >= end + 4 + length) {
+        pending.bytes = pending.bytes.subarray(end + 4 + length);
+        return text.slice(0, end);
+      }
+    }
+    const n = await conn.read(buf);
+    if (n === null) throw new Error(`the server closed the connection after: ${text}`);
+    pending.bytes = concat([pending.bytes, buf.subarray(0, n)]);
+  }
+}
+
+Deno.test({
+  name: "serveHttp() under Bun answers whether or not the handler reads the request body",
+  ignore: bun === undefined,
+  fn: async () => {
+    await withBunRegistry([], async (port) => {
+      const body = new Uint8Array(4 * 1024 * 1024).fill(1);
+      const { digest } = await content(body);
+      /** Sends the requests on one connection; returns the answers' heads, and "closed" after. */
+      const exchange = async (requests: string[], closed: boolean): Promise<string[]> => {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+        const pending = { bytes: new Uint8Array(0) };
+        const answers: string[] = [];
+        try {
+          for (const request of requests) {
+            const withBody = !request.startsWith("GET");
+            const length = withBody ? `Content-Length: ${body.length}\r\n` : "";
+            await conn.write(
+              new TextEncoder().encode(`${request} HTTP/1.1\r\nHost: x\r\n${length}\r\n`),
+            );
+            const writing = withBody ? writeAll(conn, body).catch(() => {}) : Promise.resolve();
+            answers.push(await within(readResponse(conn, pending), 10_000, request));
+            await writing;
+          }
+          if (closed) {
+            const end = readResponse(conn, pending).then(() => "open", () => "closed");
+            answers.push(await within(end, 10_000, "the end of the connection"));
+          }
+        } finally {
+          conn.close();
+        }
+        return answers;
+      };
+      // A body read to its end: the connection carries the next request.
+      const [created, next] = await exchange([
+        `POST /v2/bun/repo/blobs/uploads/?digest=${digest}`,
+        "GET /v2/",
+      ], false);
+      assert(created!.startsWith("HTTP/1.1 201"), created);
+      assert(next!.startsWith("HTTP/1.1 200") && /content-length: 2/i.test(next!), next);
+      // A body the handler cancels (a POST without a digest) or never reads (an unknown upload):
+      // the answer is whole, then the connection closes.
+      for (
+        const request of ["POST /v2/bun/repo/blobs/uploads/", "PATCH /v2/bun/repo/blobs/uploads/x"]
+      ) {
+        const [answer, end] = await exchange([request], true);
+        assert(/^HTTP\/1.1 (202|404)/.test(answer!), answer);
+        assert(/connection: close/i.test(answer!), answer);
+        assertEquals(end, "closed");
+      }
+    });
   },
 });
 

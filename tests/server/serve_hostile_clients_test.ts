@@ -1,48 +1,20 @@
 /**
  * serve against clients that misbehave: a port another serve holds, a missing directory, a
  * kept-alive connection gone silent, more connections than --max-connections, bytes that are not
- * HTTP (the 300-connection flood is in serve_flood_slow_test.ts).
+ * HTTP, an upload that stalls (the 300-connection flood is in serve_flood_slow_test.ts, an upload
+ * that trickles and a client that stops reading in serve_idle_slow_test.ts).
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
 import { within } from "../_helpers/deadline.ts";
-import { findPeer } from "../_helpers/peers.ts";
-import { runServe, type Runtime, type ServeProcess, startServeProcess } from "./_serve_process.ts";
-import { closedByServer, openHalfRequests, ping } from "./_hostile_clients.ts";
-
-const bun = findPeer("bun");
-const RUNTIMES: Array<{ runtime: Runtime | undefined; label: string }> = [
-  { runtime: { name: "deno", exec: Deno.execPath() }, label: "deno run" },
-  { runtime: bun === undefined ? undefined : { name: "bun", exec: bun }, label: "bun run" },
-];
-
-/**
- * Runs `fn` with a `serve` process on a fresh layout root, started with `--idle-timeout 1`, and one
- * connection to it; stops and removes everything afterwards.
- */
-async function withIdleServer(
-  runtime: Runtime,
-  name: string,
-  fn: (server: ServeProcess, conn: Deno.Conn) => Promise<void>,
-): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: `ocisign-serve-${name}-` });
-  const server = await startServeProcess(runtime, [
-    root,
-    "--addr",
-    "127.0.0.1:0",
-    "--idle-timeout",
-    "1",
-  ]);
-  const [hostname, port] = server.host.split(":");
-  const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
-  try {
-    await fn(server, conn);
-  } finally {
-    conn.close();
-    await server.stop();
-    await Deno.remove(root, { recursive: true });
-  }
-}
+import { runServe, startServeProcess } from "./_serve_process.ts";
+import {
+  closedByServer,
+  openHalfRequests,
+  ping,
+  RUNTIMES,
+  withIdleServer,
+} from "./_hostile_clients.ts";
 
 for (const { runtime, label } of RUNTIMES) {
   Deno.test({
