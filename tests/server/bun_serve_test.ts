@@ -194,6 +194,13 @@ async function sessionFiles(root: string, location: string): Promise<string[]> {
   return names;
 }
 
+/** Waits until the upload session `location` under `root` has a file: a request is writing it. */
+async function untilPartStarted(root: string, location: string): Promise<void> {
+  while ((await sessionFiles(root, location)).length === 0) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Retries an empty `PATCH` of the session until no request holds it (the cut one ended). */
 async function waitForSession(base: string, location: string): Promise<void> {
   for (;;) {
@@ -235,6 +242,9 @@ Deno.test({
         `Content-Length: ${blob.bytes.length}\r\n\r\n`;
       await conn.write(new TextEncoder().encode(head));
       await conn.write(blob.bytes.subarray(0, blob.bytes.length >> 1));
+      // Cut only once the server holds the session (its part file exists): else the empty PATCH
+      // below could come first, and the cut request take the session after it.
+      await within(untilPartStarted(root, location), 20_000, "the cut upload's start");
       conn.close();
       await within(waitForSession(base, location), 20_000, "the cut upload's end");
       assertEquals(await sessionFiles(root, location), [], "no part and no partial file");
