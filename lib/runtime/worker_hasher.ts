@@ -345,6 +345,24 @@ export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | u
   return worker === undefined ? undefined : new RemoteHasher(nextId++, worker, algorithm);
 }
 
+/**
+ * Starts a hashing thread now, if none runs and one can start (not with `OCISIGN_HASH_THREADS`
+ * set to `0`), so that it is ready when the first blob of a pull arrives: a worker takes a few
+ * tens of milliseconds to load its modules, on its own thread, while this one sends the first
+ * requests. It is stopped only once it has been used and is idle (see the module's notes), so
+ * call it only where hashing will follow or the process ends soon, as the CLI's `cp` does.
+ *
+ * @example
+ * ```ts ignore
+ * import { startHashThread } from "./worker_hasher.ts";
+ * startHashThread(); // before a pull into a layout directory
+ * ```
+ */
+export function startHashThread(): void {
+  if (threadSetting() === 0 || pool.length > 0) return;
+  availableWorker();
+}
+
 /** What {@linkcode scanFileOffThread} found: the file's digest (empty when over-long) and size. */
 export interface ScannedFile {
   hex: string;
