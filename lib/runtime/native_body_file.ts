@@ -6,7 +6,6 @@
  *
  * @module
  */
-import * as fsp from "node:fs/promises";
 import type { Fs } from "../content/fs.ts";
 
 interface BunWrite {
@@ -29,7 +28,9 @@ async function writeUnderBun(
   mode: number,
 ): Promise<void> {
   // Created here, exclusively; Bun writes through the descriptor (no truncating
-  // re-open), and the handle is closed whatever happens.
+  // re-open), and the handle is closed whatever happens. `node:fs/promises` is loaded here, not
+  // by this module: under Deno, the first `node:` module sets Node compatibility up.
+  const fsp = await import("node:fs/promises");
   const handle = await fsp.open(path, "wx", mode);
   try {
     await bun.write(bun.file(handle.fd), new Response(body));

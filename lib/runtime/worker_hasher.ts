@@ -1,17 +1,19 @@
 /**
  * Hashing on worker threads: {@linkcode offThreadHasher} makes {@linkcode OffThreadHasher}s
- * backed by `node:crypto` in a small pool of `node:worker_threads` workers (Deno, Bun and Node
- * have them), so that the main thread of a copy or a server only moves bytes while another core
- * hashes them. Each hasher lends a few fixed buffers that travel to its worker and back
- * (transferred, never copied).
+ * backed by `node:crypto` in a small pool of workers (Web Workers under Deno, `node:worker_threads`
+ * under Bun and Node), so that the main thread of a copy or a server only moves bytes while
+ * another core hashes them. Each hasher lends a few fixed buffers that travel to its worker and
+ * back (transferred, never copied).
  *
- * A worker keeps the process alive only while a reply is due, so an idle pool never delays exit.
+ * A worker keeps the process alive only while a reply is due, so an idle pool never delays exit
+ * by more than 100 ms: a Web Worker, which cannot be `unref()`ed, is stopped once it has had no
+ * open hasher for that long (the next hasher starts a new one).
  * When a worker fails, every hasher on it fails (its digest promise rejects): content is never
  * taken as verified without a digest.
  *
  * @module
  */
-import type { Worker } from "node:worker_threads";
+import type { Worker as NodeWorker } from "node:worker_threads";
 import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { OffThreadHasher } from "../digest/hasher.ts";
 import type { HashReply, HashRequest } from "./_hash_protocol.ts";
@@ -25,44 +27,97 @@ const BUFFERS_PER_HASHER = 3;
 declare const OCISIGN_HASH_WORKER: string | undefined;
 
 /**
+ * Under Deno the hashing thread is a Web Worker: `new Worker` of `node:worker_threads` blocks the
+ * main thread for about 30 ms there (and its first use of `process` 12 ms more), a Web Worker for
+ * 11-23 ms. Bun and Node use `node:worker_threads`.
+ */
+const WEB_WORKER = typeof (globalThis as { Deno?: unknown }).Deno === "object" &&
+  typeof globalThis.Worker === "function";
+
+/**
  * The worker's module: in a binary from `scripts/bun_compile.ts`, the entry compiled in beside
- * `cli.ts`. `node:worker_threads` starts only local modules, so under `deno run https://...`
- * there is none, and hashing stays on the caller's thread.
+ * `cli.ts`. Only local modules are started, so under `deno run https://...` there is none, and
+ * hashing stays on the caller's thread.
  */
 const WORKER_ENTRY: URL | string | undefined = typeof OCISIGN_HASH_WORKER === "string"
   ? OCISIGN_HASH_WORKER
-  : import.meta.url.startsWith("file:")
-  ? new URL("./_hash_worker.ts", import.meta.url)
-  : undefined;
+  : !import.meta.url.startsWith("file:")
+  ? undefined
+  : WEB_WORKER
+  ? new URL("./_hash_web_worker.ts", import.meta.url)
+  : new URL("./_hash_worker.ts", import.meta.url);
+
+/**
+ * How long an idle Web Worker (no hasher open, no reply due) is kept for the next blob before it
+ * is stopped: a Web Worker cannot be `unref()`ed, so a running one keeps the process alive.
+ */
+const WEB_WORKER_IDLE_MS = 100;
 
 interface Waiter<T> {
   resolve(value: T): void;
   reject(err: Error): void;
 }
 
+/** A started hashing thread, of either kind: what the pool needs of it. */
+interface HashThread {
+  post(msg: HashRequest, transfer: ArrayBuffer[]): void;
+  /** Lets the process end while this thread idles (`false`), or not (`true`). */
+  hold(held: boolean): void;
+  /** Set when `hold(false)` cannot let the process end: then the pool stops it once idle. */
+  readonly stop?: () => void;
+}
+
+/** Starts a hashing thread that reports to `onMessage`, and to `onFail` when it fails or ends. */
+function startThread(
+  onMessage: (msg: HashReply) => void,
+  onFail: (err: Error) => void,
+): HashThread {
+  if (WEB_WORKER) {
+    const worker = new globalThis.Worker(WORKER_ENTRY!, { type: "module" });
+    worker.onmessage = (event: MessageEvent<HashReply>) => onMessage(event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      onFail(new Error(`The hashing thread failed: ${event.message}`));
+    };
+    worker.onmessageerror = () =>
+      onFail(new Error("The hashing thread sent an unreadable message"));
+    return {
+      post: (msg, transfer) => worker.postMessage(msg, transfer),
+      hold: () => {},
+      stop: () => worker.terminate(),
+    };
+  }
+  // Loaded on first use: under Bun, node:worker_threads costs 1-2 ms of every start.
+  const threads = nodeProcess().getBuiltinModule("node:worker_threads");
+  const worker: NodeWorker = new threads.Worker(WORKER_ENTRY!);
+  worker.unref();
+  worker.on("message", onMessage);
+  worker.on("error", onFail);
+  worker.on(
+    "exit",
+    (code: number) => onFail(new Error(`The hashing thread stopped (exit code ${code})`)),
+  );
+  return {
+    post: (msg, transfer) => worker.postMessage(msg, transfer),
+    hold: (held) => held ? worker.ref() : worker.unref(),
+  };
+}
+
 class PoolWorker {
   readonly hashers = new Map<number, { receive(msg: HashReply): void; fail(err: Error): void }>();
-  readonly #worker: Worker;
+  readonly #thread: HashThread;
   #awaited = 0;
   #dead: Error | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #onDead: (w: PoolWorker) => void;
 
   constructor(onDead: (w: PoolWorker) => void) {
     this.#onDead = onDead;
-    // Loaded on first use: under Bun, node:worker_threads costs 1-2 ms of every start; under
-    // Deno, `process` itself sets Node compatibility up (about 15 ms).
-    const { Worker } = nodeProcess().getBuiltinModule("node:worker_threads");
-    this.#worker = new Worker(WORKER_ENTRY!);
-    this.#worker.unref();
-    this.#worker.on("message", (msg: HashReply) => {
-      if (msg.op !== "read" && --this.#awaited === 0) this.#worker.unref();
+    this.#thread = startThread((msg) => {
+      if (msg.op !== "read" && --this.#awaited === 0) this.#thread.hold(false);
       this.hashers.get(msg.id)?.receive(msg);
-    });
-    this.#worker.on("error", (err: Error) => this.#fail(err));
-    this.#worker.on(
-      "exit",
-      (code: number) => this.#fail(new Error(`The hashing thread stopped (exit code ${code})`)),
-    );
+      this.#whenIdle();
+    }, (err) => this.#fail(err));
   }
 
   get dead(): boolean {
@@ -72,14 +127,36 @@ class PoolWorker {
   /** Sends `msg`; while a reply is due, the worker keeps the process alive. */
   send(msg: HashRequest, expectsReply: boolean, transfer: ArrayBuffer[] = []): void {
     if (this.#dead !== undefined) throw this.#dead;
-    if (expectsReply && this.#awaited++ === 0) this.#worker.ref();
-    this.#worker.postMessage(msg, transfer);
+    if (expectsReply && this.#awaited++ === 0) this.#thread.hold(true);
+    this.#thread.post(msg, transfer);
+  }
+
+  /** Forgets hasher `id` (done, failed or aborted). */
+  release(id: number): void {
+    this.hashers.delete(id);
+    this.#whenIdle();
+  }
+
+  /**
+   * A thread that cannot let the process end is stopped once it has been idle for a while: this
+   * (re)starts the wait each time it becomes idle, and the wait ends only if it still is.
+   */
+  #whenIdle(): void {
+    if (this.#thread.stop === undefined || this.#awaited > 0 || this.hashers.size > 0) return;
+    if (this.#dead !== undefined) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#awaited > 0 || this.hashers.size > 0) return;
+      this.#fail(new Error("The hashing thread was stopped while idle"));
+    }, WEB_WORKER_IDLE_MS);
   }
 
   #fail(err: Error): void {
     if (this.#dead !== undefined) return;
     this.#dead = err;
-    this.#worker.unref();
+    clearTimeout(this.#idleTimer);
+    this.#thread.hold(false);
+    this.#thread.stop?.();
     for (const hasher of this.hashers.values()) hasher.fail(err);
     this.hashers.clear();
     this.#onDead(this);
@@ -149,14 +226,14 @@ class RemoteHasher implements OffThreadHasher {
       return;
     }
     if (msg.op !== "digest") return;
-    this.#worker.hashers.delete(this.#id);
+    this.#worker.release(this.#id);
     this.#digest?.resolve(msg.hex);
   }
 
   fail(err: Error): void {
     if (this.#error !== undefined) return;
     this.#error = err;
-    this.#worker.hashers.delete(this.#id);
+    this.#worker.release(this.#id);
     for (const waiter of this.#waiters.splice(0)) waiter.reject(err);
     this.#digest?.reject(err);
   }
@@ -268,6 +345,24 @@ export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | u
   return worker === undefined ? undefined : new RemoteHasher(nextId++, worker, algorithm);
 }
 
+/**
+ * Starts a hashing thread now, if none runs and one can start (not with `OCISIGN_HASH_THREADS`
+ * set to `0`), so that it is ready when the first blob of a pull arrives: a worker takes a few
+ * tens of milliseconds to load its modules, on its own thread, while this one sends the first
+ * requests. It is stopped only once it has been used and is idle (see the module's notes), so
+ * call it only where hashing will follow or the process ends soon, as the CLI's `cp` does.
+ *
+ * @example
+ * ```ts ignore
+ * import { startHashThread } from "./worker_hasher.ts";
+ * startHashThread(); // before a pull into a layout directory
+ * ```
+ */
+export function startHashThread(): void {
+  if (threadSetting() === 0 || pool.length > 0) return;
+  availableWorker();
+}
+
 /** What {@linkcode scanFileOffThread} found: the file's digest (empty when over-long) and size. */
 export interface ScannedFile {
   hex: string;
@@ -305,7 +400,7 @@ export function scanFileOffThread(
       receive(msg) {
         if (msg.op === "read") return onRead(msg.bytes);
         if (msg.op !== "scanned") return;
-        worker.hashers.delete(id);
+        worker.release(id);
         if (msg.error === undefined) return resolve({ hex: msg.hex, size: msg.size });
         reject(Object.assign(new Error(msg.error), { code: msg.code }));
       },

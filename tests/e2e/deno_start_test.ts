@@ -6,6 +6,7 @@
  * of them is the baseline.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
+import { distributionAvailable, startDistribution } from "../_helpers/distribution.ts";
 import { copyDir } from "../_helpers/e2e.ts";
 import { ok, withSigningSandbox } from "../cli/commands/_fixture.ts";
 
@@ -133,3 +134,85 @@ Deno.test("deno run cli.ts verify of a JWS signature loads no COSE, timestamp, s
       cose.scripts.join(" "),
     );
   }));
+
+/**
+ * The scripts each isolate of a `deno run` of `args` compiles (V8 writes one log per isolate
+ * into the working directory `cwd`): the main thread's (the one that ran cli.ts) and any
+ * worker's.
+ */
+async function scriptsPerIsolate(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stderr: string; main: string[]; workers: string[][] }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--node-modules-dir=manual",
+      "--v8-flags=--log-function-events,--logfile-per-isolate",
+      "-A",
+      `${REPO}cli.ts`,
+      ...args,
+    ],
+    cwd,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const isolates: string[][] = [];
+  for await (const entry of Deno.readDir(cwd)) {
+    if (!/^isolate-.*-v8\.log$/.test(entry.name)) continue;
+    const text = await Deno.readTextFile(`${cwd}/${entry.name}`);
+    const scripts = new Set<string>();
+    for (const [, url = ""] of text.matchAll(/^script-details,\d+,([^,\n]*)/gm)) scripts.add(url);
+    isolates.push([...scripts]);
+  }
+  const isMain = (scripts: string[]) => scripts.includes(`file://${REPO}cli.ts`);
+  return {
+    code: out.code,
+    stderr: new TextDecoder().decode(out.stderr),
+    main: isolates.find(isMain) ?? [],
+    workers: isolates.filter((s) => !isMain(s)),
+  };
+}
+
+Deno.test({
+  name:
+    "deno run cli.ts cp from a registry into a layout: the main thread loads no node: module but timers, a Web Worker hashes",
+  ignore: !distributionAvailable(),
+  fn: () =>
+    withSigningSandbox(async (sb) => {
+      const reg = await startDistribution();
+      const logs = await Deno.makeTempDir({ prefix: "ocisign-v8-" });
+      try {
+        const ref = `${reg.host}/start/img:v1`;
+        ok(await sb.run("cp", "--from-oci-layout", "./img:v1", "--to-plain-http", ref));
+        const env = { OCISIGN_CONFIG_DIR: sb.configDir, HOME: sb.home, NO_COLOR: "1" };
+        const dst = `${sb.cwd}/pulled`;
+        const r = await scriptsPerIsolate(
+          ["cp", "--from-plain-http", ref, "--to-oci-layout", `${dst}:v1`],
+          env,
+          logs,
+        );
+        assertEquals(r.code, 0, r.stderr);
+        assert.ok(r.main.length > 0, "no log of the main thread");
+        // Deno 2's setTimeout is its node:timers; nothing else of Node on the main thread (no
+        // node:fs for the body writes and flushes, no node:worker_threads or process for the
+        // hashing thread).
+        assertEquals(r.main.filter((s) => s.startsWith("node:") && s !== "node:timers"), []);
+        // The blobs were hashed on a Web Worker (which loads node:crypto there).
+        const hashing = r.workers.filter((s) => s.some((u) => u.endsWith("/_hash_web_worker.ts")));
+        assertEquals(hashing.length, 1, JSON.stringify(r.workers.map((s) => s.length)));
+        assert.ok(hashing[0]!.includes("node:crypto"), hashing[0]!.join(" "));
+        // What was pulled is the image, and verifies as a layout.
+        ok(await sb.run("list", "--oci-layout", "./pulled:v1"));
+        assertEquals(
+          JSON.parse(await Deno.readTextFile(`${dst}/index.json`)).manifests[0].digest,
+          JSON.parse(await Deno.readTextFile(`${sb.cwd}/img/index.json`)).manifests[0].digest,
+        );
+      } finally {
+        await Deno.remove(logs, { recursive: true });
+        await reg.stop();
+      }
+    }),
+});

@@ -1,11 +1,11 @@
 /**
- * `nodeFs`'s native body writes and file scans, as a pull into a layout uses them: a body goes to
- * a new file (never over an existing one) with a plain file's mode; a failing body fails the
- * write; a scan follows a file while it is being written, up to its last byte; anything but a
- * regular file is refused; a flush of a missing file is not found.
+ * `nodeFs`'s and `denoFs`'s native body writes and flushes, and `nodeFs`'s file scans, as a pull
+ * into a layout uses them: a body goes to a new file (never over an existing one) with a plain
+ * file's mode; a failing body fails the write; a scan follows a file while it is being written, up
+ * to its last byte; anything but a regular file is refused; a flush of a missing file is not found.
  */
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
-import { nodeFs } from "../../lib/runtime/mod.ts";
+import { denoFs, nodeFs } from "../../lib/runtime/mod.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocisign-body-file-" });
@@ -35,46 +35,59 @@ function numberedParts(n: number, size: number): Uint8Array[] {
   );
 }
 
-Deno.test("nodeFs.writeBodyFile writes a body to a new file with a plain file's mode", async () => {
-  await withDir(async (dir) => {
-    const parts = numberedParts(3, 50_000);
-    await nodeFs.writeBodyFile!(`${dir}/f`, slowBody(parts, 1));
-    const got = await Deno.readFile(`${dir}/f`);
-    assertEquals(got, new Uint8Array(parts.flatMap((p) => [...p])));
-    assertEquals((await Deno.stat(`${dir}/f`)).mode! & 0o777, 0o644 & ~Deno.umask());
-    // Never over an existing file.
-    await assert.rejects(() => nodeFs.writeBodyFile!(`${dir}/f`, new Blob(["x"]).stream()));
-    assertEquals((await Deno.readFile(`${dir}/f`)).length, 150_000);
-  });
-});
-
-Deno.test("nodeFs.writeBodyFile fails when the body fails", async () => {
-  await withDir(async (dir) => {
-    let sent = false;
-    const failing = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent) controller.error(new Error("connection lost"));
-        else controller.enqueue(new Uint8Array(1000));
-        sent = true;
-      },
+for (const [name, fs] of [["nodeFs", nodeFs], ["denoFs", denoFs]] as const) {
+  Deno.test(`${name}.writeBodyFile writes a body to a new file with a plain file's mode`, async () => {
+    await withDir(async (dir) => {
+      const parts = numberedParts(3, 50_000);
+      await fs.writeBodyFile!(`${dir}/f`, slowBody(parts, 1));
+      const got = await Deno.readFile(`${dir}/f`);
+      assertEquals(got, new Uint8Array(parts.flatMap((p) => [...p])));
+      assertEquals((await Deno.stat(`${dir}/f`)).mode! & 0o777, 0o644 & ~Deno.umask());
+      // Never over an existing file.
+      await assert.rejects(() => fs.writeBodyFile!(`${dir}/f`, new Blob(["x"]).stream()));
+      assertEquals((await Deno.readFile(`${dir}/f`)).length, 150_000);
     });
-    await assert.rejects(() => nodeFs.writeBodyFile!(`${dir}/f`, failing), /connection lost/);
   });
-});
 
-Deno.test("nodeFs.writeBodyFile stops on its signal", async () => {
-  await withDir(async (dir) => {
-    const endless = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new Uint8Array(1000));
-      },
-      pull: () => new Promise(() => {}),
+  Deno.test(`${name}.writeBodyFile fails when the body fails`, async () => {
+    await withDir(async (dir) => {
+      let sent = false;
+      const failing = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) controller.error(new Error("connection lost"));
+          else controller.enqueue(new Uint8Array(1000));
+          sent = true;
+        },
+      });
+      await assert.rejects(() => fs.writeBodyFile!(`${dir}/f`, failing), /connection lost/);
     });
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(new Error("given up")), 100);
-    await assert.rejects(() => nodeFs.writeBodyFile!(`${dir}/f`, endless, { signal: ac.signal }));
   });
-});
+
+  Deno.test(`${name}.writeBodyFile stops on its signal`, async () => {
+    await withDir(async (dir) => {
+      const endless = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array(1000));
+        },
+        pull: () => new Promise(() => {}),
+      });
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(new Error("given up")), 100);
+      await assert.rejects(() => fs.writeBodyFile!(`${dir}/f`, endless, { signal: ac.signal }));
+    });
+  });
+
+  Deno.test(`${name}.syncFile flushes a regular file, and refuses a FIFO or a missing file`, async () => {
+    await withDir(async (dir) => {
+      await Deno.writeTextFile(`${dir}/f`, "hi");
+      await fs.syncFile!(`${dir}/f`);
+      const made = new Deno.Command("mkfifo", { args: [`${dir}/p`] }).outputSync();
+      assert(made.success, "mkfifo");
+      await assertRejectsCode(() => fs.syncFile!(`${dir}/p`), "ERR_INVALID_INPUT");
+      await assertRejectsCode(() => fs.syncFile!(`${dir}/none`), "ERR_NOT_FOUND");
+    });
+  });
+}
 
 Deno.test("nodeFs.scanFile follows a file while it is written, to its last byte", async () => {
   await withDir(async (dir) => {
@@ -99,13 +112,12 @@ Deno.test("nodeFs.scanFile follows a file while it is written, to its last byte"
   });
 });
 
-Deno.test("nodeFs.scanFile refuses anything but a regular file; syncFile a missing one", async () => {
+Deno.test("nodeFs.scanFile refuses anything but a regular file", async () => {
   await withDir(async (dir) => {
     const made = new Deno.Command("mkfifo", { args: [`${dir}/p`] }).outputSync();
     assert(made.success, "mkfifo");
     await assertRejectsCode(() => nodeFs.scanFile!(`${dir}/p`, () => {}), "ERR_INVALID_INPUT");
     await assertRejectsCode(() => nodeFs.scanFile!(`${dir}/none`, () => {}), "ERR_NOT_FOUND");
-    await assertRejectsCode(() => nodeFs.syncFile!(`${dir}/none`), "ERR_NOT_FOUND");
     // A scan given a write that fails stops with the write, not waiting for more.
     const failed = Promise.reject(new Error("write failed"));
     failed.catch(() => {});

@@ -39,6 +39,15 @@ Deno.test("offThreadHasher() digests as node:crypto does, several hashers at onc
   assertEquals(got, want);
 });
 
+Deno.test("after its idle time (a Web Worker under Deno is then stopped), the next hasher works", async () => {
+  const bytes = pattern(1_500_000, 5);
+  const want = createHash("sha256").update(bytes).digest("hex");
+  assertEquals(await hashOffThread("sha256", bytes), want);
+  // Past the pool's 100 ms of idleness: under Deno its thread is stopped, and starts again.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assertEquals(await hashOffThread("sha256", bytes), want);
+});
+
 Deno.test("an aborted off-thread hasher refuses further use; others go on", async () => {
   const h = offThreadHasher("sha256")!;
   const buf = await h.buffer();

@@ -17,6 +17,7 @@ import type { ReadOnlyGraphTarget, TagLister } from "../../content/storage.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Descriptor } from "../../oci/descriptor.ts";
 import { progressView, shortDigest } from "../progress.ts";
+import { startHashThread } from "../../runtime/worker_hasher.ts";
 
 /** oras's per-side connection flags: `--from-*` for the source, `--to-*` for the destination. */
 function sideArgs<P extends "from" | "to">(prefix: P, side: string) {
@@ -191,6 +192,9 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       // On a terminal a row per node in flight with its bytes; in a log (not a terminal) one
       // line per finished node, as oras.
       const view = progressView(io, args.output === "json");
+      // A pull into a layout directory hashes each blob on the hashing thread: it starts now,
+      // and loads its modules while this thread opens both ends and fetches the manifest.
+      if (toLayout && !fromLayout) startHashThread();
       const src = await openTarget(io, srcSplit.ref, {
         ociLayout: fromLayout,
         allowBare: allTags,
