@@ -92,19 +92,26 @@ function config(dir: string, port: number, opts: DistributionOptions): string {
  */
 export async function startDistribution(opts: DistributionOptions = {}): Promise<Distribution> {
   const dir = await Deno.makeTempDir({ prefix: "ocisign-distribution-" });
-  const port = freePort();
-  const configPath = `${dir}/config.yml`;
-  await Deno.writeTextFile(configPath, config(dir, port, opts));
   const binary = findPeer("docker-registry");
   if (binary === undefined) throw new Error("docker-registry is not installed");
-  const url = `http://127.0.0.1:${port}`;
+  const configPath = `${dir}/config.yml`;
+  let port: number;
   let server: ServerProcess;
-  try {
-    server = await spawnServer(binary, ["serve", configPath], `127.0.0.1:${port}`);
-  } catch (err) {
-    await Deno.remove(dir, { recursive: true });
-    throw err;
+  for (let attempt = 1;; attempt++) {
+    port = freePort();
+    await Deno.writeTextFile(configPath, config(dir, port, opts));
+    try {
+      server = await spawnServer(binary, ["serve", configPath], `127.0.0.1:${port}`);
+      break;
+    } catch (err) {
+      // A test running in parallel may take the port between its pick and the registry's bind
+      // (the registry then exits at once): pick another.
+      if (attempt < 3 && String(err).includes("exited during start-up")) continue;
+      await Deno.remove(dir, { recursive: true });
+      throw err;
+    }
   }
+  const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     await server.stop();
     await Deno.remove(dir, { recursive: true });
