@@ -13,6 +13,7 @@ import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { SizeExceededError, SizeMismatchError } from "../errors.ts";
 import { flushAhead } from "../layout/_receive_file.ts";
+import { tap } from "./_tap.ts";
 
 /**
  * Passes `body` through, counting its bytes into `onBytes`, and errors with
@@ -23,27 +24,11 @@ export function counted(
   maxBytes: number,
   onBytes: (n: number) => void,
 ): ReadableStream<Uint8Array> {
-  // A pull-through stream rather than a TransformStream: several times faster per chunk.
-  const reader = body.getReader();
   let total = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller): Promise<void> {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
-      }
-      total += value.length;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new SizeExceededError("The upload chunk", total, maxBytes);
-      }
-      onBytes(total);
-      controller.enqueue(value);
-    },
-    async cancel(reason): Promise<void> {
-      await reader.cancel(reason);
-    },
+  return tap(body, (chunk) => {
+    total += chunk.length;
+    if (total > maxBytes) throw new SizeExceededError("The upload chunk", total, maxBytes);
+    onBytes(total);
   });
 }
 

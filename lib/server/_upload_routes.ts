@@ -19,6 +19,7 @@ import {
 } from "./_context.ts";
 import type { ServerContext } from "./_context.ts";
 import { uploadLocation, uploadRange } from "./_upload_sessions.ts";
+import { tap } from "./_tap.ts";
 import type { UploadSession } from "./_upload_sessions.ts";
 
 const OCTET_STREAM = "application/octet-stream";
@@ -154,28 +155,6 @@ async function writeHashedPart(
   const hashed = tap(body, (chunk) => hasher.update(chunk));
   const size = await uploads.writePart(session.id, session.parts, hashed, opts);
   return { size, hex: hasher.digestHex() };
-}
-
-/** Passes a body through unchanged, showing each chunk to `see` first. */
-function tap(
-  body: ReadableStream<Uint8Array>,
-  see: (chunk: Uint8Array) => void,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller): Promise<void> {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
-      }
-      see(value);
-      controller.enqueue(value);
-    },
-    async cancel(reason): Promise<void> {
-      await reader.cancel(reason);
-    },
-  });
 }
 
 /**
