@@ -9,10 +9,16 @@
  * @module
  */
 
-/** A restartable one-shot timer that aborts the exchange when it fires. */
+/**
+ * A restartable one-shot timer that aborts the exchange when it fires. A wait it guards does not
+ * depend on the abort reaching the runtime's fetch through a chain of signals (a dependent signal
+ * can be collected before it is aborted): each wait also hears of the firing itself ({@linkcode
+ * IdleWatch.onFire}) and ends.
+ */
 export class IdleWatch {
   readonly #ms: number;
   readonly #onIdle: () => void;
+  readonly #listeners: (() => void)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #fired = false;
 
@@ -30,6 +36,12 @@ export class IdleWatch {
     return this.#fired;
   }
 
+  /** Calls `listener` once when a wait takes too long (at once if one did already). */
+  onFire(listener: () => void): void {
+    if (this.#fired) listener();
+    else this.#listeners.push(listener);
+  }
+
   /** Starts (or restarts) a wait. */
   arm(): void {
     clearTimeout(this.#timer);
@@ -37,7 +49,21 @@ export class IdleWatch {
     this.#timer = setTimeout(() => {
       this.#fired = true;
       this.#onIdle();
+      for (const listener of this.#listeners.splice(0)) listener();
     }, this.#ms);
+  }
+
+  /**
+   * `pending` (the wait for a response's headers), or a rejection with `timeoutError()` as soon as
+   * a wait takes too long, whether or not the abort reached `pending`. A response that comes
+   * after that has its body cancelled.
+   */
+  race(pending: Promise<Response>, timeoutError: () => Error): Promise<Response> {
+    const fired = new Promise<never>((_, reject) => this.onFire(() => reject(timeoutError())));
+    return Promise.race([pending, fired]).catch((err) => {
+      pending.then((late) => late.body?.cancel().catch(() => {}), () => {});
+      throw err;
+    });
   }
 
   /** Ends the current wait. */
@@ -65,7 +91,11 @@ export function watchResponseBody(
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller): Promise<void> {
-      reader ??= raw.getReader();
+      if (reader === undefined) {
+        const taken = reader = raw.getReader();
+        // A read the abort does not reach still ends: cancelling its reader ends it as done.
+        watch.onFire(() => taken.cancel().catch(() => {}));
+      }
       watch.arm();
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {

@@ -430,8 +430,9 @@ export class HttpClient {
     else watch.arm();
     let res: Response;
     try {
-      res = await this.#fetch(url, init);
+      res = await watch.race(this.#fetch(url, init), () => timeoutError(undefined));
     } catch (err) {
+      if (err instanceof TimeoutError) throw err;
       if (watch.fired && !signal?.aborted) throw timeoutError(err);
       throw err;
     } finally {
