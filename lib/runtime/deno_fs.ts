@@ -23,36 +23,44 @@ function fileKind(st: Deno.FileInfo): string {
   return "device or special file";
 }
 
+/** How many times a regular file replaced while it was opened is opened again. */
+const OPEN_ATTEMPTS = 3;
+
 /**
  * Opens a regular file for reading. Deno has no `O_NONBLOCK`, so the path is checked before it
  * is opened (a FIFO or device is never opened: that would wait for a peer) and the open file is
- * checked to be the same regular file.
+ * checked to be the same regular file. A regular file replaced in between (an atomic write by
+ * another process, such as a `sign` of the same layout tar) is opened again, a few times.
  */
 async function openRegular(path: string, what: string): Promise<[Deno.FsFile, Deno.FileInfo]> {
-  let before: Deno.FileInfo;
-  let file: Deno.FsFile;
-  try {
-    before = await Deno.stat(path);
-    if (!before.isFile) {
-      throw new InvalidInputError(
-        `Cannot ${what} ${path}: not a regular file (a ${fileKind(before)}); give a regular file`,
-      );
+  for (let attempt = 1;; attempt++) {
+    let before: Deno.FileInfo;
+    let file: Deno.FsFile;
+    try {
+      before = await Deno.stat(path);
+      if (!before.isFile) {
+        throw new InvalidInputError(
+          `Cannot ${what} ${path}: not a regular file (a ${fileKind(before)}); give a regular file`,
+        );
+      }
+      file = await Deno.open(path, { read: true });
+    } catch (err) {
+      throw mapError(err, what, path);
     }
-    file = await Deno.open(path, { read: true });
-  } catch (err) {
-    throw mapError(err, what, path);
-  }
-  try {
-    const st = await file.stat();
-    if (!st.isFile || st.ino !== before.ino || st.dev !== before.dev) {
+    let st: Deno.FileInfo;
+    try {
+      st = await file.stat();
+    } catch (err) {
+      file.close();
+      throw mapError(err, what, path);
+    }
+    if (st.isFile && st.ino === before.ino && st.dev === before.dev) return [file, st];
+    file.close();
+    if (!st.isFile || attempt >= OPEN_ATTEMPTS) {
       throw new InvalidInputError(
         `Cannot ${what} ${path}: it changed while it was opened; run again`,
       );
     }
-    return [file, st];
-  } catch (err) {
-    file.close();
-    throw err;
   }
 }
 
