@@ -13,7 +13,7 @@ import type { Bytes } from "../_internal/bytes.ts";
 import type { ReceiveFileOptions } from "../content/blob_abilities.ts";
 import type { Fs } from "../content/fs.ts";
 import { checkAborted } from "../content/_streams.ts";
-import { parseDigest } from "../digest/digest.ts";
+import { type DigestAlgorithm, parseDigest } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { DigestMismatchError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
@@ -28,8 +28,6 @@ export interface ReceiveContext {
     body: ReadableStream<Bytes>,
     signal: AbortSignal | undefined,
   ) => Promise<void>;
-  /** Its `scanFile`, which follows a growing file. */
-  scan: NonNullable<Fs["scanFile"]>;
   /** The layout directory (the temporary file goes inside it, on the same file system). */
   root: string;
   /** Hashes the file. */
@@ -65,38 +63,40 @@ export function flushAhead(fs: Fs, path: string) {
   };
 }
 
+/** Thrown by a scan on this thread to stop reading a file longer than announced. */
+const OVERLONG = Symbol("over-long");
+
 /**
- * Hashes the file at `path` while `written` is still writing it, on the file system's worker
- * thread where it has one, else on this thread; reports the bytes read so far.
+ * Hashes the file at `path` with `algorithm` while `opts.growing` still writes it: on the file
+ * system's hashing thread where it has one, else on this thread (with `hasher`). As on the
+ * hashing thread, reading stops once more than `opts.maxBytes` were read (then `hex` is empty);
+ * `opts.onRead` hears of the bytes read so far.
  */
-function hashGrowingFile(
-  ctx: ReceiveContext,
+export async function hashGrowing(
+  fs: Fs,
+  hasher: HasherFactory,
   path: string,
-  desc: Descriptor,
-  written: Promise<void>,
-  onWritten: ((bytes: number) => void) | undefined,
+  algorithm: DigestAlgorithm,
+  opts: { growing: Promise<unknown>; maxBytes: number; onRead: (bytes: number) => void },
 ): Promise<{ hex: string; size: number }> {
-  const { algorithm } = parseDigest(desc.digest);
-  const off = ctx.fs.hashGrowingFile?.(path, algorithm, {
-    growing: written,
-    maxBytes: desc.size,
-    onRead: (bytes) => onWritten?.(bytes),
-  });
-  if (off !== undefined) {
-    return off.then((r) => {
-      if (r.size === desc.size) onWritten?.(r.size);
-      return r;
-    });
-  }
-  const hasher = ctx.hasher(algorithm);
+  // Awaited: a file system whose hashing thread declines late resolves undefined.
+  const off = await fs.hashGrowingFile?.(path, algorithm, opts);
+  if (off !== undefined) return off;
+  const hash = hasher(algorithm);
   let seen = 0;
-  return ctx.scan(path, (chunk) => {
-    seen += chunk.length;
-    // More than announced: no use hashing on (the source stops the body at its size anyway).
-    if (seen > desc.size) throw new SizeMismatchError(desc.digest, desc.size, seen);
-    hasher.update(chunk);
-    onWritten?.(seen);
-  }, { growing: written }).then((size) => ({ hex: hasher.digestHex(), size }));
+  try {
+    const size = await fs.scanFile!(path, (chunk) => {
+      seen += chunk.length;
+      // More than announced: no use hashing on (the writer stops at its limit anyway).
+      if (seen > opts.maxBytes) throw OVERLONG;
+      hash.update(chunk);
+      opts.onRead(seen);
+    }, { growing: opts.growing });
+    return { hex: hash.digestHex(), size };
+  } catch (err) {
+    if (err === OVERLONG) return { hex: "", size: seen };
+    throw err;
+  }
 }
 
 /**
@@ -111,7 +111,13 @@ async function checkGrowingFile(
   onWritten: ((bytes: number) => void) | undefined,
 ): Promise<void> {
   const { algorithm, hex } = parseDigest(desc.digest);
-  const { hex: got, size } = await hashGrowingFile(ctx, path, desc, written, onWritten);
+  const { hex: got, size } = await hashGrowing(ctx.fs, ctx.hasher, path, algorithm, {
+    growing: written,
+    maxBytes: desc.size,
+    onRead: (bytes) => onWritten?.(bytes),
+  });
+  // The hashing thread tells its progress now and then: the last count is told here.
+  if (size === desc.size) onWritten?.(size);
   // A failed write is reported as such, not as the short file it left.
   await written;
   if (size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, size);

@@ -363,7 +363,6 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
       fs,
       write: (path: string, bytes: ReadableStream<Bytes>, signal: AbortSignal | undefined) =>
         fs.writeBodyFile!(path, bytes, signal === undefined ? {} : { signal }),
-      scan: (...args: Parameters<NonNullable<Fs["scanFile"]>>) => fs.scanFile!(...args),
       root: this.#root,
       hasher: this.#hasher,
       ingest: (path: string) => this.ingestVerifiedFile(desc, path, opts),

@@ -371,10 +371,8 @@ export async function startBunNodeServer(
       disconnected.abort(gone);
       reject(gone);
     });
-    let unread: RequestBody | undefined;
+    const { request, body } = requestOf(req, conn, scheme, disconnected.signal);
     try {
-      const { request, body } = requestOf(req, conn, scheme, disconnected.signal);
-      unread = body;
       let response: Response;
       if (request === undefined) response = new Response(null, { status: 400 });
       else {
@@ -389,7 +387,7 @@ export async function startBunNodeServer(
       // The client went away while the answer was sent.
       res.destroy();
     } finally {
-      unread?.discard();
+      body?.discard();
       conn.working--;
       conn.touch();
     }

@@ -20,6 +20,12 @@ import { scanFile, type ScanHandle } from "./_scan_file.ts";
 const hashes = new Map<number, Hash>();
 /** Ends the `growing` promise of a scan whose writer has not settled yet. */
 const settle = new Map<number, () => void>();
+
+/** Ends scan `id`'s wait for its writer (it settled, or the scan ended). */
+function settled(id: number): void {
+  settle.get(id)?.();
+  settle.delete(id);
+}
 /** Bytes read between two progress messages. */
 const PROGRESS_BYTES = 8 * 1024 * 1024;
 /** Thrown by a scan's chunk callback to stop reading a file longer than announced. */
@@ -93,8 +99,7 @@ async function scan(
       });
     }
   } finally {
-    settle.get(id)?.();
-    settle.delete(id);
+    settled(id);
   }
 }
 
@@ -136,8 +141,7 @@ export function answerHashRequest(port: ReplyPort, msg: HashRequest): void {
       scan(port, msg.id, msg.algorithm, msg.path, msg.maxBytes);
       return;
     case "settled":
-      settle.get(msg.id)?.();
-      settle.delete(msg.id);
+      settled(msg.id);
       return;
   }
 }

@@ -1,10 +1,10 @@
 /**
  * Starts an HTTP(S) server for a fetch-style handler on Deno (its per-connection `Deno.serve`) or
- * Bun (its native `node:http`), whichever runs the code; the runtime is detected when {@linkcode serveHttp} is called. The port
- * is bound exclusively (no `SO_REUSEPORT`: a second server on the same address fails instead of
- * sharing its requests), and client behaviour cannot end the server: connections are bounded in
- * number, in the time to send a request head and in idle time, and accept errors such as EMFILE
- * are survived.
+ * Bun (its native `node:http`), whichever runs the code; the runtime is detected when
+ * {@linkcode serveHttp} is called. The port is bound exclusively (no `SO_REUSEPORT`: a second
+ * server on the same address fails instead of sharing its requests), and client behaviour cannot
+ * end the server: connections are bounded in number, in the time to send a request head and in
+ * idle time, and accept errors such as EMFILE are survived.
  *
  * @module
  */

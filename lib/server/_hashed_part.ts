@@ -12,7 +12,7 @@ import type { Op } from "../content/storage.ts";
 import type { DigestAlgorithm } from "../digest/digest.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { SizeExceededError, SizeMismatchError } from "../errors.ts";
-import { flushAhead } from "../layout/_receive_file.ts";
+import { flushAhead, hashGrowing } from "../layout/_receive_file.ts";
 import { tap } from "./_tap.ts";
 
 /**
@@ -30,27 +30,6 @@ export function counted(
     if (total > maxBytes) throw new SizeExceededError("The upload chunk", total, maxBytes);
     onBytes(total);
   });
-}
-
-/** Hashes the file at `path` as `growing` writes it: on the hashing thread, else on this one. */
-async function hashGrowing(
-  fs: Fs,
-  hasher: HasherFactory,
-  path: string,
-  algorithm: DigestAlgorithm,
-  growing: Promise<void>,
-  maxBytes: number,
-  onRead: (bytes: number) => void,
-): Promise<{ hex: string; size: number }> {
-  const off = await fs.hashGrowingFile?.(path, algorithm, { growing, maxBytes, onRead });
-  if (off !== undefined) return off;
-  const h = hasher(algorithm);
-  let seen = 0;
-  const size = await fs.scanFile!(path, (chunk) => {
-    h.update(chunk);
-    onRead(seen += chunk.length);
-  }, { growing });
-  return { hex: h.digestHex(), size };
 }
 
 /**
@@ -84,15 +63,11 @@ export async function writeHashedPart(
   try {
     let hashed: { hex: string; size: number };
     try {
-      hashed = await hashGrowing(
-        fs,
-        hasher,
-        tmp,
-        opts.algorithm,
-        written,
-        opts.maxBytes,
-        (bytes) => ahead.grown(bytes),
-      );
+      hashed = await hashGrowing(fs, hasher, tmp, opts.algorithm, {
+        growing: written,
+        maxBytes: opts.maxBytes,
+        onRead: (bytes) => ahead.grown(bytes),
+      });
     } catch (err) {
       // A failed write (the body failed, or the disk) is reported as such, not as a missing file.
       if (writeFailed !== undefined) throw writeFailed.error;

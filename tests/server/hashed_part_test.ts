@@ -10,7 +10,7 @@ const ID = "0b6c9a52-0c3a-4f0e-9d6a-1d2c3b4a5f60";
 /** The ways a part gets hashed: the hashing thread, or this thread when there is none. */
 const HASHING: { name: string; fs: Fs }[] = [
   { name: "on the hashing thread", fs: nodeFs },
-  // What `denoFs` does where no worker can start (`deno run` from a URL): it resolves undefined.
+  // A file system whose hashing thread declines late (as `denoFs` once did): it resolves undefined.
   {
     name: "on this thread (no worker)",
     fs: { ...nodeFs, hashGrowingFile: () => Promise.resolve(undefined!) },
