@@ -6,10 +6,13 @@
  * GiB sent, this about 0.5 s. Bun's `node:http` ignores `headersTimeout`, so the rules of
  * {@linkcode startConnectionGuard} are kept here from the server's events:
  *
- * - at most `maxConnections` at once; at the limit, the oldest connection that has not yet had a
- *   request is closed to make room (else the new one is refused);
- * - a connection must complete its first request head within `headersTimeoutMs` (a request
- *   event is the sign);
+ * - at most `maxConnections` at once; at the limit, the oldest connection that is not in a
+ *   request (none yet, or waiting for the next) is closed to make room (else the new one is
+ *   refused);
+ * - a connection must complete each request head within `headersTimeoutMs` (a request event is the
+ *   sign), counted from the accept and then from the end of each answer ({@linkcode RequestHeads}:
+ *   the native server shows no byte of a head, so a kept-alive connection that waits that long for
+ *   its next request is closed too);
  * - a connection on which nothing moves for `idleTimeoutMs` is closed: no request, no request body
  *   chunk, no response chunk taken by the socket, while no handler is working. An upload whose
  *   body stalls, or a client that stops reading a response, is cut off.
@@ -32,6 +35,7 @@ import {
   makeRoomFor,
   MAX_HEAD,
   NOT_HTTP,
+  RequestHeads,
   sweepRelays,
 } from "./_connection_guard.ts";
 
@@ -61,15 +65,14 @@ export interface BunNodeServer extends Pick<ConnectionGuard, "close"> {
 }
 
 /** One accepted connection, as the limits see it. */
-class Connection implements GuardedRelay {
-  readonly acceptedAt = Date.now();
+class Connection extends RequestHeads implements GuardedRelay {
   readonly address: string;
   #lastActivity = Date.now();
-  headDone = false;
   /** Handlers working: neither waiting for the client's body nor for the client to read. */
   working = 0;
 
   constructor(readonly socket: Socket) {
+    super();
     this.address = hostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
   }
 
@@ -358,7 +361,7 @@ export async function startBunNodeServer(
       res.destroy();
       return;
     }
-    conn.headDone = true;
+    conn.arrived();
     conn.touch();
     conn.working++;
     const disconnected = new AbortController();
@@ -389,6 +392,7 @@ export async function startBunNodeServer(
     } finally {
       body?.discard();
       conn.working--;
+      conn.answered();
       conn.touch();
     }
   });

@@ -30,7 +30,7 @@ export function hostPort(hostname: string, port: number): string {
 export interface ConnectionLimits {
   /** Most connections open at once. */
   maxConnections: number;
-  /** Time to send the first request head, in milliseconds. */
+  /** Time to send a request head (the first, and where the front can tell, each next), in ms. */
   headersTimeoutMs: number;
   /** Longest silence in both directions, in milliseconds. */
   idleTimeoutMs: number;
@@ -55,7 +55,7 @@ class Relay {
   readonly client: Deno.Conn;
   readonly address: string;
   upstream: Deno.Conn | undefined;
-  readonly acceptedAt = Date.now();
+  readonly headSince = Date.now();
   lastActivity = Date.now();
   headDone = false;
   #matched = 0;
@@ -280,14 +280,41 @@ export function startConnectionGuard(
 
 /** What the guards know of each relayed connection. */
 export interface GuardedRelay {
-  /** Whether the first request head is complete. */
+  /** Whether the request head awaited is complete (the first one, or one being served). */
   readonly headDone: boolean;
-  /** When the connection was accepted (ms). */
-  readonly acceptedAt: number;
+  /** When the wait for that head began (ms): the accept, or the end of the last answer. */
+  readonly headSince: number;
   /** When a byte last moved either way (ms). */
   readonly lastActivity: number;
   /** Closes both sides. */
   close(): void;
+}
+
+/**
+ * The request heads of a connection whose server reports each request and its answer: a head is
+ * awaited from the accept, and again from the end of each answer while no other request is open,
+ * so every head (not only the first) has the head deadline. A kept-alive connection waiting for
+ * its next request therefore counts as one without a head (closed after `headersTimeoutMs`, and
+ * first to make room at the limit).
+ */
+export class RequestHeads {
+  headDone = false;
+  headSince = Date.now();
+  /** Requests arrived and not yet answered. */
+  inFlight = 0;
+
+  /** A request arrived: its head is complete. */
+  arrived(): void {
+    this.headDone = true;
+    this.inFlight++;
+  }
+
+  /** A request was answered (or its client went away): with none left, the next head is due. */
+  answered(): void {
+    if (--this.inFlight > 0) return;
+    this.headDone = false;
+    this.headSince = Date.now();
+  }
 }
 
 /**
@@ -318,7 +345,7 @@ export function sweepRelays(
   return setInterval(() => {
     const now = Date.now();
     for (const relay of relays) {
-      const slowHead = !relay.headDone && now - relay.acceptedAt >= limits.headersTimeoutMs;
+      const slowHead = !relay.headDone && now - relay.headSince >= limits.headersTimeoutMs;
       if (slowHead || now - relay.lastActivity >= limits.idleTimeoutMs) relay.close();
     }
   }, tick);

@@ -6,10 +6,13 @@
  * keeps the rules of {@linkcode startConnectionGuard}, from what the server tells it instead of
  * from the bytes:
  *
- * - at most `maxConnections` at once; at the limit, the oldest connection that has not yet had a
- *   request is closed to make room (else the new one is refused);
- * - a connection must complete its first request head within `headersTimeoutMs` (a request
- *   reaching the handler is the sign);
+ * - at most `maxConnections` at once; at the limit, the oldest connection that is not in a
+ *   request (none yet, or waiting for the next) is closed to make room (else the new one is
+ *   refused);
+ * - a connection must complete each request head within `headersTimeoutMs` (a request reaching
+ *   the handler is the sign), counted from the accept and then from the end of each answer
+ *   ({@linkcode RequestHeads}: a kept-alive connection that waits that long for its next request
+ *   is closed too);
  * - a connection with nothing in flight (no request, no body chunk, no response being sent) for
  *   `idleTimeoutMs` is closed; an upload whose body stalls that long is cut off.
  *
@@ -28,6 +31,7 @@ import {
   type GuardedRelay,
   hostPort,
   makeRoomFor,
+  RequestHeads,
   stopAccepting,
   sweepRelays,
 } from "./_connection_guard.ts";
@@ -87,20 +91,17 @@ function forceClose(controller: AbortController): void {
 }
 
 /** One handed-over connection, as the limits see it. */
-class Handed implements GuardedRelay {
+class Handed extends RequestHeads implements GuardedRelay {
   readonly address: string;
-  readonly acceptedAt = Date.now();
   /** Aborting it closes the connection at once. */
   readonly abort = new AbortController();
   #lastActivity = Date.now();
-  headDone = false;
   ended = false;
-  /** Requests whose response has not been sent yet. */
-  inFlight = 0;
   /** Request bodies being read. */
   uploads = 0;
 
   constructor(conn: Deno.Conn) {
+    super();
     const addr = conn.remoteAddr as Deno.NetAddr;
     this.address = hostPort(addr.hostname, addr.port);
   }
@@ -184,13 +185,12 @@ export function startConnectionHandover(
 
   const serve = (conn: Deno.Conn, handed: Handed): Promise<void> => {
     const answer = (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
-      handed.headDone = true;
-      handed.inFlight++;
+      handed.arrived();
       handed.touch();
       const body = request.body === null ? undefined : watchBody(request.body, handed);
       info.completed.finally(() => {
         body?.done();
-        handed.inFlight--;
+        handed.answered();
         handed.touch();
       }).catch(() => {});
       return handler(request, info, {

@@ -10,6 +10,7 @@ import { within } from "../_helpers/deadline.ts";
 import { runServe, startServeProcess } from "./_serve_process.ts";
 import {
   closedByServer,
+  HALF_REQUEST,
   openHalfRequests,
   ping,
   RUNTIMES,
@@ -98,6 +99,58 @@ for (const { runtime, label } of RUNTIMES) {
       });
     },
   });
+}
+
+for (const { runtime, label } of RUNTIMES) {
+  Deno.test({
+    name: `serve (${label}) gives a kept-alive connection's next request head --header-timeout too`,
+    ignore: runtime === undefined,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "ocisign-serve-next-head-" });
+      // The idle rule far beyond the deadline below: only the head timeout can close it.
+      const server = await startServeProcess(runtime!, [
+        root,
+        "--addr",
+        "127.0.0.1:0",
+        "--header-timeout",
+        "1",
+        "--idle-timeout",
+        "120",
+      ]);
+      const [hostname, port] = server.host.split(":");
+      const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
+      try {
+        // Two whole requests on the connection, each answered in full: it is kept alive.
+        for (let i = 0; i < 2; i++) {
+          await conn.write(new TextEncoder().encode("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n"));
+          assert((await readAnswer(conn)).startsWith("HTTP/1.1 200"));
+        }
+        // Then half of a third head, and silence.
+        await conn.write(HALF_REQUEST);
+        await within(closedByServer(conn), 8_000, "closing the half-sent next request");
+        assertEquals(await ping(server.host), 200);
+        assert(!server.exited(), `the server died: ${server.stderr()}`);
+      } finally {
+        conn.close();
+        await server.stop();
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
+
+/** Reads one answer with a `Content-Length` from `conn`: its head and body, as text. */
+async function readAnswer(conn: Deno.Conn): Promise<string> {
+  const buf = new Uint8Array(4096);
+  let text = "";
+  for (;;) {
+    const end = text.indexOf("\r\n\r\n");
+    const length = /\r\ncontent-length: *(\d+)/i.exec(text)?.[1];
+    if (end >= 0 && length !== undefined && text.length >= end + 4 + Number(length)) return text;
+    const n = await within(conn.read(buf), 10_000, "the answer");
+    if (n === null) throw new Error(`The server closed the connection after: ${text}`);
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
 }
 
 for (const { runtime, label } of RUNTIMES) {
