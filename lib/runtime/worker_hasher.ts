@@ -6,8 +6,9 @@
  * back (transferred, never copied).
  *
  * A worker keeps the process alive only while a reply is due, so an idle pool never delays exit
- * by more than 100 ms: a Web Worker, which cannot be `unref()`ed, is stopped once it has had no
- * open hasher for that long (the next hasher starts a new one).
+ * by more than 100 ms (1 s for a thread started early that never got work): a Web Worker, which
+ * cannot be `unref()`ed, is stopped once it has had no open hasher for that long (the next hasher
+ * starts a new one).
  * When a worker fails, every hasher on it fails (its digest promise rejects): content is never
  * taken as verified without a digest.
  *
@@ -52,6 +53,12 @@ const WORKER_ENTRY: URL | string | undefined = typeof OCISIGN_HASH_WORKER === "s
  * is stopped: a Web Worker cannot be `unref()`ed, so a running one keeps the process alive.
  */
 const WEB_WORKER_IDLE_MS = 100;
+/**
+ * How long a Web Worker started early ({@linkcode startHashThread}) is kept for its first hasher:
+ * a `cp` from a local registry opens both ends and fetches the manifest in about 100 ms, and a
+ * slower start makes the thread's own start (under 10 ms of this thread) matter little.
+ */
+const WEB_WORKER_UNUSED_MS = 1000;
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -118,6 +125,8 @@ class PoolWorker {
       this.hashers.get(msg.id)?.receive(msg);
       this.#whenIdle();
     }, (err) => this.#fail(err));
+    // Started early (startHashThread) and never given work, it is idle from the start.
+    this.#whenIdle(WEB_WORKER_UNUSED_MS);
   }
 
   get dead(): boolean {
@@ -141,14 +150,14 @@ class PoolWorker {
    * A thread that cannot let the process end is stopped once it has been idle for a while: this
    * (re)starts the wait each time it becomes idle, and the wait ends only if it still is.
    */
-  #whenIdle(): void {
+  #whenIdle(ms = WEB_WORKER_IDLE_MS): void {
     if (this.#thread.stop === undefined || this.#awaited > 0 || this.hashers.size > 0) return;
     if (this.#dead !== undefined) return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       if (this.#awaited > 0 || this.hashers.size > 0) return;
       this.#fail(new Error("The hashing thread was stopped while idle"));
-    }, WEB_WORKER_IDLE_MS);
+    }, ms);
   }
 
   #fail(err: Error): void {
@@ -349,8 +358,8 @@ export function offThreadHasher(algorithm: DigestAlgorithm): OffThreadHasher | u
  * Starts a hashing thread now, if none runs and one can start (not with `OCISIGN_HASH_THREADS`
  * set to `0`), so that it is ready when the first blob of a pull arrives: a worker takes a few
  * tens of milliseconds to load its modules, on its own thread, while this one sends the first
- * requests. It is stopped only once it has been used and is idle (see the module's notes), so
- * call it only where hashing will follow or the process ends soon, as the CLI's `cp` does.
+ * requests. Left unused, it is stopped after a second (see the module's notes), so call it just
+ * before the hashing, as the CLI's `cp` does.
  *
  * @example
  * ```ts ignore

@@ -151,6 +151,21 @@ for (
   });
 }
 
+Deno.test("a Deno process that starts the hashing thread early and never uses it ends on its own", async () => {
+  // The signal only stops a hung child so that the failure is reported, not waited for.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./_start_hash_thread_idle.ts", import.meta.url).pathname],
+    env: { OCISIGN_HASH_THREADS: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, stderr);
+  // The thread was started, then stopped for being idle.
+  assertEquals(new TextDecoder().decode(out.stdout), "started\nstopped\n", stderr);
+});
+
 Deno.test("digestBlob() reads a file into the hashing thread's buffers, as node:crypto digests", async () => {
   const content = pattern(5 * 1024 * 1024 + 77, 3);
   const path = await Deno.makeTempFile();
