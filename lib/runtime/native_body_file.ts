@@ -26,17 +26,37 @@ async function writeUnderBun(
   path: string,
   body: ReadableStream<Uint8Array>,
   mode: number,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   // Created here, exclusively; Bun writes through the descriptor (no truncating
   // re-open), and the handle is closed whatever happens. `node:fs/promises` is loaded here, not
   // by this module: under Deno, the first `node:` module sets Node compatibility up.
   const fsp = await import("node:fs/promises");
+  signal?.throwIfAborted();
   const handle = await fsp.open(path, "wx", mode);
-  try {
-    await bun.write(bun.file(handle.fd), new Response(body));
-  } finally {
-    await handle.close();
-  }
+  // The handle is closed only once Bun's write has ended, even when the signal ends the wait
+  // first: a descriptor closed under it could be reused by another file, which would then get
+  // the rest of the body.
+  const written = bun.write(bun.file(handle.fd), new Response(body))
+    .finally(() => handle.close());
+  if (signal === undefined) return void await written;
+  written.catch(() => {});
+  await untilAborted(written, signal);
+}
+
+/**
+ * Waits for `work`, or rejects with `signal`'s reason as soon as it aborts. Bun's write cannot
+ * be stopped from outside (its body is locked), and it stops only when the body does (an
+ * aborted fetch, a source that errors on the same signal): the caller stops waiting and removes
+ * the partial file; the write may still add to the removed file until its body ends.
+ */
+function untilAborted(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const abort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(() => resolve(), reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 async function writeUnderDeno(
@@ -94,7 +114,7 @@ export function nativeBodyFileWriter(
     try {
       // Bun's write stops when the fetch behind the body is aborted.
       if (deno !== undefined) await writeUnderDeno(deno, path, body, mode(), opts.signal);
-      else await writeUnderBun(bun!, path, body, mode());
+      else await writeUnderBun(bun!, path, body, mode(), opts.signal);
     } catch (err) {
       throw mapError(err, "write", path);
     }

@@ -17,19 +17,21 @@ import { tap } from "./_tap.ts";
 
 /**
  * Passes `body` through, counting its bytes into `onBytes`, and errors with
- * {@linkcode SizeExceededError} (cancelling the body) once it is longer than `maxBytes`.
+ * {@linkcode SizeExceededError} (cancelling the body) once it is longer than `maxBytes`, or with
+ * `signal`'s reason when it aborts.
  */
 export function counted(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
   onBytes: (n: number) => void,
+  signal?: AbortSignal,
 ): ReadableStream<Uint8Array> {
   let total = 0;
   return tap(body, (chunk) => {
     total += chunk.length;
     if (total > maxBytes) throw new SizeExceededError("The upload chunk", total, maxBytes);
     onBytes(total);
-  });
+  }, signal);
 }
 
 /**
@@ -51,9 +53,9 @@ export async function writeHashedPart(
     ? stop.signal
     : AbortSignal.any([opts.signal, stop.signal]);
   let received = 0;
-  const written = fs.writeBodyFile!(tmp, counted(body, opts.maxBytes, (n) => received = n), {
-    signal,
-  });
+  // The signal stops the body too: a runtime's write that ignores it then ends all the same.
+  const counting = counted(body, opts.maxBytes, (n) => received = n, signal);
+  const written = fs.writeBodyFile!(tmp, counting, { signal });
   let writeFailed: { error: unknown } | undefined;
   written.catch((error) => writeFailed = { error });
   // Flushed as it grows, and once written while the check ends, so that the last flush is short.

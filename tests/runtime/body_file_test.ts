@@ -2,10 +2,15 @@
  * `nodeFs`'s and `denoFs`'s native body writes and flushes, and `nodeFs`'s file scans, as a pull
  * into a layout uses them: a body goes to a new file (never over an existing one) with a plain
  * file's mode; a failing body fails the write; a scan follows a file while it is being written, up
- * to its last byte; anything but a regular file is refused; a flush of a missing file is not found.
+ * to its last byte; anything but a regular file is refused; a flush of a missing file is not found;
+ * under Bun, the native write and an upload part stop on their signal.
  */
 import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
+import { BUN_PRELOAD } from "../_helpers/bun.ts";
+import { findPeer } from "../_helpers/peers.ts";
 import { denoFs, nodeFs } from "../../lib/runtime/mod.ts";
+
+const bun = findPeer("bun");
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocisign-body-file-" });
@@ -88,6 +93,44 @@ for (const [name, fs] of [["nodeFs", nodeFs], ["denoFs", denoFs]] as const) {
     });
   });
 }
+
+Deno.test({
+  name:
+    "under Bun, writeBodyFile and an upload part stop on their signal, the descriptor closed once",
+  ignore: bun === undefined,
+  async fn() {
+    await withDir(async (dir) => {
+      // The signal only stops a hung child so that the failure is reported, not waited for.
+      const out = await new Deno.Command(bun!, {
+        args: [
+          "run",
+          ...BUN_PRELOAD,
+          new URL("./_bun_body_file_signal.ts", import.meta.url).pathname,
+          dir,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(60_000),
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, 0, stderr);
+      assertEquals(
+        new TextDecoder().decode(out.stdout).split("\n"),
+        [
+          "rejected: given up",
+          "partial file: 1000 bytes",
+          "descriptors left on the file: 0",
+          "other file: 1 bytes",
+          "part: rejected: The hashing thread failed: gone",
+          "part descriptors left: 0",
+          "part files: 0",
+          "",
+        ],
+        stderr,
+      );
+    });
+  },
+});
 
 Deno.test("nodeFs.scanFile follows a file while it is written, to its last byte", async () => {
   await withDir(async (dir) => {
