@@ -77,11 +77,13 @@ export interface ServeHttpOptions {
   tls?: HttpTlsOptions;
   /**
    * Most client connections open at once (default 128). At the limit, the oldest connection that
-   * has not sent a complete request head is closed.
+   * is not in a request (none sent yet, or waiting for the next) is closed.
    */
   maxConnections?: number;
   /**
-   * Time a connection has to send its first request head, in milliseconds (default 10 000).
+   * Time a connection has to send a request head, in milliseconds (default 10 000): the first
+   * from the accept, each next one from the end of the last answer (the relay front of a Deno
+   * without per-connection serving times only the first).
    */
   headersTimeoutMs?: number;
   /**
