@@ -53,7 +53,8 @@ export async function writeHashedPart(
     ? stop.signal
     : AbortSignal.any([opts.signal, stop.signal]);
   let received = 0;
-  // The signal stops the body too: a runtime's write that ignores it then ends all the same.
+  // The signal stops the body too, so that the write itself ends (Bun's cannot be stopped from
+  // outside: its signal only ends the wait for it), and with it the file's descriptor.
   const counting = counted(body, opts.maxBytes, (n) => received = n, signal);
   const written = fs.writeBodyFile!(tmp, counting, { signal });
   let writeFailed: { error: unknown } | undefined;
