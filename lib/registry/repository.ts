@@ -25,7 +25,6 @@ import type {
   UnverifiedBlob,
   UnverifiedFetcher,
 } from "../content/blob_abilities.ts";
-import type { FileBody } from "../content/fs.ts";
 import { checkRange, rangeOf } from "../content/range_stream.ts";
 import type {
   ByteRange,
@@ -532,7 +531,7 @@ export class Repository
    */
   async pushChecked(
     desc: Descriptor,
-    body: FileBody,
+    body: Blob,
     check: (signal: AbortSignal) => Promise<void>,
     opts: Op = {},
   ): Promise<void> {
