@@ -258,7 +258,7 @@ Deno.test("cp: a layout blob shorter than its descriptor fails with ERR_SIZE_MIS
 
 Deno.test({
   name:
-    "the compiled binary (Bun) pushes a layout blob from its file, and refuses an altered one (hashing thread, and OCISIGN_HASH_THREADS=0)",
+    "the compiled binary (Bun) pushes a layout blob from its file, refuses an altered one (hashing thread, and OCISIGN_HASH_THREADS=0) and a refused PATCH",
   ignore: bun === undefined || !distributionAvailable(),
 }, async () => {
   const f = await layoutWithImage();
@@ -304,6 +304,24 @@ Deno.test({
         await Deno.writeFile(layerPath, f.layerBytes);
       }
     });
+    const reg = await startDistribution();
+    const proxy = startLyingProxy(reg.url);
+    try {
+      proxy.lie = { kind: "refuse-patch" };
+      const out = await runPeer(binary, [
+        "cp",
+        "--from-oci-layout",
+        `${f.dir}:v1`,
+        `${proxy.host}/app:v1`,
+        "--to-plain-http",
+      ]);
+      assertEquals(out.code, EXIT.REGISTRY, out.stderr);
+      assert.match(out.stderr, /Cannot upload a chunk of .*400: BLOB_UPLOAD_INVALID/);
+      assertEquals(await stored(recording(reg.host, []), f), [false, false]);
+    } finally {
+      await proxy.stop();
+      await reg.stop();
+    }
   } finally {
     await Deno.remove(work, { recursive: true });
     await Deno.remove(f.dir, { recursive: true });
