@@ -3,7 +3,9 @@
  * streamed through a verifying stream, as oras does) up to `chunkSize`, else `PATCH` chunks with
  * `Content-Range`, each checked before the closing `PUT`. A streamed body that does not match its
  * descriptor errors before its end, so the request fails (and the registry checks `?digest=` as
- * well); on any failure the session is cancelled.
+ * well); on any failure the session is cancelled. A body not read here (a layout file the runtime
+ * sends natively) goes in `PATCH` slices beside a separate check, and is committed only after it
+ * ({@linkcode uploadChecked}).
  *
  * @see https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-blobs
  * @module
@@ -35,7 +37,14 @@ export interface UploadContext {
   chunkSize: number;
   /** Hashes chunked uploads as they stream. */
   hasher: HasherFactory;
+  /** The client's idle timeout in milliseconds: sizes the slices of a natively sent body. */
+  timeoutMs: number;
 }
+
+/** The first slice of a natively sent body, and the smallest: its time tells the speed. */
+const FIRST_SLICE = 1024 * 1024;
+/** Later slices are sized to take about this fraction of the idle timeout at the speed seen. */
+const SLICE_SHARE_OF_TIMEOUT = 1 / 4;
 
 export async function uploadToSession(
   ctx: UploadContext,
@@ -45,7 +54,7 @@ export async function uploadToSession(
   body: ReadableStream<Uint8Array> | Uint8Array,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const minChunk = Number(started.headers.get("oci-chunk-min-length") ?? "0");
+  const minChunk = chunkMinimum(started);
   let location = uploadLocation(ctx, started, startUrl);
   await discard(started);
   try {
@@ -66,7 +75,7 @@ export async function uploadToSession(
       await finishUpload(ctx, location, desc, bytes, signal);
       return;
     }
-    const chunk = Math.max(ctx.chunkSize, Number.isSafeInteger(minChunk) ? minChunk : 0);
+    const chunk = Math.max(ctx.chunkSize, minChunk);
     const source = body instanceof Uint8Array ? new Blob([body as Bytes]).stream() : body;
     const verified = verifiedOnce(source, desc, ctx.hasher).getReader();
     let offset = 0;
@@ -82,24 +91,7 @@ export async function uploadToSession(
       }
       pending = [];
       pendingSize = 0;
-      const res = await ctx.client.send({
-        method: "PATCH",
-        url: location,
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-range": `${offset}-${offset + data.length - 1}`,
-          "content-length": String(data.length),
-        },
-        body: data,
-        scopes: ctx.scopes,
-        idempotent: false,
-        signal,
-      });
-      if (res.status !== 202) {
-        throw await responseError(res, `Cannot upload a chunk of ${ctx.label(desc.digest)}`);
-      }
-      location = uploadLocation(ctx, res, location);
-      await discard(res);
+      location = await sendChunk(ctx, location, desc, data, offset, signal);
       offset += data.length;
     };
     try {
@@ -126,6 +118,104 @@ export async function uploadToSession(
     await cancelUpload(ctx, location);
     throw err;
   }
+}
+
+/**
+ * Uploads `body`, which is not read here (a file the runtime sends natively), into an open
+ * session while `check` reads the same content again, and commits it (`PUT ?digest=`) only once
+ * `check` has passed. The body goes in `PATCH` slices: a first small one, then slices sized to
+ * take a quarter of the idle timeout at the speed seen, so that a silent registry is still noticed
+ * within about the timeout (one slice is one wait).
+ * When `check` rejects, the upload is stopped and the session cancelled, so nothing is stored
+ * under `desc.digest`, and its error is thrown.
+ */
+export async function uploadChecked(
+  ctx: UploadContext,
+  started: Response,
+  startUrl: URL,
+  desc: Descriptor,
+  body: Blob,
+  check: (signal: AbortSignal) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const minChunk = chunkMinimum(started);
+  let location = uploadLocation(ctx, started, startUrl);
+  await discard(started);
+  const stop = new AbortController();
+  const both = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+  let checkError: unknown;
+  const checking = Promise.resolve().then(() => check(both)).then(() => {}, (err) => {
+    // A check stopped because the upload failed (or the caller cancelled) is not the failure.
+    if (isErrorCode(err, "ERR_ABORTED") && both.aborted) return;
+    checkError = err ?? new Error("The content check failed");
+    stop.abort();
+  });
+  try {
+    let offset = 0;
+    let slice = Math.max(FIRST_SLICE, minChunk);
+    while (offset < desc.size) {
+      const end = Math.min(desc.size, offset + slice);
+      const began = Date.now();
+      location = await sendChunk(ctx, location, desc, body.slice(offset, end), offset, both);
+      const bytesPerMs = (end - offset) / Math.max(1, Date.now() - began);
+      offset = end;
+      slice = Math.max(
+        FIRST_SLICE,
+        minChunk,
+        Math.floor(bytesPerMs * ctx.timeoutMs * SLICE_SHARE_OF_TIMEOUT),
+      );
+    }
+  } catch (err) {
+    stop.abort();
+    await checking;
+    await cancelUpload(ctx, location);
+    throw checkError ?? err;
+  }
+  await checking;
+  try {
+    if (checkError !== undefined) throw checkError;
+    await finishUpload(ctx, location, desc, new Uint8Array(0), signal);
+  } catch (err) {
+    await cancelUpload(ctx, location);
+    throw err;
+  }
+}
+
+/** The registry's `OCI-Chunk-Min-Length` (0 when absent or not a size). */
+function chunkMinimum(started: Response): number {
+  const min = Number(started.headers.get("oci-chunk-min-length") ?? "0");
+  return Number.isSafeInteger(min) && min > 0 ? min : 0;
+}
+
+/** `PATCH`es `data` at `offset` of the session; returns the session's next location. */
+async function sendChunk(
+  ctx: UploadContext,
+  location: URL,
+  desc: Descriptor,
+  data: Uint8Array | Blob,
+  offset: number,
+  signal: AbortSignal | undefined,
+): Promise<URL> {
+  const length = data instanceof Blob ? data.size : data.length;
+  const res = await ctx.client.send({
+    method: "PATCH",
+    url: location,
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-range": `${offset}-${offset + length - 1}`,
+      "content-length": String(length),
+    },
+    body: data,
+    scopes: ctx.scopes,
+    idempotent: false,
+    signal,
+  });
+  if (res.status !== 202) {
+    throw await responseError(res, `Cannot upload a chunk of ${ctx.label(desc.digest)}`);
+  }
+  const next = uploadLocation(ctx, res, location);
+  await discard(res);
+  return next;
 }
 
 export function uploadLocation(ctx: UploadContext, res: Response, requestUrl: URL): URL {

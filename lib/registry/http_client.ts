@@ -71,10 +71,12 @@ export interface HttpRequest {
   /** Extra headers. */
   headers?: Record<string, string>;
   /**
-   * Body. Bytes in memory can be re-sent after a challenge, a redirect or a retry; a stream is
-   * sent once (no retry, no re-send after a challenge or redirect: the caller restarts).
+   * Body. Bytes in memory (or a `Blob`, such as a file the runtime sends natively) can be re-sent
+   * after a challenge, a redirect or a retry; a stream is sent once (no retry, no re-send after a
+   * challenge or redirect: the caller restarts). A `Blob` reaches `fetch` untouched, and its send
+   * counts as one wait for the idle timeout.
    */
-  body?: Uint8Array | ReadableStream<Uint8Array>;
+  body?: Uint8Array | ReadableStream<Uint8Array> | Blob;
   /** Token scopes the request needs (`repository:a:pull`). */
   scopes: string[];
   /** Whether the request may be retried (GET, HEAD and by-reference PUT/DELETE). */
@@ -164,6 +166,11 @@ export class HttpClient {
   /** The registry origin (`http://localhost:5000`). */
   get origin(): string {
     return this.#origin;
+  }
+
+  /** The idle timeout, in milliseconds (see {@linkcode HttpClientOptions.timeoutMs}). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /**
@@ -445,7 +452,7 @@ export class HttpClient {
     start: URL,
     startMethod: string,
     startHeaders: Record<string, string>,
-    startBody: Uint8Array | ReadableStream<Uint8Array> | undefined,
+    startBody: Uint8Array | ReadableStream<Uint8Array> | Blob | undefined,
     trustedOrigin: string,
     signal: AbortSignal | undefined,
     guard?: (next: URL) => Promise<void>,
@@ -458,7 +465,7 @@ export class HttpClient {
       const init: RequestInit = { method, headers, redirect: "manual" };
       const streaming = body instanceof ReadableStream;
       if (body !== undefined) {
-        init.body = body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
+        init.body = body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | Blob;
       }
       // A streamed request body needs half-duplex fetch (Deno and Bun).
       if (streaming) (init as RequestInit & { duplex: "half" }).duplex = "half";

@@ -9,7 +9,15 @@
  *
  * @module
  */
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import type { Bytes } from "../_internal/bytes.ts";
 import { bytesFileHandle } from "../content/_bytes_file_handle.ts";
 import type { DirEntry, FileHandle, FileInfo, Fs } from "../content/fs.ts";
@@ -113,4 +121,18 @@ export const bunFs: Required<Fs> = {
   // `Bun.write` writes on this thread: the growing file is hashed on the hashing thread.
   hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
+
+  fileBody(path: string, size: number): Promise<Blob | undefined> {
+    // Bun's fetch sends a `Bun.file` slice with `sendfile`: no JavaScript, no copy in user space.
+    const bun = (globalThis as { Bun?: { file(path: string): Blob } }).Bun;
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return Promise.resolve(undefined);
+    }
+    if (bun === undefined || !st.isFile() || st.size !== size) return Promise.resolve(undefined);
+    // A slice of the stated size: a file that grew since is not sent beyond it.
+    return Promise.resolve(bun.file(path).slice(0, size));
+  },
 };
