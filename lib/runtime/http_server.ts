@@ -12,6 +12,7 @@ import { RegistryError } from "../errors.ts";
 import { type ConnectionGuard, hostPort, startConnectionGuard } from "./_connection_guard.ts";
 import { startBunNodeServer } from "./_bun_node_server.ts";
 import { denoServeOnConnection, startConnectionHandover } from "./_connection_handover.ts";
+import { followRuns } from "./_handler_runs.ts";
 
 /**
  * A fetch-style request handler.
@@ -108,7 +109,10 @@ export interface HttpServer {
   readonly hostname: string;
   /** The port it listens on (the chosen one when `0` was asked for). */
   readonly port: number;
-  /** Stops accepting connections, ends open ones and resolves when the server is down. */
+  /**
+   * Stops accepting connections, ends open ones and resolves when the server is down and every
+   * request's handler has ended (so nothing a handler writes is still being written).
+   */
   close(): Promise<void>;
 }
 
@@ -349,11 +353,23 @@ export function serveHttp(
     throw new RangeError(`Cannot serve on port ${port}: use an integer from 0 to 65535`);
   }
   const limits = resolveLimits(options);
+  // A closed connection's handler may still be ending (an upload removing its part): close()
+  // waits for it.
+  const runs = followRuns(handler);
+  let started: Promise<HttpServer>;
   if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
-    return serveWithBun(handler, hostname, port, limits, options.tls);
+    started = serveWithBun(runs.handler, hostname, port, limits, options.tls);
+  } else if (typeof (globalThis as { Deno?: unknown }).Deno === "object") {
+    started = serveWithDeno(runs.handler, hostname, port, limits, options.tls);
+  } else {
+    throw new TypeError("Cannot start an HTTP server: this runtime is neither Deno nor Bun");
   }
-  if (typeof (globalThis as { Deno?: unknown }).Deno === "object") {
-    return serveWithDeno(handler, hostname, port, limits, options.tls);
-  }
-  throw new TypeError("Cannot start an HTTP server: this runtime is neither Deno nor Bun");
+  return started.then((server) => ({
+    hostname: server.hostname,
+    port: server.port,
+    async close(): Promise<void> {
+      await server.close();
+      await runs.ended();
+    },
+  }));
 }

@@ -17,8 +17,8 @@ export interface ServeProcess {
   exited(): boolean;
   /** Its stderr so far. */
   stderr(): string;
-  /** Stops it (SIGTERM) and waits for the exit. */
-  stop(): Promise<void>;
+  /** Stops it (SIGTERM, or the `signal` given) and waits for the exit. */
+  stop(signal?: Deno.Signal): Promise<void>;
 }
 
 /** How to start the CLI under a runtime. */
@@ -62,9 +62,9 @@ export async function startServeProcess(
   );
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: Deno.Signal = "SIGTERM"): Promise<void> => {
     try {
-      child.kill("SIGTERM");
+      child.kill(signal);
     } catch {
       // already exited
     }

@@ -4,6 +4,7 @@ import { within } from "../_helpers/deadline.ts";
 import { findPeer } from "../_helpers/peers.ts";
 import { makeServerCertificate } from "../_helpers/tls.ts";
 import { content, errorCode } from "./_fixture.ts";
+import { sessionFiles, untilPartStarted } from "./_session_files.ts";
 
 const bun = findPeer("bun");
 const openssl = findPeer("openssl");
@@ -184,22 +185,6 @@ Deno.test({
     });
   },
 });
-
-/** The names in the upload session `location`'s scratch directory under `root`. */
-async function sessionFiles(root: string, location: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(`${root}/_uploads/${location.split("/").pop()}`)) {
-    names.push(e.name);
-  }
-  return names;
-}
-
-/** Waits until the upload session `location` under `root` has a file: a request is writing it. */
-async function untilPartStarted(root: string, location: string): Promise<void> {
-  while ((await sessionFiles(root, location)).length === 0) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Retries an empty `PATCH` of the session until no request holds it (the cut one ended). */
 async function waitForSession(base: string, location: string): Promise<void> {
