@@ -106,6 +106,21 @@ Deno.test({
       },
     );
 
+    await t.step("Ctrl-C at the start: exit 130, the new layout whole and empty", async () => {
+      const controller = new AbortController();
+      controller.abort();
+      const r = await sb.runWith(
+        { signal: controller.signal },
+        "cp",
+        "--plain-http",
+        `${reg.host}/img:v1`,
+        "--to-oci-layout",
+        "./stopped:v1",
+      );
+      assertEquals(r.code, EXIT.INTERRUPTED, r.stderr);
+      await assertEmptyLayout(`${sb.cwd}/stopped`);
+    });
+
     await t.step("a destination that is no layout: its error, not the source's", async () => {
       await Deno.mkdir(`${sb.cwd}/bad`);
       await Deno.writeTextFile(`${sb.cwd}/bad/oci-layout`, '{"imageLayoutVersion":"9"}');
