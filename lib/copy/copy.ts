@@ -20,6 +20,11 @@ export interface CopyOptions extends CopyGraphOptions {
   referrers?: boolean;
   /** Copy only the manifest for this platform (`linux/amd64`) when the root is an index. */
   platform?: string | Platform;
+  /**
+   * `srcRef` as resolved in `src` already, or being resolved (a caller that resolves it while it
+   * opens the destination); its failure is reported as the source's, like a failed resolve here.
+   */
+  resolved?: Promise<Descriptor>;
 }
 
 async function selectPlatform(
@@ -113,7 +118,7 @@ export async function copy(
   const op = signal ? { signal } : {};
   let root: Descriptor;
   try {
-    root = await src.resolve(srcRef, op);
+    root = await (opts.resolved ?? src.resolve(srcRef, op));
   } catch (err) {
     throw originError(err, "source", { mediaType: "reference", digest: srcRef, size: 0 });
   }

@@ -96,6 +96,31 @@ async function checkBlobDirs(fs: Fs, root: string): Promise<void> {
 }
 
 /**
+ * Writes what a new layout lacks: `index.json` (empty, under the lock file, unless another
+ * process wrote one meanwhile), then `oci-layout`, each flushed. In this order a crash leaves
+ * either no `oci-layout` (no layout) or a valid layout.
+ * @returns `index.json` as written or found, and its stat.
+ */
+async function completeLayout(
+  fs: Fs,
+  root: string,
+  writeHeader: boolean,
+): Promise<{ index: LayoutIndex; seen?: FileInfo }> {
+  const indexPath = join(root, "index.json");
+  const index = await withLock(fs, join(root, LAYOUT_LOCK_FILE), {}, async () => {
+    if (await fs.stat(indexPath)) {
+      return LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
+    }
+    const empty = LayoutIndex.empty();
+    await fs.writeFileAtomic(indexPath, empty.serialize());
+    return empty;
+  });
+  const seen = await fs.stat(indexPath);
+  if (writeHeader) await fs.writeFileAtomic(join(root, "oci-layout"), layoutHeaderBytes());
+  return seen ? { index, seen } : { index };
+}
+
+/**
  * A layout directory. `index.json` is rewritten atomically after every change (or once, by
  * `commit()`), under the lock file `.ocisign.lock` taken by every ocisign writer: it is read
  * again under the lock and this process's changes are applied to what it holds then, so
@@ -122,13 +147,15 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
   #autoSave: boolean;
   /** {@linkcode identity} of `index.json` when last read or written. */
   #seen: string;
+  /** Settles once a new layout's `index.json` and `oci-layout` are written. */
+  #ready: Promise<void>;
 
   private constructor(
     root: string,
     fs: Fs,
     index: LayoutIndex,
     hasher: HasherFactory,
-    opts: { autoSave: boolean; seen: string },
+    opts: { autoSave: boolean; seen: string; ready: Promise<{ seen?: FileInfo }> | undefined },
   ) {
     super(root, index, hasher);
     this.#fs = fs;
@@ -136,6 +163,11 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
     this.#hasher = hasher;
     this.#autoSave = opts.autoSave;
     this.#seen = opts.seen;
+    this.#ready = opts.ready === undefined ? Promise.resolve() : opts.ready.then((done) => {
+      this.#seen = identity(done.seen);
+    });
+    // Reported by commit() and close(), whichever comes first.
+    this.#ready.catch(() => {});
   }
 
   /**
@@ -162,7 +194,8 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
       );
     }
     const headerPath = join(root, "oci-layout");
-    if (await fs.stat(headerPath)) {
+    const hasHeader = (await fs.stat(headerPath)) !== undefined;
+    if (hasHeader) {
       validateLayoutHeader(
         await fs.readFile(headerPath, { maxBytes: 64 * 1024 }).catch((err) => {
           if (err instanceof OcisignError && err.code === "ERR_SIZE_EXCEEDED") {
@@ -172,9 +205,7 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
         }),
         root,
       );
-    } else if (create) {
-      await fs.writeFileAtomic(headerPath, layoutHeaderBytes());
-    } else {
+    } else if (!create) {
       throw new InvalidLayoutError(
         `${root} is not an OCI image layout: the oci-layout file is missing`,
       );
@@ -189,34 +220,35 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
       await checkBlobDirs(fs, root);
     }
     const indexPath = join(root, "index.json");
-    let index: LayoutIndex;
     // Taken before the read: a change after it shows as a new identity and is read again.
-    let seen = await fs.stat(indexPath);
-    if (seen) {
-      index = LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
-    } else if (create) {
-      index = await withLock(fs, join(root, LAYOUT_LOCK_FILE), {}, async () => {
-        // Another process may have created it meanwhile.
-        if (await fs.stat(indexPath)) {
-          return LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
-        }
-        const empty = LayoutIndex.empty();
-        await fs.writeFileAtomic(indexPath, empty.serialize());
-        return empty;
+    const seen = await fs.stat(indexPath);
+    if (!seen && !create) throw new InvalidLayoutError(`${root}: index.json is missing`);
+    const found = seen
+      ? LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root)
+      : undefined;
+    const layout = (index: LayoutIndex, seen: string, ready?: Promise<{ seen?: FileInfo }>) =>
+      new LayoutStore(root, fs, index, opts.hasher ?? pureHasherFactory, {
+        autoSave: opts.autoSave ?? true,
+        seen,
+        ready,
       });
-      seen = await fs.stat(indexPath);
-    } else {
-      throw new InvalidLayoutError(`${root}: index.json is missing`);
-    }
-    return new LayoutStore(root, fs, index, opts.hasher ?? pureHasherFactory, {
-      autoSave: opts.autoSave ?? true,
-      seen: identity(seen),
-    });
+    if (hasHeader && found) return layout(found, identity(seen));
+    const completing = completeLayout(fs, root, !hasHeader);
+    // Changes stored only by commit() (which merges them into the file as stored then): a new
+    // layout's files are written while the caller starts its work (a pull's first requests);
+    // commit() and close() wait for them.
+    if (opts.autoSave === false) return layout(found ?? LayoutIndex.empty(), "", completing);
+    const done = await completing;
+    return layout(done.index, identity(done.seen));
   }
 
-  /** Nothing to release: changes not committed (with `autoSave: false`) are dropped. */
+  /**
+   * Nothing to release: changes not committed (with `autoSave: false`) are dropped. Waits for a
+   * new layout's files.
+   * @throws {OcisignError} when they could not be written.
+   */
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.#ready;
   }
 
   /** Whether every change is written at once. */
@@ -225,9 +257,10 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
   }
 
   /** Under `.ocisign.lock`: reads `index.json`, merges, writes it. */
-  protected _store(merge: (current: LayoutIndex) => void, opts: Op): Promise<LayoutIndex> {
+  protected async _store(merge: (current: LayoutIndex) => void, opts: Op): Promise<LayoutIndex> {
+    await this.#ready;
     const indexPath = join(this.#root, "index.json");
-    return withLock(this.#fs, join(this.#root, LAYOUT_LOCK_FILE), opts, async () => {
+    return await withLock(this.#fs, join(this.#root, LAYOUT_LOCK_FILE), opts, async () => {
       const st = await this.#fs.stat(indexPath);
       const current = LayoutIndex.parse(
         await readLimited(this.#fs, indexPath, this.#root, "index.json"),
@@ -242,6 +275,7 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
 
   /** Reads `index.json` again when its identity changed. */
   protected async _reloadIfChanged(): Promise<LayoutIndex | undefined> {
+    await this.#ready;
     const indexPath = join(this.#root, "index.json");
     const seen = identity(await this.#fs.stat(indexPath));
     if (seen === this.#seen) return undefined;

@@ -315,9 +315,47 @@ Deno.test("LayoutStore.delete() removes the blob and its index.json entries", as
   });
 });
 
+Deno.test("LayoutStore with autoSave: false writes a new layout's files beside the first pushes", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/new`;
+    const layout = await LayoutStore.open(dir, nodeFs, {
+      hasher: nodeHasherFactory,
+      create: true,
+      autoSave: false,
+    });
+    // Pushed at once, before the layout's own files are awaited.
+    const img = await pushImage(layout, "v1");
+    await layout.commit();
+    await layout.close();
+    assertEquals(await Deno.readTextFile(`${dir}/oci-layout`), OCI_LAYOUT_HEADER);
+    const again = await open(dir);
+    assertEquals((await again.resolve("v1")).digest, img.manifest.digest);
+    assert(!(await listTree(dir)).some((p) => p.includes(".tmp-") || p.includes(".lock")));
+  });
+});
+
+Deno.test("LayoutStore: a new layout whose index.json cannot be written fails at close() and is no layout", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/new`;
+    const full = {
+      ...nodeFs,
+      writeFileAtomic: (path: string, data: Uint8Array | ReadableStream<Uint8Array>) =>
+        path.endsWith("index.json")
+          ? Promise.reject(new Error("no space left on device"))
+          : nodeFs.writeFileAtomic(path, data),
+    };
+    const layout = await LayoutStore.open(dir, full, { create: true, autoSave: false });
+    await assert.rejects(() => layout.close(), /no space left on device/);
+    // index.json comes before oci-layout: a crash or failure in between leaves no layout.
+    assertEquals((await listTree(dir)).includes("oci-layout"), false);
+    await assertRejectsCode(() => open(dir), "ERR_INVALID_LAYOUT");
+  });
+});
+
 Deno.test("LayoutStore with autoSave: false writes index.json only on commit()", async () => {
   await withTempDir(async (tmp) => {
     const dir = `${tmp}/img`;
+    await (await LayoutStore.open(dir, nodeFs, { create: true })).close();
     const layout = await LayoutStore.open(dir, nodeFs, {
       hasher: nodeHasherFactory,
       create: true,

@@ -203,6 +203,14 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
       });
       let committed = false;
       let destination;
+      // One source reference is resolved (a registry's `HEAD`) while the destination opens (a
+      // new layout's files and their flushes), not after; its failure is still reported by the
+      // copy, after the destination's. Stopped when the destination fails.
+      const early = new AbortController();
+      const resolved = several ? undefined : src.target.resolve(src.reference, {
+        signal: AbortSignal.any([io.signal, early.signal]),
+      });
+      resolved?.catch(() => {});
       try {
         destination = await openTarget(io, dst.ref, {
           ociLayout: toLayout,
@@ -238,6 +246,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
             referrers: Boolean(args.recursive),
             concurrency,
             signal: io.signal,
+            ...(resolved ? { resolved } : {}),
             ...(args.platform ? { platform: args.platform } : {}),
             onProgress,
             ...(view.live ? { onBytes } : {}),
@@ -270,6 +279,7 @@ export function cpCommand(io: CliIo): CommandDef<typeof args> {
           say(`Digest: ${c.root.digest}\n`);
         }
       } finally {
+        early.abort();
         view.close();
         await closeTarget(src, false);
         if (destination && !committed) await closeTarget(destination, false, io);
