@@ -4,8 +4,8 @@
  * directory with no deno.json, and only the `--allow-*` flags the README's one-liner names. The
  * runs build an image, make a test key, sign and verify the layout, copy it through a registry
  * (with the hashing Web Worker loaded from the URL, or, when the host lacks it, hashing on the
- * main thread), serve a registry, sign and verify a layout tar and a blob, and a run without a
- * needed permission says which flag is missing. Heavy (every module and package loaded into an
+ * main thread), serve a registry, sign and verify a layout tar and a blob, sign with a key in a
+ * SoftHSM token (`--allow-ffi`), and a run without a needed permission says which flag is missing. Heavy (every module and package loaded into an
  * empty cache), so it runs with `deno task test:slow`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
@@ -13,6 +13,7 @@ import { describeRun, withTempDir } from "../_helpers/e2e.ts";
 import type { PeerResult } from "../_helpers/peers.ts";
 import { serveRegistry } from "../server/_fixture.ts";
 import { startServeProcess } from "../server/_serve_process.ts";
+import { NO_SOFTHSM, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "../pkcs11/_softhsm.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 /** The permissions of the README's one-liner. */
@@ -326,4 +327,88 @@ Deno.test({
       await host.close();
     }
   },
+});
+
+Deno.test({
+  name:
+    "deno run <url>/cli.ts --allow-ffi signs with a PKCS#11 token key; without it, names the flag",
+  ignore: NO_SOFTHSM !== false,
+  sanitizeResources: false,
+  fn: () =>
+    withSoftHsm(async (hsm) => {
+      await hsm.keypair("release", "01", "EC:prime256v1");
+      const host = serveCheckoutAsPlainText();
+      try {
+        const dir = hsm.dir;
+        await Deno.mkdir(`${dir}/work/ctx`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/work/ctx/hello.txt`, "hello\n");
+        await Deno.writeTextFile(`${dir}/work/ctx/Dockerfile`, "FROM scratch\nCOPY hello.txt /\n");
+        const token = {
+          ...hsm.env,
+          OCISIGN_PKCS11_MODULE: SOFTHSM_MODULE!,
+          OCISIGN_PKCS11_PIN: TOKEN.pin,
+        };
+        const run = async (permissions: string[], ...args: string[]) => {
+          const out = await new Deno.Command(Deno.execPath(), {
+            args: ["run", "--quiet", ...permissions, `${host.url}/cli.ts`, ...args],
+            cwd: `${dir}/work`,
+            clearEnv: true,
+            env: { ...userEnv(dir), ...token },
+            stdin: "null",
+          }).output();
+          const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+          return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+        };
+        const withFfi = [...PERMISSIONS, "--allow-ffi"];
+        const built = await run(PERMISSIONS, "build", "-t", "hello:v1", "-o", "./hello", "ctx");
+        assertEquals(built.code, 0, describeRun(built));
+        const uri = `pkcs11:token=${TOKEN.label};object=release`;
+
+        const denied = await run(PERMISSIONS, "cert", "generate-test", "hsm", "--pkcs11", uri);
+        assertEquals(denied.code, 2, describeRun(denied));
+        assert.match(denied.stderr, /Run again with --allow-ffi/, describeRun(denied));
+        assert.match(denied.stderr, /needs: [^)]*--allow-ffi\)/, describeRun(denied));
+        assert.doesNotMatch(denied.stderr, /\n\s+at /, describeRun(denied));
+
+        const cert = await run(
+          withFfi,
+          "cert",
+          "generate-test",
+          "hsm",
+          "--default",
+          "--pkcs11",
+          uri,
+        );
+        assertEquals(cert.code, 0, describeRun(cert));
+        await Deno.writeTextFile(
+          `${dir}/config/trustpolicy.oci.json`,
+          JSON.stringify({
+            version: "1.0",
+            trustPolicies: [{
+              name: "local",
+              registryScopes: ["local/hello"],
+              signatureVerification: { level: "strict" },
+              trustStores: ["ca:hsm"],
+              trustedIdentities: ["*"],
+            }],
+          }),
+        );
+        const signed = await run(withFfi, "sign", "--oci-layout", "./hello:v1");
+        assertEquals(signed.code, 0, describeRun(signed));
+        const verified = await run(
+          PERMISSIONS,
+          "verify",
+          "--oci-layout",
+          "./hello:v1",
+          "--scope",
+          "local/hello",
+        );
+        assertEquals(verified.code, 0, describeRun(verified));
+        for (const r of [denied, cert, signed, verified]) {
+          assert(!r.stdout.includes(TOKEN.pin) && !r.stderr.includes(TOKEN.pin), describeRun(r));
+        }
+      } finally {
+        await host.close();
+      }
+    }, { inProcess: false }),
 });
