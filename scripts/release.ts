@@ -15,6 +15,8 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import process from "node:process";
 import { compile, RELEASE_TARGETS } from "./compile.ts";
+import { fromBase64 } from "../lib/_internal/bytes.ts";
+import { parseCertificate } from "../lib/x509/certificate.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -72,6 +74,26 @@ async function blobSign(dir: string, files: string[], key: string | undefined): 
   }
 }
 
+/** Name of the release's trust anchor: the root certificate of the signing chain. */
+const ROOT_CERT = "ocisign-release-root.crt";
+
+/**
+ * Writes the root certificate of the chain that signed `signature` (a JWS envelope) to
+ * `dir/ocisign-release-root.crt`, and returns what a user needs to trust the release: the root's
+ * SHA-256 fingerprint (to compare with the one published apart from the download) and the
+ * signing certificate's subject (for the blob trust policy's trusted identity).
+ */
+async function writeRootCertificate(
+  dir: string,
+  signature: string,
+): Promise<{ fingerprint: string; subject: string }> {
+  const chain = (JSON.parse(await Deno.readTextFile(signature)) as { header: { x5c: string[] } })
+    .header.x5c.map((der) => parseCertificate(fromBase64(der)));
+  const root = chain[chain.length - 1]!;
+  await Deno.writeTextFile(`${dir}/${ROOT_CERT}`, root.toPem());
+  return { fingerprint: await root.sha256Fingerprint(), subject: chain[0]!.subject };
+}
+
 async function release(options: { key?: string; targets: string[]; out: string }): Promise<void> {
   const out = options.out.replace(/\/+$/, "");
   const parent = out.includes("/") ? out.slice(0, out.lastIndexOf("/")) : ".";
@@ -92,9 +114,13 @@ async function release(options: { key?: string; targets: string[]; out: string }
     files.push("SHA256SUMS");
     console.error("signing");
     await blobSign(staging, files, options.key);
+    const trust = await writeRootCertificate(staging, `${staging}/SHA256SUMS.jws.sig`);
     await Deno.remove(out, { recursive: true }).catch(() => {});
     await Deno.rename(staging, out);
-    console.log(`wrote ${out}: ${files.join(", ")} and a .jws.sig for each`);
+    console.log(`wrote ${out}: ${files.join(", ")}, a .jws.sig for each, and ${ROOT_CERT}`);
+    console.log(`publish with the release notes (users check them before trusting ${ROOT_CERT}):`);
+    console.log(`  root certificate SHA-256 fingerprint: ${trust.fingerprint}`);
+    console.log(`  signing certificate subject: ${trust.subject}`);
   } catch (err) {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     throw err;

@@ -53,10 +53,14 @@ export function permissionError(err: unknown): unknown {
     const flag = /run again with the (--allow-[a-z-]+) flag/.exec(e.message)?.[1];
     if (e.name !== "NotCapable" && flag === undefined) continue;
     const what = e.message.replace(/, run again with the --allow-[a-z-]+ flag.*$/s, "");
+    // --allow-ffi (PKCS#11) and --allow-run (plugins, credential helpers) come on top of the rest.
+    const all = flag === undefined || DENO_PERMISSIONS.split(" ").includes(flag)
+      ? DENO_PERMISSIONS
+      : `${DENO_PERMISSIONS} ${flag}`;
     return new PermissionError(
       `Deno did not grant a permission ocisign needs: ${what}. Run again with ${
         flag ?? "the matching --allow-* flag"
-      } (all the command line needs: ${DENO_PERMISSIONS}), or with -A.`,
+      } (all the command line needs: ${all}), or with -A.`,
     );
   }
   return err;

@@ -37,16 +37,26 @@ const WEB_WORKER = typeof (globalThis as { Deno?: unknown }).Deno === "object" &
 
 /**
  * The worker's module: in a binary from `scripts/bun_compile.ts`, the entry compiled in beside
- * `cli.ts`. Only local modules are started, so under `deno run https://...` there is none, and
- * hashing stays on the caller's thread.
+ * `cli.ts`. Under Deno the Web Worker's module is loaded from where this one was, a local file or
+ * the URL of `deno run https://...` alike (see {@linkcode REMOTE_ENTRY}); a `node:worker_threads`
+ * Worker starts only local files, so elsewhere a remote module has none, and hashing stays on the
+ * caller's thread.
  */
 const WORKER_ENTRY: URL | string | undefined = typeof OCISIGN_HASH_WORKER === "string"
   ? OCISIGN_HASH_WORKER
-  : !import.meta.url.startsWith("file:")
-  ? undefined
   : WEB_WORKER
   ? new URL("./_hash_web_worker.ts", import.meta.url)
+  : !import.meta.url.startsWith("file:")
+  ? undefined
   : new URL("./_hash_worker.ts", import.meta.url);
+
+/**
+ * Whether the worker's module is remote (`deno run https://...`): it is not in the module graph
+ * that `deno cache` fetches, so a run offline, or from a host that lost the file, cannot load it.
+ * Such a worker is first tried on an empty hash ({@linkcode probeRemoteWorker}); until it has
+ * answered, and for good when it failed, callers hash on their own thread.
+ */
+const REMOTE_ENTRY = WORKER_ENTRY instanceof URL && WORKER_ENTRY.protocol !== "file:";
 
 /**
  * How long an idle Web Worker (no hasher open, no reply due) is kept for the next blob before it
@@ -320,11 +330,27 @@ function pickWorker(): PoolWorker {
   return fresh;
 }
 
+/** "ready" once a remote worker module loaded and answered, "probing" meanwhile. */
+let remoteState: "untried" | "probing" | "ready" = "untried";
+
+/** Starts a remote worker and hashes nothing on it: only a worker that answers is used. */
+function probeRemoteWorker(): void {
+  remoteState = "probing";
+  new RemoteHasher(nextId++, pickWorker(), "sha256").digestHex().then(
+    () => remoteState = "ready",
+    () => unavailable = true,
+  );
+}
+
 /** A pool worker to use, or undefined when no worker thread can start here. */
 function availableWorker(): PoolWorker | undefined {
   poolThreads ??= poolSize();
   if (unavailable || WORKER_ENTRY === undefined) return undefined;
   try {
+    if (REMOTE_ENTRY && remoteState !== "ready") {
+      if (remoteState === "untried") probeRemoteWorker();
+      return undefined;
+    }
     return pickWorker();
   } catch {
     unavailable = true;
@@ -334,8 +360,8 @@ function availableWorker(): PoolWorker | undefined {
 
 /**
  * Makes a hasher that runs on a worker thread (`node:crypto` there), or undefined when no worker
- * thread can start here, as when the code runs from an `https:` URL (then the caller hashes on
- * its own thread).
+ * thread can start here, or, run from an `https:` URL, until the worker's module has loaded (then
+ * the caller hashes on its own thread).
  *
  * @example
  * ```ts

@@ -3,7 +3,9 @@
  * a detached Notary signature per file that `ocisign blob verify` and notation 2's `blob verify`
  * accept, the linux-arm64 binary running a sign/verify loop under qemu-user, and a failed
  * signature step leaving no release directory behind. A release signed with a key in a SoftHSM
- * token (`--key` of a PKCS#11 key) verifies with both tools too.
+ * token (`--key` of a PKCS#11 key) verifies with both tools too. A user with an empty configuration
+ * follows the README: checks the root certificate's fingerprint, trusts it, and verifies with
+ * ocisign and with notation 2.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
@@ -116,7 +118,8 @@ Deno.test({
       const names = [...Object.keys(BINARIES), "SHA256SUMS"];
       const listed = [];
       for await (const e of Deno.readDir(`${dir}/release`)) listed.push(e.name);
-      assertEquals(listed.sort(), [...names, ...names.map((n) => `${n}.jws.sig`)].sort());
+      assertEquals(listed.sort(), releaseFiles(names));
+      await verifyAsNewUser(t, dir, built.stdout, names);
 
       await t.step("each header names its platform", async () => {
         for (const [file, platform] of Object.entries(BINARIES)) {
@@ -217,6 +220,83 @@ Deno.test({
   },
 });
 
+/** The file names a release holds beside its binaries: each signed, and the trust anchor. */
+function releaseFiles(names: string[]): string[] {
+  return [...names, ...names.map((n) => `${n}.jws.sig`), "ocisign-release-root.crt"].sort();
+}
+
+/**
+ * A user who downloaded `release` and has nothing configured follows the README: compares the
+ * root certificate's fingerprint (openssl) with the one the release printed for its notes,
+ * `sha256sum -c`, trusts the root, writes a blob policy naming the printed subject, and verifies
+ * every file with ocisign and with notation 2 (each in its own empty configuration directory).
+ */
+async function verifyAsNewUser(
+  t: Deno.TestContext,
+  dir: string,
+  releaseStdout: string,
+  names: string[],
+): Promise<void> {
+  const release = `${dir}/release`;
+  const fingerprint = releaseStdout.match(/root certificate SHA-256 fingerprint: ([0-9a-f]{64})/);
+  const subject = releaseStdout.match(/signing certificate subject: (.+)/);
+  assert(fingerprint && subject, releaseStdout);
+  const openssl = await runPeer("openssl", [
+    "x509",
+    "-noout",
+    "-fingerprint",
+    "-sha256",
+    "-in",
+    `${release}/ocisign-release-root.crt`,
+  ]);
+  assertEquals(openssl.code, 0, describeRun(openssl));
+  assertEquals(
+    openssl.stdout.split("=")[1]!.trim().replaceAll(":", "").toLowerCase(),
+    fingerprint[1],
+  );
+  const sums = await runPeer("sha256sum", ["--ignore-missing", "-c", "SHA256SUMS"], {
+    cwd: release,
+  });
+  assertEquals(sums.code, 0, describeRun(sums));
+
+  const steps = [
+    ["cert", "add", "--type", "ca", "--store", "ocisign-releases", "ocisign-release-root.crt"],
+    [
+      "blob",
+      "policy",
+      "init",
+      "--name",
+      "ocisign-releases",
+      "--trust-store",
+      "ca:ocisign-releases",
+      "--trusted-identity",
+      `x509.subject: ${subject[1]}`,
+      "--global",
+    ],
+    ...names.map((n) => ["blob", "verify", "--signature", `${n}.jws.sig`, n]),
+  ];
+  await t.step("a new user trusts the root and verifies with ocisign", async () => {
+    const where = { cwd: release, configDir: `${dir}/new-user-ocisign` };
+    for (const args of steps) {
+      const r = await ocisign(where, ...args);
+      assertEquals(r.code, 0, `${args.join(" ")}: ${describeRun(r)}`);
+    }
+  });
+  await t.step({
+    name: "a new user trusts the root and verifies with notation 2.0.0-alpha.1",
+    ignore: NOTATION2 === undefined,
+    fn: async () => {
+      for (const args of steps) {
+        const r = await runPeer(NOTATION2!, args, {
+          cwd: release,
+          env: { XDG_CONFIG_HOME: `${dir}/new-user-notation`, HOME: `${dir}/new-user-notation` },
+        });
+        assertEquals(r.code, 0, `${args.join(" ")}: ${describeRun(r)}`);
+      }
+    },
+  });
+}
+
 Deno.test({
   name: "deno task release: a failed signature step or a bad target leaves no release directory",
   sanitizeResources: false,
@@ -285,7 +365,8 @@ Deno.test({
       const names = ["ocisign-linux-x64", "SHA256SUMS"];
       const listed = [];
       for await (const e of Deno.readDir(`${dir}/release`)) listed.push(e.name);
-      assertEquals(listed.sort(), [...names, ...names.map((n) => `${n}.jws.sig`)].sort());
+      assertEquals(listed.sort(), releaseFiles(names));
+      await verifyAsNewUser(t, dir, built.stdout, names);
 
       await t.step(
         "ocisign blob verify accepts both signatures and refuses a changed file",

@@ -21,12 +21,20 @@ export interface ServeProcess {
   stop(signal?: Deno.Signal): Promise<void>;
 }
 
-/** How to start the CLI under a runtime. */
-export type Runtime = { name: "deno"; exec: string } | { name: "bun"; exec: string };
+/**
+ * How to start the CLI under a runtime, or (`argv`) any command line that runs it, such as
+ * `deno run <url>/cli.ts`, with its own environment and working directory.
+ */
+export type Runtime =
+  | { name: "deno"; exec: string }
+  | { name: "bun"; exec: string }
+  | { name: "argv"; argv: string[]; env: Record<string, string>; cwd: string };
 
 /** The argv prefix that runs cli.ts under `runtime`. */
 export function cliArgv(runtime: Runtime): string[] {
-  return runtime.name === "deno"
+  return runtime.name === "argv"
+    ? runtime.argv
+    : runtime.name === "deno"
     ? [runtime.exec, "run", "-A", CLI]
     : [runtime.exec, "run", ...BUN_PRELOAD, CLI];
 }
@@ -43,12 +51,19 @@ export async function startServeProcess(
   openFiles?: number,
 ): Promise<ServeProcess> {
   const argv = [...cliArgv(runtime), "serve", ...args];
+  const own = runtime.name === "argv" ? { env: runtime.env, cwd: runtime.cwd, clearEnv: true } : {};
   const command = openFiles === undefined
-    ? new Deno.Command(argv[0]!, { args: argv.slice(1), stdout: "piped", stderr: "piped" })
+    ? new Deno.Command(argv[0]!, {
+      args: argv.slice(1),
+      stdout: "piped",
+      stderr: "piped",
+      ...own,
+    })
     : new Deno.Command("sh", {
       args: ["-c", `ulimit -n ${openFiles} && exec "$@"`, "sh", ...argv],
       stdout: "piped",
       stderr: "piped",
+      ...own,
     });
   const child = command.spawn();
   let exited = false;

@@ -1,11 +1,13 @@
 /**
  * An offline verifying station: `verify` names the OCSP and CRL URLs it could not reach, why, and
  * the trust policy override that skips revocation, which `policy init --revocation skip` (and
- * `blob policy init --revocation skip` for blobs) writes.
+ * `blob policy init --revocation skip` for blobs) writes; or, as the README's air gap says, the CRL
+ * cache a connected `verify` filled is carried to the station, which then verifies offline.
  */
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { findPeer } from "../../_helpers/peers.ts";
 import { parseTrustPolicyDocument } from "../../../lib/trust/trust_policy.ts";
+import { copyDir } from "../../_helpers/e2e.ts";
 import { ok, signingSandbox } from "../commands/_fixture.ts";
 import { LEAF_EXTENSIONS } from "../../verify/_openssl_pki.ts";
 import { makeRevocationPki } from "../../x509/revocation/_revocation_pki.ts";
@@ -134,6 +136,77 @@ Deno.test({
       const blobRequests = p.crlRequests.int;
       ok(await run(...blobVerify));
       assertEquals(p.crlRequests.int, blobRequests, "revocation was not checked");
+    } finally {
+      await sb.close();
+      await p.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a CRL cache filled by a connected verify, carried to the offline station, verifies there",
+  ignore: findPeer("openssl") === undefined,
+  fn: async () => {
+    const p = await makeRevocationPki();
+    const sb = await signingSandbox();
+    try {
+      const cache = (side: string) => ({ env: { XDG_CACHE_HOME: `${sb.dir}/${side}-cache` } });
+      // the OCSP responder is never there (nobody listens): the CRLs decide
+      const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = closed.addr.port;
+      closed.close();
+      const leaf = await p.issueLeaf("/C=US/ST=WA/O=wabbit-networks.io/CN=Station Signer", {
+        crl: true,
+      }, [...LEAF_EXTENSIONS, `authorityInfoAccess=OCSP;URI:http://127.0.0.1:${port}/ocsp`]);
+      await Deno.writeTextFile(`${sb.cwd}/chain.pem`, leaf.pem + p.int.pem + p.root.pem);
+      await Deno.writeTextFile(`${sb.cwd}/leaf.key`, leaf.keyPem, { mode: 0o600 });
+      const run = (...argv: string[]) => sb.runWith(cache("connected"), ...argv);
+      ok(await run("key", "add", "station", "--key", "leaf.key", "--cert", "chain.pem"));
+      ok(
+        await run(
+          "cert",
+          "add",
+          "--type",
+          "ca",
+          "--store",
+          "wabbit",
+          `${p.pki.dir}/${p.root.certFile}`,
+        ),
+      );
+      ok(
+        await run(
+          "policy",
+          "init",
+          "--name",
+          "station",
+          "--scope",
+          "local/hello-world",
+          "--trust-store",
+          "ca:wabbit",
+          "--trusted-identity",
+          "*",
+          "--force",
+        ),
+      );
+      ok(await run("sign", "--key", "station", "--oci-layout", "./img:v1"));
+      const verify = ["verify", "--oci-layout", "./img:v1", "--scope", "local/hello-world"];
+
+      // Connected: the CRLs are downloaded and cached.
+      ok(await run(...verify));
+      const downloads = p.crlRequests.int;
+      assert(downloads > 0, "the connected verify downloaded no CRL");
+
+      // The station: no CRL can be fetched any more. With an empty cache it fails closed ...
+      p.crlMode.int = "status500";
+      p.crlMode.root = "status500";
+      const empty = await sb.runWith(cache("station"), ...verify);
+      assertEquals(empty.code, 3, empty.stderr);
+      // ... with the carried cache it verifies, from the cache alone.
+      await Deno.remove(`${sb.dir}/station-cache`, { recursive: true }).catch(() => {});
+      await copyDir(`${sb.dir}/connected-cache`, `${sb.dir}/station-cache`);
+      const requests = p.crlRequests.int;
+      ok(await sb.runWith(cache("station"), ...verify));
+      assertEquals(p.crlRequests.int, requests, "the station downloaded a CRL");
     } finally {
       await sb.close();
       await p.close();
