@@ -6,6 +6,7 @@
  * @module
  */
 import { findPeer } from "../_helpers/peers.ts";
+import { takePooledRsaKey } from "../_helpers/rsa_key_pool.ts";
 
 /**
  * Whether `openssl` is missing: tests that need it pass this as `ignore`. A missing one is
@@ -87,10 +88,22 @@ export class OpensslPki {
     const csrFile = `r${n}.csr`;
     const extFile = `e${n}.cnf`;
     const [alg, param] = (opts.key ?? "rsa:2048").split(":");
-    const genArgs = alg === "ec"
-      ? ["genpkey", "-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:${param}`, "-out", keyFile]
-      : ["genpkey", "-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${param}`, "-out", keyFile];
-    await run(this.dir, genArgs);
+    const pooled = alg === "ec" ? undefined : takePooledRsaKey(Number(param));
+    if (pooled !== undefined) {
+      await Deno.writeTextFile(`${this.dir}/${keyFile}`, pooled, { mode: 0o600 });
+    } else {
+      const keyOpt = alg === "ec" ? `ec_paramgen_curve:${param}` : `rsa_keygen_bits:${param}`;
+      const algorithm = alg === "ec" ? "EC" : "RSA";
+      await run(this.dir, [
+        "genpkey",
+        "-algorithm",
+        algorithm,
+        "-pkeyopt",
+        keyOpt,
+        "-out",
+        keyFile,
+      ]);
+    }
     await Deno.writeTextFile(
       `${this.dir}/${extFile}`,
       [

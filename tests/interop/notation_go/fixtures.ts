@@ -7,6 +7,7 @@
  * @module
  */
 import { runPeer } from "../../_helpers/peers.ts";
+import { takePooledRsaKey } from "../../_helpers/rsa_key_pool.ts";
 import { freePort, spawnServer } from "../../_helpers/server_process.ts";
 
 /** Key algorithm of a generated chain: RSA-2048/3072/4096 or EC P-256/P-384/P-521. */
@@ -69,11 +70,18 @@ async function openssl(bin: string, args: string[], cwd: string): Promise<void> 
   }
 }
 
-function genpkeyArgs(spec: KeySpec, out: string): string[] {
+/** Writes a key of `spec` to `out`: a pooled RSA key, else one openssl makes. */
+async function makeKey(bin: string, spec: KeySpec, out: string, dir: string): Promise<void> {
   const [kind, size] = spec.split("-") as [string, string];
-  return kind === "rsa"
-    ? ["genpkey", "-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${size}`, "-out", out]
-    : ["genpkey", "-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:P-${size}`, "-out", out];
+  const pooled = kind === "rsa" ? takePooledRsaKey(Number(size)) : undefined;
+  if (pooled !== undefined) return await Deno.writeTextFile(out, pooled, { mode: 0o600 });
+  await openssl(
+    bin,
+    kind === "rsa"
+      ? ["genpkey", "-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${size}`, "-out", out]
+      : ["genpkey", "-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:P-${size}`, "-out", out],
+    dir,
+  );
 }
 
 /** `YYYYMMDDHHMMSSZ` for openssl ca, `offsetHours` from now. */
@@ -118,7 +126,7 @@ async function issueChain(
     leafKey: `${prefix}leaf.key`,
     leafCert: `${prefix}leaf.crt`,
   };
-  await openssl(bin, genpkeyArgs(spec, chain.rootKey), dir);
+  await makeKey(bin, spec, chain.rootKey, dir);
   await openssl(bin, [
     "req",
     "-new",
@@ -149,7 +157,7 @@ async function issueChain(
     "-out",
     chain.rootCert,
   ], dir);
-  await openssl(bin, genpkeyArgs(spec, chain.leafKey), dir);
+  await makeKey(bin, spec, chain.leafKey, dir);
   await Deno.chmod(chain.leafKey, 0o600);
   await openssl(bin, [
     "req",
