@@ -58,6 +58,28 @@ export function ocisign(
 }
 
 /**
+ * A strict OCI trust policy that trusts any identity of the CA store `ca:<store>` in `scopes`,
+ * as the content of `trustpolicy.oci.json`.
+ *
+ * @example
+ * ```ts ignore
+ * await Deno.writeTextFile(`${dir}/config/trustpolicy.oci.json`, strictOciPolicy("remote.example"));
+ * ```
+ */
+export function strictOciPolicy(store: string, scopes: string[] = ["*"]): string {
+  return JSON.stringify({
+    version: "1.0",
+    trustPolicies: [{
+      name: "local",
+      registryScopes: scopes,
+      signatureVerification: { level: "strict" },
+      trustStores: [`ca:${store}`],
+      trustedIdentities: ["*"],
+    }],
+  });
+}
+
+/**
  * Describes a CLI or peer run for an assertion message: exit code, stdout and stderr.
  *
  * @example

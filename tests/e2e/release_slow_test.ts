@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { findPeer, runPeer } from "../_helpers/peers.ts";
-import { describeRun, ocisign, withTempDir } from "../_helpers/e2e.ts";
+import { describeRun, ocisign, strictOciPolicy, withTempDir } from "../_helpers/e2e.ts";
 import { NO_SOFTHSM, SOFTHSM_MODULE, TOKEN, withSoftHsm } from "../pkcs11/_softhsm.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
@@ -193,16 +193,7 @@ Deno.test({
           await Deno.writeTextFile(`${dir}/ctx/Dockerfile`, "FROM scratch\nCOPY a.txt /\n");
           await Deno.writeTextFile(
             `${dir}/config/trustpolicy.oci.json`,
-            JSON.stringify({
-              version: "1.0",
-              trustPolicies: [{
-                name: "local",
-                registryScopes: ["*"],
-                signatureVerification: { level: "strict" },
-                trustStores: ["ca:release.example"],
-                trustedIdentities: ["*"],
-              }],
-            }),
+            strictOciPolicy("release.example"),
           );
           for (
             const args of [

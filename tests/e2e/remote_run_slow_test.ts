@@ -9,7 +9,7 @@
  * empty cache), so it runs with `deno task test:slow`.
  */
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { describeRun, withTempDir } from "../_helpers/e2e.ts";
+import { describeRun, strictOciPolicy, withTempDir } from "../_helpers/e2e.ts";
 import type { PeerResult } from "../_helpers/peers.ts";
 import { serveRegistry } from "../server/_fixture.ts";
 import { startServeProcess } from "../server/_serve_process.ts";
@@ -137,16 +137,7 @@ async function buildSignVerifyCopy(workerHosted: boolean): Promise<void> {
       assertEquals(cert.code, 0, describeRun(cert));
       await Deno.writeTextFile(
         `${dir}/config/trustpolicy.oci.json`,
-        JSON.stringify({
-          version: "1.0",
-          trustPolicies: [{
-            name: "local",
-            registryScopes: ["*"],
-            signatureVerification: { level: "strict" },
-            trustStores: ["ca:remote.example"],
-            trustedIdentities: ["*"],
-          }],
-        }),
+        strictOciPolicy("remote.example"),
       );
       const signed = await run("sign", "--oci-layout", "./hello:v1");
       assertEquals(signed.code, 0, describeRun(signed));
@@ -255,16 +246,7 @@ Deno.test({
         await ok("cert", "generate-test", "remote.example", "--default");
         await Deno.writeTextFile(
           `${dir}/config/trustpolicy.oci.json`,
-          JSON.stringify({
-            version: "1.0",
-            trustPolicies: [{
-              name: "all",
-              registryScopes: ["*"],
-              signatureVerification: { level: "strict" },
-              trustStores: ["ca:remote.example"],
-              trustedIdentities: ["*"],
-            }],
-          }),
+          strictOciPolicy("remote.example"),
         );
 
         // A layout tar: built, signed inside the tar, verified (deep by default).
@@ -382,16 +364,7 @@ Deno.test({
         assertEquals(cert.code, 0, describeRun(cert));
         await Deno.writeTextFile(
           `${dir}/config/trustpolicy.oci.json`,
-          JSON.stringify({
-            version: "1.0",
-            trustPolicies: [{
-              name: "local",
-              registryScopes: ["local/hello"],
-              signatureVerification: { level: "strict" },
-              trustStores: ["ca:hsm"],
-              trustedIdentities: ["*"],
-            }],
-          }),
+          strictOciPolicy("hsm", ["local/hello"]),
         );
         const signed = await run(withFfi, "sign", "--oci-layout", "./hello:v1");
         assertEquals(signed.code, 0, describeRun(signed));

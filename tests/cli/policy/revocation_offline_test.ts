@@ -12,6 +12,45 @@ import { ok, signingSandbox } from "../commands/_fixture.ts";
 import { LEAF_EXTENSIONS } from "../../verify/_openssl_pki.ts";
 import { makeRevocationPki } from "../../x509/revocation/_revocation_pki.ts";
 
+type Pki = Awaited<ReturnType<typeof makeRevocationPki>>;
+type Sandbox = Awaited<ReturnType<typeof signingSandbox>>;
+
+/**
+ * Adds key `name`: a leaf whose CRL is the PKI's and whose OCSP URL is a port nobody listens on,
+ * and its root as the CA store `wabbit`.
+ * @returns that port.
+ */
+async function addSigner(
+  p: Pki,
+  sb: Sandbox,
+  run: (...argv: string[]) => ReturnType<Sandbox["runWith"]>,
+  name: string,
+): Promise<number> {
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = closed.addr.port;
+  closed.close();
+  const leaf = await p.issueLeaf(
+    `/C=US/ST=WA/O=wabbit-networks.io/CN=${name[0]!.toUpperCase()}${name.slice(1)} Signer`,
+    { crl: true },
+    [...LEAF_EXTENSIONS, `authorityInfoAccess=OCSP;URI:http://127.0.0.1:${port}/ocsp`],
+  );
+  await Deno.writeTextFile(`${sb.cwd}/chain.pem`, leaf.pem + p.int.pem + p.root.pem);
+  await Deno.writeTextFile(`${sb.cwd}/leaf.key`, leaf.keyPem, { mode: 0o600 });
+  ok(await run("key", "add", name, "--key", "leaf.key", "--cert", "chain.pem"));
+  ok(
+    await run(
+      "cert",
+      "add",
+      "--type",
+      "ca",
+      "--store",
+      "wabbit",
+      `${p.pki.dir}/${p.root.certFile}`,
+    ),
+  );
+  return port;
+}
+
 Deno.test({
   name: "verify names unreachable revocation URLs; policy init --revocation skip lets it pass",
   ignore: findPeer("openssl") === undefined,
@@ -21,28 +60,9 @@ Deno.test({
     try {
       const env = { XDG_CACHE_HOME: `${sb.dir}/cache` };
       const run = (...argv: string[]) => sb.runWith({ env }, ...argv);
-      // a port nobody listens on: the OCSP responder refuses; the CRL answers HTTP 500
-      const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = closed.addr.port;
-      closed.close();
-      const leaf = await p.issueLeaf("/C=US/ST=WA/O=wabbit-networks.io/CN=Offline Signer", {
-        crl: true,
-      }, [...LEAF_EXTENSIONS, `authorityInfoAccess=OCSP;URI:http://127.0.0.1:${port}/ocsp`]);
+      // the OCSP responder refuses; the CRL answers HTTP 500
+      const port = await addSigner(p, sb, run, "offline");
       p.crlMode.int = "status500";
-      await Deno.writeTextFile(`${sb.cwd}/chain.pem`, leaf.pem + p.int.pem + p.root.pem);
-      await Deno.writeTextFile(`${sb.cwd}/leaf.key`, leaf.keyPem, { mode: 0o600 });
-      ok(await run("key", "add", "offline", "--key", "leaf.key", "--cert", "chain.pem"));
-      ok(
-        await run(
-          "cert",
-          "add",
-          "--type",
-          "ca",
-          "--store",
-          "wabbit",
-          `${p.pki.dir}/${p.root.certFile}`,
-        ),
-      );
       const init = [
         "policy",
         "init",
@@ -152,27 +172,8 @@ Deno.test({
     try {
       const cache = (side: string) => ({ env: { XDG_CACHE_HOME: `${sb.dir}/${side}-cache` } });
       // the OCSP responder is never there (nobody listens): the CRLs decide
-      const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = closed.addr.port;
-      closed.close();
-      const leaf = await p.issueLeaf("/C=US/ST=WA/O=wabbit-networks.io/CN=Station Signer", {
-        crl: true,
-      }, [...LEAF_EXTENSIONS, `authorityInfoAccess=OCSP;URI:http://127.0.0.1:${port}/ocsp`]);
-      await Deno.writeTextFile(`${sb.cwd}/chain.pem`, leaf.pem + p.int.pem + p.root.pem);
-      await Deno.writeTextFile(`${sb.cwd}/leaf.key`, leaf.keyPem, { mode: 0o600 });
       const run = (...argv: string[]) => sb.runWith(cache("connected"), ...argv);
-      ok(await run("key", "add", "station", "--key", "leaf.key", "--cert", "chain.pem"));
-      ok(
-        await run(
-          "cert",
-          "add",
-          "--type",
-          "ca",
-          "--store",
-          "wabbit",
-          `${p.pki.dir}/${p.root.certFile}`,
-        ),
-      );
+      await addSigner(p, sb, run, "station");
       ok(
         await run(
           "policy",
