@@ -213,10 +213,10 @@ export interface Fs {
   syncFile?(path: string): Promise<void>;
   /**
    * Optional: the regular file at `path` as a `Blob` that the runtime's `fetch` sends as a request
-   * body without JavaScript per chunk (the binary's runtime: its file `Blob`, whose slices it
-   * sends with `sendfile`). Its bytes are not checked: the caller checks them by another read.
-   * `undefined` when the runtime has no such `Blob` or the file is not a regular file of `size`
-   * bytes (then read it through {@linkcode Fs.open}, which says why).
+   * body without JavaScript per chunk (Bun: a `Bun.file`, whose slices it sends with
+   * `sendfile`). Its bytes are not checked: the caller checks them by another read. `undefined`
+   * when the runtime has no such `Blob` or the file is not a regular file of `size` bytes (then
+   * read it through {@linkcode Fs.open}, which says why).
    */
   fileBody?(path: string, size: number): Promise<Blob | undefined>;
 }

@@ -14,7 +14,7 @@ import {
   type CheckedPusher,
 } from "../content/blob_abilities.ts";
 import type { ByteProgress } from "../content/byte_progress.ts";
-import { isErrorCode, RegistryError } from "../errors.ts";
+import { isErrorCode } from "../errors.ts";
 import type { ReadOnlyStorage, Storage } from "../content/storage.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 
@@ -73,19 +73,4 @@ export async function pushFromFile(
       throw err;
     }
   }, { signal });
-}
-
-/**
- * Statuses by which a registry refuses the shape of a sliced upload (`PATCH` with
- * `Content-Range`, then an empty `PUT`) rather than the content: a bad request, a method, media
- * type or range it does not take, or chunked uploads not implemented.
- */
-const SLICES_REFUSED = new Set([400, 405, 415, 416, 501]);
-
-/**
- * Whether `err` says the registry does not take an upload in `PATCH` slices (the distribution
- * spec's chunked upload): the blob is then sent the way oras sends it, in one streamed `PUT`.
- */
-export function refusesSlices(err: unknown): boolean {
-  return err instanceof RegistryError && SLICES_REFUSED.has(err.status);
 }

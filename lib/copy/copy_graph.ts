@@ -19,7 +19,7 @@ import { Semaphore } from "./_semaphore.ts";
 import { canFetchUnverified, canReceiveFiles } from "../content/blob_abilities.ts";
 import { pullToFile } from "./_pull_to_file.ts";
 import { type ByteProgress, countBytes } from "../content/byte_progress.ts";
-import { filePushOf, pushFromFile, refusesSlices } from "./_push_file.ts";
+import { filePushOf, pushFromFile } from "./_push_file.ts";
 
 /** A per-node progress event, for the CLI to render as oras does. */
 export interface CopyProgress {
@@ -164,8 +164,6 @@ export class GraphCopier {
   #abort = new AbortController();
   #signal: AbortSignal;
   #firstError: unknown;
-  /** Set once the destination refused a file sent in `PATCH` slices: later blobs stream. */
-  #slicesRefused = false;
 
   /**
    * Creates a copier.
@@ -263,9 +261,7 @@ export class GraphCopier {
       return await pullToFile(this.#src, this.#dst, desc, signal, this.#onBytes, release);
     }
     // A layout's file sent by the runtime itself, checked by a second read, where both ends can.
-    let file = this.#slicesRefused
-      ? undefined
-      : await at("source", desc, filePushOf(this.#src, this.#dst, desc, signal));
+    const file = await at("source", desc, filePushOf(this.#src, this.#dst, desc, signal));
     for (let attempt = 1;; attempt++) {
       let sourceError: unknown;
       const onSourceError = (e: unknown): void => void (sourceError = e);
@@ -283,13 +279,6 @@ export class GraphCopier {
         return;
       } catch (err) {
         if (sourceError !== undefined) throw originError(sourceError, "source", desc);
-        if (file !== undefined && refusesSlices(err) && !signal.aborted) {
-          // A registry that takes no chunked upload gets this blob, and the next, in one stream.
-          this.#slicesRefused = true;
-          file = undefined;
-          attempt--;
-          continue;
-        }
         if (attempt >= UPLOAD_ATTEMPTS || signal.aborted || !isTransient(err)) {
           throw originError(err, "destination", desc);
         }

@@ -434,7 +434,6 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
       o: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
     ): Promise<void> => {
       const { algorithm, hex } = parseDigest(desc.digest);
-      o.onBytes?.(0);
       // A file no longer written: read once to its end, stopping past `desc.size`.
       const got = await hashGrowing(fs, this.#hasher, path, algorithm, {
         growing: Promise.resolve(),

@@ -3,9 +3,7 @@
  * streamed through a verifying stream, as oras does) up to `chunkSize`, else `PATCH` chunks with
  * `Content-Range`, each checked before the closing `PUT`. A streamed body that does not match its
  * descriptor errors before its end, so the request fails (and the registry checks `?digest=` as
- * well); on any failure the session is cancelled. A body not read here (a layout file the runtime
- * sends natively) goes in `PATCH` slices beside a separate check, and is committed only after it
- * ({@linkcode uploadChecked}).
+ * well); on any failure the session is cancelled.
  *
  * @see https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-blobs
  * @module
