@@ -16,6 +16,7 @@
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
+import type { FileBody } from "./fs.ts";
 import { checkRange, rangeOf } from "./range_stream.ts";
 import { type ByteRange, type Fetcher, isRangeFetcher, type Op } from "./storage.ts";
 
@@ -108,8 +109,8 @@ export interface FileReceiver {
 
 /** A stored blob's file, to send natively and check by a second read. */
 export interface BlobFile {
-  /** The file's bytes, unchecked, as a `Blob` the runtime's `fetch` sends natively. */
-  body: Blob;
+  /** The file's bytes, unchecked, as bodies the runtime's `fetch` sends natively. */
+  body: FileBody;
   /**
    * Reads the file again and checks it against the descriptor.
    * @throws {SizeMismatchError} ERR_SIZE_MISMATCH / {DigestMismatchError} ERR_DIGEST_MISMATCH
@@ -118,7 +119,7 @@ export interface BlobFile {
   check(opts?: { signal?: AbortSignal; onBytes?: (bytes: number) => void }): Promise<void>;
 }
 
-/** Gives a stored blob's file as a `Blob` the runtime sends natively (see `Fs.fileBody`). */
+/** Gives a stored blob's file as bodies the runtime sends natively (see `Fs.fileBody`). */
 export interface BlobFileSource {
   /**
    * The blob `desc`'s file, or `undefined` when the store or runtime has none to give (the file
@@ -140,7 +141,7 @@ export interface CheckedPusher {
    */
   pushChecked(
     desc: Descriptor,
-    body: Blob,
+    body: FileBody,
     check: (signal: AbortSignal) => Promise<void>,
     opts?: Op,
   ): Promise<void>;

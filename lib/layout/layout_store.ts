@@ -418,9 +418,9 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
   }
 
   /**
-   * The blob `desc`'s file as a `Blob` the runtime sends natively (`Fs.fileBody`), with a check
+   * The blob `desc`'s file as bodies the runtime sends natively (`Fs.fileBody`), with a check
    * that reads the file again and hashes it, on the hashing thread where there is one
-   * ({@linkcode BlobFileSource}); `undefined` when the runtime has no such `Blob` or the file is
+   * ({@linkcode BlobFileSource}); `undefined` when the runtime has no such body or the file is
    * not a regular file of `desc.size` bytes.
    */
   async blobFile(desc: Descriptor, opts: Op = {}): Promise<BlobFile | undefined> {

@@ -14,7 +14,8 @@ import type { HasherFactory } from "../digest/hasher.ts";
 import { verifiedOnce } from "../digest/verify_stream.ts";
 import { DigestMismatchError, isErrorCode, RegistryError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import type { HttpClient } from "./http_client.ts";
+import type { FileBody } from "../content/fs.ts";
+import type { HttpClient, ReopenableBody } from "./http_client.ts";
 import { readAllBounded } from "./_read_bounded.ts";
 import { discard } from "./_response.ts";
 import { responseError } from "./_response_error.ts";
@@ -43,6 +44,8 @@ export interface UploadContext {
 const FIRST_SLICE = 1024 * 1024;
 /** Later slices are sized to take about this fraction of the idle timeout at the speed seen. */
 const SLICE_SHARE_OF_TIMEOUT = 1 / 4;
+/** Largest slice sent from memory (where only a file's tail is sent natively). */
+const MAX_MEMORY_SLICE = 8 * 1024 * 1024;
 
 export async function uploadToSession(
   ctx: UploadContext,
@@ -89,7 +92,7 @@ export async function uploadToSession(
       }
       pending = [];
       pendingSize = 0;
-      location = await sendChunk(ctx, location, desc, data, offset, signal);
+      location = await sendChunk(ctx, location, desc, data, offset, data.length, signal);
       offset += data.length;
     };
     try {
@@ -123,7 +126,8 @@ export async function uploadToSession(
  * session while `check` reads the same content again, and commits it (`PUT ?digest=`) only once
  * `check` has passed. The body goes in `PATCH` slices: a first small one, then slices sized to
  * take a quarter of the idle timeout at the speed seen, so that a silent registry is still noticed
- * within about the timeout (one slice is one wait).
+ * within about the timeout (one slice is one wait). A runtime that sends only a file's tail
+ * natively (Deno) sends the slices before it from memory, and the tail once it fits in one slice.
  * When `check` rejects, the upload is stopped and the session cancelled, so nothing is stored
  * under `desc.digest`, and its error is thrown.
  */
@@ -132,7 +136,7 @@ export async function uploadChecked(
   started: Response,
   startUrl: URL,
   desc: Descriptor,
-  body: Blob,
+  body: FileBody,
   check: (signal: AbortSignal) => Promise<void>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
@@ -152,11 +156,17 @@ export async function uploadChecked(
     let offset = 0;
     let slice = Math.max(FIRST_SLICE, minChunk);
     while (offset < desc.size) {
-      const end = Math.min(desc.size, offset + slice);
+      const start = offset;
+      const native = body.ranges || desc.size - start <= slice;
+      const end = native ? Math.min(desc.size, start + slice) : start + slice;
       const began = Date.now();
-      location = await sendChunk(ctx, location, desc, body.slice(offset, end), offset, both);
-      const bytesPerMs = (end - offset) / Math.max(1, Date.now() - began);
-      offset = end;
+      const data = native
+        ? { open: () => body.open(start, end) }
+        : await readSlice(body, start, Math.min(end, start + MAX_MEMORY_SLICE), desc);
+      const length = data instanceof Uint8Array ? data.length : end - start;
+      location = await sendChunk(ctx, location, desc, data, start, length, both);
+      const bytesPerMs = length / Math.max(1, Date.now() - began);
+      offset = start + length;
       slice = Math.max(
         FIRST_SLICE,
         minChunk,
@@ -179,6 +189,32 @@ export async function uploadChecked(
   }
 }
 
+/** The bytes `[start, end)` of a file that is sent natively only from an offset to its end. */
+async function readSlice(
+  body: FileBody,
+  start: number,
+  end: number,
+  desc: Descriptor,
+): Promise<Bytes> {
+  const source = await body.open(start, desc.size);
+  const stream = source instanceof ReadableStream ? source : source.stream();
+  const out = new Uint8Array(end - start);
+  let filled = 0;
+  const reader = stream.getReader();
+  try {
+    while (filled < out.length) {
+      const { done, value } = await reader.read();
+      if (done) throw new SizeMismatchError(desc.digest, desc.size, start + filled);
+      const take = Math.min(value.length, out.length - filled);
+      out.set(value.subarray(0, take), filled);
+      filled += take;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return out;
+}
+
 /** The registry's `OCI-Chunk-Min-Length` (0 when absent or not a size). */
 function chunkMinimum(started: Response): number {
   const min = Number(started.headers.get("oci-chunk-min-length") ?? "0");
@@ -190,11 +226,11 @@ async function sendChunk(
   ctx: UploadContext,
   location: URL,
   desc: Descriptor,
-  data: Uint8Array | Blob,
+  data: Uint8Array | ReopenableBody,
   offset: number,
+  length: number,
   signal: AbortSignal | undefined,
 ): Promise<URL> {
-  const length = data instanceof Blob ? data.size : data.length;
   const res = await ctx.client.send({
     method: "PATCH",
     url: location,

@@ -25,6 +25,7 @@ import type {
   UnverifiedBlob,
   UnverifiedFetcher,
 } from "../content/blob_abilities.ts";
+import type { FileBody } from "../content/fs.ts";
 import { checkRange, rangeOf } from "../content/range_stream.ts";
 import type {
   ByteRange,
@@ -531,7 +532,7 @@ export class Repository
    */
   async pushChecked(
     desc: Descriptor,
-    body: Blob,
+    body: FileBody,
     check: (signal: AbortSignal) => Promise<void>,
     opts: Op = {},
   ): Promise<void> {

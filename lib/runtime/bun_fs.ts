@@ -20,7 +20,7 @@ import {
 } from "node:fs";
 import type { Bytes } from "../_internal/bytes.ts";
 import { bytesFileHandle } from "../content/_bytes_file_handle.ts";
-import type { DirEntry, FileHandle, FileInfo, Fs } from "../content/fs.ts";
+import type { DirEntry, FileBody, FileHandle, FileInfo, Fs } from "../content/fs.ts";
 import { SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { checkRegular, dirEntry, fileInfo, READ_FLAGS } from "./_node_files.ts";
@@ -122,7 +122,7 @@ export const bunFs: Required<Fs> = {
   hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
 
-  fileBody(path: string, size: number): Promise<Blob | undefined> {
+  fileBody(path: string, size: number): Promise<FileBody | undefined> {
     // Bun's fetch sends a `Bun.file` slice with `sendfile`: no JavaScript, no copy in user space.
     const bun = (globalThis as { Bun?: { file(path: string): Blob } }).Bun;
     let st;
@@ -132,7 +132,10 @@ export const bunFs: Required<Fs> = {
       return Promise.resolve(undefined);
     }
     if (bun === undefined || !st.isFile() || st.size !== size) return Promise.resolve(undefined);
-    // A slice of the stated size: a file that grew since is not sent beyond it.
-    return Promise.resolve(bun.file(path).slice(0, size));
+    const file = bun.file(path);
+    return Promise.resolve({
+      ranges: true,
+      open: (start, end) => Promise.resolve(file.slice(start, end)),
+    });
   },
 };

@@ -1,8 +1,8 @@
 /**
  * Child process of `file_body_test.ts`, run under Deno and Bun: asks the runtime's
  * `Fs.fileBody` for each path the parent prepared in the directory given as argument, and prints
- * one line per case: `same` (a `Blob` whose slices hold exactly the file's bytes), `other` (a
- * `Blob` with other bytes) or `none`.
+ * one line per case: `none`, or what the bodies it opens hold (`same` when exactly the file's
+ * bytes from an offset), with whether it sends any range (`ranges`) or tails only (`tail`).
  */
 import { readFile } from "node:fs/promises";
 import process from "node:process";
@@ -19,18 +19,26 @@ const cases: Array<[string, string, number]> = [
   ["missing", `${dir}/missing`, 0],
 ];
 
+async function read(body: Blob | ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+function same(got: Uint8Array, start: number, end: number): boolean {
+  const want = bytes.subarray(start, end);
+  return got.length === want.length && got.every((b, i) => b === want[i]);
+}
+
 for (const [name, path, size] of cases) {
-  const blob = await fs.fileBody!(path, size);
-  if (blob === undefined) {
+  const body = await fs.fileBody!(path, size);
+  if (body === undefined) {
     console.log(`${name}: none`);
     continue;
   }
-  // The whole file twice (a request can be sent again), and a slice (as the upload sends).
+  // The whole file twice (a body can be sent again), a tail, and a range where there are ranges.
+  const parts = [[0, size], [0, size], [1000, size], ...(body.ranges ? [[10, 70_000]] : [])];
   let ok = true;
-  for (const [start, end] of [[0, size], [0, size], [10, 70_000]] as const) {
-    const got = new Uint8Array(await blob.slice(start, end).arrayBuffer());
-    const want = bytes.subarray(start, end);
-    ok &&= got.length === want.length && got.every((b, i) => b === want[i]);
+  for (const [start, end] of parts) {
+    ok &&= same(await read(await body.open(start!, end!)), start!, end!);
   }
-  console.log(`${name}: ${ok ? "same" : "other"}`);
+  console.log(`${name}: ${ok ? "same" : "other"} ${body.ranges ? "ranges" : "tail"}`);
 }

@@ -1,9 +1,9 @@
 /**
- * `Fs.fileBody` of the runtime's file system: under Bun, a regular file of the stated size as a
- * `Blob` with exactly its bytes (`Bun.file`, whose slices Bun's `fetch` sends with `sendfile`);
- * `undefined` for another size, a directory, a FIFO (never opened, so nothing blocks) and a
- * missing file. Under Deno, always `undefined`: its `fetch` gained nothing from a file's own
- * stream on the push it was measured on (see `lib/runtime/deno_fs.ts`).
+ * `Fs.fileBody` of the runtime's file system: a regular file of the stated size gives bodies with
+ * exactly its bytes, opened again for each send (Bun: any range, `Bun.file` slices that its
+ * `fetch` sends with `sendfile`; Deno: tails, the open file's own `readable`, which its `fetch`
+ * pumps in Rust); `undefined` for another size, a directory, a FIFO (never opened, so nothing
+ * blocks) and a missing file.
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { BUN_PRELOAD } from "../_helpers/bun.ts";
@@ -14,8 +14,8 @@ const CHECK = new URL("./_file_body_check.ts", import.meta.url).pathname;
 
 for (
   const [runtime, cmd, args, expected] of [
-    ["Deno", Deno.execPath(), ["run", "-A", CHECK], "none"],
-    ["Bun", bun, ["run", ...BUN_PRELOAD, CHECK], "same"],
+    ["Deno", Deno.execPath(), ["run", "-A", CHECK], "same tail"],
+    ["Bun", bun, ["run", ...BUN_PRELOAD, CHECK], "same ranges"],
   ] as const
 ) {
   Deno.test({
