@@ -8,15 +8,11 @@
  * registry needs {@linkcode BlobStatter}. A copy uses the last pair: a source that hands a blob
  * over unverified ({@linkcode UnverifiedFetcher}, a registry) and a store that receives it as a
  * file the runtime writes natively and checks it ({@linkcode FileReceiver}, a layout directory).
- * A push uses the other pair: a store that gives a blob as a file the runtime sends natively
- * ({@linkcode BlobFileSource}, a layout directory) and a destination that commits the upload only
- * after a separate check passed ({@linkcode CheckedPusher}, a registry).
  *
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import type { FileBody } from "./fs.ts";
 import { checkRange, rangeOf } from "./range_stream.ts";
 import { type ByteRange, type Fetcher, isRangeFetcher, type Op } from "./storage.ts";
 
@@ -104,46 +100,6 @@ export interface FileReceiver {
     desc: Descriptor,
     body: ReadableStream<Bytes>,
     opts?: ReceiveFileOptions,
-  ): Promise<void>;
-}
-
-/** A stored blob's file, to send natively and check by a second read. */
-export interface BlobFile {
-  /** The file's bytes, unchecked, as bodies the runtime's `fetch` sends natively. */
-  body: FileBody;
-  /**
-   * Reads the file again and checks it against the descriptor.
-   * @throws {SizeMismatchError} ERR_SIZE_MISMATCH / {DigestMismatchError} ERR_DIGEST_MISMATCH
-   *   when the file's bytes are not the content.
-   */
-  check(opts?: { signal?: AbortSignal; onBytes?: (bytes: number) => void }): Promise<void>;
-}
-
-/** Gives a stored blob's file as bodies the runtime sends natively (see `Fs.fileBody`). */
-export interface BlobFileSource {
-  /**
-   * The blob `desc`'s file, or `undefined` when the store or runtime has none to give (the file
-   * is missing, not a regular file, or not `desc.size` bytes: `fetch` says which).
-   */
-  blobFile(desc: Descriptor, opts?: Op): Promise<BlobFile | undefined>;
-}
-
-/**
- * Uploads a blob from a body it does not read itself (a file sent by the runtime), committing it
- * only after a separate check of the same content has passed.
- */
-export interface CheckedPusher {
-  /**
-   * Uploads `body` as the blob `desc`, running `check` (which reads the content again and rejects
-   * unless its size and digest match `desc`) alongside; the upload is committed only after
-   * `check` resolved, and cancelled, with nothing stored under `desc.digest`, when it rejects.
-   * @throws whatever `check` rejects with, or the upload's error.
-   */
-  pushChecked(
-    desc: Descriptor,
-    body: FileBody,
-    check: (signal: AbortSignal) => Promise<void>,
-    opts?: Op,
   ): Promise<void>;
 }
 
@@ -246,34 +202,4 @@ export function canFetchUnverified<T extends object>(store: T): store is T & Unv
  */
 export function canReceiveFiles<T extends object>(store: T): store is T & FileReceiver {
   return has(store, "receiveFile") && (store as { receivesFiles?: unknown }).receivesFiles === true;
-}
-
-/**
- * Whether `store` has {@linkcode BlobFileSource}.
- *
- * @example
- * ```ts
- * import { canGiveBlobFiles, MemoryStore } from "@ocisign/ocisign/content";
- * console.log(canGiveBlobFiles(new MemoryStore())); // false
- * ```
- * @param store Any store.
- * @returns Whether it can give a blob's file as a `Blob`.
- */
-export function canGiveBlobFiles<T extends object>(store: T): store is T & BlobFileSource {
-  return has(store, "blobFile");
-}
-
-/**
- * Whether `store` has {@linkcode CheckedPusher}.
- *
- * @example
- * ```ts
- * import { canPushChecked, MemoryStore } from "@ocisign/ocisign/content";
- * console.log(canPushChecked(new MemoryStore())); // false
- * ```
- * @param store Any store.
- * @returns Whether it can upload an unread body committed after a separate check.
- */
-export function canPushChecked<T extends object>(store: T): store is T & CheckedPusher {
-  return has(store, "pushChecked");
 }

@@ -102,21 +102,6 @@ export interface ScanFileOptions {
   growing?: Promise<unknown>;
 }
 
-/** A file's bytes as request bodies the runtime sends natively (see {@linkcode Fs.fileBody}). */
-export interface FileBody {
-  /**
-   * Whether any range of the file can be sent natively (Bun); else only a tail, from an offset to
-   * the end of the file (Deno).
-   */
-  readonly ranges: boolean;
-  /**
-   * A new body of the bytes `[start, end)`, for `fetch` as it is (a stream must be sent with
-   * `Content-Length: end - start`). Without {@linkcode FileBody.ranges}, `end` must be the
-   * file's size. Each call opens the file anew, so that a request can be sent again.
-   */
-  open(start: number, end: number): Promise<Blob | ReadableStream<Uint8Array>>;
-}
-
 /** The file-system operations the core needs. */
 export interface Fs {
   /**
@@ -226,12 +211,4 @@ export interface Fs {
    * @throws {NotFoundError} ERR_NOT_FOUND when missing.
    */
   syncFile?(path: string): Promise<void>;
-  /**
-   * Optional: the regular file at `path` as request bodies that the runtime's `fetch` sends
-   * without JavaScript per chunk (Bun: a `Bun.file` slice, sent with `sendfile`; Deno: the open
-   * file's own `readable`, pumped in Rust). Its bytes are not checked: the caller checks them by
-   * another read. `undefined` when the runtime has no such body or the file is not a regular file
-   * of `size` bytes (then read it through {@linkcode Fs.open}, which says why).
-   */
-  fileBody?(path: string, size: number): Promise<FileBody | undefined>;
 }

@@ -19,7 +19,6 @@ import { Semaphore } from "./_semaphore.ts";
 import { canFetchUnverified, canReceiveFiles } from "../content/blob_abilities.ts";
 import { pullToFile } from "./_pull_to_file.ts";
 import { type ByteProgress, countBytes } from "../content/byte_progress.ts";
-import { filePushOf, pushFromFile } from "./_push_file.ts";
 
 /** A per-node progress event, for the CLI to render as oras does. */
 export interface CopyProgress {
@@ -260,22 +259,15 @@ export class GraphCopier {
     if (canFetchUnverified(this.#src) && canReceiveFiles(this.#dst)) {
       return await pullToFile(this.#src, this.#dst, desc, signal, this.#onBytes, release);
     }
-    // A layout's file sent by the runtime itself, checked by a second read, where both ends can.
-    const file = await at("source", desc, filePushOf(this.#src, this.#dst, desc, signal));
     for (let attempt = 1;; attempt++) {
       let sourceError: unknown;
-      const onSourceError = (e: unknown): void => void (sourceError = e);
-      const stream = file === undefined
-        ? countBytes(
-          await at("source", desc, this.#src.fetch(desc, { signal })),
-          desc,
-          this.#onBytes,
-        )
-        : undefined;
+      const stream = countBytes(
+        await at("source", desc, this.#src.fetch(desc, { signal })),
+        desc,
+        this.#onBytes,
+      );
       try {
-        await (stream === undefined
-          ? pushFromFile(file!, desc, signal, this.#onBytes, onSourceError)
-          : this.#dst.push(desc, markSource(stream, onSourceError), { signal }));
+        await this.#dst.push(desc, markSource(stream, (e) => sourceError = e), { signal });
         return;
       } catch (err) {
         if (sourceError !== undefined) throw originError(sourceError, "source", desc);

@@ -8,26 +8,13 @@
 import type { Bytes } from "../_internal/bytes.ts";
 import { MAX_MANIFEST_BYTES } from "../_internal/limits.ts";
 import type { FileInfo, Fs } from "../content/fs.ts";
-import type {
-  BlobFile,
-  BlobFileSource,
-  FileIngester,
-  FileReceiver,
-  ReceiveFileOptions,
-} from "../content/blob_abilities.ts";
+import type { FileIngester, FileReceiver, ReceiveFileOptions } from "../content/blob_abilities.ts";
 import { handleStream } from "../content/file_stream.ts";
 import { rangeOf } from "../content/range_stream.ts";
 import type { ByteRange, Op } from "../content/storage.ts";
 import type { HasherFactory } from "../digest/hasher.ts";
 import { pureHasherFactory } from "../digest/pure_hasher.ts";
-import {
-  DigestMismatchError,
-  InvalidLayoutError,
-  NotFoundError,
-  OcisignError,
-  SizeMismatchError,
-} from "../errors.ts";
-import { parseDigest } from "../digest/digest.ts";
+import { InvalidLayoutError, NotFoundError, OcisignError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { isManifestMediaType } from "../oci/media_types.ts";
 import { checkAborted } from "../content/_streams.ts";
@@ -35,7 +22,7 @@ import { fileStream } from "./_file_stream.ts";
 import { LayoutIndex } from "../content/_layout_index.ts";
 import { keepAttributes } from "./_keep_attributes.ts";
 import { withLock } from "./_with_lock.ts";
-import { hashGrowing, receiveFile } from "./_receive_file.ts";
+import { receiveFile } from "./_receive_file.ts";
 import { blobPath, layoutHeaderBytes, OciLayout, validateLayoutHeader } from "./oci_layout.ts";
 
 /** Options for opening a layout. */
@@ -140,7 +127,7 @@ async function completeLayout(
  * console.log(layout.manifests().length); // 0: only manifests are recorded in index.json
  * ```
  */
-export class LayoutStore extends OciLayout implements FileIngester, FileReceiver, BlobFileSource {
+export class LayoutStore extends OciLayout implements FileIngester, FileReceiver {
   #fs: Fs;
   #root: string;
   #hasher: HasherFactory;
@@ -415,38 +402,6 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
       ingest: (path: string) => this.ingestVerifiedFile(desc, path, opts),
     };
     await receiveFile(ctx, desc, body, opts);
-  }
-
-  /**
-   * The blob `desc`'s file as bodies the runtime sends natively (`Fs.fileBody`), with a check
-   * that reads the file again and hashes it, on the hashing thread where there is one
-   * ({@linkcode BlobFileSource}); `undefined` when the runtime has no such body or the file is
-   * not a regular file of `desc.size` bytes.
-   */
-  async blobFile(desc: Descriptor, opts: Op = {}): Promise<BlobFile | undefined> {
-    checkAborted(opts.signal);
-    const fs = this.#fs;
-    if (fs.scanFile === undefined) return undefined;
-    const path = join(this.#root, blobPath(desc.digest));
-    const body = await fs.fileBody?.(path, desc.size);
-    if (body === undefined) return undefined;
-    const check = async (
-      o: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
-    ): Promise<void> => {
-      const { algorithm, hex } = parseDigest(desc.digest);
-      // A file no longer written: read once to its end, stopping past `desc.size`.
-      const got = await hashGrowing(fs, this.#hasher, path, algorithm, {
-        growing: Promise.resolve(),
-        maxBytes: desc.size,
-        onRead: (bytes) => o.onBytes?.(bytes),
-      });
-      checkAborted(o.signal);
-      if (got.size !== desc.size) throw new SizeMismatchError(desc.digest, desc.size, got.size);
-      // The hashing thread tells its progress now and then: the last count is told here.
-      o.onBytes?.(got.size);
-      if (got.hex !== hex) throw new DigestMismatchError(desc.digest, `${algorithm}:${got.hex}`);
-    };
-    return { body, check };
   }
 
   async #sizeViaOpen(path: string): Promise<number | undefined> {

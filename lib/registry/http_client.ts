@@ -62,15 +62,6 @@ export interface HttpClientOptions {
   resolveHost?: ResolveHost;
 }
 
-/**
- * A request body opened anew for each send, such as a file the runtime's `fetch` sends natively
- * (see `Fs.fileBody`): `open` gives it as `fetch` takes it, unread here.
- */
-export interface ReopenableBody {
-  /** A new body (a stream is sent with the request's `Content-Length`). */
-  open(): Promise<Blob | ReadableStream<Uint8Array>>;
-}
-
 /** One request to the registry. */
 export interface HttpRequest {
   /** HTTP method. */
@@ -80,22 +71,16 @@ export interface HttpRequest {
   /** Extra headers. */
   headers?: Record<string, string>;
   /**
-   * Body. Bytes in memory (or a {@linkcode ReopenableBody}, opened anew for each send) can be
-   * re-sent after a challenge, a redirect or a retry; a stream is sent once (no retry, no re-send
-   * after a challenge or redirect: the caller restarts). A reopenable body reaches `fetch` as
-   * `open` gave it, and its send counts as one wait for the idle timeout.
+   * Body. Bytes in memory can be re-sent after a challenge, a redirect or a retry; a stream is
+   * sent once (no retry, no re-send after a challenge or redirect: the caller restarts).
    */
-  body?: Uint8Array | ReadableStream<Uint8Array> | ReopenableBody;
+  body?: Uint8Array | ReadableStream<Uint8Array>;
   /** Token scopes the request needs (`repository:a:pull`). */
   scopes: string[];
   /** Whether the request may be retried (GET, HEAD and by-reference PUT/DELETE). */
   idempotent: boolean;
   /** Cancels the request. */
   signal?: AbortSignal | undefined;
-}
-
-function isReopenable(body: HttpRequest["body"]): body is ReopenableBody {
-  return body !== undefined && !(body instanceof Uint8Array) && !(body instanceof ReadableStream);
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -179,11 +164,6 @@ export class HttpClient {
   /** The registry origin (`http://localhost:5000`). */
   get origin(): string {
     return this.#origin;
-  }
-
-  /** The idle timeout, in milliseconds (see {@linkcode HttpClientOptions.timeoutMs}). */
-  get timeoutMs(): number {
-    return this.#timeoutMs;
   }
 
   /**
@@ -432,12 +412,10 @@ export class HttpClient {
     return this.#follow(req.url, req.method, headers, req.body, this.#origin, req.signal);
   }
 
-  /** `native`: a stream body goes to `fetch` untouched (its send is one wait). */
   async #fetchWithTimeout(
     url: URL,
     init: RequestInit,
     signal: AbortSignal | undefined,
-    native = false,
   ): Promise<Response> {
     const timeout = new AbortController();
     const watch = new IdleWatch(this.#timeoutMs, () => timeout.abort());
@@ -448,9 +426,8 @@ export class HttpClient {
         `The registry did not answer ${what}: no progress for ${this.#timeoutMs} ms; check the network and the registry, or raise the timeout (OCISIGN_REGISTRY_TIMEOUT, in seconds)`,
         { cause },
       );
-    if (init.body instanceof ReadableStream && !native) {
-      init.body = watchUploadBody(init.body, watch);
-    } else watch.arm();
+    if (init.body instanceof ReadableStream) init.body = watchUploadBody(init.body, watch);
+    else watch.arm();
     let res: Response;
     try {
       res = await watch.race(this.#fetch(url, init), () => timeoutError(undefined));
@@ -468,7 +445,7 @@ export class HttpClient {
     start: URL,
     startMethod: string,
     startHeaders: Record<string, string>,
-    startBody: Uint8Array | ReadableStream<Uint8Array> | ReopenableBody | undefined,
+    startBody: Uint8Array | ReadableStream<Uint8Array> | undefined,
     trustedOrigin: string,
     signal: AbortSignal | undefined,
     guard?: (next: URL) => Promise<void>,
@@ -480,16 +457,12 @@ export class HttpClient {
     for (let hop = 0;; hop++) {
       const init: RequestInit = { method, headers, redirect: "manual" };
       const streaming = body instanceof ReadableStream;
-      const reopened = isReopenable(body);
-      const sent = isReopenable(body) ? await body.open() : body;
-      if (sent !== undefined) {
-        init.body = sent as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | Blob;
+      if (body !== undefined) {
+        init.body = body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
       }
       // A streamed request body needs half-duplex fetch (Deno and Bun).
-      if (sent instanceof ReadableStream) {
-        (init as RequestInit & { duplex: "half" }).duplex = "half";
-      }
-      const res = await this.#fetchWithTimeout(url, init, signal, reopened);
+      if (streaming) (init as RequestInit & { duplex: "half" }).duplex = "half";
+      const res = await this.#fetchWithTimeout(url, init, signal);
       const location = res.headers.get("location");
       if (!REDIRECTS.has(res.status) || location === null || streaming) return res;
       await discard(res);

@@ -20,12 +20,7 @@ import {
   parseManifest,
   referrerDescriptor,
 } from "../content/parse_manifest.ts";
-import type {
-  CheckedPusher,
-  UnverifiedBlob,
-  UnverifiedFetcher,
-} from "../content/blob_abilities.ts";
-import type { FileBody } from "../content/fs.ts";
+import type { UnverifiedBlob, UnverifiedFetcher } from "../content/blob_abilities.ts";
 import { checkRange, rangeOf } from "../content/range_stream.ts";
 import type {
   ByteRange,
@@ -55,7 +50,6 @@ import { readAllBounded } from "./_read_bounded.ts";
 import { takeWatchedBody } from "./_idle_watch.ts";
 import {
   cancelUpload,
-  uploadChecked,
   type UploadContext,
   uploadLocation,
   uploadToSession,
@@ -122,15 +116,7 @@ const MANIFEST_ACCEPT = [...MANIFEST_MEDIA_TYPES, "application/vnd.oci.artifact.
  * ```
  */
 export class Repository
-  implements
-    GraphTarget,
-    TagLister,
-    Deleter,
-    Mounter,
-    RangeFetcher,
-    Untagger,
-    UnverifiedFetcher,
-    CheckedPusher {
+  implements GraphTarget, TagLister, Deleter, Mounter, RangeFetcher, Untagger, UnverifiedFetcher {
   /** Registry name as written in references (`localhost:5000`). */
   readonly registry: string;
   /** Repository name (`hello-world`). */
@@ -506,7 +492,15 @@ export class Repository
     }
     let res: Response;
     try {
-      res = await this.#startUpload(desc, opts.signal);
+      res = await this.#http.send({
+        method: "POST",
+        url: "blobs/uploads/",
+        actions: ["pull", "push"],
+        headers: { "content-length": "0" },
+        expect: [202],
+        failure: `Cannot start the upload of ${this.#where(desc.digest)}`,
+        signal: opts.signal,
+      });
     } catch (err) {
       if (body instanceof ReadableStream) await body.cancel().catch(() => {});
       throw err;
@@ -519,49 +513,6 @@ export class Repository
       body,
       opts.signal,
     );
-  }
-
-  /**
-   * Uploads a blob from a body this client does not read (a file the runtime sends natively, see
-   * `Fs.fileBody`), committing it only once `check`, which reads the same content again, has
-   * passed ({@linkcode CheckedPusher}). The body goes in `PATCH` slices; when `check` rejects, the
-   * upload stops and its session is cancelled, so nothing is stored under the digest.
-   * @throws whatever `check` rejects with ({@linkcode SizeMismatchError},
-   *   {@linkcode DigestMismatchError}...), or the upload's error.
-   * @throws {TypeError} for a manifest media type: push manifests with `push`.
-   */
-  async pushChecked(
-    desc: Descriptor,
-    body: FileBody,
-    check: (signal: AbortSignal) => Promise<void>,
-    opts: Op = {},
-  ): Promise<void> {
-    parseDigest(desc.digest);
-    if (isManifestMediaType(desc.mediaType)) {
-      throw new TypeError(`Manifest ${desc.digest} must be pushed with push(), not pushChecked()`);
-    }
-    await uploadChecked(
-      this.#uploadContext(),
-      await this.#startUpload(desc, opts.signal),
-      this.#http.url("blobs/uploads/"),
-      desc,
-      body,
-      check,
-      opts.signal,
-    );
-  }
-
-  /** Opens an upload session (`POST /blobs/uploads/`). */
-  #startUpload(desc: Descriptor, signal: AbortSignal | undefined): Promise<Response> {
-    return this.#http.send({
-      method: "POST",
-      url: "blobs/uploads/",
-      actions: ["pull", "push"],
-      headers: { "content-length": "0" },
-      expect: [202],
-      failure: `Cannot start the upload of ${this.#where(desc.digest)}`,
-      signal,
-    });
   }
 
   async #manifestBody(
@@ -593,7 +544,6 @@ export class Repository
       label: (digest) => this.#where(digest),
       chunkSize: this.#chunkSize,
       hasher: this.#hasher,
-      timeoutMs: this.#client.timeoutMs,
     };
   }
 

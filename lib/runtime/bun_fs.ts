@@ -9,18 +9,10 @@
  *
  * @module
  */
-import {
-  closeSync,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
 import type { Bytes } from "../_internal/bytes.ts";
 import { bytesFileHandle } from "../content/_bytes_file_handle.ts";
-import type { DirEntry, FileBody, FileHandle, FileInfo, Fs } from "../content/fs.ts";
+import type { DirEntry, FileHandle, FileInfo, Fs } from "../content/fs.ts";
 import { SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { checkRegular, dirEntry, fileInfo, READ_FLAGS } from "./_node_files.ts";
@@ -121,21 +113,4 @@ export const bunFs: Required<Fs> = {
   // `Bun.write` writes on this thread: the growing file is hashed on the hashing thread.
   hashGrowingFile,
   syncFile: viaNodeFs("syncFile"),
-
-  fileBody(path: string, size: number): Promise<FileBody | undefined> {
-    // Bun's fetch sends a `Bun.file` slice with `sendfile`: no JavaScript, no copy in user space.
-    const bun = (globalThis as { Bun?: { file(path: string): Blob } }).Bun;
-    let st;
-    try {
-      st = statSync(path);
-    } catch {
-      return Promise.resolve(undefined);
-    }
-    if (bun === undefined || !st.isFile() || st.size !== size) return Promise.resolve(undefined);
-    const file = bun.file(path);
-    return Promise.resolve({
-      ranges: true,
-      open: (start, end) => Promise.resolve(file.slice(start, end)),
-    });
-  },
 };

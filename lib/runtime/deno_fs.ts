@@ -7,7 +7,7 @@
  * @module
  */
 import type { Bytes } from "../_internal/bytes.ts";
-import type { DirEntry, FileBody, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
+import type { DirEntry, FileHandle, FileInfo, Fs, WriteOptions } from "../content/fs.ts";
 import { AbortedError, InvalidInputError, SizeExceededError } from "../errors.ts";
 import { isErrno, mapError } from "./_fs_errors.ts";
 import { hashGrowingFile } from "./_hash_growing_file.ts";
@@ -444,25 +444,5 @@ export const denoFs: Required<Fs> = {
     } finally {
       file.close();
     }
-  },
-
-  async fileBody(path: string, size: number): Promise<FileBody | undefined> {
-    const st = await Deno.stat(path).catch(() => undefined);
-    if (st === undefined || !st.isFile || st.size !== size) return undefined;
-    return {
-      // Deno's fetch pumps an open file's own `readable` in Rust, to the end of the file.
-      ranges: false,
-      async open(start: number, end: number) {
-        if (end !== size) throw new RangeError(`Only the tail of ${path} can be sent`);
-        const [file] = await openRegular(path, "read");
-        try {
-          await file.seek(start, Deno.SeekMode.Start);
-        } catch (err) {
-          file.close();
-          throw mapError(err, "read", path);
-        }
-        return file.readable;
-      },
-    };
   },
 };

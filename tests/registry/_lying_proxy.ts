@@ -31,9 +31,7 @@ export type Lie =
   /** GETs whose path ends with `path`: the real headers and `after` body bytes, then silence. */
   | { kind: "stall"; path: string; after: number }
   /** Uploads (PATCH or PUT with a body): never read the body, never answer. */
-  | { kind: "stall-upload" }
-  /** Upload `PATCH`es: the body is read, then refused with 400 `BLOB_UPLOAD_INVALID`. */
-  | { kind: "refuse-patch" };
+  | { kind: "stall-upload" };
 
 /** Resolves when either signal fires (the client went away, or the proxy stops). */
 function stopped(a: AbortSignal, b: AbortSignal): Promise<void> {
@@ -129,17 +127,6 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
         state.hits++;
         await gone();
         return new Response(null, { status: 499 });
-      }
-      if (
-        lie?.kind === "refuse-patch" && req.method === "PATCH" &&
-        url.pathname.includes("/blobs/uploads/")
-      ) {
-        state.hits++;
-        await req.arrayBuffer().catch(() => {});
-        return new Response(
-          '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"chunk refused"}]}',
-          { status: 400, headers: { "content-type": "application/json" } },
-        );
       }
       // An upload is completed by PUT .../blobs/uploads/<id>?digest=<digest>.
       if (
