@@ -227,7 +227,6 @@ export type { VerifyBlobOptions, VerifyBlobResult } from "./lib/blob/verify_blob
 export type { ByteProgress } from "./lib/content/byte_progress.ts";
 export type {
   BlobStatter,
-  CheckedPusher,
   UnverifiedBlob,
   UnverifiedFetcher,
 } from "./lib/content/blob_abilities.ts";
