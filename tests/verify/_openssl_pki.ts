@@ -6,7 +6,7 @@
  * @module
  */
 import { findPeer } from "../_helpers/peers.ts";
-import { takePooledRsaKey } from "../_helpers/rsa_key_pool.ts";
+import { genpkey } from "../_helpers/rsa_key_pool.ts";
 
 /**
  * Whether `openssl` is missing: tests that need it pass this as `ignore`. A missing one is
@@ -88,22 +88,14 @@ export class OpensslPki {
     const csrFile = `r${n}.csr`;
     const extFile = `e${n}.cnf`;
     const [alg, param] = (opts.key ?? "rsa:2048").split(":");
-    const pooled = alg === "ec" ? undefined : takePooledRsaKey(Number(param));
-    if (pooled !== undefined) {
-      await Deno.writeTextFile(`${this.dir}/${keyFile}`, pooled, { mode: 0o600 });
-    } else {
-      const keyOpt = alg === "ec" ? `ec_paramgen_curve:${param}` : `rsa_keygen_bits:${param}`;
-      const algorithm = alg === "ec" ? "EC" : "RSA";
-      await run(this.dir, [
-        "genpkey",
-        "-algorithm",
-        algorithm,
-        "-pkeyopt",
-        keyOpt,
-        "-out",
-        keyFile,
-      ]);
-    }
+    await genpkey(
+      (args) => run(this.dir, args),
+      this.dir,
+      keyFile,
+      alg === "ec"
+        ? ["-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:${param}`]
+        : ["-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${param}`],
+    );
     await Deno.writeTextFile(
       `${this.dir}/${extFile}`,
       [

@@ -15,7 +15,7 @@ import { exportPrivateKeyPem, importPrivateKey } from "../../lib/x509/private_ke
 import { keySpecByName } from "../../lib/x509/key_spec.ts";
 import { craftJws, jwsHeader } from "../signature/_craft.ts";
 import { needsOpenssl, openssl, withTempDir } from "./_openssl.ts";
-import { takePooledRsaKey } from "../_helpers/rsa_key_pool.ts";
+import { genpkey } from "../_helpers/rsa_key_pool.ts";
 
 const LEAF_EXT = [
   "-addext",
@@ -33,14 +33,6 @@ const KEYS: [string, string[], "RSA" | "EC"][] = [
   ["EC-521", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"], "EC"],
 ];
 
-/** Writes `dir/k.pem`: a pooled openssl RSA key for `rsa_keygen_bits:N`, else `openssl genpkey`. */
-async function makeKey(args: string[], dir: string): Promise<void> {
-  const bits = /^rsa_keygen_bits:(\d+)$/.exec(args.at(-1) ?? "")?.[1];
-  const pooled = bits === undefined ? undefined : takePooledRsaKey(Number(bits));
-  if (pooled !== undefined) return await Deno.writeTextFile(`${dir}/k.pem`, pooled);
-  await openssl(["genpkey", ...args, "-out", "k.pem"], dir);
-}
-
 Deno.test(
   needsOpenssl(
     "importPrivateKey() loads openssl keys as PKCS#8, PKCS#1 and SEC 1, and refuses encrypted ones",
@@ -48,7 +40,7 @@ Deno.test(
   async () => {
     await withTempDir(async (dir) => {
       for (const [name, args, type] of KEYS) {
-        await makeKey(args, dir);
+        await genpkey((a) => openssl(a, dir), dir, "k.pem", args);
         await openssl([
           type === "RSA" ? "rsa" : "ec",
           "-in",
@@ -137,7 +129,7 @@ Deno.test(
     await withTempDir(async (dir) => {
       for (const [name, args] of KEYS) {
         const spec = keySpecByName(name);
-        await makeKey(args, dir);
+        await genpkey((a) => openssl(a, dir), dir, "k.pem", args);
         await openssl([
           "req",
           "-x509",
@@ -197,7 +189,7 @@ Deno.test(
     await withTempDir(async (dir) => {
       for (const [name, args] of KEYS) {
         const spec = keySpecByName(name);
-        await makeKey(args, dir);
+        await genpkey((a) => openssl(a, dir), dir, "k.pem", args);
         await openssl([
           "req",
           "-x509",

@@ -34,6 +34,8 @@ Deno.test({
 }, async (t) => {
   const reg = await startDistribution();
   const sb = await cliSandbox();
+  const pull = (from: string, to: string) =>
+    sb.run("cp", "--plain-http", from, "--to-oci-layout", to);
   try {
     const image = await smallImage("new-layout", 64 * 1024);
     const src = new MemoryStore();
@@ -43,13 +45,7 @@ Deno.test({
     await copy(src, "v1", new Registry(reg.host, { plainHttp: true }).repository("img"), "v1");
 
     await t.step("the pull gives a whole, valid layout", async () => {
-      const r = await sb.run(
-        "cp",
-        "--plain-http",
-        `${reg.host}/img:v1`,
-        "--to-oci-layout",
-        "./new:v1",
-      );
+      const r = await pull(`${reg.host}/img:v1`, "./new:v1");
       assertEquals(r.code, 0, r.stderr);
       assert(r.stdout.includes(`Digest: ${root.digest}`), r.stdout);
       const dir = `${sb.cwd}/new`;
@@ -75,13 +71,7 @@ Deno.test({
     await t.step(
       "a missing tag: exit 5, the source named, an empty layout left as before",
       async () => {
-        const r = await sb.run(
-          "cp",
-          "--plain-http",
-          `${reg.host}/img:nope`,
-          "--to-oci-layout",
-          "./missing:v1",
-        );
+        const r = await pull(`${reg.host}/img:nope`, "./missing:v1");
         assertEquals(r.code, EXIT.NOT_FOUND, r.stderr);
         assert(r.stderr.includes("Error from source while copying nope"), r.stderr);
         assert(r.stderr.includes(`Manifest ${reg.host}/img:nope not found`), r.stderr);
@@ -93,13 +83,7 @@ Deno.test({
       "a registry that is not there: exit 7, an empty layout left as before",
       async () => {
         const host = `127.0.0.1:${freePort()}`;
-        const r = await sb.run(
-          "cp",
-          "--plain-http",
-          `${host}/img:v1`,
-          "--to-oci-layout",
-          "./unreachable:v1",
-        );
+        const r = await pull(`${host}/img:v1`, "./unreachable:v1");
         assertEquals(r.code, EXIT.REGISTRY, r.stderr);
         assert(r.stderr.includes("Error from source while copying v1"), r.stderr);
         await assertEmptyLayout(`${sb.cwd}/unreachable`);
@@ -124,13 +108,7 @@ Deno.test({
     await t.step("a destination that is no layout: its error, not the source's", async () => {
       await Deno.mkdir(`${sb.cwd}/bad`);
       await Deno.writeTextFile(`${sb.cwd}/bad/oci-layout`, '{"imageLayoutVersion":"9"}');
-      const r = await sb.run(
-        "cp",
-        "--plain-http",
-        `${reg.host}/img:nope`,
-        "--to-oci-layout",
-        "./bad:v1",
-      );
+      const r = await pull(`${reg.host}/img:nope`, "./bad:v1");
       assertEquals(r.code, EXIT.INVALID_INPUT, r.stderr);
       assert(r.stderr.includes("unsupported oci-layout imageLayoutVersion"), r.stderr);
       assertEquals(await topFiles(`${sb.cwd}/bad`), ["oci-layout"]);

@@ -7,7 +7,7 @@
  * @module
  */
 import { runPeer } from "../../_helpers/peers.ts";
-import { takePooledRsaKey } from "../../_helpers/rsa_key_pool.ts";
+import { genpkey } from "../../_helpers/rsa_key_pool.ts";
 import { freePort, spawnServer } from "../../_helpers/server_process.ts";
 
 /** Key algorithm of a generated chain: RSA-2048/3072/4096 or EC P-256/P-384/P-521. */
@@ -70,18 +70,12 @@ async function openssl(bin: string, args: string[], cwd: string): Promise<void> 
   }
 }
 
-/** Writes a key of `spec` to `out`: a pooled RSA key, else one openssl makes. */
-async function makeKey(bin: string, spec: KeySpec, out: string, dir: string): Promise<void> {
+/** The `openssl genpkey` arguments of a key of `spec`. */
+function keyArgs(spec: KeySpec): string[] {
   const [kind, size] = spec.split("-") as [string, string];
-  const pooled = kind === "rsa" ? takePooledRsaKey(Number(size)) : undefined;
-  if (pooled !== undefined) return await Deno.writeTextFile(out, pooled, { mode: 0o600 });
-  await openssl(
-    bin,
-    kind === "rsa"
-      ? ["genpkey", "-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${size}`, "-out", out]
-      : ["genpkey", "-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:P-${size}`, "-out", out],
-    dir,
-  );
+  return kind === "rsa"
+    ? ["-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${size}`]
+    : ["-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:P-${size}`];
 }
 
 /** `YYYYMMDDHHMMSSZ` for openssl ca, `offsetHours` from now. */
@@ -126,7 +120,7 @@ async function issueChain(
     leafKey: `${prefix}leaf.key`,
     leafCert: `${prefix}leaf.crt`,
   };
-  await makeKey(bin, spec, chain.rootKey, dir);
+  await genpkey((args) => openssl(bin, args, dir), dir, chain.rootKey, keyArgs(spec));
   await openssl(bin, [
     "req",
     "-new",
@@ -157,7 +151,7 @@ async function issueChain(
     "-out",
     chain.rootCert,
   ], dir);
-  await makeKey(bin, spec, chain.leafKey, dir);
+  await genpkey((args) => openssl(bin, args, dir), dir, chain.leafKey, keyArgs(spec));
   await Deno.chmod(chain.leafKey, 0o600);
   await openssl(bin, [
     "req",
