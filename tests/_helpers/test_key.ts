@@ -15,8 +15,9 @@ import { genpkey } from "./rsa_key_pool.ts";
 /**
  * Puts a pooled RSA-2048 key and a self-signed certificate of generate-test's profile (CN=`name`,
  * digitalSignature, codeSigning, valid for a day) in `localkeys/NAME.key` and `NAME.crt` of
- * `sb`'s configuration, then adds them with `key add NAME --default` and to the trust store
- * `ca/NAME` with `cert add`, as `cert generate-test NAME --default` would.
+ * `sb`'s configuration, then adds them with `key add NAME` (`--default` unless `isDefault` is
+ * false) and to the trust store `ca/NAME` with `cert add`, as `cert generate-test NAME
+ * [--default]` would.
  *
  * @example
  * ```ts ignore
@@ -24,7 +25,11 @@ import { genpkey } from "./rsa_key_pool.ts";
  * await addTestKey(sb, "wabbit-networks.io");
  * ```
  */
-export async function addTestKey(sb: CliSandbox, name: string): Promise<void> {
+export async function addTestKey(
+  sb: Pick<CliSandbox, "configDir" | "run">,
+  name: string,
+  isDefault = true,
+): Promise<void> {
   const dir = `${sb.configDir}/localkeys`;
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const keyPath = `${dir}/${name}.key`;
@@ -50,10 +55,8 @@ export async function addTestKey(sb: CliSandbox, name: string): Promise<void> {
     extendedKeyUsage: { oids: ["1.3.6.1.5.5.7.3.3"], critical: false },
   });
   await Deno.writeTextFile(certPath, certificate.toPem(), { mode: 0o644 });
-  must(
-    await sb.run("key", "add", name, "--key", keyPath, "--cert", certPath, "--default"),
-    "key add",
-  );
+  const add = ["key", "add", name, "--key", keyPath, "--cert", certPath];
+  must(await sb.run(...add, ...(isDefault ? ["--default"] : [])), "key add");
   must(await sb.run("cert", "add", "--type", "ca", "--store", name, certPath), "cert add");
 }
 
