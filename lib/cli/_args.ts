@@ -96,6 +96,21 @@ export function parseKeyValues(
 }
 
 /**
+ * Parses a flag of seconds above zero, fractions allowed (`0.5`), into milliseconds.
+ * @throws {UsageError} ERR_USAGE when the value is not a number of seconds above zero.
+ */
+export function parseSecondsMs(value: unknown, flag: string, fallbackSeconds: number): number {
+  if (value === undefined) return fallbackSeconds * 1000;
+  const ms = Math.round(Number(value) * 1000);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(String(value)) || !(ms > 0)) {
+    throw new UsageError(
+      `--${flag} expects a number of seconds above zero, got ${JSON.stringify(value)}`,
+    );
+  }
+  return ms;
+}
+
+/**
  * Parses a positive integer flag.
  * @throws {UsageError} ERR_USAGE when the value is not a positive integer.
  */

@@ -174,7 +174,16 @@ const FIXED_RSA_BITS: Partial<Record<KeySpecName, number>> = {
 
 /** The fixed RSA key pair of `bits`, as `generateKeyPair` makes them (extractable). */
 async function fixedRsaKeyPair(bits: number): Promise<CryptoKeyPair> {
-  const pem = await Deno.readTextFile(new URL(`./testdata/test_rsa_${bits}.key`, import.meta.url));
+  return await importRsaKeyPair(
+    await Deno.readTextFile(new URL(`./testdata/test_rsa_${bits}.key`, import.meta.url)),
+  );
+}
+
+/**
+ * The key pair of an RSA PKCS#8 PEM key, as `generateKeyPair` makes them: RSASSA-PKCS1-v1_5 with
+ * SHA-256, extractable.
+ */
+export async function importRsaKeyPair(pem: string): Promise<CryptoKeyPair> {
   const der = fromBase64(pem.replace(/-----[^-]+-----|\s/g, ""));
   const params = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
   const privateKey = await crypto.subtle.importKey("pkcs8", der, params, true, ["sign"]);

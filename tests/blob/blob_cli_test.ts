@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import type { CliResult, CliSandbox } from "../_helpers/cli.ts";
 import { cliSandbox } from "../_helpers/cli.ts";
+import { addTestKey } from "../_helpers/test_key.ts";
 import { ok } from "../cli/commands/_fixture.ts";
 
 function fails(r: CliResult, exit: number, message: string): void {
@@ -16,7 +17,7 @@ function fails(r: CliResult, exit: number, message: string): void {
 
 async function sandbox(): Promise<CliSandbox> {
   const sb = await cliSandbox();
-  ok(await sb.run("cert", "generate-test", "wabbit-networks.io", "--default"));
+  await addTestKey(sb, "wabbit-networks.io");
   ok(
     await sb.run(
       "blob",

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertRejectsCode } from "../_helpers/assert.ts";
 import { decompressStream, detectCompression } from "../../lib/compression/decompress.ts";
 import type { CompressionFormat } from "../../lib/compression/decompress.ts";
 import { havePeer, withTempDir } from "../image_builder/_helpers.ts";
-import { compress, makeTar, sha256, TOOLS } from "./_decompress_fixture.ts";
+import { compress, sha256, sharedPacked, sharedTar, TOOLS } from "./_decompress_fixture.ts";
 
 async function decompressFile(path: string): Promise<Uint8Array> {
   const bytes = await Deno.readFile(path);
@@ -26,19 +26,19 @@ Deno.test("detectCompression() recognises the magic bytes Docker recognises", ()
   for (const [head, format] of cases) assertEquals(detectCompression(new Uint8Array(head)), format);
 });
 
-for (const [format, tool, args] of TOOLS) {
+for (const [format, tool] of TOOLS) {
   Deno.test({
     name: `decompressStream() reads ${format} made by the ${tool} tool, single and multi-stream`,
     ignore: !havePeer("tar") || !havePeer(tool),
   }, async () => {
     await withTempDir(async (dir) => {
-      const tar = await makeTar(dir);
-      const expected = await sha256(await Deno.readFile(tar));
-      compress(tool, args, tar, `${dir}/a.c`);
+      const tar = await sharedTar();
+      const expected = await sha256(tar);
+      const packed = await sharedPacked(format);
+      await Deno.writeFile(`${dir}/a.c`, packed);
       const out = await decompressFile(`${dir}/a.c`);
-      assertEquals(out.length, (await Deno.stat(tar)).size);
+      assertEquals(out.length, tar.length);
       assertEquals(await sha256(out), expected);
-      const packed = await Deno.readFile(`${dir}/a.c`);
       const twice = new Uint8Array(packed.length * 2);
       twice.set(packed);
       twice.set(packed, packed.length);
@@ -53,20 +53,16 @@ for (const [format, tool, args] of TOOLS) {
     name: `decompressStream() fails with ERR_INVALID_INPUT on truncated ${format}`,
     ignore: !havePeer("tar") || !havePeer(tool),
   }, async () => {
-    await withTempDir(async (dir) => {
-      const tar = await makeTar(dir);
-      compress(tool, args, tar, `${dir}/a.c`);
-      const packed = await Deno.readFile(`${dir}/a.c`);
-      for (const keep of [100, Math.floor(packed.length / 2), packed.length - 20]) {
-        await assertRejectsCode(
-          () =>
-            new Response(decompressStream(new Blob([packed.subarray(0, keep)]).stream(), format))
-              .arrayBuffer(),
-          "ERR_INVALID_INPUT",
-          `Cannot decompress ${format} data`,
-        );
-      }
-    });
+    const packed = await sharedPacked(format);
+    for (const keep of [100, Math.floor(packed.length / 2), packed.length - 20]) {
+      await assertRejectsCode(
+        () =>
+          new Response(decompressStream(new Blob([packed.subarray(0, keep)]).stream(), format))
+            .arrayBuffer(),
+        "ERR_INVALID_INPUT",
+        `Cannot decompress ${format} data`,
+      );
+    }
   });
 }
 
@@ -74,19 +70,15 @@ Deno.test({
   name: "decompressStream() detects corrupt bzip2, xz and zstd data by their checksums",
   ignore: !havePeer("tar") || !TOOLS.every(([, tool]) => havePeer(tool)),
 }, async () => {
-  await withTempDir(async (dir) => {
-    const tar = await makeTar(dir);
-    for (const [format, tool, args] of TOOLS) {
-      compress(tool, args, tar, `${dir}/a.c`);
-      const packed = await Deno.readFile(`${dir}/a.c`);
-      // A byte inside the random file's data: only a checksum can tell it changed.
-      packed[Math.floor(packed.length / 3)]! ^= 0x55;
-      await assertRejectsCode(
-        () => new Response(decompressStream(new Blob([packed]).stream(), format)).arrayBuffer(),
-        "ERR_INVALID_INPUT",
-      );
-    }
-  });
+  for (const [format] of TOOLS) {
+    const packed = (await sharedPacked(format)).slice();
+    // A byte inside the random file's data: only a checksum can tell it changed.
+    packed[Math.floor(packed.length / 3)]! ^= 0x55;
+    await assertRejectsCode(
+      () => new Response(decompressStream(new Blob([packed]).stream(), format)).arrayBuffer(),
+      "ERR_INVALID_INPUT",
+    );
+  }
 });
 
 Deno.test({
@@ -95,8 +87,9 @@ Deno.test({
   ignore: !havePeer("tar") || !havePeer("zstd"),
 }, async () => {
   await withTempDir(async (dir) => {
-    const tar = await makeTar(dir);
-    const expected = await sha256(await Deno.readFile(tar));
+    const tar = `${dir}/a.tar`;
+    await Deno.writeFile(tar, await sharedTar());
+    const expected = await sha256(await sharedTar());
     for (const args of [["--no-check"], ["--long=27"], ["-T2", "-1"]]) {
       compress("zstd", ["-q", "-c", ...args], tar, `${dir}/a.zst`);
       assertEquals(await sha256(await decompressFile(`${dir}/a.zst`)), expected, args.join(" "));
@@ -108,17 +101,13 @@ Deno.test({
   name: "decompressStream() skips a zstd skippable frame before the data",
   ignore: !havePeer("tar") || !havePeer("zstd"),
 }, async () => {
-  await withTempDir(async (dir) => {
-    const tar = await makeTar(dir);
-    compress("zstd", ["-q", "-c"], tar, `${dir}/a.zst`);
-    const packed = await Deno.readFile(`${dir}/a.zst`);
-    const skippable = new Uint8Array([0x5e, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
-    const both = new Uint8Array(skippable.length + packed.length);
-    both.set(skippable);
-    both.set(packed, skippable.length);
-    assertEquals(detectCompression(both.subarray(0, 6)), "zstd");
-    const out = await new Response(decompressStream(new Blob([both]).stream(), "zstd"))
-      .arrayBuffer();
-    assertEquals(await sha256(new Uint8Array(out)), await sha256(await Deno.readFile(tar)));
-  });
+  const packed = await sharedPacked("zstd");
+  const skippable = new Uint8Array([0x5e, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+  const both = new Uint8Array(skippable.length + packed.length);
+  both.set(skippable);
+  both.set(packed, skippable.length);
+  assertEquals(detectCompression(both.subarray(0, 6)), "zstd");
+  const out = await new Response(decompressStream(new Blob([both]).stream(), "zstd"))
+    .arrayBuffer();
+  assertEquals(await sha256(new Uint8Array(out)), await sha256(await sharedTar()));
 });

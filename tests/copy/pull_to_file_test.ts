@@ -180,7 +180,7 @@ Deno.test("copy() registry -> layout: flushing the file is no wait for the regis
     const slowDisk: Fs = {
       ...nodeFs,
       syncFile: async (path) => {
-        await new Promise((resolve) => setTimeout(resolve, 800));
+        await new Promise((resolve) => setTimeout(resolve, 500));
         await nodeFs.syncFile!(path);
       },
     };

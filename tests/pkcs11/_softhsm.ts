@@ -1,7 +1,9 @@
 /**
  * A real SoftHSM token per test: its own `SOFTHSM2_CONF` and token directory in a temp dir, a
- * token initialised with `softhsm2-util --init-token`, key pairs generated in it with
- * `pkcs11-tool --keypairgen`, certificates written to it with `pkcs11-tool --write-object`.
+ * token initialised with `softhsm2-util --init-token`, EC key pairs generated in it with
+ * `pkcs11-tool --keypairgen`, RSA key pairs from the test key pool (openssl-made) imported with
+ * `softhsm2-util --import` (generating RSA 4096 in the token took over a second), certificates
+ * written to it with `pkcs11-tool --write-object`.
  *
  * The in-process tests load the module into this process, which reads `SOFTHSM2_CONF` from the
  * process environment: {@linkcode withSoftHsm} sets it for the duration of the test, so tests
@@ -10,6 +12,7 @@
  * @module
  */
 import { findPeer, runPeer } from "../_helpers/peers.ts";
+import { genpkey } from "../_helpers/rsa_key_pool.ts";
 
 /** `softhsm2-util`, `pkcs11-tool` and the SoftHSM module, or undefined when one is missing. */
 export const SOFTHSM_UTIL = findPeer("softhsm2-util");
@@ -57,7 +60,7 @@ export interface SoftHsm {
   dir: string;
   /** Environment for subprocesses that use the token. */
   env: Record<string, string>;
-  /** Generates a key pair in the token. */
+  /** Puts a new key pair in the token: EC generated there, RSA imported (a pooled key). */
   keypair(label: string, id: string, type: TokenKeyType): Promise<void>;
   /** Writes a DER or PEM certificate file into the token under a key id. */
   writeCertificate(path: string, label: string, id: string): Promise<void>;
@@ -118,7 +121,27 @@ export async function withSoftHsm(
       env,
       tool,
       keypair: async (label, id, type) => {
-        await tool("--keypairgen", "--key-type", type, "--label", label, "--id", id);
+        const bits = /^rsa:(\d+)$/.exec(type)?.[1];
+        if (bits === undefined) {
+          await tool("--keypairgen", "--key-type", type, "--label", label, "--id", id);
+          return;
+        }
+        const key = `${dir}/import-${id}.pem`;
+        const keyArgs = ["-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${bits}`];
+        await genpkey((args) => must(findPeer("openssl")!, args, env), dir, key, keyArgs);
+        await must(SOFTHSM_UTIL!, [
+          "--import",
+          key,
+          "--token",
+          TOKEN.label,
+          "--label",
+          label,
+          "--id",
+          id,
+          "--pin",
+          TOKEN.pin,
+        ], env);
+        await Deno.remove(key);
       },
       writeCertificate: async (path, label, id) => {
         await tool("--write-object", path, "--type", "cert", "--label", label, "--id", id);

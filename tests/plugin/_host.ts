@@ -4,6 +4,7 @@
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { type CliResult, runCli } from "../_helpers/cli.ts";
+import { addTestKey } from "../_helpers/test_key.ts";
 
 const FAKE = new URL("./_fake_plugin.ts", import.meta.url).pathname;
 
@@ -15,7 +16,7 @@ export interface Host {
   runEnv(env: Record<string, string>, ...argv: string[]): Promise<CliResult>;
   /** A plugin script named notation-<name> running `fake` (the RAW one by default), not installed. */
   script(name: string, fake?: string): Promise<string>;
-  /** pluginConfig flags for the key of `generate-test NAME`. */
+  /** pluginConfig flags for the key NAME (made as `cert generate-test NAME` makes one). */
   config(name: string, ...more: string[]): string[];
 }
 
@@ -29,9 +30,7 @@ export async function host(dir: string): Promise<Host> {
     runCli(argv, { cwd, home: cwd, env: { OCISIGN_CONFIG_DIR: configDir, ...env } });
   const run = (...argv: string[]) => runEnv({}, ...argv);
   assertEquals((await run("build", "-t", "hello:v1", "-o", "./hello", ".")).code, 0);
-  for (const name of ["vault", "mallory"]) {
-    assertEquals((await run("cert", "generate-test", name)).code, 0);
-  }
+  for (const name of ["vault", "mallory"]) await addTestKey({ configDir, run }, name, false);
   await Deno.writeTextFile(
     `${configDir}/trustpolicy.json`,
     JSON.stringify({

@@ -16,8 +16,9 @@ export const RUNTIMES: Array<{ runtime: Runtime | undefined; label: string }> = 
 ];
 
 /**
- * Runs `fn` with a `serve` process on a fresh layout root, started with `--idle-timeout 1`, and one
- * connection to it; stops and removes everything afterwards.
+ * Runs `fn` with a `serve` process on a fresh layout root, started with `--idle-timeout 0.5` (the
+ * client's own steps take milliseconds), and one connection to it; stops and removes everything
+ * afterwards.
  */
 export async function withIdleServer(
   runtime: Runtime,
@@ -30,7 +31,7 @@ export async function withIdleServer(
     "--addr",
     "127.0.0.1:0",
     "--idle-timeout",
-    "1",
+    "0.5",
   ]);
   const [hostname, port] = server.host.split(":");
   const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });

@@ -113,7 +113,7 @@ for (const { runtime, label } of RUNTIMES) {
         "--addr",
         "127.0.0.1:0",
         "--header-timeout",
-        "1",
+        "0.5",
         "--idle-timeout",
         "120",
       ]);

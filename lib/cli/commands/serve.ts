@@ -11,7 +11,7 @@ import { createLayoutRepositoryProvider } from "../../server/layout_repository_p
 import { createRegistryHandler } from "../../server/registry_handler.ts";
 import type { RequestLogEntry } from "../../server/registry_handler.ts";
 import { NotFoundError } from "../../errors.ts";
-import { outputArgs, parsePositiveInt, UsageError } from "../_args.ts";
+import { outputArgs, parsePositiveInt, parseSecondsMs, UsageError } from "../_args.ts";
 import { absolutePath } from "../config/config_dir.ts";
 import type { CliIo } from "../io.ts";
 import { htpasswdAuth, parseHtpasswd } from "../serve/htpasswd.ts";
@@ -41,11 +41,12 @@ const args = {
   },
   "header-timeout": {
     type: "string",
-    description: "Seconds a connection has to send a request head (default 10)",
+    description: "Seconds (fractions allowed) a connection has to send a request head (default 10)",
   },
   "idle-timeout": {
     type: "string",
-    description: "Seconds of silence after which a connection is closed (default 60)",
+    description:
+      "Seconds (fractions allowed) of silence after which a connection is closed (default 60)",
   },
   ...outputArgs,
 } as const satisfies ArgsDef;
@@ -89,8 +90,8 @@ export function serveCommand(io: CliIo): CommandDef<typeof args> {
       const root = absolutePath(io.cwd, args.root);
       const limits = {
         maxConnections: parsePositiveInt(args["max-connections"], "max-connections", 128),
-        headersTimeoutMs: parsePositiveInt(args["header-timeout"], "header-timeout", 10) * 1000,
-        idleTimeoutMs: parsePositiveInt(args["idle-timeout"], "idle-timeout", 60) * 1000,
+        headersTimeoutMs: parseSecondsMs(args["header-timeout"], "header-timeout", 10),
+        idleTimeoutMs: parseSecondsMs(args["idle-timeout"], "idle-timeout", 60),
       };
       const info = await io.fs.stat(root);
       if (info === undefined && args.create) {

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { cliSandbox } from "../../_helpers/cli.ts";
 import type { CliSandbox } from "../../_helpers/cli.ts";
+import { addTestKey } from "../../_helpers/test_key.ts";
 
 const NAME = "wabbit-networks.io";
 
@@ -80,7 +81,7 @@ Deno.test("cert list shows the trust store as a table and as json", async () => 
   await withSandbox(async (sb) => {
     const empty = await sb.run("cert", "list");
     assertEquals([empty.code, empty.stdout], [0, ""]);
-    assertEquals((await sb.run("cert", "generate-test", NAME)).code, 0);
+    await addTestKey(sb, NAME, false);
     const text = await sb.run("cert", "list");
     assertEquals(text.code, 0);
     assertEquals(
@@ -142,7 +143,7 @@ Deno.test("cert show prints the certificate details", async () => {
 
 Deno.test("cert add copies certificates into a store and refuses duplicates and non-certificates", async () => {
   await withSandbox(async (sb) => {
-    assertEquals((await sb.run("cert", "generate-test", NAME)).code, 0);
+    await addTestKey(sb, NAME, false);
     const crt = `${sb.configDir}/localkeys/${NAME}.crt`;
     await Deno.copyFile(crt, `${sb.cwd}/root.pem`);
     await Deno.writeTextFile(`${sb.cwd}/junk.pem`, "not a certificate");
@@ -189,7 +190,7 @@ Deno.test("cert add copies certificates into a store and refuses duplicates and 
 
 Deno.test("cert delete removes one file or a whole store, only with --yes", async () => {
   await withSandbox(async (sb) => {
-    assertEquals((await sb.run("cert", "generate-test", NAME)).code, 0);
+    await addTestKey(sb, NAME, false);
     const dir = `${sb.configDir}/truststore/x509/ca/${NAME}`;
     const noYes = await sb.run("cert", "delete", "-t", "ca", "-s", NAME, `${NAME}.crt`);
     assertEquals(noYes.code, 2);
@@ -218,7 +219,7 @@ Deno.test("cert delete removes one file or a whole store, only with --yes", asyn
 
 Deno.test("cert list warns about files in a store that are not certificates", async () => {
   await withSandbox(async (sb) => {
-    assertEquals((await sb.run("cert", "generate-test", NAME)).code, 0);
+    await addTestKey(sb, NAME, false);
     const dir = `${sb.configDir}/truststore/x509/ca/${NAME}`;
     await Deno.writeTextFile(`${dir}/notes.txt`, "hello");
     await Deno.symlink(`${dir}/${NAME}.crt`, `${dir}/link.crt`);

@@ -1,10 +1,12 @@
 /**
- * A CLI sandbox with a test key, the seed's trust policy, and a small image built into a layout
- * directory (`./img:v1`) by `ocisign build`.
+ * A CLI sandbox with a test key (as `cert generate-test wabbit-networks.io --default` leaves it,
+ * with a pooled RSA key), the seed's trust policy, and a small image built into a layout directory
+ * (`./img:v1`) by `ocisign build`.
  */
 import { assert } from "../../_helpers/assert.ts";
 import { cliSandbox } from "../../_helpers/cli.ts";
 import type { CliResult, CliSandbox } from "../../_helpers/cli.ts";
+import { addTestKey } from "../../_helpers/test_key.ts";
 
 /** The seed's trust policy, covering `local/hello-world` and `extraScopes`. */
 export function seedPolicy(extraScopes: string[] = []): string {
@@ -37,7 +39,7 @@ export async function signingSandbox(extraScopes: string[] = []): Promise<CliSan
     );
     await Deno.writeTextFile(`${sb.cwd}/ctx/hello.txt`, "hello\n");
     ok(await sb.run("build", "-t", "hello-world:v1", "-o", "./img", "./ctx"));
-    ok(await sb.run("cert", "generate-test", "wabbit-networks.io", "--default"));
+    await addTestKey(sb, "wabbit-networks.io");
     await Deno.writeTextFile(`${sb.cwd}/policy.json`, seedPolicy(extraScopes));
     ok(await sb.run("policy", "import", "./policy.json"));
     return sb;

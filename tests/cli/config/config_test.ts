@@ -5,6 +5,7 @@ import {
   assertThrowsCode,
 } from "../../_helpers/assert.ts";
 import { cliSandbox, testIo } from "../../_helpers/cli.ts";
+import { addTestKey } from "../../_helpers/test_key.ts";
 import {
   absolutePath,
   addSigningKey,
@@ -177,7 +178,7 @@ Deno.test("a configuration directory laid out by notation is read as is", async 
 Deno.test("resolveSigningKey() without a default key says how to set one", async () => {
   const sb = await cliSandbox();
   try {
-    assertEquals((await sb.run("cert", "generate-test", "a")).code, 0);
+    await addTestKey(sb, "a", false);
     const { io } = testIo({ cwd: sb.cwd, env: { OCISIGN_CONFIG_DIR: sb.configDir } });
     await assertRejectsCode(
       () => resolveSigningKey(io),

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { cliSandbox } from "../../_helpers/cli.ts";
 import type { CliSandbox } from "../../_helpers/cli.ts";
 import { findPeer, runPeer } from "../../_helpers/peers.ts";
+import { addTestKey } from "../../_helpers/test_key.ts";
 
 const NAME = "wabbit-networks.io";
 const openssl = findPeer("openssl");
@@ -111,9 +112,7 @@ Deno.test({
 
 Deno.test("key update --default and key delete print notation's messages", async () => {
   await withSandbox(async (sb) => {
-    for (const n of ["a", "b", "c"]) {
-      assertEquals((await sb.run("cert", "generate-test", n)).code, 0);
-    }
+    for (const n of ["a", "b", "c"]) await addTestKey(sb, n, false);
     const noop = await sb.run("key", "update", "a");
     assertEquals(noop.code, 0);
     assert.match(noop.stderr, /^Warning: /);
