@@ -2,7 +2,9 @@
  * A loopback proxy in front of a real registry that misbehaves on purpose: flips a byte of a
  * blob, truncates it, lies in `Docker-Content-Digest`, answers 500 a few times, cuts the body
  * mid-way, never answers, sends the headers (and some of the body) and then nothing, stops reading
- * uploads, drops connections before answering, or redirects blobs to another origin.
+ * uploads, drops connections before answering, or redirects blobs to another origin. It also
+ * counts the blob transfers in flight at once (optionally holding each a while, so that those a
+ * client starts together overlap).
  *
  * @module
  */
@@ -58,6 +60,12 @@ export interface LyingProxy {
   redirectAuth: string[];
   /** How often the lie was applied. */
   hits: number;
+  /** Milliseconds each blob upload or blob GET is held before it is passed on (default 0). */
+  holdMs: number;
+  /** The most blob uploads (`PATCH`/`PUT` with a body) in flight at once. */
+  peakUploads: number;
+  /** The most blob GETs in flight at once. */
+  peakBlobGets: number;
   stop(): Promise<void>;
 }
 
@@ -75,8 +83,12 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
     dropConnections: 0,
     redirectAuth: [],
     hits: 0,
+    holdMs: 0,
+    peakUploads: 0,
+    peakBlobGets: 0,
     stop: async () => {},
   };
+  const inFlight = { uploads: 0, gets: 0 };
 
   const cdn = Deno.serve(
     { hostname: "127.0.0.1", port: cdnPort, signal: ac.signal, onListen: () => {}, onError: quiet },
@@ -174,11 +186,24 @@ export function startLyingProxy(upstream: string, upstreamAuth = ""): LyingProxy
       }
       const headers = new Headers(req.headers);
       headers.delete("host");
+      const kind = req.body !== null && url.pathname.includes("/blobs/uploads/")
+        ? "uploads"
+        : req.method === "GET" && url.pathname.includes("/blobs/")
+        ? "gets"
+        : undefined;
+      if (kind !== undefined) {
+        inFlight[kind]++;
+        if (kind === "uploads") state.peakUploads = Math.max(state.peakUploads, inFlight[kind]);
+        else state.peakBlobGets = Math.max(state.peakBlobGets, inFlight[kind]);
+        if (state.holdMs > 0) await new Promise((r) => setTimeout(r, state.holdMs));
+      }
       const res = await fetch(`${upstream}${url.pathname}${url.search}`, {
         method: req.method,
         headers,
         body: req.body,
         redirect: "manual",
+      }).finally(() => {
+        if (kind !== undefined) inFlight[kind]--;
       });
       if (!isTarget || res.status !== 200 || lie.kind === "fail") {
         const out = new Headers(res.headers);
