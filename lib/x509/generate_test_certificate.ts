@@ -5,7 +5,8 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
-import { createCertificate, generateKeyPair } from "./create_certificate.ts";
+import { generateKeyPair } from "./create_certificate.ts";
+import { createTestCertificate } from "./_test_certificate.ts";
 import type { Certificate } from "./certificate.ts";
 import { keySpecByName, keySpecFor } from "./key_spec.ts";
 import type { KeySpec, KeySpecName } from "./key_spec.ts";
@@ -76,18 +77,12 @@ export async function generateTestCertificate(
     keySpec = spec;
   }
   const keys = await generateKeyPair(keySpec.name);
-  const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
-  const serial = 1 + (crypto.getRandomValues(new Uint8Array(1))[0]! % 199);
-  const certificate = await createCertificate({
-    subject: `C=US, ST=WA, L=Seattle, O=Notary, CN=${name}`,
-    publicKey: keys.publicKey,
-    privateKey: keys.privateKey,
-    notBefore: now,
-    notAfter: new Date(now.getTime() + 24 * 3600 * 1000),
-    serialNumber: serial.toString(16).padStart(2, "0"),
-    keyUsage: { usages: ["digitalSignature"], critical: true },
-    extendedKeyUsage: { oids: ["1.3.6.1.5.5.7.3.3"], critical: false },
-  });
+  const certificate = await createTestCertificate(
+    name,
+    keys.publicKey,
+    keys.privateKey,
+    options.now ?? new Date(),
+  );
   return {
     keyPem: await exportPrivateKeyPem(keys.privateKey),
     certificatePem: certificate.toPem(),

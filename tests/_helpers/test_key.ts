@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createCertificate } from "../../lib/x509/create_certificate.ts";
+import { createTestCertificate } from "../../lib/x509/_test_certificate.ts";
 import type { CliSandbox } from "./cli.ts";
 import { findPeer, runPeer } from "./peers.ts";
 import { importRsaKeyPair } from "./pki.ts";
@@ -42,18 +42,12 @@ export async function addTestKey(
   );
   await Deno.chmod(keyPath, 0o600);
   const keys = await importRsaKeyPair(await Deno.readTextFile(keyPath));
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const serial = 1 + (crypto.getRandomValues(new Uint8Array(1))[0]! % 199);
-  const certificate = await createCertificate({
-    subject: `C=US, ST=WA, L=Seattle, O=Notary, CN=${name}`,
-    publicKey: keys.publicKey,
-    privateKey: keys.privateKey,
-    notBefore: now,
-    notAfter: new Date(now.getTime() + 24 * 3600 * 1000),
-    serialNumber: serial.toString(16).padStart(2, "0"),
-    keyUsage: { usages: ["digitalSignature"], critical: true },
-    extendedKeyUsage: { oids: ["1.3.6.1.5.5.7.3.3"], critical: false },
-  });
+  const certificate = await createTestCertificate(
+    name,
+    keys.publicKey,
+    keys.privateKey,
+    new Date(),
+  );
   await Deno.writeTextFile(certPath, certificate.toPem(), { mode: 0o644 });
   const add = ["key", "add", name, "--key", keyPath, "--cert", certPath];
   must(await sb.run(...add, ...(isDefault ? ["--default"] : [])), "key add");

@@ -10,7 +10,8 @@ import type { Bytes } from "../../_internal/bytes.ts";
 import { KeyInvalidError } from "../../errors.ts";
 import { encodeDer, readChildren, readSingle, TAG } from "../../x509/asn1.ts";
 import { Certificate } from "../../x509/certificate.ts";
-import { createCertificate, generateKeyPair } from "../../x509/create_certificate.ts";
+import { generateKeyPair } from "../../x509/create_certificate.ts";
+import { createTestCertificate } from "../../x509/_test_certificate.ts";
 import { keySpecFor } from "../../x509/key_spec.ts";
 import type { KeySpec } from "../../x509/key_spec.ts";
 import { CKM } from "./_ck.ts";
@@ -84,18 +85,7 @@ export async function generateTokenTestCertificate(
   // TBS, so the certificate carries only the token key. Its RSA size does not show: RSA-1024 is
   // made in a tenth of the time of RSA-2048.
   const stand = await generateKeyPair(spec.keyType === "EC" ? spec.name : { rsaBits: 1024 });
-  const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const serial = 1 + (crypto.getRandomValues(new Uint8Array(1))[0]! % 199);
-  const draft = await createCertificate({
-    subject: `C=US, ST=WA, L=Seattle, O=Notary, CN=${name}`,
-    publicKey,
-    privateKey: stand.privateKey,
-    notBefore: start,
-    notAfter: new Date(start.getTime() + 24 * 3600 * 1000),
-    serialNumber: serial.toString(16).padStart(2, "0"),
-    keyUsage: { usages: ["digitalSignature"], critical: true },
-    extendedKeyUsage: { oids: ["1.3.6.1.5.5.7.3.3"], critical: false },
-  });
+  const draft = await createTestCertificate(name, publicKey, stand.privateKey, now);
   const [tbs, algorithm] = readChildren(readSingle(draft.raw, TAG.SEQUENCE));
   let signature: Uint8Array;
   if (spec.keyType === "EC") {

@@ -43,26 +43,21 @@ Deno.test({
     assertEquals(pulled.code, 0, pulled.stderr);
     assertEquals(proxy.peakBlobGets, 3);
 
-    const pushed = await sb.run(
-      "cp",
-      "--from-oci-layout",
-      "./l:v1",
-      `${proxy.host}/a:v1`,
-      "--to-plain-http",
-    );
+    const push = (repo: string, ...flags: string[]) =>
+      sb.run(
+        "cp",
+        ...flags,
+        "--from-oci-layout",
+        "./l:v1",
+        `${proxy.host}/${repo}:v1`,
+        "--to-plain-http",
+      );
+    const pushed = await push("a");
     assertEquals(pushed.code, 0, pushed.stderr);
     assertEquals(proxy.peakUploads, 3);
 
     proxy.peakUploads = 0;
-    const wide = await sb.run(
-      "cp",
-      "--concurrency",
-      "7",
-      "--from-oci-layout",
-      "./l:v1",
-      `${proxy.host}/b:v1`,
-      "--to-plain-http",
-    );
+    const wide = await push("b", "--concurrency", "7");
     assertEquals(wide.code, 0, wide.stderr);
     assertEquals(proxy.peakUploads, 7);
   } finally {
