@@ -82,29 +82,40 @@ async function checkBlobDirs(fs: Fs, root: string): Promise<void> {
   }
 }
 
+/** `index.json` as read, and its stat taken before the read. */
+interface SeenIndex {
+  index: LayoutIndex;
+  seen?: FileInfo;
+}
+
 /**
- * Writes what a new layout lacks: `index.json` (empty, under the lock file, unless another
- * process wrote one meanwhile), then `oci-layout`, each flushed. In this order a crash leaves
- * either no `oci-layout` (no layout) or a valid layout.
- * @returns `index.json` as written or found, and its stat.
+ * Writes what a new layout lacks: `index.json` unless `found` (empty, under the lock file,
+ * unless another process wrote one meanwhile), then `oci-layout`, each flushed. In this order a
+ * crash leaves either no `oci-layout` (no layout) or a valid layout.
+ * @returns `found`, or `index.json` as written or found under the lock and its stat.
  */
 async function completeLayout(
   fs: Fs,
   root: string,
+  found: SeenIndex | undefined,
   writeHeader: boolean,
-): Promise<{ index: LayoutIndex; seen?: FileInfo }> {
-  const indexPath = join(root, "index.json");
-  const index = await withLock(fs, join(root, LAYOUT_LOCK_FILE), {}, async () => {
-    if (await fs.stat(indexPath)) {
-      return LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
-    }
-    const empty = LayoutIndex.empty();
-    await fs.writeFileAtomic(indexPath, empty.serialize());
-    return empty;
-  });
-  const seen = await fs.stat(indexPath);
+): Promise<SeenIndex> {
+  let done = found;
+  if (done === undefined) {
+    const indexPath = join(root, "index.json");
+    const index = await withLock(fs, join(root, LAYOUT_LOCK_FILE), {}, async () => {
+      if (await fs.stat(indexPath)) {
+        return LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root);
+      }
+      const empty = LayoutIndex.empty();
+      await fs.writeFileAtomic(indexPath, empty.serialize());
+      return empty;
+    });
+    const seen = await fs.stat(indexPath);
+    done = seen ? { index, seen } : { index };
+  }
   if (writeHeader) await fs.writeFileAtomic(join(root, "oci-layout"), layoutHeaderBytes());
-  return seen ? { index, seen } : { index };
+  return done;
 }
 
 /**
@@ -213,14 +224,14 @@ export class LayoutStore extends OciLayout implements FileIngester, FileReceiver
     const found = seen
       ? LayoutIndex.parse(await readLimited(fs, indexPath, root, "index.json"), root)
       : undefined;
-    const layout = (index: LayoutIndex, seen: string, ready?: Promise<{ seen?: FileInfo }>) =>
+    const layout = (index: LayoutIndex, seen: string, ready?: Promise<SeenIndex>) =>
       new LayoutStore(root, fs, index, opts.hasher ?? pureHasherFactory, {
         autoSave: opts.autoSave ?? true,
         seen,
         ready,
       });
     if (hasHeader && found) return layout(found, identity(seen));
-    const completing = completeLayout(fs, root, !hasHeader);
+    const completing = completeLayout(fs, root, found && { index: found, seen }, !hasHeader);
     // Changes stored only by commit() (which merges them into the file as stored then): a new
     // layout's files are written while the caller starts its work (a pull's first requests);
     // commit() and close() wait for them.

@@ -37,6 +37,25 @@ Deno.test("LayoutStore.open() creates oci-layout, blobs/ and an empty index.json
   });
 });
 
+Deno.test("LayoutStore.open() with create restores a missing oci-layout and keeps index.json", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/img`;
+    const img = await pushImage(await open(dir, true), "v1");
+    for (const autoSave of [true, false]) {
+      await Deno.remove(`${dir}/oci-layout`);
+      const layout = await LayoutStore.open(dir, nodeFs, {
+        hasher: nodeHasherFactory,
+        create: true,
+        autoSave,
+      });
+      assertEquals((await layout.resolve("v1")).digest, img.manifest.digest);
+      await layout.close();
+      assertEquals(await Deno.readTextFile(`${dir}/oci-layout`), OCI_LAYOUT_HEADER);
+      assertEquals((await open(dir).then((l) => l.resolve("v1"))).digest, img.manifest.digest);
+    }
+  });
+});
+
 Deno.test("LayoutStore records every pushed manifest, tags with ref.name and resolves", async () => {
   await withTempDir(async (tmp) => {
     const dir = `${tmp}/img`;
